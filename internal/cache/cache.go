@@ -1,0 +1,204 @@
+// Package cache holds per-sequence model state between forward passes: the
+// short-conv state of every conv layer, and a paged KV store for the
+// attention layers. Sequences live in numbered slots; KV memory comes in
+// fixed-size blocks from one pool bounded by a byte budget. Running out of
+// blocks is a normal answer (ErrNoBlocks), for the scheduler to handle.
+package cache
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/lfm2go/lfm2/internal/kernels"
+)
+
+// ErrNoBlocks reports that the KV budget cannot hold what was asked.
+var ErrNoBlocks = errors.New("kv cache: out of blocks")
+
+// Shape is what the cache must know of the model.
+type Shape struct {
+	ConvLayers  int // number of short-conv layers
+	ConvHistory int // rows of conv state per layer (conv_L_cache - 1)
+	Hidden      int // conv channels
+	AttnLayers  int // number of attention layers
+	KVDim       int // kv heads × head dim: floats per token per layer for K (and for V)
+}
+
+// KVBytesPerToken is the KV memory one token takes across all attention layers.
+func (s Shape) KVBytesPerToken() int64 { return int64(s.AttnLayers) * 2 * int64(s.KVDim) * 4 }
+
+// Cache is the state store. It is not safe for concurrent use.
+type Cache struct {
+	shape     Shape
+	blockSize int
+	maxBlocks int
+
+	blocks []block // allocated lazily, never more than maxBlocks
+	free   []int32 // ids of allocated blocks not in use
+	slots  []slot
+}
+
+// block is BlockSize tokens of K and V for every attention layer.
+type block struct {
+	k, v [][]float32 // [layer][BlockSize*KVDim]
+}
+
+type slot struct {
+	inUse  bool
+	length int       // tokens whose K/V (and conv effect) are stored
+	table  []int32   // block ids, in position order
+	conv   []float32 // [ConvLayers][ConvHistory][Hidden]
+	spans  []kvSpans // per attention layer, views of table's blocks
+}
+
+type kvSpans struct{ k, v kernels.KVSpan }
+
+// New makes a cache with room for slots sequences and at most kvBytes of KV
+// blocks of blockSize tokens each.
+func New(shape Shape, slots, blockSize int, kvBytes int64) (*Cache, error) {
+	if slots < 1 || blockSize < 1 {
+		return nil, fmt.Errorf("kv cache: need at least one slot and a positive block size (got %d, %d)", slots, blockSize)
+	}
+	per := shape.KVBytesPerToken() * int64(blockSize)
+	maxBlocks := 0
+	if per > 0 {
+		maxBlocks = int(kvBytes / per)
+		if maxBlocks < 1 {
+			return nil, fmt.Errorf("kv cache: budget of %d bytes is smaller than one %d-token block (%d bytes)", kvBytes, blockSize, per)
+		}
+	} else {
+		maxBlocks = int(^uint(0) >> 1) // no attention layers: nothing to store
+	}
+	c := &Cache{shape: shape, blockSize: blockSize, maxBlocks: maxBlocks, slots: make([]slot, slots)}
+	for i := range c.slots {
+		c.slots[i].conv = make([]float32, shape.ConvLayers*shape.ConvHistory*shape.Hidden)
+		c.slots[i].spans = make([]kvSpans, shape.AttnLayers)
+		for l := range c.slots[i].spans {
+			c.slots[i].spans[l] = kvSpans{
+				k: kernels.KVSpan{BlockSize: blockSize, Stride: shape.KVDim},
+				v: kernels.KVSpan{BlockSize: blockSize, Stride: shape.KVDim},
+			}
+		}
+	}
+	return c, nil
+}
+
+// Shape returns the model shape the cache was made for.
+func (c *Cache) Shape() Shape { return c.shape }
+
+// BlockSize is the number of tokens per KV block.
+func (c *Cache) BlockSize() int { return c.blockSize }
+
+// Slots is the number of sequence slots.
+func (c *Cache) Slots() int { return len(c.slots) }
+
+// Acquire takes a free slot, or returns ok=false when all are in use.
+func (c *Cache) Acquire() (id int, ok bool) {
+	for i := range c.slots {
+		if !c.slots[i].inUse {
+			c.slots[i].inUse = true
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// Release empties a slot: its blocks go back to the pool and its conv state is zeroed.
+func (c *Cache) Release(id int) {
+	s := &c.slots[id]
+	c.free = append(c.free, s.table...)
+	s.table = s.table[:0]
+	for l := range s.spans {
+		s.spans[l].k.Blocks = s.spans[l].k.Blocks[:0]
+		s.spans[l].v.Blocks = s.spans[l].v.Blocks[:0]
+	}
+	clear(s.conv)
+	s.length = 0
+	s.inUse = false
+}
+
+// Len is the number of tokens already processed in the slot.
+func (c *Cache) Len(id int) int { return c.slots[id].length }
+
+// Advance records that n more tokens of the slot have been processed.
+func (c *Cache) Advance(id, n int) { c.slots[id].length += n }
+
+// BlocksFor is how many more blocks the slot needs to hold total tokens.
+func (c *Cache) BlocksFor(id, total int) int {
+	if c.shape.AttnLayers == 0 {
+		return 0
+	}
+	need := (total+c.blockSize-1)/c.blockSize - len(c.slots[id].table)
+	return max(need, 0)
+}
+
+// FreeBlocks is how many blocks can still be handed out.
+func (c *Cache) FreeBlocks() int {
+	if c.shape.AttnLayers == 0 {
+		return c.maxBlocks
+	}
+	return len(c.free) + c.maxBlocks - len(c.blocks)
+}
+
+// TotalBlocks is the pool size in blocks.
+func (c *Cache) TotalBlocks() int { return c.maxBlocks }
+
+// Reserve makes sure the slot has blocks for total tokens. It either takes
+// every block needed or none, and returns ErrNoBlocks when the pool is short.
+func (c *Cache) Reserve(id, total int) error {
+	need := c.BlocksFor(id, total)
+	if need == 0 {
+		return nil
+	}
+	if need > c.FreeBlocks() {
+		return ErrNoBlocks
+	}
+	s := &c.slots[id]
+	for ; need > 0; need-- {
+		b := c.takeBlock()
+		s.table = append(s.table, b)
+		for l := range s.spans {
+			s.spans[l].k.Blocks = append(s.spans[l].k.Blocks, c.blocks[b].k[l])
+			s.spans[l].v.Blocks = append(s.spans[l].v.Blocks, c.blocks[b].v[l])
+		}
+	}
+	return nil
+}
+
+func (c *Cache) takeBlock() int32 {
+	if n := len(c.free); n > 0 {
+		b := c.free[n-1]
+		c.free = c.free[:n-1]
+		return b
+	}
+	sz := c.blockSize * c.shape.KVDim
+	b := block{k: make([][]float32, c.shape.AttnLayers), v: make([][]float32, c.shape.AttnLayers)}
+	for l := range b.k {
+		b.k[l] = make([]float32, sz)
+		b.v[l] = make([]float32, sz)
+	}
+	c.blocks = append(c.blocks, b)
+	return int32(len(c.blocks) - 1)
+}
+
+// ConvState is the conv state of one conv layer of a slot: ConvHistory rows
+// of Hidden floats, oldest first.
+func (c *Cache) ConvState(id, convLayer int) []float32 {
+	n := c.shape.ConvHistory * c.shape.Hidden
+	return c.slots[id].conv[convLayer*n : (convLayer+1)*n]
+}
+
+// KV returns the key and value spans of one attention layer of a slot.
+func (c *Cache) KV(id, attnLayer int) (k, v *kernels.KVSpan) {
+	s := &c.slots[id].spans[attnLayer]
+	return &s.k, &s.v
+}
+
+// KVRow returns where the key and value of position pos go. The slot must
+// have blocks reserved for pos.
+func (c *Cache) KVRow(id, attnLayer, pos int) (k, v []float32) {
+	s := &c.slots[id]
+	b := c.blocks[s.table[pos/c.blockSize]]
+	r := (pos % c.blockSize) * c.shape.KVDim
+	return b.k[attnLayer][r : r+c.shape.KVDim], b.v[attnLayer][r : r+c.shape.KVDim]
+}

@@ -1,0 +1,94 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+)
+
+// Mat is a row-major weight matrix [Rows × Cols] stored in the dtype it was
+// loaded in. Exactly one of BF16 and F32 is set.
+type Mat struct {
+	Rows, Cols int
+	BF16       []uint16
+	F32        []float32
+}
+
+// NewMatBF16 wraps bf16 words as a matrix, checking the length.
+func NewMatBF16(rows, cols int, data []uint16) (Mat, error) {
+	if len(data) != rows*cols {
+		return Mat{}, fmt.Errorf("bf16 matrix %dx%d needs %d elements, have %d", rows, cols, rows*cols, len(data))
+	}
+	return Mat{Rows: rows, Cols: cols, BF16: data}, nil
+}
+
+// NewMatF32 wraps float32 values as a matrix, checking the length.
+func NewMatF32(rows, cols int, data []float32) (Mat, error) {
+	if len(data) != rows*cols {
+		return Mat{}, fmt.Errorf("f32 matrix %dx%d needs %d elements, have %d", rows, cols, rows*cols, len(data))
+	}
+	return Mat{Rows: rows, Cols: cols, F32: data}, nil
+}
+
+// DType names the storage type.
+func (m *Mat) DType() string {
+	if m.BF16 != nil {
+		return "bf16"
+	}
+	return "f32"
+}
+
+// Bytes is the storage size of the matrix.
+func (m *Mat) Bytes() int64 {
+	if m.BF16 != nil {
+		return int64(len(m.BF16)) * 2
+	}
+	return int64(len(m.F32)) * 4
+}
+
+// Row writes row r as float32 into dst (len Cols).
+func (m *Mat) Row(dst []float32, r int) {
+	if m.BF16 != nil {
+		BF16ToF32(dst[:m.Cols], m.BF16[r*m.Cols:(r+1)*m.Cols])
+		return
+	}
+	copy(dst[:m.Cols], m.F32[r*m.Cols:(r+1)*m.Cols])
+}
+
+// BF16ToF32 widens bf16 words to float32; exact (a 16-bit shift).
+func BF16ToF32(dst []float32, src []uint16) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = math.Float32frombits(uint32(v) << 16)
+	}
+}
+
+// F32ToBF16 rounds float32 to bf16 with round-to-nearest-even, as PyTorch does.
+func F32ToBF16(v float32) uint16 {
+	b := math.Float32bits(v)
+	if b&0x7fffffff > 0x7f800000 { // NaN: keep it a quiet NaN
+		return uint16(b>>16) | 0x40
+	}
+	b += 0x7fff + (b>>16)&1
+	return uint16(b >> 16)
+}
+
+// F16ToF32 widens an IEEE half-precision value.
+func F16ToF32(h uint16) float32 {
+	sign := uint32(h>>15) << 31
+	exp := int32(h>>10) & 0x1f
+	mant := uint32(h & 0x3ff)
+	switch {
+	case exp == 0x1f: // inf or NaN
+		return math.Float32frombits(sign | 0x7f800000 | mant<<13)
+	case exp == 0 && mant == 0:
+		return math.Float32frombits(sign)
+	case exp == 0: // subnormal: normalise
+		for mant&0x400 == 0 {
+			mant <<= 1
+			exp--
+		}
+		exp++
+		mant &= 0x3ff
+	}
+	return math.Float32frombits(sign | uint32(exp+112)<<23 | mant<<13)
+}

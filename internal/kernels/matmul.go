@@ -1,0 +1,52 @@
+package kernels
+
+// rowBlock is how many weight rows a matmul work chunk covers. Chunks are
+// large enough to amortise the hand-out and small enough to balance two busy cores.
+const rowBlock = 16
+
+// matmulTask is kept inside the Pool's caller (see MatMul) so that a call
+// allocates nothing.
+type matmulTask struct {
+	dst, x []float32
+	T      int
+	w      *Mat
+	pool   *Pool
+}
+
+// MatMul computes dst[T×N] = x[T×K] · Wᵀ for a weight W [N × K]
+// (y = W·x per row, PyTorch's Linear). Rows of W are split across the pool.
+// Each output element is one Dot over K in a fixed order, so a row's result
+// does not depend on T or on the other rows.
+func (p *Pool) MatMul(dst, x []float32, T int, w *Mat) {
+	if T == 0 {
+		return
+	}
+	K, N := w.Cols, w.Rows
+	if len(x) < T*K || len(dst) < T*N {
+		panic("kernels.MatMul: buffer too small")
+	}
+	p.mm = matmulTask{dst: dst, x: x, T: T, w: w, pool: p}
+	p.Run(&p.mm, N, rowBlock)
+	p.mm = matmulTask{}
+}
+
+func (m *matmulTask) Run(worker, lo, hi int) {
+	w := m.w
+	K, N := w.Cols, w.Rows
+	if w.F32 != nil {
+		for n := lo; n < hi; n++ {
+			wr := w.F32[n*K : (n+1)*K]
+			for t := 0; t < m.T; t++ {
+				m.dst[t*N+n] = Dot(m.x[t*K:(t+1)*K], wr)
+			}
+		}
+		return
+	}
+	buf := m.pool.Scratch(worker, K)
+	for n := lo; n < hi; n++ {
+		BF16ToF32(buf, w.BF16[n*K:(n+1)*K])
+		for t := 0; t < m.T; t++ {
+			m.dst[t*N+n] = Dot(m.x[t*K:(t+1)*K], buf)
+		}
+	}
+}

@@ -1,0 +1,143 @@
+package kernels
+
+import "math"
+
+// Dot is Σ a[i]·b[i] over len(a), accumulated in a fixed order (eight
+// interleaved partial sums, then a fixed tree), whatever the caller.
+func Dot(a, b []float32) float32 {
+	return dotGo(a, b)
+}
+
+func dotGo(a, b []float32) float32 {
+	n := len(a)
+	b = b[:n]
+	var s0, s1, s2, s3, s4, s5, s6, s7 float32
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+		s4 += a[i+4] * b[i+4]
+		s5 += a[i+5] * b[i+5]
+		s6 += a[i+6] * b[i+6]
+		s7 += a[i+7] * b[i+7]
+	}
+	for ; i < n; i++ {
+		s0 += a[i] * b[i]
+	}
+	return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
+}
+
+// Axpy does y += a·x.
+func Axpy(y []float32, a float32, x []float32) {
+	x = x[:len(y)]
+	for i := range y {
+		y[i] += a * x[i]
+	}
+}
+
+// Add does dst += src.
+func Add(dst, src []float32) {
+	src = src[:len(dst)]
+	for i := range dst {
+		dst[i] += src[i]
+	}
+}
+
+// Mul does dst = a ⊙ b.
+func Mul(dst, a, b []float32) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i := range dst {
+		dst[i] = a[i] * b[i]
+	}
+}
+
+// RMSNorm writes w ⊙ x / sqrt(mean(x²) + eps) into dst. The weight multiplies
+// directly (LFM2 has no 1+w). The statistic is accumulated in float64.
+func RMSNorm(dst, x, w []float32, eps float32) {
+	var ss float64
+	for _, v := range x {
+		ss += float64(v) * float64(v)
+	}
+	inv := float32(1 / math.Sqrt(ss/float64(len(x))+float64(eps)))
+	w, dst = w[:len(x)], dst[:len(x)]
+	for i, v := range x {
+		dst[i] = w[i] * (v * inv)
+	}
+}
+
+// SwiGLU writes silu(gate) ⊙ up into dst, silu(a) = a·σ(a).
+func SwiGLU(dst, gate, up []float32) {
+	gate, up = gate[:len(dst)], up[:len(dst)]
+	for i := range dst {
+		g := gate[i]
+		dst[i] = g / (1 + float32(math.Exp(float64(-g)))) * up[i]
+	}
+}
+
+// Softmax normalises x in place (max-subtracted, sum in float64).
+func Softmax(x []float32) {
+	if len(x) == 0 {
+		return
+	}
+	m := x[0]
+	for _, v := range x[1:] {
+		if v > m {
+			m = v
+		}
+	}
+	var sum float64
+	for i, v := range x {
+		e := math.Exp(float64(v - m))
+		x[i] = float32(e)
+		sum += e
+	}
+	inv := float32(1 / sum)
+	for i := range x {
+		x[i] *= inv
+	}
+}
+
+// RoPE rotates one head vector v (len d) in place with the half-split (NeoX)
+// rotation: for j < d/2, (v_j, v_{j+d/2}) turns by the angle whose cos and
+// sin are cos[j], sin[j].
+func RoPE(v, cos, sin []float32) {
+	half := len(v) / 2
+	lo, hi := v[:half], v[half:2*half]
+	cos, sin = cos[:half], sin[:half]
+	for j := range lo {
+		a, b := lo[j], hi[j]
+		lo[j] = a*cos[j] - b*sin[j]
+		hi[j] = b*cos[j] + a*sin[j]
+	}
+}
+
+// CausalConv runs a depthwise causal convolution over T rows of y (T×D)
+// continuing from state ((L-1)×D, oldest row first): for channel c,
+// z_t[c] = Σ_k kernel[c·L+k] · y_{t-(L-1)+k}[c], where rows before the chunk
+// come from state. Afterwards state holds the last L-1 rows of [state ‖ y].
+func CausalConv(z, y, state, kernel []float32, T, D, L int) {
+	hist := L - 1
+	row := func(s int) []float32 { // row s of [state ‖ y], s in [0, hist+T)
+		if s < hist {
+			return state[s*D : (s+1)*D]
+		}
+		return y[(s-hist)*D : (s-hist+1)*D]
+	}
+	for t := 0; t < T; t++ {
+		out := z[t*D : (t+1)*D]
+		for c := range out {
+			var acc float32
+			for k := 0; k < L; k++ {
+				acc += kernel[c*L+k] * row(t+k)[c]
+			}
+			out[c] = acc
+		}
+	}
+	// Shift the state: its new rows are rows T..T+hist-1 of [state ‖ y].
+	for s := 0; s < hist; s++ {
+		src := row(T + s)
+		copy(state[s*D:(s+1)*D], src)
+	}
+}

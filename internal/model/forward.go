@@ -1,0 +1,233 @@
+package model
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/lfm2go/lfm2/internal/cache"
+	"github.com/lfm2go/lfm2/internal/kernels"
+)
+
+// scratch holds the activations of one forward pass, grown to the largest
+// batch seen and reused.
+type scratch struct {
+	x, xn, out     []float32 // [T × hidden]: residual, normed input, mixer/FFN output
+	proj           []float32 // [T × 3·hidden]: conv in_proj output (B, C, X)
+	convY, convZ   []float32 // [T × hidden]
+	q, att         []float32 // [T × heads·headDim]
+	k, v           []float32 // [T × kvHeads·headDim]
+	gate, up       []float32 // [T × ff]
+	headIn, logits []float32 // [R × hidden], [R × vocab]
+	rows           [][]float32
+	tokSlot        []int32
+	attn           attnTask
+}
+
+func grow(buf *[]float32, n int) []float32 {
+	if cap(*buf) < n {
+		*buf = make([]float32, n)
+	}
+	*buf = (*buf)[:n]
+	return *buf
+}
+
+// Forward runs one step. It reserves KV blocks for every span (returning
+// cache.ErrNoBlocks, with nothing else changed, when the pool is short),
+// advances each slot's state, and returns the logits the spans ask for, in
+// span order: one row for LastLogits, Len rows for AllLogits. The rows are
+// valid until the next call.
+func (m *Model) Forward(b *Batch, c *cache.Cache) ([][]float32, error) {
+	cfg := m.Config
+	if err := b.validate(c, cfg.VocabSize); err != nil {
+		return nil, err
+	}
+	need := 0
+	for _, s := range b.Spans {
+		need += c.BlocksFor(s.Slot, c.Len(s.Slot)+s.Len)
+	}
+	if need > c.FreeBlocks() {
+		return nil, cache.ErrNoBlocks
+	}
+	for _, s := range b.Spans {
+		if err := c.Reserve(s.Slot, c.Len(s.Slot)+s.Len); err != nil {
+			return nil, fmt.Errorf("forward: %w", err)
+		}
+	}
+	T, D := len(b.Tokens), cfg.Hidden
+	sc := &m.scratch
+	x := grow(&sc.x, T*D)
+	xn := grow(&sc.xn, T*D)
+	out := grow(&sc.out, T*D)
+	sc.tokSlot = sc.tokSlot[:0]
+	for _, s := range b.Spans {
+		for range s.Len {
+			sc.tokSlot = append(sc.tokSlot, int32(s.Slot))
+		}
+	}
+
+	for t, id := range b.Tokens {
+		m.Embed.Row(x[t*D:(t+1)*D], int(id))
+	}
+	for li := range m.Layers {
+		l := &m.Layers[li]
+		m.norm(xn, x, l.OperatorNorm, T)
+		if l.Conv != nil {
+			m.shortConv(out, xn, l, b, c)
+		} else {
+			m.attention(out, xn, l, b, c)
+		}
+		kernels.Add(x, out)
+		m.norm(xn, x, l.FFNNorm, T)
+		m.ffn(out, xn, l.FFN, T)
+		kernels.Add(x, out)
+	}
+	for _, s := range b.Spans {
+		c.Advance(s.Slot, s.Len)
+	}
+	return m.head(x, b), nil
+}
+
+// norm applies RMSNorm with weight w to each of T rows.
+func (m *Model) norm(dst, src, w []float32, T int) {
+	D := m.Config.Hidden
+	for t := 0; t < T; t++ {
+		kernels.RMSNorm(dst[t*D:(t+1)*D], src[t*D:(t+1)*D], w, m.Config.NormEps)
+	}
+}
+
+// shortConv is SPEC §3.4: [B;C;X] = in_proj·u, y = B⊙X, z = causal depthwise
+// conv of y continuing the slot's state, out = out_proj·(C⊙z).
+func (m *Model) shortConv(out, u []float32, l *Layer, b *Batch, c *cache.Cache) {
+	T, D, sc := len(b.Tokens), m.Config.Hidden, &m.scratch
+	proj := grow(&sc.proj, T*3*D)
+	y := grow(&sc.convY, T*D)
+	z := grow(&sc.convZ, T*D)
+	m.pool.MatMul(proj, u, T, &l.Conv.InProj)
+	for t := 0; t < T; t++ {
+		row := proj[t*3*D : (t+1)*3*D]
+		kernels.Mul(y[t*D:(t+1)*D], row[:D], row[2*D:])
+	}
+	for _, s := range b.Spans {
+		rows := y[s.Start*D : (s.Start+s.Len)*D]
+		kernels.CausalConv(z[s.Start*D:(s.Start+s.Len)*D], rows, c.ConvState(s.Slot, l.CacheIndex), l.Conv.Kernel, s.Len, D, m.Config.ConvL)
+	}
+	for t := 0; t < T; t++ {
+		zr := z[t*D : (t+1)*D]
+		kernels.Mul(zr, proj[t*3*D+D:t*3*D+2*D], zr)
+	}
+	m.pool.MatMul(out, z, T, &l.Conv.OutProj)
+}
+
+// attention is SPEC §3.5: q, k, v projections; per-head RMSNorm of q and k;
+// NeoX RoPE at each token's position; K and V appended to the cache; causal
+// GQA attention over the slot's cache; out_proj.
+func (m *Model) attention(out, u []float32, l *Layer, b *Batch, c *cache.Cache) {
+	cfg, sc := m.Config, &m.scratch
+	T, d := len(b.Tokens), cfg.HeadDim
+	qd, kvd := cfg.Heads*d, cfg.KVHeads*d
+	q := grow(&sc.q, T*qd)
+	k := grow(&sc.k, T*kvd)
+	v := grow(&sc.v, T*kvd)
+	att := grow(&sc.att, T*qd)
+	a := l.Attn
+	m.pool.MatMul(q, u, T, &a.Q)
+	m.pool.MatMul(k, u, T, &a.K)
+	m.pool.MatMul(v, u, T, &a.V)
+	for t := 0; t < T; t++ {
+		cos, sin := m.rope.at(int(b.Positions[t]))
+		for h := 0; h < cfg.Heads; h++ {
+			qh := q[t*qd+h*d : t*qd+(h+1)*d]
+			kernels.RMSNorm(qh, qh, a.QNorm, cfg.NormEps)
+			kernels.RoPE(qh, cos, sin)
+		}
+		for g := 0; g < cfg.KVHeads; g++ {
+			kh := k[t*kvd+g*d : t*kvd+(g+1)*d]
+			kernels.RMSNorm(kh, kh, a.KNorm, cfg.NormEps)
+			kernels.RoPE(kh, cos, sin)
+		}
+		kc, vc := c.KVRow(int(sc.tokSlot[t]), l.CacheIndex, int(b.Positions[t]))
+		copy(kc, k[t*kvd:(t+1)*kvd])
+		copy(vc, v[t*kvd:(t+1)*kvd])
+	}
+	sc.attn = attnTask{m: m, c: c, b: b, layer: l.CacheIndex, q: q, out: att}
+	m.pool.Run(&sc.attn, T*cfg.KVHeads, 1)
+	sc.attn = attnTask{}
+	m.pool.MatMul(out, att, T, &a.Out)
+}
+
+// attnTask runs attention for (token, kv head) pairs in parallel.
+type attnTask struct {
+	m     *Model
+	c     *cache.Cache
+	b     *Batch
+	layer int
+	q     []float32
+	out   []float32
+}
+
+func (a *attnTask) Run(worker, lo, hi int) {
+	cfg := a.m.Config
+	d, group := cfg.HeadDim, cfg.Heads/cfg.KVHeads
+	qd := cfg.Heads * d
+	scale := float32(1 / math.Sqrt(float64(d)))
+	for u := lo; u < hi; u++ {
+		t, g := u/cfg.KVHeads, u%cfg.KVHeads
+		n := int(a.b.Positions[t]) + 1
+		keys, vals := a.c.KV(int(a.m.scratch.tokSlot[t]), a.layer)
+		off := t*qd + g*group*d
+		scores := a.m.pool.Scratch(worker, n)
+		kernels.Attend(a.out[off:off+group*d], a.q[off:off+group*d], group, d, keys, vals, g*d, n, scale, scores)
+	}
+}
+
+// ffn is SwiGLU: w2 · (silu(w1·u) ⊙ w3·u).
+func (m *Model) ffn(out, u []float32, f *FFN, T int) {
+	sc := &m.scratch
+	ff := m.Config.FFN
+	gate := grow(&sc.gate, T*ff)
+	up := grow(&sc.up, T*ff)
+	m.pool.MatMul(gate, u, T, &f.W1)
+	m.pool.MatMul(up, u, T, &f.W3)
+	kernels.SwiGLU(gate, gate, up)
+	m.pool.MatMul(out, gate, T, &f.W2)
+}
+
+// head applies the final norm and the LM head to the rows that want logits.
+func (m *Model) head(x []float32, b *Batch) [][]float32 {
+	D, V, sc := m.Config.Hidden, m.Config.VocabSize, &m.scratch
+	R := 0
+	for _, s := range b.Spans {
+		switch s.Logits {
+		case LastLogits:
+			R++
+		case AllLogits:
+			R += s.Len
+		}
+	}
+	if R == 0 {
+		return nil
+	}
+	in := grow(&sc.headIn, R*D)
+	r := 0
+	addRow := func(t int) {
+		kernels.RMSNorm(in[r*D:(r+1)*D], x[t*D:(t+1)*D], m.FinalNorm, m.Config.NormEps)
+		r++
+	}
+	for _, s := range b.Spans {
+		switch s.Logits {
+		case LastLogits:
+			addRow(s.Start + s.Len - 1)
+		case AllLogits:
+			for t := s.Start; t < s.Start+s.Len; t++ {
+				addRow(t)
+			}
+		}
+	}
+	logits := grow(&sc.logits, R*V)
+	m.pool.MatMul(logits, in, R, &m.Head)
+	sc.rows = sc.rows[:0]
+	for i := 0; i < R; i++ {
+		sc.rows = append(sc.rows, logits[i*V:(i+1)*V])
+	}
+	return sc.rows
+}

@@ -1,0 +1,115 @@
+package model
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/lfm2go/lfm2/internal/cache"
+	"github.com/lfm2go/lfm2/internal/kernels"
+	"github.com/lfm2go/lfm2/internal/safetensors"
+)
+
+// Load opens a Hugging Face model folder (config.json and model.safetensors
+// or its shards). Weights stay memory-mapped; threads ≤ 0 means GOMAXPROCS.
+func Load(dir string, threads int) (*Model, error) {
+	cfg, err := LoadConfig(filepath.Join(dir, "config.json"))
+	if err != nil {
+		return nil, fmt.Errorf("load model %s: %w", dir, err)
+	}
+	ck, err := safetensors.OpenDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("load model %s: %w", dir, err)
+	}
+	m, err := FromCheckpoint(cfg, ck, threads)
+	if err != nil {
+		ck.Close()
+		return nil, fmt.Errorf("load model %s: %w", dir, err)
+	}
+	m.closer = ck.Close
+	return m, nil
+}
+
+// FromCheckpoint binds every tensor of ck to the network cfg describes.
+// The model keeps views into ck, which must stay open while it is used.
+func FromCheckpoint(cfg *Config, ck *safetensors.Checkpoint, threads int) (*Model, error) {
+	m := &Model{Config: cfg, Layers: make([]Layer, cfg.NumLayers)}
+	b := &binder{ck: ck, dims: cfg.dims(), used: map[string]bool{}}
+	b.bind("", m)
+	nConv, nAttn := 0, 0
+	for i := range m.Layers {
+		l := &m.Layers[i]
+		l.Kind = cfg.Layers[i]
+		l.FFN = &FFN{}
+		if l.Kind == ConvLayer {
+			l.Conv, l.CacheIndex = &ShortConv{}, nConv
+			nConv++
+		} else {
+			l.Attn, l.CacheIndex = &Attention{}, nAttn
+			nAttn++
+		}
+		b.bind(fmt.Sprintf("model.layers.%d.", i), l)
+	}
+	var head untiedHead
+	if !cfg.TiedHead {
+		b.bind("", &head)
+	}
+	// A tied checkpoint that also stores lm_head.weight is read the way HF
+	// reads it: the head is the embedding, the stored copy is ignored.
+	if err := b.err(func(name string) bool { return cfg.TiedHead && name == "lm_head.weight" }); err != nil {
+		if len(b.problems) > 0 {
+			return nil, fmt.Errorf("%w (feed-forward width from config: %d)", err, cfg.FFN)
+		}
+		return nil, err
+	}
+	m.Head = m.Embed
+	if !cfg.TiedHead {
+		m.Head = head.W
+	}
+	m.pool = kernels.NewPool(threads)
+	m.rope = newRopeTable(cfg.HeadDim, cfg.RopeTheta)
+	return m, nil
+}
+
+// Close releases the worker pool and unmaps the weights.
+func (m *Model) Close() error {
+	m.pool.Close()
+	if m.closer != nil {
+		return m.closer()
+	}
+	return nil
+}
+
+// Threads is the number of goroutines a forward pass uses.
+func (m *Model) Threads() int { return m.pool.Threads() }
+
+// CacheShape is the state a cache must hold for this model.
+func (m *Model) CacheShape() cache.Shape {
+	c := m.Config
+	return cache.Shape{
+		ConvLayers:  c.Count(ConvLayer),
+		ConvHistory: c.ConvL - 1,
+		Hidden:      c.Hidden,
+		AttnLayers:  c.Count(AttnLayer),
+		KVDim:       c.KVHeads * c.HeadDim,
+	}
+}
+
+// NewCache makes a cache for this model with the given slots and KV budget.
+func (m *Model) NewCache(slots, blockSize int, kvBytes int64) (*cache.Cache, error) {
+	return cache.New(m.CacheShape(), slots, blockSize, kvBytes)
+}
+
+// WeightBytes is the storage size of every weight matrix read per decoded
+// token (embedding rows excluded, LM head included): the memory-bandwidth cost of one decode step.
+func (m *Model) WeightBytes() int64 {
+	n := m.Head.Bytes()
+	for _, l := range m.Layers {
+		n += l.FFN.W1.Bytes() + l.FFN.W2.Bytes() + l.FFN.W3.Bytes()
+		if l.Conv != nil {
+			n += l.Conv.InProj.Bytes() + l.Conv.OutProj.Bytes()
+		} else {
+			n += l.Attn.Q.Bytes() + l.Attn.K.Bytes() + l.Attn.V.Bytes() + l.Attn.Out.Bytes()
+		}
+	}
+	return n
+}

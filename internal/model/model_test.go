@@ -1,0 +1,279 @@
+package model
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// The fixtures are tiny random-weight LFM2 checkpoints with logits from an
+// independent float32 implementation (testdata/fixtures/*/reference.json).
+var fixtures = []string{"tiny-bf16", "tiny-f32-v5-untied"}
+
+func fixtureDir(name string) string { return filepath.Join("..", "..", "testdata", "fixtures", name) }
+
+type reference struct {
+	Tolerance struct {
+		LogitAbs   float64 `json:"logit_abs"`
+		LogprobAbs float64 `json:"logprob_abs"`
+	} `json:"tolerance"`
+	Cases []struct {
+		IDs           []int32    `json:"ids"`
+		LogitsFile    string     `json:"logits_file"`
+		LogitsRows    string     `json:"logits_rows"`
+		Shape         [2]int     `json:"shape"`
+		Greedy        []int32    `json:"greedy"`
+		LogprobOfNext []*float64 `json:"logprob_of_next"`
+		Logsumexp     []float64  `json:"logsumexp"`
+	} `json:"cases"`
+	TextCases []struct {
+		Text   string  `json:"text"`
+		IDs    []int32 `json:"ids"`
+		Greedy []int32 `json:"greedy"`
+		NLL    float64 `json:"nll"`
+	} `json:"text_cases"`
+}
+
+func loadReference(t *testing.T, dir string) *reference {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "reference.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r reference
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	return &r
+}
+
+func readLogits(t *testing.T, path string, rows, vocab int) [][]float32 {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) != rows*vocab*4 {
+		t.Fatalf("%s: %d bytes, want %d", path, len(b), rows*vocab*4)
+	}
+	out := make([][]float32, rows)
+	for r := range out {
+		out[r] = make([]float32, vocab)
+		for i := range out[r] {
+			out[r][i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*(r*vocab+i):]))
+		}
+	}
+	return out
+}
+
+func loadFixture(t *testing.T, name string) (*Model, *reference) {
+	t.Helper()
+	dir := fixtureDir(name)
+	m, err := Load(dir, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m, loadReference(t, dir)
+}
+
+// run feeds ids to a fresh slot in chunks of the given sizes (the last size
+// repeats) and returns a copy of every position's logits.
+func run(t *testing.T, m *Model, ids []int32, chunks ...int) [][]float32 {
+	t.Helper()
+	c, err := m.NewCache(1, 16, 64<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slot, _ := c.Acquire()
+	var all [][]float32
+	var b Batch
+	for pos, k := 0, 0; pos < len(ids); k++ {
+		n := chunks[min(k, len(chunks)-1)]
+		n = min(n, len(ids)-pos)
+		b.Reset()
+		b.Add(slot, ids[pos:pos+n], pos, AllLogits)
+		rows, err := m.Forward(&b, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			all = append(all, append([]float32(nil), r...))
+		}
+		pos += n
+	}
+	return all
+}
+
+func argmax(x []float32) int32 {
+	best := 0
+	for i, v := range x {
+		if v > x[best] {
+			best = i
+		}
+	}
+	return int32(best)
+}
+
+func logsumexp(x []float32) float64 {
+	m := float64(x[argmax(x)])
+	var s float64
+	for _, v := range x {
+		s += math.Exp(float64(v) - m)
+	}
+	return m + math.Log(s)
+}
+
+// greedy prefills ids in one span and then decodes n tokens one at a time.
+func greedy(t *testing.T, m *Model, ids []int32, n, prefillChunk int) []int32 {
+	t.Helper()
+	c, err := m.NewCache(1, 16, 64<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slot, _ := c.Acquire()
+	var b Batch
+	var last []float32
+	for pos := 0; pos < len(ids); pos += prefillChunk {
+		end := min(pos+prefillChunk, len(ids))
+		b.Reset()
+		b.Add(slot, ids[pos:end], pos, LastLogits)
+		rows, err := m.Forward(&b, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = rows[0]
+	}
+	var out []int32
+	for len(out) < n {
+		next := argmax(last)
+		out = append(out, next)
+		b.Reset()
+		b.Add(slot, []int32{next}, len(ids)+len(out)-1, LastLogits)
+		rows, err := m.Forward(&b, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = rows[0]
+	}
+	return out
+}
+
+func maxAbsDiff(a, b []float32) float64 {
+	var d float64
+	for i := range a {
+		d = max(d, math.Abs(float64(a[i])-float64(b[i])))
+	}
+	return d
+}
+
+func TestFixtureLogits(t *testing.T) {
+	for _, name := range fixtures {
+		t.Run(name, func(t *testing.T) {
+			m, ref := loadFixture(t, name)
+			tol := ref.Tolerance.LogitAbs
+			if tol == 0 || tol > 1e-3 {
+				t.Fatalf("fixture tolerance %v is not the stated 1e-3", tol)
+			}
+			for ci, cs := range ref.Cases {
+				want := readLogits(t, filepath.Join(fixtureDir(name), cs.LogitsFile), cs.Shape[0], cs.Shape[1])
+				got := run(t, m, cs.IDs, len(cs.IDs))
+				if len(got) != len(cs.IDs) {
+					t.Fatalf("case %d: %d rows", ci, len(got))
+				}
+				rows := got
+				if cs.LogitsRows == "last" {
+					rows = got[len(got)-1:]
+				}
+				var worst float64
+				for r := range want {
+					worst = max(worst, maxAbsDiff(rows[r], want[r]))
+				}
+				if worst > tol {
+					t.Errorf("case %d: max |Δlogit| = %.3g > %g", ci, worst, tol)
+				}
+				// Per-position log-probabilities and normalisers cover every
+				// position, also where only the last logits row is stored.
+				for p := range got {
+					if d := math.Abs(logsumexp(got[p]) - cs.Logsumexp[p]); d > ref.Tolerance.LogprobAbs {
+						t.Errorf("case %d pos %d: logsumexp off by %.3g", ci, p, d)
+					}
+					if p == 0 {
+						continue
+					}
+					lp := float64(got[p-1][cs.IDs[p]]) - logsumexp(got[p-1])
+					if d := math.Abs(lp - *cs.LogprobOfNext[p]); d > ref.Tolerance.LogprobAbs {
+						t.Errorf("case %d pos %d: logprob off by %.3g", ci, p, d)
+					}
+				}
+				t.Logf("case %d (%d tokens): max |Δlogit| = %.2g", ci, len(cs.IDs), worst)
+			}
+		})
+	}
+}
+
+func TestFixtureGreedy(t *testing.T) {
+	for _, name := range fixtures {
+		t.Run(name, func(t *testing.T) {
+			m, ref := loadFixture(t, name)
+			for ci, cs := range ref.Cases {
+				for _, chunk := range []int{len(cs.IDs), 1, 7} {
+					got := greedy(t, m, cs.IDs, len(cs.Greedy), chunk)
+					if !slicesEqual(got, cs.Greedy) {
+						t.Errorf("case %d (prefill chunk %d): greedy %v, want %v", ci, chunk, got, cs.Greedy)
+					}
+				}
+			}
+			for ci, tc := range ref.TextCases {
+				if got := greedy(t, m, tc.IDs, len(tc.Greedy), len(tc.IDs)); !slicesEqual(got, tc.Greedy) {
+					t.Errorf("text case %d %q: greedy %v, want %v", ci, tc.Text, got, tc.Greedy)
+				}
+				rows := run(t, m, tc.IDs, len(tc.IDs))
+				var nll float64
+				for p := 1; p < len(tc.IDs); p++ {
+					nll -= float64(rows[p-1][tc.IDs[p]]) - logsumexp(rows[p-1])
+				}
+				if d := math.Abs(nll - tc.NLL); d > ref.Tolerance.LogprobAbs*float64(len(tc.IDs)) {
+					t.Errorf("text case %d: nll %.6f, want %.6f", ci, nll, tc.NLL)
+				}
+			}
+		})
+	}
+}
+
+// TestChunkedPrefillIsExact: feeding a prompt whole, token by token, or in
+// ragged chunks gives bit-identical logits, because every kernel computes a
+// row the same way whatever else is in the call.
+func TestChunkedPrefillIsExact(t *testing.T) {
+	for _, name := range fixtures {
+		t.Run(name, func(t *testing.T) {
+			m, ref := loadFixture(t, name)
+			for ci, cs := range ref.Cases {
+				whole := run(t, m, cs.IDs, len(cs.IDs))
+				for _, chunks := range [][]int{{1}, {2, 3}, {5, 1, 16}, {17}} {
+					got := run(t, m, cs.IDs, chunks...)
+					for p := range whole {
+						if d := maxAbsDiff(got[p], whole[p]); d != 0 {
+							t.Fatalf("case %d chunks %v: position %d differs from whole prefill by %g", ci, chunks, p, d)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func slicesEqual(a, b []int32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
