@@ -130,7 +130,7 @@ func CausalConv(z, y, state, kernel []float32, T, D, L int) {
 		for c := range out {
 			var acc float32
 			for k := 0; k < L; k++ {
-				acc += kernel[c*L+k] * row(t+k)[c]
+				acc += kernel[c*L+k] * row(t + k)[c]
 			}
 			out[c] = acc
 		}
