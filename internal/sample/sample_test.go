@@ -1,0 +1,99 @@
+package sample
+
+import (
+	"math"
+	"testing"
+)
+
+func TestGreedyAndPenalty(t *testing.T) {
+	logits := []float32{1, 3, 2.9, -1}
+	if got := New(Params{}, 0).Sample(logits, nil); got != 1 {
+		t.Fatalf("greedy = %d", got)
+	}
+	// HF: a positive logit is divided by the penalty: 3/1.05 = 2.857 < 2.9.
+	if got := New(Params{RepetitionPenalty: 1.05}, 0).Sample(logits, []int32{1, 1}); got != 2 {
+		t.Fatalf("penalised greedy = %d", got)
+	}
+	// A negative logit is multiplied: -1·2 = -2, still last.
+	s := New(Params{RepetitionPenalty: 2}, 0)
+	s.Sample(logits, []int32{3})
+	if s.scores[3] != -2 || logits[3] != -1 {
+		t.Fatalf("negative penalty gave %v (input %v)", s.scores[3], logits[3])
+	}
+}
+
+// frequencies samples n times and returns the share of each token.
+func frequencies(p Params, logits []float32, n int) []float64 {
+	s := New(p, 1)
+	f := make([]float64, len(logits))
+	for i := 0; i < n; i++ {
+		f[s.Sample(logits, nil)]++
+	}
+	for i := range f {
+		f[i] /= float64(n)
+	}
+	return f
+}
+
+func softmax(x []float64) []float64 {
+	var z float64
+	out := make([]float64, len(x))
+	for i, v := range x {
+		out[i] = math.Exp(v)
+		z += out[i]
+	}
+	for i := range out {
+		out[i] /= z
+	}
+	return out
+}
+
+func TestDistributions(t *testing.T) {
+	logits := []float32{2, 1, 0, -1, -3}
+	lf := []float64{2, 1, 0, -1, -3}
+	const n = 200000
+	check := func(name string, got, want []float64) {
+		for i := range want {
+			if math.Abs(got[i]-want[i]) > 0.01 {
+				t.Errorf("%s: token %d share %.4f, want %.4f", name, i, got[i], want[i])
+			}
+		}
+	}
+	check("temperature 1", frequencies(Params{Temperature: 1}, logits, n), softmax(lf))
+	half := []float64{4, 2, 0, -2, -6}
+	check("temperature 0.5", frequencies(Params{Temperature: 0.5}, logits, n), softmax(half))
+	top2 := softmax([]float64{2, 1})
+	check("top-k 2", frequencies(Params{Temperature: 1, TopK: 2}, logits, n), []float64{top2[0], top2[1], 0, 0, 0})
+	// p = [.636 .234 .086 .032 .002]: top-p 0.8 keeps the first two (mass
+	// before the third is .870 ≥ .8).
+	check("top-p 0.8", frequencies(Params{Temperature: 1, TopP: 0.8}, logits, n), []float64{top2[0], top2[1], 0, 0, 0})
+	// min-p 0.3 keeps p ≥ 0.3·0.636 = 0.19: the first two.
+	check("min-p 0.3", frequencies(Params{Temperature: 1, MinP: 0.3}, logits, n), []float64{top2[0], top2[1], 0, 0, 0})
+	top3 := softmax([]float64{2, 1, 0})
+	check("min-p 0.1", frequencies(Params{Temperature: 1, MinP: 0.1}, logits, n), []float64{top3[0], top3[1], top3[2], 0, 0})
+}
+
+func TestSeedReproduces(t *testing.T) {
+	logits := []float32{1, 1, 1, 1, 1, 1, 1, 1}
+	a, b, c := New(Params{Temperature: 1, Seed: 5}, 3), New(Params{Temperature: 1, Seed: 5}, 3), New(Params{Temperature: 1, Seed: 6}, 3)
+	same, diff := true, false
+	for i := 0; i < 50; i++ {
+		x, y, z := a.Sample(logits, nil), b.Sample(logits, nil), c.Sample(logits, nil)
+		same = same && x == y
+		diff = diff || x != z
+	}
+	if !same || !diff {
+		t.Fatalf("same seed equal: %v, other seed differs: %v", same, diff)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	for _, p := range []Params{{Temperature: -1}, {TopP: 2}, {MinP: -0.1}, {TopK: -3}} {
+		if p.Validate() == nil {
+			t.Errorf("%+v accepted", p)
+		}
+	}
+	if Defaults().Validate() != nil {
+		t.Error("defaults rejected")
+	}
+}

@@ -1,0 +1,150 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lfm2go/lfm2/internal/cache"
+	"github.com/lfm2go/lfm2/internal/model"
+	"github.com/lfm2go/lfm2/internal/sample"
+)
+
+// Event reports one generated token; Done is set on a sequence's last event.
+type Event struct {
+	Seq   *Sequence
+	Token int32
+	Done  bool
+}
+
+// Engine drives sequences through the model.
+type Engine struct {
+	m      *model.Model
+	cache  *cache.Cache
+	sched  *Scheduler
+	batch  model.Batch
+	work   []work
+	nextID uint64
+
+	// Stats since the engine started.
+	Steps, PrefillTokens, DecodeTokens int
+	ForwardTime                        time.Duration
+}
+
+// Config sizes an engine.
+type Config struct {
+	Limits
+	BlockSize int   // tokens per KV block
+	KVBytes   int64 // KV memory budget
+}
+
+// NewEngine makes an engine over m with its own cache.
+func NewEngine(m *model.Model, cfg Config) (*Engine, error) {
+	if cfg.MaxSeqs < 1 || cfg.MaxBatchTokens < 1 {
+		return nil, fmt.Errorf("engine: need at least one sequence and one token per step (got %d, %d)", cfg.MaxSeqs, cfg.MaxBatchTokens)
+	}
+	if cfg.MaxContext <= 0 || cfg.MaxContext > m.Config.MaxPositions {
+		cfg.MaxContext = m.Config.MaxPositions
+	}
+	c, err := m.NewCache(cfg.MaxSeqs, cfg.BlockSize, cfg.KVBytes)
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	return &Engine{m: m, cache: c, sched: NewScheduler(c, cfg.Limits)}, nil
+}
+
+// Scheduler exposes the scheduler (for OnPreempt and queue sizes).
+func (e *Engine) Scheduler() *Scheduler { return e.sched }
+
+// Add queues a sequence. A sequence that could never run (empty, longer
+// than the context or the KV memory) is refused with the reason.
+func (e *Engine) Add(q *Sequence) error {
+	if err := q.Params.Sample.Validate(); err != nil {
+		return err
+	}
+	if err := e.sched.check(q); err != nil {
+		return err
+	}
+	q.id = e.nextID
+	e.nextID++
+	q.tokens = append(append(make([]int32, 0, len(q.Prompt)+q.Params.MaxTokens), q.Prompt...), q.Output...)
+	q.sampler = sample.New(q.Params.Sample, q.id)
+	q.state = waiting
+	if q.Timings.Added.IsZero() {
+		q.Timings.Added = time.Now()
+	}
+	e.sched.add(q)
+	return nil
+}
+
+// Idle reports whether nothing is waiting or running.
+func (e *Engine) Idle() bool { return e.sched.Pending() == 0 }
+
+// Step runs one batch and reports the tokens it produced through emit.
+func (e *Engine) Step(emit func(Event)) error {
+	e.work = e.sched.schedule(&e.batch, e.work)
+	if len(e.work) == 0 {
+		if e.sched.Pending() > 0 {
+			return errors.New("engine: nothing could be scheduled (KV memory too small for any waiting sequence)")
+		}
+		return nil
+	}
+	t0 := time.Now()
+	rows, err := e.m.Forward(&e.batch, e.cache)
+	e.ForwardTime += time.Since(t0)
+	if err != nil {
+		return fmt.Errorf("engine step: %w", err)
+	}
+	e.Steps++
+	r := 0
+	for _, w := range e.work {
+		q := w.seq
+		if w.n == 1 && q.processed == len(q.tokens)-1 && len(q.Output) > 0 {
+			e.DecodeTokens++
+		} else {
+			e.PrefillTokens += w.n
+		}
+		q.processed += w.n
+		if q.processed < len(q.tokens) {
+			continue // mid-prefill: no logits
+		}
+		logits := rows[r]
+		r++
+		tok := q.sampler.Sample(logits, q.tokens)
+		q.tokens = append(q.tokens, tok)
+		q.Output = q.tokens[len(q.Prompt):]
+		if len(q.Output) == 1 {
+			q.Timings.FirstToken = time.Now()
+		}
+		done := false
+		switch {
+		case !q.Params.IgnoreEOS && e.m.Config.IsEOS(int(tok)):
+			q.FinishReason, done = FinishStop, true
+		case q.Params.Stop != nil && q.Params.Stop(q.Output):
+			q.FinishReason, done = FinishStop, true
+		case len(q.Output) >= q.Params.MaxTokens:
+			q.FinishReason, done = FinishLength, true
+		}
+		if done {
+			q.Timings.Finished = time.Now()
+			e.sched.finish(q)
+		}
+		emit(Event{Seq: q, Token: tok, Done: done})
+	}
+	return nil
+}
+
+// Run steps until every sequence is done or ctx is cancelled; on
+// cancellation the current step completes first, so nothing produced is lost.
+func (e *Engine) Run(ctx context.Context, emit func(Event)) error {
+	for !e.Idle() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := e.Step(emit); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,175 @@
+package scheduler
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/lfm2go/lfm2/internal/model"
+	"github.com/lfm2go/lfm2/internal/sample"
+)
+
+func fixture(t *testing.T, name string) *model.Model {
+	t.Helper()
+	m, err := model.Load(filepath.Join("..", "..", "testdata", "fixtures", name), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+// generate runs prompts through one engine and returns each one's output.
+func generate(t *testing.T, m *model.Model, cfg Config, prompts [][]int32, p Params) ([][]int32, int) {
+	t.Helper()
+	e, err := NewEngine(m, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	preemptions := 0
+	e.Scheduler().OnPreempt = func(*Sequence) { preemptions++ }
+	seqs := make([]*Sequence, len(prompts))
+	for i, pr := range prompts {
+		seqs[i] = &Sequence{Prompt: pr, Params: p}
+		if err := e.Add(seqs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := 0
+	if err := e.Run(context.Background(), func(ev Event) {
+		if ev.Done {
+			done++
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if done != len(prompts) {
+		t.Fatalf("%d of %d finished", done, len(prompts))
+	}
+	out := make([][]int32, len(seqs))
+	for i, q := range seqs {
+		out[i] = slices.Clone(q.Output)
+	}
+	return out, preemptions
+}
+
+func TestFixtureGreedyThroughEngine(t *testing.T) {
+	for _, name := range []string{"tiny-bf16", "tiny-f32-v5-untied"} {
+		m := fixture(t, name)
+		b, _ := os.ReadFile(filepath.Join("..", "..", "testdata", "fixtures", name, "reference.json"))
+		var ref struct {
+			Cases []struct {
+				IDs    []int32 `json:"ids"`
+				Greedy []int32 `json:"greedy"`
+			} `json:"cases"`
+		}
+		json.Unmarshal(b, &ref)
+		var prompts, want [][]int32
+		for _, c := range ref.Cases {
+			prompts, want = append(prompts, c.IDs), append(want, c.Greedy)
+		}
+		got, _ := generate(t, m, Config{Limits: Limits{MaxBatchTokens: 32, MaxSeqs: 4}, BlockSize: 16, KVBytes: 64 << 20},
+			prompts, Params{MaxTokens: 16, IgnoreEOS: true})
+		for i := range want {
+			if !slices.Equal(got[i], want[i]) {
+				t.Errorf("%s case %d: %v, want %v", name, i, got[i], want[i])
+			}
+		}
+	}
+}
+
+// TestBatchInvariance: every sequence's greedy output is identical whatever
+// runs beside it, the step budget, or preemption forced by a tiny KV budget.
+func TestBatchInvariance(t *testing.T) {
+	m := fixture(t, "tiny-bf16")
+	rng := rand.New(rand.NewPCG(1, 2))
+	lengths := []int{1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 200, 7, 64}
+	prompts := make([][]int32, len(lengths))
+	for i, n := range lengths {
+		prompts[i] = []int32{1}
+		for len(prompts[i]) < n {
+			prompts[i] = append(prompts[i], int32(rng.IntN(m.Config.VocabSize-600)+600))
+		}
+	}
+	p := Params{MaxTokens: 24, IgnoreEOS: true}
+	solo := make([][]int32, len(prompts))
+	for i, pr := range prompts {
+		out, _ := generate(t, m, Config{Limits: Limits{MaxBatchTokens: 512, MaxSeqs: 1}, BlockSize: 16, KVBytes: 64 << 20}, [][]int32{pr}, p)
+		solo[i] = out[0]
+	}
+	perTok := m.CacheShape().KVBytesPerToken()
+	for _, cfg := range []Config{
+		{Limits: Limits{MaxBatchTokens: 512, MaxSeqs: 8}, BlockSize: 16, KVBytes: 64 << 20},
+		{Limits: Limits{MaxBatchTokens: 7, MaxSeqs: 3}, BlockSize: 4, KVBytes: 64 << 20},
+		{Limits: Limits{MaxBatchTokens: 64, MaxSeqs: 16}, BlockSize: 8, KVBytes: 64 << 20},
+		// 240 tokens of KV: the longest prompt fits alone, and decode growth must preempt.
+		{Limits: Limits{MaxBatchTokens: 96, MaxSeqs: 16}, BlockSize: 8, KVBytes: 240 * perTok},
+	} {
+		t.Run(fmt.Sprintf("budget%d_seqs%d_kv%d", cfg.MaxBatchTokens, cfg.MaxSeqs, cfg.KVBytes), func(t *testing.T) {
+			got, preempted := generate(t, m, cfg, prompts, p)
+			for i := range prompts {
+				if !slices.Equal(got[i], solo[i]) {
+					t.Errorf("prompt %d (%d tokens): batched %v\nsolo %v", i, len(prompts[i]), got[i], solo[i])
+				}
+			}
+			if cfg.KVBytes < 1<<20 && preempted == 0 {
+				t.Errorf("the tiny KV budget forced no preemption")
+			}
+			t.Logf("%d preemptions", preempted)
+		})
+	}
+}
+
+func TestSampledOutputIsBatchInvariant(t *testing.T) {
+	m := fixture(t, "tiny-f32-v5-untied")
+	prompts := [][]int32{{1, 5, 9}, {1}, {1, 77, 78, 79, 80, 81}}
+	p := Params{MaxTokens: 12, IgnoreEOS: true, Sample: sample.Params{Temperature: 0.8, TopP: 0.9, Seed: 42}}
+	together, _ := generate(t, m, Config{Limits: Limits{MaxBatchTokens: 64, MaxSeqs: 4}, BlockSize: 16, KVBytes: 16 << 20}, prompts, p)
+	// Alone, each sequence must be the same number in the engine's order to
+	// draw from the same random stream; add the others as already-finished no-ops.
+	for i := range prompts {
+		e, _ := NewEngine(m, Config{Limits: Limits{MaxBatchTokens: 64, MaxSeqs: 1}, BlockSize: 16, KVBytes: 16 << 20})
+		e.nextID = uint64(i)
+		q := &Sequence{Prompt: prompts[i], Params: p}
+		e.Add(q)
+		e.Run(context.Background(), func(Event) {})
+		if !slices.Equal(q.Output, together[i]) {
+			t.Errorf("prompt %d: alone %v, together %v", i, q.Output, together[i])
+		}
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	m := fixture(t, "tiny-bf16")
+	e, _ := NewEngine(m, Config{Limits: Limits{MaxBatchTokens: 64, MaxSeqs: 2, MaxContext: 100}, BlockSize: 16, KVBytes: 64 << 20})
+	for _, q := range []*Sequence{
+		{Prompt: nil, Params: Params{MaxTokens: 4}},
+		{Prompt: make([]int32, 99), Params: Params{MaxTokens: 4}},
+		{Prompt: []int32{1}, Params: Params{MaxTokens: 0}},
+		{Prompt: []int32{1}, Params: Params{MaxTokens: 4, Sample: sample.Params{TopP: 3}}},
+	} {
+		if err := e.Add(q); err == nil {
+			t.Errorf("accepted %d-token prompt with %+v", len(q.Prompt), q.Params)
+		}
+	}
+}
+
+func TestStopsOnEOSAndStopFunc(t *testing.T) {
+	m := fixture(t, "tiny-bf16")
+	out, _ := generate(t, m, Config{Limits: Limits{MaxBatchTokens: 64, MaxSeqs: 2}, BlockSize: 16, KVBytes: 16 << 20},
+		[][]int32{{1, 2517, 8416}}, Params{MaxTokens: 16})
+	// Greedy for this prompt is [10466, 2325, ...]; a Stop on the second token ends there.
+	stopAt := out[0][1]
+	e, _ := NewEngine(m, Config{Limits: Limits{MaxBatchTokens: 64, MaxSeqs: 2}, BlockSize: 16, KVBytes: 16 << 20})
+	q := &Sequence{Prompt: []int32{1, 2517, 8416}, Params: Params{MaxTokens: 16, Stop: func(g []int32) bool { return g[len(g)-1] == stopAt }}}
+	e.Add(q)
+	e.Run(context.Background(), func(Event) {})
+	if len(q.Output) != 2 || q.FinishReason != FinishStop {
+		t.Fatalf("output %v reason %s", q.Output, q.FinishReason)
+	}
+}
