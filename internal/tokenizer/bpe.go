@@ -1,0 +1,189 @@
+package tokenizer
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// bpe is the byte-pair-encoding model.
+type bpe struct {
+	vocab        map[string]int32
+	ranks        map[[2]int32]merge // (left id, right id) → merge
+	unk          int32              // -1 if none
+	fuseUnk      bool
+	byteFallback bool
+	ignoreMerges bool
+	prefix       string // continuing_subword_prefix
+	suffix       string // end_of_word_suffix
+
+	mu    sync.Mutex
+	cache map[string][]int32 // word → ids; bounded
+}
+
+type merge struct {
+	rank int32
+	id   int32
+}
+
+const bpeCacheMax = 1 << 16
+
+func parseBPE(raw json.RawMessage) (*bpe, error) {
+	var m struct {
+		Type                    string           `json:"type"`
+		Dropout                 *float64         `json:"dropout"`
+		UnkToken                *string          `json:"unk_token"`
+		ContinuingSubwordPrefix *string          `json:"continuing_subword_prefix"`
+		EndOfWordSuffix         *string          `json:"end_of_word_suffix"`
+		FuseUnk                 bool             `json:"fuse_unk"`
+		ByteFallback            bool             `json:"byte_fallback"`
+		IgnoreMerges            bool             `json:"ignore_merges"`
+		Vocab                   map[string]int32 `json:"vocab"`
+		Merges                  json.RawMessage  `json:"merges"`
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	if m.Type != "BPE" {
+		return nil, fmt.Errorf("model type %q is not supported (only BPE)", m.Type)
+	}
+	if m.Dropout != nil && *m.Dropout > 0 {
+		return nil, fmt.Errorf("BPE dropout %v is not supported (inference uses none)", *m.Dropout)
+	}
+	b := &bpe{vocab: m.Vocab, unk: -1, fuseUnk: m.FuseUnk, byteFallback: m.ByteFallback, ignoreMerges: m.IgnoreMerges, cache: map[string][]int32{}}
+	if m.ContinuingSubwordPrefix != nil {
+		b.prefix = *m.ContinuingSubwordPrefix
+	}
+	if m.EndOfWordSuffix != nil {
+		b.suffix = *m.EndOfWordSuffix
+	}
+	if m.UnkToken != nil {
+		id, ok := b.vocab[*m.UnkToken]
+		if !ok {
+			return nil, fmt.Errorf("model: unk_token %q is not in the vocabulary", *m.UnkToken)
+		}
+		b.unk = id
+	}
+	// Merges come as ["a b", ...] (older files) or [["a", "b"], ...].
+	var asStrings []string
+	var asPairs [][2]string
+	if err := json.Unmarshal(m.Merges, &asStrings); err != nil {
+		if err := json.Unmarshal(m.Merges, &asPairs); err != nil {
+			return nil, fmt.Errorf("model: merges are neither \"a b\" strings nor [a, b] pairs")
+		}
+	} else {
+		asPairs = make([][2]string, len(asStrings))
+		for i, s := range asStrings {
+			l, r, ok := strings.Cut(s, " ")
+			if !ok {
+				return nil, fmt.Errorf("model: merge %d %q has no space", i, s)
+			}
+			asPairs[i] = [2]string{l, r}
+		}
+	}
+	b.ranks = make(map[[2]int32]merge, len(asPairs))
+	for i, p := range asPairs {
+		l, lok := b.vocab[p[0]]
+		r, rok := b.vocab[p[1]]
+		merged := p[0] + strings.TrimPrefix(p[1], b.prefix)
+		id, mok := b.vocab[merged]
+		if !lok || !rok || !mok {
+			return nil, fmt.Errorf("model: merge %d (%q, %q) uses a token missing from the vocabulary", i, p[0], p[1])
+		}
+		if _, dup := b.ranks[[2]int32{l, r}]; !dup {
+			b.ranks[[2]int32{l, r}] = merge{rank: int32(i), id: id}
+		}
+	}
+	return b, nil
+}
+
+// encode appends the ids of one pre-tokenized word.
+func (b *bpe) encode(dst []int32, word string) []int32 {
+	if word == "" {
+		return dst
+	}
+	if b.ignoreMerges {
+		if id, ok := b.vocab[word]; ok {
+			return append(dst, id)
+		}
+	}
+	b.mu.Lock()
+	ids, ok := b.cache[word]
+	b.mu.Unlock()
+	if ok {
+		return append(dst, ids...)
+	}
+	ids = b.merge(word)
+	b.mu.Lock()
+	if len(b.cache) >= bpeCacheMax {
+		clear(b.cache)
+	}
+	b.cache[word] = ids
+	b.mu.Unlock()
+	return append(dst, ids...)
+}
+
+// merge splits word into characters and applies merges lowest rank first
+// (leftmost among equal ranks), as tokenizers' Word::merge_all does.
+func (b *bpe) merge(word string) []int32 {
+	var syms []int32
+	n := utf8.RuneCountInString(word)
+	i := 0
+	pendingUnk := false
+	for pos, r := range word {
+		s := word[pos : pos+utf8.RuneLen(r)]
+		if i > 0 && b.prefix != "" {
+			s = b.prefix + s
+		}
+		if i == n-1 && b.suffix != "" {
+			s += b.suffix
+		}
+		i++
+		if id, ok := b.vocab[s]; ok {
+			syms = append(syms, id)
+			pendingUnk = false
+			continue
+		}
+		if b.byteFallback {
+			ids := make([]int32, 0, 4)
+			all := true
+			raw := word[pos : pos+utf8.RuneLen(r)]
+			for j := 0; j < len(raw); j++ {
+				id, ok := b.vocab[fmt.Sprintf("<0x%02X>", raw[j])]
+				if !ok {
+					all = false
+					break
+				}
+				ids = append(ids, id)
+			}
+			if all {
+				syms = append(syms, ids...)
+				pendingUnk = false
+				continue
+			}
+		}
+		if b.unk >= 0 {
+			if !(b.fuseUnk && pendingUnk) {
+				syms = append(syms, b.unk)
+			}
+			pendingUnk = true
+		}
+		// With neither byte fallback nor unk, tokenizers drops the character.
+	}
+	for len(syms) > 1 {
+		best, at := merge{rank: -1}, -1
+		for j := 0; j+1 < len(syms); j++ {
+			if m, ok := b.ranks[[2]int32{syms[j], syms[j+1]}]; ok && (best.rank < 0 || m.rank < best.rank) {
+				best, at = m, j
+			}
+		}
+		if at < 0 {
+			break
+		}
+		syms[at] = best.id
+		syms = append(syms[:at+1], syms[at+2:]...)
+	}
+	return syms
+}

@@ -1,0 +1,277 @@
+// Package tokenizer is a pure-Go implementation of Hugging Face tokenizers'
+// byte-level BPE pipeline as described by tokenizer.json: added tokens,
+// normalizer, pre-tokenizer, BPE model, post-processor and decoder, plus the
+// LFM2 chat template and an incremental detokenizer for streaming. Component
+// types it does not implement are refused by name at load time.
+package tokenizer
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Tokenizer encodes text to ids and back. It is safe for concurrent use.
+type Tokenizer struct {
+	model      *bpe
+	normalizer normalizer
+	pre        preTokenizer
+	post       postProcessor
+	decoder    decoder
+
+	added      []*addedToken
+	addedByID  map[int32]*addedToken
+	rawAdded   *addedMatcher // matched on raw text (normalized: false)
+	normAdded  *addedMatcher // matched on normalized text
+	idToToken  []string
+	vocabSize  int
+	BOS, EOS   int32 // -1 when unknown
+	BOSToken   string
+	EOSToken   string
+	chat       *ChatTemplate
+	configured bool // tokenizer_config.json was read
+}
+
+// Load reads a tokenizer.json.
+func Load(path string) (*Tokenizer, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load tokenizer: %w", err)
+	}
+	t, err := Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("load tokenizer %s: %w", path, err)
+	}
+	return t, nil
+}
+
+// LoadDir reads tokenizer.json and, when present, tokenizer_config.json and
+// chat_template.jinja from a model folder.
+func LoadDir(dir string) (*Tokenizer, error) {
+	t, err := Load(filepath.Join(dir, "tokenizer.json"))
+	if err != nil {
+		return nil, err
+	}
+	cfgPath := filepath.Join(dir, "tokenizer_config.json")
+	var cfg []byte
+	if b, err := os.ReadFile(cfgPath); err == nil {
+		cfg = b
+	}
+	var tmpl []byte
+	if b, err := os.ReadFile(filepath.Join(dir, "chat_template.jinja")); err == nil {
+		tmpl = b
+	}
+	if err := t.configure(cfg, tmpl); err != nil {
+		return nil, fmt.Errorf("load tokenizer %s: %w", dir, err)
+	}
+	return t, nil
+}
+
+// Parse builds a tokenizer from the bytes of a tokenizer.json.
+func Parse(data []byte) (*Tokenizer, error) {
+	var f struct {
+		AddedTokens   []*addedToken   `json:"added_tokens"`
+		Normalizer    json.RawMessage `json:"normalizer"`
+		PreTokenizer  json.RawMessage `json:"pre_tokenizer"`
+		PostProcessor json.RawMessage `json:"post_processor"`
+		Decoder       json.RawMessage `json:"decoder"`
+		Model         json.RawMessage `json:"model"`
+	}
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("not a tokenizer.json: %w", err)
+	}
+	t := &Tokenizer{BOS: -1, EOS: -1, addedByID: map[int32]*addedToken{}}
+	var err error
+	if t.model, err = parseBPE(f.Model); err != nil {
+		return nil, err
+	}
+	if t.normalizer, err = parseNormalizer(f.Normalizer); err != nil {
+		return nil, err
+	}
+	if t.pre, err = parsePreTokenizer(f.PreTokenizer); err != nil {
+		return nil, err
+	}
+	if t.post, err = parsePostProcessor(f.PostProcessor); err != nil {
+		return nil, err
+	}
+	if t.decoder, err = parseDecoder(f.Decoder); err != nil {
+		return nil, err
+	}
+	t.added = f.AddedTokens
+	var raw, normd []*addedToken
+	for _, a := range f.AddedTokens {
+		t.addedByID[a.ID] = a
+		if a.Normalized && t.normalizer != nil {
+			normd = append(normd, a)
+		} else {
+			raw = append(raw, a)
+		}
+	}
+	t.rawAdded, t.normAdded = newAddedMatcher(raw), newAddedMatcher(normd)
+	n := 0
+	for _, id := range t.model.vocab {
+		n = max(n, int(id)+1)
+	}
+	for id := range t.addedByID {
+		n = max(n, int(id)+1)
+	}
+	t.idToToken = make([]string, n)
+	for s, id := range t.model.vocab {
+		t.idToToken[id] = s
+	}
+	for id, a := range t.addedByID {
+		t.idToToken[id] = a.Content
+	}
+	t.vocabSize = n
+	// Without tokenizer_config.json, take BOS from the post-processor template.
+	if tp, ok := t.post.(*template); ok {
+		for _, it := range tp.items {
+			if !it.sequence && len(it.ids) == 1 {
+				t.BOS = it.ids[0]
+				t.BOSToken = t.idToToken[t.BOS]
+				break
+			}
+		}
+	}
+	return t, nil
+}
+
+// configure reads tokenizer_config.json (special tokens, chat template) and
+// a separate chat_template.jinja, which wins when both exist (as in HF).
+func (t *Tokenizer) configure(cfg, tmpl []byte) error {
+	var c struct {
+		BOS          json.RawMessage `json:"bos_token"`
+		EOS          json.RawMessage `json:"eos_token"`
+		ChatTemplate json.RawMessage `json:"chat_template"`
+	}
+	if cfg != nil {
+		if err := json.Unmarshal(cfg, &c); err != nil {
+			return fmt.Errorf("tokenizer_config.json: %w", err)
+		}
+		t.configured = true
+	}
+	if s := tokenName(c.BOS); s != "" {
+		if id, ok := t.TokenID(s); ok {
+			t.BOS, t.BOSToken = id, s
+		}
+	}
+	if s := tokenName(c.EOS); s != "" {
+		if id, ok := t.TokenID(s); ok {
+			t.EOS, t.EOSToken = id, s
+		}
+	}
+	src := string(tmpl)
+	if src == "" && !isNull(c.ChatTemplate) {
+		if err := json.Unmarshal(c.ChatTemplate, &src); err != nil {
+			return fmt.Errorf("tokenizer_config.json: chat_template must be a string (named templates are not supported): %w", err)
+		}
+	}
+	if src != "" {
+		ct, err := ParseChatTemplate(src)
+		if err != nil {
+			return err
+		}
+		ct.bos = t.BOSToken
+		t.chat = ct
+	}
+	return nil
+}
+
+// tokenName reads "bos_token": "<s>" or {"content": "<s>", ...}.
+func tokenName(raw json.RawMessage) string {
+	if isNull(raw) {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var o struct {
+		Content string `json:"content"`
+	}
+	json.Unmarshal(raw, &o)
+	return o.Content
+}
+
+// VocabSize is one past the largest id.
+func (t *Tokenizer) VocabSize() int { return t.vocabSize }
+
+// TokenID looks a token up by its string.
+func (t *Tokenizer) TokenID(s string) (int32, bool) {
+	for _, a := range t.added {
+		if a.Content == s {
+			return a.ID, true
+		}
+	}
+	id, ok := t.model.vocab[s]
+	return id, ok
+}
+
+// Token returns the string of an id ("" when unknown).
+func (t *Tokenizer) Token(id int32) string {
+	if id < 0 || int(id) >= len(t.idToToken) {
+		return ""
+	}
+	return t.idToToken[id]
+}
+
+// IsSpecial reports whether id is a special added token.
+func (t *Tokenizer) IsSpecial(id int32) bool {
+	a := t.addedByID[id]
+	return a != nil && a.Special
+}
+
+// ChatTemplate returns the chat template, or nil when the model has none.
+func (t *Tokenizer) ChatTemplate() *ChatTemplate { return t.chat }
+
+// Encode tokenizes text. With addSpecial the post-processor adds its special
+// tokens (BOS for LFM2), as HF's tokenizer(text) does.
+func (t *Tokenizer) Encode(text string, addSpecial bool) []int32 {
+	var ids []int32
+	for _, seg := range t.rawAdded.split(text) {
+		if seg.token != nil {
+			ids = append(ids, seg.token.ID)
+			continue
+		}
+		s := seg.text
+		if t.normalizer != nil {
+			s = t.normalizer.normalize(s)
+		}
+		for _, seg2 := range t.normAdded.split(s) {
+			if seg2.token != nil {
+				ids = append(ids, seg2.token.ID)
+				continue
+			}
+			ps := []piece{{text: seg2.text}}
+			if t.pre != nil {
+				ps = t.pre.split(ps)
+			}
+			for _, p := range ps {
+				ids = t.model.encode(ids, p.text)
+			}
+		}
+	}
+	if addSpecial && t.post != nil {
+		ids = t.post.process(ids)
+	}
+	return ids
+}
+
+// Decode turns ids into text through the decoder; unknown ids are skipped.
+func (t *Tokenizer) Decode(ids []int32, skipSpecial bool) string {
+	toks := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id < 0 || int(id) >= len(t.idToToken) || (skipSpecial && t.IsSpecial(id)) {
+			continue
+		}
+		if s := t.idToToken[id]; s != "" || t.addedByID[id] != nil {
+			toks = append(toks, s)
+		}
+	}
+	if t.decoder == nil {
+		return strings.Join(toks, "")
+	}
+	return strings.Join(t.decoder.decode(toks), "")
+}

@@ -1,0 +1,187 @@
+package tokenizer
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func testdata(parts ...string) string {
+	return filepath.Join(append([]string{"..", "..", "testdata"}, parts...)...)
+}
+
+type tokCase struct {
+	Text               string  `json:"text"`
+	IDs                []int32 `json:"ids"`
+	IDsSpecial         []int32 `json:"ids_special"`
+	Decoded            string  `json:"decoded"`
+	DecodedSkipSpecial string  `json:"decoded_skip_special"`
+}
+
+func readJSONL[T any](t *testing.T, path string) []T {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []T
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		var v T
+		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// TestHuggingFaceCases: every case of both test tokenizers, made by Hugging
+// Face's Rust tokenizers, must match exactly: ids with and without special
+// tokens, and decodings with and without skipping them.
+func TestHuggingFaceCases(t *testing.T) {
+	for _, name := range []string{"lfm2like", "variant-b"} {
+		t.Run(name, func(t *testing.T) {
+			tok, err := Load(testdata("tokenizers", name, "tokenizer.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cases := readJSONL[tokCase](t, testdata("tokenizers", name, "cases.jsonl"))
+			if len(cases) < 100 {
+				t.Fatalf("only %d cases", len(cases))
+			}
+			bad := 0
+			for i, c := range cases {
+				got := tok.Encode(c.Text, false)
+				gotS := tok.Encode(c.Text, true)
+				dec := tok.Decode(c.IDs, false)
+				decSkip := tok.Decode(c.IDs, true)
+				if !slices.Equal(got, c.IDs) || !slices.Equal(gotS, c.IDsSpecial) || dec != c.Decoded || decSkip != c.DecodedSkipSpecial {
+					bad++
+					if bad <= 10 {
+						t.Errorf("case %d %q:\n ids      %v\n want     %v\n special  %v\n want     %v\n decoded  %q / %q\n want     %q / %q",
+							i, c.Text, got, c.IDs, gotS, c.IDsSpecial, dec, decSkip, c.Decoded, c.DecodedSkipSpecial)
+					}
+				}
+			}
+			if bad > 0 {
+				t.Errorf("%d of %d cases differ", bad, len(cases))
+			}
+		})
+	}
+}
+
+type chatCase struct {
+	Conversation
+	Rendered string `json:"rendered"`
+}
+
+func TestChatTemplateCases(t *testing.T) {
+	tok, err := LoadDir(testdata("fixtures", "tiny-bf16"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.ChatTemplate() == nil || !tok.ChatTemplate().Supported() {
+		t.Fatal("LFM2 template not recognised")
+	}
+	cases := readJSONL[chatCase](t, testdata("lfm2-350m", "chat-cases.jsonl"))
+	for i, c := range cases {
+		got, err := tok.ChatTemplate().Render(c.Conversation)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != c.Rendered {
+			t.Errorf("case %d:\n got  %q\n want %q", i, got, c.Rendered)
+		}
+		// The rendered text carries BOS itself: encoding it without special
+		// tokens gives exactly one BOS.
+		ids := tok.Encode(got, false)
+		if ids[0] != tok.BOS || slices.Contains(ids[1:], tok.BOS) {
+			t.Errorf("case %d: BOS count wrong in %v", i, ids[:min(4, len(ids))])
+		}
+	}
+}
+
+func TestUnknownTemplateRefused(t *testing.T) {
+	ct, _ := ParseChatTemplate("{{ messages }}")
+	if _, err := ct.Render(Conversation{}); err == nil {
+		t.Fatal("rendered an unknown template")
+	}
+}
+
+func TestUnsupportedComponentsNamed(t *testing.T) {
+	base, err := os.ReadFile(testdata("tokenizers", "variant-b", "tokenizer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ field, typ, want string }{
+		{"normalizer", "BertNormalizer", `normalizer type "BertNormalizer"`},
+		{"decoder", "WordPiece", `decoder type "WordPiece"`},
+		{"model", "Unigram", `model type "Unigram"`},
+		{"post_processor", "RobertaProcessing", `post_processor type "RobertaProcessing"`},
+		{"pre_tokenizer", "Whitespace", `pre_tokenizer type "Whitespace"`},
+	} {
+		var v map[string]any
+		if err := json.Unmarshal(base, &v); err != nil {
+			t.Fatal(err)
+		}
+		v[c.field].(map[string]any)["type"] = c.typ
+		b, _ := json.Marshal(v)
+		if _, err := Parse(b); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("err = %v, want %q", err, c.want)
+		}
+	}
+}
+
+// TestStreamPrintsEveryByteOnce: concatenated stream output equals Decode of
+// the whole sequence and no chunk holds a partial UTF-8 character.
+func TestStreamPrintsEveryByteOnce(t *testing.T) {
+	tok, err := Load(testdata("tokenizers", "lfm2like", "tokenizer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range readJSONL[tokCase](t, testdata("tokenizers", "lfm2like", "cases.jsonl")) {
+		ids := c.IDsSpecial
+		// Byte-level tokens can split a character: feed single-byte tokens too.
+		for _, r := range []byte(c.Text) {
+			if id, ok := tok.TokenID(string(byteToRune[r])); ok {
+				ids = append(ids, id)
+			}
+		}
+		for _, skip := range []bool{false, true} {
+			s := tok.NewStream(skip)
+			var b strings.Builder
+			for _, id := range ids {
+				chunk := s.Add(id)
+				if !utf8.ValidString(chunk) {
+					t.Fatalf("%q: chunk %q is not valid UTF-8", c.Text, chunk)
+				}
+				b.WriteString(chunk)
+			}
+			b.WriteString(s.Flush())
+			if want := tok.Decode(ids, skip); b.String() != want {
+				t.Fatalf("%q: streamed %q, want %q", c.Text, b.String(), want)
+			}
+		}
+	}
+}
+
+func TestPythonJSON(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"b":1,"a":[1.0,2.5e-7,1e16,100.0,"Zürich\n\u0001"],"c":null,"d":true}`: `{"b": 1, "a": [1.0, 2.5e-07, 1e+16, 100.0, "Zürich\n\u0001"], "c": null, "d": true}`,
+		`"x"`: `"x"`,
+		`[]`:  `[]`,
+	} {
+		got, err := PythonJSON(json.RawMessage(in))
+		if err != nil || got != want {
+			t.Errorf("%s: got %s (%v), want %s", in, got, err, want)
+		}
+	}
+}
