@@ -50,7 +50,9 @@ func ParseChatTemplate(src string) (*ChatTemplate, error) {
 }
 
 // canonical ignores trailing whitespace, which does not change rendering.
-func canonical(s string) string { return strings.TrimRight(strings.ReplaceAll(s, "\r\n", "\n"), " \t\n") }
+func canonical(s string) string {
+	return strings.TrimRight(strings.ReplaceAll(s, "\r\n", "\n"), " \t\n")
+}
 
 // Supported reports whether Render will work.
 func (c *ChatTemplate) Supported() bool { return c.supported }
