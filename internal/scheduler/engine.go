@@ -69,7 +69,11 @@ func (e *Engine) Add(q *Sequence) error {
 	q.id = e.nextID
 	e.nextID++
 	q.tokens = append(append(make([]int32, 0, len(q.Prompt)+q.Params.MaxTokens), q.Prompt...), q.Output...)
-	q.sampler = sample.New(q.Params.Sample, q.id)
+	stream := q.Params.Stream
+	if stream == 0 {
+		stream = q.id
+	}
+	q.sampler = sample.New(q.Params.Sample, stream)
 	q.state = waiting
 	if q.Timings.Added.IsZero() {
 		q.Timings.Added = time.Now()

@@ -20,6 +20,10 @@ type Params struct {
 	// Stop, when set, is asked after every generated token whether the
 	// sequence is complete (stop strings live here: the engine knows no text).
 	Stop func(generated []int32) bool
+	// Stream picks the sequence's random stream; 0 means its engine number.
+	// Callers that resume work set it from a stable id so a resumed run
+	// samples what the first run would have.
+	Stream uint64
 }
 
 // Finish reasons.

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs the README's examples against the fixture model and the synthetic
+# model, so an example that stops working fails CI.
+set -euo pipefail
+BIN=${1:-./lfm2}
+FIX=testdata/fixtures/tiny-bf16
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+check() { echo "+ $*" >&2; "$@"; }
+
+check $BIN --help >/dev/null
+check $BIN run --model synthetic:tiny --max-tokens 8 "Hello" >/dev/null
+check $BIN run --model $FIX --raw --temperature 0 --max-tokens 12 "The capital of Kenya is" >/dev/null
+out=$(check $BIN run --model $FIX --ids 1,8747,8679,2453 --temperature 0 --repetition-penalty 1 --max-tokens 4 --ignore-eos --json)
+echo "$out" | grep -q '"finish_reason":"length"'
+out=$(check $BIN score --model $FIX --ids 1,6,42 --json)
+echo "$out" | grep -q '"logprobs":\[null,'
+check $BIN score --model $FIX "The capital of Kenya is" --top 3 >/dev/null
+check $BIN tokenize --model $FIX "Hello world" | grep -qx '1 3930 8502'
+echo '{"messages":[{"role":"user","content":"Hi"}],"add_generation_prompt":true}' \
+  | check $BIN tokenize --model $FIX --chat --json | grep -q '"ids":\[1,6,'
+printf '{"id": "a", "prompt": "Hello"}\n{"id": "b", "prompt": "What is 2+2?", "max_tokens": 4}\nnot json\n' > "$tmp/p.jsonl"
+check $BIN batch --model $FIX -i "$tmp/p.jsonl" -o "$tmp/out.jsonl" --max-tokens 8 --quiet
+test "$(grep -c '"completion"' "$tmp/out.jsonl")" = 2
+grep -q '"line":3' "$tmp/out.jsonl"
+check $BIN batch --model $FIX -i "$tmp/p.jsonl" -o "$tmp/out.jsonl" --max-tokens 8 --quiet --resume
+test "$(grep -c '"completion"' "$tmp/out.jsonl")" = 2
+check $BIN bench --model synthetic:tiny --prompt 64 --gen 8 --parallel 1,4 --repeat 1 --json | grep -q '"batched"'
+echo "README examples: all ran" >&2

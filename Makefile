@@ -1,0 +1,42 @@
+# lfm2 — build, test, benchmark, lint.
+GO      ?= go
+BIN     ?= lfm2
+PKGS    := ./...
+STATICCHECK_VERSION ?= 2025.1.1
+
+.PHONY: build test test-go test-purego lint bench fuzz demo clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/lfm2
+
+# The command CI runs: lint, the whole suite with the dispatched kernels and
+# again with the pure-Go kernels, and the README's examples.
+test: lint test-go test-purego test-cli
+
+test-go:
+	$(GO) test -count=1 $(PKGS)
+
+test-purego:
+	$(GO) test -count=1 -tags purego $(PKGS)
+
+# Runs the commands the README shows, on the fixture and synthetic models.
+test-cli: build
+	bash .ci/readme-examples.sh ./$(BIN)
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) vet -tags purego $(PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) $(PKGS)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/kernels/ ./internal/tokenizer/
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParseHeader -fuzztime 60s ./internal/safetensors/
+
+demo: build
+	./$(BIN) run --model synthetic:350m --max-tokens 32 "Hello"
+
+clean:
+	rm -f $(BIN)

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var binary string
+
+// TestMain builds the lfm2 binary once so tests can drive it as a user does.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "lfm2-test")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "lfm2")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+const fixture = "../../testdata/fixtures/tiny-bf16"
+
+func lfm2(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return string(out), fmt.Errorf("%v: %s", err, stderr.String())
+	}
+	return string(out), nil
+}
+
+func TestRunJSONMatchesFixtureGreedy(t *testing.T) {
+	out, err := lfm2(t, "run", "--model", fixture, "--ids", "1,2517,8416", "--temperature", "0",
+		"--repetition-penalty", "1", "--max-tokens", "16", "--ignore-eos", "--json", "--quiet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec struct {
+		PromptIDs    []int32 `json:"prompt_ids"`
+		IDs          []int32 `json:"ids"`
+		FinishReason string  `json:"finish_reason"`
+	}
+	if err := json.Unmarshal([]byte(out), &rec); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	// reference.json case 1 greedy continuation.
+	want := []int32{10466, 2325, 29596, 26504, 29853, 29853, 19441, 17398, 23852, 12887, 4142, 20690, 26612, 3265, 27040, 22964}
+	if !slices.Equal(rec.IDs, want) || rec.FinishReason != "length" || !slices.Equal(rec.PromptIDs, []int32{1, 2517, 8416}) {
+		t.Fatalf("got %+v", rec)
+	}
+}
+
+func TestScoreJSON(t *testing.T) {
+	out, err := lfm2(t, "score", "--model", fixture, "The capital of Kenya is", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec struct {
+		IDs      []int32    `json:"ids"`
+		Logprobs []*float64 `json:"logprobs"`
+		NLL      float64    `json:"nll"`
+		PPL      float64    `json:"ppl"`
+	}
+	if err := json.Unmarshal([]byte(out), &rec); err != nil {
+		t.Fatal(err)
+	}
+	// reference.json text case 0: ids and nll from the independent implementation.
+	if !slices.Equal(rec.IDs, []int32{1, 2536, 2558, 17748, 843, 4029, 894, 589, 565, 787}) || rec.Logprobs[0] != nil {
+		t.Fatalf("ids %v logprobs[0] %v", rec.IDs, rec.Logprobs[0])
+	}
+	if d := rec.NLL - 186.99196160779948; d > 1e-3 || d < -1e-3 {
+		t.Fatalf("nll %v", rec.NLL)
+	}
+}
+
+func TestMissingModelExitCode(t *testing.T) {
+	cmd := exec.Command(binary, "run", "hello")
+	cmd.Env = append(os.Environ(), "HF_HOME="+t.TempDir(), "LFM2_MODEL=")
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "lfm2 pull") {
+		t.Fatalf("err %v, output %s", err, out)
+	}
+}
+
+// records reads an output file as id → record without timings.
+func records(t *testing.T, path string) map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var rec map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			t.Fatalf("bad line %q: %v", sc.Text(), err)
+		}
+		delete(rec, "timings")
+		key := fmt.Sprint(rec["id"], "/", rec["line"])
+		if _, dup := out[key]; dup {
+			t.Fatalf("record %s written twice", key)
+		}
+		b, _ := json.Marshal(rec)
+		out[key] = string(b)
+	}
+	return out
+}
+
+// TestBatchInterruptAndResume: SIGINT mid-run keeps every finished record and
+// exits 3; --resume completes the rest; the final set equals an
+// uninterrupted run's, each id once.
+func TestBatchInterruptAndResume(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "prompts.jsonl")
+	var b strings.Builder
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&b, "{\"id\": \"p%d\", \"prompt\": \"Tell me about number %d and why it matters\"}\n", i, i)
+		if i == 7 {
+			b.WriteString("{\"id\": \"bad\", \"prompt\": 5}\n{\"id\": \"p1\", \"prompt\": \"duplicate\"}\n")
+		}
+	}
+	os.WriteFile(in, []byte(b.String()), 0o644)
+	args := []string{"batch", "--model", fixture, "-i", in, "--max-tokens", "48", "--ignore-eos", "--temperature", "0.7", "--seed", "3", "--parallel", "2", "--quiet"}
+
+	full := filepath.Join(dir, "full.jsonl")
+	if _, err := lfm2(t, append(args, "-o", full)...); err != nil {
+		t.Fatal(err)
+	}
+	want := records(t, full)
+	if len(want) != 42 {
+		t.Fatalf("uninterrupted run wrote %d records, want 40 + 2 rejected", len(want))
+	}
+
+	part := filepath.Join(dir, "part.jsonl")
+	cmd := exec.Command(binary, append(args, "-o", part)...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		b, _ := os.ReadFile(part)
+		if strings.Count(string(b), "\"completion\"") >= 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("no progress")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitStopped {
+		t.Fatalf("interrupted run: %v (want exit %d)", err, exitStopped)
+	}
+	partial := records(t, part)
+	if len(partial) >= len(want) {
+		t.Fatalf("the run finished before the signal (%d records); make it longer", len(partial))
+	}
+	if _, err := lfm2(t, append(args, "-o", part, "--resume")...); err != nil {
+		t.Fatal(err)
+	}
+	got := records(t, part)
+	if len(got) != len(want) {
+		t.Fatalf("resumed output has %d records, want %d", len(got), len(want))
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("record %s differs:\n resumed %s\n full    %s", k, got[k], v)
+		}
+	}
+}

@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lfm2go/lfm2/internal/scheduler"
+	"github.com/lfm2go/lfm2/internal/tokenizer"
+)
+
+// promptFlags say how a text becomes prompt ids (shared by run and batch).
+type promptFlags struct {
+	raw    bool
+	system string
+}
+
+func (f *promptFlags) register(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&f.raw, "raw", false, "plain completion: tokenize the prompt with BOS, no chat template")
+	cmd.Flags().StringVar(&f.system, "system", "", "system prompt (chat template only)")
+}
+
+// encode turns a user prompt (or a conversation) into ids.
+func (f *promptFlags) encode(tok *tokenizer.Tokenizer, prompt string, messages []tokenizer.Message) ([]int32, error) {
+	if f.raw && messages == nil {
+		return tok.Encode(prompt, true), nil
+	}
+	ct := tok.ChatTemplate()
+	if ct == nil {
+		return nil, fmt.Errorf("the model has no chat template; use --raw for plain completion")
+	}
+	if messages == nil {
+		if f.system != "" {
+			messages = append(messages, tokenizer.TextMessage("system", f.system))
+		}
+		messages = append(messages, tokenizer.TextMessage("user", prompt))
+	}
+	text, err := ct.Render(tokenizer.Conversation{Messages: messages, AddGenerationPrompt: true})
+	if err != nil {
+		return nil, err
+	}
+	return tok.Encode(text, false), nil // the template writes BOS itself
+}
+
+// stopOnText ends a sequence when its decoded output contains a stop string.
+func stopOnText(tok *tokenizer.Tokenizer, stops []string) func([]int32) bool {
+	if len(stops) == 0 || tok == nil {
+		return nil
+	}
+	return func(out []int32) bool {
+		// Only the tail can newly contain a stop string.
+		tail := out[max(0, len(out)-32):]
+		text := tok.Decode(tail, true)
+		for _, s := range stops {
+			if strings.Contains(text, s) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// trimStop cuts the text at the first stop string.
+func trimStop(text string, stops []string) string {
+	for _, s := range stops {
+		if i := strings.Index(text, s); i >= 0 {
+			text = text[:i]
+		}
+	}
+	return text
+}
+
+type runRecord struct {
+	PromptIDs        []int32 `json:"prompt_ids"`
+	IDs              []int32 `json:"ids"`
+	Text             string  `json:"text,omitempty"`
+	FinishReason     string  `json:"finish_reason"`
+	PromptTokens     int     `json:"prompt_tokens"`
+	CompletionTokens int     `json:"completion_tokens"`
+	Timings          timings `json:"timings"`
+}
+
+type timings struct {
+	PrefillMS    float64 `json:"prefill_ms"`
+	DecodeMS     float64 `json:"decode_ms"`
+	PrefillTokS  float64 `json:"prefill_tok_s"`
+	DecodeTokS   float64 `json:"decode_tok_s"`
+	QueueMS      float64 `json:"queue_ms,omitempty"`
+	PreemptCount int     `json:"preemptions,omitempty"`
+}
+
+func seqTimings(q *scheduler.Sequence, started time.Time) timings {
+	t := q.Timings
+	var out timings
+	out.PreemptCount = t.Preempted
+	if !t.FirstToken.IsZero() {
+		out.PrefillMS = float64(t.FirstToken.Sub(started).Microseconds()) / 1e3
+		if out.PrefillMS > 0 {
+			out.PrefillTokS = float64(len(q.Prompt)) / (out.PrefillMS / 1e3)
+		}
+		if !t.Finished.IsZero() && len(q.Output) > 1 {
+			out.DecodeMS = float64(t.Finished.Sub(t.FirstToken).Microseconds()) / 1e3
+			if out.DecodeMS > 0 {
+				out.DecodeTokS = float64(len(q.Output)-1) / (out.DecodeMS / 1e3)
+			}
+		}
+	}
+	return out
+}
+
+func newRunCmd(g *globals) *cobra.Command {
+	var (
+		sf      samplingFlags
+		pf      promptFlags
+		idsFlag string
+		file    string
+		asJSON  bool
+		quiet   bool
+		ctxLen  int
+	)
+	cmd := &cobra.Command{
+		Use:   "run [PROMPT]",
+		Short: "Generate an answer to one prompt, streamed as it is produced",
+		Long: "Generates a reply to PROMPT with the chat template (or plain completion with --raw),\n" +
+			"printing text as it is produced and a stats line on stderr. Sampling defaults are\n" +
+			"LFM2's recommended ones (temperature 0.3, min-p 0.15, repetition penalty 1.05).",
+		Example: `  lfm2 run "What is C. elegans?"
+  lfm2 run --model synthetic:350m --max-tokens 64 "Hello"
+  lfm2 run --raw --temperature 0 "The capital of Kenya is"
+  lfm2 run --model DIR --ids 1,6,42 --temperature 0 --max-tokens 16 --json`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, err := openModel(g, idsFlag == "")
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			var ids []int32
+			if idsFlag != "" {
+				ids, err = parseIDs(idsFlag)
+			} else {
+				var text string
+				if text, err = inputText(file, args); err == nil {
+					ids, err = pf.encode(l.tok, text, nil)
+				}
+			}
+			if err != nil {
+				return err
+			}
+			kv := l.model.CacheShape().KVBytesPerToken() * int64(len(ids)+sf.maxTokens+64)
+			eng, err := scheduler.NewEngine(l.model, scheduler.Config{
+				Limits:    scheduler.Limits{MaxBatchTokens: 512, MaxSeqs: 1, MaxContext: ctxLen},
+				BlockSize: 32, KVBytes: kv + 1,
+			})
+			if err != nil {
+				return err
+			}
+			q := &scheduler.Sequence{Prompt: ids, Params: scheduler.Params{
+				MaxTokens: sf.maxTokens, IgnoreEOS: sf.ignoreEOS, Sample: sf.params(), Stop: stopOnText(l.tok, sf.stop),
+			}}
+			if err := eng.Add(q); err != nil {
+				return fmt.Errorf("prompt: %w", err)
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			out := cmd.OutOrStdout()
+			var stream *tokenizer.Stream
+			if l.tok != nil && !asJSON {
+				stream = l.tok.NewStream(true)
+			}
+			var printed strings.Builder
+			started := time.Now()
+			err = eng.Run(ctx, func(ev scheduler.Event) {
+				switch {
+				case asJSON:
+				case stream != nil:
+					if !ev.Done || !l.model.Config.IsEOS(int(ev.Token)) || sf.ignoreEOS {
+						chunk := stream.Add(ev.Token)
+						chunk = holdBackStop(&printed, chunk, sf.stop)
+						io.WriteString(out, chunk)
+					}
+				default:
+					fmt.Fprintf(out, "%d ", ev.Token)
+				}
+			})
+			interrupted := ctx.Err() != nil
+			if err != nil && !interrupted {
+				return err
+			}
+			if stream != nil {
+				io.WriteString(out, holdBackStop(&printed, stream.Flush(), sf.stop))
+				fmt.Fprintln(out)
+			} else if !asJSON {
+				fmt.Fprintln(out)
+			}
+			if interrupted {
+				q.FinishReason = "interrupted"
+			}
+			rec := runRecord{PromptIDs: ids, IDs: q.Output, FinishReason: q.FinishReason,
+				PromptTokens: len(ids), CompletionTokens: len(q.Output), Timings: seqTimings(q, started)}
+			if rec.IDs == nil {
+				rec.IDs = []int32{}
+			}
+			if l.tok != nil {
+				rec.Text = trimStop(l.tok.Decode(q.Output, true), sf.stop)
+			}
+			if asJSON {
+				if err := writeJSON(out, rec); err != nil {
+					return err
+				}
+			}
+			if !quiet {
+				t := rec.Timings
+				fmt.Fprintf(os.Stderr, "prompt %d tokens, %.1f tok/s | generated %d tokens, %.1f tok/s | %s\n",
+					rec.PromptTokens, t.PrefillTokS, rec.CompletionTokens, t.DecodeTokS, rec.FinishReason)
+			}
+			if interrupted {
+				return stoppedError{"interrupted"}
+			}
+			return nil
+		},
+	}
+	sf.register(cmd, 512)
+	pf.register(cmd)
+	cmd.Flags().StringVar(&idsFlag, "ids", "", "comma-separated prompt token ids (no tokenizer needed)")
+	cmd.Flags().StringVarP(&file, "file", "f", "", "read the prompt from a file (- for stdin)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON record instead of streaming text")
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no stats line on stderr")
+	cmd.Flags().IntVar(&ctxLen, "ctx", 32768, "context limit: prompt + generated tokens")
+	return cmd
+}
+
+// holdBackStop keeps a streamed chunk from printing a stop string: text is
+// released only up to where a stop string could still begin.
+func holdBackStop(printed *strings.Builder, chunk string, stops []string) string {
+	if len(stops) == 0 {
+		return chunk
+	}
+	all := printed.String() + chunk
+	cut := len(all)
+	for _, s := range stops {
+		if i := strings.Index(all, s); i >= 0 {
+			cut = min(cut, i)
+			continue
+		}
+		// A stop string may be starting at the end: hold that part back.
+		for k := min(len(s)-1, len(all)); k > 0; k-- {
+			if strings.HasSuffix(all, s[:k]) {
+				cut = min(cut, len(all)-k)
+				break
+			}
+		}
+	}
+	if cut <= printed.Len() {
+		return ""
+	}
+	out := all[printed.Len():cut]
+	printed.WriteString(out)
+	return out
+}

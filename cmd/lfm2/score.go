@@ -1,0 +1,194 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sort"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lfm2go/lfm2/internal/model"
+)
+
+func newScoreCmd(g *globals) *cobra.Command {
+	var (
+		idsFlag, file string
+		top           int
+		asJSON        bool
+	)
+	cmd := &cobra.Command{
+		Use:   "score [TEXT]",
+		Short: "Per-token log-probabilities, NLL and perplexity of a text or of token ids",
+		Example: `  lfm2 score --model DIR --ids 1,6,42 --top 5
+  lfm2 score --model DIR "The capital of Kenya is Nairobi." --json
+  lfm2 score --model DIR --file essay.txt`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, err := openModel(g, idsFlag == "")
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			ids, err := promptIDs(l, idsFlag, file, args, true)
+			if err != nil {
+				return err
+			}
+			res, err := score(l.model, ids, top)
+			if err != nil {
+				return err
+			}
+			if l.tok != nil {
+				for _, id := range ids {
+					res.Tokens = append(res.Tokens, l.tok.Token(id))
+				}
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), res)
+			}
+			printScore(cmd.OutOrStdout(), res)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&idsFlag, "ids", "", "comma-separated token ids instead of text")
+	cmd.Flags().StringVarP(&file, "file", "f", "", "read the text from a file (- for stdin)")
+	cmd.Flags().IntVar(&top, "top", 5, "alternatives to show per position")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
+	return cmd
+}
+
+// promptIDs takes ids from --ids, else text from --file or the argument,
+// tokenized with special tokens (BOS) when addSpecial is set.
+func promptIDs(l *loaded, idsFlag, file string, args []string, addSpecial bool) ([]int32, error) {
+	if idsFlag != "" {
+		return parseIDs(idsFlag)
+	}
+	text, err := inputText(file, args)
+	if err != nil {
+		return nil, err
+	}
+	return l.tok.Encode(text, addSpecial), nil
+}
+
+// inputText is the argument, or the contents of --file ("-" = stdin).
+func inputText(file string, args []string) (string, error) {
+	switch {
+	case file == "-":
+		b, err := io.ReadAll(os.Stdin)
+		return string(b), err
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("--file: %w", err)
+		}
+		return string(b), nil
+	case len(args) == 1:
+		return args[0], nil
+	}
+	return "", fmt.Errorf("%w: give a text argument, --file F, or --ids", errUsage)
+}
+
+type alt struct {
+	ID      int32   `json:"id"`
+	Token   string  `json:"token,omitempty"`
+	Logprob float64 `json:"logprob"`
+}
+
+type scoreResult struct {
+	IDs      []int32    `json:"ids"`
+	Tokens   []string   `json:"tokens,omitempty"`
+	Logprobs []*float64 `json:"logprobs"`
+	Top      [][]alt    `json:"top"` // Top[p]: the best next tokens after position p
+	NLL      float64    `json:"nll"`
+	PPL      float64    `json:"ppl"`
+}
+
+// scoreChunk bounds the logits held at once (rows × vocab floats).
+const scoreChunk = 128
+
+func score(m *model.Model, ids []int32, top int) (*scoreResult, error) {
+	c, err := m.NewCache(1, 32, m.CacheShape().KVBytesPerToken()*int64(len(ids)+64)+1)
+	if err != nil {
+		return nil, err
+	}
+	slot, _ := c.Acquire()
+	res := &scoreResult{IDs: ids, Logprobs: make([]*float64, len(ids)), Top: make([][]alt, len(ids))}
+	var b model.Batch
+	for start := 0; start < len(ids); start += scoreChunk {
+		end := min(start+scoreChunk, len(ids))
+		b.Reset()
+		b.Add(slot, ids[start:end], start, model.AllLogits)
+		rows, err := m.Forward(&b, c)
+		if err != nil {
+			return nil, fmt.Errorf("score: %w", err)
+		}
+		for r, logits := range rows {
+			p := start + r
+			lse := logSumExp(logits)
+			if p+1 < len(ids) {
+				lp := float64(logits[ids[p+1]]) - lse
+				res.Logprobs[p+1] = &lp
+				res.NLL -= lp
+			}
+			res.Top[p] = topK(logits, top, lse)
+		}
+	}
+	if len(ids) > 1 {
+		res.PPL = math.Exp(res.NLL / float64(len(ids)-1))
+	}
+	return res, nil
+}
+
+func logSumExp(x []float32) float64 {
+	m := x[0]
+	for _, v := range x {
+		m = max(m, v)
+	}
+	var s float64
+	for _, v := range x {
+		s += math.Exp(float64(v - m))
+	}
+	return float64(m) + math.Log(s)
+}
+
+func topK(x []float32, k int, lse float64) []alt {
+	if k <= 0 {
+		return nil
+	}
+	idx := make([]int32, 0, k+1)
+	for i, v := range x {
+		if len(idx) < k || v > x[idx[len(idx)-1]] {
+			idx = append(idx, int32(i))
+			sort.SliceStable(idx, func(a, b int) bool { return x[idx[a]] > x[idx[b]] })
+			if len(idx) > k {
+				idx = idx[:k]
+			}
+		}
+	}
+	out := make([]alt, len(idx))
+	for i, id := range idx {
+		out[i] = alt{ID: id, Logprob: float64(x[id]) - lse}
+	}
+	return out
+}
+
+func printScore(w io.Writer, r *scoreResult) {
+	fmt.Fprintf(w, "%5s %8s  %-20s %10s   %s\n", "pos", "id", "token", "logprob", "best next tokens")
+	for p, id := range r.IDs {
+		tok := ""
+		if r.Tokens != nil {
+			tok = fmt.Sprintf("%q", r.Tokens[p])
+		}
+		lp := "-"
+		if r.Logprobs[p] != nil {
+			lp = fmt.Sprintf("%.4f", *r.Logprobs[p])
+		}
+		alts := ""
+		for _, a := range r.Top[p] {
+			alts += fmt.Sprintf(" %d(%.2f)", a.ID, a.Logprob)
+		}
+		fmt.Fprintf(w, "%5d %8d  %-20s %10s  %s\n", p, id, tok, lp, alts)
+	}
+	fmt.Fprintf(w, "tokens %d  nll %.4f  ppl %.4f\n", len(r.IDs), r.NLL, r.PPL)
+}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lfm2go/lfm2/internal/hub"
+	"github.com/lfm2go/lfm2/internal/tokenizer"
+)
+
+func newTokenizeCmd(g *globals) *cobra.Command {
+	var (
+		file                       string
+		noSpecial, asJSON, verbose bool
+		chat                       bool
+	)
+	cmd := &cobra.Command{
+		Use:   "tokenize [TEXT]",
+		Short: "Show the token ids of a text, or render a conversation with the chat template",
+		Long: "Tokenizes TEXT (or --file F, or stdin) with the model's tokenizer.json, adding special\n" +
+			"tokens (BOS) as Hugging Face's tokenizer(text) does. With --chat the input is a JSON\n" +
+			`conversation {"messages": [...], "tools": [...], "add_generation_prompt": true}` + "\n" +
+			"rendered with the chat template. The model folder needs only tokenizer.json.",
+		Example: `  lfm2 tokenize --model DIR "Hello world"
+  lfm2 tokenize --model DIR --json --no-special "Hello world"
+  echo '{"messages":[{"role":"user","content":"Hi"}],"add_generation_prompt":true}' | lfm2 tokenize --model DIR --chat`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			tok, err := openTokenizer(g)
+			if err != nil {
+				return err
+			}
+			if file == "" && len(args) == 0 {
+				file = "-"
+			}
+			text, err := inputText(file, args)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if chat {
+				var conv tokenizer.Conversation
+				if err := json.Unmarshal([]byte(text), &conv); err != nil {
+					return fmt.Errorf("--chat: the input is not a JSON conversation: %w", err)
+				}
+				ct := tok.ChatTemplate()
+				if ct == nil {
+					return fmt.Errorf("--chat: the model has no chat template (tokenizer_config.json or chat_template.jinja)")
+				}
+				prompt, err := ct.Render(conv)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(out, map[string]any{"text": prompt, "ids": tok.Encode(prompt, false)})
+				}
+				fmt.Fprint(out, prompt)
+				return nil
+			}
+			ids := tok.Encode(text, !noSpecial)
+			tokens := make([]string, len(ids))
+			for i, id := range ids {
+				tokens[i] = tok.Token(id)
+			}
+			switch {
+			case asJSON:
+				return writeJSON(out, map[string]any{"ids": ids, "tokens": tokens})
+			case verbose:
+				for i, id := range ids {
+					fmt.Fprintf(out, "%d\t%q\n", id, tokens[i])
+				}
+			default:
+				s := make([]string, len(ids))
+				for i, id := range ids {
+					s[i] = fmt.Sprint(id)
+				}
+				fmt.Fprintln(out, strings.Join(s, " "))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&file, "file", "f", "", "read the input from a file (- for stdin)")
+	cmd.Flags().BoolVar(&noSpecial, "no-special", false, "do not add special tokens (BOS)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"ids": [...], "tokens": [...]} (with --chat: {"text", "ids"})`)
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print each id with its token")
+	cmd.Flags().BoolVar(&chat, "chat", false, "render a JSON conversation with the chat template")
+	return cmd
+}
+
+// openTokenizer loads only the tokenizer of --model (no weights needed):
+// a folder needs just tokenizer.json.
+func openTokenizer(g *globals) (*tokenizer.Tokenizer, error) {
+	if st, err := os.Stat(g.model); g.model != "" && err == nil && st.IsDir() {
+		return tokenizer.LoadDir(g.model)
+	}
+	src, err := hub.Resolve(g.model)
+	if err != nil {
+		return nil, err
+	}
+	if src.Synthetic != "" {
+		return tokenizer.Builtin()
+	}
+	if _, err := os.Stat(filepath.Join(src.Dir, "tokenizer.json")); err != nil {
+		return nil, fmt.Errorf("%s: no tokenizer.json", src.Dir)
+	}
+	return tokenizer.LoadDir(src.Dir)
+}
