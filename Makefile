@@ -2,7 +2,7 @@
 GO      ?= go
 BIN     ?= lfm2
 PKGS    := ./...
-STATICCHECK_VERSION ?= 2025.1.1
+STATICCHECK_VERSION ?= v0.8.2
 
 .PHONY: build test test-go test-purego lint bench fuzz demo clean
 

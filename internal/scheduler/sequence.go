@@ -57,7 +57,6 @@ type Sequence struct {
 	processed int // tokens whose effect is in the cache
 	sampler   *sample.Sampler
 	tokens    []int32 // Prompt then Output
-	preempted int
 }
 
 // Timings record when things happened to a sequence.
