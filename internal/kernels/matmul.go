@@ -10,7 +10,6 @@ type matmulTask struct {
 	dst, x []float32
 	T      int
 	w      *Mat
-	pool   *Pool
 }
 
 // MatMul computes dst[T×N] = x[T×K] · Wᵀ for a weight W [N × K]
@@ -25,7 +24,7 @@ func (p *Pool) MatMul(dst, x []float32, T int, w *Mat) {
 	if len(x) < T*K || len(dst) < T*N {
 		panic("kernels.MatMul: buffer too small")
 	}
-	p.mm = matmulTask{dst: dst, x: x, T: T, w: w, pool: p}
+	p.mm = matmulTask{dst: dst, x: x, T: T, w: w}
 	p.Run(&p.mm, N, rowBlock)
 	p.mm = matmulTask{}
 }
@@ -33,20 +32,17 @@ func (p *Pool) MatMul(dst, x []float32, T int, w *Mat) {
 func (m *matmulTask) Run(worker, lo, hi int) {
 	w := m.w
 	K, N := w.Cols, w.Rows
-	if w.F32 != nil {
-		for n := lo; n < hi; n++ {
+	for n := lo; n < hi; n++ {
+		if w.F32 != nil {
 			wr := w.F32[n*K : (n+1)*K]
 			for t := 0; t < m.T; t++ {
-				m.dst[t*N+n] = Dot(m.x[t*K:(t+1)*K], wr)
+				m.dst[t*N+n] = dotF32(m.x[t*K:(t+1)*K], wr)
 			}
+			continue
 		}
-		return
-	}
-	buf := m.pool.Scratch(worker, K)
-	for n := lo; n < hi; n++ {
-		BF16ToF32(buf, w.BF16[n*K:(n+1)*K])
+		wr := w.BF16[n*K : (n+1)*K]
 		for t := 0; t < m.T; t++ {
-			m.dst[t*N+n] = Dot(m.x[t*K:(t+1)*K], buf)
+			m.dst[t*N+n] = dotBF16(m.x[t*K:(t+1)*K], wr)
 		}
 	}
 }

@@ -5,7 +5,7 @@ import "math"
 // Dot is Σ a[i]·b[i] over len(a), accumulated in a fixed order (eight
 // interleaved partial sums, then a fixed tree), whatever the caller.
 func Dot(a, b []float32) float32 {
-	return dotGo(a, b)
+	return dotF32(a, b[:len(a)])
 }
 
 func dotGo(a, b []float32) float32 {
@@ -140,4 +140,27 @@ func CausalConv(z, y, state, kernel []float32, T, D, L int) {
 		src := row(T + s)
 		copy(state[s*D:(s+1)*D], src)
 	}
+}
+
+// dotBF16Go is Σ x[i]·w[i] with w in bf16: the specification of the
+// vector kernels, with the same eight-way partial sums as dotGo.
+func dotBF16Go(x []float32, w []uint16) float32 {
+	n := len(w)
+	x = x[:n]
+	var s0, s1, s2, s3, s4, s5, s6, s7 float32
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		s0 += x[i] * math.Float32frombits(uint32(w[i])<<16)
+		s1 += x[i+1] * math.Float32frombits(uint32(w[i+1])<<16)
+		s2 += x[i+2] * math.Float32frombits(uint32(w[i+2])<<16)
+		s3 += x[i+3] * math.Float32frombits(uint32(w[i+3])<<16)
+		s4 += x[i+4] * math.Float32frombits(uint32(w[i+4])<<16)
+		s5 += x[i+5] * math.Float32frombits(uint32(w[i+5])<<16)
+		s6 += x[i+6] * math.Float32frombits(uint32(w[i+6])<<16)
+		s7 += x[i+7] * math.Float32frombits(uint32(w[i+7])<<16)
+	}
+	for ; i < n; i++ {
+		s0 += x[i] * math.Float32frombits(uint32(w[i])<<16)
+	}
+	return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
 }

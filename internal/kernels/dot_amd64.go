@@ -1,0 +1,54 @@
+//go:build amd64 && !purego
+
+package kernels
+
+import "golang.org/x/sys/cpu"
+
+//go:noescape
+func dotBF16AVX2(x *float32, w *uint16, n int) float32
+
+//go:noescape
+func dotF32AVX2(x, w *float32, n int) float32
+
+// hasAVX2 is read once at start-up; the choice never changes afterwards.
+var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// Implementation names the dot-product kernels in use.
+func Implementation() string {
+	if hasAVX2 {
+		return "avx2+fma"
+	}
+	return "purego"
+}
+
+// dotBF16 is Σ x[i]·w[i] with w in bf16. The vector part covers the largest
+// multiple of 16 and the rest is added in Go, in the same order for every
+// row, so results are batch invariant.
+func dotBF16(x []float32, w []uint16) float32 {
+	n := len(w)
+	if !hasAVX2 || n < 16 {
+		return dotBF16Go(x, w)
+	}
+	x = x[:n]
+	m := n &^ 15
+	s := dotBF16AVX2(&x[0], &w[0], m)
+	if m < n {
+		s += dotBF16Go(x[m:], w[m:])
+	}
+	return s
+}
+
+// dotF32 is Σ x[i]·w[i].
+func dotF32(x, w []float32) float32 {
+	n := len(w)
+	if !hasAVX2 || n < 16 {
+		return dotGo(x, w)
+	}
+	x = x[:n]
+	m := n &^ 15
+	s := dotF32AVX2(&x[0], &w[0], m)
+	if m < n {
+		s += dotGo(x[m:], w[m:])
+	}
+	return s
+}

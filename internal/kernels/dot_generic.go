@@ -1,0 +1,10 @@
+//go:build !amd64 || purego
+
+package kernels
+
+// Implementation names the dot-product kernels in use.
+func Implementation() string { return "purego" }
+
+func dotBF16(x []float32, w []uint16) float32 { return dotBF16Go(x, w) }
+
+func dotF32(x, w []float32) float32 { return dotGo(x, w) }

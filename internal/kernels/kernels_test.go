@@ -1,0 +1,191 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+)
+
+func randF32(rng *rand.Rand, n int) []float32 {
+	out := make([]float32, n)
+	for i := range out {
+		out[i] = float32(rng.NormFloat64())
+	}
+	return out
+}
+
+func randBF16(rng *rand.Rand, n int) []uint16 {
+	out := make([]uint16, n)
+	for i := range out {
+		out[i] = F32ToBF16(float32(rng.NormFloat64() * 0.05))
+	}
+	return out
+}
+
+// tol is the float32 accumulation tolerance for a dot of length k of values
+// of order one: relative error grows like √k·ε.
+func tol(k int, scale float64) float64 { return 1e-5 * math.Sqrt(float64(k)) * scale }
+
+func TestDotMatchesSpecification(t *testing.T) {
+	t.Logf("kernels: %s", Implementation())
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, k := range []int{1, 7, 15, 16, 17, 31, 33, 64, 100, 1023, 1024, 4608} {
+		x := randF32(rng, k)
+		wf := randF32(rng, k)
+		wb := randBF16(rng, k)
+		if d := math.Abs(float64(dotF32(x, wf) - dotGo(x, wf))); d > tol(k, 1) {
+			t.Errorf("f32 k=%d: |Δ| = %g", k, d)
+		}
+		if d := math.Abs(float64(dotBF16(x, wb) - dotBF16Go(x, wb))); d > tol(k, 0.05) {
+			t.Errorf("bf16 k=%d: |Δ| = %g", k, d)
+		}
+	}
+}
+
+// TestMatMulAgainstBLAS checks MatMul against gonum's blas32 Gemm on ragged
+// shapes, for f32 and bf16 weights (bf16 widened exactly first).
+func TestMatMulAgainstBLAS(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	p := NewPool(2)
+	defer p.Close()
+	for _, T := range []int{1, 2, 3, 17} {
+		for _, kn := range [][2]int{{1, 1}, {17, 5}, {64, 33}, {100, 129}, {1024, 48}} {
+			K, N := kn[0], kn[1]
+			x := randF32(rng, T*K)
+			for _, dtype := range []string{"f32", "bf16"} {
+				var w Mat
+				wf := make([]float32, N*K)
+				if dtype == "f32" {
+					wf = randF32(rng, N*K)
+					w, _ = NewMatF32(N, K, wf)
+				} else {
+					wb := randBF16(rng, N*K)
+					BF16ToF32(wf, wb)
+					w, _ = NewMatBF16(N, K, wb)
+				}
+				got := make([]float32, T*N)
+				p.MatMul(got, x, T, &w)
+				want := blas32.General{Rows: T, Cols: N, Stride: N, Data: make([]float32, T*N)}
+				blas32.Gemm(blas.NoTrans, blas.Trans, 1,
+					blas32.General{Rows: T, Cols: K, Stride: K, Data: x},
+					blas32.General{Rows: N, Cols: K, Stride: K, Data: wf}, 0, want)
+				for i := range got {
+					if d := math.Abs(float64(got[i] - want.Data[i])); d > tol(K, 1) {
+						t.Fatalf("%s T=%d K=%d N=%d: element %d off by %g", dtype, T, K, N, i, d)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestMatMulBatchInvariant: a row's result is bit-identical whatever other
+// rows share the call and wherever it sits.
+func TestMatMulBatchInvariant(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	p := NewPool(2)
+	defer p.Close()
+	K, N := 1000, 77
+	w, _ := NewMatBF16(N, K, randBF16(rng, N*K))
+	x := randF32(rng, 64*K)
+	all := make([]float32, 64*N)
+	p.MatMul(all, x, 64, &w)
+	for _, row := range []int{0, 37, 63} {
+		one := make([]float32, N)
+		p.MatMul(one, x[row*K:(row+1)*K], 1, &w)
+		for n := range one {
+			if one[n] != all[row*N+n] {
+				t.Fatalf("row %d col %d: alone %v, in a batch of 64 %v", row, n, one[n], all[row*N+n])
+			}
+		}
+	}
+}
+
+func TestMatMulAllocatesNothing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	p := NewPool(2)
+	defer p.Close()
+	w, _ := NewMatBF16(256, 128, randBF16(rng, 256*128))
+	x := randF32(rng, 4*128)
+	dst := make([]float32, 4*256)
+	if n := testing.AllocsPerRun(50, func() { p.MatMul(dst, x, 4, &w) }); n != 0 {
+		t.Fatalf("MatMul allocates %v times per call", n)
+	}
+}
+
+func TestCausalConvChunksExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	D, L, T := 13, 3, 11
+	y := randF32(rng, T*D)
+	k := randF32(rng, D*L)
+	whole := make([]float32, T*D)
+	st := make([]float32, (L-1)*D)
+	CausalConv(whole, y, st, k, T, D, L)
+	// Direct definition with zeros before the start.
+	for tt := 0; tt < T; tt++ {
+		for c := 0; c < D; c++ {
+			var want float32
+			for j := 0; j < L; j++ {
+				if s := tt - (L - 1) + j; s >= 0 {
+					want += k[c*L+j] * y[s*D+c]
+				}
+			}
+			if math.Abs(float64(want-whole[tt*D+c])) > 1e-5 {
+				t.Fatalf("t=%d c=%d: %v want %v", tt, c, whole[tt*D+c], want)
+			}
+		}
+	}
+	st2 := make([]float32, (L-1)*D)
+	pieces := make([]float32, T*D)
+	for start, n := 0, 1; start < T; start, n = start+n, n+1 {
+		n = min(n, T-start)
+		CausalConv(pieces[start*D:], y[start*D:(start+n)*D], st2, k, n, D, L)
+	}
+	for i := range whole {
+		if whole[i] != pieces[i] {
+			t.Fatalf("chunked conv differs at %d", i)
+		}
+	}
+}
+
+func TestBF16RoundTrip(t *testing.T) {
+	for _, v := range []float32{0, 1, -2.5, 3.14159, 1e-30, 65504, float32(math.Inf(1))} {
+		b := F32ToBF16(v)
+		var out [1]float32
+		BF16ToF32(out[:], []uint16{b})
+		if math.Abs(float64(out[0]-v)) > math.Abs(float64(v))/128 {
+			t.Errorf("%v → %v", v, out[0])
+		}
+	}
+	if F16ToF32(0x3c00) != 1 || F16ToF32(0xc000) != -2 || F16ToF32(0x0001) != float32(math.Ldexp(1, -24)) {
+		t.Error("f16 widening wrong")
+	}
+}
+
+func benchMatMul(b *testing.B, T, K, N int) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	p := NewPool(0)
+	defer p.Close()
+	w, _ := NewMatBF16(N, K, randBF16(rng, N*K))
+	x := randF32(rng, T*K)
+	dst := make([]float32, T*N)
+	b.SetBytes(int64(N * K * 2))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p.MatMul(dst, x, T, &w)
+	}
+	b.ReportMetric(float64(2*T*K*N)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// Shapes of LFM2-350M: K×N for in_proj, out_proj, w1/w3, w2 and the LM head.
+func BenchmarkMatMulDecode1024x3072(b *testing.B)  { benchMatMul(b, 1, 1024, 3072) }
+func BenchmarkMatMulDecode1024x1024(b *testing.B)  { benchMatMul(b, 1, 1024, 1024) }
+func BenchmarkMatMulDecode1024x4608(b *testing.B)  { benchMatMul(b, 1, 1024, 4608) }
+func BenchmarkMatMulDecode4608x1024(b *testing.B)  { benchMatMul(b, 1, 4608, 1024) }
+func BenchmarkMatMulDecode1024x65536(b *testing.B) { benchMatMul(b, 1, 1024, 65536) }
+func BenchmarkMatMulPrefill64x1024x4608(b *testing.B) {
+	benchMatMul(b, 64, 1024, 4608)
+}
