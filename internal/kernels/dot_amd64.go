@@ -10,6 +10,9 @@ func dotBF16AVX2(x *float32, w *uint16, n int) float32
 //go:noescape
 func dotF32AVX2(x, w *float32, n int) float32
 
+//go:noescape
+func dotBF16x4AVX2(x *float32, stride int, w *uint16, n int, out *float32)
+
 // hasAVX2 is read once at start-up; the choice never changes afterwards.
 var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
@@ -51,4 +54,24 @@ func dotF32(x, w []float32) float32 {
 		s += dotGo(x[m:], w[m:])
 	}
 	return s
+}
+
+// dotBF16x4 writes into out the dots of the weight row w with four rows of
+// x (row r starts at r·stride). Each equals dotBF16 of that row bit for bit.
+func dotBF16x4(out *[4]float32, x []float32, stride int, w []uint16) {
+	n := len(w)
+	if !hasAVX2 || n < 16 {
+		for r := range out {
+			out[r] = dotBF16Go(x[r*stride:r*stride+n], w)
+		}
+		return
+	}
+	_ = x[3*stride+n-1]
+	m := n &^ 15
+	dotBF16x4AVX2(&x[0], stride, &w[0], m, &out[0])
+	if m < n {
+		for r := range out {
+			out[r] += dotBF16Go(x[r*stride+m:r*stride+n], w[m:])
+		}
+	}
 }

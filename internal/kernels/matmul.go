@@ -41,7 +41,14 @@ func (m *matmulTask) Run(worker, lo, hi int) {
 			continue
 		}
 		wr := w.BF16[n*K : (n+1)*K]
-		for t := 0; t < m.T; t++ {
+		t := 0
+		// Four activation rows share each widened weight chunk.
+		for ; t+4 <= m.T; t += 4 {
+			var o [4]float32
+			dotBF16x4(&o, m.x[t*K:], K, wr)
+			m.dst[t*N+n], m.dst[(t+1)*N+n], m.dst[(t+2)*N+n], m.dst[(t+3)*N+n] = o[0], o[1], o[2], o[3]
+		}
+		for ; t < m.T; t++ {
 			m.dst[t*N+n] = dotBF16(m.x[t*K:(t+1)*K], wr)
 		}
 	}
