@@ -215,11 +215,11 @@ func runBatch(g *globals, bf *batchFlags, sf *samplingFlags, pf *promptFlags) er
 	// Every record is one write of one whole line: a crash loses at most the
 	// line being written, which --resume then drops.
 	writeLine := func(f *os.File, v any) error {
-		b, err := json.Marshal(v)
-		if err != nil {
+		var buf bytes.Buffer
+		if err := writeJSON(&buf, v); err != nil { // one line, ends in \n
 			return err
 		}
-		if _, err := f.Write(append(b, '\n')); err != nil {
+		if _, err := f.Write(buf.Bytes()); err != nil {
 			return fmt.Errorf("write %s: %w", f.Name(), err)
 		}
 		return nil
