@@ -53,7 +53,6 @@ func (b *Batch) validate(c *cache.Cache, vocab int) error {
 		return fmt.Errorf("batch: %d tokens but %d positions", len(b.Tokens), len(b.Positions))
 	}
 	next := 0
-	seen := map[int]bool{}
 	for i, s := range b.Spans {
 		if s.Start != next || s.Len < 1 {
 			return fmt.Errorf("batch: span %d covers [%d,%d), want it to start at %d with at least one token", i, s.Start, s.Start+s.Len, next)
@@ -62,10 +61,9 @@ func (b *Batch) validate(c *cache.Cache, vocab int) error {
 		if next > len(b.Tokens) {
 			return fmt.Errorf("batch: span %d runs past the %d tokens", i, len(b.Tokens))
 		}
-		if s.Slot < 0 || s.Slot >= c.Slots() || seen[s.Slot] {
+		if s.Slot < 0 || s.Slot >= c.Slots() || slotUsedBefore(b.Spans[:i], s.Slot) {
 			return fmt.Errorf("batch: span %d has slot %d (out of range or used twice)", i, s.Slot)
 		}
-		seen[s.Slot] = true
 		have := c.Len(s.Slot)
 		for j := 0; j < s.Len; j++ {
 			if int(b.Positions[s.Start+j]) != have+j {
@@ -81,4 +79,15 @@ func (b *Batch) validate(c *cache.Cache, vocab int) error {
 		return fmt.Errorf("batch: spans cover %d of %d tokens", next, len(b.Tokens))
 	}
 	return nil
+}
+
+// slotUsedBefore scans the earlier spans; a step holds few sequences, and
+// this keeps validation free of allocation on the per-step hot path.
+func slotUsedBefore(spans []Span, slot int) bool {
+	for _, s := range spans {
+		if s.Slot == slot {
+			return true
+		}
+	}
+	return false
 }
