@@ -142,15 +142,9 @@ func newRunCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer l.Close()
-			var ids []int32
-			if idsFlag != "" {
-				ids, err = parseIDs(idsFlag)
-			} else {
-				var text string
-				if text, err = inputText(file, args); err == nil {
-					ids, err = pf.encode(l.tok, text, nil)
-				}
-			}
+			ids, err := promptIDs(idsFlag, file, args, func(text string) ([]int32, error) {
+				return pf.encode(l.tok, text, nil)
+			})
 			if err != nil {
 				return err
 			}

@@ -31,7 +31,9 @@ func newScoreCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer l.Close()
-			ids, err := promptIDs(l, idsFlag, file, args, true)
+			ids, err := promptIDs(idsFlag, file, args, func(text string) ([]int32, error) {
+				return l.tok.Encode(text, true), nil
+			})
 			if err != nil {
 				return err
 			}
@@ -59,8 +61,8 @@ func newScoreCmd(g *globals) *cobra.Command {
 }
 
 // promptIDs takes ids from --ids, else text from --file or the argument,
-// tokenized with special tokens (BOS) when addSpecial is set.
-func promptIDs(l *loaded, idsFlag, file string, args []string, addSpecial bool) ([]int32, error) {
+// turned into ids by encode.
+func promptIDs(idsFlag, file string, args []string, encode func(string) ([]int32, error)) ([]int32, error) {
 	if idsFlag != "" {
 		return parseIDs(idsFlag)
 	}
@@ -68,7 +70,7 @@ func promptIDs(l *loaded, idsFlag, file string, args []string, addSpecial bool) 
 	if err != nil {
 		return nil, err
 	}
-	return l.tok.Encode(text, addSpecial), nil
+	return encode(text)
 }
 
 // inputText is the argument, or the contents of --file ("-" = stdin).
