@@ -2,6 +2,16 @@
 
 #include "textflag.h"
 
+// REDUCE sums the two 8-lane accumulators ya, yb into the low lane of xa
+// (xb, the low half of yb, is scratch). Every kernel reduces this way, so a
+// row's result is the same whichever kernel computed it.
+#define REDUCE(ya, yb, xa, xb) \
+	VADDPS       yb, ya, ya \
+	VEXTRACTF128 $1, ya, xb \
+	VADDPS       xb, xa, xa \
+	VHADDPS      xa, xa, xa \
+	VHADDPS      xa, xa, xa
+
 // func dotBF16AVX2(x *float32, w *uint16, n int) float32
 // Σ x[i]·bf16(w[i]) for n a multiple of 16: two 8-lane FMA accumulators,
 // bf16 widened by zero-extension and a 16-bit shift.
@@ -25,11 +35,7 @@ loop:
 	DECQ CX
 	JNZ  loop
 reduce:
-	VADDPS       Y1, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS       X1, X0, X0
-	VHADDPS      X0, X0, X0
-	VHADDPS      X0, X0, X0
+	REDUCE(Y0, Y1, X0, X1)
 	VZEROUPPER
 	MOVSS X0, ret+24(FP)
 	RET
@@ -54,11 +60,7 @@ loopf:
 	DECQ CX
 	JNZ  loopf
 reducef:
-	VADDPS       Y1, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS       X1, X0, X0
-	VHADDPS      X0, X0, X0
-	VHADDPS      X0, X0, X0
+	REDUCE(Y0, Y1, X0, X1)
 	VZEROUPPER
 	MOVSS X0, ret+24(FP)
 	RET
@@ -109,29 +111,13 @@ loop4:
 	DECQ CX
 	JNZ  loop4
 reduce4:
-	VADDPS       Y1, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS       X1, X0, X0
-	VHADDPS      X0, X0, X0
-	VHADDPS      X0, X0, X0
+	REDUCE(Y0, Y1, X0, X1)
 	MOVSS        X0, (DX)
-	VADDPS       Y3, Y2, Y2
-	VEXTRACTF128 $1, Y2, X3
-	VADDPS       X3, X2, X2
-	VHADDPS      X2, X2, X2
-	VHADDPS      X2, X2, X2
+	REDUCE(Y2, Y3, X2, X3)
 	MOVSS        X2, 4(DX)
-	VADDPS       Y5, Y4, Y4
-	VEXTRACTF128 $1, Y4, X5
-	VADDPS       X5, X4, X4
-	VHADDPS      X4, X4, X4
-	VHADDPS      X4, X4, X4
+	REDUCE(Y4, Y5, X4, X5)
 	MOVSS        X4, 8(DX)
-	VADDPS       Y7, Y6, Y6
-	VEXTRACTF128 $1, Y6, X7
-	VADDPS       X7, X6, X6
-	VHADDPS      X6, X6, X6
-	VHADDPS      X6, X6, X6
+	REDUCE(Y6, Y7, X6, X7)
 	MOVSS        X6, 12(DX)
 	VZEROUPPER
 	RET
