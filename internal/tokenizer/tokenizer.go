@@ -21,17 +21,15 @@ type Tokenizer struct {
 	post       postProcessor
 	decoder    decoder
 
-	added      []*addedToken
-	addedByID  map[int32]*addedToken
-	rawAdded   *addedMatcher // matched on raw text (normalized: false)
-	normAdded  *addedMatcher // matched on normalized text
-	idToToken  []string
-	vocabSize  int
-	BOS, EOS   int32 // -1 when unknown
-	BOSToken   string
-	EOSToken   string
-	chat       *ChatTemplate
-	configured bool // tokenizer_config.json was read
+	added     []*addedToken
+	addedByID map[int32]*addedToken
+	rawAdded  *addedMatcher // matched on raw text (normalized: false)
+	normAdded *addedMatcher // matched on normalized text
+	idToToken []string
+	BOS, EOS  int32 // -1 when unknown
+	BOSToken  string
+	EOSToken  string
+	chat      *ChatTemplate
 }
 
 // Load reads a tokenizer.json.
@@ -124,7 +122,6 @@ func Parse(data []byte) (*Tokenizer, error) {
 	for id, a := range t.addedByID {
 		t.idToToken[id] = a.Content
 	}
-	t.vocabSize = n
 	// Without tokenizer_config.json, take BOS from the post-processor template.
 	if tp, ok := t.post.(*template); ok {
 		for _, it := range tp.items {
@@ -150,7 +147,6 @@ func (t *Tokenizer) configure(cfg, tmpl []byte) error {
 		if err := json.Unmarshal(cfg, &c); err != nil {
 			return fmt.Errorf("tokenizer_config.json: %w", err)
 		}
-		t.configured = true
 	}
 	if s := tokenName(c.BOS); s != "" {
 		if id, ok := t.TokenID(s); ok {
@@ -196,7 +192,7 @@ func tokenName(raw json.RawMessage) string {
 }
 
 // VocabSize is one past the largest id.
-func (t *Tokenizer) VocabSize() int { return t.vocabSize }
+func (t *Tokenizer) VocabSize() int { return len(t.idToToken) }
 
 // TokenID looks a token up by its string.
 func (t *Tokenizer) TokenID(s string) (int32, bool) {
