@@ -36,7 +36,7 @@ func newRoot() *cobra.Command {
 	}
 	root.PersistentFlags().StringVarP(&g.model, "model", "m", "", "model folder, cached repo id (org/name), or synthetic:350m / synthetic:tiny (default: $LFM2_MODEL, else the cached "+hub.DefaultRepo+")")
 	root.PersistentFlags().IntVarP(&g.threads, "threads", "t", 0, "compute threads (default: all cores)")
-	root.AddCommand(newRunCmd(g), newScoreCmd(g), newBenchCmd(g), newBatchCmd(g), newTokenizeCmd(g))
+	root.AddCommand(newRunCmd(g), newChatCmd(g), newScoreCmd(g), newBenchCmd(g), newBatchCmd(g), newTokenizeCmd(g), newPullCmd(), newModelsCmd())
 	return root
 }
 

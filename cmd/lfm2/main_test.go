@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lfm2go/lfm2/internal/tokenizer"
 )
 
 var binary string
@@ -190,5 +192,71 @@ func TestBatchInterruptAndResume(t *testing.T) {
 		if got[k] != v {
 			t.Errorf("record %s differs:\n resumed %s\n full    %s", k, got[k], v)
 		}
+	}
+}
+
+// TestChatThroughPipe: each turn's prompt ids are exactly the chat template's
+// rendering of the whole conversation so far (system prompt, every earlier
+// user turn and the assistant's answers), tokenized without a second BOS.
+func TestChatThroughPipe(t *testing.T) {
+	tok, err := tokenizer.LoadDir(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "chat", "--model", fixture, "--max-tokens", "6", "--temperature", "0", "--json", "--system", "Be brief.")
+	cmd.Stdin = strings.NewReader("Hi there\nWhat is 2+2?\n\n/reset\nAnd now?\n")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conv []tokenizer.Message
+	turns := 0
+	for i, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var rec chatRecord
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		user := []string{"Hi there", "What is 2+2?", "And now?"}[i]
+		if i == 2 {
+			conv = nil // /reset
+		}
+		msgs := append([]tokenizer.Message{tokenizer.TextMessage("system", "Be brief.")}, conv...)
+		msgs = append(msgs, tokenizer.TextMessage("user", user))
+		text, err := tok.ChatTemplate().Render(tokenizer.Conversation{Messages: msgs, AddGenerationPrompt: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := tok.Encode(text, false); !slices.Equal(rec.PromptIDs, want) {
+			t.Fatalf("turn %d prompt ids\n got  %v\n want %v", i+1, rec.PromptIDs, want)
+		}
+		if len(rec.IDs) == 0 || rec.Turn != i+1 {
+			t.Fatalf("turn %d: %+v", i+1, rec)
+		}
+		conv = append(conv, tokenizer.TextMessage("user", user), tokenizer.TextMessage("assistant", rec.Text))
+		turns++
+	}
+	if turns != 3 {
+		t.Fatalf("%d turns answered, want 3", turns)
+	}
+}
+
+func TestChatDropsOldestTurnsToFit(t *testing.T) {
+	cmd := exec.Command(binary, "chat", "--model", fixture, "--max-tokens", "8", "--temperature", "0", "--json", "--ctx", "60")
+	cmd.Stdin = strings.NewReader("one two three four five six\nseven eight nine ten eleven\ntwelve thirteen fourteen\nfifteen sixteen\n")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dropped := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var rec chatRecord
+		json.Unmarshal([]byte(line), &rec)
+		if len(rec.PromptIDs)+8 > 60 {
+			t.Fatalf("turn %d: prompt of %d tokens + 8 exceeds the context", rec.Turn, len(rec.PromptIDs))
+		}
+		dropped += rec.Dropped
+	}
+	if dropped == 0 {
+		t.Fatal("a 60-token context never dropped a turn")
 	}
 }

@@ -82,6 +82,22 @@ func (e *Engine) Add(q *Sequence) error {
 	return nil
 }
 
+// Abort drops a sequence that has not finished (the user stopped it): its
+// slot is released and it is marked finished with reason "abort".
+func (e *Engine) Abort(q *Sequence) {
+	switch q.state {
+	case running:
+		e.sched.finish(q)
+	case waiting:
+		e.sched.dropWaiting(q)
+		q.state = finished
+	default:
+		return
+	}
+	q.FinishReason = FinishAbort
+	q.Timings.Finished = time.Now()
+}
+
 // Idle reports whether nothing is waiting or running.
 func (e *Engine) Idle() bool { return e.sched.Pending() == 0 }
 

@@ -173,3 +173,28 @@ func TestStopsOnEOSAndStopFunc(t *testing.T) {
 		t.Fatalf("output %v reason %s", q.Output, q.FinishReason)
 	}
 }
+
+func TestAbortFreesTheSlot(t *testing.T) {
+	m := fixture(t, "tiny-bf16")
+	e, _ := NewEngine(m, Config{Limits: Limits{MaxBatchTokens: 64, MaxSeqs: 1}, BlockSize: 16, KVBytes: 16 << 20})
+	a := &Sequence{Prompt: []int32{1, 2517, 8416}, Params: Params{MaxTokens: 100, IgnoreEOS: true}}
+	b := &Sequence{Prompt: []int32{1, 2517, 8416}, Params: Params{MaxTokens: 5, IgnoreEOS: true}}
+	e.Add(a)
+	e.Add(b)
+	for len(a.Output) < 3 {
+		if err := e.Step(func(Event) {}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.Abort(a)
+	if err := e.Run(context.Background(), func(Event) {}); err != nil {
+		t.Fatal(err)
+	}
+	if a.FinishReason != FinishAbort || len(a.Output) != 3 || b.FinishReason != FinishLength || len(b.Output) != 5 {
+		t.Fatalf("a: %s %d tokens; b: %s %d tokens", a.FinishReason, len(a.Output), b.FinishReason, len(b.Output))
+	}
+	// b ran in the slot a gave back, from a clean state: same as a's first 3 tokens.
+	if !slices.Equal(a.Output, b.Output[:3]) {
+		t.Fatalf("b after a's abort %v, a %v", b.Output, a.Output)
+	}
+}

@@ -158,6 +158,15 @@ func (s *Scheduler) remove(q *Sequence) {
 	}
 }
 
+func (s *Scheduler) dropWaiting(q *Sequence) {
+	for i, w := range s.waiting {
+		if w == q {
+			s.waiting = append(s.waiting[:i], s.waiting[i+1:]...)
+			return
+		}
+	}
+}
+
 // finish releases a sequence's slot.
 func (s *Scheduler) finish(q *Sequence) {
 	s.cache.Release(q.slot)

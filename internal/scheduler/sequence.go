@@ -30,6 +30,7 @@ type Params struct {
 const (
 	FinishLength = "length" // MaxTokens reached
 	FinishStop   = "stop"   // end-of-sequence token or stop condition
+	FinishAbort  = "abort"  // stopped by the caller (Engine.Abort)
 )
 
 type state uint8

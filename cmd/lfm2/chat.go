@@ -1,0 +1,221 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/lfm2go/lfm2/internal/scheduler"
+	"github.com/lfm2go/lfm2/internal/tokenizer"
+)
+
+// chatRecord is what --json prints for each turn.
+type chatRecord struct {
+	Turn         int     `json:"turn"`
+	PromptIDs    []int32 `json:"prompt_ids"`
+	IDs          []int32 `json:"ids"`
+	Text         string  `json:"text"`
+	FinishReason string  `json:"finish_reason"`
+	Dropped      int     `json:"dropped_turns,omitempty"`
+}
+
+func newChatCmd(g *globals) *cobra.Command {
+	var (
+		sf     samplingFlags
+		system string
+		ctxLen int
+		asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use:   "chat",
+		Short: "Talk with the model: a multi-turn conversation in the terminal",
+		Long: "An interactive conversation using the chat template. Answers stream as they are\n" +
+			"generated. Commands: /reset (forget the conversation), /system TEXT (set the system\n" +
+			"prompt), /exit. Ctrl-C stops the current answer, Ctrl-D leaves. When the\n" +
+			"conversation outgrows --ctx, the oldest turns are dropped (with a note).\n" +
+			"With stdin not a terminal, each line is one user turn.",
+		Example: `  lfm2 chat
+  lfm2 chat --system "You are a terse assistant." --temperature 0.5
+  printf 'Hi\nWhat is 2+2?\n' | lfm2 chat --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, err := openModel(g, true)
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			if l.tok.ChatTemplate() == nil {
+				return fmt.Errorf("the model has no chat template; use lfm2 run --raw")
+			}
+			kv := l.model.CacheShape().KVBytesPerToken() * int64(ctxLen+64)
+			eng, err := scheduler.NewEngine(l.model, scheduler.Config{
+				Limits:    scheduler.Limits{MaxBatchTokens: 512, MaxSeqs: 1, MaxContext: ctxLen},
+				BlockSize: 32, KVBytes: kv + 1,
+			})
+			if err != nil {
+				return err
+			}
+			c := &chatSession{l: l, eng: eng, sf: &sf, system: system, ctx: ctxLen, json: asJSON,
+				out: cmd.OutOrStdout(), interactive: term.IsTerminal(int(os.Stdin.Fd()))}
+			return c.loop(os.Stdin)
+		},
+	}
+	sf.register(cmd, 1024)
+	cmd.Flags().StringVar(&system, "system", "", "system prompt")
+	cmd.Flags().IntVar(&ctxLen, "ctx", 8192, "context window: conversation + answer tokens")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON record per turn instead of streaming text")
+	return cmd
+}
+
+type chatSession struct {
+	l           *loaded
+	eng         *scheduler.Engine
+	sf          *samplingFlags
+	system      string
+	history     []tokenizer.Message // user and assistant turns
+	ctx         int
+	json        bool
+	interactive bool
+	out         io.Writer
+	turn        int
+}
+
+func (c *chatSession) loop(in io.Reader) error {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt)
+	defer signal.Stop(sigs)
+	r := bufio.NewReader(in)
+	if c.interactive {
+		fmt.Fprintln(os.Stderr, "lfm2 chat: /reset, /system TEXT, /exit; Ctrl-C stops an answer, Ctrl-D leaves")
+	}
+	for {
+		if c.interactive {
+			fmt.Fprint(c.out, "> ")
+		}
+		line, err := r.ReadString('\n')
+		if err != nil && line == "" {
+			if c.interactive {
+				fmt.Fprintln(c.out)
+			}
+			return nil // Ctrl-D / end of input
+		}
+		line = strings.TrimRight(line, "\r\n")
+		switch {
+		case strings.TrimSpace(line) == "":
+			continue
+		case line == "/exit" || line == "/quit":
+			return nil
+		case line == "/reset":
+			c.history = nil
+			fmt.Fprintln(os.Stderr, "(conversation cleared)")
+			continue
+		case strings.HasPrefix(line, "/system"):
+			c.system = strings.TrimSpace(strings.TrimPrefix(line, "/system"))
+			fmt.Fprintln(os.Stderr, "(system prompt set)")
+			continue
+		}
+		select { // a Ctrl-C typed at the prompt must not stop the next answer
+		case <-sigs:
+		default:
+		}
+		if err := c.answer(line, sigs); err != nil {
+			fmt.Fprintln(os.Stderr, "lfm2:", err)
+		}
+	}
+}
+
+// prompt renders the conversation plus the new user turn, dropping the
+// oldest turns until it and the answer fit the context window.
+func (c *chatSession) prompt(user string) ([]int32, int, error) {
+	dropped := 0
+	for {
+		var msgs []tokenizer.Message
+		if c.system != "" {
+			msgs = append(msgs, tokenizer.TextMessage("system", c.system))
+		}
+		msgs = append(msgs, c.history...)
+		msgs = append(msgs, tokenizer.TextMessage("user", user))
+		text, err := c.l.tok.ChatTemplate().Render(tokenizer.Conversation{Messages: msgs, AddGenerationPrompt: true})
+		if err != nil {
+			return nil, 0, err
+		}
+		ids := c.l.tok.Encode(text, false)
+		if len(ids)+c.sf.maxTokens <= c.ctx || len(c.history) == 0 {
+			if len(ids)+1 > c.ctx {
+				return nil, 0, fmt.Errorf("this message alone (%d tokens) does not fit the %d-token context", len(ids), c.ctx)
+			}
+			return ids, dropped, nil
+		}
+		c.history = c.history[min(2, len(c.history)):] // the oldest user+assistant pair
+		dropped++
+	}
+}
+
+func (c *chatSession) answer(user string, sigs chan os.Signal) error {
+	ids, dropped, err := c.prompt(user)
+	if err != nil {
+		return err
+	}
+	if dropped > 0 && !c.json {
+		fmt.Fprintf(os.Stderr, "(dropped the %d oldest turn(s) to fit the %d-token context)\n", dropped, c.ctx)
+	}
+	maxTokens := min(c.sf.maxTokens, c.ctx-len(ids))
+	p := c.sf.params()
+	p.Seed += uint64(c.turn) // a fresh draw each turn, still reproducible
+	q := &scheduler.Sequence{Prompt: ids, Params: scheduler.Params{
+		MaxTokens: maxTokens, IgnoreEOS: c.sf.ignoreEOS, Sample: p, Stop: stopOnText(c.l.tok, c.sf.stop),
+	}}
+	if err := c.eng.Add(q); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+			cancel()
+		case <-done:
+		}
+	}()
+	stream := c.l.tok.NewStream(true)
+	var printed strings.Builder
+	err = c.eng.Run(ctx, func(ev scheduler.Event) {
+		if c.json || (ev.Done && c.l.model.Config.IsEOS(int(ev.Token)) && !c.sf.ignoreEOS) {
+			return
+		}
+		io.WriteString(c.out, holdBackStop(&printed, stream.Add(ev.Token), c.sf.stop))
+	})
+	close(done)
+	cancel()
+	if ctx.Err() != nil && !q.Done() {
+		c.eng.Abort(q)
+		err = nil
+	}
+	if err != nil {
+		return err
+	}
+	out := q.Output
+	if len(out) > 0 && !c.sf.ignoreEOS && c.l.model.Config.IsEOS(int(out[len(out)-1])) {
+		out = out[:len(out)-1]
+	}
+	text := trimStop(c.l.tok.Decode(out, true), c.sf.stop)
+	c.turn++
+	c.history = append(c.history, tokenizer.TextMessage("user", user), tokenizer.TextMessage("assistant", text))
+	if c.json {
+		return writeJSON(c.out, chatRecord{Turn: c.turn, PromptIDs: ids, IDs: append([]int32{}, out...), Text: text,
+			FinishReason: q.FinishReason, Dropped: dropped})
+	}
+	io.WriteString(c.out, holdBackStop(&printed, stream.Flush(), c.sf.stop))
+	if q.FinishReason == scheduler.FinishAbort {
+		fmt.Fprint(c.out, " [stopped]")
+	}
+	fmt.Fprintln(c.out)
+	return nil
+}

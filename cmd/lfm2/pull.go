@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/lfm2go/lfm2/internal/hub"
+)
+
+func newPullCmd() *cobra.Command {
+	var (
+		revision string
+		quiet    bool
+	)
+	cmd := &cobra.Command{
+		Use:   "pull [REPO]",
+		Short: "Download a model from the Hugging Face Hub into the Hugging Face cache",
+		Long: "Downloads config, tokenizer and safetensors files of REPO (default " + hub.DefaultRepo + ")\n" +
+			"into $HF_HOME/hub (~/.cache/huggingface/hub) in huggingface_hub's layout, so Python tools\n" +
+			"share it. Interrupted downloads resume; LFS files are checked against their SHA-256.\n" +
+			"$HF_ENDPOINT overrides the Hub address, $HF_TOKEN authorises gated repos.",
+		Example: `  lfm2 pull
+  lfm2 pull LiquidAI/LFM2-350M --revision main`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			repo := hub.DefaultRepo
+			if len(args) == 1 {
+				repo = args[0]
+			}
+			c := hub.NewClient()
+			if !quiet && term.IsTerminal(int(os.Stderr.Fd())) {
+				c.Progress = func(file string, size int64) io.WriteCloser {
+					return barCloser{progressbar.DefaultBytes(size, file)}
+				}
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			snap, err := c.Pull(ctx, repo, revision)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), snap)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&revision, "revision", "main", "branch, tag or commit")
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bars")
+	return cmd
+}
+
+type barCloser struct{ *progressbar.ProgressBar }
+
+func (b barCloser) Close() error { return b.Finish() }
+
+func newModelsCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "models",
+		Short: "List the models in the Hugging Face cache",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			list, err := hub.List(hub.CacheDir())
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			if len(list) == 0 {
+				fmt.Fprintf(w, "no models in %s (run: lfm2 pull)\n", hub.CacheDir())
+				return nil
+			}
+			fmt.Fprintf(w, "%-30s %-12s %10s  %s\n", "REPO", "REVISION", "SIZE", "PATH")
+			for _, m := range list {
+				rev := m.Revision
+				if len(rev) == 40 {
+					rev = rev[:10]
+				}
+				note := ""
+				if !m.Complete {
+					note = "  (incomplete)"
+				}
+				fmt.Fprintf(w, "%-30s %-12s %8.1f MB  %s%s\n", m.Repo, rev, float64(m.Bytes)/1e6, m.Path, note)
+			}
+			return nil
+		},
+	}
+}

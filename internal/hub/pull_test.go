@@ -1,0 +1,240 @@
+package hub
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const commit = "0123456789abcdef0123456789abcdef01234567"
+
+// fakeHub imitates the Hub's revision API and resolve endpoints: LFS files
+// redirect to a CDN path with X-Linked-Etag / X-Linked-Size / X-Repo-Commit,
+// small files answer directly with an ETag. It can cut a transfer short,
+// corrupt one, or demand a token.
+type fakeHub struct {
+	repo      string
+	files     map[string][]byte
+	lfs       map[string]bool
+	token     string
+	mu        sync.Mutex
+	cutNext   int // CDN transfers still to cut in half
+	corrupt   bool
+	rangeSeen []string
+}
+
+func sum(b []byte) string { h := sha256.Sum256(b); return hex.EncodeToString(h[:]) }
+
+func (h *fakeHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.token != "" && r.Header.Get("Authorization") != "Bearer "+h.token && !strings.HasPrefix(r.URL.Path, "/cdn/") {
+		http.Error(w, "gated", http.StatusUnauthorized)
+		return
+	}
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/api/models/"):
+		rest := strings.TrimPrefix(r.URL.Path, "/api/models/")
+		if !strings.HasPrefix(rest, h.repo+"/revision/") {
+			http.NotFound(w, r)
+			return
+		}
+		var sib []map[string]string
+		for name := range h.files {
+			sib = append(sib, map[string]string{"rfilename": name})
+		}
+		json.NewEncoder(w).Encode(map[string]any{"sha": commit, "siblings": sib})
+	case strings.HasPrefix(r.URL.Path, "/"+h.repo+"/resolve/"):
+		file := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"+h.repo+"/resolve/"), "/", 2)[1]
+		data, ok := h.files[file]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("X-Repo-Commit", commit)
+		if h.lfs[file] {
+			w.Header().Set("X-Linked-Etag", `"`+sum(data)+`"`)
+			w.Header().Set("X-Linked-Size", fmt.Sprint(len(data)))
+			w.Header().Set("ETag", `"gitsha-of-pointer"`)
+			http.Redirect(w, r, "/cdn/"+file, http.StatusFound)
+			return
+		}
+		w.Header().Set("ETag", fmt.Sprintf(`"git-%x"`, sha256.Sum256(data))[:20]+`"`)
+		w.Write(data)
+	case strings.HasPrefix(r.URL.Path, "/cdn/"):
+		data := h.files[strings.TrimPrefix(r.URL.Path, "/cdn/")]
+		h.mu.Lock()
+		h.rangeSeen = append(h.rangeSeen, r.Header.Get("Range"))
+		cut := h.cutNext > 0
+		if cut {
+			h.cutNext--
+		}
+		corrupt := h.corrupt
+		h.mu.Unlock()
+		if corrupt {
+			data = append([]byte{}, data...)
+			data[len(data)/2] ^= 0xff
+		}
+		if cut {
+			w.Header().Set("Content-Length", fmt.Sprint(len(data)))
+			w.WriteHeader(http.StatusOK)
+			w.Write(data[:len(data)/3])
+			w.(http.Flusher).Flush()
+			panic(http.ErrAbortHandler) // drop the connection mid-body
+		}
+		http.ServeContent(w, r, "blob", time.Time{}, strings.NewReader(string(data)))
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func newFake(t *testing.T) (*fakeHub, *Client) {
+	weights := make([]byte, 300_000)
+	for i := range weights {
+		weights[i] = byte(i * 7)
+	}
+	h := &fakeHub{repo: "LiquidAI/LFM2-350M", files: map[string][]byte{
+		"config.json":           []byte(`{"model_type":"lfm2"}`),
+		"tokenizer.json":        []byte(`{"model":{}}`),
+		"tokenizer_config.json": []byte(`{}`),
+		"chat_template.jinja":   []byte(`{{ bos_token }}`),
+		"model.safetensors":     weights,
+		"README.md":             []byte("not fetched"),
+	}, lfs: map[string]bool{"model.safetensors": true, "tokenizer.json": true}}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	c := NewClient()
+	c.Endpoint, c.CacheDir, c.Token, c.Retries = srv.URL, t.TempDir(), "", 2
+	return h, c
+}
+
+func checkSnapshot(t *testing.T, h *fakeHub, c *Client, snap string) {
+	t.Helper()
+	if want := filepath.Join(RepoDir(c.CacheDir, h.repo), "snapshots", commit); snap != want {
+		t.Fatalf("snapshot %s, want %s", snap, want)
+	}
+	for name, data := range h.files {
+		p := filepath.Join(snap, name)
+		if name == "README.md" {
+			if _, err := os.Lstat(p); err == nil {
+				t.Errorf("fetched %s, which a model does not need", name)
+			}
+			continue
+		}
+		fi, err := os.Lstat(p)
+		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Fatalf("%s is not a symlink into blobs: %v", name, err)
+		}
+		target, _ := os.Readlink(p)
+		if !strings.HasPrefix(target, "../../blobs/") {
+			t.Errorf("%s links to %s, want a relative ../../blobs/ link as huggingface_hub makes", name, target)
+		}
+		got, err := os.ReadFile(p)
+		if err != nil || string(got) != string(data) {
+			t.Fatalf("%s differs from the served bytes", name)
+		}
+	}
+	ref, err := os.ReadFile(filepath.Join(RepoDir(c.CacheDir, h.repo), "refs", "main"))
+	if err != nil || string(ref) != commit {
+		t.Fatalf("refs/main = %q, %v", ref, err)
+	}
+	if _, err := os.Stat(filepath.Join(RepoDir(c.CacheDir, h.repo), "blobs", sum(h.files["model.safetensors"]))); err != nil {
+		t.Fatalf("LFS blob is not named by its sha256: %v", err)
+	}
+	// What pull wrote is what model discovery finds.
+	src, err := FindCached(c.CacheDir, h.repo, "main")
+	if err != nil || src.Dir != snap {
+		t.Fatalf("FindCached = %+v, %v", src, err)
+	}
+}
+
+func TestPull(t *testing.T) {
+	h, c := newFake(t)
+	snap, err := c.Pull(context.Background(), h.repo, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSnapshot(t, h, c, snap)
+	// A second pull downloads nothing.
+	h.rangeSeen = nil
+	if _, err := c.Pull(context.Background(), h.repo, "main"); err != nil || len(h.rangeSeen) != 0 {
+		t.Fatalf("second pull: %v, %d transfers", err, len(h.rangeSeen))
+	}
+}
+
+func TestPullResumesInterruptedTransfer(t *testing.T) {
+	h, c := newFake(t)
+	h.cutNext = 2 // tokenizer.json and model.safetensors are both cut once
+	snap, err := c.Pull(context.Background(), h.repo, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSnapshot(t, h, c, snap)
+	resumed := false
+	for _, r := range h.rangeSeen {
+		resumed = resumed || strings.HasPrefix(r, "bytes=")
+	}
+	if !resumed {
+		t.Fatalf("no Range request after the cut: %v", h.rangeSeen)
+	}
+}
+
+func TestPullResumesAcrossRuns(t *testing.T) {
+	h, c := newFake(t)
+	c.Retries = 0
+	h.cutNext = 1
+	if _, err := c.Pull(context.Background(), h.repo, "main"); err == nil || !strings.Contains(err.Error(), "partial file kept") {
+		t.Fatalf("cut transfer with no retries: %v", err)
+	}
+	snap, err := c.Pull(context.Background(), h.repo, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSnapshot(t, h, c, snap)
+}
+
+func TestPullRefusesCorruption(t *testing.T) {
+	h, c := newFake(t)
+	h.corrupt = true
+	_, err := c.Pull(context.Background(), h.repo, "main")
+	if !errors.Is(err, ErrChecksum) {
+		t.Fatalf("err = %v, want checksum mismatch", err)
+	}
+	matches, _ := filepath.Glob(filepath.Join(RepoDir(c.CacheDir, h.repo), "blobs", "*"))
+	for _, m := range matches {
+		if strings.HasSuffix(m, ".incomplete") {
+			t.Errorf("partial file %s left behind", m)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(RepoDir(c.CacheDir, h.repo), "blobs", sum(h.files["tokenizer.json"]))); err == nil {
+		t.Errorf("a corrupt blob was kept")
+	}
+}
+
+func TestPullErrors(t *testing.T) {
+	h, c := newFake(t)
+	if _, err := c.Pull(context.Background(), "nobody/nothing", "main"); !errors.Is(err, ErrNoSuchRepo) {
+		t.Errorf("unknown repo: %v", err)
+	}
+	h.token = "secret"
+	if _, err := c.Pull(context.Background(), h.repo, "main"); !errors.Is(err, ErrUnauthorized) || !strings.Contains(err.Error(), "HF_TOKEN") {
+		t.Errorf("gated without token: %v", err)
+	}
+	c.Token = "secret"
+	if _, err := c.Pull(context.Background(), h.repo, "main"); err != nil {
+		t.Errorf("gated with token: %v", err)
+	}
+	c.Endpoint = "http://127.0.0.1:1" // nothing listens there
+	if _, err := c.Pull(context.Background(), h.repo, "main"); !errors.Is(err, ErrOffline) || !strings.Contains(err.Error(), "127.0.0.1:1") || !strings.Contains(err.Error(), "--model") {
+		t.Errorf("offline: %v", err)
+	}
+}
