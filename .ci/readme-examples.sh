@@ -25,4 +25,8 @@ grep -q '"line":3' "$tmp/out.jsonl"
 check $BIN batch --model $FIX -i "$tmp/p.jsonl" -o "$tmp/out.jsonl" --max-tokens 8 --quiet --resume
 test "$(grep -c '"completion"' "$tmp/out.jsonl")" = 2
 check $BIN bench --model synthetic:tiny --prompt 64 --gen 8 --parallel 1,4 --repeat 1 --json | grep -q '"batched"'
-echo "README examples: all ran" >&2
+HF_HOME="$tmp/hf" check $BIN models | grep -q 'no models'
+printf 'Hi\nWhat is 2+2?\n' | check $BIN chat --model $FIX --max-tokens 4 --json | grep -c '"turn"' | grep -qx 2
+printf 'Hi\n/exit\n' | check $BIN chat --model $FIX --max-tokens 4 >/dev/null
+check $BIN pull --help >/dev/null
+echo "README examples (models, chat): all ran" >&2
