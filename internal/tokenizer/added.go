@@ -21,14 +21,16 @@ type addedToken struct {
 // addedMatcher finds added tokens in text, leftmost-longest (as the
 // aho-corasick automaton in tokenizers does).
 type addedMatcher struct {
-	byFirst map[byte][]*addedToken // candidates by first byte, longest first
+	byFirst [256][]*addedToken // candidates by first byte, longest first
+	empty   bool
 }
 
 func newAddedMatcher(tokens []*addedToken) *addedMatcher {
-	m := &addedMatcher{byFirst: map[byte][]*addedToken{}}
+	m := &addedMatcher{empty: true}
 	for _, t := range tokens {
 		if t.Content != "" {
 			m.byFirst[t.Content[0]] = append(m.byFirst[t.Content[0]], t)
+			m.empty = false
 		}
 	}
 	for _, l := range m.byFirst {
@@ -46,12 +48,16 @@ type segment struct {
 // split cuts text at added tokens. lstrip/rstrip tokens swallow the
 // whitespace beside them; single_word tokens match only as whole words.
 func (m *addedMatcher) split(text string) []segment {
-	if len(m.byFirst) == 0 {
+	if m.empty {
 		return []segment{{text: text}}
 	}
 	var out []segment
 	prev := 0
 	for i := 0; i < len(text); {
+		if m.byFirst[text[i]] == nil {
+			i++
+			continue
+		}
 		t := m.matchAt(text, i)
 		if t == nil {
 			i++

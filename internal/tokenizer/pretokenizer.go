@@ -314,11 +314,18 @@ var byteToRune, runeToByte = func() ([256]rune, map[rune]byte) {
 	return b2r, r2b
 }()
 
-func bytesToUnicode(s string) string {
-	var b strings.Builder
-	b.Grow(2 * len(s))
-	for i := 0; i < len(s); i++ {
-		b.WriteRune(byteToRune[s[i]])
+// byteUTF8 is the UTF-8 encoding of byteToRune[b], so mapping is a copy.
+var byteUTF8 = func() (t [256]string) {
+	for b := range t {
+		t[b] = string(byteToRune[b])
 	}
-	return b.String()
+	return t
+}()
+
+func bytesToUnicode(s string) string {
+	buf := make([]byte, 0, 2*len(s))
+	for i := 0; i < len(s); i++ {
+		buf = append(buf, byteUTF8[s[i]]...)
+	}
+	return string(buf)
 }

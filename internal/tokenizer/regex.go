@@ -23,6 +23,7 @@ const lookaheadGroup = "lfm2ws"
 type splitRegex struct {
 	re      *regexp.Regexp
 	wsGroup int // submatch index of the emulated \s+(?!\S), or -1
+	fast    func(string) [][2]int
 }
 
 func compileSplitRegex(pattern string) (*splitRegex, error) {
@@ -39,7 +40,7 @@ func compileSplitRegex(pattern string) (*splitRegex, error) {
 	if err != nil {
 		return nil, fmt.Errorf("regex %q: %w", pattern, err)
 	}
-	return &splitRegex{re: re, wsGroup: re.SubexpIndex(lookaheadGroup)}, nil
+	return &splitRegex{re: re, wsGroup: re.SubexpIndex(lookaheadGroup), fast: fastMatcher(pattern)}, nil
 }
 
 // rewriteSpaceClasses replaces \s and \S, inside and outside brackets.
@@ -88,6 +89,14 @@ func isUnicodeSpace(r rune) bool {
 
 // findAll returns the [start, end) byte spans of non-empty matches, left to right.
 func (s *splitRegex) findAll(text string) [][2]int {
+	if s.fast != nil {
+		return s.fast(text)
+	}
+	return s.findAllRegex(text)
+}
+
+// findAllRegex is the general path, and the reference for the fast matchers.
+func (s *splitRegex) findAllRegex(text string) [][2]int {
 	var out [][2]int
 	pos := 0
 	for pos < len(text) {
