@@ -38,7 +38,9 @@ func scanAll(s string, at func(string, int) int) [][2]int {
 	return out
 }
 
-func isL(r rune) bool     { return r < utf8.RuneSelf && ('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') || r >= utf8.RuneSelf && unicode.IsLetter(r) }
+func isL(r rune) bool {
+	return r < utf8.RuneSelf && ('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') || r >= utf8.RuneSelf && unicode.IsLetter(r)
+}
 func isN(r rune) bool     { return '0' <= r && r <= '9' || r >= utf8.RuneSelf && unicode.IsNumber(r) }
 func isOther(r rune) bool { return !isUnicodeSpace(r) && !isL(r) && !isN(r) }
 func isNL(r rune) bool    { return r == '\r' || r == '\n' }
@@ -107,8 +109,7 @@ func whitespace(s string, i int, newlineAlt bool) int {
 	if end == len(s) {
 		return end
 	}
-	last, size := utf8.DecodeLastRuneInString(s[i:end])
-	_ = last
+	_, size := utf8.DecodeLastRuneInString(s[i:end])
 	if end-size > i { // \s+(?!\S) gives back the last character
 		return end - size
 	}
