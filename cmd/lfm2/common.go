@@ -52,6 +52,9 @@ func openModel(g *globals, needTokenizer bool) (*loaded, error) {
 	}
 	if _, err := os.Stat(filepath.Join(src.Dir, "tokenizer.json")); err == nil {
 		l.tok, err = tokenizer.LoadDir(src.Dir)
+		if err == nil {
+			err = useRustTokenizer(l.tok, src.Dir)
+		}
 		if err != nil {
 			l.Close()
 			return nil, err

@@ -96,7 +96,7 @@ func newTokenizeCmd(g *globals) *cobra.Command {
 // a folder needs just tokenizer.json.
 func openTokenizer(g *globals) (*tokenizer.Tokenizer, error) {
 	if st, err := os.Stat(g.model); g.model != "" && err == nil && st.IsDir() {
-		return tokenizer.LoadDir(g.model)
+		return loadTokenizerDir(g.model)
 	}
 	src, err := hub.Resolve(g.model)
 	if err != nil {
@@ -108,5 +108,14 @@ func openTokenizer(g *globals) (*tokenizer.Tokenizer, error) {
 	if _, err := os.Stat(filepath.Join(src.Dir, "tokenizer.json")); err != nil {
 		return nil, fmt.Errorf("%s: no tokenizer.json", src.Dir)
 	}
-	return tokenizer.LoadDir(src.Dir)
+	return loadTokenizerDir(src.Dir)
+}
+
+// loadTokenizerDir loads a folder's tokenizer with the backend this binary was built with.
+func loadTokenizerDir(dir string) (*tokenizer.Tokenizer, error) {
+	tok, err := tokenizer.LoadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	return tok, useRustTokenizer(tok, dir)
 }

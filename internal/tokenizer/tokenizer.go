@@ -13,8 +13,17 @@ import (
 	"strings"
 )
 
+// Codec is encoding and decoding, the part of a tokenizer that has a
+// second implementation (Hugging Face's Rust library, package hftok).
+type Codec interface {
+	Encode(text string, addSpecial bool) []int32
+	Decode(ids []int32, skipSpecial bool) string
+}
+
 // Tokenizer encodes text to ids and back. It is safe for concurrent use.
 type Tokenizer struct {
+	backend Codec // when set, Encode and Decode delegate to it
+
 	model      *bpe
 	normalizer normalizer
 	pre        preTokenizer
@@ -222,9 +231,16 @@ func (t *Tokenizer) IsSpecial(id int32) bool {
 // ChatTemplate returns the chat template, or nil when the model has none.
 func (t *Tokenizer) ChatTemplate() *ChatTemplate { return t.chat }
 
+// SetBackend makes Encode and Decode use c (which must have been loaded
+// from the same tokenizer.json); nil returns to the built-in implementation.
+func (t *Tokenizer) SetBackend(c Codec) { t.backend = c }
+
 // Encode tokenizes text. With addSpecial the post-processor adds its special
 // tokens (BOS for LFM2), as HF's tokenizer(text) does.
 func (t *Tokenizer) Encode(text string, addSpecial bool) []int32 {
+	if t.backend != nil {
+		return t.backend.Encode(text, addSpecial)
+	}
 	var ids []int32
 	for _, seg := range t.rawAdded.split(text) {
 		if seg.token != nil {
@@ -257,6 +273,9 @@ func (t *Tokenizer) Encode(text string, addSpecial bool) []int32 {
 
 // Decode turns ids into text through the decoder; unknown ids are skipped.
 func (t *Tokenizer) Decode(ids []int32, skipSpecial bool) string {
+	if t.backend != nil {
+		return t.backend.Decode(ids, skipSpecial)
+	}
 	toks := make([]string, 0, len(ids))
 	for _, id := range ids {
 		if id < 0 || int(id) >= len(t.idToToken) || (skipSpecial && t.IsSpecial(id)) {
