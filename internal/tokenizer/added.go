@@ -39,10 +39,12 @@ func newAddedMatcher(tokens []*addedToken) *addedMatcher {
 	return m
 }
 
-// segment is a stretch of text, or one added token.
+// segment is a stretch of text, or one added token; start is its byte
+// offset in the text that was split.
 type segment struct {
 	text  string
 	token *addedToken
+	start int
 }
 
 // split cuts text at added tokens. lstrip/rstrip tokens swallow the
@@ -83,13 +85,13 @@ func (m *addedMatcher) split(text string) []segment {
 			}
 		}
 		if start > prev {
-			out = append(out, segment{text: text[prev:start]})
+			out = append(out, segment{text: text[prev:start], start: prev})
 		}
 		out = append(out, segment{token: t})
 		prev, i = end, end
 	}
 	if prev < len(text) {
-		out = append(out, segment{text: text[prev:]})
+		out = append(out, segment{text: text[prev:], start: prev})
 	}
 	return out
 }

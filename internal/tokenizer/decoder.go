@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // decoder turns tokens back into text pieces (tokenizers' decode_chain).
@@ -44,7 +45,63 @@ func byteLevelDecode(tokens []string) []string {
 			buf = append(buf[:start], t...)
 		}
 	}
-	return []string{strings.ToValidUTF8(string(buf), "\uFFFD")}
+	return []string{lossyUTF8(buf)}
+}
+
+// lossyUTF8 is Rust's String::from_utf8_lossy: each maximal subpart of an
+// ill-formed sequence becomes one U+FFFD (Go's strings.ToValidUTF8 would
+// merge a whole run of bad bytes into one).
+func lossyUTF8(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	out := make([]byte, 0, len(b)+8)
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r != utf8.RuneError || n > 1 {
+			out = append(out, b[i:i+n]...)
+			i += n
+			continue
+		}
+		out = append(out, "\uFFFD"...)
+		i += maximalSubpart(b[i:])
+	}
+	return string(out)
+}
+
+// maximalSubpart is the length of the longest prefix of b that starts a
+// well-formed UTF-8 sequence (at least 1): the bytes one U+FFFD replaces.
+func maximalSubpart(b []byte) int {
+	lead := b[0]
+	var need int
+	lo, hi := byte(0x80), byte(0xBF) // allowed range of the second byte
+	switch {
+	case lead >= 0xC2 && lead <= 0xDF:
+		need = 1
+	case lead == 0xE0:
+		need, lo = 2, 0xA0
+	case lead >= 0xE1 && lead <= 0xEC, lead == 0xEE, lead == 0xEF:
+		need = 2
+	case lead == 0xED:
+		need, hi = 2, 0x9F
+	case lead == 0xF0:
+		need, lo = 3, 0x90
+	case lead >= 0xF1 && lead <= 0xF3:
+		need = 3
+	case lead == 0xF4:
+		need, hi = 3, 0x8F
+	default:
+		return 1
+	}
+	n := 1
+	for k := 0; k < need && n < len(b); k++ {
+		c := b[n]
+		if k == 0 && (c < lo || c > hi) || k > 0 && (c < 0x80 || c > 0xBF) {
+			break
+		}
+		n++
+	}
+	return n
 }
 
 func byteFallbackDecode(tokens []string) []string {
@@ -147,11 +204,12 @@ func parseDecoder(raw json.RawMessage) (decoder, error) {
 		return decFunc(func(t []string) []string {
 			out := make([]string, len(t))
 			for i, s := range t {
-				s = strings.ReplaceAll(s, rep, " ")
 				if i == 0 && strip {
-					s = strings.TrimPrefix(s, " ")
+					// tokenizers drops every marker of the first token, not just one.
+					out[i] = strings.ReplaceAll(s, rep, "")
+					continue
 				}
-				out[i] = s
+				out[i] = strings.ReplaceAll(s, rep, " ")
 			}
 			return out
 		}), nil

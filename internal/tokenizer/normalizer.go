@@ -53,8 +53,8 @@ func parseNormalizer(raw json.RawMessage) (normalizer, error) {
 		Pattern     pattern           `json:"pattern"`
 		Content     string            `json:"content"`
 		Prepend     string            `json:"prepend"`
-		Left        bool              `json:"left"`
-		Right       bool              `json:"right"`
+		Left        bool              `json:"strip_left"`
+		Right       bool              `json:"strip_right"`
 	}
 	if err := json.Unmarshal(raw, &h); err != nil {
 		return nil, fmt.Errorf("normalizer: %w", err)
@@ -69,7 +69,7 @@ func parseNormalizer(raw json.RawMessage) (normalizer, error) {
 	case "NFKD":
 		return normFunc(norm.NFKD.String), nil
 	case "Lowercase":
-		return normFunc(strings.ToLower), nil
+		return normFunc(rustLowercase), nil
 	case "Prepend":
 		return normFunc(func(s string) string {
 			if s == "" {
@@ -125,4 +125,12 @@ func parseNormalizer(raw json.RawMessage) (normalizer, error) {
 func isNull(raw json.RawMessage) bool {
 	s := strings.TrimSpace(string(raw))
 	return s == "" || s == "null"
+}
+
+// rustLowercase is what tokenizers' Lowercase does: Rust's
+// char::to_lowercase on every character. That equals Go's per-rune mapping
+// except for İ (U+0130), whose full mapping is i + U+0307. (No final-sigma
+// rule: each Σ becomes σ, as the reference cases show.)
+func rustLowercase(s string) string {
+	return strings.ToLower(strings.ReplaceAll(s, "\u0130", "i\u0307"))
 }

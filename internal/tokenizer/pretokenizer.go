@@ -7,8 +7,9 @@ import (
 	"unicode"
 )
 
-// piece is a pre-tokenized span of text; offset is where it started in the
-// (normalized) segment, which Metaspace's "first" scheme needs.
+// piece is a pre-tokenized span of text; offset is non-zero unless it
+// starts at the very beginning of the input, which Metaspace's "first"
+// scheme needs.
 type piece struct {
 	text   string
 	offset int
@@ -282,7 +283,8 @@ func parsePreTokenizer(raw json.RawMessage) (preTokenizer, error) {
 		if h.IndividualDigits {
 			beh = isolated
 		}
-		return &splitter{match: unicode.IsDigit, behavior: beh}, nil
+		// Rust's char::is_numeric: Nd, Nl and No, so ² and Ⅻ count as digits.
+		return &splitter{match: unicode.IsNumber, behavior: beh}, nil
 	case "Metaspace":
 		m := &metaspace{replacement: h.Replacement, scheme: h.PrependScheme, splitAt: h.Split == nil || *h.Split}
 		if m.replacement == "" {

@@ -107,6 +107,7 @@ func Parse(data []byte) (*Tokenizer, error) {
 		return nil, err
 	}
 	t.added = f.AddedTokens
+	assignAddedIDs(f.AddedTokens, t.model.vocab)
 	var raw, normd []*addedToken
 	for _, a := range f.AddedTokens {
 		t.addedByID[a.ID] = a
@@ -142,6 +143,29 @@ func Parse(data []byte) (*Tokenizer, error) {
 		}
 	}
 	return t, nil
+}
+
+// assignAddedIDs gives added tokens the ids tokenizers gives them, which
+// ignores the "id" written in the file: a token whose content is already in
+// the vocabulary (or added before) takes that id; any other takes the next
+// id past both the vocabulary and the added tokens so far.
+func assignAddedIDs(added []*addedToken, vocab map[string]int32) {
+	size := int32(len(vocab))
+	byContent := map[string]int32{}
+	maxAdded := int32(-1)
+	for _, a := range added {
+		if id, ok := byContent[a.Content]; ok {
+			a.ID = id
+		} else if id, ok := vocab[a.Content]; ok {
+			a.ID = id
+		} else if maxAdded >= size {
+			a.ID = maxAdded + 1
+		} else {
+			a.ID = size
+		}
+		byContent[a.Content] = a.ID
+		maxAdded = max(maxAdded, a.ID)
+	}
 }
 
 // configure reads tokenizer_config.json (special tokens, chat template) and
@@ -256,7 +280,13 @@ func (t *Tokenizer) Encode(text string, addSpecial bool) []int32 {
 				ids = append(ids, seg2.token.ID)
 				continue
 			}
-			ps := []piece{{text: seg2.text}}
+			// Pieces carry whether they begin the whole input (offset 0),
+			// which Metaspace's "first" scheme asks.
+			off := 0
+			if seg.start > 0 || seg2.start > 0 {
+				off = 1
+			}
+			ps := []piece{{text: seg2.text, offset: off}}
 			if t.pre != nil {
 				ps = t.pre.split(ps)
 			}
@@ -286,7 +316,7 @@ func (t *Tokenizer) Decode(ids []int32, skipSpecial bool) string {
 		}
 	}
 	if t.decoder == nil {
-		return strings.Join(toks, "")
+		return strings.Join(toks, " ") // what tokenizers does without a decoder
 	}
 	return strings.Join(t.decoder.decode(toks), "")
 }

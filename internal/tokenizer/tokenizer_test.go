@@ -78,6 +78,38 @@ func TestHuggingFaceCases(t *testing.T) {
 	}
 }
 
+// TestGeneratedComponentCases covers the component types the two main test
+// tokenizers lack (Metaspace, Digits, every Split behaviour, byte fallback,
+// subword prefix/suffix, added-token flags, …). The references come from
+// Hugging Face's tokenizers via testdata/tokenizers/generated/make-variants.js.
+func TestGeneratedComponentCases(t *testing.T) {
+	dirs, err := filepath.Glob(testdata("tokenizers", "generated", "*", "tokenizer.json"))
+	if err != nil || len(dirs) < 10 {
+		t.Fatalf("generated variants: %v, %v", dirs, err)
+	}
+	for _, file := range dirs {
+		name := filepath.Base(filepath.Dir(file))
+		t.Run(name, func(t *testing.T) {
+			tok, err := Load(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bad := 0
+			for i, c := range readJSONL[tokCase](t, filepath.Join(filepath.Dir(file), "cases.jsonl")) {
+				got, gotS := tok.Encode(c.Text, false), tok.Encode(c.Text, true)
+				dec, decSkip := tok.Decode(c.IDs, false), tok.Decode(c.IDs, true)
+				if !slices.Equal(got, c.IDs) || !slices.Equal(gotS, c.IDsSpecial) || dec != c.Decoded || decSkip != c.DecodedSkipSpecial {
+					bad++
+					if bad <= 5 {
+						t.Errorf("case %d %q:\n ids     %v\n want    %v\n special %v\n want    %v\n decoded %q / %q\n want    %q / %q",
+							i, c.Text, got, c.IDs, gotS, c.IDsSpecial, dec, decSkip, c.Decoded, c.DecodedSkipSpecial)
+					}
+				}
+			}
+		})
+	}
+}
+
 type chatCase struct {
 	Conversation
 	Rendered string `json:"rendered"`
