@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 
@@ -20,8 +21,9 @@ const (
 
 // globals are the flags every command shares.
 type globals struct {
-	model   string
-	threads int
+	model      string
+	threads    int
+	cpuProfile string
 }
 
 func newRoot() *cobra.Command {
@@ -36,6 +38,28 @@ func newRoot() *cobra.Command {
 	}
 	root.PersistentFlags().StringVarP(&g.model, "model", "m", "", "model folder, cached repo id (org/name), or synthetic:350m / synthetic:tiny (default: $LFM2_MODEL, else the cached "+hub.DefaultRepo+")")
 	root.PersistentFlags().IntVarP(&g.threads, "threads", "t", 0, "compute threads (default: all cores)")
+	root.PersistentFlags().StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for go tool pprof)")
+	var stopProfile func()
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if g.cpuProfile == "" {
+			return nil
+		}
+		f, err := os.Create(g.cpuProfile)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
+		return nil
+	}
+	root.PersistentPostRun = func(*cobra.Command, []string) {
+		if stopProfile != nil {
+			stopProfile()
+		}
+	}
 	root.AddCommand(newRunCmd(g), newChatCmd(g), newScoreCmd(g), newBenchCmd(g), newBatchCmd(g), newTokenizeCmd(g), newPullCmd(), newModelsCmd())
 	return root
 }

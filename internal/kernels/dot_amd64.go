@@ -11,18 +11,13 @@ func dotBF16AVX2(x *float32, w *uint16, n int) float32
 func dotF32AVX2(x, w *float32, n int) float32
 
 //go:noescape
+func axpyAVX2(y *float32, a float32, x *float32, n int)
+
+//go:noescape
 func dotBF16x4AVX2(x *float32, stride int, w *uint16, n int, out *float32)
 
 // hasAVX2 is read once at start-up; the choice never changes afterwards.
 var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
-
-// Implementation names the dot-product kernels in use.
-func Implementation() string {
-	if hasAVX2 {
-		return "avx2+fma"
-	}
-	return "purego"
-}
 
 // dotBF16 is Σ x[i]·w[i] with w in bf16. The vector part covers the largest
 // multiple of 16 and the rest is added in Go, in the same order for every
@@ -56,6 +51,25 @@ func dotF32(x, w []float32) float32 {
 	return s
 }
 
+// runAVX2 is MatMul with the AVX2 family: four activation rows share each
+// widened weight chunk; leftover rows use the one-row kernel.
+func (m *matmulTask) runAVX2(lo, hi int) {
+	w := m.w
+	K, N := w.Cols, w.Rows
+	for n := lo; n < hi; n++ {
+		wr := w.BF16[n*K : (n+1)*K]
+		t := 0
+		for ; t+4 <= m.T; t += 4 {
+			var o [4]float32
+			dotBF16x4(&o, m.x[t*K:], K, wr)
+			m.dst[t*N+n], m.dst[(t+1)*N+n], m.dst[(t+2)*N+n], m.dst[(t+3)*N+n] = o[0], o[1], o[2], o[3]
+		}
+		for ; t < m.T; t++ {
+			m.dst[t*N+n] = dotBF16(m.x[t*K:(t+1)*K], wr)
+		}
+	}
+}
+
 // dotBF16x4 writes into out the dots of the weight row w with four rows of
 // x (row r starts at r·stride). Each equals dotBF16 of that row bit for bit.
 func dotBF16x4(out *[4]float32, x []float32, stride int, w []uint16) {
@@ -74,4 +88,16 @@ func dotBF16x4(out *[4]float32, x []float32, stride int, w []uint16) {
 			out[r] += dotBF16Go(x[r*stride+m:r*stride+n], w[m:])
 		}
 	}
+}
+
+// Axpy does y += a·x.
+func Axpy(y []float32, a float32, x []float32) {
+	n := len(y)
+	x = x[:n]
+	m := 0
+	if hasAVX2 && n >= 8 {
+		m = n &^ 7
+		axpyAVX2(&y[0], a, &x[0], m)
+	}
+	axpyGo(y[m:], a, x[m:])
 }

@@ -2,16 +2,15 @@
 
 package kernels
 
-// Implementation names the dot-product kernels in use.
-func Implementation() string { return "purego" }
+func availableImpls() []Impl { return []Impl{ImplGo} }
 
 func dotBF16(x []float32, w []uint16) float32 { return dotBF16Go(x, w) }
 
 func dotF32(x, w []float32) float32 { return dotGo(x, w) }
 
-func dotBF16x4(out *[4]float32, x []float32, stride int, w []uint16) {
-	n := len(w)
-	for r := range out {
-		out[r] = dotBF16Go(x[r*stride:r*stride+n], w)
-	}
-}
+// The SIMD families do not exist in this build; MatMul never selects them.
+func (m *matmulTask) run512(lo, hi int)  { panic("kernels: avx512 not in this build") }
+func (m *matmulTask) runAVX2(lo, hi int) { panic("kernels: avx2 not in this build") }
+
+// Axpy does y += a·x.
+func Axpy(y []float32, a float32, x []float32) { axpyGo(y, a, x[:len(y)]) }

@@ -30,7 +30,7 @@ func randBF16(rng *rand.Rand, n int) []uint16 {
 func tol(k int, scale float64) float64 { return 1e-5 * math.Sqrt(float64(k)) * scale }
 
 func TestDotMatchesSpecification(t *testing.T) {
-	t.Logf("kernels: %s", Implementation())
+	t.Logf("kernel families here: %v", Available())
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, k := range []int{1, 7, 15, 16, 17, 31, 33, 64, 100, 1023, 1024, 4608} {
 		x := randF32(rng, k)
@@ -48,11 +48,17 @@ func TestDotMatchesSpecification(t *testing.T) {
 // TestMatMulAgainstBLAS checks MatMul against gonum's blas32 Gemm on ragged
 // shapes, for f32 and bf16 weights (bf16 widened exactly first).
 func TestMatMulAgainstBLAS(t *testing.T) {
+	for _, impl := range Available() {
+		t.Run(string(impl), func(t *testing.T) { testMatMulAgainstBLAS(t, impl) })
+	}
+}
+
+func testMatMulAgainstBLAS(t *testing.T, impl Impl) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	p := NewPool(2)
+	p := NewPoolImpl(2, impl)
 	defer p.Close()
-	for _, T := range []int{1, 2, 3, 17} {
-		for _, kn := range [][2]int{{1, 1}, {17, 5}, {64, 33}, {100, 129}, {1024, 48}} {
+	for _, T := range []int{1, 2, 3, 4, 5, 17} {
+		for _, kn := range [][2]int{{1, 1}, {17, 5}, {32, 4}, {64, 33}, {100, 129}, {1024, 48}} {
 			K, N := kn[0], kn[1]
 			x := randF32(rng, T*K)
 			for _, dtype := range []string{"f32", "bf16"} {
@@ -85,8 +91,14 @@ func TestMatMulAgainstBLAS(t *testing.T) {
 // TestMatMulBatchInvariant: a row's result is bit-identical whatever other
 // rows share the call and wherever it sits.
 func TestMatMulBatchInvariant(t *testing.T) {
+	for _, impl := range Available() {
+		t.Run(string(impl), func(t *testing.T) { testMatMulBatchInvariant(t, impl) })
+	}
+}
+
+func testMatMulBatchInvariant(t *testing.T, impl Impl) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	p := NewPool(2)
+	p := NewPoolImpl(2, impl)
 	defer p.Close()
 	K, N := 1000, 77
 	w, _ := NewMatBF16(N, K, randBF16(rng, N*K))
@@ -105,14 +117,17 @@ func TestMatMulBatchInvariant(t *testing.T) {
 }
 
 func TestMatMulAllocatesNothing(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 8))
-	p := NewPool(2)
-	defer p.Close()
-	w, _ := NewMatBF16(256, 128, randBF16(rng, 256*128))
-	x := randF32(rng, 4*128)
-	dst := make([]float32, 4*256)
-	if n := testing.AllocsPerRun(50, func() { p.MatMul(dst, x, 4, &w) }); n != 0 {
-		t.Fatalf("MatMul allocates %v times per call", n)
+	for _, impl := range Available() {
+		rng := rand.New(rand.NewPCG(7, 8))
+		p := NewPoolImpl(2, impl)
+		w, _ := NewMatBF16(256, 128, randBF16(rng, 256*128))
+		x := randF32(rng, 4*128)
+		dst := make([]float32, 4*256)
+		p.MatMul(dst, x, 4, &w) // first call may size the pool's buffers
+		if n := testing.AllocsPerRun(50, func() { p.MatMul(dst, x, 4, &w) }); n != 0 {
+			t.Errorf("%s: MatMul allocates %v times per call", impl, n)
+		}
+		p.Close()
 	}
 }
 
@@ -167,7 +182,7 @@ func TestBF16RoundTrip(t *testing.T) {
 
 func benchMatMul(b *testing.B, T, K, N int) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	p := NewPool(0)
+	p := NewPool(0) // best family, or $LFM2_KERNELS
 	defer p.Close()
 	w, _ := NewMatBF16(N, K, randBF16(rng, N*K))
 	x := randF32(rng, T*K)
@@ -181,11 +196,48 @@ func benchMatMul(b *testing.B, T, K, N int) {
 }
 
 // Shapes of LFM2-350M: K×N for in_proj, out_proj, w1/w3, w2 and the LM head.
-func BenchmarkMatMulDecode1024x3072(b *testing.B)  { benchMatMul(b, 1, 1024, 3072) }
-func BenchmarkMatMulDecode1024x1024(b *testing.B)  { benchMatMul(b, 1, 1024, 1024) }
-func BenchmarkMatMulDecode1024x4608(b *testing.B)  { benchMatMul(b, 1, 1024, 4608) }
-func BenchmarkMatMulDecode4608x1024(b *testing.B)  { benchMatMul(b, 1, 4608, 1024) }
-func BenchmarkMatMulDecode1024x65536(b *testing.B) { benchMatMul(b, 1, 1024, 65536) }
+func BenchmarkMatMulDecode1024x3072(b *testing.B)      { benchMatMul(b, 1, 1024, 3072) }
+func BenchmarkMatMulDecode1024x1024(b *testing.B)      { benchMatMul(b, 1, 1024, 1024) }
+func BenchmarkMatMulDecode1024x4608(b *testing.B)      { benchMatMul(b, 1, 1024, 4608) }
+func BenchmarkMatMulDecode4608x1024(b *testing.B)      { benchMatMul(b, 1, 4608, 1024) }
+func BenchmarkMatMulDecode1024x65536(b *testing.B)     { benchMatMul(b, 1, 1024, 65536) }
+func BenchmarkMatMulPrefill512x1024x4608(b *testing.B) { benchMatMul(b, 512, 1024, 4608) }
 func BenchmarkMatMulPrefill64x1024x4608(b *testing.B) {
 	benchMatMul(b, 64, 1024, 4608)
+}
+
+// BenchmarkMatMulDecodeCold streams 1 GiB of bf16 weights per call (more
+// than any cache), as single-stream decode does with a whole model: compare
+// its MB/s with the machine's memory bandwidth.
+func BenchmarkMatMulDecodeCold(b *testing.B) {
+	const K, N = 1024, 512 * 1024
+	p := NewPool(0)
+	defer p.Close()
+	wb := make([]uint16, N*K)
+	for i := range wb {
+		wb[i] = uint16(0x3c00 + i%512)
+	}
+	w, _ := NewMatBF16(N, K, wb)
+	x := randF32(rand.New(rand.NewPCG(1, 1)), K)
+	dst := make([]float32, N)
+	b.SetBytes(int64(N * K * 2))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p.MatMul(dst, x, 1, &w)
+	}
+}
+
+func TestAxpyMatchesSpecification(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, n := range []int{1, 7, 8, 9, 64, 100} {
+		x, y := randF32(rng, n), randF32(rng, n)
+		want := append([]float32(nil), y...)
+		axpyGo(want, 0.37, x)
+		Axpy(y, 0.37, x)
+		for i := range y {
+			if math.Abs(float64(y[i]-want[i])) > 1e-6*(1+math.Abs(float64(want[i]))) {
+				t.Fatalf("n=%d i=%d: %v, want %v", n, i, y[i], want[i])
+			}
+		}
+	}
 }

@@ -29,8 +29,8 @@ func dotGo(a, b []float32) float32 {
 	return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
 }
 
-// Axpy does y += a·x.
-func Axpy(y []float32, a float32, x []float32) {
+// axpyGo is y += a·x, the specification of the vector versions.
+func axpyGo(y []float32, a float32, x []float32) {
 	x = x[:len(y)]
 	for i := range y {
 		y[i] += a * x[i]

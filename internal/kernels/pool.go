@@ -33,22 +33,39 @@ type Pool struct {
 	closed  bool
 
 	// Preallocated task structs, one per op, so calls do not allocate.
-	mm matmulTask
+	mm   matmulTask
+	xp   []float32 // activations rearranged for the kernel family
+	impl Impl
 }
 
-// NewPool starts a pool of n goroutines (n ≤ 0 means GOMAXPROCS). The calling
-// goroutine takes part in the work, so n-1 goroutines are started.
+// NewPool starts a pool of n goroutines (n ≤ 0 means GOMAXPROCS) using the
+// best kernel family of this CPU, or the one $LFM2_KERNELS names (an
+// unavailable name falls back to the best). The calling goroutine takes part
+// in the work, so n-1 goroutines are started.
 func NewPool(n int) *Pool {
+	impl, err := chooseImpl()
+	if err != nil {
+		impl = Available()[0]
+	}
+	return NewPoolImpl(n, impl)
+}
+
+// NewPoolImpl starts a pool that uses the kernel family impl, which must be
+// one of Available().
+func NewPoolImpl(n int, impl Impl) *Pool {
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
-	p := &Pool{threads: n, wake: make([]chan struct{}, n), scratch: make([][]float32, n)}
+	p := &Pool{threads: n, wake: make([]chan struct{}, n), scratch: make([][]float32, n), impl: impl}
 	for i := 1; i < n; i++ {
 		p.wake[i] = make(chan struct{})
 		go p.worker(i)
 	}
 	return p
 }
+
+// Impl is the kernel family the pool's matmuls use.
+func (p *Pool) Impl() Impl { return p.impl }
 
 // Threads is the number of goroutines that share a task.
 func (p *Pool) Threads() int { return p.threads }

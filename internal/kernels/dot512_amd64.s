@@ -1,0 +1,219 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// AVX-512 bf16 kernels. Activations come deinterleaved per 32-element chunk
+// (16 even-indexed floats, then 16 odd-indexed), so a 64-byte load of 32 bf16
+// weights widens with no shuffle: even = dword << 16, odd = dword & 0xFFFF0000.
+// Every dot, in every kernel, accumulates chunk by chunk into one zmm
+// (even product first, then odd) and is reduced by REDUCE512: a row's result
+// is the same whichever kernel computed it.
+
+// REDUCE512 sums the 16 lanes of z into the low lane of x (y, x: its halves).
+#define REDUCE512(z, y, x, yt, xt) \
+	VEXTRACTF64X4 $1, z, yt \
+	VADDPS        yt, y, y \
+	VEXTRACTF32X4 $1, y, xt \
+	VADDPS        xt, x, x \
+	VHADDPS       x, x, x \
+	VHADDPS       x, x, x
+
+// WIDEN loads 32 bf16 at (p) into even/odd f32 vectors; Z31 holds the mask.
+#define WIDEN(p, even, odd) \
+	VMOVDQU32 (p), odd \
+	VPSLLD    $16, odd, even \
+	VPANDD    Z31, odd, odd
+
+#define MASK \
+	MOVL         $0xFFFF0000, R15 \
+	VPBROADCASTD R15, Z31
+
+// func bf16Dot512(x *float32, w *uint16, k int) float32
+// k is a multiple of 32.
+TEXT ·bf16Dot512(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), SI
+	MOVQ w+8(FP), DI
+	MOVQ k+16(FP), CX
+	MASK
+	VPXORD Z0, Z0, Z0
+	SHRQ   $5, CX
+	JZ     done1
+loop1:
+	WIDEN(DI, Z16, Z20)
+	VFMADD231PS (SI), Z16, Z0
+	VFMADD231PS 64(SI), Z20, Z0
+	ADDQ $64, DI
+	ADDQ $128, SI
+	DECQ CX
+	JNZ  loop1
+done1:
+	REDUCE512(Z0, Y0, X0, Y1, X1)
+	VZEROUPPER
+	MOVSS X0, ret+24(FP)
+	RET
+
+// func bf16Dot1x4_512(x *float32, w *uint16, ws int, k int, out *float32)
+// One activation row against weight rows w, w+ws, w+2ws, w+3ws (ws in elements).
+TEXT ·bf16Dot1x4_512(SB), NOSPLIT, $0-40
+	MOVQ x+0(FP), SI
+	MOVQ w+8(FP), DI
+	MOVQ ws+16(FP), BX
+	SHLQ $1, BX
+	MOVQ k+24(FP), CX
+	MOVQ out+32(FP), DX
+	LEAQ (DI)(BX*1), R11
+	LEAQ (R11)(BX*1), R12
+	LEAQ (R12)(BX*1), R13
+	MASK
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	SHRQ   $5, CX
+	JZ     done4
+loop4:
+	WIDEN(DI, Z16, Z20)
+	WIDEN(R11, Z17, Z21)
+	WIDEN(R12, Z18, Z22)
+	WIDEN(R13, Z19, Z23)
+	VMOVUPS     (SI), Z24
+	VMOVUPS     64(SI), Z25
+	VFMADD231PS Z24, Z16, Z0
+	VFMADD231PS Z24, Z17, Z1
+	VFMADD231PS Z24, Z18, Z2
+	VFMADD231PS Z24, Z19, Z3
+	VFMADD231PS Z25, Z20, Z0
+	VFMADD231PS Z25, Z21, Z1
+	VFMADD231PS Z25, Z22, Z2
+	VFMADD231PS Z25, Z23, Z3
+	ADDQ $64, DI
+	ADDQ $64, R11
+	ADDQ $64, R12
+	ADDQ $64, R13
+	ADDQ $128, SI
+	DECQ CX
+	JNZ  loop4
+done4:
+	REDUCE512(Z0, Y0, X0, Y8, X8)
+	MOVSS X0, (DX)
+	REDUCE512(Z1, Y1, X1, Y8, X8)
+	MOVSS X1, 4(DX)
+	REDUCE512(Z2, Y2, X2, Y8, X8)
+	MOVSS X2, 8(DX)
+	REDUCE512(Z3, Y3, X3, Y8, X8)
+	MOVSS X3, 12(DX)
+	VZEROUPPER
+	RET
+
+// FMA4 multiplies one activation vector with the four widened weight
+// vectors w0..w3 into the accumulators a0..a3.
+#define FMA4(xv, w0, w1, w2, w3, a0, a1, a2, a3) \
+	VFMADD231PS xv, w0, a0 \
+	VFMADD231PS xv, w1, a1 \
+	VFMADD231PS xv, w2, a2 \
+	VFMADD231PS xv, w3, a3
+
+// func bf16Dot4x4_512(x *float32, xs int, w *uint16, ws int, k int, out *float32)
+// Activation rows x + r·xs (xs in floats) against weight rows w + c·ws;
+// out[4r+c]. The even products of a chunk are all added before the odd ones,
+// so each accumulator sees even, then odd, as in the other kernels.
+TEXT ·bf16Dot4x4_512(SB), NOSPLIT, $0-48
+	MOVQ x+0(FP), SI
+	MOVQ xs+8(FP), AX
+	SHLQ $2, AX
+	MOVQ w+16(FP), DI
+	MOVQ ws+24(FP), BX
+	SHLQ $1, BX
+	MOVQ k+32(FP), CX
+	MOVQ out+40(FP), DX
+	LEAQ (SI)(AX*1), R8
+	LEAQ (R8)(AX*1), R9
+	LEAQ (R9)(AX*1), R10
+	LEAQ (DI)(BX*1), R11
+	LEAQ (R11)(BX*1), R12
+	LEAQ (R12)(BX*1), R13
+	MASK
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	SHRQ   $5, CX
+	JZ     done44
+loop44:
+	WIDEN(DI, Z16, Z20)
+	WIDEN(R11, Z17, Z21)
+	WIDEN(R12, Z18, Z22)
+	WIDEN(R13, Z19, Z23)
+	VMOVUPS (SI), Z24
+	VMOVUPS (R8), Z25
+	VMOVUPS (R9), Z26
+	VMOVUPS (R10), Z27
+	FMA4(Z24, Z16, Z17, Z18, Z19, Z0, Z1, Z2, Z3)
+	FMA4(Z25, Z16, Z17, Z18, Z19, Z4, Z5, Z6, Z7)
+	FMA4(Z26, Z16, Z17, Z18, Z19, Z8, Z9, Z10, Z11)
+	FMA4(Z27, Z16, Z17, Z18, Z19, Z12, Z13, Z14, Z15)
+	VMOVUPS 64(SI), Z24
+	VMOVUPS 64(R8), Z25
+	VMOVUPS 64(R9), Z26
+	VMOVUPS 64(R10), Z27
+	FMA4(Z24, Z20, Z21, Z22, Z23, Z0, Z1, Z2, Z3)
+	FMA4(Z25, Z20, Z21, Z22, Z23, Z4, Z5, Z6, Z7)
+	FMA4(Z26, Z20, Z21, Z22, Z23, Z8, Z9, Z10, Z11)
+	FMA4(Z27, Z20, Z21, Z22, Z23, Z12, Z13, Z14, Z15)
+	ADDQ $64, DI
+	ADDQ $64, R11
+	ADDQ $64, R12
+	ADDQ $64, R13
+	ADDQ $128, SI
+	ADDQ $128, R8
+	ADDQ $128, R9
+	ADDQ $128, R10
+	DECQ CX
+	JNZ  loop44
+done44:
+	REDUCE512(Z0, Y0, X0, Y16, X16)
+	MOVSS X0, (DX)
+	REDUCE512(Z1, Y1, X1, Y16, X16)
+	MOVSS X1, 4(DX)
+	REDUCE512(Z2, Y2, X2, Y16, X16)
+	MOVSS X2, 8(DX)
+	REDUCE512(Z3, Y3, X3, Y16, X16)
+	MOVSS X3, 12(DX)
+	REDUCE512(Z4, Y4, X4, Y16, X16)
+	MOVSS X4, 16(DX)
+	REDUCE512(Z5, Y5, X5, Y16, X16)
+	MOVSS X5, 20(DX)
+	REDUCE512(Z6, Y6, X6, Y16, X16)
+	MOVSS X6, 24(DX)
+	REDUCE512(Z7, Y7, X7, Y16, X16)
+	MOVSS X7, 28(DX)
+	REDUCE512(Z8, Y8, X8, Y16, X16)
+	MOVSS X8, 32(DX)
+	REDUCE512(Z9, Y9, X9, Y16, X16)
+	MOVSS X9, 36(DX)
+	REDUCE512(Z10, Y10, X10, Y16, X16)
+	MOVSS X10, 40(DX)
+	REDUCE512(Z11, Y11, X11, Y16, X16)
+	MOVSS X11, 44(DX)
+	REDUCE512(Z12, Y12, X12, Y16, X16)
+	MOVSS X12, 48(DX)
+	REDUCE512(Z13, Y13, X13, Y16, X16)
+	MOVSS X13, 52(DX)
+	REDUCE512(Z14, Y14, X14, Y16, X16)
+	MOVSS X14, 56(DX)
+	REDUCE512(Z15, Y15, X15, Y16, X16)
+	MOVSS X15, 60(DX)
+	VZEROUPPER
+	RET

@@ -1,0 +1,35 @@
+package kernels
+
+import (
+	"fmt"
+	"os"
+)
+
+// Impl names a family of matmul kernels. Every kernel of one family gives a
+// dot product the same accumulation order, so results are batch invariant
+// within a family; families differ from each other by float rounding only.
+type Impl string
+
+const (
+	ImplGo     Impl = "purego" // the specification, on any CPU
+	ImplAVX2   Impl = "avx2"   // AVX2 + FMA
+	ImplAVX512 Impl = "avx512" // AVX-512F
+)
+
+// Available lists the families this CPU and build can run, best first.
+func Available() []Impl { return availableImpls() }
+
+// chooseImpl picks the best family, or the one $LFM2_KERNELS names.
+func chooseImpl() (Impl, error) {
+	avail := Available()
+	want := Impl(os.Getenv("LFM2_KERNELS"))
+	if want == "" {
+		return avail[0], nil
+	}
+	for _, a := range avail {
+		if a == want {
+			return a, nil
+		}
+	}
+	return "", fmt.Errorf("LFM2_KERNELS=%s is not available here (have %v)", want, avail)
+}
