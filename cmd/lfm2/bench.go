@@ -222,6 +222,7 @@ func printBench(w io.Writer, r *benchResult) {
 		fmt.Fprintf(w, "batched  %2d parallel         %8.1f tok/s  [%.1f–%.1f] aggregate decode\n", b.Parallel, b.DecodeTokS, b.IQR[0], b.IQR[1])
 	}
 	gb := float64(r.WeightBytesPerTok) / 1e9
-	fmt.Fprintf(w, "weights read per decode step %.0f MB (at 49 GB/s: ≤ %.0f tok/s single stream)\n", gb*1e3, 49/gb)
+	fmt.Fprintf(w, "weights read per decode step %.0f MB: single-stream decode streams %.1f GB/s (compare with the machine's memory bandwidth)\n",
+		gb*1e3, gb*r.DecodeTokS)
 	fmt.Fprintf(w, "peak RSS %.0f MB\n", float64(r.PeakRSSBytes)/1e6)
 }

@@ -33,9 +33,7 @@ func (p *Pool) MatMul(dst, x []float32, T int, w *Mat) {
 			p.xp = make([]float32, T*K)
 		}
 		xp := p.xp[:T*K]
-		for t := 0; t < T; t++ {
-			deinterleave32(xp[t*K:(t+1)*K], x[t*K:(t+1)*K])
-		}
+		p.deinterleaveRows(xp, x, T, K)
 		p.mm.xp = xp
 	}
 	p.Run(&p.mm, N, rowBlock)

@@ -34,6 +34,7 @@ type Pool struct {
 
 	// Preallocated task structs, one per op, so calls do not allocate.
 	mm   matmulTask
+	elem elemTask
 	xp   []float32 // activations rearranged for the kernel family
 	impl Impl
 }

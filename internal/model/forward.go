@@ -76,10 +76,10 @@ func (m *Model) Forward(b *Batch, c *cache.Cache) ([][]float32, error) {
 		} else {
 			m.attention(out, xn, l, b, c)
 		}
-		kernels.Add(x, out)
+		m.pool.Add(x, out)
 		m.norm(xn, x, l.FFNNorm, T)
 		m.ffn(out, xn, l.FFN, T)
-		kernels.Add(x, out)
+		m.pool.Add(x, out)
 	}
 	for _, s := range b.Spans {
 		c.Advance(s.Slot, s.Len)
@@ -89,10 +89,7 @@ func (m *Model) Forward(b *Batch, c *cache.Cache) ([][]float32, error) {
 
 // norm applies RMSNorm with weight w to each of T rows.
 func (m *Model) norm(dst, src, w []float32, T int) {
-	D := m.Config.Hidden
-	for t := 0; t < T; t++ {
-		kernels.RMSNorm(dst[t*D:(t+1)*D], src[t*D:(t+1)*D], w, m.Config.NormEps)
-	}
+	m.pool.RMSNormRows(dst, src, w, T, m.Config.Hidden, m.Config.NormEps)
 }
 
 // shortConv is SPEC §3.4: [B;C;X] = in_proj·u, y = B⊙X, z = causal depthwise
@@ -188,7 +185,7 @@ func (m *Model) ffn(out, u []float32, f *FFN, T int) {
 	up := grow(&sc.up, T*ff)
 	m.pool.MatMul(gate, u, T, &f.W1)
 	m.pool.MatMul(up, u, T, &f.W3)
-	kernels.SwiGLU(gate, gate, up)
+	m.pool.SwiGLU(gate, gate, up)
 	m.pool.MatMul(out, gate, T, &f.W2)
 }
 

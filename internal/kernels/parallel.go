@@ -1,0 +1,71 @@
+package kernels
+
+// Element-wise ops spread over the pool. Each element (or row) is computed
+// exactly as the serial op computes it, so splitting changes no result.
+
+type elemOp uint8
+
+const (
+	opSwiGLU elemOp = iota
+	opAdd
+	opRMSNorm
+	opDeinterleave
+)
+
+// elemTask is kept in the Pool so these calls allocate nothing.
+type elemTask struct {
+	op         elemOp
+	dst, a, b  []float32
+	width      int // row width for row-wise ops
+	eps        float32
+	normWeight []float32
+}
+
+// elemGrain is how many floats an element-wise chunk covers: small inputs
+// (decode) stay on the calling goroutine.
+const elemGrain = 1 << 14
+
+func (e *elemTask) Run(worker, lo, hi int) {
+	switch e.op {
+	case opSwiGLU:
+		SwiGLU(e.dst[lo:hi], e.a[lo:hi], e.b[lo:hi])
+	case opAdd:
+		Add(e.dst[lo:hi], e.a[lo:hi])
+	case opRMSNorm:
+		for r := lo; r < hi; r++ {
+			RMSNorm(e.dst[r*e.width:(r+1)*e.width], e.a[r*e.width:(r+1)*e.width], e.normWeight, e.eps)
+		}
+	case opDeinterleave:
+		for r := lo; r < hi; r++ {
+			deinterleave32(e.dst[r*e.width:(r+1)*e.width], e.a[r*e.width:(r+1)*e.width])
+		}
+	}
+}
+
+func (p *Pool) runElem(n, grain int) {
+	p.Run(&p.elem, n, grain)
+	p.elem = elemTask{}
+}
+
+// SwiGLU is the parallel form of the package-level SwiGLU.
+func (p *Pool) SwiGLU(dst, gate, up []float32) {
+	p.elem = elemTask{op: opSwiGLU, dst: dst, a: gate, b: up}
+	p.runElem(len(dst), elemGrain)
+}
+
+// Add does dst += src in parallel.
+func (p *Pool) Add(dst, src []float32) {
+	p.elem = elemTask{op: opAdd, dst: dst, a: src}
+	p.runElem(len(dst), elemGrain)
+}
+
+// RMSNormRows normalises rows rows of width floats from x into dst.
+func (p *Pool) RMSNormRows(dst, x, w []float32, rows, width int, eps float32) {
+	p.elem = elemTask{op: opRMSNorm, dst: dst, a: x, width: width, normWeight: w, eps: eps}
+	p.runElem(rows, max(1, elemGrain/width))
+}
+
+func (p *Pool) deinterleaveRows(dst, x []float32, rows, width int) {
+	p.elem = elemTask{op: opDeinterleave, dst: dst, a: x, width: width}
+	p.runElem(rows, max(1, elemGrain/width))
+}
