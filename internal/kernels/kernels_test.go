@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -207,8 +208,9 @@ func BenchmarkMatMulPrefill64x1024x4608(b *testing.B) {
 }
 
 // BenchmarkMatMulDecodeCold streams 1 GiB of bf16 weights per call (more
-// than any cache), as single-stream decode does with a whole model: compare
-// its MB/s with the machine's memory bandwidth.
+// than any cache), as decode does with a whole model, for 1, 4, 8 and 16
+// activation rows (single-stream and batched decode): compare its MB/s with
+// the machine's memory bandwidth.
 func BenchmarkMatMulDecodeCold(b *testing.B) {
 	const K, N = 1024, 512 * 1024
 	p := NewPool(0)
@@ -218,26 +220,14 @@ func BenchmarkMatMulDecodeCold(b *testing.B) {
 		wb[i] = uint16(0x3c00 + i%512)
 	}
 	w, _ := NewMatBF16(N, K, wb)
-	x := randF32(rand.New(rand.NewPCG(1, 1)), K)
-	dst := make([]float32, N)
-	b.SetBytes(int64(N * K * 2))
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		p.MatMul(dst, x, 1, &w)
-	}
-}
-
-func TestAxpyMatchesSpecification(t *testing.T) {
-	rng := rand.New(rand.NewPCG(13, 14))
-	for _, n := range []int{1, 7, 8, 9, 64, 100} {
-		x, y := randF32(rng, n), randF32(rng, n)
-		want := append([]float32(nil), y...)
-		axpyGo(want, 0.37, x)
-		Axpy(y, 0.37, x)
-		for i := range y {
-			if math.Abs(float64(y[i]-want[i])) > 1e-6*(1+math.Abs(float64(want[i]))) {
-				t.Fatalf("n=%d i=%d: %v, want %v", n, i, y[i], want[i])
+	for _, T := range []int{1, 4, 8, 16} {
+		b.Run(fmt.Sprintf("T%d", T), func(b *testing.B) {
+			x := randF32(rand.New(rand.NewPCG(1, 1)), T*K)
+			dst := make([]float32, T*N)
+			b.SetBytes(int64(N * K * 2))
+			for i := 0; i < b.N; i++ {
+				p.MatMul(dst, x, T, &w)
 			}
-		}
+		})
 	}
 }
