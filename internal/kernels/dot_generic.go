@@ -14,3 +14,5 @@ func (m *matmulTask) runAVX2(lo, hi int) { panic("kernels: avx2 not in this buil
 
 // Axpy does y += a·x.
 func Axpy(y []float32, a float32, x []float32) { axpyGo(y, a, x[:len(y)]) }
+
+func (p *Pool) attnKernels() attnKernels { return attnKernels{attnScoresGo, attnAccumGo, expGo} }

@@ -146,34 +146,66 @@ func (m *Model) attention(out, u []float32, l *Layer, b *Batch, c *cache.Cache) 
 		copy(kc, k[t*kvd:(t+1)*kvd])
 		copy(vc, v[t*kvd:(t+1)*kvd])
 	}
-	sc.attn = attnTask{m: m, c: c, b: b, layer: l.CacheIndex, q: q, out: att}
-	m.pool.Run(&sc.attn, T*cfg.KVHeads, 1)
-	sc.attn = attnTask{}
+	sc.attn.setup(m, c, b, l.CacheIndex, q, att)
+	m.pool.Run(&sc.attn, len(sc.attn.units), 1)
+	sc.attn.release()
 	m.pool.MatMul(out, att, T, &a.Out)
 }
 
-// attnTask runs attention for (token, kv head) pairs in parallel.
-type attnTask struct {
-	m     *Model
-	c     *cache.Cache
-	b     *Batch
-	layer int
-	q     []float32
-	out   []float32
+// attnUnit is one query block: up to 16 queries of one span that share kv
+// head g, numbered from first in (token, head-in-group) order.
+type attnUnit struct {
+	span, g, first int
 }
+
+// attnTask runs the attention units of a step in parallel.
+type attnTask struct {
+	m      *Model
+	c      *cache.Cache
+	b      *Batch
+	layer  int
+	q, out []float32
+	units  []attnUnit
+	blocks []kernels.QueryBlock // one per worker
+}
+
+func (a *attnTask) setup(m *Model, c *cache.Cache, b *Batch, layer int, q, out []float32) {
+	a.m, a.c, a.b, a.layer, a.q, a.out = m, c, b, layer, q, out
+	cfg := m.Config
+	group := cfg.Heads / cfg.KVHeads
+	a.units = a.units[:0]
+	for si, s := range b.Spans {
+		for g := 0; g < cfg.KVHeads; g++ {
+			for first := 0; first < s.Len*group; first += 16 {
+				a.units = append(a.units, attnUnit{si, g, first})
+			}
+		}
+	}
+	if len(a.blocks) < m.pool.Threads() {
+		a.blocks = make([]kernels.QueryBlock, m.pool.Threads())
+	}
+}
+
+func (a *attnTask) release() { a.m, a.c, a.b, a.q, a.out = nil, nil, nil, nil, nil }
 
 func (a *attnTask) Run(worker, lo, hi int) {
 	cfg := a.m.Config
 	d, group := cfg.HeadDim, cfg.Heads/cfg.KVHeads
 	qd := cfg.Heads * d
 	scale := float32(1 / math.Sqrt(float64(d)))
-	for u := lo; u < hi; u++ {
-		t, g := u/cfg.KVHeads, u%cfg.KVHeads
-		n := int(a.b.Positions[t]) + 1
-		keys, vals := a.c.KV(int(a.m.scratch.tokSlot[t]), a.layer)
-		off := t*qd + g*group*d
-		scores := a.m.pool.Scratch(worker, n)
-		kernels.Attend(a.out[off:off+group*d], a.q[off:off+group*d], group, d, keys, vals, g*d, n, scale, scores)
+	qb := &a.blocks[worker]
+	for _, u := range a.units[lo:hi] {
+		s := a.b.Spans[u.span]
+		qb.N = min(16, s.Len*group-u.first)
+		for i := 0; i < qb.N; i++ {
+			t := s.Start + (u.first+i)/group
+			h := u.g*group + (u.first+i)%group
+			qb.Q[i] = a.q[t*qd+h*d : t*qd+(h+1)*d]
+			qb.Out[i] = a.out[t*qd+h*d : t*qd+(h+1)*d]
+			qb.Pos[i] = a.b.Positions[t]
+		}
+		keys, vals := a.c.KV(s.Slot, a.layer)
+		a.m.pool.Attend(worker, qb, keys, vals, u.g*d, d, scale)
 	}
 }
 

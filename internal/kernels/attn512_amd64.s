@@ -1,0 +1,233 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// Attention tiles for up to 16 queries (one per zmm lane) against a chunk
+// of 16 keys, head dimension d (a multiple of 8).
+
+// func attnScores512(s *float32, qt *float32, k *float32, d int)
+// s[16·kk + lane] = Σ_j qt[16·j + lane] · k[d·kk + j] for the 16 keys kk.
+TEXT ·attnScores512(SB), NOSPLIT, $0-32
+	MOVQ s+0(FP), DX
+	MOVQ qt+8(FP), SI
+	MOVQ k+16(FP), DI
+	MOVQ d+24(FP), CX
+	MOVQ CX, BX
+	SHLQ $2, BX // key row stride in bytes
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	LEAQ (DI)(BX*8), R8 // key rows 8..15
+	MOVQ BX, R9
+	IMULQ $3, R9        // 3 rows
+	MOVQ BX, R10
+	IMULQ $5, R10       // 5 rows
+	MOVQ BX, R11
+	IMULQ $7, R11       // 7 rows
+sloop:
+	VMOVUPS (SI), Z16
+	VFMADD231PS.BCST (DI), Z16, Z0
+	VFMADD231PS.BCST (DI)(BX*1), Z16, Z1
+	VFMADD231PS.BCST (DI)(BX*2), Z16, Z2
+	VFMADD231PS.BCST (DI)(R9*1), Z16, Z3
+	VFMADD231PS.BCST (DI)(BX*4), Z16, Z4
+	VFMADD231PS.BCST (DI)(R10*1), Z16, Z5
+	VFMADD231PS.BCST (DI)(R9*2), Z16, Z6
+	VFMADD231PS.BCST (DI)(R11*1), Z16, Z7
+	VFMADD231PS.BCST (R8), Z16, Z8
+	VFMADD231PS.BCST (R8)(BX*1), Z16, Z9
+	VFMADD231PS.BCST (R8)(BX*2), Z16, Z10
+	VFMADD231PS.BCST (R8)(R9*1), Z16, Z11
+	VFMADD231PS.BCST (R8)(BX*4), Z16, Z12
+	VFMADD231PS.BCST (R8)(R10*1), Z16, Z13
+	VFMADD231PS.BCST (R8)(R9*2), Z16, Z14
+	VFMADD231PS.BCST (R8)(R11*1), Z16, Z15
+	ADDQ $64, SI
+	ADDQ $4, DI
+	ADDQ $4, R8
+	DECQ CX
+	JNZ  sloop
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, 64(DX)
+	VMOVUPS Z2, 128(DX)
+	VMOVUPS Z3, 192(DX)
+	VMOVUPS Z4, 256(DX)
+	VMOVUPS Z5, 320(DX)
+	VMOVUPS Z6, 384(DX)
+	VMOVUPS Z7, 448(DX)
+	VMOVUPS Z8, 512(DX)
+	VMOVUPS Z9, 576(DX)
+	VMOVUPS Z10, 640(DX)
+	VMOVUPS Z11, 704(DX)
+	VMOVUPS Z12, 768(DX)
+	VMOVUPS Z13, 832(DX)
+	VMOVUPS Z14, 896(DX)
+	VMOVUPS Z15, 960(DX)
+	VZEROUPPER
+	RET
+
+// ACC adds p[kk] · v[kk][j] for one key kk into the eight accumulators of
+// dims j..j+7 (pointer DI at v[kk][j]).
+#define ACC(pk, off) \
+	VFMADD231PS.BCST off(DI), pk, Z16 \
+	VFMADD231PS.BCST off+4(DI), pk, Z17 \
+	VFMADD231PS.BCST off+8(DI), pk, Z18 \
+	VFMADD231PS.BCST off+12(DI), pk, Z19 \
+	VFMADD231PS.BCST off+16(DI), pk, Z20 \
+	VFMADD231PS.BCST off+20(DI), pk, Z21 \
+	VFMADD231PS.BCST off+24(DI), pk, Z22 \
+	VFMADD231PS.BCST off+28(DI), pk, Z23
+
+// func attnAccum512(ot *float32, p *float32, v *float32, scale *float32, d int)
+// ot[16·j + lane] = ot[16·j + lane]·scale[lane] + Σ_kk p[16·kk + lane]·v[d·kk + j],
+// keys in order kk = 0..15. v rows are d floats; d is a multiple of 8.
+TEXT ·attnAccum512(SB), NOSPLIT, $0-40
+	MOVQ ot+0(FP), DX
+	MOVQ p+8(FP), SI
+	MOVQ v+16(FP), R8
+	MOVQ scale+24(FP), AX
+	MOVQ d+32(FP), CX
+	MOVQ CX, BX
+	SHLQ $2, BX // v row stride in bytes
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VMOVUPS 256(SI), Z4
+	VMOVUPS 320(SI), Z5
+	VMOVUPS 384(SI), Z6
+	VMOVUPS 448(SI), Z7
+	VMOVUPS 512(SI), Z8
+	VMOVUPS 576(SI), Z9
+	VMOVUPS 640(SI), Z10
+	VMOVUPS 704(SI), Z11
+	VMOVUPS 768(SI), Z12
+	VMOVUPS 832(SI), Z13
+	VMOVUPS 896(SI), Z14
+	VMOVUPS 960(SI), Z15
+	VMOVUPS (AX), Z24
+	SHRQ $3, CX
+aloop:
+	VMULPS 0(DX), Z24, Z16
+	VMULPS 64(DX), Z24, Z17
+	VMULPS 128(DX), Z24, Z18
+	VMULPS 192(DX), Z24, Z19
+	VMULPS 256(DX), Z24, Z20
+	VMULPS 320(DX), Z24, Z21
+	VMULPS 384(DX), Z24, Z22
+	VMULPS 448(DX), Z24, Z23
+	MOVQ R8, DI
+	ACC(Z0, 0)
+	ADDQ BX, DI
+	ACC(Z1, 0)
+	ADDQ BX, DI
+	ACC(Z2, 0)
+	ADDQ BX, DI
+	ACC(Z3, 0)
+	ADDQ BX, DI
+	ACC(Z4, 0)
+	ADDQ BX, DI
+	ACC(Z5, 0)
+	ADDQ BX, DI
+	ACC(Z6, 0)
+	ADDQ BX, DI
+	ACC(Z7, 0)
+	ADDQ BX, DI
+	ACC(Z8, 0)
+	ADDQ BX, DI
+	ACC(Z9, 0)
+	ADDQ BX, DI
+	ACC(Z10, 0)
+	ADDQ BX, DI
+	ACC(Z11, 0)
+	ADDQ BX, DI
+	ACC(Z12, 0)
+	ADDQ BX, DI
+	ACC(Z13, 0)
+	ADDQ BX, DI
+	ACC(Z14, 0)
+	ADDQ BX, DI
+	ACC(Z15, 0)
+	VMOVUPS Z16, 0(DX)
+	VMOVUPS Z17, 64(DX)
+	VMOVUPS Z18, 128(DX)
+	VMOVUPS Z19, 192(DX)
+	VMOVUPS Z20, 256(DX)
+	VMOVUPS Z21, 320(DX)
+	VMOVUPS Z22, 384(DX)
+	VMOVUPS Z23, 448(DX)
+	ADDQ $512, DX
+	ADDQ $32, R8
+	DECQ CX
+	JNZ  aloop
+	VZEROUPPER
+	RET
+
+// func exp512(x *float32, n int)
+// x[i] = e^x[i] in place for n a multiple of 16: 2^k · p(r) with
+// k = round(x·log2 e), r = x − k·ln 2 (two-part ln 2), p the degree-6
+// Taylor polynomial (|r| ≤ ln2/2: relative error < 2e-7), 2^k by VSCALEFPS.
+// Inputs are clamped to [-87.3, 88.7]; e^0 is exactly 1.
+TEXT ·exp512(SB), NOSPLIT, $0-16
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVL $0xc2ae999a, AX // -87.3
+	VPBROADCASTD AX, Z20
+	MOVL $0x42b16666, AX // 88.7
+	VPBROADCASTD AX, Z21
+	MOVL $0x3fb8aa3b, AX // log2 e
+	VPBROADCASTD AX, Z22
+	MOVL $0x3f318000, AX // ln 2 high part (0.693359375)
+	VPBROADCASTD AX, Z23
+	MOVL $0xb95e8083, AX // ln 2 low part (-2.12194440e-4)
+	VPBROADCASTD AX, Z24
+	MOVL $0x3ab60b61, AX // 1/720
+	VPBROADCASTD AX, Z25
+	MOVL $0x3c088889, AX // 1/120
+	VPBROADCASTD AX, Z26
+	MOVL $0x3d2aaaab, AX // 1/24
+	VPBROADCASTD AX, Z27
+	MOVL $0x3e2aaaab, AX // 1/6
+	VPBROADCASTD AX, Z28
+	MOVL $0x3f000000, AX // 1/2
+	VPBROADCASTD AX, Z29
+	MOVL $0x3f800000, AX // 1
+	VPBROADCASTD AX, Z30
+	SHRQ $4, CX
+	JZ   edone
+eloop:
+	VMOVUPS (SI), Z0
+	VMAXPS  Z20, Z0, Z0
+	VMINPS  Z21, Z0, Z0
+	VMULPS  Z22, Z0, Z1
+	VRNDSCALEPS $0, Z1, Z1          // k = round to nearest even
+	VFNMADD231PS Z23, Z1, Z0        // r = x − k·ln2_hi
+	VFNMADD231PS Z24, Z1, Z0        // r −= k·ln2_lo
+	VMOVAPS Z25, Z2
+	VFMADD213PS Z26, Z0, Z2         // p = p·r + 1/120
+	VFMADD213PS Z27, Z0, Z2         // + 1/24
+	VFMADD213PS Z28, Z0, Z2         // + 1/6
+	VFMADD213PS Z29, Z0, Z2         // + 1/2
+	VFMADD213PS Z30, Z0, Z2         // + 1
+	VFMADD213PS Z30, Z0, Z2         // + 1
+	VSCALEFPS Z1, Z2, Z2            // p · 2^k
+	VMOVUPS Z2, (SI)
+	ADDQ $64, SI
+	DECQ CX
+	JNZ  eloop
+edone:
+	VZEROUPPER
+	RET
