@@ -50,8 +50,14 @@ func (m *matmulTask) run512(lo, hi int) {
 	tile := func(t, n int) {
 		bf16Dot4x4_512(&xp[t*K], K, &w.BF16[n*K], K, k32, &o16[0])
 		for r := 0; r < 4; r++ {
-			for c := 0; c < 4; c++ {
-				m.dst[(t+r)*N+n+c] = o16[4*r+c] + tail(t+r, n+c)
+			d := m.dst[(t+r)*N+n : (t+r)*N+n+4]
+			d[0], d[1], d[2], d[3] = o16[4*r], o16[4*r+1], o16[4*r+2], o16[4*r+3]
+		}
+		if k32 != K {
+			for r := 0; r < 4; r++ {
+				for c := 0; c < 4; c++ {
+					m.dst[(t+r)*N+n+c] += tail(t+r, n+c)
+				}
 			}
 		}
 	}
