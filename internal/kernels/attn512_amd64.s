@@ -176,58 +176,95 @@ aloop:
 	VZEROUPPER
 	RET
 
+// EXPCONSTS loads the constants EXP uses into Z20–Z30.
+#define EXPCONSTS \
+	MOVL $0xc2ae999a, AX \
+	VPBROADCASTD AX, Z20 \
+	MOVL $0x42b16666, AX \
+	VPBROADCASTD AX, Z21 \
+	MOVL $0x3fb8aa3b, AX \
+	VPBROADCASTD AX, Z22 \
+	MOVL $0x3f318000, AX \
+	VPBROADCASTD AX, Z23 \
+	MOVL $0xb95e8083, AX \
+	VPBROADCASTD AX, Z24 \
+	MOVL $0x3ab60b61, AX \
+	VPBROADCASTD AX, Z25 \
+	MOVL $0x3c088889, AX \
+	VPBROADCASTD AX, Z26 \
+	MOVL $0x3d2aaaab, AX \
+	VPBROADCASTD AX, Z27 \
+	MOVL $0x3e2aaaab, AX \
+	VPBROADCASTD AX, Z28 \
+	MOVL $0x3f000000, AX \
+	VPBROADCASTD AX, Z29 \
+	MOVL $0x3f800000, AX \
+	VPBROADCASTD AX, Z30
+
+// EXP computes e^x for the 16 lanes of x into y (t is scratch; x is
+// clobbered): 2^k · p(r), k = round(x·log2 e), r = x − k·ln 2 with ln 2 in
+// two parts (0.693359375 − 2.12194440e-4), p the degree-6 Taylor polynomial
+// (|r| ≤ ln2/2: relative error < 3e-7), 2^k by VSCALEFPS. x is clamped to
+// [-87.3, 88.7]; e^0 is exactly 1.
+#define EXP(x, y, t) \
+	VMAXPS       Z20, x, x \
+	VMINPS       Z21, x, x \
+	VMULPS       Z22, x, t \
+	VRNDSCALEPS  $0, t, t \
+	VFNMADD231PS Z23, t, x \
+	VFNMADD231PS Z24, t, x \
+	VMOVAPS      Z25, y \
+	VFMADD213PS  Z26, x, y \
+	VFMADD213PS  Z27, x, y \
+	VFMADD213PS  Z28, x, y \
+	VFMADD213PS  Z29, x, y \
+	VFMADD213PS  Z30, x, y \
+	VFMADD213PS  Z30, x, y \
+	VSCALEFPS    t, y, y
+
 // func exp512(x *float32, n int)
-// x[i] = e^x[i] in place for n a multiple of 16: 2^k · p(r) with
-// k = round(x·log2 e), r = x − k·ln 2 (two-part ln 2), p the degree-6
-// Taylor polynomial (|r| ≤ ln2/2: relative error < 2e-7), 2^k by VSCALEFPS.
-// Inputs are clamped to [-87.3, 88.7]; e^0 is exactly 1.
+// x[i] = e^x[i] in place, n a multiple of 16.
 TEXT ·exp512(SB), NOSPLIT, $0-16
 	MOVQ x+0(FP), SI
 	MOVQ n+8(FP), CX
-	MOVL $0xc2ae999a, AX // -87.3
-	VPBROADCASTD AX, Z20
-	MOVL $0x42b16666, AX // 88.7
-	VPBROADCASTD AX, Z21
-	MOVL $0x3fb8aa3b, AX // log2 e
-	VPBROADCASTD AX, Z22
-	MOVL $0x3f318000, AX // ln 2 high part (0.693359375)
-	VPBROADCASTD AX, Z23
-	MOVL $0xb95e8083, AX // ln 2 low part (-2.12194440e-4)
-	VPBROADCASTD AX, Z24
-	MOVL $0x3ab60b61, AX // 1/720
-	VPBROADCASTD AX, Z25
-	MOVL $0x3c088889, AX // 1/120
-	VPBROADCASTD AX, Z26
-	MOVL $0x3d2aaaab, AX // 1/24
-	VPBROADCASTD AX, Z27
-	MOVL $0x3e2aaaab, AX // 1/6
-	VPBROADCASTD AX, Z28
-	MOVL $0x3f000000, AX // 1/2
-	VPBROADCASTD AX, Z29
-	MOVL $0x3f800000, AX // 1
-	VPBROADCASTD AX, Z30
+	EXPCONSTS
 	SHRQ $4, CX
 	JZ   edone
 eloop:
 	VMOVUPS (SI), Z0
-	VMAXPS  Z20, Z0, Z0
-	VMINPS  Z21, Z0, Z0
-	VMULPS  Z22, Z0, Z1
-	VRNDSCALEPS $0, Z1, Z1          // k = round to nearest even
-	VFNMADD231PS Z23, Z1, Z0        // r = x − k·ln2_hi
-	VFNMADD231PS Z24, Z1, Z0        // r −= k·ln2_lo
-	VMOVAPS Z25, Z2
-	VFMADD213PS Z26, Z0, Z2         // p = p·r + 1/120
-	VFMADD213PS Z27, Z0, Z2         // + 1/24
-	VFMADD213PS Z28, Z0, Z2         // + 1/6
-	VFMADD213PS Z29, Z0, Z2         // + 1/2
-	VFMADD213PS Z30, Z0, Z2         // + 1
-	VFMADD213PS Z30, Z0, Z2         // + 1
-	VSCALEFPS Z1, Z2, Z2            // p · 2^k
+	EXP(Z0, Z2, Z1)
 	VMOVUPS Z2, (SI)
 	ADDQ $64, SI
 	DECQ CX
 	JNZ  eloop
 edone:
+	VZEROUPPER
+	RET
+
+// func swiglu512(dst, gate, up *float32, n int)
+// dst[i] = gate[i] / (1 + e^-gate[i]) · up[i], n a multiple of 16.
+TEXT ·swiglu512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DX
+	MOVQ gate+8(FP), SI
+	MOVQ up+16(FP), DI
+	MOVQ n+24(FP), CX
+	EXPCONSTS
+	VPXORD Z31, Z31, Z31
+	SHRQ $4, CX
+	JZ   gdone
+gloop:
+	VMOVUPS (SI), Z3          // g
+	VSUBPS  Z3, Z31, Z0       // −g
+	EXP(Z0, Z2, Z1)           // e^−g
+	VADDPS  Z30, Z2, Z2       // 1 + e^−g
+	VDIVPS  Z2, Z3, Z3        // g / (1 + e^−g)
+	VMULPS  (DI), Z3, Z3      // · up
+	VMOVUPS Z3, (DX)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, DX
+	DECQ CX
+	JNZ  gloop
+gdone:
 	VZEROUPPER
 	RET

@@ -11,6 +11,20 @@ func attnAccum512(ot, p, v, scale *float32, d int)
 //go:noescape
 func exp512(x *float32, n int)
 
+//go:noescape
+func swiglu512(dst, gate, up *float32, n int)
+
+// swiglu is the family's SwiGLU over one chunk.
+func (p *Pool) swiglu(dst, gate, up []float32) {
+	n := len(dst)
+	m := 0
+	if p.impl == ImplAVX512 && n >= 16 {
+		m = n &^ 15
+		swiglu512(&dst[0], &gate[0], &up[0], m)
+	}
+	SwiGLU(dst[m:], gate[m:n], up[m:n])
+}
+
 func (p *Pool) attnKernels() attnKernels {
 	if p.impl != ImplAVX512 {
 		return attnKernels{attnScoresGo, attnAccumGo, expGo}

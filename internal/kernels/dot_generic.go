@@ -16,3 +16,5 @@ func (m *matmulTask) runAVX2(lo, hi int) { panic("kernels: avx2 not in this buil
 func Axpy(y []float32, a float32, x []float32) { axpyGo(y, a, x[:len(y)]) }
 
 func (p *Pool) attnKernels() attnKernels { return attnKernels{attnScoresGo, attnAccumGo, expGo} }
+
+func (p *Pool) swiglu(dst, gate, up []float32) { SwiGLU(dst, gate, up) }

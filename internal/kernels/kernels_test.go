@@ -231,3 +231,25 @@ func BenchmarkMatMulDecodeCold(b *testing.B) {
 		})
 	}
 }
+
+func TestPoolSwiGLUMatchesSpecification(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	for _, impl := range Available() {
+		p := NewPoolImpl(2, impl)
+		for _, n := range []int{1, 15, 16, 17, 1000, 40000} {
+			g, u := randF32(rng, n), randF32(rng, n)
+			for i := range g {
+				g[i] *= 20 // reach the tails of the sigmoid
+			}
+			want, got := make([]float32, n), make([]float32, n)
+			SwiGLU(want, g, u)
+			p.SwiGLU(got, g, u)
+			for i := range want {
+				if d := math.Abs(float64(got[i] - want[i])); d > 1e-6*(1+math.Abs(float64(want[i]))) {
+					t.Fatalf("%s n=%d i=%d: %v, want %v", impl, n, i, got[i], want[i])
+				}
+			}
+		}
+		p.Close()
+	}
+}
