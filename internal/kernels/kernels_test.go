@@ -253,3 +253,36 @@ func TestPoolSwiGLUMatchesSpecification(t *testing.T) {
 		p.Close()
 	}
 }
+
+// TestMatMulsEqualsSeparateCalls: fused matmuls give exactly what separate
+// calls give, and allocate nothing.
+func TestMatMulsEqualsSeparateCalls(t *testing.T) {
+	for _, impl := range Available() {
+		rng := rand.New(rand.NewPCG(41, 42))
+		p := NewPoolImpl(2, impl)
+		K, T := 96, 5
+		var ws [3]*Mat
+		var sep, fused [3][]float32
+		for i, n := range []int{128, 64, 70} {
+			w, _ := NewMatBF16(n, K, randBF16(rng, n*K))
+			ws[i] = &w
+			sep[i], fused[i] = make([]float32, T*n), make([]float32, T*n)
+		}
+		x := randF32(rng, T*K)
+		for i := range ws {
+			p.MatMul(sep[i], x, T, ws[i])
+		}
+		p.MatMuls(x, T, ws[:], fused[:])
+		for i := range ws {
+			for j := range sep[i] {
+				if sep[i][j] != fused[i][j] {
+					t.Fatalf("%s: matrix %d element %d: fused %v, separate %v", impl, i, j, fused[i][j], sep[i][j])
+				}
+			}
+		}
+		if n := testing.AllocsPerRun(20, func() { p.MatMuls(x, T, ws[:], fused[:]) }); n != 0 {
+			t.Errorf("%s: MatMuls allocates %v times", impl, n)
+		}
+		p.Close()
+	}
+}

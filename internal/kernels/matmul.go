@@ -5,13 +5,24 @@ package kernels
 // cores; a multiple of 4 so tiles never straddle chunks.
 const rowBlock = 64
 
+// maxFused is how many weight matrices one MatMul call can take.
+const maxFused = 3
+
 // matmulTask is kept inside the Pool (see MatMul) so a call allocates nothing.
 type matmulTask struct {
-	dst, x []float32
-	xp     []float32 // x rearranged for the AVX-512 kernels
-	T      int
-	w      *Mat
-	impl   Impl
+	x    []float32
+	xp   []float32 // x rearranged for the AVX-512 kernels
+	T    int
+	impl Impl
+	// The weights and outputs of the call, and where each starts in the
+	// concatenated row range [0, Σ rows) that the pool splits.
+	n     int
+	ws    [maxFused]*Mat
+	dsts  [maxFused][]float32
+	first [maxFused + 1]int
+	// The matrix a Run range is in.
+	w   *Mat
+	dst []float32
 }
 
 // MatMul computes dst[T×N] = x[T×K] · Wᵀ for a weight W [N × K]
@@ -20,15 +31,32 @@ type matmulTask struct {
 // the fixed order of the pool's kernel family, so a row's result does not
 // depend on T or on the other rows.
 func (p *Pool) MatMul(dst, x []float32, T int, w *Mat) {
-	if T == 0 {
+	p.MatMuls(x, T, []*Mat{w}, [][]float32{dst})
+}
+
+// MatMuls applies up to three weight matrices with the same input width
+// to x in one pass over the pool (q, k, v; gate and up): one synchronisation
+// instead of several, and x prepared once. Each result is exactly what
+// MatMul would give. The slices are only read during the call.
+func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
+	if T == 0 || len(ws) == 0 {
 		return
 	}
-	K, N := w.Cols, w.Rows
-	if len(x) < T*K || len(dst) < T*N {
-		panic("kernels.MatMul: buffer too small")
+	if len(ws) > maxFused || len(dsts) != len(ws) {
+		panic("kernels.MatMuls: one output per weight, at most three")
 	}
-	p.mm = matmulTask{dst: dst, x: x, T: T, w: w, impl: p.impl}
-	if w.BF16 != nil && p.impl == ImplAVX512 {
+	K := ws[0].Cols
+	p.mm = matmulTask{x: x, T: T, impl: p.impl, n: len(ws)}
+	bf16 := false
+	for i, w := range ws {
+		if w.Cols != K || len(x) < T*K || len(dsts[i]) < T*w.Rows {
+			panic("kernels.MatMuls: shapes do not fit")
+		}
+		p.mm.ws[i], p.mm.dsts[i] = w, dsts[i]
+		p.mm.first[i+1] = p.mm.first[i] + w.Rows
+		bf16 = bf16 || w.BF16 != nil
+	}
+	if bf16 && p.impl == ImplAVX512 {
 		if cap(p.xp) < T*K {
 			p.xp = make([]float32, T*K)
 		}
@@ -36,11 +64,25 @@ func (p *Pool) MatMul(dst, x []float32, T int, w *Mat) {
 		p.deinterleaveRows(xp, x, T, K)
 		p.mm.xp = xp
 	}
-	p.Run(&p.mm, N, rowBlock)
+	p.Run(&p.mm, p.mm.first[p.mm.n], rowBlock)
 	p.mm = matmulTask{}
 }
 
+// Run computes the concatenated rows [lo, hi), matrix by matrix.
 func (m *matmulTask) Run(worker, lo, hi int) {
+	for i := 0; i < m.n && lo < hi; i++ {
+		a, b := max(lo, m.first[i]), min(hi, m.first[i+1])
+		if a >= b {
+			continue
+		}
+		mm := *m // a per-range copy: Run may execute on several goroutines
+		mm.w, mm.dst = m.ws[i], m.dsts[i]
+		mm.rows(a-m.first[i], b-m.first[i])
+	}
+}
+
+// rows computes rows [lo, hi) of the matrix m.w into m.dst.
+func (m *matmulTask) rows(lo, hi int) {
 	w := m.w
 	K, N := w.Cols, w.Rows
 	if w.F32 != nil {

@@ -21,6 +21,8 @@ type scratch struct {
 	rows           [][]float32
 	tokSlot        []int32
 	attn           attnTask
+	fusedW         [3]*kernels.Mat // arguments of fused matmuls, kept here so calls do not allocate
+	fusedD         [3][]float32
 }
 
 func grow(buf *[]float32, n int) []float32 {
@@ -127,9 +129,8 @@ func (m *Model) attention(out, u []float32, l *Layer, b *Batch, c *cache.Cache) 
 	v := grow(&sc.v, T*kvd)
 	att := grow(&sc.att, T*qd)
 	a := l.Attn
-	m.pool.MatMul(q, u, T, &a.Q)
-	m.pool.MatMul(k, u, T, &a.K)
-	m.pool.MatMul(v, u, T, &a.V)
+	sc.fusedW, sc.fusedD = [3]*kernels.Mat{&a.Q, &a.K, &a.V}, [3][]float32{q, k, v}
+	m.pool.MatMuls(u, T, sc.fusedW[:], sc.fusedD[:])
 	for t := 0; t < T; t++ {
 		cos, sin := m.rope.at(int(b.Positions[t]))
 		for h := 0; h < cfg.Heads; h++ {
@@ -215,8 +216,8 @@ func (m *Model) ffn(out, u []float32, f *FFN, T int) {
 	ff := m.Config.FFN
 	gate := grow(&sc.gate, T*ff)
 	up := grow(&sc.up, T*ff)
-	m.pool.MatMul(gate, u, T, &f.W1)
-	m.pool.MatMul(up, u, T, &f.W3)
+	sc.fusedW, sc.fusedD = [3]*kernels.Mat{&f.W1, &f.W3}, [3][]float32{gate, up}
+	m.pool.MatMuls(u, T, sc.fusedW[:2], sc.fusedD[:2])
 	m.pool.SwiGLU(gate, gate, up)
 	m.pool.MatMul(out, gate, T, &f.W2)
 }
