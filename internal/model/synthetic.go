@@ -43,6 +43,7 @@ func Synthetic(preset string, seed uint64, f32 bool, threads int) (*Model, error
 	}
 	specs := syntheticSpecs(cfg)
 	tensors := make([]*safetensors.Tensor, len(specs))
+	frees := make([]func(), len(specs))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, max(threads, 2))
 	for i, s := range specs {
@@ -50,12 +51,24 @@ func Synthetic(preset string, seed uint64, f32 bool, threads int) (*Model, error
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
-			tensors[i] = s.generate(seed, f32)
+			tensors[i], frees[i] = s.generate(seed, f32)
 			<-sem
 		}()
 	}
 	wg.Wait()
-	return FromCheckpoint(cfg, safetensors.FromTensors(tensors), threads)
+	freeAll := func() error {
+		for _, f := range frees {
+			f()
+		}
+		return nil
+	}
+	m, err := FromCheckpoint(cfg, safetensors.FromTensors(tensors), threads)
+	if err != nil {
+		freeAll()
+		return nil, err
+	}
+	m.closer = freeAll
+	return m, nil
 }
 
 type tensorSpec struct {
@@ -108,7 +121,7 @@ func syntheticSpecs(cfg *Config) []tensorSpec {
 
 // generate fills the tensor from a SplitMix64 stream seeded by the seed and
 // the tensor's name, so tensors can be made in any order or in parallel.
-func (s tensorSpec) generate(seed uint64, f32 bool) *safetensors.Tensor {
+func (s tensorSpec) generate(seed uint64, f32 bool) (*safetensors.Tensor, func()) {
 	n := product(s.shape)
 	h := fnv.New64a()
 	h.Write([]byte(s.name))
@@ -126,15 +139,15 @@ func (s tensorSpec) generate(seed uint64, f32 bool) *safetensors.Tensor {
 		return (2*u - 1) * s.scale
 	}
 	if f32 {
-		data := make([]byte, 4*n)
+		data, free := offHeap(4 * n)
 		for i := 0; i < n; i++ {
 			binary.LittleEndian.PutUint32(data[4*i:], math.Float32bits(value()))
 		}
-		return safetensors.NewTensor(s.name, safetensors.F32, s.shape, data)
+		return safetensors.NewTensor(s.name, safetensors.F32, s.shape, data), free
 	}
-	data := make([]byte, 2*n)
+	data, free := offHeap(2 * n)
 	for i := 0; i < n; i++ {
 		binary.LittleEndian.PutUint16(data[2*i:], kernels.F32ToBF16(value()))
 	}
-	return safetensors.NewTensor(s.name, safetensors.BF16, s.shape, data)
+	return safetensors.NewTensor(s.name, safetensors.BF16, s.shape, data), free
 }
