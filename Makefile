@@ -4,20 +4,26 @@ BIN     ?= lfm2
 PKGS    := ./...
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: build test test-go test-purego lint bench fuzz demo clean
+.PHONY: build test test-go test-purego test-families test-cli lint bench fuzz demo clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/lfm2
 
 # The command CI runs: lint, the whole suite with the dispatched kernels and
 # again with the pure-Go kernels, and the README's examples.
-test: lint test-go test-purego test-cli
+test: lint test-go test-purego test-families test-cli
 
 test-go:
 	$(GO) test -count=1 $(PKGS)
 
 test-purego:
 	$(GO) test -count=1 -tags purego $(PKGS)
+
+# The model and engine with each SIMD kernel family this CPU has (kernels'
+# own tests always cover every available family). An unavailable family
+# falls back to the best one.
+test-families:
+	LFM2_KERNELS=avx2 $(GO) test -count=1 ./internal/model/ ./internal/scheduler/
 
 # Runs the commands the README shows, on the fixture and synthetic models.
 test-cli: build
