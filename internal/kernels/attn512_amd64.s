@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "zmm_amd64.h"
 
 // Attention tiles for up to 16 queries (one per zmm lane) against a chunk
 // of 16 keys, head dimension d (a multiple of 8).
@@ -14,22 +15,7 @@ TEXT ·attnScores512(SB), NOSPLIT, $0-32
 	MOVQ d+24(FP), CX
 	MOVQ CX, BX
 	SHLQ $2, BX // key row stride in bytes
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
+	ZERO16
 	LEAQ (DI)(BX*8), R8 // key rows 8..15
 	MOVQ BX, R9
 	IMULQ $3, R9        // 3 rows
@@ -60,22 +46,7 @@ sloop:
 	ADDQ $4, R8
 	DECQ CX
 	JNZ  sloop
-	VMOVUPS Z0, (DX)
-	VMOVUPS Z1, 64(DX)
-	VMOVUPS Z2, 128(DX)
-	VMOVUPS Z3, 192(DX)
-	VMOVUPS Z4, 256(DX)
-	VMOVUPS Z5, 320(DX)
-	VMOVUPS Z6, 384(DX)
-	VMOVUPS Z7, 448(DX)
-	VMOVUPS Z8, 512(DX)
-	VMOVUPS Z9, 576(DX)
-	VMOVUPS Z10, 640(DX)
-	VMOVUPS Z11, 704(DX)
-	VMOVUPS Z12, 768(DX)
-	VMOVUPS Z13, 832(DX)
-	VMOVUPS Z14, 896(DX)
-	VMOVUPS Z15, 960(DX)
+	STORE16(DX)
 	VZEROUPPER
 	RET
 

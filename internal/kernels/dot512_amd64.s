@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "zmm_amd64.h"
 
 // AVX-512 bf16 kernels. Activations come deinterleaved per 32-element chunk
 // (16 even-indexed floats, then 16 odd-indexed), so a 64-byte load of 32 bf16
@@ -139,22 +140,7 @@ TEXT ·bf16Dot4x4_512(SB), NOSPLIT, $0-48
 	LEAQ (R11)(BX*1), R12
 	LEAQ (R12)(BX*1), R13
 	MASK
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
+	ZERO16
 	SHRQ   $5, CX
 	JZ     done44
 loop44:
