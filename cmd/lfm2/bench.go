@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -204,14 +203,6 @@ func median(xs []float64) (float64, [2]float64) {
 	sort.Float64s(s)
 	return stat.Quantile(0.5, stat.LinInterp, s, nil),
 		[2]float64{stat.Quantile(0.25, stat.LinInterp, s, nil), stat.Quantile(0.75, stat.LinInterp, s, nil)}
-}
-
-func peakRSS() int64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return ru.Maxrss * 1024 // kilobytes on Linux
 }
 
 func printBench(w io.Writer, r *benchResult) {
