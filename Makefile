@@ -35,6 +35,8 @@ lint:
 	$(GO) vet -tags purego $(PKGS)
 	$(GO) vet -tags hftokenizers $(PKGS)   # type-checks the Rust backend; needs only its C header
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) $(PKGS)
+	# No CPU feature or OS is required: the pure-Go kernels build everywhere.
+	for t in linux/arm64 darwin/arm64 windows/amd64; do GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) build -o /dev/null ./cmd/lfm2 || exit 1; done
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/kernels/ ./internal/tokenizer/
