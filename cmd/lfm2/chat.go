@@ -24,6 +24,7 @@ type chatRecord struct {
 	Text         string  `json:"text"`
 	FinishReason string  `json:"finish_reason"`
 	Dropped      int     `json:"dropped_turns,omitempty"`
+	Reused       int     `json:"reused_tokens"` // prompt tokens taken from the previous turn's cache
 }
 
 func newChatCmd(g *globals) *cobra.Command {
@@ -85,6 +86,7 @@ type chatSession struct {
 	interactive bool
 	out         io.Writer
 	turn        int
+	prev        *scheduler.Sequence // the last turn, its cache kept for the next
 }
 
 func (c *chatSession) loop(in io.Reader) error {
@@ -114,6 +116,8 @@ func (c *chatSession) loop(in io.Reader) error {
 			return nil
 		case line == "/reset":
 			c.history = nil
+			c.eng.Release(c.prev)
+			c.prev = nil
 			fmt.Fprintln(os.Stderr, "(conversation cleared)")
 			continue
 		case strings.HasPrefix(line, "/system"):
@@ -171,10 +175,15 @@ func (c *chatSession) answer(user string, sigs chan os.Signal) error {
 	p.Seed += uint64(c.turn) // a fresh draw each turn, still reproducible
 	q := &scheduler.Sequence{Prompt: ids, Params: scheduler.Params{
 		MaxTokens: maxTokens, IgnoreEOS: c.sf.ignoreEOS, Sample: p, Stop: stopOnText(c.l.tok, c.sf.stop),
+		Retain: true,
 	}}
-	if err := c.eng.Add(q); err != nil {
+	// The conversation so far is usually what the previous turn's cache
+	// holds: continue there instead of recomputing it.
+	if _, err := c.eng.AddContinuing(q, c.prev); err != nil {
 		return err
 	}
+	reused := q.Reused()
+	c.prev = q
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -210,7 +219,7 @@ func (c *chatSession) answer(user string, sigs chan os.Signal) error {
 	c.history = append(c.history, tokenizer.TextMessage("user", user), tokenizer.TextMessage("assistant", text))
 	if c.json {
 		return writeJSON(c.out, chatRecord{Turn: c.turn, PromptIDs: ids, IDs: append([]int32{}, out...), Text: text,
-			FinishReason: q.FinishReason, Dropped: dropped})
+			FinishReason: q.FinishReason, Dropped: dropped, Reused: reused})
 	}
 	io.WriteString(c.out, holdBackStop(&printed, stream.Flush(), c.sf.stop))
 	if q.FinishReason == scheduler.FinishAbort {

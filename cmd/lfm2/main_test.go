@@ -210,7 +210,7 @@ func TestChatThroughPipe(t *testing.T) {
 		t.Fatal(err)
 	}
 	var conv []tokenizer.Message
-	turns := 0
+	turns, prevPrompt := 0, 0
 	for i, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		var rec chatRecord
 		if err := json.Unmarshal([]byte(line), &rec); err != nil {
@@ -232,6 +232,15 @@ func TestChatThroughPipe(t *testing.T) {
 		if len(rec.IDs) == 0 || rec.Turn != i+1 {
 			t.Fatalf("turn %d: %+v", i+1, rec)
 		}
+		// Each turn after the first (and not after /reset) continues in the
+		// previous turn's cache: at least its whole prompt is reused.
+		if i == 1 && rec.Reused < prevPrompt {
+			t.Errorf("turn 2 reused %d cached tokens, want at least the %d of turn 1's prompt", rec.Reused, prevPrompt)
+		}
+		if i == 2 && rec.Reused != 0 {
+			t.Errorf("after /reset, turn 3 reused %d tokens", rec.Reused)
+		}
+		prevPrompt = len(rec.PromptIDs)
 		conv = append(conv, tokenizer.TextMessage("user", user), tokenizer.TextMessage("assistant", rec.Text))
 		turns++
 	}

@@ -120,6 +120,26 @@ func (c *Cache) Release(id int) {
 // Len is the number of tokens already processed in the slot.
 func (c *Cache) Len(id int) int { return c.slots[id].length }
 
+// SaveConv copies the slot's conv state (all conv layers) into dst, grown as
+// needed, and returns it: with Truncate, a way to go back to this point.
+func (c *Cache) SaveConv(id int, dst []float32) []float32 {
+	return append(dst[:0], c.slots[id].conv...)
+}
+
+// RestoreConv puts back a conv state saved by SaveConv.
+func (c *Cache) RestoreConv(id int, saved []float32) {
+	copy(c.slots[id].conv, saved)
+}
+
+// Truncate forgets every token of the slot from position n on. The KV rows
+// past n are simply overwritten later; the conv state must be restored to
+// position n by the caller (it cannot be rewound).
+func (c *Cache) Truncate(id, n int) {
+	if n < c.slots[id].length {
+		c.slots[id].length = n
+	}
+}
+
 // Advance records that n more tokens of the slot have been processed.
 func (c *Cache) Advance(id, n int) { c.slots[id].length += n }
 

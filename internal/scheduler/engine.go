@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/lfm2go/lfm2/internal/cache"
@@ -60,12 +61,23 @@ func (e *Engine) Scheduler() *Scheduler { return e.sched }
 // Add queues a sequence. A sequence that could never run (empty, longer
 // than the context or the KV memory) is refused with the reason.
 func (e *Engine) Add(q *Sequence) error {
+	if err := e.check(q); err != nil {
+		return err
+	}
+	e.prepare(q)
+	e.sched.add(q)
+	return nil
+}
+
+func (e *Engine) check(q *Sequence) error {
 	if err := q.Params.Sample.Validate(); err != nil {
 		return err
 	}
-	if err := e.sched.check(q); err != nil {
-		return err
-	}
+	return e.sched.check(q)
+}
+
+// prepare numbers a sequence and sets up its tokens and sampler.
+func (e *Engine) prepare(q *Sequence) {
 	q.id = e.nextID
 	e.nextID++
 	q.tokens = append(append(make([]int32, 0, len(q.Prompt)+q.Params.MaxTokens), q.Prompt...), q.Output...)
@@ -78,8 +90,60 @@ func (e *Engine) Add(q *Sequence) error {
 	if q.Timings.Added.IsZero() {
 		q.Timings.Added = time.Now()
 	}
-	e.sched.add(q)
-	return nil
+}
+
+// AddContinuing queues q in the slot of prev, a retained sequence, when the
+// tokens prev's slot holds are a prefix of q's prompt: only the rest of the
+// prompt is computed, with results identical to computing it all (chunked
+// prefill is exact). Otherwise prev's slot is released and q is added
+// afresh. Either way prev is released; it reports whether the prefix was reused.
+func (e *Engine) AddContinuing(q *Sequence, prev *Sequence) (reused bool, err error) {
+	if prev == nil || prev.state != retained {
+		return false, e.Add(q)
+	}
+	extends := func(prefix []int32) bool {
+		return len(q.Prompt) > len(prefix) && slices.Equal(q.Prompt[:len(prefix)], prefix)
+	}
+	keep := 0
+	switch cached := prev.tokens[:prev.processed]; {
+	case len(q.Output) > 0:
+	case extends(cached):
+		keep = len(cached)
+	case prev.promptConv != nil && extends(prev.Prompt):
+		// The answer was re-tokenized differently: go back to the end of the prompt.
+		keep = len(prev.Prompt)
+		e.cache.RestoreConv(prev.slot, prev.promptConv)
+		e.cache.Truncate(prev.slot, keep)
+	}
+	if keep == 0 {
+		e.Release(prev)
+		return false, e.Add(q)
+	}
+	if err := e.check(q); err != nil {
+		e.Release(prev)
+		return false, err
+	}
+	if err := e.cache.Reserve(prev.slot, len(q.Prompt)); err != nil {
+		e.Release(prev)
+		return false, e.Add(q)
+	}
+	e.prepare(q)
+	q.slot, q.processed, q.state, q.reused = prev.slot, keep, running, keep
+	e.sched.running = append(e.sched.running, q)
+	prev.state = finished
+	return true, nil
+}
+
+// Reused is how many prompt tokens a continued sequence took from the cache
+// (0 for a sequence computed afresh).
+func (q *Sequence) Reused() int { return q.reused }
+
+// Release frees the slot of a retained sequence.
+func (e *Engine) Release(q *Sequence) {
+	if q != nil && q.state == retained {
+		e.cache.Release(q.slot)
+		q.state = finished
+	}
 }
 
 // Abort drops a sequence that has not finished (the user stopped it): its
@@ -128,6 +192,9 @@ func (e *Engine) Step(emit func(Event)) error {
 		q.processed += w.n
 		if q.processed < len(q.tokens) {
 			continue // mid-prefill: no logits
+		}
+		if q.Params.Retain && q.processed == len(q.Prompt) {
+			q.promptConv = e.cache.SaveConv(q.slot, q.promptConv)
 		}
 		logits := rows[r]
 		r++

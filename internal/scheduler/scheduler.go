@@ -167,9 +167,14 @@ func (s *Scheduler) dropWaiting(q *Sequence) {
 	}
 }
 
-// finish releases a sequence's slot.
+// finish releases a sequence's slot, or keeps it when the sequence asked
+// to be retained.
 func (s *Scheduler) finish(q *Sequence) {
-	s.cache.Release(q.slot)
 	s.remove(q)
+	if q.Params.Retain {
+		q.state = retained
+		return
+	}
+	s.cache.Release(q.slot)
 	q.state = finished
 }
