@@ -28,10 +28,29 @@ func (l *loaded) Close() { l.model.Close() }
 
 // openModel resolves --model and loads weights and, if present, the tokenizer.
 func openModel(g *globals, needTokenizer bool) (*loaded, error) {
+	if g.dtype != "" && g.dtype != "int8" {
+		return nil, fmt.Errorf("%w: --dtype %q: want int8 (or leave it out for the stored dtype)", errUsage, g.dtype)
+	}
 	src, err := hub.Resolve(g.model)
 	if err != nil {
 		return nil, err
 	}
+	l, err := loadWeights(g, src, needTokenizer)
+	if err != nil {
+		return nil, err
+	}
+	if g.dtype == "int8" {
+		if err := l.model.QuantizeInt8(); err != nil {
+			l.Close()
+			return nil, fmt.Errorf("--dtype int8: %w", err)
+		}
+	}
+	return l, nil
+}
+
+// loadWeights opens the model and tokenizer of src.
+func loadWeights(g *globals, src hub.Source, needTokenizer bool) (*loaded, error) {
+	var err error
 	l := &loaded{src: src}
 	if src.Synthetic != "" {
 		l.model, err = model.Synthetic(src.Synthetic, 1, false, g.threads)

@@ -24,6 +24,7 @@ type globals struct {
 	model      string
 	threads    int
 	cpuProfile string
+	dtype      string
 }
 
 func newRoot() *cobra.Command {
@@ -39,6 +40,7 @@ func newRoot() *cobra.Command {
 	root.PersistentFlags().StringVarP(&g.model, "model", "m", "", "model folder, cached repo id (org/name), or synthetic:350m / synthetic:tiny (default: $LFM2_MODEL, else the cached "+hub.DefaultRepo+")")
 	root.PersistentFlags().IntVarP(&g.threads, "threads", "t", 0, "compute threads (default: all cores)")
 	root.PersistentFlags().StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for go tool pprof)")
+	root.PersistentFlags().StringVar(&g.dtype, "dtype", "", "weights as stored (default), or int8: quantize at load (Q8, one scale per 32 weights) for about twice the decode speed, at a small accuracy cost")
 	var stopProfile func()
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if g.cpuProfile == "" {

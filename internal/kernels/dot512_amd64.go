@@ -13,6 +13,15 @@ func bf16Dot1x4_512(x *float32, w *uint16, ws int, k int, out *float32)
 //go:noescape
 func bf16Dot4x4_512(x *float32, xs int, w *uint16, ws int, k int, out *float32)
 
+//go:noescape
+func q8Dot512(x *float32, q *int8, sc *float32, k int) float32
+
+//go:noescape
+func q8Dot1x4_512(x *float32, q *int8, qs int, sc *float32, scs int, k int, out *float32)
+
+//go:noescape
+func q8Dot4x4_512(x *float32, xs int, q *int8, qs int, sc *float32, scs int, k int, out *float32)
+
 func availableImpls() []Impl {
 	var out []Impl
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL {
@@ -24,36 +33,74 @@ func availableImpls() []Impl {
 	return append(out, ImplGo)
 }
 
+// tiles512 calls the AVX-512 tile kernels for one matrix's storage type:
+// four activation rows by four weight rows, one by four, one by one. (A
+// struct with methods, not closures, so nothing is allocated per call.)
+type tiles512 struct {
+	w   *Mat
+	xp  []float32
+	k   int // Cols
+	k32 int // Cols rounded down to a whole chunk
+	spr int // int8 scales per row
+}
+
+func (m *matmulTask) tiles512() tiles512 {
+	K := m.w.Cols
+	return tiles512{w: m.w, xp: m.xp, k: K, k32: K &^ 31, spr: K / Q8Block}
+}
+
+func (k *tiles512) t4x4(t, n int, out *[16]float32) {
+	if k.w.Q8 != nil {
+		q8Dot4x4_512(&k.xp[t*k.k], k.k, &k.w.Q8[n*k.k], k.k, &k.w.Scales[n*k.spr], k.spr, k.k, &out[0])
+		return
+	}
+	bf16Dot4x4_512(&k.xp[t*k.k], k.k, &k.w.BF16[n*k.k], k.k, k.k32, &out[0])
+}
+
+func (k *tiles512) t1x4(t, n int, out *[4]float32) {
+	if k.w.Q8 != nil {
+		q8Dot1x4_512(&k.xp[t*k.k], &k.w.Q8[n*k.k], k.k, &k.w.Scales[n*k.spr], k.spr, k.k, &out[0])
+		return
+	}
+	bf16Dot1x4_512(&k.xp[t*k.k], &k.w.BF16[n*k.k], k.k, k.k32, &out[0])
+}
+
+func (k *tiles512) t1x1(t, n int) float32 {
+	if k.w.Q8 != nil {
+		return q8Dot512(&k.xp[t*k.k], &k.w.Q8[n*k.k], &k.w.Scales[n*k.spr], k.k)
+	}
+	return bf16Dot512(&k.xp[t*k.k], &k.w.BF16[n*k.k], k.k32)
+}
+
 // smallActivations is the size (bytes) up to which the activation rows of a
 // matmul are treated as cache-resident: weights-outer loop order.
 const smallActivations = 128 << 10
 
-// run512 is MatMul with the AVX-512 family over weight rows [lo, hi):
-// 4×4 tiles (four activation rows by four weight rows), 1×4 for leftover
-// activation rows, 1×1 for leftover weight rows. The loop order depends on
-// how many activation rows there are (see smallActivations); the order of
-// the tiles never changes a dot's result. xp holds the deinterleaved activations.
+// run512 is MatMul with the AVX-512 family over weight rows [lo, hi) of a
+// bf16 or int8 matrix: 4×4 tiles, 1×4 for leftover activation rows, 1×1 for
+// leftover weight rows. The loop order depends on how many activation rows
+// there are (see smallActivations); the order of the tiles never changes a
+// dot's result. xp holds the deinterleaved activations; bf16 rows whose
+// length is not a multiple of 32 get the rest added in Go.
 func (m *matmulTask) run512(lo, hi int) {
 	w, K, N, T := m.w, m.w.Cols, m.w.Rows, m.T
 	k32 := K &^ 31
-	xp := m.xp
+	tiles := m.tiles512()
 	tail := func(t, n int) float32 { // the elements past the last full chunk
-		if k32 == K {
-			return 0
-		}
 		return dotBF16Go(m.x[t*K+k32:(t+1)*K], w.BF16[n*K+k32:(n+1)*K])
 	}
+	hasTail := w.BF16 != nil && k32 != K
 	n4 := lo + (hi-lo)&^3 // end of the whole 4-row weight tiles
 	t4 := T &^ 3
 	var o16 [16]float32
 	var o4 [4]float32
 	tile := func(t, n int) {
-		bf16Dot4x4_512(&xp[t*K], K, &w.BF16[n*K], K, k32, &o16[0])
+		tiles.t4x4(t, n, &o16)
 		for r := 0; r < 4; r++ {
 			d := m.dst[(t+r)*N+n : (t+r)*N+n+4]
 			d[0], d[1], d[2], d[3] = o16[4*r], o16[4*r+1], o16[4*r+2], o16[4*r+3]
 		}
-		if k32 != K {
+		if hasTail {
 			for r := 0; r < 4; r++ {
 				for c := 0; c < 4; c++ {
 					m.dst[(t+r)*N+n+c] += tail(t+r, n+c)
@@ -81,15 +128,21 @@ func (m *matmulTask) run512(lo, hi int) {
 	}
 	for t := t4; t < T; t++ {
 		for n := lo; n < n4; n += 4 {
-			bf16Dot1x4_512(&xp[t*K], &w.BF16[n*K], K, k32, &o4[0])
+			tiles.t1x4(t, n, &o4)
 			for c := 0; c < 4; c++ {
-				m.dst[t*N+n+c] = o4[c] + tail(t, n+c)
+				m.dst[t*N+n+c] = o4[c]
+				if hasTail {
+					m.dst[t*N+n+c] += tail(t, n+c)
+				}
 			}
 		}
 	}
 	for n := n4; n < hi; n++ {
 		for t := 0; t < T; t++ {
-			m.dst[t*N+n] = bf16Dot512(&xp[t*K], &w.BF16[n*K], k32) + tail(t, n)
+			m.dst[t*N+n] = tiles.t1x1(t, n)
+			if hasTail {
+				m.dst[t*N+n] += tail(t, n)
+			}
 		}
 	}
 }

@@ -10,15 +10,6 @@
 // (even product first, then odd) and is reduced by REDUCE512: a row's result
 // is the same whichever kernel computed it.
 
-// REDUCE512 sums the 16 lanes of z into the low lane of x (y, x: its halves).
-#define REDUCE512(z, y, x, yt, xt) \
-	VEXTRACTF64X4 $1, z, yt \
-	VADDPS        yt, y, y \
-	VEXTRACTF32X4 $1, y, xt \
-	VADDPS        xt, x, x \
-	VHADDPS       x, x, x \
-	VHADDPS       x, x, x
-
 // WIDEN loads 32 bf16 at (p) into even/odd f32 vectors; Z31 holds the mask.
 #define WIDEN(p, even, odd) \
 	VMOVDQU32 (p), odd \

@@ -6,11 +6,14 @@ import (
 )
 
 // Mat is a row-major weight matrix [Rows × Cols] stored in the dtype it was
-// loaded in. Exactly one of BF16 and F32 is set.
+// loaded in, or quantized to int8 (QuantizeQ8). Exactly one of BF16, F32
+// and Q8 is set.
 type Mat struct {
 	Rows, Cols int
 	BF16       []uint16
 	F32        []float32
+	Q8         []int8    // int8 weights, 32-weight blocks stored even-then-odd
+	Scales     []float32 // one per 32-weight block of a row (with Q8)
 }
 
 // NewMatBF16 wraps bf16 words as a matrix, checking the length.
@@ -31,16 +34,22 @@ func NewMatF32(rows, cols int, data []float32) (Mat, error) {
 
 // DType names the storage type.
 func (m *Mat) DType() string {
-	if m.BF16 != nil {
+	switch {
+	case m.BF16 != nil:
 		return "bf16"
+	case m.Q8 != nil:
+		return "int8"
 	}
 	return "f32"
 }
 
 // Bytes is the storage size of the matrix.
 func (m *Mat) Bytes() int64 {
-	if m.BF16 != nil {
+	switch {
+	case m.BF16 != nil:
 		return int64(len(m.BF16)) * 2
+	case m.Q8 != nil:
+		return int64(len(m.Q8)) + int64(len(m.Scales))*4
 	}
 	return int64(len(m.F32)) * 4
 }
@@ -49,6 +58,10 @@ func (m *Mat) Bytes() int64 {
 func (m *Mat) Row(dst []float32, r int) {
 	if m.BF16 != nil {
 		BF16ToF32(dst[:m.Cols], m.BF16[r*m.Cols:(r+1)*m.Cols])
+		return
+	}
+	if m.Q8 != nil {
+		dequantRowQ8(dst[:m.Cols], m, r)
 		return
 	}
 	copy(dst[:m.Cols], m.F32[r*m.Cols:(r+1)*m.Cols])

@@ -47,16 +47,16 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 	}
 	K := ws[0].Cols
 	p.mm = matmulTask{x: x, T: T, impl: p.impl, n: len(ws)}
-	bf16 := false
+	packed := false // bf16 or int8: read by the AVX-512 kernels deinterleaved
 	for i, w := range ws {
 		if w.Cols != K || len(x) < T*K || len(dsts[i]) < T*w.Rows {
 			panic("kernels.MatMuls: shapes do not fit")
 		}
 		p.mm.ws[i], p.mm.dsts[i] = w, dsts[i]
 		p.mm.first[i+1] = p.mm.first[i] + w.Rows
-		bf16 = bf16 || w.BF16 != nil
+		packed = packed || w.BF16 != nil || w.Q8 != nil
 	}
-	if bf16 && p.impl == ImplAVX512 {
+	if packed && p.impl == ImplAVX512 {
 		if cap(p.xp) < T*K {
 			p.xp = make([]float32, T*K)
 		}
@@ -94,6 +94,16 @@ func (m *matmulTask) rows(lo, hi int) {
 			wr := w.F32[n*K : (n+1)*K]
 			for t := 0; t < m.T; t++ {
 				m.dst[t*N+n] = dot(m.x[t*K:(t+1)*K], wr)
+			}
+		}
+		return
+	}
+	if w.Q8 != nil && m.impl != ImplAVX512 {
+		spr := K / Q8Block
+		for n := lo; n < hi; n++ {
+			q, sc := w.Q8[n*K:(n+1)*K], w.Scales[n*spr:(n+1)*spr]
+			for t := 0; t < m.T; t++ {
+				m.dst[t*N+n] = dotQ8Go(m.x[t*K:(t+1)*K], q, sc)
 			}
 		}
 		return

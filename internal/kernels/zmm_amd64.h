@@ -37,3 +37,14 @@
 	VMOVUPS Z13, 832(p) \
 	VMOVUPS Z14, 896(p) \
 	VMOVUPS Z15, 960(p)
+
+// REDUCE512 sums the 16 lanes of z into the low lane of x (y and x are its
+// lower halves; yt, xt scratch). Every AVX-512 dot ends with it, so a dot's
+// result is the same whichever kernel computed it.
+#define REDUCE512(z, y, x, yt, xt) \
+	VEXTRACTF64X4 $1, z, yt \
+	VADDPS        yt, y, y \
+	VEXTRACTF32X4 $1, y, xt \
+	VADDPS        xt, x, x \
+	VHADDPS       x, x, x \
+	VHADDPS       x, x, x

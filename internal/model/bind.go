@@ -19,6 +19,9 @@ type binder struct {
 	used     map[string]bool
 	missing  []string
 	problems []string
+	// views is set when a []float32 field aliases checkpoint memory (f32
+	// tensors); the checkpoint must then outlive the model.
+	views bool
 }
 
 var (
@@ -63,6 +66,7 @@ func (b *binder) bindTensor(name, shapeTag string, field reflect.Value) {
 		val, err = asMat(t, want[0], product(want[1:]))
 	case floatsTyp:
 		val, err = asFloats(t)
+		b.views = b.views || t.DType == safetensors.F32
 	default:
 		panic(fmt.Sprintf("model: field for %s has unsupported type %s", name, field.Type()))
 	}

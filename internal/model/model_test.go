@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/lfm2go/lfm2/internal/kernels"
 )
 
 // The fixtures are tiny random-weight LFM2 checkpoints with logits from an
@@ -276,4 +278,80 @@ func slicesEqual(a, b []int32) bool {
 		}
 	}
 	return true
+}
+
+// TestInt8 measures how far int8 weights move the fixtures' logits and NLL
+// from the float32 reference. int8 is an opt-in approximation, so the bar is
+// closeness: text NLL within 1%. Single logits of these tiny random models
+// (logits around ±20) move by up to ~2; TestInt8ComputesTheDequantizedModel
+// shows that is quantization, not the kernels.
+func TestInt8(t *testing.T) {
+	for _, name := range fixtures {
+		t.Run(name, func(t *testing.T) {
+			m, ref := loadFixture(t, name)
+			if err := m.QuantizeInt8(); err != nil {
+				t.Fatal(err)
+			}
+			if m.DType() != "int8" {
+				t.Fatalf("dtype %s", m.DType())
+			}
+			var worst, nllRel float64
+			for _, cs := range ref.Cases {
+				want := readLogits(t, filepath.Join(fixtureDir(name), cs.LogitsFile), cs.Shape[0], cs.Shape[1])
+				got := run(t, m, cs.IDs, len(cs.IDs))
+				if cs.LogitsRows == "last" {
+					got = got[len(got)-1:]
+				}
+				for r := range want {
+					worst = max(worst, maxAbsDiff(got[r], want[r]))
+				}
+			}
+			for _, tc := range ref.TextCases {
+				rows := run(t, m, tc.IDs, len(tc.IDs))
+				var nll float64
+				for p := 1; p < len(tc.IDs); p++ {
+					nll -= float64(rows[p-1][tc.IDs[p]]) - logsumexp(rows[p-1])
+				}
+				nllRel = max(nllRel, math.Abs(nll-tc.NLL)/tc.NLL)
+			}
+			t.Logf("int8: max |Δlogit| %.3g, max relative NLL change %.3g", worst, nllRel)
+			if worst > 3 || nllRel > 0.01 {
+				t.Errorf("int8 drifts too far: max |Δlogit| %.3g, NLL %.3g", worst, nllRel)
+			}
+		})
+	}
+}
+
+// TestInt8ComputesTheDequantizedModel: the int8 path gives the logits of an
+// f32 model whose weights are the dequantized int8 weights, to float
+// rounding. So whatever int8 changes is quantization, not the kernels.
+func TestInt8ComputesTheDequantizedModel(t *testing.T) {
+	for _, name := range fixtures {
+		q, ref := loadFixture(t, name)
+		if err := q.QuantizeInt8(); err != nil {
+			t.Fatal(err)
+		}
+		f, _ := loadFixture(t, name)
+		fm, qm := f.matrices(), q.matrices()
+		for i := range fm {
+			data := make([]float32, qm[i].Rows*qm[i].Cols)
+			for r := 0; r < qm[i].Rows; r++ {
+				qm[i].Row(data[r*qm[i].Cols:(r+1)*qm[i].Cols], r)
+			}
+			*fm[i], _ = kernels.NewMatF32(qm[i].Rows, qm[i].Cols, data)
+		}
+		if f.Config.TiedHead {
+			f.Head = f.Embed
+		}
+		ids := ref.Cases[0].IDs
+		a, b := run(t, q, ids, len(ids)), run(t, f, ids, len(ids))
+		var worst float64
+		for r := range a {
+			worst = max(worst, maxAbsDiff(a[r], b[r]))
+		}
+		if worst > 1e-3 {
+			t.Errorf("%s: int8 kernels vs dequantized f32 model: max |Δlogit| %.3g", name, worst)
+		}
+		t.Logf("%s: int8 vs dequantized f32: %.2g", name, worst)
+	}
 }

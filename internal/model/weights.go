@@ -22,7 +22,8 @@ type Model struct {
 	pool    *kernels.Pool
 	rope    ropeTable
 	scratch scratch
-	closer  func() error
+	closer  func() error // releases the checkpoint's memory
+	views   bool         // vector fields alias checkpoint memory
 }
 
 // Layer is one decoder layer: a pre-norm mixer (exactly one of Conv and
