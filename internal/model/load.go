@@ -3,8 +3,8 @@ package model
 import (
 	"errors"
 	"fmt"
-	"sync"
 	"path/filepath"
+	"sync"
 
 	"github.com/lfm2go/lfm2/internal/cache"
 	"github.com/lfm2go/lfm2/internal/kernels"
