@@ -29,4 +29,6 @@ HF_HOME="$tmp/hf" check $BIN models | grep -q 'no models'
 printf 'Hi\nWhat is 2+2?\n' | check $BIN chat --model $FIX --max-tokens 4 --json | grep -c '"turn"' | grep -qx 2
 printf 'Hi\n/exit\n' | check $BIN chat --model $FIX --max-tokens 4 >/dev/null
 check $BIN pull --help >/dev/null
+check $BIN run --model $FIX --dtype int8 --raw --temperature 0 --max-tokens 8 "The capital of Kenya is" >/dev/null
+check $BIN bench --model synthetic:tiny --dtype int8 --prompt 64 --gen 8 --parallel 2 --repeat 1 --json | grep -q '"dtype":"int8"'
 echo "README examples (models, chat): all ran" >&2
