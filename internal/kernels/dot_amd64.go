@@ -11,9 +11,6 @@ func dotBF16AVX2(x *float32, w *uint16, n int) float32
 func dotF32AVX2(x, w *float32, n int) float32
 
 //go:noescape
-func axpyAVX2(y *float32, a float32, x *float32, n int)
-
-//go:noescape
 func dotBF16x4AVX2(x *float32, stride int, w *uint16, n int, out *float32)
 
 // hasAVX2 is read once at start-up; the choice never changes afterwards.
@@ -88,16 +85,4 @@ func dotBF16x4(out *[4]float32, x []float32, stride int, w []uint16) {
 			out[r] += dotBF16Go(x[r*stride+m:r*stride+n], w[m:])
 		}
 	}
-}
-
-// Axpy does y += a·x.
-func Axpy(y []float32, a float32, x []float32) {
-	n := len(y)
-	x = x[:n]
-	m := 0
-	if hasAVX2 && n >= 8 {
-		m = n &^ 7
-		axpyAVX2(&y[0], a, &x[0], m)
-	}
-	axpyGo(y[m:], a, x[m:])
 }

@@ -121,25 +121,3 @@ reduce4:
 	MOVSS        X6, 12(DX)
 	VZEROUPPER
 	RET
-
-// func axpyAVX2(y *float32, a float32, x *float32, n int)
-// y[i] += a·x[i] for n a multiple of 8, one fused multiply-add per element
-// (the Go version rounds the product first: results differ in the last bit).
-TEXT ·axpyAVX2(SB), NOSPLIT, $0-32
-	MOVQ         y+0(FP), DI
-	VBROADCASTSS a+8(FP), Y0
-	MOVQ         x+16(FP), SI
-	MOVQ         n+24(FP), CX
-	SHRQ         $3, CX
-	JZ           axdone
-axloop:
-	VMOVUPS     (DI), Y1
-	VFMADD231PS (SI), Y0, Y1
-	VMOVUPS     Y1, (DI)
-	ADDQ        $32, DI
-	ADDQ        $32, SI
-	DECQ        CX
-	JNZ         axloop
-axdone:
-	VZEROUPPER
-	RET

@@ -12,9 +12,6 @@ func dotF32(x, w []float32) float32 { return dotGo(x, w) }
 func (m *matmulTask) run512(lo, hi int)  { panic("kernels: avx512 not in this build") }
 func (m *matmulTask) runAVX2(lo, hi int) { panic("kernels: avx2 not in this build") }
 
-// Axpy does y += a·x.
-func Axpy(y []float32, a float32, x []float32) { axpyGo(y, a, x[:len(y)]) }
-
 func (p *Pool) attnKernels() attnKernels { return attnKernels{attnScoresGo, attnAccumGo, expGo} }
 
 func (p *Pool) swiglu(dst, gate, up []float32) { SwiGLU(dst, gate, up) }

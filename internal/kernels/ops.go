@@ -2,12 +2,9 @@ package kernels
 
 import "math"
 
-// Dot is Σ a[i]·b[i] over len(a), accumulated in a fixed order (eight
-// interleaved partial sums, then a fixed tree), whatever the caller.
-func Dot(a, b []float32) float32 {
-	return dotF32(a, b[:len(a)])
-}
-
+// dotGo is Σ a[i]·b[i] over len(a), accumulated in a fixed order (eight
+// interleaved partial sums, then a fixed tree): the specification of the
+// f32 vector dot.
 func dotGo(a, b []float32) float32 {
 	n := len(a)
 	b = b[:n]
@@ -27,14 +24,6 @@ func dotGo(a, b []float32) float32 {
 		s0 += a[i] * b[i]
 	}
 	return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
-}
-
-// axpyGo is y += a·x, the specification of the vector versions.
-func axpyGo(y []float32, a float32, x []float32) {
-	x = x[:len(y)]
-	for i := range y {
-		y[i] += a * x[i]
-	}
 }
 
 // Add does dst += src.
@@ -73,29 +62,6 @@ func SwiGLU(dst, gate, up []float32) {
 	for i := range dst {
 		g := gate[i]
 		dst[i] = g / (1 + float32(math.Exp(float64(-g)))) * up[i]
-	}
-}
-
-// Softmax normalises x in place (max-subtracted, sum in float64).
-func Softmax(x []float32) {
-	if len(x) == 0 {
-		return
-	}
-	m := x[0]
-	for _, v := range x[1:] {
-		if v > m {
-			m = v
-		}
-	}
-	var sum float64
-	for i, v := range x {
-		e := math.Exp(float64(v - m))
-		x[i] = float32(e)
-		sum += e
-	}
-	inv := float32(1 / sum)
-	for i := range x {
-		x[i] *= inv
 	}
 }
 
