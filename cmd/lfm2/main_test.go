@@ -136,7 +136,8 @@ func TestBatchInterruptAndResume(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "prompts.jsonl")
 	var b strings.Builder
-	for i := 0; i < 40; i++ {
+	const prompts = 100 // enough work that the signal lands mid-run on a fast machine
+	for i := 0; i < prompts; i++ {
 		fmt.Fprintf(&b, "{\"id\": \"p%d\", \"prompt\": \"Tell me about number %d and why it matters\"}\n", i, i)
 		if i == 7 {
 			b.WriteString("{\"id\": \"bad\", \"prompt\": 5}\n{\"id\": \"p1\", \"prompt\": \"duplicate\"}\n")
@@ -150,8 +151,8 @@ func TestBatchInterruptAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := records(t, full)
-	if len(want) != 42 {
-		t.Fatalf("uninterrupted run wrote %d records, want 40 + 2 rejected", len(want))
+	if len(want) != prompts+2 {
+		t.Fatalf("uninterrupted run wrote %d records, want %d + 2 rejected", len(want), prompts)
 	}
 
 	part := filepath.Join(dir, "part.jsonl")
