@@ -270,3 +270,45 @@ func TestChatDropsOldestTurnsToFit(t *testing.T) {
 		t.Fatal("a 60-token context never dropped a turn")
 	}
 }
+
+// TestBatchOutputIsBatchInvariant: with greedy sampling, lfm2 batch writes
+// the same completion for every prompt whether prompts run one at a time or
+// six at once under a tiny step budget and a KV memory small enough to force
+// preemption.
+func TestBatchOutputIsBatchInvariant(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "prompts.jsonl")
+	var b strings.Builder
+	words := strings.Fields("the quick brown fox jumps over a lazy dog while seven wizards quietly hex bold jumbo vats")
+	for i, n := range []int{1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 180, 7, 60} {
+		var p []string
+		for j := 0; j < n; j++ {
+			p = append(p, words[(i+j)%len(words)])
+		}
+		fmt.Fprintf(&b, "{\"id\": %d, \"prompt\": %q}\n", i, strings.Join(p, " "))
+	}
+	os.WriteFile(in, []byte(b.String()), 0o644)
+	common := []string{"batch", "--model", fixture, "-i", in, "--raw", "--temperature", "0", "--max-tokens", "20", "--ignore-eos", "--quiet"}
+	solo := filepath.Join(dir, "solo.jsonl")
+	if _, err := lfm2(t, append(common, "-o", solo, "--parallel", "1")...); err != nil {
+		t.Fatal(err)
+	}
+	mixed := filepath.Join(dir, "mixed.jsonl")
+	cmd := exec.Command(binary, append(common, "-o", mixed, "--parallel", "6", "--max-batch-tokens", "7", "--kv-memory", "240KiB", "--verbose")...)
+	stderr, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, stderr)
+	}
+	if !strings.Contains(string(stderr), "preempted") {
+		t.Errorf("the small KV memory forced no preemption:\n%s", stderr)
+	}
+	want, got := records(t, solo), records(t, mixed)
+	if len(want) != 14 || len(got) != 14 {
+		t.Fatalf("records: %d solo, %d mixed", len(want), len(got))
+	}
+	for id, rec := range want {
+		if got[id] != rec {
+			t.Errorf("prompt %s:\n mixed %s\n solo  %s", id, got[id], rec)
+		}
+	}
+}
