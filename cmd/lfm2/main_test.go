@@ -312,3 +312,28 @@ func TestBatchOutputIsBatchInvariant(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchErrorsFile: rejected lines go to --errors with their line number
+// and reason, the good ones to the output, and the batch goes on.
+func TestBatchErrorsFile(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "p.jsonl")
+	os.WriteFile(in, []byte("{\"id\": \"ok1\", \"prompt\": \"hi\"}\n{oops\n{\"id\": \"nop\"}\n{\"id\": \"ok1\", \"prompt\": \"again\"}\n{\"id\": \"ok2\", \"prompt\": \"there\"}\n"), 0o644)
+	out, errs := filepath.Join(dir, "out.jsonl"), filepath.Join(dir, "errors.jsonl")
+	if _, err := lfm2(t, "batch", "--model", fixture, "-i", in, "-o", out, "--errors", errs, "--max-tokens", "3", "--quiet"); err != nil {
+		t.Fatal(err)
+	}
+	good := records(t, out)
+	if len(good) != 2 || good["ok1/<nil>"] == "" || good["ok2/<nil>"] == "" {
+		t.Fatalf("output records: %v", good)
+	}
+	bad := records(t, errs)
+	for _, want := range []string{"<nil>/2", "nop/3", "ok1/4"} {
+		if bad[want] == "" {
+			t.Errorf("no error record %s in %v", want, bad)
+		}
+	}
+	if !strings.Contains(bad["<nil>/2"], "invalid JSON") || !strings.Contains(bad["nop/3"], "missing") || !strings.Contains(bad["ok1/4"], "duplicate") {
+		t.Errorf("error records do not give their reasons: %v", bad)
+	}
+}
