@@ -22,7 +22,10 @@ test-purego:
 # The model and engine with each SIMD kernel family this CPU has (kernels'
 # own tests always cover every available family). An unavailable family
 # falls back to the best one.
+# The model and engine tests again with each family below the best one (a
+# family this CPU lacks falls back to the best, so this runs anywhere).
 test-families:
+	LFM2_KERNELS=avx512 $(GO) test -count=1 ./internal/model/ ./internal/scheduler/
 	LFM2_KERNELS=avx2 $(GO) test -count=1 ./internal/model/ ./internal/scheduler/
 
 # Runs the commands the README shows, on the fixture and synthetic models.

@@ -18,7 +18,7 @@ func swiglu512(dst, gate, up *float32, n int)
 func (p *Pool) swiglu(dst, gate, up []float32) {
 	n := len(dst)
 	m := 0
-	if p.impl == ImplAVX512 && n >= 16 {
+	if p.impl.hasAVX512() && n >= 16 {
 		m = n &^ 15
 		swiglu512(&dst[0], &gate[0], &up[0], m)
 	}
@@ -26,7 +26,7 @@ func (p *Pool) swiglu(dst, gate, up []float32) {
 }
 
 func (p *Pool) attnKernels() attnKernels {
-	if p.impl != ImplAVX512 {
+	if !p.impl.hasAVX512() {
 		return attnKernels{attnScoresGo, attnAccumGo, expGo}
 	}
 	return attnKernels{

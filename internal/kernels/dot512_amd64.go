@@ -24,6 +24,9 @@ func q8Dot4x4_512(x *float32, xs int, q *int8, qs int, sc *float32, scs int, k i
 
 func availableImpls() []Impl {
 	var out []Impl
+	if amxUsable() {
+		out = append(out, ImplAMX)
+	}
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL {
 		out = append(out, ImplAVX512)
 	}

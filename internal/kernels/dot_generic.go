@@ -9,8 +9,13 @@ func dotBF16(x []float32, w []uint16) float32 { return dotBF16Go(x, w) }
 func dotF32(x, w []float32) float32 { return dotGo(x, w) }
 
 // The SIMD families do not exist in this build; MatMul never selects them.
-func (m *matmulTask) run512(lo, hi int)  { panic("kernels: avx512 not in this build") }
-func (m *matmulTask) runAVX2(lo, hi int) { panic("kernels: avx2 not in this build") }
+func (m *matmulTask) run512(lo, hi int)         { panic("kernels: avx512 not in this build") }
+func (m *matmulTask) runAVX2(lo, hi int)        { panic("kernels: avx2 not in this build") }
+func (m *matmulTask) runAMX(worker, lo, hi int) { panic("kernels: amx not in this build") }
+
+func amxTileConfig() (cfg [64]byte) { return cfg }
+
+func packAMXFast(dst []uint64, x []float32, T, K, u0, u1 int) { packAMX(dst, x, T, K, u0, u1) }
 
 func (p *Pool) attnKernels() attnKernels { return attnKernels{attnScoresGo, attnAccumGo, expGo} }
 

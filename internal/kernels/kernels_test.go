@@ -58,8 +58,12 @@ func testMatMulAgainstBLAS(t *testing.T, impl Impl) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	p := NewPoolImpl(2, impl)
 	defer p.Close()
-	for _, T := range []int{1, 2, 3, 4, 5, 17} {
-		for _, kn := range [][2]int{{1, 1}, {17, 5}, {32, 4}, {64, 33}, {100, 129}, {1024, 48}} {
+	solo := NewPoolImpl(1, impl) // one goroutine takes the whole row range
+	defer solo.Close()
+	for _, T := range []int{1, 2, 3, 4, 5, 8, 9, 16, 17, 33} {
+		// K = 32k and N ≥ 64 reach every AMX path: four, two and one
+		// 16-row groups, rows left to AVX-512, one and two activation blocks.
+		for _, kn := range [][2]int{{1, 1}, {17, 5}, {32, 4}, {64, 33}, {100, 129}, {1024, 48}, {96, 200}} {
 			K, N := kn[0], kn[1]
 			x := randF32(rng, T*K)
 			for _, dtype := range []string{"f32", "bf16"} {
@@ -74,7 +78,11 @@ func testMatMulAgainstBLAS(t *testing.T, impl Impl) {
 					w, _ = NewMatBF16(N, K, wb)
 				}
 				got := make([]float32, T*N)
-				p.MatMul(got, x, T, &w)
+				pool := p
+				if T%2 == 1 {
+					pool = solo
+				}
+				pool.MatMul(got, x, T, &w)
 				want := blas32.General{Rows: T, Cols: N, Stride: N, Data: make([]float32, T*N)}
 				blas32.Gemm(blas.NoTrans, blas.Trans, 1,
 					blas32.General{Rows: T, Cols: K, Stride: K, Data: x},
@@ -101,17 +109,22 @@ func testMatMulBatchInvariant(t *testing.T, impl Impl) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	p := NewPoolImpl(2, impl)
 	defer p.Close()
-	K, N := 1000, 77
-	w, _ := NewMatBF16(N, K, randBF16(rng, N*K))
-	x := randF32(rng, 64*K)
-	all := make([]float32, 64*N)
-	p.MatMul(all, x, 64, &w)
-	for _, row := range []int{0, 37, 63} {
-		one := make([]float32, N)
-		p.MatMul(one, x[row*K:(row+1)*K], 1, &w)
-		for n := range one {
-			if one[n] != all[row*N+n] {
-				t.Fatalf("row %d col %d: alone %v, in a batch of 64 %v", row, n, one[n], all[row*N+n])
+	// K = 1000 has a tail past the last 32-column chunk; K = 1024 is what
+	// the AMX kernel takes, N = 200 leaves it 8 rows for the AVX-512 tiles.
+	for _, kn := range [][2]int{{1000, 77}, {1024, 200}} {
+		K, N := kn[0], kn[1]
+		w, _ := NewMatBF16(N, K, randBF16(rng, N*K))
+		x := randF32(rng, 64*K)
+		all := make([]float32, 64*N)
+		p.MatMul(all, x, 64, &w)
+		for _, rows := range [][2]int{{0, 1}, {37, 38}, {63, 64}, {5, 14}, {40, 57}} {
+			T := rows[1] - rows[0]
+			part := make([]float32, T*N)
+			p.MatMul(part, x[rows[0]*K:rows[1]*K], T, &w)
+			for i := range part {
+				if part[i] != all[rows[0]*N+i] {
+					t.Fatalf("K=%d rows %v: element %d is %v, in a batch of 64 %v", K, rows, i, part[i], all[rows[0]*N+i])
+				}
 			}
 		}
 	}

@@ -12,8 +12,12 @@ const maxFused = 3
 type matmulTask struct {
 	x    []float32
 	xp   []float32 // x rearranged for the AVX-512 kernels
+	xa   []uint64  // x split and packed for the AMX kernel (see packAMX)
 	T    int
 	impl Impl
+	// The AMX family's tile configuration and per-worker output tiles.
+	amxCfg *[64]byte
+	amxOut [][]float32
 	// The weights and outputs of the call, and where each starts in the
 	// concatenated row range [0, Σ rows) that the pool splits.
 	n     int
@@ -46,17 +50,31 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 		panic("kernels.MatMuls: one output per weight, at most three")
 	}
 	K := ws[0].Cols
-	p.mm = matmulTask{x: x, T: T, impl: p.impl, n: len(ws)}
+	p.mm = matmulTask{x: x, T: T, impl: p.impl, n: len(ws), amxCfg: &p.amxCfg, amxOut: p.amxOut}
+	// The row ranges handed out start at multiples of 16 within each
+	// matrix (every matrix starts at a multiple of 16 in the concatenated
+	// range), so a row meets the same kernel whichever matrices share the call.
 	packed := false // bf16 or int8: read by the AVX-512 kernels deinterleaved
+	amx := false    // some matrix goes through the AMX tile unit
 	for i, w := range ws {
 		if w.Cols != K || len(x) < T*K || len(dsts[i]) < T*w.Rows {
 			panic("kernels.MatMuls: shapes do not fit")
 		}
 		p.mm.ws[i], p.mm.dsts[i] = w, dsts[i]
-		p.mm.first[i+1] = p.mm.first[i] + w.Rows
-		packed = packed || w.BF16 != nil || w.Q8 != nil
+		p.mm.first[i+1] = p.mm.first[i] + (w.Rows+amxRows-1)/amxRows*amxRows
+		covered := p.impl == ImplAMX && amxCovers(w)
+		amx = amx || covered
+		packed = packed || (w.BF16 != nil || w.Q8 != nil) && !(covered && w.Rows%amxRows == 0)
 	}
-	if packed && p.impl == ImplAVX512 {
+	if amx {
+		n := (T + amxBlock - 1) / amxBlock * K / 32 * amxStep / 4
+		if cap(p.xa) < n {
+			p.xa = make([]uint64, n)
+		}
+		p.mm.xa = p.xa[:n]
+		p.packAMXRows(p.mm.xa, x, T, K)
+	}
+	if packed && p.impl.hasAVX512() {
 		if cap(p.xp) < T*K {
 			p.xp = make([]float32, T*K)
 		}
@@ -71,18 +89,18 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 // Run computes the concatenated rows [lo, hi), matrix by matrix.
 func (m *matmulTask) Run(worker, lo, hi int) {
 	for i := 0; i < m.n && lo < hi; i++ {
-		a, b := max(lo, m.first[i]), min(hi, m.first[i+1])
+		a, b := max(lo, m.first[i]), min(hi, m.first[i]+m.ws[i].Rows)
 		if a >= b {
 			continue
 		}
 		mm := *m // a per-range copy: Run may execute on several goroutines
 		mm.w, mm.dst = m.ws[i], m.dsts[i]
-		mm.rows(a-m.first[i], b-m.first[i])
+		mm.rows(worker, a-m.first[i], b-m.first[i])
 	}
 }
 
 // rows computes rows [lo, hi) of the matrix m.w into m.dst.
-func (m *matmulTask) rows(lo, hi int) {
+func (m *matmulTask) rows(worker, lo, hi int) {
 	w := m.w
 	K, N := w.Cols, w.Rows
 	if w.F32 != nil {
@@ -98,7 +116,7 @@ func (m *matmulTask) rows(lo, hi int) {
 		}
 		return
 	}
-	if w.Q8 != nil && m.impl != ImplAVX512 {
+	if w.Q8 != nil && !m.impl.hasAVX512() {
 		spr := K / Q8Block
 		for n := lo; n < hi; n++ {
 			q, sc := w.Q8[n*K:(n+1)*K], w.Scales[n*spr:(n+1)*spr]
@@ -108,10 +126,12 @@ func (m *matmulTask) rows(lo, hi int) {
 		}
 		return
 	}
-	switch m.impl {
-	case ImplAVX512:
+	switch {
+	case m.impl == ImplAMX && amxCovers(w):
+		m.runAMX(worker, lo, hi)
+	case m.impl.hasAVX512():
 		m.run512(lo, hi)
-	case ImplAVX2:
+	case m.impl == ImplAVX2:
 		m.runAVX2(lo, hi)
 	default:
 		for n := lo; n < hi; n++ {

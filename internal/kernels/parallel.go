@@ -10,6 +10,7 @@ const (
 	opAdd
 	opRMSNorm
 	opDeinterleave
+	opPackAMX
 )
 
 // elemTask is kept in the Pool so these calls allocate nothing.
@@ -20,6 +21,8 @@ type elemTask struct {
 	width      int // row width for row-wise ops
 	eps        float32
 	normWeight []float32
+	packed     []uint64 // opPackAMX's destination
+	rows       int      // opPackAMX: rows of x
 }
 
 // elemGrain is how many floats an element-wise chunk covers: small inputs
@@ -36,6 +39,8 @@ func (e *elemTask) Run(worker, lo, hi int) {
 		for r := lo; r < hi; r++ {
 			RMSNorm(e.dst[r*e.width:(r+1)*e.width], e.a[r*e.width:(r+1)*e.width], e.normWeight, e.eps)
 		}
+	case opPackAMX:
+		packAMXFast(e.packed, e.a, e.rows, e.width, lo, hi)
 	case opDeinterleave:
 		for r := lo; r < hi; r++ {
 			deinterleave32(e.dst[r*e.width:(r+1)*e.width], e.a[r*e.width:(r+1)*e.width])
@@ -70,4 +75,12 @@ func (p *Pool) RMSNormRows(dst, x, w []float32, rows, width int, eps float32) {
 func (p *Pool) deinterleaveRows(dst, x []float32, rows, width int) {
 	p.elem = elemTask{op: opDeinterleave, dst: dst, a: x, width: width}
 	p.runElem(rows, max(1, elemGrain/width))
+}
+
+// packAMXRows packs x [T×K] for the AMX kernel (see packAMX), padding the
+// last block of rows with zeros. Tiles are spread over the pool.
+func (p *Pool) packAMXRows(dst []uint64, x []float32, T, K int) {
+	p.elem = elemTask{op: opPackAMX, packed: dst, a: x, rows: T, width: K}
+	tiles := (T + amxBlock - 1) / amxBlock * K / 32
+	p.runElem(tiles, 16)
 }

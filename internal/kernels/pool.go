@@ -36,7 +36,11 @@ type Pool struct {
 	mm   matmulTask
 	elem elemTask
 	xp   []float32 // activations rearranged for the kernel family
+	xa   []uint64  // activations packed for the AMX kernel
 	impl Impl
+
+	amxCfg [64]byte    // the AMX tile configuration (immutable)
+	amxOut [][]float32 // per worker: one chunk of output tiles
 }
 
 // NewPool starts a pool of n goroutines (n ≤ 0 means GOMAXPROCS) using the
@@ -58,6 +62,13 @@ func NewPoolImpl(n int, impl Impl) *Pool {
 		n = runtime.GOMAXPROCS(0)
 	}
 	p := &Pool{threads: n, wake: make([]chan struct{}, n), scratch: make([][]float32, n), impl: impl}
+	if impl == ImplAMX {
+		p.amxCfg = amxTileConfig()
+		p.amxOut = make([][]float32, n)
+		for i := range p.amxOut {
+			p.amxOut[i] = make([]float32, 2*rowBlock*amxRows)
+		}
+	}
 	for i := 1; i < n; i++ {
 		p.wake[i] = make(chan struct{})
 		go p.worker(i)
