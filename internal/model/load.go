@@ -85,6 +85,10 @@ func (m *Model) Close() error {
 // Threads is the number of goroutines a forward pass uses.
 func (m *Model) Threads() int { return m.pool.Threads() }
 
+// Kernels names the kernel family the model's matmuls run on (see
+// kernels.Impl): "amx", "avx512", "avx2" or "purego".
+func (m *Model) Kernels() string { return string(m.pool.Impl()) }
+
 // CacheShape is the state a cache must hold for this model.
 func (m *Model) CacheShape() cache.Shape {
 	c := m.Config
