@@ -61,3 +61,15 @@ func packAMX(dst []uint64, x []float32, T, K, u0, u1 int) {
 		}
 	}
 }
+
+// scatterAMXGo is the specification of scatterAMX: out holds output tiles
+// for weight rows [c, c+rows) (each row: high and low column of 8
+// activation rows); activation row t0+i, i < nt, gets high + low.
+func scatterAMXGo(dst []float32, N int, out []float32, t0, nt, c, rows int) {
+	for t := t0; t < t0+nt; t++ {
+		d, col := dst[t*N+c:t*N+c+rows], 2*(t-t0)
+		for r := range d {
+			d[r] = out[r*amxRows+col] + out[r*amxRows+col+1]
+		}
+	}
+}

@@ -5,6 +5,9 @@ package kernels
 import "golang.org/x/sys/cpu"
 
 //go:noescape
+func amxScatter512(dst *float32, n int, out *float32, groups int, nt int)
+
+//go:noescape
 func packAMX512(dst *uint64, x *float32, steps int)
 
 //go:noescape
@@ -70,16 +73,11 @@ func (m *matmulTask) runAMX(worker, lo, hi int) {
 	}
 }
 
-// scatterAMX adds the high and low columns of activation block tb's output
-// tiles (weight row-major) into dst rows, at weight rows [c, c+rows).
+// scatterAMX writes activation block tb's outputs (high plus low column of
+// output tiles for weight rows [c, c+rows)) into dst.
 func (m *matmulTask) scatterAMX(out []float32, tb, c, rows int) {
-	N := m.w.Rows
-	for t := tb * amxBlock; t < min(m.T, (tb+1)*amxBlock); t++ {
-		d, col := m.dst[t*N+c:t*N+c+rows], 2*(t-tb*amxBlock)
-		for r := range d {
-			d[r] = out[r*amxRows+col] + out[r*amxRows+col+1]
-		}
-	}
+	t0 := tb * amxBlock
+	amxScatter512(&m.dst[t0*m.w.Rows+c], m.w.Rows, &out[0], rows/amxRows, min(m.T-t0, amxBlock))
 }
 
 // packAMXFast is packAMX with the rounding and interleaving in AVX-512,
