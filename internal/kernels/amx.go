@@ -47,9 +47,7 @@ func packAMX(dst []uint64, x []float32, T, K, u0, u1 int) {
 		t0, c0 := u/ksteps*amxBlock, u%ksteps*32
 		for r := 0; r < amxBlock; r++ {
 			if t0+r >= T {
-				for kp := 0; kp < 16; kp++ {
-					tile[kp*amxBlock+r] = 0
-				}
+				clearAMXRow(dst, u, u+1, r)
 				continue
 			}
 			xs := x[(t0+r)*K+c0 : (t0+r)*K+c0+32]
@@ -58,6 +56,16 @@ func packAMX(dst []uint64, x []float32, T, K, u0, u1 int) {
 				h1, l1 := splitBF16(xs[2*kp+1])
 				tile[kp*amxBlock+r] = uint64(h0) | uint64(h1)<<16 | uint64(l0)<<32 | uint64(l1)<<48
 			}
+		}
+	}
+}
+
+// clearAMXRow zeroes activation row slot r (0 ≤ r < 8) of tiles [u0, u1):
+// the padding past T in the last block.
+func clearAMXRow(dst []uint64, u0, u1, r int) {
+	for u := u0; u < u1; u++ {
+		for kp := 0; kp < 16; kp++ {
+			dst[u*amxStep/4+kp*amxBlock+r] = 0
 		}
 	}
 }

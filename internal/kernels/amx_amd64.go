@@ -45,6 +45,7 @@ func amxTileConfig() (cfg [64]byte) {
 func (m *matmulTask) runAMX(worker, lo, hi int) {
 	w, K, T := m.w, m.w.Cols, m.T
 	ksteps := K / 32
+	blockLen := ksteps * amxStep / 4 // qwords of one packed activation block
 	end := lo + (hi-lo)/amxRows*amxRows
 	// A range longer than rowBlock (a call run on one goroutine) goes in
 	// rowBlock pieces, the size of the output tiles.
@@ -54,10 +55,10 @@ func (m *matmulTask) runAMX(worker, lo, hi int) {
 		out1 := m.amxOut[worker][rows*amxRows : 2*rows*amxRows]
 		groups := rows / amxRows
 		for tb := 0; tb*amxBlock < T; {
-			b := &m.xa[tb*ksteps*amxStep/4]
+			b := &m.xa[tb*blockLen]
 			if (tb+2)*amxBlock <= T {
 				// Two whole blocks: one pass over the weights for both.
-				amxBF16x2(&m.amxCfg[0], &w.BF16[c*K], 2*K, groups, b, &m.xa[(tb+1)*ksteps*amxStep/4], ksteps, &out[0], &out1[0])
+				amxBF16x2(&m.amxCfg[0], &w.BF16[c*K], 2*K, groups, b, &m.xa[(tb+1)*blockLen], ksteps, &out[0], &out1[0])
 				m.scatterAMX(out, tb, c, rows)
 				m.scatterAMX(out1, tb+1, c, rows)
 				tb += 2
@@ -94,11 +95,7 @@ func packAMXFast(dst []uint64, x []float32, T, K, u0, u1 int) {
 				packAMX512(&dst[u*tileQwords+r], &x[t*K+s0*32], s1-s0)
 				continue
 			}
-			for v := u; v < u+s1-s0; v++ {
-				for kp := 0; kp < 16; kp++ {
-					dst[v*tileQwords+kp*amxBlock+r] = 0
-				}
-			}
+			clearAMXRow(dst, u, u+s1-s0, r)
 		}
 		u += s1 - s0
 	}

@@ -3,6 +3,10 @@
 #include "textflag.h"
 #include "amx_amd64.h"
 
+// OUTPTRS points SI and BX at the current output tiles of amxBF16x2's two blocks.
+#define OUTPTRS MOVQ out0+56(FP), SI; ADDQ R11, SI; MOVQ out1+64(FP), BX; ADDQ R11, BX
+
+
 // func amxBF16(cfg *byte, w *uint16, wstride int, tiles int, b *uint16, ksteps int, out *float32)
 //
 // For `tiles` consecutive groups of 16 weight rows (stride wstride bytes)
@@ -147,10 +151,7 @@ pair2step:
 	DECQ R8
 	JNZ  pair2step
 
-	MOVQ out0+56(FP), SI
-	ADDQ R11, SI
-	MOVQ out1+64(FP), BX
-	ADDQ R11, BX
+	OUTPTRS
 	TILESTORED_SI_CX_0
 	TILESTORED_BX_CX_2
 	ADDQ $1024, SI
@@ -184,10 +185,7 @@ single2step:
 	DECQ R8
 	JNZ  single2step
 
-	MOVQ out0+56(FP), SI
-	ADDQ R11, SI
-	MOVQ out1+64(FP), BX
-	ADDQ R11, BX
+	OUTPTRS
 	TILESTORED_SI_CX_0
 	TILESTORED_BX_CX_2
 
