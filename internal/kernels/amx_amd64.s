@@ -14,8 +14,12 @@
 // 32-column step), writes each group's 16×16 product tile to out, weight
 // row-major (64 bytes a row). A product accumulates step after step in its
 // own tile lane, the same whichever group and block it is in, so its value
-// depends on its own weight row and activation column only. Groups go four
-// at a time, sharing each activation tile; the last one to three go alone.
+// depends on its own weight row and activation column only.
+//
+// Groups go one at a time along the whole width: with one block of
+// activations (decode) the weights stream from memory, and 16 row streams
+// keep the hardware prefetchers on track where 64 (four groups sharing each
+// activation tile) lost a third of the bandwidth on 9 KiB rows.
 TEXT ·amxBF16(SB), NOSPLIT, $0-56
 	MOVQ cfg+0(FP), AX
 	LDTILECFG_AX
@@ -29,52 +33,7 @@ TEXT ·amxBF16(SB), NOSPLIT, $0-56
 	MOVQ DX, R14
 	SHLQ $4, R14            // R14: 16 rows of weights
 
-quad:
-	CMPQ R9, $4
-	JLT  single
-	TILEZERO_0
-	TILEZERO_1
-	TILEZERO_2
-	TILEZERO_3
-	MOVQ R10, SI            // group 0
-	LEAQ (R10)(R14*1), BX   // group 1
-	LEAQ (R10)(R14*2), AX   // group 2, then 3
-	MOVQ R12, DI
-	MOVQ R13, R8
-
-quadstep:
-	TILELOADD_7_DI_CX
-	TILELOADD_4_SI_DX
-	TILELOADD_5_BX_DX
-	TILELOADD_6_AX_DX
-	TDP_0_4
-	TDP_1_5
-	TDP_2_6
-	ADDQ R14, AX
-	TILELOADD_4_AX_DX
-	TDP_3_4
-	SUBQ R14, AX
-	ADDQ $64, SI
-	ADDQ $64, BX
-	ADDQ $64, AX
-	ADDQ $1024, DI
-	DECQ R8
-	JNZ  quadstep
-
-	MOVQ R11, SI
-	TILESTORED_SI_CX_0
-	ADDQ $1024, SI
-	TILESTORED_SI_CX_1
-	ADDQ $1024, SI
-	TILESTORED_SI_CX_2
-	ADDQ $1024, SI
-	TILESTORED_SI_CX_3
-	ADDQ $4096, R11
-	LEAQ (R10)(R14*4), R10
-	SUBQ $4, R9
-	JMP  quad
-
-single:
+group:
 	CMPQ R9, $1
 	JLT  done
 	TILEZERO_0
@@ -82,21 +41,21 @@ single:
 	MOVQ R12, DI
 	MOVQ R13, R8
 
-singlestep:
+step:
 	TILELOADD_7_DI_CX
 	TILELOADD_4_SI_DX
 	TDP_0_4
 	ADDQ $64, SI
 	ADDQ $1024, DI
 	DECQ R8
-	JNZ  singlestep
+	JNZ  step
 
 	MOVQ R11, SI
 	TILESTORED_SI_CX_0
 	ADDQ $1024, R11
 	ADDQ R14, R10
 	DECQ R9
-	JMP  single
+	JMP  group
 
 done:
 	TILERELEASE

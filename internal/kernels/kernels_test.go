@@ -222,26 +222,29 @@ func BenchmarkMatMulPrefill64x1024x4608(b *testing.B) {
 
 // BenchmarkMatMulDecodeCold streams 1 GiB of bf16 weights per call (more
 // than any cache), as decode does with a whole model, for 1, 4, 8 and 16
-// activation rows (single-stream and batched decode): compare its MB/s with
-// the machine's memory bandwidth.
+// activation rows (single-stream and batched decode), with rows as wide as
+// most of LFM2's matrices (K = 1024) and as its FFN down projection
+// (K = 4608): compare its MB/s with the machine's memory bandwidth.
 func BenchmarkMatMulDecodeCold(b *testing.B) {
-	const K, N = 1024, 512 * 1024
 	p := NewPool(0)
 	defer p.Close()
-	wb := make([]uint16, N*K)
-	for i := range wb {
-		wb[i] = uint16(0x3c00 + i%512)
-	}
-	w, _ := NewMatBF16(N, K, wb)
-	for _, T := range []int{1, 4, 8, 16} {
-		b.Run(fmt.Sprintf("T%d", T), func(b *testing.B) {
-			x := randF32(rand.New(rand.NewPCG(1, 1)), T*K)
-			dst := make([]float32, T*N)
-			b.SetBytes(int64(N * K * 2))
-			for i := 0; i < b.N; i++ {
-				p.MatMul(dst, x, T, &w)
-			}
-		})
+	for _, K := range []int{1024, 4608} {
+		N := 512 << 20 / K
+		wb := make([]uint16, N*K)
+		for i := range wb {
+			wb[i] = uint16(0x3c00 + i%512)
+		}
+		w, _ := NewMatBF16(N, K, wb)
+		for _, T := range []int{1, 4, 8, 16} {
+			b.Run(fmt.Sprintf("K%d/T%d", K, T), func(b *testing.B) {
+				x := randF32(rand.New(rand.NewPCG(1, 1)), T*K)
+				dst := make([]float32, T*N)
+				b.SetBytes(int64(N * K * 2))
+				for i := 0; i < b.N; i++ {
+					p.MatMul(dst, x, T, &w)
+				}
+			})
+		}
 	}
 }
 
