@@ -63,64 +63,55 @@ func (p *Pool) attnScratch(worker, d int) attnScratch {
 // does not depend on the other queries in its block (batch invariance).
 func (p *Pool) Attend(worker int, b *QueryBlock, keys, vals *KVSpan, off, d int, scale float32) {
 	ws := p.attnScratch(worker, d)
-	k := p.attnKernels()
 	clear(ws.qt)
 	clear(ws.ot)
-	maxPos := int32(-1)
+	maxPos, minPos := int32(-1), int32(math.MaxInt32)
 	for i := 0; i < b.N; i++ {
 		for j, v := range b.Q[i][:d] {
 			ws.qt[j*lanes+i] = v * scale
 		}
-		maxPos = max(maxPos, b.Pos[i])
+		maxPos, minPos = max(maxPos, b.Pos[i]), min(minPos, b.Pos[i])
 	}
 	for i := range ws.m {
 		ws.m[i], ws.l[i] = float32(math.Inf(-1)), 0
 	}
-	neg := float32(math.Inf(-1))
+	var masks [lanes]uint16 // masks[kk] bit i: query i sees key kk of the chunk
+	used := uint16(1<<b.N - 1)
 	for c := 0; c <= int(maxPos); c += lanes {
 		nk := min(lanes, int(maxPos)+1-c)
-		for kk := 0; kk < lanes; kk++ {
-			kr, vr := ws.kb[kk*d:(kk+1)*d], ws.vb[kk*d:(kk+1)*d]
-			if kk < nk {
-				copy(kr, keys.row(c + kk)[off:off+d])
-				copy(vr, vals.row(c + kk)[off:off+d])
-			} else {
-				clear(kr)
-				clear(vr)
-			}
-		}
-		k.scores(ws.s, ws.qt, ws.kb, d)
-		// Mask keys after each query's position, find each lane's new max.
-		for i := 0; i < lanes; i++ {
-			m := ws.m[i]
+		kt, vt, stride := ws.kb, ws.vb, d
+		if kr, vr, rs, ok := chunkInPlace(keys, vals, c, nk, off); ok {
+			kt, vt, stride = kr, vr, rs // read the cache where it lies
+		} else {
 			for kk := 0; kk < lanes; kk++ {
-				if kk >= nk || i >= b.N || int32(c+kk) > b.Pos[i] {
-					ws.s[kk*lanes+i] = neg
-				} else if v := ws.s[kk*lanes+i]; v > m {
-					m = v
+				kr, vr := ws.kb[kk*d:(kk+1)*d], ws.vb[kk*d:(kk+1)*d]
+				if kk < nk {
+					copy(kr, keys.row(c + kk)[off:off+d])
+					copy(vr, vals.row(c + kk)[off:off+d])
+				} else {
+					clear(kr) // finite, so that 0·v is 0
+					clear(vr)
 				}
 			}
-			ws.mult[i] = 1
-			if m > ws.m[i] {
-				ws.mult[i] = float32(math.Exp(float64(ws.m[i] - m)))
-				ws.m[i] = m
-			}
-			for kk := 0; kk < lanes; kk++ {
-				ws.s[kk*lanes+i] -= m
-			}
 		}
-		k.exp(ws.s)
-		for i := 0; i < lanes; i++ {
-			sum := ws.l[i] * ws.mult[i]
-			for kk := 0; kk < lanes; kk++ {
-				if kk >= nk || i >= b.N || int32(c+kk) > b.Pos[i] {
-					ws.s[kk*lanes+i] = 0 // exactly nothing from masked keys
+		p.attnScores(ws.s, ws.qt, kt, d, stride)
+		for kk := range masks {
+			switch {
+			case c+kk <= int(minPos):
+				masks[kk] = used
+			case kk >= nk:
+				masks[kk] = 0
+			default:
+				masks[kk] = 0
+				for i := 0; i < b.N; i++ {
+					if int32(c+kk) <= b.Pos[i] {
+						masks[kk] |= 1 << i
+					}
 				}
-				sum += ws.s[kk*lanes+i]
 			}
-			ws.l[i] = sum
 		}
-		k.accum(ws.ot, ws.s, ws.vb, ws.mult, d)
+		p.attnSoftmax(ws.s, ws.m, ws.l, ws.mult, &masks)
+		p.attnAccum(ws.ot, ws.s, vt, ws.mult, d, stride)
 	}
 	for i := 0; i < b.N; i++ {
 		inv := 1 / ws.l[i]
@@ -131,18 +122,25 @@ func (p *Pool) Attend(worker int, b *QueryBlock, keys, vals *KVSpan, off, d int,
 	}
 }
 
-// attnKernels are the tile operations of one kernel family.
-type attnKernels struct {
-	scores func(s, qt, k []float32, d int)
-	accum  func(ot, p, v, mult []float32, d int)
-	exp    func(x []float32)
+// chunkInPlace returns the keys and values of positions [c, c+16) of a
+// chunk as strided views into the cache (row stride rs floats) when all 16
+// are cached positions in one block, sparing the copy.
+func chunkInPlace(keys, vals *KVSpan, c, nk, off int) (kr, vr []float32, rs int, ok bool) {
+	r := c % keys.BlockSize
+	if nk < lanes || r+lanes > keys.BlockSize || keys.Stride != vals.Stride || keys.BlockSize != vals.BlockSize {
+		return nil, nil, 0, false
+	}
+	rs = keys.Stride
+	lo, hi := r*rs+off, (r+lanes)*rs
+	kb, vb := keys.Blocks[c/keys.BlockSize], vals.Blocks[c/vals.BlockSize]
+	return kb[lo:hi], vb[lo:hi], rs, true
 }
 
 // attnScoresGo is the specification of the score tile:
-// s[16·kk+lane] = Σ_j qt[16·j+lane]·k[d·kk+j].
-func attnScoresGo(s, qt, k []float32, d int) {
+// s[16·kk+lane] = Σ_j qt[16·j+lane]·k[kstride·kk+j].
+func attnScoresGo(s, qt, k []float32, d, kstride int) {
 	for kk := 0; kk < lanes; kk++ {
-		kr := k[kk*d : (kk+1)*d]
+		kr := k[kk*kstride : kk*kstride+d]
 		out := s[kk*lanes : (kk+1)*lanes]
 		clear(out)
 		for j, kv := range kr {
@@ -154,26 +152,53 @@ func attnScoresGo(s, qt, k []float32, d int) {
 	}
 }
 
+// attnSoftmaxGo is the specification of the online-softmax step over a
+// score tile s[16·kk+lane]: for each lane, over the keys kk whose mask
+// admits it (bit lane of masks[kk]), the running maximum m grows to cover
+// them, mult is e^(old m − new m) where it grew and exactly 1 where not,
+// each score becomes its probability e^(s − m) (exactly 0 where masked),
+// and l becomes l·mult plus the probabilities added in key order.
+func attnSoftmaxGo(s, m, l, mult []float32, masks *[lanes]uint16) {
+	for i := 0; i < lanes; i++ {
+		bit := uint16(1) << i
+		mi := m[i]
+		for kk := 0; kk < lanes; kk++ {
+			if masks[kk]&bit != 0 && s[kk*lanes+i] > mi {
+				mi = s[kk*lanes+i]
+			}
+		}
+		mult[i] = 1
+		if mi > m[i] {
+			mult[i] = float32(math.Exp(float64(m[i] - mi)))
+		}
+		m[i] = mi
+		sum := l[i] * mult[i]
+		for kk := 0; kk < lanes; kk++ {
+			p := float32(0)
+			if masks[kk]&bit != 0 {
+				p = float32(math.Exp(float64(s[kk*lanes+i] - mi)))
+			}
+			s[kk*lanes+i] = p
+			sum += p
+		}
+		l[i] = sum
+	}
+}
+
 // attnAccumGo is the specification of the accumulation tile:
-// ot[16·j+lane] = ot·mult[lane] + Σ_kk p[16·kk+lane]·v[d·kk+j], kk in order.
-func attnAccumGo(ot, p, v, mult []float32, d int) {
+// ot[16·j+lane] = ot·mult[lane] + Σ_kk p[16·kk+lane]·v[vstride·kk+j], kk in order.
+func attnAccumGo(ot, p, v, mult []float32, d, vstride int) {
 	for j := 0; j < d; j++ {
 		o := ot[j*lanes : (j+1)*lanes]
 		for i := range o {
 			o[i] *= mult[i]
 		}
 		for kk := 0; kk < lanes; kk++ {
-			vv := v[kk*d+j]
+			vv := v[kk*vstride+j]
 			pk := p[kk*lanes : (kk+1)*lanes]
 			for i := range o {
 				o[i] += pk[i] * vv
 			}
 		}
-	}
-}
-
-func expGo(x []float32) {
-	for i, v := range x {
-		x[i] = float32(math.Exp(float64(v)))
 	}
 }

@@ -119,34 +119,86 @@ func TestAttendAllocatesNothing(t *testing.T) {
 	}
 }
 
-func TestExpKernel(t *testing.T) {
+// TestSoftmaxKernel checks each family's online-softmax step against the
+// definition in float64: the maximum exact, a lane whose maximum did not
+// grow rescaled by exactly 1, masked keys exactly 0, the exponentials of the float32
+// differences to 3e-7 (past e^-87.3, where float32 runs out, anything below 1e-37), and
+// lanes that admit no key (block padding) left finite.
+func TestSoftmaxKernel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(27, 28))
+	expOK := func(got float32, x float64) bool {
+		if x < -87.3 {
+			return got >= 0 && got <= 1e-37
+		}
+		return math.Abs(float64(got)-math.Exp(x)) <= 3e-7*math.Exp(x)
+	}
 	for _, impl := range Available() {
 		p := NewPoolImpl(1, impl)
-		exp := p.attnKernels().exp
-		x := make([]float32, 0, 4096)
-		for v := -90.0; v <= 80; v += 0.0437 { // attention needs x ≤ 0; float32 overflows past 88.7
-			x = append(x, float32(v))
-		}
-		x = append(x, 0, float32(math.Inf(-1)))
-		zeroAt := len(x) - 2
-		for len(x)%16 != 0 {
-			x = append(x, 0)
-		}
-		in := append([]float32(nil), x...)
-		exp(x)
-		if x[zeroAt] != 1 {
-			t.Errorf("%s: exp(0) = %v, want exactly 1 (a lane with no new maximum must stay unscaled)", impl, x[zeroAt])
-		}
-		for i, v := range in {
-			want := math.Exp(float64(v))
-			if v < -87.3 {
-				if x[i] > 1e-37 {
-					t.Errorf("%s: exp(%v) = %v, want ~0", impl, v, x[i])
-				}
-				continue
+		for trial := 0; trial < 200; trial++ {
+			s := make([]float32, lanes*lanes)
+			for i := range s {
+				s[i] = float32(rng.Float64()*110 - 95) // e^(s−m) from 1 down past float32's range
 			}
-			if rel := math.Abs(float64(x[i])-want) / want; rel > 3e-7 {
-				t.Errorf("%s: exp(%v) = %v, want %v (rel %.2g)", impl, v, x[i], want, rel)
+			var m, l, mult [lanes]float32
+			var masks [lanes]uint16
+			for i := range m {
+				switch rng.IntN(3) {
+				case 0:
+					m[i] = float32(math.Inf(-1)) // first chunk
+				case 1:
+					m[i] = 30 // above every score: no growth
+				default:
+					m[i] = float32(rng.Float64()*40 - 20)
+				}
+				if !math.IsInf(float64(m[i]), -1) {
+					l[i] = float32(rng.Float64() * 5)
+				}
+			}
+			for kk := range masks {
+				masks[kk] = uint16(rng.Uint32())
+			}
+			masks[trial%lanes] = 0
+			if trial%7 == 0 {
+				for kk := range masks {
+					masks[kk] &^= 1 << 3 // lane 3 admits nothing
+				}
+				m[3], l[3] = float32(math.Inf(-1)), 0
+			}
+			s0, m0, l0 := append([]float32(nil), s...), m, l
+			p.attnSoftmax(s, m[:], l[:], mult[:], &masks)
+			for i := 0; i < lanes; i++ {
+				want := m0[i]
+				for kk := 0; kk < lanes; kk++ {
+					if masks[kk]&(1<<i) != 0 {
+						want = max(want, s0[kk*lanes+i])
+					}
+				}
+				if m[i] != want {
+					t.Fatalf("%s lane %d: max %v, want %v", impl, i, m[i], want)
+				}
+				switch {
+				case want == m0[i] && mult[i] != 1:
+					t.Fatalf("%s lane %d: maximum unchanged but rescaled by %v", impl, i, mult[i])
+				case want > m0[i] && !expOK(mult[i], float64(m0[i]-want)):
+					t.Fatalf("%s lane %d: rescale %v, want e^(%v−%v)", impl, i, mult[i], m0[i], want)
+				}
+				sum := float64(l0[i]) * float64(mult[i])
+				for kk := 0; kk < lanes; kk++ {
+					got := s[kk*lanes+i]
+					if masks[kk]&(1<<i) == 0 {
+						if got != 0 {
+							t.Fatalf("%s lane %d key %d: masked probability %v", impl, i, kk, got)
+						}
+						continue
+					}
+					if !expOK(got, float64(s0[kk*lanes+i]-want)) {
+						t.Fatalf("%s lane %d key %d: %v, want e^(%v−%v)", impl, i, kk, got, s0[kk*lanes+i], want)
+					}
+					sum += float64(got)
+				}
+				if math.IsNaN(float64(l[i])) || math.Abs(float64(l[i])-sum) > 1e-6*(1+sum) {
+					t.Fatalf("%s lane %d: sum %v, want %v", impl, i, l[i], sum)
+				}
 			}
 		}
 		p.Close()

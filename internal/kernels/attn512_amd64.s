@@ -6,14 +6,14 @@
 // Attention tiles for up to 16 queries (one per zmm lane) against a chunk
 // of 16 keys, head dimension d (a multiple of 8).
 
-// func attnScores512(s *float32, qt *float32, k *float32, d int)
-// s[16·kk + lane] = Σ_j qt[16·j + lane] · k[d·kk + j] for the 16 keys kk.
-TEXT ·attnScores512(SB), NOSPLIT, $0-32
+// func attnScores512(s *float32, qt *float32, k *float32, d, kstride int)
+// s[16·kk + lane] = Σ_j qt[16·j + lane] · k[kstride·kk + j] for the 16 keys kk.
+TEXT ·attnScores512(SB), NOSPLIT, $0-40
 	MOVQ s+0(FP), DX
 	MOVQ qt+8(FP), SI
 	MOVQ k+16(FP), DI
 	MOVQ d+24(FP), CX
-	MOVQ CX, BX
+	MOVQ kstride+32(FP), BX
 	SHLQ $2, BX // key row stride in bytes
 	ZERO16
 	LEAQ (DI)(BX*8), R8 // key rows 8..15
@@ -62,16 +62,16 @@ sloop:
 	VFMADD231PS.BCST off+24(DI), pk, Z22 \
 	VFMADD231PS.BCST off+28(DI), pk, Z23
 
-// func attnAccum512(ot *float32, p *float32, v *float32, scale *float32, d int)
-// ot[16·j + lane] = ot[16·j + lane]·scale[lane] + Σ_kk p[16·kk + lane]·v[d·kk + j],
-// keys in order kk = 0..15. v rows are d floats; d is a multiple of 8.
-TEXT ·attnAccum512(SB), NOSPLIT, $0-40
+// func attnAccum512(ot *float32, p *float32, v *float32, scale *float32, d, vstride int)
+// ot[16·j + lane] = ot[16·j + lane]·scale[lane] + Σ_kk p[16·kk + lane]·v[vstride·kk + j],
+// keys in order kk = 0..15; d is a multiple of 8.
+TEXT ·attnAccum512(SB), NOSPLIT, $0-48
 	MOVQ ot+0(FP), DX
 	MOVQ p+8(FP), SI
 	MOVQ v+16(FP), R8
 	MOVQ scale+24(FP), AX
 	MOVQ d+32(FP), CX
-	MOVQ CX, BX
+	MOVQ vstride+40(FP), BX
 	SHLQ $2, BX // v row stride in bytes
 	VMOVUPS (SI), Z0
 	VMOVUPS 64(SI), Z1
@@ -193,22 +193,53 @@ aloop:
 	VFMADD213PS  Z30, x, y \
 	VSCALEFPS    t, y, y
 
-// func exp512(x *float32, n int)
-// x[i] = e^x[i] in place, n a multiple of 16.
-TEXT ·exp512(SB), NOSPLIT, $0-16
-	MOVQ x+0(FP), SI
-	MOVQ n+8(FP), CX
+// func attnSoftmax512(s, m, l, mult *float32, masks *uint16)
+// The online-softmax step of one score tile (see attnSoftmaxGo): per lane,
+// the new running maximum over the keys its mask admits, the rescale factor
+// of what was accumulated so far, the probabilities (exactly 0 where masked)
+// in place of the scores, and the running sum, added key by key.
+TEXT ·attnSoftmax512(SB), NOSPLIT, $0-40
+	MOVQ s+0(FP), SI
+	MOVQ m+8(FP), R8
+	MOVQ l+16(FP), BX
+	MOVQ mult+24(FP), DX
+	MOVQ masks+32(FP), DI
 	EXPCONSTS
-	SHRQ $4, CX
-	JZ   edone
-eloop:
-	VMOVUPS (SI), Z0
+	VMOVUPS (R8), Z16       // the running maximum so far
+	VMOVAPS Z16, Z17        // the new one
+	MOVQ SI, R9
+	MOVQ DI, R10
+	MOVQ $16, CX
+smax:
+	KMOVW  (R10), K1
+	VMAXPS (R9), Z17, K1, Z17
+	ADDQ   $64, R9
+	ADDQ   $2, R10
+	DECQ   CX
+	JNZ    smax
+	VMOVUPS Z17, (R8)
+	// mult = e^(old − new) where the maximum grew, else exactly 1.
+	VCMPPS  $0x0e, Z16, Z17, K2 // new > old
+	VSUBPS  Z17, Z16, Z0
 	EXP(Z0, Z2, Z1)
-	VMOVUPS Z2, (SI)
-	ADDQ $64, SI
-	DECQ CX
-	JNZ  eloop
-edone:
+	VMOVAPS Z30, Z19
+	VMOVAPS Z2, K2, Z19
+	VMOVUPS Z19, (DX)
+	VMULPS  (BX), Z19, Z18      // l·mult, then the probabilities in key order
+	MOVQ    $16, CX
+sexp:
+	KMOVW     (DI), K1
+	VMOVUPS   (SI), Z0
+	VSUBPS    Z17, Z0, Z0
+	EXP(Z0, Z2, Z1)
+	VMOVAPS.Z Z2, K1, Z3
+	VMOVUPS   Z3, (SI)
+	VADDPS    Z3, Z18, Z18
+	ADDQ      $64, SI
+	ADDQ      $2, DI
+	DECQ      CX
+	JNZ       sexp
+	VMOVUPS Z18, (BX)
 	VZEROUPPER
 	RET
 

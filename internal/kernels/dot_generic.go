@@ -17,6 +17,14 @@ func amxTileConfig() (cfg [64]byte) { return cfg }
 
 func packAMXFast(dst []uint64, x []float32, T, K, u0, u1 int) { packAMX(dst, x, T, K, u0, u1) }
 
-func (p *Pool) attnKernels() attnKernels { return attnKernels{attnScoresGo, attnAccumGo, expGo} }
+func (p *Pool) attnScores(s, qt, k []float32, d, kstride int) { attnScoresGo(s, qt, k, d, kstride) }
+
+func (p *Pool) attnSoftmax(s, m, l, mult []float32, masks *[lanes]uint16) {
+	attnSoftmaxGo(s, m, l, mult, masks)
+}
+
+func (p *Pool) attnAccum(ot, pr, v, mult []float32, d, vstride int) {
+	attnAccumGo(ot, pr, v, mult, d, vstride)
+}
 
 func (p *Pool) swiglu(dst, gate, up []float32) { SwiGLU(dst, gate, up) }
