@@ -248,6 +248,30 @@ func BenchmarkMatMulDecodeCold(b *testing.B) {
 	}
 }
 
+// BenchmarkMatMulDecodeColdSmall streams 256 different 1024×1024 bf16
+// matrices (512 MB) one call after another, as decode goes from layer to
+// layer: against BenchmarkMatMulDecodeCold it shows what each call costs
+// beyond its bytes (handing it to the pool, prefetchers starting over).
+func BenchmarkMatMulDecodeColdSmall(b *testing.B) {
+	const K, N, count = 1024, 1024, 256
+	rng := rand.New(rand.NewPCG(1, 1))
+	p := NewPool(0)
+	defer p.Close()
+	ws := make([]Mat, count)
+	for i := range ws {
+		ws[i], _ = NewMatBF16(N, K, randBF16(rng, N*K))
+	}
+	x := randF32(rng, K)
+	dst := make([]float32, N)
+	b.SetBytes(count * N * K * 2)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j := range ws {
+			p.MatMul(dst, x, 1, &ws[j])
+		}
+	}
+}
+
 func TestPoolSwiGLUMatchesSpecification(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
 	for _, impl := range Available() {

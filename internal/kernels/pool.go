@@ -2,8 +2,8 @@ package kernels
 
 import (
 	"runtime"
-	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Task is work split into index ranges. Run is called with disjoint
@@ -18,16 +18,26 @@ type Task interface {
 // time. Work is handed out in chunks through an atomic counter, so a core
 // slowed by other load takes fewer chunks. A call allocates nothing and
 // spawns no goroutine. A Pool must not be used by two callers at once.
+//
+// Workers wait for the next job by watching a generation counter, and only
+// after a while with no work (idleSpins) park on a channel. Decode runs
+// some hundred short jobs per token: handing each to a parked goroutine
+// through the scheduler took tens of microseconds, often longer than the
+// caller needed to do the whole job alone, so 2 MB matrices streamed at
+// one core's speed.
 type Pool struct {
 	threads int
-	wake    []chan struct{}
-	wg      sync.WaitGroup
+	workers []poolWorker
 
-	// The job in flight; written by the caller before waking the workers.
-	task  Task
-	n     int
-	grain int
-	next  atomic.Int64
+	// The job in flight, written by the caller while no worker is in a job
+	// (pending is 0) and published by incrementing gen.
+	task    Task
+	n       int
+	grain   int
+	next    atomic.Int64
+	gen     atomic.Uint64
+	pending atomic.Int32 // workers not yet done with the current job
+	spin    bool         // workers wait for jobs spinning: no more of them than Go runs at once
 
 	scratch [][]float32
 	closed  bool
@@ -61,7 +71,13 @@ func NewPoolImpl(n int, impl Impl) *Pool {
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
-	p := &Pool{threads: n, wake: make([]chan struct{}, n), scratch: make([][]float32, n), impl: impl}
+	return newPool(n, impl, n <= runtime.GOMAXPROCS(0))
+}
+
+// newPool is NewPoolImpl with the waiting strategy chosen: spinning pays
+// only while every worker has a processor of its own.
+func newPool(n int, impl Impl, spin bool) *Pool {
+	p := &Pool{threads: n, workers: make([]poolWorker, n), scratch: make([][]float32, n), impl: impl, spin: spin}
 	if impl == ImplAMX {
 		p.amxCfg = amxTileConfig()
 		p.amxOut = make([][]float32, n)
@@ -70,10 +86,55 @@ func NewPoolImpl(n int, impl Impl) *Pool {
 		}
 	}
 	for i := 1; i < n; i++ {
-		p.wake[i] = make(chan struct{})
+		p.workers[i].wake = make(chan struct{}, 1)
 		go p.worker(i)
 	}
 	return p
+}
+
+// poolWorker is the parking place of one worker goroutine.
+type poolWorker struct {
+	parked atomic.Bool
+	wake   chan struct{} // one token: the worker may have work
+}
+
+// idleWait is how long a worker looks for a new job before it parks:
+// longer than the pauses between the jobs of a forward pass, far shorter
+// than a pause between requests.
+const idleWait = 200 * time.Microsecond
+
+// unpark wakes worker i if it is parked.
+func (p *Pool) unpark(i int) {
+	if p.workers[i].parked.Swap(false) {
+		p.workers[i].wake <- struct{}{}
+	}
+}
+
+// awaitJob returns the first generation after seen, spinning for a while
+// and then parking.
+func (p *Pool) awaitJob(i int, seen uint64) uint64 {
+	w := &p.workers[i]
+	for {
+		start := time.Now()
+		for spins := 1; p.spin; spins++ {
+			if g := p.gen.Load(); g != seen {
+				return g
+			}
+			if spins%1024 == 0 && time.Since(start) > idleWait {
+				break
+			}
+		}
+		w.parked.Store(true)
+		if g := p.gen.Load(); g != seen {
+			// Published meanwhile: take back the parked flag, or if
+			// the caller already did, consume its token.
+			if !w.parked.Swap(false) {
+				<-w.wake
+			}
+			return g
+		}
+		<-w.wake
+	}
 }
 
 // Impl is the kernel family the pool's matmuls use.
@@ -88,8 +149,9 @@ func (p *Pool) Close() {
 		return
 	}
 	p.closed = true
+	p.gen.Add(1)
 	for i := 1; i < p.threads; i++ {
-		close(p.wake[i])
+		p.unpark(i)
 	}
 }
 
@@ -102,9 +164,14 @@ func (p *Pool) Scratch(worker, n int) []float32 {
 }
 
 func (p *Pool) worker(i int) {
-	for range p.wake[i] {
+	var seen uint64
+	for {
+		seen = p.awaitJob(i, seen)
+		if p.closed {
+			return
+		}
 		p.drain(i)
-		p.wg.Done()
+		p.pending.Add(-1)
 	}
 }
 
@@ -133,12 +200,19 @@ func (p *Pool) Run(task Task, n, grain int) {
 	}
 	p.task, p.n, p.grain = task, n, grain
 	p.next.Store(0)
-	helpers := min(p.threads, (n+grain-1)/grain) - 1
-	p.wg.Add(helpers)
-	for i := 1; i <= helpers; i++ {
-		p.wake[i] <- struct{}{}
+	p.pending.Store(int32(p.threads - 1))
+	p.gen.Add(1)
+	for i := 1; i < p.threads; i++ {
+		p.unpark(i)
 	}
 	p.drain(0)
-	p.wg.Wait()
+	// The others finish their last chunks (or, woken from parking, find
+	// none left). Yield if that takes long: a worker's thread may be
+	// descheduled by other load on the machine.
+	for spins := 0; p.pending.Load() != 0; spins++ {
+		if spins > 1000 {
+			runtime.Gosched()
+		}
+	}
 	p.task = nil
 }
