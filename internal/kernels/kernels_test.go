@@ -159,7 +159,7 @@ func TestCausalConvChunksExact(t *testing.T) {
 			var want float32
 			for j := 0; j < L; j++ {
 				if s := tt - (L - 1) + j; s >= 0 {
-					want += k[c*L+j] * y[s*D+c]
+					want += k[j*D+c] * y[s*D+c]
 				}
 			}
 			if math.Abs(float64(want-whole[tt*D+c])) > 1e-5 {

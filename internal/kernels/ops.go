@@ -26,35 +26,23 @@ func dotGo(a, b []float32) float32 {
 	return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
 }
 
+// The element-wise ops below exist twice: as package functions, the
+// specification in plain Go, and as Pool methods, which run the pool's
+// kernel family (AVX-512 where it has it) with bit-identical results. The
+// Go loops never let the compiler fuse a multiply into an add (explicit
+// float32 conversions), so the specification is the same on every
+// architecture.
+
 // Add does dst += src.
-func Add(dst, src []float32) {
-	src = src[:len(dst)]
-	for i := range dst {
-		dst[i] += src[i]
-	}
-}
+func Add(dst, src []float32) { add(dst, src, false) }
 
 // Mul does dst = a ⊙ b.
-func Mul(dst, a, b []float32) {
-	a, b = a[:len(dst)], b[:len(dst)]
-	for i := range dst {
-		dst[i] = a[i] * b[i]
-	}
-}
+func Mul(dst, a, b []float32) { mul(dst, a, b, false) }
 
 // RMSNorm writes w ⊙ x / sqrt(mean(x²) + eps) into dst. The weight multiplies
-// directly (LFM2 has no 1+w). The statistic is accumulated in float64.
-func RMSNorm(dst, x, w []float32, eps float32) {
-	var ss float64
-	for _, v := range x {
-		ss += float64(v) * float64(v)
-	}
-	inv := float32(1 / math.Sqrt(ss/float64(len(x))+float64(eps)))
-	w, dst = w[:len(x)], dst[:len(x)]
-	for i, v := range x {
-		dst[i] = w[i] * (v * inv)
-	}
-}
+// directly (LFM2 has no 1+w). The statistic is accumulated in float64, in
+// eight interleaved partial sums.
+func RMSNorm(dst, x, w []float32, eps float32) { rmsNorm(dst, x, w, eps, false) }
 
 // SwiGLU writes silu(gate) ⊙ up into dst, silu(a) = a·σ(a).
 func SwiGLU(dst, gate, up []float32) {
@@ -68,22 +56,50 @@ func SwiGLU(dst, gate, up []float32) {
 // RoPE rotates one head vector v (len d) in place with the half-split (NeoX)
 // rotation: for j < d/2, (v_j, v_{j+d/2}) turns by the angle whose cos and
 // sin are cos[j], sin[j].
-func RoPE(v, cos, sin []float32) {
-	half := len(v) / 2
-	lo, hi := v[:half], v[half:2*half]
-	cos, sin = cos[:half], sin[:half]
-	for j := range lo {
-		a, b := lo[j], hi[j]
-		lo[j] = a*cos[j] - b*sin[j]
-		hi[j] = b*cos[j] + a*sin[j]
-	}
-}
+func RoPE(v, cos, sin []float32) { ropeHalves(v, cos, sin, false) }
 
 // CausalConv runs a depthwise causal convolution over T rows of y (T×D)
 // continuing from state ((L-1)×D, oldest row first): for channel c,
-// z_t[c] = Σ_k kernel[c·L+k] · y_{t-(L-1)+k}[c], where rows before the chunk
-// come from state. Afterwards state holds the last L-1 rows of [state ‖ y].
-func CausalConv(z, y, state, kernel []float32, T, D, L int) {
+// z_t[c] = Σ_k taps[k·D+c] · y_{t-(L-1)+k}[c], summed in tap order, where
+// rows before the chunk come from state. Afterwards state holds the last
+// L-1 rows of [state ‖ y]. taps is the kernel tap-major, L rows of D.
+func CausalConv(z, y, state, taps []float32, T, D, L int) {
+	causalConv(z, y, state, taps, T, D, L, false)
+}
+
+// Mul is the family's Mul.
+func (p *Pool) Mul(dst, a, b []float32) { mul(dst, a, b, p.impl.hasAVX512()) }
+
+// RMSNorm is the family's RMSNorm.
+func (p *Pool) RMSNorm(dst, x, w []float32, eps float32) {
+	rmsNorm(dst, x, w, eps, p.impl.hasAVX512())
+}
+
+// RoPE is the family's RoPE.
+func (p *Pool) RoPE(v, cos, sin []float32) { ropeHalves(v, cos, sin, p.impl.hasAVX512()) }
+
+// CausalConv is the family's CausalConv.
+func (p *Pool) CausalConv(z, y, state, taps []float32, T, D, L int) {
+	causalConv(z, y, state, taps, T, D, L, p.impl.hasAVX512())
+}
+
+func rmsNorm(dst, x, w []float32, eps float32, vec bool) {
+	var s [8]float64
+	i := sumSquares8(&s, x, vec)
+	for _, v := range x[i:] {
+		s[0] += float64(v) * float64(v)
+	}
+	ss := ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]))
+	inv := float32(1 / math.Sqrt(ss/float64(len(x))+float64(eps)))
+	scaleMul(dst[:len(x)], x, w[:len(x)], inv, vec)
+}
+
+func ropeHalves(v, cos, sin []float32, vec bool) {
+	half := len(v) / 2
+	rope(v[:half], v[half:2*half], cos[:half], sin[:half], vec)
+}
+
+func causalConv(z, y, state, taps []float32, T, D, L int, vec bool) {
 	hist := L - 1
 	row := func(s int) []float32 { // row s of [state ‖ y], s in [0, hist+T)
 		if s < hist {
@@ -93,18 +109,66 @@ func CausalConv(z, y, state, kernel []float32, T, D, L int) {
 	}
 	for t := 0; t < T; t++ {
 		out := z[t*D : (t+1)*D]
-		for c := range out {
-			var acc float32
-			for k := 0; k < L; k++ {
-				acc += kernel[c*L+k] * row(t + k)[c]
-			}
-			out[c] = acc
+		clear(out)
+		for k := 0; k < L; k++ {
+			mulAdd(out, taps[k*D:(k+1)*D], row(t+k), vec)
 		}
 	}
 	// Shift the state: its new rows are rows T..T+hist-1 of [state ‖ y].
 	for s := 0; s < hist; s++ {
-		src := row(T + s)
-		copy(state[s*D:(s+1)*D], src)
+		copy(state[s*D:(s+1)*D], row(T+s))
+	}
+}
+
+// The Go forms of the element-wise steps, specifications of the vector ones.
+
+// sumSquares8Go adds x[8i+j]² into s[j] over the whole multiples of 8 and
+// returns how many elements it took.
+func sumSquares8Go(s *[8]float64, x []float32) int {
+	n := len(x) &^ 7
+	for i := 0; i < n; i += 8 {
+		for j := range s {
+			v := float64(x[i+j])
+			s[j] += v * v
+		}
+	}
+	return n
+}
+
+func scaleMulGo(dst, x, w []float32, inv float32) {
+	x, w = x[:len(dst)], w[:len(dst)]
+	for i, v := range x {
+		dst[i] = w[i] * (v * inv)
+	}
+}
+
+func mulGo(dst, a, b []float32) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i := range dst {
+		dst[i] = a[i] * b[i]
+	}
+}
+
+func mulAddGo(dst, a, b []float32) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i := range dst {
+		dst[i] += float32(a[i] * b[i])
+	}
+}
+
+func addGo(dst, src []float32) {
+	src = src[:len(dst)]
+	for i := range dst {
+		dst[i] += src[i]
+	}
+}
+
+func ropeGo(lo, hi, cos, sin []float32) {
+	hi, cos, sin = hi[:len(lo)], cos[:len(lo)], sin[:len(lo)]
+	for j, a := range lo {
+		b := hi[j]
+		lo[j] = float32(a*cos[j]) - float32(b*sin[j])
+		hi[j] = float32(b*cos[j]) + float32(a*sin[j])
 	}
 }
 

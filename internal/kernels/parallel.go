@@ -13,6 +13,8 @@ const (
 	opPackAMX
 )
 
+func (p *Pool) add(dst, src []float32) { add(dst, src, p.impl.hasAVX512()) }
+
 // elemTask is kept in the Pool so these calls allocate nothing.
 type elemTask struct {
 	pool       *Pool
@@ -34,10 +36,10 @@ func (e *elemTask) Run(worker, lo, hi int) {
 	case opSwiGLU:
 		e.pool.swiglu(e.dst[lo:hi], e.a[lo:hi], e.b[lo:hi])
 	case opAdd:
-		Add(e.dst[lo:hi], e.a[lo:hi])
+		e.pool.add(e.dst[lo:hi], e.a[lo:hi])
 	case opRMSNorm:
 		for r := lo; r < hi; r++ {
-			RMSNorm(e.dst[r*e.width:(r+1)*e.width], e.a[r*e.width:(r+1)*e.width], e.normWeight, e.eps)
+			e.pool.RMSNorm(e.dst[r*e.width:(r+1)*e.width], e.a[r*e.width:(r+1)*e.width], e.normWeight, e.eps)
 		}
 	case opPackAMX:
 		packAMXFast(e.packed, e.a, e.rows, e.width, lo, hi)
@@ -62,13 +64,13 @@ func (p *Pool) SwiGLU(dst, gate, up []float32) {
 
 // Add does dst += src in parallel.
 func (p *Pool) Add(dst, src []float32) {
-	p.elem = elemTask{op: opAdd, dst: dst, a: src}
+	p.elem = elemTask{pool: p, op: opAdd, dst: dst, a: src}
 	p.runElem(len(dst), elemGrain)
 }
 
 // RMSNormRows normalises rows rows of width floats from x into dst.
 func (p *Pool) RMSNormRows(dst, x, w []float32, rows, width int, eps float32) {
-	p.elem = elemTask{op: opRMSNorm, dst: dst, a: x, width: width, normWeight: w, eps: eps}
+	p.elem = elemTask{pool: p, op: opRMSNorm, dst: dst, a: x, width: width, normWeight: w, eps: eps}
 	p.runElem(rows, max(1, elemGrain/width))
 }
 

@@ -104,15 +104,15 @@ func (m *Model) shortConv(out, u []float32, l *Layer, b *Batch, c *cache.Cache) 
 	m.pool.MatMul(proj, u, T, &l.Conv.InProj)
 	for t := 0; t < T; t++ {
 		row := proj[t*3*D : (t+1)*3*D]
-		kernels.Mul(y[t*D:(t+1)*D], row[:D], row[2*D:])
+		m.pool.Mul(y[t*D:(t+1)*D], row[:D], row[2*D:])
 	}
 	for _, s := range b.Spans {
 		rows := y[s.Start*D : (s.Start+s.Len)*D]
-		kernels.CausalConv(z[s.Start*D:(s.Start+s.Len)*D], rows, c.ConvState(s.Slot, l.CacheIndex), l.Conv.Kernel, s.Len, D, m.Config.ConvL)
+		m.pool.CausalConv(z[s.Start*D:(s.Start+s.Len)*D], rows, c.ConvState(s.Slot, l.CacheIndex), l.Conv.Taps, s.Len, D, m.Config.ConvL)
 	}
 	for t := 0; t < T; t++ {
 		zr := z[t*D : (t+1)*D]
-		kernels.Mul(zr, proj[t*3*D+D:t*3*D+2*D], zr)
+		m.pool.Mul(zr, proj[t*3*D+D:t*3*D+2*D], zr)
 	}
 	m.pool.MatMul(out, z, T, &l.Conv.OutProj)
 }
@@ -135,13 +135,13 @@ func (m *Model) attention(out, u []float32, l *Layer, b *Batch, c *cache.Cache) 
 		cos, sin := m.rope.at(int(b.Positions[t]))
 		for h := 0; h < cfg.Heads; h++ {
 			qh := q[t*qd+h*d : t*qd+(h+1)*d]
-			kernels.RMSNorm(qh, qh, a.QNorm, cfg.NormEps)
-			kernels.RoPE(qh, cos, sin)
+			m.pool.RMSNorm(qh, qh, a.QNorm, cfg.NormEps)
+			m.pool.RoPE(qh, cos, sin)
 		}
 		for g := 0; g < cfg.KVHeads; g++ {
 			kh := k[t*kvd+g*d : t*kvd+(g+1)*d]
-			kernels.RMSNorm(kh, kh, a.KNorm, cfg.NormEps)
-			kernels.RoPE(kh, cos, sin)
+			m.pool.RMSNorm(kh, kh, a.KNorm, cfg.NormEps)
+			m.pool.RoPE(kh, cos, sin)
 		}
 		kc, vc := c.KVRow(int(sc.tokSlot[t]), l.CacheIndex, int(b.Positions[t]))
 		copy(kc, k[t*kvd:(t+1)*kvd])
@@ -240,7 +240,7 @@ func (m *Model) head(x []float32, b *Batch) [][]float32 {
 	in := grow(&sc.headIn, R*D)
 	r := 0
 	addRow := func(t int) {
-		kernels.RMSNorm(in[r*D:(r+1)*D], x[t*D:(t+1)*D], m.FinalNorm, m.Config.NormEps)
+		m.pool.RMSNorm(in[r*D:(r+1)*D], x[t*D:(t+1)*D], m.FinalNorm, m.Config.NormEps)
 		r++
 	}
 	for _, s := range b.Spans {

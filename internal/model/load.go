@@ -63,6 +63,11 @@ func FromCheckpoint(cfg *Config, ck *safetensors.Checkpoint, threads int) (*Mode
 		}
 		return nil, err
 	}
+	for i := range m.Layers {
+		if c := m.Layers[i].Conv; c != nil {
+			c.Taps = tapMajor(c.Kernel, cfg.Hidden, cfg.ConvL)
+		}
+	}
 	m.Head = m.Embed
 	if !cfg.TiedHead {
 		m.Head = head.W
@@ -71,6 +76,18 @@ func FromCheckpoint(cfg *Config, ck *safetensors.Checkpoint, threads int) (*Mode
 	m.pool = kernels.NewPool(threads)
 	m.rope = newRopeTable(cfg.HeadDim, cfg.RopeTheta)
 	return m, nil
+}
+
+// tapMajor transposes a depthwise conv kernel from [channel][tap] to
+// [tap][channel].
+func tapMajor(kernel []float32, channels, taps int) []float32 {
+	t := make([]float32, channels*taps)
+	for c := 0; c < channels; c++ {
+		for k := 0; k < taps; k++ {
+			t[k*channels+c] = kernel[c*taps+k]
+		}
+	}
+	return t
 }
 
 // Close releases the worker pool and unmaps the weights.

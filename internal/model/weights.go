@@ -52,6 +52,9 @@ type ShortConv struct {
 	InProj  kernels.Mat `tensor:"in_proj.weight" shape:"3*hidden,hidden"` // rows: B, C, X
 	Kernel  []float32   `tensor:"conv.weight" shape:"hidden,1,L"`         // [channel][tap], tap L-1 = current token
 	OutProj kernels.Mat `tensor:"out_proj.weight" shape:"hidden,hidden"`
+	// Taps is Kernel tap-major ([tap][channel]), the layout in which the
+	// convolution runs along channels with vector loads.
+	Taps []float32
 }
 
 // Attention is grouped-query attention with per-head RMSNorm on q and k.
