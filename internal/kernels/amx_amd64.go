@@ -11,7 +11,7 @@ func amxScatter512(dst *float32, n int, out *float32, groups int, nt int)
 func packAMX512(dst *uint64, x *float32, steps int)
 
 //go:noescape
-func amxBF16x2(cfg *byte, w *uint16, wstride int, tiles int, b0, b1 *uint64, ksteps int, out0, out1 *float32)
+func amxBF16x2(cfg *byte, w *uint16, wstride int, tiles int, b0, b1 *uint64, ksteps int, out0, out1 *float32, pairs bool)
 
 //go:noescape
 func amxBF16(cfg *byte, w *uint16, wstride int, tiles int, b *uint64, ksteps int, out *float32)
@@ -47,6 +47,10 @@ func (m *matmulTask) runAMX(worker, lo, hi int) {
 	ksteps := K / 32
 	blockLen := ksteps * amxStep / 4 // qwords of one packed activation block
 	end := lo + (hi-lo)/amxRows*amxRows
+	// Weight groups in pairs only where activations fill more than two
+	// blocks (prefill): up to 16 rows (batched decode) the weights stream
+	// from memory and one group at a time streams faster.
+	pairs := T > 2*amxBlock
 	// A range longer than rowBlock (a call run on one goroutine) goes in
 	// rowBlock pieces, the size of the output tiles.
 	for c := lo; c < end; c += rowBlock {
@@ -58,7 +62,7 @@ func (m *matmulTask) runAMX(worker, lo, hi int) {
 			b := &m.xa[tb*blockLen]
 			if (tb+2)*amxBlock <= T {
 				// Two whole blocks: one pass over the weights for both.
-				amxBF16x2(&m.amxCfg[0], &w.BF16[c*K], 2*K, groups, b, &m.xa[(tb+1)*blockLen], ksteps, &out[0], &out1[0])
+				amxBF16x2(&m.amxCfg[0], &w.BF16[c*K], 2*K, groups, b, &m.xa[(tb+1)*blockLen], ksteps, &out[0], &out1[0], pairs)
 				m.scatterAMX(out, tb, c, rows)
 				m.scatterAMX(out1, tb+1, c, rows)
 				tb += 2

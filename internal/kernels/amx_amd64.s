@@ -61,13 +61,15 @@ done:
 	TILERELEASE
 	RET
 
-// func amxBF16x2(cfg *byte, w *uint16, wstride int, tiles int, b0, b1 *uint16, ksteps int, out0, out1 *float32)
+// func amxBF16x2(cfg *byte, w *uint16, wstride int, tiles int, b0, b1 *uint16, ksteps int, out0, out1 *float32, pairs bool)
 //
 // amxBF16 for two activation blocks at once (b0 into out0, b1 into out1):
 // each weight tile loaded serves both, which halves the weight traffic of
-// prefill. Groups go two at a time, the last one alone; every product is
-// accumulated exactly as amxBF16 accumulates it.
-TEXT ·amxBF16x2(SB), NOSPLIT, $0-72
+// prefill. With pairs, groups go two at a time (prefill: four products per
+// four tile loads), else one at a time (batched decode, where the weights
+// stream from memory and 16 row streams keep the prefetchers on track);
+// every product is accumulated exactly as amxBF16 accumulates it.
+TEXT ·amxBF16x2(SB), NOSPLIT, $0-73
 	MOVQ cfg+0(FP), AX
 	LDTILECFG_AX
 	MOVQ w+8(FP), R10
@@ -82,6 +84,9 @@ TEXT ·amxBF16x2(SB), NOSPLIT, $0-72
 	SHLQ $4, R14            // R14: 16 rows of weights
 
 pair2:
+	MOVBQZX pairs+72(FP), AX
+	TESTQ AX, AX
+	JZ   single2
 	CMPQ R9, $2
 	JLT  single2
 	TILEZERO_0
@@ -147,6 +152,10 @@ single2step:
 	OUTPTRS
 	TILESTORED_SI_CX_0
 	TILESTORED_BX_CX_2
+	ADDQ $1024, R11
+	ADDQ R14, R10
+	DECQ R9
+	JMP  single2
 
 done2:
 	TILERELEASE
