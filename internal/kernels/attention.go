@@ -96,13 +96,10 @@ func (p *Pool) Attend(worker int, b *QueryBlock, keys, vals *KVSpan, off, d int,
 		}
 		p.attnScores(ws.s, ws.qt, kt, d, stride)
 		for kk := range masks {
-			switch {
-			case c+kk <= int(minPos):
-				masks[kk] = used
-			case kk >= nk:
-				masks[kk] = 0
-			default:
-				masks[kk] = 0
+			masks[kk] = 0
+			if c+kk <= int(minPos) {
+				masks[kk] = used // every query sees it: the common case
+			} else if kk < nk {
 				for i := 0; i < b.N; i++ {
 					if int32(c+kk) <= b.Pos[i] {
 						masks[kk] |= 1 << i

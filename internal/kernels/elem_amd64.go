@@ -43,24 +43,19 @@ func scaleMul(dst, x, w []float32, inv float32, vec bool) {
 	scaleMulGo(dst[n:], x[n:], w[n:], inv)
 }
 
-func mul(dst, a, b []float32, vec bool) {
-	n := 0
-	if vec && len(dst) >= 16 {
-		n = len(dst) &^ 15
-		_, _ = a[n-1], b[n-1]
-		mul512(&dst[0], &a[0], &b[0], n)
-	}
-	mulGo(dst[n:], a[n:], b[n:])
-}
+func mul(dst, a, b []float32, vec bool) { binaryOp(dst, a, b, vec, mul512, mulGo) }
 
-func mulAdd(dst, a, b []float32, vec bool) {
+func mulAdd(dst, a, b []float32, vec bool) { binaryOp(dst, a, b, vec, mulAdd512, mulAddGo) }
+
+// binaryOp runs kernel over the whole multiples of 16 and spec over the rest.
+func binaryOp(dst, a, b []float32, vec bool, kernel func(dst, a, b *float32, n int), spec func(dst, a, b []float32)) {
 	n := 0
 	if vec && len(dst) >= 16 {
 		n = len(dst) &^ 15
 		_, _ = a[n-1], b[n-1]
-		mulAdd512(&dst[0], &a[0], &b[0], n)
+		kernel(&dst[0], &a[0], &b[0], n)
 	}
-	mulAddGo(dst[n:], a[n:], b[n:])
+	spec(dst[n:], a[n:], b[n:])
 }
 
 func add(dst, src []float32, vec bool) {

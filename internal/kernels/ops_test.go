@@ -117,3 +117,19 @@ func TestRMSNormAgainstDefinition(t *testing.T) {
 		}
 	}
 }
+
+func TestElementwiseAllocatesNothing(t *testing.T) {
+	p := NewPool(2)
+	defer p.Close()
+	a, b, taps := make([]float32, 1024), make([]float32, 1024), make([]float32, 3*1024)
+	state := make([]float32, 2*1024)
+	if n := testing.AllocsPerRun(20, func() {
+		p.Mul(a, a, b)
+		p.Add(a, b)
+		p.RMSNorm(a, a, b, 1e-5)
+		p.RoPE(a[:64], b[:32], b[32:64])
+		p.CausalConv(a, b, state, taps, 1, 1024, 3)
+	}); n != 0 {
+		t.Fatalf("element-wise ops allocate %v times per round", n)
+	}
+}

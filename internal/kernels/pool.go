@@ -20,7 +20,7 @@ type Task interface {
 // spawns no goroutine. A Pool must not be used by two callers at once.
 //
 // Workers wait for the next job by watching a generation counter, and only
-// after a while with no work (idleSpins) park on a channel. Decode runs
+// after a while with no work (idleWait) park on a channel. Decode runs
 // some hundred short jobs per token: handing each to a parked goroutine
 // through the scheduler took tens of microseconds, often longer than the
 // caller needed to do the whole job alone, so 2 MB matrices streamed at
