@@ -4,14 +4,14 @@ package kernels
 
 // Without vector kernels, the element-wise steps are their Go specifications.
 
-func sumSquares8(s *[8]float64, x []float32, vec bool) int { return sumSquares8Go(s, x) }
+func sumSquares8(s *[8]float64, x []float32, impl Impl) int { return sumSquares8Go(s, x) }
 
-func scaleMul(dst, x, w []float32, inv float32, vec bool) { scaleMulGo(dst, x, w, inv) }
+func scaleMul(dst, x, w []float32, inv float32, impl Impl) { scaleMulGo(dst, x, w, inv) }
 
-func mul(dst, a, b []float32, vec bool) { mulGo(dst, a, b) }
+func mul(dst, a, b []float32, impl Impl) { mulGo(dst, a, b) }
 
-func mulAdd(dst, a, b []float32, vec bool) { mulAddGo(dst, a, b) }
+func mulAdd(dst, a, b []float32, impl Impl) { mulAddGo(dst, a, b) }
 
-func add(dst, src []float32, vec bool) { addGo(dst, src) }
+func add(dst, src []float32, impl Impl) { addGo(dst, src) }
 
-func rope(lo, hi, cos, sin []float32, vec bool) { ropeGo(lo, hi, cos, sin) }
+func rope(lo, hi, cos, sin []float32, impl Impl) { ropeGo(lo, hi, cos, sin) }

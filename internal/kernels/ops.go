@@ -34,15 +34,15 @@ func dotGo(a, b []float32) float32 {
 // architecture.
 
 // Add does dst += src.
-func Add(dst, src []float32) { add(dst, src, false) }
+func Add(dst, src []float32) { add(dst, src, ImplGo) }
 
 // Mul does dst = a ⊙ b.
-func Mul(dst, a, b []float32) { mul(dst, a, b, false) }
+func Mul(dst, a, b []float32) { mul(dst, a, b, ImplGo) }
 
 // RMSNorm writes w ⊙ x / sqrt(mean(x²) + eps) into dst. The weight multiplies
 // directly (LFM2 has no 1+w). The statistic is accumulated in float64, in
 // eight interleaved partial sums.
-func RMSNorm(dst, x, w []float32, eps float32) { rmsNorm(dst, x, w, eps, false) }
+func RMSNorm(dst, x, w []float32, eps float32) { rmsNorm(dst, x, w, eps, ImplGo) }
 
 // SwiGLU writes silu(gate) ⊙ up into dst, silu(a) = a·σ(a).
 func SwiGLU(dst, gate, up []float32) {
@@ -56,7 +56,7 @@ func SwiGLU(dst, gate, up []float32) {
 // RoPE rotates one head vector v (len d) in place with the half-split (NeoX)
 // rotation: for j < d/2, (v_j, v_{j+d/2}) turns by the angle whose cos and
 // sin are cos[j], sin[j].
-func RoPE(v, cos, sin []float32) { ropeHalves(v, cos, sin, false) }
+func RoPE(v, cos, sin []float32) { ropeHalves(v, cos, sin, ImplGo) }
 
 // CausalConv runs a depthwise causal convolution over T rows of y (T×D)
 // continuing from state ((L-1)×D, oldest row first): for channel c,
@@ -64,42 +64,42 @@ func RoPE(v, cos, sin []float32) { ropeHalves(v, cos, sin, false) }
 // rows before the chunk come from state. Afterwards state holds the last
 // L-1 rows of [state ‖ y]. taps is the kernel tap-major, L rows of D.
 func CausalConv(z, y, state, taps []float32, T, D, L int) {
-	causalConv(z, y, state, taps, T, D, L, false)
+	causalConv(z, y, state, taps, T, D, L, ImplGo)
 }
 
 // Mul is the family's Mul.
-func (p *Pool) Mul(dst, a, b []float32) { mul(dst, a, b, p.impl.hasAVX512()) }
+func (p *Pool) Mul(dst, a, b []float32) { mul(dst, a, b, p.impl) }
 
 // RMSNorm is the family's RMSNorm.
 func (p *Pool) RMSNorm(dst, x, w []float32, eps float32) {
-	rmsNorm(dst, x, w, eps, p.impl.hasAVX512())
+	rmsNorm(dst, x, w, eps, p.impl)
 }
 
 // RoPE is the family's RoPE.
-func (p *Pool) RoPE(v, cos, sin []float32) { ropeHalves(v, cos, sin, p.impl.hasAVX512()) }
+func (p *Pool) RoPE(v, cos, sin []float32) { ropeHalves(v, cos, sin, p.impl) }
 
 // CausalConv is the family's CausalConv.
 func (p *Pool) CausalConv(z, y, state, taps []float32, T, D, L int) {
-	causalConv(z, y, state, taps, T, D, L, p.impl.hasAVX512())
+	causalConv(z, y, state, taps, T, D, L, p.impl)
 }
 
-func rmsNorm(dst, x, w []float32, eps float32, vec bool) {
+func rmsNorm(dst, x, w []float32, eps float32, impl Impl) {
 	var s [8]float64
-	i := sumSquares8(&s, x, vec)
+	i := sumSquares8(&s, x, impl)
 	for _, v := range x[i:] {
 		s[0] += float64(v) * float64(v)
 	}
 	ss := ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]))
 	inv := float32(1 / math.Sqrt(ss/float64(len(x))+float64(eps)))
-	scaleMul(dst[:len(x)], x, w[:len(x)], inv, vec)
+	scaleMul(dst[:len(x)], x, w[:len(x)], inv, impl)
 }
 
-func ropeHalves(v, cos, sin []float32, vec bool) {
+func ropeHalves(v, cos, sin []float32, impl Impl) {
 	half := len(v) / 2
-	rope(v[:half], v[half:2*half], cos[:half], sin[:half], vec)
+	rope(v[:half], v[half:2*half], cos[:half], sin[:half], impl)
 }
 
-func causalConv(z, y, state, taps []float32, T, D, L int, vec bool) {
+func causalConv(z, y, state, taps []float32, T, D, L int, impl Impl) {
 	hist := L - 1
 	row := func(s int) []float32 { // row s of [state ‖ y], s in [0, hist+T)
 		if s < hist {
@@ -111,7 +111,7 @@ func causalConv(z, y, state, taps []float32, T, D, L int, vec bool) {
 		out := z[t*D : (t+1)*D]
 		clear(out)
 		for k := 0; k < L; k++ {
-			mulAdd(out, taps[k*D:(k+1)*D], row(t+k), vec)
+			mulAdd(out, taps[k*D:(k+1)*D], row(t+k), impl)
 		}
 	}
 	// Shift the state: its new rows are rows T..T+hist-1 of [state ‖ y].

@@ -13,7 +13,7 @@ const (
 	opPackAMX
 )
 
-func (p *Pool) add(dst, src []float32) { add(dst, src, p.impl.hasAVX512()) }
+func (p *Pool) add(dst, src []float32) { add(dst, src, p.impl) }
 
 // elemTask is kept in the Pool so these calls allocate nothing.
 type elemTask struct {
