@@ -43,3 +43,18 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEncodeLongWord: one 1 MB word (a pasted blob). Must stay far
+// under a second per op: merging is O(n log n) in the word length.
+func BenchmarkEncodeLongWord(b *testing.B) {
+	tok, err := Load(testdata("tokenizers", "lfm2like", "tokenizer.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := strings.Repeat("QmFzZTY0IGJsb2Ig", (1<<20)/16)
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tok.Encode(text, false)
+	}
+}

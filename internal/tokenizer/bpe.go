@@ -30,6 +30,10 @@ type merge struct {
 
 const bpeCacheMax = 1 << 16
 
+// bpeCacheWordMax is the longest word (in bytes) kept in the cache: a pasted
+// blob would otherwise pin megabytes of ids for a word never seen again.
+const bpeCacheWordMax = 256
+
 func parseBPE(raw json.RawMessage) (*bpe, error) {
 	var m struct {
 		Type                    string           `json:"type"`
@@ -116,6 +120,9 @@ func (b *bpe) encode(dst []int32, word string) []int32 {
 		return append(dst, ids...)
 	}
 	ids = b.merge(word)
+	if len(word) > bpeCacheWordMax {
+		return append(dst, ids...)
+	}
 	b.mu.Lock()
 	if len(b.cache) >= bpeCacheMax {
 		clear(b.cache)
@@ -172,18 +179,5 @@ func (b *bpe) merge(word string) []int32 {
 		}
 		// With neither byte fallback nor unk, tokenizers drops the character.
 	}
-	for len(syms) > 1 {
-		best, at := merge{rank: -1}, -1
-		for j := 0; j+1 < len(syms); j++ {
-			if m, ok := b.ranks[[2]int32{syms[j], syms[j+1]}]; ok && (best.rank < 0 || m.rank < best.rank) {
-				best, at = m, j
-			}
-		}
-		if at < 0 {
-			break
-		}
-		syms[at] = best.id
-		syms = append(syms[:at+1], syms[at+2:]...)
-	}
-	return syms
+	return b.mergeAll(syms)
 }
