@@ -4,6 +4,7 @@
 package sample
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -61,9 +62,19 @@ func New(p Params, stream uint64) *Sampler {
 	return &Sampler{p: p, rng: rand.New(rand.NewPCG(p.Seed, stream)), seen: map[int32]struct{}{}}
 }
 
+// ErrNoToken is returned for a logits row no token can be drawn from: one
+// holding NaN or +Inf (a broken model or checkpoint), or one where every
+// token is -Inf. Sampling such a row would silently emit an arbitrary token.
+var ErrNoToken = errors.New("the logits are not finite")
+
 // Sample picks the next token given the logits and every token of the
-// sequence so far (prompt and generated; HF penalises both). logits is not modified.
-func (s *Sampler) Sample(logits []float32, history []int32) int32 {
+// sequence so far (prompt and generated; HF penalises both). logits is not
+// modified. It is total: any row gives a token or ErrNoToken (wrapped with
+// what was wrong), never a panic.
+func (s *Sampler) Sample(logits []float32, history []int32) (int32, error) {
+	if err := checkRow(logits); err != nil {
+		return -1, err
+	}
 	sc := append(s.scores[:0], logits...)
 	s.scores = sc
 	if pen := s.p.RepetitionPenalty; pen > 0 && pen != 1 {
@@ -81,13 +92,17 @@ func (s *Sampler) Sample(logits []float32, history []int32) int32 {
 		}
 	}
 	if s.p.Temperature == 0 {
-		return argmax(sc)
+		return argmax(sc), nil
 	}
 	inv := 1 / s.p.Temperature
 	for i := range sc {
 		sc[i] *= inv
 	}
 	top := sc[argmax(sc)]
+	if math.IsInf(float64(top), 0) {
+		// A temperature so small that scaling overflowed: it is greedy.
+		return argmax(logits), nil
+	}
 	// Top-k: the k-th largest score is the cut-off (ties at the cut are kept, as in HF).
 	cut := float32(math.Inf(-1))
 	if k := s.p.TopK; k > 0 && k < len(sc) {
@@ -144,10 +159,29 @@ func (s *Sampler) Sample(logits []float32, history []int32) int32 {
 	for _, id := range cand {
 		r -= math.Exp(float64(sc[id] - top))
 		if r < 0 {
-			return id
+			return id, nil
 		}
 	}
-	return cand[len(cand)-1]
+	return cand[len(cand)-1], nil
+}
+
+// checkRow refuses rows with NaN or +Inf, and rows that are all -Inf.
+func checkRow(logits []float32) error {
+	finite := 0
+	for i, v := range logits {
+		switch {
+		case v != v:
+			return fmt.Errorf("%w: NaN at token %d", ErrNoToken, i)
+		case math.IsInf(float64(v), 1):
+			return fmt.Errorf("%w: +Inf at token %d", ErrNoToken, i)
+		case !math.IsInf(float64(v), -1):
+			finite++
+		}
+	}
+	if finite == 0 {
+		return fmt.Errorf("%w: no token has a finite score (%d all -Inf)", ErrNoToken, len(logits))
+	}
+	return nil
 }
 
 func argmax(x []float32) int32 {

@@ -1,33 +1,45 @@
 package sample
 
 import (
+	"errors"
 	"math"
 	"testing"
 )
 
+// mustOf unwraps samples that have to succeed.
+func mustOf(t testing.TB) func(int32, error) int32 {
+	return func(tok int32, err error) int32 {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+}
+
 func TestGreedyAndPenalty(t *testing.T) {
 	logits := []float32{1, 3, 2.9, -1}
-	if got := New(Params{}, 0).Sample(logits, nil); got != 1 {
+	if got := mustOf(t)(New(Params{}, 0).Sample(logits, nil)); got != 1 {
 		t.Fatalf("greedy = %d", got)
 	}
 	// HF: a positive logit is divided by the penalty: 3/1.05 = 2.857 < 2.9.
-	if got := New(Params{RepetitionPenalty: 1.05}, 0).Sample(logits, []int32{1, 1}); got != 2 {
+	if got := mustOf(t)(New(Params{RepetitionPenalty: 1.05}, 0).Sample(logits, []int32{1, 1})); got != 2 {
 		t.Fatalf("penalised greedy = %d", got)
 	}
 	// A negative logit is multiplied: -1·2 = -2, still last.
 	s := New(Params{RepetitionPenalty: 2}, 0)
-	s.Sample(logits, []int32{3})
+	mustOf(t)(s.Sample(logits, []int32{3}))
 	if s.scores[3] != -2 || logits[3] != -1 {
 		t.Fatalf("negative penalty gave %v (input %v)", s.scores[3], logits[3])
 	}
 }
 
 // frequencies samples n times and returns the share of each token.
-func frequencies(p Params, logits []float32, n int) []float64 {
+func frequencies(t *testing.T, p Params, logits []float32, n int) []float64 {
 	s := New(p, 1)
 	f := make([]float64, len(logits))
 	for i := 0; i < n; i++ {
-		f[s.Sample(logits, nil)]++
+		f[mustOf(t)(s.Sample(logits, nil))]++
 	}
 	for i := range f {
 		f[i] /= float64(n)
@@ -59,18 +71,18 @@ func TestDistributions(t *testing.T) {
 			}
 		}
 	}
-	check("temperature 1", frequencies(Params{Temperature: 1}, logits, n), softmax(lf))
+	check("temperature 1", frequencies(t, Params{Temperature: 1}, logits, n), softmax(lf))
 	half := []float64{4, 2, 0, -2, -6}
-	check("temperature 0.5", frequencies(Params{Temperature: 0.5}, logits, n), softmax(half))
+	check("temperature 0.5", frequencies(t, Params{Temperature: 0.5}, logits, n), softmax(half))
 	top2 := softmax([]float64{2, 1})
-	check("top-k 2", frequencies(Params{Temperature: 1, TopK: 2}, logits, n), []float64{top2[0], top2[1], 0, 0, 0})
+	check("top-k 2", frequencies(t, Params{Temperature: 1, TopK: 2}, logits, n), []float64{top2[0], top2[1], 0, 0, 0})
 	// p = [.636 .234 .086 .032 .002]: top-p 0.8 keeps the first two (mass
 	// before the third is .870 ≥ .8).
-	check("top-p 0.8", frequencies(Params{Temperature: 1, TopP: 0.8}, logits, n), []float64{top2[0], top2[1], 0, 0, 0})
+	check("top-p 0.8", frequencies(t, Params{Temperature: 1, TopP: 0.8}, logits, n), []float64{top2[0], top2[1], 0, 0, 0})
 	// min-p 0.3 keeps p ≥ 0.3·0.636 = 0.19: the first two.
-	check("min-p 0.3", frequencies(Params{Temperature: 1, MinP: 0.3}, logits, n), []float64{top2[0], top2[1], 0, 0, 0})
+	check("min-p 0.3", frequencies(t, Params{Temperature: 1, MinP: 0.3}, logits, n), []float64{top2[0], top2[1], 0, 0, 0})
 	top3 := softmax([]float64{2, 1, 0})
-	check("min-p 0.1", frequencies(Params{Temperature: 1, MinP: 0.1}, logits, n), []float64{top3[0], top3[1], top3[2], 0, 0})
+	check("min-p 0.1", frequencies(t, Params{Temperature: 1, MinP: 0.1}, logits, n), []float64{top3[0], top3[1], top3[2], 0, 0})
 }
 
 func TestSeedReproduces(t *testing.T) {
@@ -78,7 +90,7 @@ func TestSeedReproduces(t *testing.T) {
 	a, b, c := New(Params{Temperature: 1, Seed: 5}, 3), New(Params{Temperature: 1, Seed: 5}, 3), New(Params{Temperature: 1, Seed: 6}, 3)
 	same, diff := true, false
 	for i := 0; i < 50; i++ {
-		x, y, z := a.Sample(logits, nil), b.Sample(logits, nil), c.Sample(logits, nil)
+		x, y, z := mustOf(t)(a.Sample(logits, nil)), mustOf(t)(b.Sample(logits, nil)), mustOf(t)(c.Sample(logits, nil))
 		same = same && x == y
 		diff = diff || x != z
 	}
@@ -95,5 +107,46 @@ func TestValidate(t *testing.T) {
 	}
 	if Defaults().Validate() != nil {
 		t.Error("defaults rejected")
+	}
+}
+
+// The sampler is total: every row, however broken, gives a token or an
+// error, under every setting (NaN logits used to panic with index -1).
+func TestSampleIsTotal(t *testing.T) {
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	ninf := -inf
+	bad := map[string][]float32{
+		"all NaN":  {nan, nan, nan},
+		"one NaN":  {1, nan, 2},
+		"+Inf":     {1, inf, 2},
+		"all -Inf": {ninf, ninf, ninf},
+		"empty":    {},
+	}
+	good := map[string]struct {
+		logits []float32
+		want   int32 // greedy answer
+	}{
+		"ties":         {[]float32{1, 3, 3, 0}, 1},
+		"-Inf and one": {[]float32{ninf, ninf, 0.5}, 2},
+		"huge":         {[]float32{3e38, -3e38, 1}, 0},
+		"denormal":     {[]float32{1e-45, 0, -1e-45}, 0},
+	}
+	settings := []Params{{}, Defaults(), {Temperature: 1, TopK: 2, TopP: 0.5, MinP: 0.9, RepetitionPenalty: 3},
+		{Temperature: 1e-38}, {Temperature: 1e30, TopP: 1e-9}}
+	for _, p := range settings {
+		for name, row := range bad {
+			if tok, err := New(p, 1).Sample(row, []int32{0, 1, 7, -2}); !errors.Is(err, ErrNoToken) {
+				t.Errorf("%+v, %s: got token %d, err %v; want ErrNoToken", p, name, tok, err)
+			}
+		}
+		for name, c := range good {
+			tok, err := New(p, 1).Sample(c.logits, []int32{0, 1, 99, -2})
+			if err != nil || tok < 0 || int(tok) >= len(c.logits) {
+				t.Errorf("%+v, %s: token %d, err %v", p, name, tok, err)
+			}
+			if p.Temperature == 0 && p.RepetitionPenalty == 0 && tok != c.want {
+				t.Errorf("greedy %s: token %d, want %d", name, tok, c.want)
+			}
+		}
 	}
 }

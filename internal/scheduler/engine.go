@@ -12,7 +12,9 @@ import (
 	"github.com/lfm2go/lfm2/internal/sample"
 )
 
-// Event reports one generated token; Done is set on a sequence's last event.
+// Event reports one generated token; Done is set on a sequence's last
+// event. Token is -1 on the event of a sequence that finished with
+// FinishError (no token was drawn).
 type Event struct {
 	Seq   *Sequence
 	Token int32
@@ -198,7 +200,17 @@ func (e *Engine) Step(emit func(Event)) error {
 		}
 		logits := rows[r]
 		r++
-		tok := q.sampler.Sample(logits, q.tokens)
+		tok, err := q.sampler.Sample(logits, q.tokens)
+		if err != nil {
+			// Broken numbers (a bad checkpoint or config): stop this sequence
+			// with the reason rather than emit an arbitrary token. The others
+			// in the batch are independent and go on.
+			q.FinishReason, q.Err = FinishError, fmt.Errorf("position %d: %w", len(q.tokens), err)
+			q.Timings.Finished = time.Now()
+			e.sched.finish(q)
+			emit(Event{Seq: q, Token: -1, Done: true})
+			continue
+		}
 		q.tokens = append(q.tokens, tok)
 		q.Output = q.tokens[len(q.Prompt):]
 		if len(q.Output) == 1 {

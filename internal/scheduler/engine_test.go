@@ -280,3 +280,35 @@ func TestContinuingFromThePrompt(t *testing.T) {
 		t.Fatalf("continued from the prompt %v, fresh %v", second.Output, alone.Output)
 	}
 }
+
+// Logits no token can be drawn from (here NaN, from a norm epsilon that the
+// config parser would refuse, set directly) finish the sequence with
+// FinishError and a reason, under greedy and default sampling alike; they
+// never emit a token and never panic.
+func TestNonFiniteLogitsFinishWithError(t *testing.T) {
+	m := fixture(t, "tiny-bf16")
+	m.Config.NormEps = -1
+	for _, sp := range []sample.Params{{}, sample.Defaults()} {
+		e, err := NewEngine(m, Config{Limits: Limits{MaxBatchTokens: 64, MaxSeqs: 2}, BlockSize: 16, KVBytes: 1 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := &Sequence{Prompt: []int32{1, 6, 42, 7}, Params: Params{MaxTokens: 8, Sample: sp}}
+		if err := e.Add(q); err != nil {
+			t.Fatal(err)
+		}
+		var events []Event
+		if err := e.Run(context.Background(), func(ev Event) { events = append(events, ev) }); err != nil {
+			t.Fatal(err)
+		}
+		if q.FinishReason != FinishError || q.Err == nil || len(q.Output) != 0 {
+			t.Fatalf("%+v: finish %q, err %v, output %v", sp, q.FinishReason, q.Err, q.Output)
+		}
+		if len(events) != 1 || !events[0].Done || events[0].Token != -1 {
+			t.Fatalf("events %+v", events)
+		}
+		if !e.Idle() {
+			t.Fatal("engine not idle after the error")
+		}
+	}
+}

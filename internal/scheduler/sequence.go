@@ -35,6 +35,7 @@ const (
 	FinishLength = "length" // MaxTokens reached
 	FinishStop   = "stop"   // end-of-sequence token or stop condition
 	FinishAbort  = "abort"  // stopped by the caller (Engine.Abort)
+	FinishError  = "error"  // the model produced logits no token can be drawn from (Sequence.Err)
 )
 
 type state uint8
@@ -55,7 +56,9 @@ type Sequence struct {
 	Tag any
 
 	FinishReason string
-	Timings      Timings
+	// Err says why a sequence finished with FinishError.
+	Err     error
+	Timings Timings
 
 	id        uint64 // admission order; also the sampler stream
 	state     state
