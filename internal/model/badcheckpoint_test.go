@@ -2,6 +2,7 @@ package model
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,6 +77,16 @@ func TestBadCheckpoints(t *testing.T) {
 			return dir
 		}, []string{"config.json", `missing field "num_hidden_layers"`}},
 		{"no config", func(t *testing.T) string { return t.TempDir() }, []string{"config.json"}},
+		{"config far larger than the weights", func(t *testing.T) string {
+			dir := rewrite(t, func(*safetensors.WriteTensor) bool { return true })
+			editConfig(t, dir, map[string]any{"num_hidden_layers": 1000, "layer_types": nil, "full_attn_idxs": nil})
+			return dir
+		}, []string{"config implies", "config.json does not describe these weights"}},
+		{"negative norm_eps", func(t *testing.T) string {
+			dir := rewrite(t, func(*safetensors.WriteTensor) bool { return true })
+			editConfig(t, dir, map[string]any{"norm_eps": -1})
+			return dir
+		}, []string{"config.json", "norm_eps -1 must be a positive number"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -101,4 +112,29 @@ func TestTiedCheckpointMayStoreHead(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.Close()
+}
+
+// editConfig sets (or, with nil, deletes) fields of dir's config.json.
+func editConfig(t *testing.T, dir string, set map[string]any) {
+	t.Helper()
+	p := filepath.Join(dir, "config.json")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg map[string]any
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range set {
+		if v == nil {
+			delete(cfg, k)
+		} else {
+			cfg[k] = v
+		}
+	}
+	b, _ = json.Marshal(cfg)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

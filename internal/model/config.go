@@ -207,6 +207,7 @@ func ParseConfig(data []byte) (*Config, error) {
 		opt("torch_dtype", &c.DType)
 	}
 
+	errs = append(errs, c.checkDomains()...)
 	if len(errs) == 0 {
 		errs = append(errs, c.resolveLayers(f)...)
 	}
@@ -224,12 +225,88 @@ func ParseConfig(data []byte) (*Config, error) {
 			errs = append(errs, fmt.Sprintf("feed-forward width resolves to %d", c.FFN))
 		case c.ConvL < 1:
 			errs = append(errs, fmt.Sprintf("conv_L_cache %d must be at least 1", c.ConvL))
+		case c.HeadDim > maxHeadDim:
+			errs = append(errs, fmt.Sprintf("head_dim %d is over %d", c.HeadDim, maxHeadDim))
+		case c.FFN > maxFFN:
+			errs = append(errs, fmt.Sprintf("feed-forward width %d is over %d", c.FFN, maxFFN))
 		}
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("config: %s", strings.Join(errs, "; "))
 	}
 	return c, nil
+}
+
+// Bounds on sizes, far above any LFM2 model (the largest dense one has
+// hidden 2048, 30 layers, vocab 65536), so that a corrupt or hostile
+// config.json is refused before the memory it implies is allocated.
+const (
+	maxVocab     = 1 << 22
+	maxHidden    = 1 << 16
+	maxLayers    = 1024
+	maxHeads     = 1024
+	maxHeadDim   = 1024
+	maxFFN       = 1 << 18
+	maxConvL     = 64
+	maxPositions = 1 << 24
+)
+
+// checkDomains refuses values outside their mathematical domain (they would
+// run and silently produce NaN) or above the size bounds.
+func (c *Config) checkDomains() []string {
+	var errs []string
+	bound := func(name string, v, hi int) {
+		if v > hi {
+			errs = append(errs, fmt.Sprintf("field %q is %d, over the limit %d", name, v, hi))
+		}
+	}
+	bound("vocab_size", c.VocabSize, maxVocab)
+	bound("hidden_size", c.Hidden, maxHidden)
+	bound("num_hidden_layers", c.NumLayers, maxLayers)
+	bound("num_attention_heads", c.Heads, maxHeads)
+	bound("num_key_value_heads", c.KVHeads, maxHeads)
+	bound("conv_L_cache", c.ConvL, maxConvL)
+	bound("max_position_embeddings", c.MaxPositions, maxPositions)
+	if c.KVHeads > c.Heads {
+		errs = append(errs, fmt.Sprintf("num_key_value_heads %d is more than num_attention_heads %d", c.KVHeads, c.Heads))
+	}
+	eps := float64(c.NormEps)
+	if !(eps > 0) || math.IsInf(eps, 0) {
+		errs = append(errs, fmt.Sprintf("norm_eps %v must be a positive number", c.NormEps))
+	}
+	if !(c.RopeTheta > 0) || math.IsInf(c.RopeTheta, 0) {
+		errs = append(errs, fmt.Sprintf("rope_theta %v must be a positive number", c.RopeTheta))
+	}
+	if c.MaxPositions < 1 {
+		errs = append(errs, fmt.Sprintf("max_position_embeddings %d must be positive", c.MaxPositions))
+	}
+	for _, id := range append([]int{c.BOS}, c.EOS...) {
+		if id < 0 || id >= max(c.VocabSize, 1) {
+			errs = append(errs, fmt.Sprintf("special token id %d is outside the vocabulary (vocab_size %d)", id, c.VocabSize))
+			break
+		}
+	}
+	return errs
+}
+
+// ParamCount is the number of weights the config implies (a tied head
+// counted once): what a checkpoint for it must hold.
+func (c *Config) ParamCount() int64 {
+	h, v, ff := int64(c.Hidden), int64(c.VocabSize), int64(c.FFN)
+	q, kv, hd := int64(c.Heads*c.HeadDim), int64(c.KVHeads*c.HeadDim), int64(c.HeadDim)
+	n := v*h + h // embedding, final norm
+	if !c.TiedHead {
+		n += v * h
+	}
+	for _, k := range c.Layers {
+		n += 2*h + 3*h*ff // two norms, w1 w2 w3
+		if k == ConvLayer {
+			n += 3*h*h + h*h + h*int64(c.ConvL)
+		} else {
+			n += h*q + 2*h*kv + q*h + 2*hd
+		}
+	}
+	return n
 }
 
 // ffnWidth applies HF Lfm2MLP's rule: with auto-adjust, take 2/3 of the raw

@@ -91,6 +91,15 @@ func TestConfigErrors(t *testing.T) {
 		{`{` + base + `, "intermediate_size": "big"}`, `field "intermediate_size"`},
 		{`{"vocab_size": 100, "hidden_size": 64, "num_hidden_layers": 4, "num_attention_heads": 4, "num_key_value_heads": 3, "intermediate_size": 96}`, "not a multiple"},
 		{`[`, "not a JSON object"},
+		{`{` + base + `, "intermediate_size": 96, "norm_eps": -1}`, "norm_eps -1 must be a positive number"},
+		{`{` + base + `, "intermediate_size": 96, "norm_eps": 0}`, "norm_eps 0 must be a positive number"},
+		{`{` + base + `, "intermediate_size": 96, "rope_theta": 0}`, "rope_theta 0 must be a positive number"},
+		{`{` + base + `, "intermediate_size": 96, "rope_parameters": {"rope_theta": -5}}`, "rope_theta -5 must be a positive number"},
+		{`{"vocab_size": 100, "hidden_size": 64, "num_hidden_layers": 1000000000, "num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 96}`, `field "num_hidden_layers" is 1000000000, over the limit`},
+		{`{"vocab_size": 100000000, "hidden_size": 64, "num_hidden_layers": 4, "num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 96}`, `field "vocab_size" is 100000000, over the limit`},
+		{`{` + base + `, "intermediate_size": 96, "eos_token_id": 100}`, "special token id 100 is outside the vocabulary"},
+		{`{` + base + `, "intermediate_size": 96, "max_position_embeddings": 0}`, "max_position_embeddings 0 must be positive"},
+		{`{"vocab_size": 100, "hidden_size": 64, "num_hidden_layers": 4, "num_attention_heads": 2, "num_key_value_heads": 4, "intermediate_size": 96}`, "more than num_attention_heads"},
 	}
 	for _, tc := range cases {
 		_, err := ParseConfig([]byte(tc.json))

@@ -129,3 +129,12 @@ func (c *Checkpoint) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// DataBytes is the total size of every tensor's data.
+func (c *Checkpoint) DataBytes() int64 {
+	var n int64
+	for _, t := range c.tensors {
+		n += t.End - t.Begin
+	}
+	return n
+}

@@ -68,7 +68,8 @@ type rawEntry struct {
 
 // ParseHeader parses the JSON header and validates every entry against a data
 // section of dataLen bytes: known dtype, non-negative shape, shape × element
-// size equal to the byte span, span inside the data section, no overlaps.
+// size equal to the byte span, and spans that cover the data section
+// exactly, with no gap or overlap.
 func ParseHeader(js []byte, dataLen int64) (*Header, error) {
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(js))
@@ -99,12 +100,25 @@ func ParseHeader(js []byte, dataLen int64) (*Header, error) {
 		}
 		return ta.Name < tb.Name
 	})
-	for i := 1; i < len(h.Tensors); i++ {
-		prev, cur := h.Tensors[i-1], h.Tensors[i]
-		if cur.Begin < prev.End {
+	// The spans must tile the data section exactly, as the Rust crate
+	// requires: a gap or a short tail means the header and the data disagree
+	// (a header length off by a byte shifts every tensor and yields NaN
+	// weights that would otherwise load without complaint).
+	end := int64(0)
+	for i, cur := range h.Tensors {
+		switch {
+		case cur.Begin < end:
+			prev := h.Tensors[i-1]
 			return nil, fmt.Errorf("tensor %q [%d,%d) overlaps tensor %q [%d,%d)",
 				cur.Name, cur.Begin, cur.End, prev.Name, prev.Begin, prev.End)
+		case cur.Begin > end:
+			return nil, fmt.Errorf("tensor %q starts at byte %d of the data section, leaving bytes [%d,%d) that no tensor covers",
+				cur.Name, cur.Begin, end, cur.Begin)
 		}
+		end = cur.End
+	}
+	if end != dataLen {
+		return nil, fmt.Errorf("the tensors cover %d bytes but the data section holds %d: the header and the data disagree (truncated header length or extra bytes)", end, dataLen)
 	}
 	return h, nil
 }

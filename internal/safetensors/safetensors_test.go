@@ -122,6 +122,12 @@ func TestBadFiles(t *testing.T) {
 		{"overlap", header(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, make([]byte, 8)), "overlaps"},
 		{"missing field", header(`{"w":{"dtype":"F32","shape":[2]}}`, make([]byte, 8)), "needs dtype, shape and data_offsets"},
 		{"bad metadata", header(`{"__metadata__":{"a":1}}`, nil), "__metadata__"},
+		{"gap between tensors", header(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}`, make([]byte, 12)), "no tensor covers"},
+		{"gap at the start", header(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, make([]byte, 8)), "no tensor covers"},
+		{"extra bytes at the end", header(`{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, make([]byte, 9)), "cover 8 bytes but the data section holds 9"},
+		// The header length one byte short: the parser still reads valid JSON
+		// (its padding space), and every tensor would be shifted by one byte.
+		{"header length one byte short", shortHeader(`{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, f32bytes(1, 2)), "cover 8 bytes but the data section holds 9"},
 		{"overflowing shape", header(`{"w":{"dtype":"F32","shape":[2147483647,2147483647,2147483647],"data_offsets":[0,8]}}`, make([]byte, 8)), "too large"},
 	}
 	for _, c := range cases {
@@ -172,4 +178,14 @@ func FuzzParseHeader(f *testing.F) {
 			end = ti.End
 		}
 	})
+}
+
+// shortHeader writes a header padded with two spaces whose length field
+// claims one byte fewer than it has.
+func shortHeader(js string, data []byte) []byte {
+	padded := js + "  "
+	b := make([]byte, 8, 8+len(padded)+len(data))
+	binary.LittleEndian.PutUint64(b, uint64(len(padded)-1))
+	b = append(b, padded...)
+	return append(b, data...)
 }
