@@ -14,8 +14,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -36,7 +38,13 @@ type Client struct {
 	Token    string       // bearer token for gated repos
 	CacheDir string       // the hub cache (…/huggingface/hub)
 	HTTP     *http.Client // redirects are followed
-	Retries  int          // attempts to resume an interrupted transfer
+	Retries  int          // further attempts after a transient failure (reset, 5xx, stall)
+	// Backoff is the wait before the first retry; it doubles each time, up to 30 s.
+	Backoff time.Duration
+	// IdleTimeout abandons a transfer (and retries it) when no byte has
+	// arrived for this long: a server that stops sending mid-file must
+	// not hang pull forever.
+	IdleTimeout time.Duration
 	// Progress, when set, is called to make a per-file progress writer.
 	Progress func(file string, size int64) io.WriteCloser
 }
@@ -52,7 +60,9 @@ func NewClient() *Client {
 		Token:    os.Getenv("HF_TOKEN"),
 		CacheDir: CacheDir(),
 		HTTP:     &http.Client{Timeout: 0, Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, ResponseHeaderTimeout: 60 * time.Second}},
-		Retries:  3,
+		Retries:     5,
+		Backoff:     time.Second,
+		IdleTimeout: 30 * time.Second,
 	}
 }
 
@@ -62,6 +72,8 @@ var (
 	ErrUnauthorized = errors.New("access denied (gated or private repo)")
 	ErrNoSuchRepo   = errors.New("no such repo, revision or file")
 	ErrChecksum     = errors.New("checksum mismatch")
+	ErrServer       = errors.New("server error")
+	ErrStalled      = errors.New("transfer stalled")
 )
 
 type repoInfo struct {
@@ -73,8 +85,12 @@ type repoInfo struct {
 
 // Pull downloads what a model needs at revision and returns its snapshot folder.
 func (c *Client) Pull(ctx context.Context, repo, revision string) (string, error) {
-	if strings.Count(repo, "/") != 1 {
-		return "", fmt.Errorf("repo %q: want ORG/NAME", repo)
+	// Both end up in file names: check them before touching anything.
+	if err := ValidateRepoID(repo); err != nil {
+		return "", err
+	}
+	if err := ValidateRevision(revision); err != nil {
+		return "", err
 	}
 	var info repoInfo
 	apiURL := fmt.Sprintf("%s/api/models/%s/revision/%s", c.Endpoint, repo, url.PathEscape(revision))
@@ -89,17 +105,25 @@ func (c *Client) Pull(ctx context.Context, repo, revision string) (string, error
 		return "", fmt.Errorf("pull %s: %w", repo, err)
 	}
 	repoDir := RepoDir(c.CacheDir, repo)
-	snap := filepath.Join(repoDir, "snapshots", info.SHA)
+	snap, err := within(repoDir, "snapshots", info.SHA)
+	if err != nil {
+		return "", err
+	}
 	for _, f := range files {
 		if err := c.fetch(ctx, repo, info.SHA, f, repoDir, snap); err != nil {
 			return "", fmt.Errorf("pull %s: %s: %w", repo, f, err)
 		}
 	}
 	if revision != info.SHA {
-		if err := os.MkdirAll(filepath.Join(repoDir, "refs"), 0o755); err != nil {
+		// A revision like refs/pr/1 is a nested ref file, as huggingface_hub writes it.
+		ref, err := within(repoDir, "refs", filepath.FromSlash(revision))
+		if err != nil {
 			return "", err
 		}
-		if err := writeAtomic(filepath.Join(repoDir, "refs", revision), []byte(info.SHA)); err != nil {
+		if err := os.MkdirAll(filepath.Dir(ref), 0o755); err != nil {
+			return "", fmt.Errorf("pull %s: write ref: %w", repo, err)
+		}
+		if err := writeAtomic(ref, []byte(info.SHA)); err != nil {
 			return "", fmt.Errorf("pull %s: write ref: %w", repo, err)
 		}
 	}
@@ -110,6 +134,11 @@ func (c *Client) Pull(ctx context.Context, repo, revision string) (string, error
 func pickFiles(info repoInfo) ([]string, error) {
 	have := map[string]bool{}
 	for _, s := range info.Siblings {
+		// A listing naming ../x or /etc/x is refused whole: a Hub that
+		// sends one is not to be trusted with the rest either.
+		if err := validRelPath(s.RFilename); err != nil {
+			return nil, fmt.Errorf("the Hub lists a file %q: %w", s.RFilename, err)
+		}
 		have[s.RFilename] = true
 	}
 	var out []string
@@ -173,6 +202,9 @@ func (c *Client) requestWith(ctx context.Context, client *http.Client, method, u
 	case resp.StatusCode == http.StatusNotFound:
 		resp.Body.Close()
 		return nil, fmt.Errorf("%w: HTTP 404 for %s", ErrNoSuchRepo, u)
+	case resp.StatusCode >= 500:
+		resp.Body.Close()
+		return nil, fmt.Errorf("%w: %s answered HTTP %d for %s", ErrServer, req.URL.Host, resp.StatusCode, u)
 	case resp.StatusCode >= 400:
 		resp.Body.Close()
 		return nil, fmt.Errorf("HTTP %d for %s", resp.StatusCode, u)
@@ -219,12 +251,15 @@ func (c *Client) meta(ctx context.Context, fileURL string) (fileMeta, error) {
 		m.etag = normEtag(resp.Header.Get("ETag"))
 		m.size = resp.ContentLength
 	}
-	if m.etag == "" || strings.ContainsAny(m.etag, "/\\") {
+	if !etagPattern.MatchString(m.etag) || m.etag == "." || m.etag == ".." {
 		return fileMeta{}, fmt.Errorf("the Hub gave no usable ETag for %s", fileURL)
 	}
 	m.lfs = m.lfs && isHex(m.etag, 64)
 	return m, nil
 }
+
+// etagPattern is what a blob name may be: the ETag becomes a file name.
+var etagPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`)
 
 func normEtag(e string) string {
 	return strings.Trim(strings.TrimPrefix(strings.TrimSpace(e), "W/"), `"`)
@@ -242,13 +277,19 @@ func (c *Client) fetch(ctx context.Context, repo, commit, file, repoDir, snap st
 	if err := os.MkdirAll(blobs, 0o755); err != nil {
 		return err
 	}
-	blob := filepath.Join(blobs, m.etag)
+	blob, err := within(blobs, m.etag)
+	if err != nil {
+		return err
+	}
 	if st, err := os.Stat(blob); err != nil || (m.size >= 0 && st.Size() != m.size) {
 		if err := c.download(ctx, fileURL, blob, m); err != nil {
 			return err
 		}
 	}
-	link := filepath.Join(snap, filepath.FromSlash(file))
+	link, err := within(snap, filepath.FromSlash(file))
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
 		return err
 	}
@@ -269,24 +310,44 @@ func (c *Client) fetch(ctx context.Context, repo, commit, file, repoDir, snap st
 func (c *Client) download(ctx context.Context, fileURL, blob string, m fileMeta) error {
 	part := blob + ".incomplete"
 	var lastErr error
+	wait := c.Backoff
 	for attempt := 0; attempt <= c.Retries; attempt++ {
 		if attempt > 0 {
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
-			case <-time.After(time.Duration(attempt) * 200 * time.Millisecond):
+			case <-time.After(wait):
 			}
+			wait = min(2*wait, 30*time.Second)
 		}
 		lastErr = c.downloadOnce(ctx, fileURL, part, m)
 		if lastErr == nil {
 			break
 		}
-		if errors.Is(lastErr, ErrUnauthorized) || errors.Is(lastErr, ErrNoSuchRepo) || errors.Is(lastErr, syscall.ENOSPC) || ctx.Err() != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if errors.Is(lastErr, ErrUnauthorized) || errors.Is(lastErr, ErrNoSuchRepo) || errors.Is(lastErr, syscall.ENOSPC) {
 			return lastErr
 		}
 	}
 	if lastErr != nil {
-		return fmt.Errorf("download interrupted %d times, partial file kept for the next pull: %w", c.Retries+1, lastErr)
+		host := fileURL
+		if u, err := url.Parse(fileURL); err == nil {
+			host = u.Host
+		}
+		what := "download from " + host + " interrupted"
+		switch {
+		case errors.Is(lastErr, ErrServer):
+			what = "server error from " + host
+		case errors.Is(lastErr, ErrStalled):
+			what = "download from " + host + " stalled"
+		}
+		attempts := fmt.Sprintf("%d attempts", c.Retries+1)
+		if c.Retries == 0 {
+			attempts = "1 attempt"
+		}
+		return fmt.Errorf("%s (%s); the partial file is kept and the next pull resumes it: %w", what, attempts, lastErr)
 	}
 	if m.lfs {
 		sum, err := sha256File(part)
@@ -320,6 +381,9 @@ func (c *Client) downloadOnce(ctx context.Context, fileURL, part string, m fileM
 		}
 		have, _ = f.Seek(0, io.SeekStart)
 	}
+	// The transfer's own context: cancelled when the body goes idle.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	hdr := http.Header{}
 	if have > 0 {
 		hdr.Set("Range", fmt.Sprintf("bytes=%d-", have))
@@ -348,7 +412,11 @@ func (c *Client) downloadOnce(ctx context.Context, fileURL, part string, m fileM
 		}
 		w = io.MultiWriter(f, p)
 	}
-	n, err := io.Copy(w, resp.Body)
+	body := newIdleReader(resp.Body, c.IdleTimeout, cancel)
+	n, err := io.Copy(w, body)
+	if body.stalled() {
+		err = fmt.Errorf("%w: no data for %v", ErrStalled, c.IdleTimeout)
+	}
 	if err != nil {
 		if errors.Is(err, syscall.ENOSPC) {
 			return fmt.Errorf("disk full writing %s: %w", part, err)
@@ -359,6 +427,43 @@ func (c *Client) downloadOnce(ctx context.Context, fileURL, part string, m fileM
 		return fmt.Errorf("transfer stopped at %d of %d bytes", have+n, m.size)
 	}
 	return f.Sync()
+}
+
+// idleReader cancels a transfer when no byte arrives for the idle time.
+type idleReader struct {
+	r     io.Reader
+	idle  time.Duration
+	timer *time.Timer
+	fired atomic.Bool
+}
+
+func newIdleReader(r io.Reader, idle time.Duration, cancel context.CancelFunc) *idleReader {
+	ir := &idleReader{r: r, idle: idle}
+	if idle > 0 {
+		ir.timer = time.AfterFunc(idle, func() { ir.fired.Store(true); cancel() })
+	}
+	return ir
+}
+
+func (ir *idleReader) Read(p []byte) (int, error) {
+	n, err := ir.r.Read(p)
+	if ir.timer != nil {
+		if n > 0 {
+			ir.timer.Reset(ir.idle)
+		}
+		if err != nil {
+			ir.timer.Stop()
+		}
+	}
+	return n, err
+}
+
+// stalled reports whether the idle timer ended the transfer.
+func (ir *idleReader) stalled() bool {
+	if ir.timer != nil {
+		ir.timer.Stop()
+	}
+	return ir.fired.Load()
 }
 
 type zeroReader struct{}

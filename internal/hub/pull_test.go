@@ -32,6 +32,11 @@ type fakeHub struct {
 	cutNext   int // CDN transfers still to cut in half
 	corrupt   bool
 	rangeSeen []string
+	// stallNext CDN transfers send a third of the body and then nothing
+	// until the client gives up; failNext answer HTTP 500.
+	stallNext, failNext int
+	etag                string // overrides the LFS ETag when set
+	extraSibling        string // listed but not served
 }
 
 func sum(b []byte) string { h := sha256.Sum256(b); return hex.EncodeToString(h[:]) }
@@ -52,6 +57,9 @@ func (h *fakeHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		for name := range h.files {
 			sib = append(sib, map[string]string{"rfilename": name})
 		}
+		if h.extraSibling != "" {
+			sib = append(sib, map[string]string{"rfilename": h.extraSibling})
+		}
 		json.NewEncoder(w).Encode(map[string]any{"sha": commit, "siblings": sib})
 	case strings.HasPrefix(r.URL.Path, "/"+h.repo+"/resolve/"):
 		file := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"+h.repo+"/resolve/"), "/", 2)[1]
@@ -62,7 +70,11 @@ func (h *fakeHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("X-Repo-Commit", commit)
 		if h.lfs[file] {
-			w.Header().Set("X-Linked-Etag", `"`+sum(data)+`"`)
+			etag := sum(data)
+			if h.etag != "" {
+				etag = h.etag
+			}
+			w.Header().Set("X-Linked-Etag", `"`+etag+`"`)
 			w.Header().Set("X-Linked-Size", fmt.Sprint(len(data)))
 			w.Header().Set("ETag", `"gitsha-of-pointer"`)
 			http.Redirect(w, r, "/cdn/"+file, http.StatusFound)
@@ -78,11 +90,33 @@ func (h *fakeHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if cut {
 			h.cutNext--
 		}
+		stall, fail := h.stallNext > 0, h.failNext > 0
+		if stall {
+			h.stallNext--
+		}
+		if fail {
+			h.failNext--
+		}
 		corrupt := h.corrupt
 		h.mu.Unlock()
 		if corrupt {
 			data = append([]byte{}, data...)
 			data[len(data)/2] ^= 0xff
+		}
+		if fail {
+			http.Error(w, "upstream broke", http.StatusInternalServerError)
+			return
+		}
+		if stall {
+			w.Header().Set("Content-Length", fmt.Sprint(len(data)))
+			w.WriteHeader(http.StatusOK)
+			w.Write(data[:len(data)/3])
+			w.(http.Flusher).Flush()
+			select { // until the client hangs up (bounded, so the test server can close)
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+			return
 		}
 		if cut {
 			w.Header().Set("Content-Length", fmt.Sprint(len(data)))
@@ -113,7 +147,8 @@ func newFake(t *testing.T) (*fakeHub, *Client) {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	c := NewClient()
-	c.Endpoint, c.CacheDir, c.Token, c.Retries = srv.URL, t.TempDir(), "", 2
+	c.Endpoint, c.CacheDir, c.Token, c.Retries = srv.URL, filepath.Join(t.TempDir(), "cache"), "", 2
+	c.Backoff, c.IdleTimeout = 5*time.Millisecond, 300*time.Millisecond
 	return h, c
 }
 
@@ -192,7 +227,7 @@ func TestPullResumesAcrossRuns(t *testing.T) {
 	h, c := newFake(t)
 	c.Retries = 0
 	h.cutNext = 1
-	if _, err := c.Pull(context.Background(), h.repo, "main"); err == nil || !strings.Contains(err.Error(), "partial file kept") {
+	if _, err := c.Pull(context.Background(), h.repo, "main"); err == nil || !strings.Contains(err.Error(), "partial file is kept") {
 		t.Fatalf("cut transfer with no retries: %v", err)
 	}
 	snap, err := c.Pull(context.Background(), h.repo, "main")
@@ -236,5 +271,138 @@ func TestPullErrors(t *testing.T) {
 	c.Endpoint = "http://127.0.0.1:1" // nothing listens there
 	if _, err := c.Pull(context.Background(), h.repo, "main"); !errors.Is(err, ErrOffline) || !strings.Contains(err.Error(), "127.0.0.1:1") || !strings.Contains(err.Error(), "--model") {
 		t.Errorf("offline: %v", err)
+	}
+}
+
+func TestPullRetriesStalledTransfer(t *testing.T) {
+	h, c := newFake(t)
+	h.stallNext = 2 // tokenizer.json and model.safetensors each stall once
+	snap, err := c.Pull(context.Background(), h.repo, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSnapshot(t, h, c, snap)
+	resumed := false
+	for _, r := range h.rangeSeen {
+		resumed = resumed || strings.HasPrefix(r, "bytes=")
+	}
+	if !resumed {
+		t.Fatalf("a stalled transfer was not resumed with a Range request: %v", h.rangeSeen)
+	}
+}
+
+func TestPullGivesUpOnAServerThatStopsSending(t *testing.T) {
+	h, c := newFake(t)
+	h.stallNext = 100
+	c.Retries = 1
+	_, err := c.Pull(context.Background(), h.repo, "main")
+	if !errors.Is(err, ErrStalled) {
+		t.Fatalf("err = %v, want a stall", err)
+	}
+	host := strings.TrimPrefix(c.Endpoint, "http://")
+	for _, want := range []string{"tokenizer.json", host, "stalled", "2 attempts", "partial file is kept"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}
+
+func TestPullServerErrors(t *testing.T) {
+	h, c := newFake(t)
+	h.failNext = 2 // transient: retried
+	snap, err := c.Pull(context.Background(), h.repo, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSnapshot(t, h, c, snap)
+
+	h, c = newFake(t)
+	h.failNext = 100
+	_, err = c.Pull(context.Background(), h.repo, "main")
+	if !errors.Is(err, ErrServer) || !strings.Contains(err.Error(), "HTTP 500") || !strings.Contains(err.Error(), "server error from") ||
+		strings.Contains(err.Error(), "interrupted") {
+		t.Fatalf("persistent 500: %v", err)
+	}
+}
+
+func TestPullCancelled(t *testing.T) {
+	h, c := newFake(t)
+	h.stallNext = 100
+	c.IdleTimeout = time.Minute
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	if _, err := c.Pull(ctx, h.repo, "main"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestPullRefsPR(t *testing.T) {
+	h, c := newFake(t)
+	snap, err := c.Pull(context.Background(), h.repo, "refs/pr/1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Base(snap) != commit {
+		t.Fatalf("snapshot %s", snap)
+	}
+	ref, err := os.ReadFile(filepath.Join(RepoDir(c.CacheDir, h.repo), "refs", "refs", "pr", "1"))
+	if err != nil || string(ref) != commit {
+		t.Fatalf("refs/refs/pr/1 = %q, %v", ref, err)
+	}
+}
+
+// listTree returns every path under dir.
+func listTree(t *testing.T, dir string) []string {
+	var out []string
+	filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
+		if err == nil {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out
+}
+
+// Traversal in the repo id, the revision, a listed file name or a blob
+// ETag is refused, and nothing is written outside the cache folder.
+func TestPullRefusesPathTraversal(t *testing.T) {
+	cases := []struct {
+		name, repo, rev string
+		setup           func(h *fakeHub)
+		want            string
+	}{
+		{"repo dot-dot", "../evil", "main", nil, "repo id"},
+		{"repo nested dot-dot", "a/../../b", "main", nil, "repo id"},
+		{"repo three parts", "a/b/c", "main", nil, "repo id"},
+		{"repo double dash", "a--b/c", "main", nil, "repo id"},
+		{"revision traversal", "", "../../../../evil", nil, "revision"},
+		{"revision absolute", "", "/tmp/evil", nil, "revision"},
+		{"revision backslash", "", `..\evil`, nil, "revision"},
+		{"revision empty segment", "", "refs//pr", nil, "revision"},
+		{"sibling traversal", "", "main", func(h *fakeHub) { h.extraSibling = "../../../../x" }, `file "../../../../x"`},
+		{"sharded sibling traversal", "", "main", func(h *fakeHub) { h.extraSibling = "model-a/../../../../x.safetensors" }, "model-a/../../../../x.safetensors"},
+		{"etag traversal", "", "main", func(h *fakeHub) { h.etag = ".." }, "ETag"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h, c := newFake(t)
+			if tc.setup != nil {
+				tc.setup(h)
+			}
+			repo := tc.repo
+			if repo == "" {
+				repo = h.repo
+			}
+			outside := filepath.Dir(c.CacheDir)
+			_, err := c.Pull(context.Background(), repo, tc.rev)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want one naming %q", err, tc.want)
+			}
+			for _, p := range listTree(t, outside) {
+				if p != outside && p != c.CacheDir && !strings.HasPrefix(p, c.CacheDir+string(filepath.Separator)) {
+					t.Errorf("wrote %s outside the cache", p)
+				}
+			}
+		})
 	}
 }
