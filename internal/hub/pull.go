@@ -56,10 +56,10 @@ func NewClient() *Client {
 		ep = DefaultEndpoint
 	}
 	return &Client{
-		Endpoint: strings.TrimRight(ep, "/"),
-		Token:    os.Getenv("HF_TOKEN"),
-		CacheDir: CacheDir(),
-		HTTP:     &http.Client{Timeout: 0, Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, ResponseHeaderTimeout: 60 * time.Second}},
+		Endpoint:    strings.TrimRight(ep, "/"),
+		Token:       os.Getenv("HF_TOKEN"),
+		CacheDir:    CacheDir(),
+		HTTP:        &http.Client{Timeout: 0, Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, ResponseHeaderTimeout: 60 * time.Second}},
 		Retries:     5,
 		Backoff:     time.Second,
 		IdleTimeout: 30 * time.Second,
