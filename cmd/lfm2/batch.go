@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -26,26 +27,12 @@ import (
 type batchFlags struct {
 	in, out, errorsFile, format, shard, kvMemory string
 	shards, parallel, maxBatchTokens, ctxLen     int
-	resume, quiet, verbose                       bool
-}
-
-// inputLine is one JSONL prompt. Optional fields override the flags.
-type inputLine struct {
-	ID                json.RawMessage     `json:"id"`
-	Prompt            *string             `json:"prompt"`
-	Messages          []tokenizer.Message `json:"messages"`
-	MaxTokens         *int                `json:"max_tokens"`
-	Temperature       *float32            `json:"temperature"`
-	TopK              *int                `json:"top_k"`
-	TopP              *float32            `json:"top_p"`
-	MinP              *float32            `json:"min_p"`
-	RepetitionPenalty *float32            `json:"repetition_penalty"`
-	Seed              *uint64             `json:"seed"`
-	Stop              []string            `json:"stop"`
+	resume, quiet, verbose, strict               bool
 }
 
 type outputRecord struct {
 	ID               json.RawMessage `json:"id"`
+	Error            string          `json:"error,omitempty"` // with finish_reason "error"
 	PromptTokens     int             `json:"prompt_tokens"`
 	Completion       string          `json:"completion"`
 	CompletionIDs    []int32         `json:"completion_ids"`
@@ -92,7 +79,7 @@ SIGTERM finishes the current step, keeps every finished record, and exits with c
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&bf.in, "input", "i", "", "input file (JSONL, or text with --format text; - for stdin)")
-	fl.StringVarP(&bf.out, "output", "o", "", "output JSONL file (appended to)")
+	fl.StringVarP(&bf.out, "output", "o", "", "output JSONL file (appended to; - for stdout)")
 	fl.StringVar(&bf.errorsFile, "errors", "", "write rejected-line records here instead of the output")
 	fl.StringVar(&bf.format, "format", "jsonl", "input format: jsonl or text")
 	fl.BoolVar(&bf.resume, "resume", false, "skip ids already present in the output file")
@@ -103,12 +90,13 @@ SIGTERM finishes the current step, keeps every finished record, and exits with c
 	fl.StringVar(&bf.kvMemory, "kv-memory", "2GiB", "KV cache memory (e.g. 2GiB, 512MiB)")
 	fl.IntVar(&bf.ctxLen, "ctx", 32768, "context limit per prompt: prompt + generated tokens")
 	fl.BoolVarP(&bf.quiet, "quiet", "q", false, "no progress bar")
-	fl.BoolVarP(&bf.verbose, "verbose", "v", false, "report preemptions and rejected lines on stderr")
+	fl.BoolVarP(&bf.verbose, "verbose", "v", false, "report preemptions, rejected lines and ignored unknown fields on stderr")
+	fl.BoolVar(&bf.strict, "strict", false, "reject lines with unknown fields instead of ignoring them")
 	sf.register(cmd, 512)
 	pf.register(cmd)
 	cmd.MarkFlagRequired("input")
 	cmd.MarkFlagRequired("output")
-	return cmd
+	return g.register(cmd)
 }
 
 // shardSpec resolves --shard i/n, or $JOB_COMPLETION_INDEX with --shards n.
@@ -125,17 +113,29 @@ func shardSpec(bf *batchFlags) (idx, n int, err error) {
 	n = bf.shards
 	if n == 0 {
 		if v := os.Getenv("LFM2_SHARDS"); v != "" {
-			n, _ = strconv.Atoi(v)
+			var err error
+			if n, err = strconv.Atoi(v); err != nil || n < 1 {
+				return 0, 0, fmt.Errorf("%w: LFM2_SHARDS=%q: want a positive count", errUsage, v)
+			}
 		}
 	}
-	if jci := os.Getenv("JOB_COMPLETION_INDEX"); jci != "" && n > 0 {
-		idx, err := strconv.Atoi(jci)
-		if err != nil || idx < 0 || idx >= n {
-			return 0, 0, fmt.Errorf("JOB_COMPLETION_INDEX=%q does not fit %d shards", jci, n)
-		}
-		return idx, n, nil
+	if n < 0 {
+		return 0, 0, fmt.Errorf("%w: --shards %d: want a positive count", errUsage, n)
 	}
-	return 0, 1, nil
+	if n == 0 {
+		return 0, 1, nil
+	}
+	// With a shard count but no index every pod of a misconfigured Job
+	// would process every line: refuse rather than guess.
+	jci, ok := os.LookupEnv("JOB_COMPLETION_INDEX")
+	if !ok || strings.TrimSpace(jci) == "" {
+		return 0, 0, fmt.Errorf("%w: --shards %d needs the shard index in $JOB_COMPLETION_INDEX (set by a Kubernetes Indexed Job), which is not set; or use --shard i/n", errUsage, n)
+	}
+	idx, err = strconv.Atoi(jci)
+	if err != nil || idx < 0 || idx >= n {
+		return 0, 0, fmt.Errorf("%w: JOB_COMPLETION_INDEX=%q does not fit %d shards", errUsage, jci, n)
+	}
+	return idx, n, nil
 }
 
 // doneIDs reads the ids (and, for rejected lines without one, the line
@@ -158,16 +158,15 @@ func doneIDs(path string) (ids map[string]bool, lines map[int]bool, err error) {
 	}
 	for _, line := range bytes.Split(b, []byte("\n")) {
 		var rec struct {
-			ID    json.RawMessage `json:"id"`
-			Line  int             `json:"line"`
-			Error *string         `json:"error"`
+			ID   json.RawMessage `json:"id"`
+			Line *int            `json:"line"`
 		}
 		switch {
 		case json.Unmarshal(line, &rec) != nil:
+		case rec.Line != nil: // a rejected line: done by its number
+			doneLines[*rec.Line] = true
 		case len(rec.ID) > 0:
-			done[string(rec.ID)] = true
-		case rec.Error != nil:
-			doneLines[rec.Line] = true
+			done[string(compactJSON(rec.ID))] = true
 		}
 	}
 	return done, doneLines, nil
@@ -177,6 +176,15 @@ func runBatch(g *globals, bf *batchFlags, sf *samplingFlags, pf *promptFlags) er
 	if bf.format != "jsonl" && bf.format != "text" {
 		return fmt.Errorf("%w: --format %q: want jsonl or text", errUsage, bf.format)
 	}
+	if err := sf.check(); err != nil {
+		return err
+	}
+	if err := checkCtx(bf.ctxLen); err != nil {
+		return err
+	}
+	if bf.parallel < 1 || bf.maxBatchTokens < 1 {
+		return fmt.Errorf("%w: --parallel %d and --max-batch-tokens %d: want at least 1", errUsage, bf.parallel, bf.maxBatchTokens)
+	}
 	shardIdx, shardN, err := shardSpec(bf)
 	if err != nil {
 		return err
@@ -185,7 +193,11 @@ func runBatch(g *globals, bf *batchFlags, sf *samplingFlags, pf *promptFlags) er
 	if err != nil {
 		return fmt.Errorf("--kv-memory: %w", err)
 	}
+	if bf.out == "-" && bf.resume {
+		return fmt.Errorf("%w: --resume needs an output file, not stdout", errUsage)
+	}
 	var in io.Reader = os.Stdin
+	total := -1 // lines of this shard, when the input can be read twice
 	if bf.in != "-" {
 		f, err := os.Open(bf.in)
 		if err != nil {
@@ -193,6 +205,27 @@ func runBatch(g *globals, bf *batchFlags, sf *samplingFlags, pf *promptFlags) er
 		}
 		defer f.Close()
 		in = f
+		if err := refuseSameFile(bf.in, bf.out, "--output"); err != nil {
+			return err
+		}
+		if err := refuseSameFile(bf.in, bf.errorsFile, "--errors"); err != nil {
+			return err
+		}
+		if total, err = countShardLines(f, shardIdx, shardN); err != nil {
+			return fmt.Errorf("read %s: %w", bf.in, err)
+		}
+	}
+	var out *os.File
+	if bf.out == "-" {
+		out = os.Stdout
+	} else {
+		// One writer per output file: a second batch on the same output
+		// would write every id twice.
+		unlock, err := lockOutput(bf.out)
+		if err != nil {
+			return err
+		}
+		defer unlock()
 	}
 	done, doneLines := map[string]bool{}, map[int]bool{}
 	if bf.resume {
@@ -200,11 +233,12 @@ func runBatch(g *globals, bf *batchFlags, sf *samplingFlags, pf *promptFlags) er
 			return err
 		}
 	}
-	out, err := os.OpenFile(bf.out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return fmt.Errorf("--output: %w", err)
+	if out == nil {
+		if out, err = os.OpenFile(bf.out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644); err != nil {
+			return fmt.Errorf("--output: %w", err)
+		}
+		defer out.Close()
 	}
-	defer out.Close()
 	errOut := out
 	if bf.errorsFile != "" {
 		if errOut, err = os.OpenFile(bf.errorsFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644); err != nil {
@@ -242,10 +276,15 @@ func runBatch(g *globals, bf *batchFlags, sf *samplingFlags, pf *promptFlags) er
 			fmt.Fprintf(os.Stderr, "lfm2: preempted %s (KV memory full); it will be recomputed\n", q.Tag.(*job).id)
 		}
 	}
+	// A prompt longer than this many bytes cannot fit the context whatever
+	// it tokenizes to: refuse it before spending time tokenizing it. (×2:
+	// a margin for normalizers that shrink text.)
+	maxPromptBytes := int64(bf.ctxLen) * int64(l.tok.MaxTokenBytes()) * 2
 
-	// Read, validate and queue every line of this shard.
-	seen := map[string]bool{}
-	queued, rejected, skipped := 0, 0, 0
+	src := &lineSource{sc: bufio.NewScanner(in), format: bf.format, shardIdx: shardIdx, shardN: shardN,
+		done: done, doneLines: doneLines, seen: map[string]bool{}, maxBytes: maxPromptBytes, ctxTokens: bf.ctxLen}
+	src.sc.Buffer(make([]byte, 1<<20), maxLineBytes)
+	queued, rejected := 0, 0
 	reject := func(id json.RawMessage, line int, msg string) error {
 		rejected++
 		if bf.verbose {
@@ -253,64 +292,53 @@ func runBatch(g *globals, bf *batchFlags, sf *samplingFlags, pf *promptFlags) er
 		}
 		return writeLine(errOut, errorRecord{ID: id, Line: line, Error: msg})
 	}
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	for lineNo := 1; sc.Scan(); lineNo++ {
-		if (lineNo-1)%shardN != shardIdx {
-			continue
-		}
-		text := sc.Text()
-		if strings.TrimSpace(text) == "" {
-			continue
-		}
-		if doneLines[lineNo] {
-			skipped++
-			continue
-		}
-		var ln inputLine
-		if bf.format == "text" {
-			ln.ID = json.RawMessage(strconv.Itoa(lineNo))
-			ln.Prompt = &text
-		} else if err := json.Unmarshal([]byte(text), &ln); err != nil {
-			if err := reject(nil, lineNo, "invalid JSON: "+err.Error()); err != nil {
+	// feed reads lines until the engine has enough waiting work to keep
+	// every slot busy: input is streamed, never held whole, and a finished
+	// record is written while later lines are still unread.
+	feed := func() error {
+		for !src.eof && eng.Scheduler().Pending() < 2*bf.parallel {
+			ln, lineNo, err := src.next()
+			if err != nil {
 				return err
 			}
-			continue
-		}
-		if len(ln.ID) == 0 || string(ln.ID) == "null" {
-			ln.ID = json.RawMessage(strconv.Itoa(lineNo))
-		}
-		key := string(ln.ID)
-		if done[key] {
-			skipped++
-			continue
-		}
-		if seen[key] {
-			if err := reject(ln.ID, lineNo, "duplicate id "+key); err != nil {
-				return err
+			if ln == nil {
+				continue
 			}
-			continue
-		}
-		seen[key] = true
-		q, err := buildSequence(l.tok, &ln, sf, pf)
-		if err == nil {
-			err = eng.Add(q)
-		}
-		if err != nil {
-			if err := reject(ln.ID, lineNo, err.Error()); err != nil {
-				return err
+			if src.rejectMsg != "" {
+				if err := reject(src.rejectID, lineNo, src.rejectMsg); err != nil {
+					return err
+				}
+				continue
 			}
-			continue
+			if len(src.unknown) > 0 {
+				if bf.strict {
+					if err := reject(ln.ID, lineNo, fmt.Sprintf("unknown field(s) %s (--strict)", strings.Join(src.unknown, ", "))); err != nil {
+						return err
+					}
+					continue
+				}
+				if bf.verbose {
+					fmt.Fprintf(os.Stderr, "lfm2: %s line %d: ignoring unknown field(s) %s\n", bf.in, lineNo, strings.Join(src.unknown, ", "))
+				}
+			}
+			q, err := buildSequence(l.tok, ln, sf, pf)
+			if err == nil {
+				err = eng.Add(q)
+			}
+			if err != nil {
+				if err := reject(ln.ID, lineNo, err.Error()); err != nil {
+					return err
+				}
+				continue
+			}
+			queued++
 		}
-		queued++
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read %s: %w", bf.in, err)
+		return nil
 	}
 
 	var bar *progressbar.ProgressBar
 	if !bf.quiet && term.IsTerminal(int(os.Stderr.Fd())) {
-		bar = progressbar.NewOptions(queued,
+		bar = progressbar.NewOptions(total,
 			progressbar.OptionSetWriter(os.Stderr),
 			progressbar.OptionSetDescription("generating"),
 			progressbar.OptionShowCount(),
@@ -325,8 +353,10 @@ func runBatch(g *globals, bf *batchFlags, sf *samplingFlags, pf *promptFlags) er
 	start := time.Now()
 	finished, tokens := 0, 0
 	var writeErr error
-	runErr := eng.Run(ctx, func(ev scheduler.Event) {
-		tokens++
+	emit := func(ev scheduler.Event) {
+		if ev.Token >= 0 {
+			tokens++
+		}
 		if !ev.Done || writeErr != nil {
 			return
 		}
@@ -338,6 +368,9 @@ func runBatch(g *globals, bf *batchFlags, sf *samplingFlags, pf *promptFlags) er
 		rec := outputRecord{ID: jb.id, PromptTokens: len(q.Prompt), CompletionIDs: append([]int32{}, ids...),
 			CompletionTokens: len(q.Output), FinishReason: q.FinishReason, Timings: seqTimings(q, q.Timings.Added)}
 		rec.Completion = trimStop(l.tok.Decode(ids, true), jb.stops)
+		if q.Err != nil {
+			rec.Error = q.Err.Error()
+		}
 		writeErr = writeLine(out, rec)
 		finished++
 		if bar != nil {
@@ -345,15 +378,28 @@ func runBatch(g *globals, bf *batchFlags, sf *samplingFlags, pf *promptFlags) er
 			bar.Describe(fmt.Sprintf("generating %.0f tok/s", float64(tokens)/el))
 			bar.Add(1)
 		}
-	})
+	}
+	var runErr error
+	for ctx.Err() == nil && writeErr == nil {
+		if runErr = feed(); runErr != nil {
+			break
+		}
+		if eng.Idle() {
+			break // every line read and every sequence finished
+		}
+		if runErr = eng.Step(emit); runErr != nil {
+			break
+		}
+	}
 	if bar != nil {
-		bar.Finish()
+		bar.Exit()
+		fmt.Fprintln(os.Stderr)
 	}
 	if writeErr != nil {
 		return writeErr
 	}
 	summary := fmt.Sprintf("%d done, %d rejected, %d skipped (already in %s), %d generated tokens in %.1fs (%.1f tok/s)",
-		finished, rejected, skipped, bf.out, tokens, time.Since(start).Seconds(), float64(tokens)/time.Since(start).Seconds())
+		finished, rejected, src.skipped, bf.out, tokens, time.Since(start).Seconds(), float64(tokens)/time.Since(start).Seconds())
 	if ctx.Err() != nil {
 		return stoppedError{fmt.Sprintf("interrupted: %s; %d unfinished — rerun with --resume to continue", summary, queued-finished)}
 	}
@@ -362,6 +408,136 @@ func runBatch(g *globals, bf *batchFlags, sf *samplingFlags, pf *promptFlags) er
 	}
 	if !bf.quiet {
 		fmt.Fprintln(os.Stderr, "lfm2:", summary)
+	}
+	return nil
+}
+
+// maxLineBytes is the longest input line read; a longer one is an error
+// naming the line (bufio would otherwise stop at it).
+const maxLineBytes = 64 << 20
+
+// lineSource reads the input lines of one shard, skipping what --resume
+// says is done, and turns each into an inputLine or a rejection.
+type lineSource struct {
+	sc               *bufio.Scanner
+	format           string
+	shardIdx, shardN int
+	done             map[string]bool
+	doneLines        map[int]bool
+	seen             map[string]bool
+	maxBytes         int64
+	ctxTokens        int
+	lineNo, skipped  int
+	eof              bool
+	// Set by next for the line it returns: a rejection, or the unknown fields.
+	rejectID  json.RawMessage
+	rejectMsg string
+	unknown   []string
+}
+
+// next returns the next line of the shard (nil when the line is skipped or
+// the input has ended), with rejectMsg set when it is to be rejected.
+func (s *lineSource) next() (*inputLine, int, error) {
+	s.rejectID, s.rejectMsg, s.unknown = nil, "", nil
+	if !s.sc.Scan() {
+		s.eof = true
+		if err := s.sc.Err(); err != nil {
+			if errors.Is(err, bufio.ErrTooLong) {
+				return nil, s.lineNo + 1, fmt.Errorf("line %d is longer than %d MiB", s.lineNo+1, maxLineBytes>>20)
+			}
+			return nil, s.lineNo, err
+		}
+		return nil, s.lineNo, nil
+	}
+	s.lineNo++
+	lineNo := s.lineNo
+	if (lineNo-1)%s.shardN != s.shardIdx {
+		return nil, lineNo, nil
+	}
+	text := s.sc.Text()
+	if strings.TrimSpace(text) == "" {
+		return nil, lineNo, nil
+	}
+	if s.doneLines[lineNo] {
+		s.skipped++
+		return nil, lineNo, nil
+	}
+	ln := &inputLine{ID: lineID(lineNo)}
+	if s.format == "text" {
+		ln.Prompt = &text
+	} else {
+		parsed, unknown, err := parseInputLine(text, lineNo)
+		if err != nil {
+			var fe *lineFieldError
+			errors.As(err, &fe)
+			s.rejectID, s.rejectMsg = fe.id, fe.msg
+			return ln, lineNo, nil
+		}
+		*ln, s.unknown = parsed, unknown
+	}
+	key := string(ln.ID)
+	switch {
+	case s.seen[key]:
+		s.rejectID, s.rejectMsg = ln.ID, "duplicate id "+key
+		return ln, lineNo, nil
+	case s.done[key]:
+		s.seen[key] = true // a later line with this id is still a duplicate
+		s.skipped++
+		return nil, lineNo, nil
+	}
+	s.seen[key] = true
+	if n := promptBytes(ln); n > s.maxBytes {
+		s.rejectID, s.rejectMsg = ln.ID, fmt.Sprintf("the prompt is %d bytes, more than a %d-token context can hold (%d bytes at most; raise --ctx)", n, s.ctxTokens, s.maxBytes)
+	}
+	return ln, lineNo, nil
+}
+
+// promptBytes is the size of a line's prompt text.
+func promptBytes(ln *inputLine) int64 {
+	var n int64
+	if ln.Prompt != nil {
+		n += int64(len(*ln.Prompt))
+	}
+	for _, m := range ln.Messages {
+		n += int64(len(m.Content))
+	}
+	return n
+}
+
+// countShardLines counts the non-blank lines of this shard (for the
+// progress bar) and rewinds the file.
+func countShardLines(f *os.File, shardIdx, shardN int) (int, error) {
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return -1, nil
+	}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), maxLineBytes)
+	n := 0
+	for lineNo := 0; sc.Scan(); lineNo++ {
+		if lineNo%shardN == shardIdx && len(bytes.TrimSpace(sc.Bytes())) > 0 {
+			n++
+		}
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return -1, err
+	}
+	if sc.Err() != nil {
+		return -1, nil // reported when the lines are read for real
+	}
+	return n, nil
+}
+
+// refuseSameFile refuses an output that is the input (after resolving
+// links): appending to the file being read would feed results back in.
+func refuseSameFile(input, output, flag string) error {
+	if output == "" || output == "-" {
+		return nil
+	}
+	a, err1 := os.Stat(input)
+	b, err2 := os.Stat(output)
+	if err1 == nil && err2 == nil && os.SameFile(a, b) {
+		return fmt.Errorf("%w: %s %s is the input file %s", errUsage, flag, output, input)
 	}
 	return nil
 }
@@ -404,6 +580,9 @@ func buildSequence(tok *tokenizer.Tokenizer, ln *inputLine, sf *samplingFlags, p
 		p.Seed = *ln.Seed
 	}
 	stops := append(append([]string{}, sf.stop...), ln.Stop...)
+	if err := checkSampling(p, maxTokens, stops, ""); err != nil {
+		return nil, err
+	}
 	return &scheduler.Sequence{Prompt: ids, Tag: &job{id: ln.ID, stops: stops}, Params: scheduler.Params{
 		MaxTokens: maxTokens, IgnoreEOS: sf.ignoreEOS, Sample: p, Stop: stopOnText(tok, stops),
 		Stream: streamOf(ln.ID),

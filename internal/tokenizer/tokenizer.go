@@ -320,3 +320,20 @@ func (t *Tokenizer) Decode(ids []int32, skipSpecial bool) string {
 	}
 	return strings.Join(t.decoder.decode(toks), "")
 }
+
+// MaxTokenBytes bounds the text one token can stand for: the longest
+// vocabulary or added-token string. Token strings are never shorter than
+// the bytes they decode to (byte-level symbols, "▁" for a space and <0xNN>
+// fallbacks all take at least as many bytes as they represent), so a text
+// of n bytes needs at least n / MaxTokenBytes tokens (before normalization;
+// callers leave a margin for normalizers that shrink text).
+func (t *Tokenizer) MaxTokenBytes() int {
+	n := 1
+	for _, s := range t.idToToken {
+		n = max(n, len(s))
+	}
+	for _, a := range t.added {
+		n = max(n, len(a.Content))
+	}
+	return n
+}
