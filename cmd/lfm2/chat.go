@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -38,15 +39,23 @@ func newChatCmd(g *globals) *cobra.Command {
 		Use:   "chat",
 		Short: "Talk with the model: a multi-turn conversation in the terminal",
 		Long: "An interactive conversation using the chat template. Answers stream as they are\n" +
-			"generated. Commands: /reset (forget the conversation), /system TEXT (set the system\n" +
-			"prompt), /exit. Ctrl-C stops the current answer, Ctrl-D leaves. When the\n" +
-			"conversation outgrows --ctx, the oldest turns are dropped (with a note).\n" +
-			"With stdin not a terminal, each line is one user turn.",
+			"generated (at most --max-tokens each, 1024 by default: longer than run's 512, since\n" +
+			"a conversation's answers are read in full). " + chatHelp + "\n" +
+			"Ctrl-C stops the current answer, Ctrl-D leaves. Lines are edited with the arrow keys,\n" +
+			"with history kept in $XDG_STATE_HOME/lfm2/history. When the conversation outgrows\n" +
+			"--ctx, the oldest turns are dropped (with a note). With stdin not a terminal, each\n" +
+			"line is one user turn.",
 		Example: `  lfm2 chat
   lfm2 chat --system "You are a terse assistant." --temperature 0.5
   printf 'Hi\nWhat is 2+2?\n' | lfm2 chat --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := sf.check(); err != nil {
+				return err
+			}
+			if err := checkCtx(ctxLen); err != nil {
+				return err
+			}
 			l, err := openModel(g, true)
 			if err != nil {
 				return err
@@ -72,7 +81,7 @@ func newChatCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&system, "system", "", "system prompt")
 	cmd.Flags().IntVar(&ctxLen, "ctx", 8192, "context window: conversation + answer tokens")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON record per turn instead of streaming text")
-	return cmd
+	return g.register(cmd)
 }
 
 type chatSession struct {
@@ -87,43 +96,40 @@ type chatSession struct {
 	out         io.Writer
 	turn        int
 	prev        *scheduler.Sequence // the last turn, its cache kept for the next
+	quit        bool                // /exit was typed
 }
 
-func (c *chatSession) loop(in io.Reader) error {
+// chatHelp lists the chat commands (for --help and /help).
+const chatHelp = "Commands: /help, /reset (forget the conversation), /system TEXT (set the system prompt;\n" +
+	"/system alone shows it, /system - clears it), /exit (or /quit)."
+
+func (c *chatSession) loop(in *os.File) error {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt)
 	defer signal.Stop(sigs)
-	r := bufio.NewReader(in)
+	var lines lineReader = plainLines{bufio.NewReader(in)}
 	if c.interactive {
-		fmt.Fprintln(os.Stderr, "lfm2 chat: /reset, /system TEXT, /exit; Ctrl-C stops an answer, Ctrl-D leaves")
+		lines = newTermLines(in, c.out, "> ")
+		fmt.Fprintln(os.Stderr, "lfm2 chat: /help for commands; Ctrl-C stops an answer, Ctrl-D leaves")
 	}
+	defer lines.Close()
 	for {
-		if c.interactive {
-			fmt.Fprint(c.out, "> ")
-		}
-		line, err := r.ReadString('\n')
-		if err != nil && line == "" {
-			if c.interactive {
-				fmt.Fprintln(c.out)
-			}
+		line, err := lines.ReadLine()
+		switch {
+		case errors.Is(err, errInterruptLine):
+			fmt.Fprintln(os.Stderr, "(type /exit or press Ctrl-D to leave)")
+			continue
+		case err != nil:
 			return nil // Ctrl-D / end of input
 		}
-		line = strings.TrimRight(line, "\r\n")
-		switch {
-		case strings.TrimSpace(line) == "":
+		if c.command(line) {
+			if c.quit {
+				return nil
+			}
 			continue
-		case line == "/exit" || line == "/quit":
-			return nil
-		case line == "/reset":
-			c.history = nil
-			c.eng.Release(c.prev)
-			c.prev = nil
-			fmt.Fprintln(os.Stderr, "(conversation cleared)")
-			continue
-		case strings.HasPrefix(line, "/system"):
-			c.system = strings.TrimSpace(strings.TrimPrefix(line, "/system"))
-			fmt.Fprintln(os.Stderr, "(system prompt set)")
-			continue
+		}
+		if strings.HasPrefix(strings.TrimSpace(line), "//") {
+			line = strings.Replace(line, "//", "/", 1) // "//text" sends "/text"
 		}
 		select { // a Ctrl-C typed at the prompt must not stop the next answer
 		case <-sigs:
@@ -133,6 +139,50 @@ func (c *chatSession) loop(in io.Reader) error {
 			fmt.Fprintln(os.Stderr, "lfm2:", err)
 		}
 	}
+}
+
+// command runs a /command line and reports whether the line was one. A line
+// starting with "/" is never sent to the model: an unknown command is
+// reported (write "//text" to send text that starts with a slash).
+func (c *chatSession) command(line string) bool {
+	trimmed := strings.TrimSpace(line)
+	if trimmed == "" {
+		return true
+	}
+	if !strings.HasPrefix(trimmed, "/") || strings.HasPrefix(trimmed, "//") {
+		return false
+	}
+	name, arg, _ := strings.Cut(trimmed, " ")
+	arg = strings.TrimSpace(arg)
+	switch name {
+	case "/exit", "/quit", "/bye":
+		c.quit = true
+	case "/help", "/?":
+		fmt.Fprintln(os.Stderr, chatHelp+"\nCtrl-C stops an answer; Ctrl-D leaves. Start a line with // to send one that begins with /.")
+	case "/reset", "/clear":
+		c.history = nil
+		c.eng.Release(c.prev)
+		c.prev = nil
+		fmt.Fprintln(os.Stderr, "(conversation cleared)")
+	case "/system":
+		switch arg {
+		case "":
+			if c.system == "" {
+				fmt.Fprintln(os.Stderr, "(no system prompt; set one with /system TEXT)")
+			} else {
+				fmt.Fprintf(os.Stderr, "(system prompt: %s)\n", c.system)
+			}
+		case "-":
+			c.system = ""
+			fmt.Fprintln(os.Stderr, "(system prompt cleared)")
+		default:
+			c.system = arg
+			fmt.Fprintln(os.Stderr, "(system prompt set)")
+		}
+	default:
+		fmt.Fprintf(os.Stderr, "(unknown command %s; /help lists them)\n", name)
+	}
+	return true
 }
 
 // prompt renders the conversation plus the new user turn, dropping the
@@ -196,7 +246,7 @@ func (c *chatSession) answer(user string, sigs chan os.Signal) error {
 	stream := c.l.tok.NewStream(true)
 	var printed strings.Builder
 	err = c.eng.Run(ctx, func(ev scheduler.Event) {
-		if c.json || (ev.Done && c.l.model.Config.IsEOS(int(ev.Token)) && !c.sf.ignoreEOS) {
+		if c.json || ev.Token < 0 || (ev.Done && c.l.model.Config.IsEOS(int(ev.Token)) && !c.sf.ignoreEOS) {
 			return
 		}
 		io.WriteString(c.out, holdBackStop(&printed, stream.Add(ev.Token), c.sf.stop))
@@ -209,6 +259,9 @@ func (c *chatSession) answer(user string, sigs chan os.Signal) error {
 	}
 	if err != nil {
 		return err
+	}
+	if q.Err != nil {
+		return fmt.Errorf("generation stopped: %w (the checkpoint or its config.json is broken)", q.Err)
 	}
 	out := q.Output
 	if len(out) > 0 && !c.sf.ignoreEOS && c.l.model.Config.IsEOS(int(out[len(out)-1])) {
