@@ -44,8 +44,11 @@ lint:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/kernels/ ./internal/tokenizer/
 
+# Each fuzz target for 60 s (their seeds run in every make test).
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseHeader -fuzztime 60s ./internal/safetensors/
+	$(GO) test -run '^$$' -fuzz FuzzConfig -fuzztime 60s ./internal/model/
+	$(GO) test -run '^$$' -fuzz FuzzBatchLine -fuzztime 60s ./cmd/lfm2/
 
 demo: build
 	./$(BIN) run --model synthetic:350m --max-tokens 32 "Hello"

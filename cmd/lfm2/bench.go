@@ -83,7 +83,11 @@ func newBenchCmd(g *globals) *cobra.Command {
 			res := benchResult{Model: l.src.String(), DType: l.model.DType(), Threads: l.model.Threads(), Kernels: l.model.Kernels(), Prompt: prompt, Gen: gen, Repeat: repeat,
 				WeightBytesPerTok: l.model.WeightBytes()}
 			rng := rand.New(rand.NewPCG(1, 1))
+			progress(asJSON, "lfm2 bench: %d run(s) of a %d-token prefill and %d-token decode, then %d run(s) at each of --parallel %s; time estimate after the first run",
+				repeat, prompt, gen, repeat, parallel)
 			var pre, dec []float64
+			bp := max(prompt/4, 1)
+			began := time.Now()
 			for r := 0; r < repeat; r++ {
 				p, d, err := benchOne(l.model, rng, prompt, gen)
 				if err != nil {
@@ -91,10 +95,13 @@ func newBenchCmd(g *globals) *cobra.Command {
 				}
 				pre, dec = append(pre, p), append(dec, d)
 				progress(asJSON, "run %d/%d: prefill %.1f tok/s, decode %.1f tok/s", r+1, repeat, p, d)
+				if r == 0 {
+					rest := estimateBench(time.Since(began), p, d, repeat, bp, gen, pars)
+					progress(asJSON, "estimated time for the rest: about %s", rest.Round(time.Second))
+				}
 			}
 			res.PrefillTokS, res.PrefillIQR = median(pre)
 			res.DecodeTokS, res.DecodeIQR = median(dec)
-			bp := max(prompt/4, 1)
 			for _, P := range pars {
 				var agg []float64
 				for r := 0; r < repeat; r++ {
@@ -121,7 +128,19 @@ func newBenchCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&parallel, "parallel", "1,2,4,8,16", "parallel sequences for the batched figures (empty to skip)")
 	cmd.Flags().IntVar(&repeat, "repeat", 3, "runs per figure; medians are reported")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
-	return cmd
+	return g.register(cmd)
+}
+
+// estimateBench guesses the time the remaining runs take from the first
+// run: each batched run prefills P×bp tokens and decodes gen steps, a step
+// with P sequences costing a little more than a single-stream step.
+func estimateBench(first time.Duration, prefill, decode float64, repeat, bp, gen int, pars []int) time.Duration {
+	secs := first.Seconds() * float64(repeat-1)
+	for _, p := range pars {
+		step := (1 + float64(p)/8) / decode
+		secs += float64(repeat) * (float64(p*bp)/prefill + float64(gen)*step)
+	}
+	return time.Duration(secs * float64(time.Second))
 }
 
 func progress(quiet bool, format string, args ...any) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -57,7 +58,9 @@ func loadWeights(g *globals, src hub.Source, needTokenizer bool) (*loaded, error
 		if err != nil {
 			return nil, fmt.Errorf("--model %s%s: %w", hub.SyntheticPrefix, src.Synthetic, err)
 		}
-		fmt.Fprintf(os.Stderr, "lfm2: model %s%s has RANDOM weights: output is meaningless, speed is real\n", hub.SyntheticPrefix, src.Synthetic)
+		if !g.quiet {
+			fmt.Fprintf(os.Stderr, "lfm2: model %s%s has RANDOM weights: output is meaningless, speed is real\n", hub.SyntheticPrefix, src.Synthetic)
+		}
 		// Synthetic models speak through the built-in test tokenizer.
 		l.tok, err = tokenizer.Builtin()
 		if err != nil {
@@ -78,11 +81,42 @@ func loadWeights(g *globals, src hub.Source, needTokenizer bool) (*loaded, error
 			l.Close()
 			return nil, err
 		}
+		if !g.quiet {
+			for _, w := range tokenizerWarnings(l.model.Config, l.tok) {
+				fmt.Fprintf(os.Stderr, "lfm2: warning: %s: %s\n", src.Dir, w)
+			}
+		}
 	} else if needTokenizer {
 		l.Close()
 		return nil, fmt.Errorf("%s has no tokenizer.json: pass token ids with --ids", src.Dir)
 	}
 	return l, nil
+}
+
+// tokenizerWarnings checks that the tokenizer knows the model's special
+// tokens: a tokenizer.json whose added_tokens lost them still loads, but
+// the chat markers would then be tokenized as plain text, and an
+// end-of-sequence id it does not have would never be generated.
+func tokenizerWarnings(cfg *model.Config, tok *tokenizer.Tokenizer) []string {
+	var out []string
+	special := 0
+	for id := range tok.VocabSize() {
+		if tok.IsSpecial(int32(id)) {
+			special++
+		}
+	}
+	if special == 0 {
+		out = append(out, "tokenizer.json has no special added tokens: chat markers like <|im_start|> will be tokenized as text")
+	}
+	for _, id := range append([]int{cfg.BOS}, cfg.EOS...) {
+		switch {
+		case id >= tok.VocabSize():
+			out = append(out, fmt.Sprintf("config.json's special token id %d is outside the tokenizer's %d tokens", id, tok.VocabSize()))
+		case special > 0 && !tok.IsSpecial(int32(id)):
+			out = append(out, fmt.Sprintf("token %d (%q), a special token in config.json, is not a special token in tokenizer.json", id, tok.Token(int32(id))))
+		}
+	}
+	return out
 }
 
 // parseIDs reads "1,6,42" (spaces allowed).
@@ -101,23 +135,26 @@ func parseIDs(s string) ([]int32, error) {
 	return ids, nil
 }
 
-// parseBytes reads sizes like 2GiB, 512MiB, 48KiB, 1GB or a plain byte count.
+// parseBytes reads sizes like 2GiB, 512MiB, 48KiB or a plain byte count.
+// KiB/MiB/GiB/TiB and the short K/M/G/T are powers of two (as in ls -h and
+// docker); KB/MB/GB/TB are powers of ten. Case is ignored.
 func parseBytes(s string) (int64, error) {
 	units := []struct {
 		suffix string
 		mul    int64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}}
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"TIB", 1 << 40}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
+		{"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"T", 1 << 40}, {"B", 1}}
 	t := strings.TrimSpace(s)
 	mul := int64(1)
 	for _, u := range units {
-		if strings.HasSuffix(t, u.suffix) {
-			t, mul = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mul
+		if strings.HasSuffix(strings.ToUpper(t), u.suffix) {
+			t, mul = strings.TrimSpace(t[:len(t)-len(u.suffix)]), u.mul
 			break
 		}
 	}
 	v, err := strconv.ParseFloat(t, 64)
-	if err != nil || v <= 0 {
-		return 0, fmt.Errorf("size %q: want a positive number with an optional unit (KiB, MiB, GiB)", s)
+	if err != nil || !(v > 0) || v*float64(mul) > 1<<50 {
+		return 0, fmt.Errorf("%w: size %q: want a positive number with an optional unit: KiB, MiB, GiB (powers of 2; also K, M, G) or KB, MB, GB (powers of 10)", errUsage, s)
 	}
 	return int64(v * float64(mul)), nil
 }
@@ -143,6 +180,55 @@ func (f *samplingFlags) register(cmd *cobra.Command, maxTokens int) {
 	fl.IntVarP(&f.maxTokens, "max-tokens", "n", maxTokens, "most tokens to generate")
 	fl.BoolVar(&f.ignoreEOS, "ignore-eos", false, "keep generating past the end-of-sequence token (tests, benchmarks)")
 	fl.StringArrayVar(&f.stop, "stop", nil, "stop when the output contains this text (repeatable)")
+}
+
+// check refuses settings outside their range, naming the flag and the range.
+// (The sampler's zero values mean "off"; on the command line 0 for
+// --top-p or --repetition-penalty is a mistake, not a way to say off.)
+func (f *samplingFlags) check() error {
+	if err := checkSampling(f.p, f.maxTokens, f.stop, "--"); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return nil
+}
+
+// checkSampling validates settings from flags (prefix "--") or a batch line
+// (prefix ""): the names in the message are the ones the user wrote.
+func checkSampling(p sample.Params, maxTokens int, stops []string, prefix string) error {
+	name := func(flag, field string) string {
+		if prefix == "" {
+			return field
+		}
+		return prefix + flag
+	}
+	switch {
+	case !(p.Temperature >= 0) || math.IsInf(float64(p.Temperature), 0):
+		return fmt.Errorf("%s %v: want a number ≥ 0 (0 = greedy)", name("temperature", "temperature"), p.Temperature)
+	case p.TopK < 0:
+		return fmt.Errorf("%s %d: want ≥ 0 (0 = off)", name("top-k", "top_k"), p.TopK)
+	case !(p.TopP > 0 && p.TopP <= 1):
+		return fmt.Errorf("%s %v: want a number in (0, 1] (1 = off)", name("top-p", "top_p"), p.TopP)
+	case !(p.MinP >= 0 && p.MinP <= 1):
+		return fmt.Errorf("%s %v: want a number in [0, 1] (0 = off)", name("min-p", "min_p"), p.MinP)
+	case !(p.RepetitionPenalty > 0) || math.IsInf(float64(p.RepetitionPenalty), 0):
+		return fmt.Errorf("%s %v: want a number > 0 (1 = off)", name("repetition-penalty", "repetition_penalty"), p.RepetitionPenalty)
+	case maxTokens < 1:
+		return fmt.Errorf("%s %d: want ≥ 1", name("max-tokens", "max_tokens"), maxTokens)
+	}
+	for _, s := range stops {
+		if s == "" {
+			return fmt.Errorf("%s \"\": a stop string cannot be empty", name("stop", "stop"))
+		}
+	}
+	return nil
+}
+
+// checkCtx validates a --ctx value.
+func checkCtx(n int) error {
+	if n < 1 {
+		return fmt.Errorf("%w: --ctx %d: want a positive number of tokens", errUsage, n)
+	}
+	return nil
 }
 
 func (f *samplingFlags) params() sample.Params {

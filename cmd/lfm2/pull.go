@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -38,12 +39,15 @@ func newPullCmd() *cobra.Command {
 			c := hub.NewClient()
 			if !quiet && term.IsTerminal(int(os.Stderr.Fd())) {
 				c.Progress = func(file string, size int64) io.WriteCloser {
-					return barCloser{progressbar.DefaultBytes(size, file)}
+					return &barCloser{bar: progressbar.DefaultBytes(size, file), size: size}
 				}
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			snap, err := c.Pull(ctx, repo, revision)
+			if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+				return stoppedError{"interrupted; the partial download is kept and the next pull resumes it"}
+			}
 			if err != nil {
 				return err
 			}
@@ -56,9 +60,26 @@ func newPullCmd() *cobra.Command {
 	return cmd
 }
 
-type barCloser struct{ *progressbar.ProgressBar }
+// barCloser is a file's progress bar. An interrupted transfer leaves the bar
+// where it stopped: Finish would draw it at 100%.
+type barCloser struct {
+	bar        *progressbar.ProgressBar
+	size, done int64
+}
 
-func (b barCloser) Close() error { return b.Finish() }
+func (b *barCloser) Write(p []byte) (int, error) {
+	b.done += int64(len(p))
+	return b.bar.Write(p)
+}
+
+func (b *barCloser) Close() error {
+	if b.size >= 0 && b.done >= b.size {
+		return b.bar.Finish()
+	}
+	err := b.bar.Exit()
+	fmt.Fprintln(os.Stderr)
+	return err
+}
 
 func newModelsCmd() *cobra.Command {
 	return &cobra.Command{

@@ -80,8 +80,9 @@ func trimStop(text string, stops []string) string {
 type runRecord struct {
 	PromptIDs        []int32 `json:"prompt_ids"`
 	IDs              []int32 `json:"ids"`
-	Text             string  `json:"text,omitempty"`
+	Text             string  `json:"text"`
 	FinishReason     string  `json:"finish_reason"`
+	Error            string  `json:"error,omitempty"`
 	PromptTokens     int     `json:"prompt_tokens"`
 	CompletionTokens int     `json:"completion_tokens"`
 	Timings          timings `json:"timings"`
@@ -123,20 +124,46 @@ func newRunCmd(g *globals) *cobra.Command {
 		file    string
 		asJSON  bool
 		quiet   bool
+		verbose bool
 		ctxLen  int
 	)
 	cmd := &cobra.Command{
-		Use:   "run [PROMPT]",
+		Use:   "run [PROMPT...]",
 		Short: "Generate an answer to one prompt, streamed as it is produced",
 		Long: "Generates a reply to PROMPT with the chat template (or plain completion with --raw),\n" +
-			"printing text as it is produced and a stats line on stderr. Sampling defaults are\n" +
-			"LFM2's recommended ones (temperature 0.3, min-p 0.15, repetition penalty 1.05).",
+			"printing text as it is produced and a stats line on stderr. Several arguments are\n" +
+			"joined with spaces, as ollama run does. Sampling defaults are LFM2's recommended\n" +
+			"ones (temperature 0.3, min-p 0.15, repetition penalty 1.05). With --json nothing\n" +
+			"goes to stderr unless --verbose.",
 		Example: `  lfm2 run "What is C. elegans?"
   lfm2 run --model synthetic:350m --max-tokens 64 "Hello"
   lfm2 run --raw --temperature 0 "The capital of Kenya is"
   lfm2 run --model DIR --ids 1,6,42 --temperature 0 --max-tokens 16 --json`,
-		Args: cobra.MaximumNArgs(1),
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := sf.check(); err != nil {
+				return err
+			}
+			if err := checkCtx(ctxLen); err != nil {
+				return err
+			}
+			if len(args) > 1 {
+				args = []string{strings.Join(args, " ")}
+			}
+			quiet = quiet || (asJSON && !verbose)
+			g.quiet = quiet
+			if idsFlag == "" {
+				// Read the prompt before loading the model: a missing or
+				// empty prompt is a usage error that should not wait for it.
+				text, err := inputText(file, args)
+				if err != nil {
+					return err
+				}
+				if strings.TrimSpace(text) == "" {
+					return fmt.Errorf("%w: the prompt is empty", errUsage)
+				}
+				file, args = "", []string{text}
+			}
 			l, err := openModel(g, idsFlag == "")
 			if err != nil {
 				return err
@@ -173,7 +200,7 @@ func newRunCmd(g *globals) *cobra.Command {
 			started := time.Now()
 			err = eng.Run(ctx, func(ev scheduler.Event) {
 				switch {
-				case asJSON:
+				case asJSON || ev.Token < 0:
 				case stream != nil:
 					if !ev.Done || !l.model.Config.IsEOS(int(ev.Token)) || sf.ignoreEOS {
 						chunk := stream.Add(ev.Token)
@@ -205,18 +232,22 @@ func newRunCmd(g *globals) *cobra.Command {
 			if l.tok != nil {
 				rec.Text = trimStop(l.tok.Decode(q.Output, true), sf.stop)
 			}
+			if q.Err != nil {
+				rec.Error = q.Err.Error()
+			}
 			if asJSON {
 				if err := writeJSON(out, rec); err != nil {
 					return err
 				}
 			}
 			if !quiet {
-				t := rec.Timings
-				fmt.Fprintf(os.Stderr, "prompt %d tokens, %.1f tok/s | generated %d tokens, %.1f tok/s | %s\n",
-					rec.PromptTokens, t.PrefillTokS, rec.CompletionTokens, t.DecodeTokS, rec.FinishReason)
+				fmt.Fprintln(os.Stderr, statsLine(rec))
 			}
 			if interrupted {
 				return stoppedError{"interrupted"}
+			}
+			if q.Err != nil {
+				return fmt.Errorf("generation stopped: %w (the checkpoint or its config.json is broken)", q.Err)
 			}
 			return nil
 		},
@@ -227,8 +258,23 @@ func newRunCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVarP(&file, "file", "f", "", "read the prompt from a file (- for stdin)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON record instead of streaming text")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no stats line on stderr")
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "notes and the stats line on stderr even with --json")
 	cmd.Flags().IntVar(&ctxLen, "ctx", 32768, "context limit: prompt + generated tokens")
-	return cmd
+	return g.register(cmd)
+}
+
+// statsLine summarises a run for stderr; a rate that was never measured
+// (an answer stopped before its first token, or of one token) shows as "-".
+func statsLine(rec runRecord) string {
+	rate := func(v float64) string {
+		if v <= 0 {
+			return "- tok/s"
+		}
+		return fmt.Sprintf("%.1f tok/s", v)
+	}
+	t := rec.Timings
+	return fmt.Sprintf("prompt %d tokens, %s | generated %d tokens, %s | %s",
+		rec.PromptTokens, rate(t.PrefillTokS), rec.CompletionTokens, rate(t.DecodeTokS), rec.FinishReason)
 }
 
 // holdBackStop keeps a streamed chunk from printing a stop string: text is

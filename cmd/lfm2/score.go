@@ -57,7 +57,7 @@ func newScoreCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVarP(&file, "file", "f", "", "read the text from a file (- for stdin)")
 	cmd.Flags().IntVar(&top, "top", 5, "alternatives to show per position")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
-	return cmd
+	return g.register(cmd)
 }
 
 // promptIDs takes ids from --ids, else text from --file or the argument,

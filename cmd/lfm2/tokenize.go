@@ -89,7 +89,7 @@ func newTokenizeCmd(g *globals) *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"ids": [...], "tokens": [...]} (with --chat: {"text", "ids"})`)
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print each id with its token")
 	cmd.Flags().BoolVar(&chat, "chat", false, "render a JSON conversation with the chat template")
-	return cmd
+	return g.register(cmd)
 }
 
 // openTokenizer loads only the tokenizer of --model (no weights needed):
