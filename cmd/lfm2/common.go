@@ -63,7 +63,11 @@ func loadWeights(g *globals, src hub.Source, needTokenizer bool) (*loaded, error
 		}
 		// Synthetic models speak through the built-in test tokenizer.
 		l.tok, err = tokenizer.Builtin()
+		if err == nil {
+			err = g.applyChatTemplate(l.tok)
+		}
 		if err != nil {
+			l.Close()
 			return nil, err
 		}
 		return l, nil
@@ -81,6 +85,10 @@ func loadWeights(g *globals, src hub.Source, needTokenizer bool) (*loaded, error
 			l.Close()
 			return nil, err
 		}
+		if err := g.applyChatTemplate(l.tok); err != nil {
+			l.Close()
+			return nil, err
+		}
 		if !g.quiet {
 			for _, w := range tokenizerWarnings(l.model.Config, l.tok) {
 				fmt.Fprintf(os.Stderr, "lfm2: warning: %s: %s\n", src.Dir, w)
@@ -91,6 +99,18 @@ func loadWeights(g *globals, src hub.Source, needTokenizer bool) (*loaded, error
 		return nil, fmt.Errorf("%s has no tokenizer.json: pass token ids with --ids", src.Dir)
 	}
 	return l, nil
+}
+
+// applyChatTemplate installs --chat-template FILE when given.
+func (g *globals) applyChatTemplate(tok *tokenizer.Tokenizer) error {
+	if g.template == "" {
+		return nil
+	}
+	src, err := os.ReadFile(g.template)
+	if err != nil {
+		return fmt.Errorf("--chat-template: %w", err)
+	}
+	return tok.SetChatTemplate(g.template, string(src))
 }
 
 // tokenizerWarnings checks that the tokenizer knows the model's special

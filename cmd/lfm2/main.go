@@ -25,7 +25,8 @@ type globals struct {
 	threads    int
 	cpuProfile string
 	dtype      string
-	quiet      bool // no notes on stderr (run --json without --verbose)
+	quiet      bool   // no notes on stderr (run --json without --verbose)
+	template   string // --chat-template FILE: replaces the model's chat template
 }
 
 // register adds the model flags to a command that loads a model (pull and
@@ -35,6 +36,7 @@ func (g *globals) register(cmd *cobra.Command) *cobra.Command {
 	fl.StringVarP(&g.model, "model", "m", "", "model folder, cached repo id (org/name), or synthetic:350m / synthetic:tiny (default: $LFM2_MODEL, else the cached "+hub.DefaultRepo+")")
 	fl.IntVarP(&g.threads, "threads", "t", 0, "compute threads (default: all cores)")
 	fl.StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for go tool pprof)")
+	fl.StringVar(&g.template, "chat-template", "", "render conversations with this Jinja file instead of the model's chat template")
 	fl.StringVar(&g.dtype, "dtype", "", "weights as stored (default), or int8: quantize at load (Q8, one scale per 32 weights), 35–70% faster single-stream decode (by machine; see README) at a small accuracy cost")
 	return cmd
 }

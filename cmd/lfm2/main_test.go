@@ -337,3 +337,59 @@ func TestBatchErrorsFile(t *testing.T) {
 		t.Errorf("error records do not give their reasons: %v", bad)
 	}
 }
+
+// TestPublishedTemplatesThroughTokenize: every reference case of the four
+// published LFM2 / LFM2.5 templates, each template installed as a model's
+// chat_template.jinja, through lfm2 tokenize --chat --json: the text must
+// equal Python Jinja2's rendering byte for byte, and where Jinja2 raises
+// lfm2 must refuse, naming the template.
+func TestPublishedTemplatesThroughTokenize(t *testing.T) {
+	cases, err := os.ReadFile("../../testdata/templates/cases.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs := map[string]string{}
+	for i, line := range strings.Split(strings.TrimSpace(string(cases)), "\n") {
+		var c struct {
+			Template string  `json:"template"`
+			Rendered *string `json:"rendered"`
+			Error    *string `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(line), &c); err != nil {
+			t.Fatal(err)
+		}
+		dir := dirs[c.Template]
+		if dir == "" {
+			dir = t.TempDir()
+			for _, f := range []string{"tokenizer.json", "tokenizer_config.json"} {
+				b, _ := os.ReadFile(filepath.Join(fixture, f))
+				os.WriteFile(filepath.Join(dir, f), b, 0o644)
+			}
+			b, _ := os.ReadFile(filepath.Join("../../testdata/templates", c.Template))
+			os.WriteFile(filepath.Join(dir, "chat_template.jinja"), b, 0o644)
+			dirs[c.Template] = dir
+		}
+		cmd := exec.Command(binary, "tokenize", "--model", dir, "--chat", "--json")
+		cmd.Stdin = strings.NewReader(line)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if c.Error != nil {
+			if err == nil || !strings.Contains(stderr.String(), "chat_template.jinja") {
+				t.Errorf("case %d (%s): exit %v, stderr %q; Jinja2 raises %s", i, c.Template, err, stderr.String(), *c.Error)
+			}
+			continue
+		}
+		var rec struct {
+			Text string  `json:"text"`
+			IDs  []int32 `json:"ids"`
+		}
+		if err != nil || json.Unmarshal(out, &rec) != nil {
+			t.Errorf("case %d (%s): %v %s", i, c.Template, err, stderr.String())
+			continue
+		}
+		if rec.Text != *c.Rendered {
+			t.Errorf("case %d (%s):\n got %q\nwant %q", i, c.Template, rec.Text, *c.Rendered)
+		}
+	}
+}

@@ -96,19 +96,28 @@ func newTokenizeCmd(g *globals) *cobra.Command {
 // a folder needs just tokenizer.json.
 func openTokenizer(g *globals) (*tokenizer.Tokenizer, error) {
 	if st, err := os.Stat(g.model); g.model != "" && err == nil && st.IsDir() {
-		return loadTokenizerDir(g.model)
+		tok, err := loadTokenizerDir(g.model)
+		if err != nil {
+			return nil, err
+		}
+		return tok, g.applyChatTemplate(tok)
 	}
 	src, err := hub.Resolve(g.model)
 	if err != nil {
 		return nil, err
 	}
+	var tok *tokenizer.Tokenizer
 	if src.Synthetic != "" {
-		return tokenizer.Builtin()
-	}
-	if _, err := os.Stat(filepath.Join(src.Dir, "tokenizer.json")); err != nil {
+		tok, err = tokenizer.Builtin()
+	} else if _, err = os.Stat(filepath.Join(src.Dir, "tokenizer.json")); err != nil {
 		return nil, fmt.Errorf("%s: no tokenizer.json", src.Dir)
+	} else {
+		tok, err = loadTokenizerDir(src.Dir)
 	}
-	return loadTokenizerDir(src.Dir)
+	if err != nil {
+		return nil, err
+	}
+	return tok, g.applyChatTemplate(tok)
 }
 
 // loadTokenizerDir loads a folder's tokenizer with the backend this binary was built with.

@@ -1,123 +1,251 @@
 package tokenizer
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/lfm2go/lfm2/internal/jinja"
 )
 
-// The LFM2 chat template is rendered natively rather than by a general Jinja
-// engine: Go has no maintained Jinja implementation that reproduces Python
-// Jinja's and HF's tojson output byte for byte, and one template is all LFM2
-// needs. A model whose template differs is refused at render time, never
-// rendered wrongly.
+// Chat templates are rendered by internal/jinja, which reproduces Python
+// Jinja2 under transformers' settings byte for byte: a model sees exactly
+// the prompt text it was trained on, whatever template its files carry.
 
-//go:embed templates/lfm2.jinja
-var lfm2Template string
+// The current published templates, for models built in memory (synthetic:).
+var (
+	//go:embed templates/lfm2-v2.jinja
+	lfm2Template string
+	//go:embed templates/lfm2.5-v2.jinja
+	lfm25Template string
+)
 
-// Message is one chat turn. Content is usually a string; anything else is
-// rendered as JSON (as the template's tojson does).
+// Message is one chat turn in OpenAI form. Role and Content are read for
+// the engine's own use; the whole object as given (tool_calls,
+// reasoning_content, thinking, name, tool_call_id, image parts, any other
+// field) reaches the template unchanged, with its key order.
 type Message struct {
-	Role    string          `json:"role"`
-	Content json.RawMessage `json:"content"`
+	Role    string
+	Content json.RawMessage // nil when absent
+	raw     json.RawMessage
+}
+
+// UnmarshalJSON keeps the object and checks it has a string role.
+func (m *Message) UnmarshalJSON(b []byte) error {
+	var f struct {
+		Role    *string         `json:"role"`
+		Content json.RawMessage `json:"content"`
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		return fmt.Errorf("a message must be a JSON object with a role: %w", err)
+	}
+	if f.Role == nil {
+		return fmt.Errorf(`a message has no "role"`)
+	}
+	m.Role, m.Content, m.raw = *f.Role, f.Content, append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// MarshalJSON writes the message as it was given.
+func (m Message) MarshalJSON() ([]byte, error) {
+	if m.raw != nil {
+		return m.raw, nil
+	}
+	return json.Marshal(map[string]any{"role": m.Role, "content": m.Content})
 }
 
 // TextMessage makes a message with string content.
 func TextMessage(role, content string) Message {
-	b, _ := json.Marshal(content)
-	return Message{Role: role, Content: b}
+	m, _ := NewMessage(map[string]any{"role": role, "content": content})
+	return m
 }
 
-// Conversation is the input of a chat template.
+// NewMessage builds a message from fields, in the order OpenAI writes them
+// (role, content, then the rest by name).
+func NewMessage(fields map[string]any) (Message, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	keys := []string{"role", "content"}
+	for k := range fields {
+		if k != "role" && k != "content" {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys[2:])
+	first := true
+	for _, k := range keys {
+		v, ok := fields[k]
+		if !ok {
+			continue
+		}
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		kb, _ := json.Marshal(k)
+		vb, err := json.Marshal(v)
+		if err != nil {
+			return Message{}, fmt.Errorf("message field %s: %w", k, err)
+		}
+		b.Write(kb)
+		b.WriteByte(':')
+		b.Write(vb)
+	}
+	b.WriteByte('}')
+	var m Message
+	err := m.UnmarshalJSON(b.Bytes())
+	return m, err
+}
+
+// Conversation is the input of a chat template: messages, OpenAI tool
+// definitions, the generation prompt flag, and any other variable the
+// template reads (transformers passes extra keyword arguments through,
+// e.g. preserve_thinking).
 type Conversation struct {
-	Messages            []Message         `json:"messages"`
-	Tools               []json.RawMessage `json:"tools"`
-	AddGenerationPrompt bool              `json:"add_generation_prompt"`
+	Messages            []Message
+	Tools               []json.RawMessage
+	AddGenerationPrompt bool
+	Extra               map[string]json.RawMessage
+}
+
+// UnmarshalJSON reads {"messages": [...], "tools": [...],
+// "add_generation_prompt": bool, ...}; other keys become template variables.
+func (c *Conversation) UnmarshalJSON(b []byte) error {
+	var f map[string]json.RawMessage
+	if err := json.Unmarshal(b, &f); err != nil {
+		return err
+	}
+	*c = Conversation{}
+	for k, v := range f {
+		var err error
+		switch k {
+		case "messages":
+			err = json.Unmarshal(v, &c.Messages)
+		case "tools":
+			if !isNull(v) {
+				err = json.Unmarshal(v, &c.Tools)
+			}
+		case "add_generation_prompt":
+			err = json.Unmarshal(v, &c.AddGenerationPrompt)
+		default:
+			if c.Extra == nil {
+				c.Extra = map[string]json.RawMessage{}
+			}
+			c.Extra[k] = v
+		}
+		if err != nil {
+			return fmt.Errorf("%q: %w", k, err)
+		}
+	}
+	return nil
 }
 
 // ChatTemplate renders conversations into prompt text.
 type ChatTemplate struct {
-	source    string
-	supported bool
-	bos       string
+	name     string // where it came from, for error messages
+	main     *jinja.Template
+	toolUse  *jinja.Template // tokenizer_config's "tool_use" template, used when tools are given
+	specials map[string]string
 }
 
-// ParseChatTemplate recognises the template. An unknown template parses but
-// refuses to render.
-func ParseChatTemplate(src string) (*ChatTemplate, error) {
-	return &ChatTemplate{source: src, supported: canonical(src) == canonical(lfm2Template)}, nil
+// ParseChatTemplate parses a template's source; name says where it came
+// from (a file name) in error messages.
+func ParseChatTemplate(name, src string) (*ChatTemplate, error) {
+	t, err := jinja.Parse(name, src)
+	if err != nil {
+		return nil, fmt.Errorf("chat template: %w", err)
+	}
+	return &ChatTemplate{name: name, main: t, specials: map[string]string{}}, nil
 }
 
-// canonical ignores trailing whitespace, which does not change rendering.
-func canonical(s string) string {
-	return strings.TrimRight(strings.ReplaceAll(s, "\r\n", "\n"), " \t\n")
+// parseTemplateList reads tokenizer_config.json's chat_template when it is
+// a list of {"name", "template"}: "default" is the template, "tool_use" is
+// used when tools are given (as transformers chooses).
+func parseTemplateList(raw json.RawMessage) (*ChatTemplate, error) {
+	var list []struct {
+		Name     string `json:"name"`
+		Template string `json:"template"`
+	}
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return nil, fmt.Errorf("chat_template must be a string or a list of {name, template}: %w", err)
+	}
+	byName := map[string]string{}
+	for _, e := range list {
+		byName[e.Name] = e.Template
+	}
+	src, ok := byName["default"]
+	if !ok {
+		names := make([]string, 0, len(list))
+		for _, e := range list {
+			names = append(names, e.Name)
+		}
+		return nil, fmt.Errorf("chat_template lists templates %s but none named \"default\"", strings.Join(names, ", "))
+	}
+	ct, err := ParseChatTemplate("tokenizer_config.json chat_template \"default\"", src)
+	if err != nil {
+		return nil, err
+	}
+	if tu, ok := byName["tool_use"]; ok {
+		if ct.toolUse, err = jinja.Parse("tokenizer_config.json chat_template \"tool_use\"", tu); err != nil {
+			return nil, fmt.Errorf("chat template: %w", err)
+		}
+	}
+	return ct, nil
 }
 
-// Supported reports whether Render will work.
-func (c *ChatTemplate) Supported() bool { return c.supported }
+// Name says where the template came from.
+func (c *ChatTemplate) Name() string { return c.name }
 
 // Render produces the prompt exactly as HF's apply_chat_template(tokenize=False)
 // does. The text starts with BOS: encode it without adding special tokens.
+// A template that raises, or uses something the engine does not support,
+// gives an error naming the template and line.
 func (c *ChatTemplate) Render(conv Conversation) (string, error) {
-	if !c.supported {
-		return "", fmt.Errorf("this model's chat template is not LFM2's; rendering it needs a Jinja engine this build lacks (use --raw for plain completion)")
+	vars := map[string]jinja.Value{}
+	for k, v := range c.specials {
+		vars[k] = v
 	}
-	msgs := conv.Messages
-	var b strings.Builder
-	b.WriteString(c.bos)
-	system := ""
-	if len(msgs) > 0 && msgs[0].Role == "system" {
-		s, err := contentText(msgs[0].Content)
+	msgs := make([]jinja.Value, len(conv.Messages))
+	for i, m := range conv.Messages {
+		b, err := m.MarshalJSON()
 		if err != nil {
-			return "", fmt.Errorf("message 0: %w", err)
+			return "", err
 		}
-		system, msgs = s, msgs[1:]
+		if msgs[i], err = jinja.FromJSON(b); err != nil {
+			return "", fmt.Errorf("message %d: %w", i, err)
+		}
 	}
-	if len(conv.Tools) > 0 {
-		if system != "" {
-			system += "\n"
-		}
-		system += "List of tools: <|tool_list_start|>["
-		for i, tool := range conv.Tools {
-			s, err := contentText(tool)
+	vars["messages"] = msgs
+	vars["tools"] = nil
+	if conv.Tools != nil {
+		tools := make([]jinja.Value, len(conv.Tools))
+		for i, raw := range conv.Tools {
+			v, err := jinja.FromJSON(raw)
 			if err != nil {
 				return "", fmt.Errorf("tool %d: %w", i, err)
 			}
-			if i > 0 {
-				system += ", "
-			}
-			system += s
+			tools[i] = v
 		}
-		system += "]<|tool_list_end|>"
+		vars["tools"] = tools
 	}
-	if system != "" {
-		b.WriteString("<|im_start|>system\n" + system + "<|im_end|>\n")
-	}
-	for i, m := range msgs {
-		content, err := contentText(m.Content)
+	vars["add_generation_prompt"] = conv.AddGenerationPrompt
+	for k, raw := range conv.Extra {
+		v, err := jinja.FromJSON(raw)
 		if err != nil {
-			return "", fmt.Errorf("message %d: %w", i, err)
+			return "", fmt.Errorf("%s: %w", k, err)
 		}
-		if m.Role == "tool" {
-			content = "<|tool_response_start|>" + content + "<|tool_response_end|>"
-		}
-		b.WriteString("<|im_start|>" + m.Role + "\n" + content + "<|im_end|>\n")
+		vars[k] = v
 	}
-	if conv.AddGenerationPrompt {
-		b.WriteString("<|im_start|>assistant\n")
+	t := c.main
+	if len(conv.Tools) > 0 && c.toolUse != nil {
+		t = c.toolUse
 	}
-	return b.String(), nil
-}
-
-// contentText is the string itself, or tojson of anything else.
-func contentText(raw json.RawMessage) (string, error) {
-	if len(raw) == 0 {
-		return "null", nil // a missing content renders as None | tojson
+	out, err := t.Render(vars)
+	if err != nil {
+		return "", fmt.Errorf("chat %w", err)
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err == nil {
-		return s, nil
-	}
-	return PythonJSON(raw)
+	return out, nil
 }

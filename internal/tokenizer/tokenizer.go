@@ -6,6 +6,7 @@
 package tokenizer
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -169,11 +170,14 @@ func assignAddedIDs(added []*addedToken, vocab map[string]int32) {
 }
 
 // configure reads tokenizer_config.json (special tokens, chat template) and
-// a separate chat_template.jinja, which wins when both exist (as in HF).
+// a separate chat_template.jinja, which wins when both exist (as in
+// transformers).
 func (t *Tokenizer) configure(cfg, tmpl []byte) error {
 	var c struct {
 		BOS          json.RawMessage `json:"bos_token"`
 		EOS          json.RawMessage `json:"eos_token"`
+		PAD          json.RawMessage `json:"pad_token"`
+		UNK          json.RawMessage `json:"unk_token"`
 		ChatTemplate json.RawMessage `json:"chat_template"`
 	}
 	if cfg != nil {
@@ -191,20 +195,55 @@ func (t *Tokenizer) configure(cfg, tmpl []byte) error {
 			t.EOS, t.EOSToken = id, s
 		}
 	}
-	src := string(tmpl)
-	if src == "" && !isNull(c.ChatTemplate) {
-		if err := json.Unmarshal(c.ChatTemplate, &src); err != nil {
-			return fmt.Errorf("tokenizer_config.json: chat_template must be a string (named templates are not supported): %w", err)
+	var ct *ChatTemplate
+	var err error
+	switch {
+	case len(tmpl) > 0:
+		ct, err = ParseChatTemplate("chat_template.jinja", string(tmpl))
+	case isNull(c.ChatTemplate):
+	case bytes.HasPrefix(bytes.TrimSpace(c.ChatTemplate), []byte("[")):
+		ct, err = parseTemplateList(c.ChatTemplate)
+	default:
+		var src string
+		if err = json.Unmarshal(c.ChatTemplate, &src); err != nil {
+			return fmt.Errorf("tokenizer_config.json: chat_template must be a string or a list of {name, template}: %w", err)
 		}
+		ct, err = ParseChatTemplate("tokenizer_config.json chat_template", src)
 	}
-	if src != "" {
-		ct, err := ParseChatTemplate(src)
-		if err != nil {
-			return err
+	if err != nil {
+		return fmt.Errorf("%w", err)
+	}
+	if ct != nil {
+		// The special tokens, as transformers passes them to the template.
+		for name, raw := range map[string]json.RawMessage{"bos_token": c.BOS, "eos_token": c.EOS, "pad_token": c.PAD, "unk_token": c.UNK} {
+			if s := tokenName(raw); s != "" {
+				ct.specials[name] = s
+			}
 		}
-		ct.bos = t.BOSToken
+		if _, ok := ct.specials["bos_token"]; !ok && t.BOSToken != "" {
+			ct.specials["bos_token"] = t.BOSToken
+		}
 		t.chat = ct
 	}
+	return nil
+}
+
+// SetChatTemplate replaces the chat template (--chat-template FILE), keeping
+// the special tokens the model's files give it.
+func (t *Tokenizer) SetChatTemplate(name, src string) error {
+	ct, err := ParseChatTemplate(name, src)
+	if err != nil {
+		return err
+	}
+	if t.chat != nil {
+		ct.specials = t.chat.specials
+	} else if t.BOSToken != "" {
+		ct.specials["bos_token"] = t.BOSToken
+		if t.EOSToken != "" {
+			ct.specials["eos_token"] = t.EOSToken
+		}
+	}
+	t.chat = ct
 	return nil
 }
 
