@@ -245,4 +245,3 @@ func TestStreamPrintsEveryByteOnce(t *testing.T) {
 		}
 	}
 }
-
