@@ -35,6 +35,7 @@ type outputRecord struct {
 	Error            string          `json:"error,omitempty"` // with finish_reason "error"
 	PromptTokens     int             `json:"prompt_tokens"`
 	Completion       string          `json:"completion"`
+	answerFields
 	CompletionIDs    []int32         `json:"completion_ids"`
 	CompletionTokens int             `json:"completion_tokens"`
 	FinishReason     string          `json:"finish_reason"`
@@ -180,6 +181,9 @@ func runBatch(g *globals, bf *batchFlags, sf *samplingFlags, pf *promptFlags) er
 		return err
 	}
 	if err := checkCtx(bf.ctxLen); err != nil {
+		return err
+	}
+	if err := pf.load(); err != nil {
 		return err
 	}
 	if bf.parallel < 1 || bf.maxBatchTokens < 1 {
@@ -367,7 +371,7 @@ func runBatch(g *globals, bf *batchFlags, sf *samplingFlags, pf *promptFlags) er
 		}
 		rec := outputRecord{ID: jb.id, PromptTokens: len(q.Prompt), CompletionIDs: append([]int32{}, ids...),
 			CompletionTokens: len(q.Output), FinishReason: q.FinishReason, Timings: seqTimings(q, q.Timings.Added)}
-		rec.Completion = trimStop(l.tok.Decode(ids, true), jb.stops)
+		rec.Completion, rec.answerFields = splitAnswer(l.tok, ids, jb.stops)
 		if q.Err != nil {
 			rec.Error = q.Err.Error()
 		}
@@ -552,7 +556,7 @@ func buildSequence(tok *tokenizer.Tokenizer, ln *inputLine, sf *samplingFlags, p
 	if ln.Prompt != nil {
 		prompt = *ln.Prompt
 	}
-	ids, err := pf.encode(tok, prompt, ln.Messages)
+	ids, err := pf.encode(tok, prompt, ln.Messages, ln.Tools)
 	if err != nil {
 		return nil, err
 	}

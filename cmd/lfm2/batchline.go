@@ -18,6 +18,7 @@ type inputLine struct {
 	ID                json.RawMessage
 	Prompt            *string
 	Messages          []tokenizer.Message
+	Tools             []json.RawMessage
 	MaxTokens         *int
 	Temperature       *float32
 	TopK              *int
@@ -44,7 +45,7 @@ func lineID(lineNo int) json.RawMessage {
 }
 
 // knownFields are the keys a JSONL line may have.
-var knownFields = []string{"id", "prompt", "messages", "max_tokens", "temperature", "top_k", "top_p", "min_p", "repetition_penalty", "seed", "stop"}
+var knownFields = []string{"id", "prompt", "messages", "tools", "max_tokens", "temperature", "top_k", "top_p", "min_p", "repetition_penalty", "seed", "stop"}
 
 // parseInputLine reads one JSONL line field by field, so that every error
 // names the field in the user's terms (never a Go type) and the id is
@@ -113,6 +114,11 @@ func parseInputLine(text string, lineNo int) (ln inputLine, unknown []string, er
 			if m.Role == "" {
 				return ln, nil, &lineFieldError{id: ln.ID, msg: fmt.Sprintf(`"messages"[%d]: missing "role"`, i)}
 			}
+		}
+	}
+	if raw, ok := fields["tools"]; ok && !isJSONNull(raw) {
+		if json.Unmarshal(raw, &ln.Tools) != nil {
+			return ln, nil, bad("tools", "a list of tool definitions")
 		}
 	}
 	if raw, ok := fields["stop"]; ok && !isJSONNull(raw) {

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/lfm2go/lfm2/internal/reply"
 	"github.com/lfm2go/lfm2/internal/scheduler"
 	"github.com/lfm2go/lfm2/internal/tokenizer"
 )
@@ -23,6 +24,7 @@ type chatRecord struct {
 	PromptIDs    []int32 `json:"prompt_ids"`
 	IDs          []int32 `json:"ids"`
 	Text         string  `json:"text"`
+	answerFields
 	FinishReason string  `json:"finish_reason"`
 	Dropped      int     `json:"dropped_turns,omitempty"`
 	Reused       int     `json:"reused_tokens"` // prompt tokens taken from the previous turn's cache
@@ -34,6 +36,7 @@ func newChatCmd(g *globals) *cobra.Command {
 		system string
 		ctxLen int
 		asJSON bool
+		hide   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "chat",
@@ -72,7 +75,7 @@ func newChatCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			c := &chatSession{l: l, eng: eng, sf: &sf, system: system, ctx: ctxLen, json: asJSON,
+			c := &chatSession{l: l, eng: eng, sf: &sf, system: system, ctx: ctxLen, json: asJSON, hideReasoning: hide,
 				out: cmd.OutOrStdout(), interactive: term.IsTerminal(int(os.Stdin.Fd()))}
 			return c.loop(os.Stdin)
 		},
@@ -81,6 +84,7 @@ func newChatCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&system, "system", "", "system prompt")
 	cmd.Flags().IntVar(&ctxLen, "ctx", 8192, "context window: conversation + answer tokens")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON record per turn instead of streaming text")
+	cmd.Flags().BoolVar(&hide, "hide-reasoning", false, "do not show a thinking model's reasoning (it is still kept for the conversation)")
 	return g.register(cmd)
 }
 
@@ -97,6 +101,8 @@ type chatSession struct {
 	turn        int
 	prev        *scheduler.Sequence // the last turn, its cache kept for the next
 	quit        bool                // /exit was typed
+
+	hideReasoning bool
 }
 
 // chatHelp lists the chat commands (for --help and /help).
@@ -243,13 +249,13 @@ func (c *chatSession) answer(user string, sigs chan os.Signal) error {
 		case <-done:
 		}
 	}()
-	stream := c.l.tok.NewStream(true)
-	var printed strings.Builder
+	stream := reply.NewStreamer(c.l.tok)
+	printer := &answerPrinter{out: c.out, tty: c.interactive && isTerminal(c.out), hideReasoning: c.hideReasoning, stops: c.sf.stop}
 	err = c.eng.Run(ctx, func(ev scheduler.Event) {
 		if c.json || ev.Token < 0 || (ev.Done && c.l.model.Config.IsEOS(int(ev.Token)) && !c.sf.ignoreEOS) {
 			return
 		}
-		io.WriteString(c.out, holdBackStop(&printed, stream.Add(ev.Token), c.sf.stop))
+		printer.print(stream.Add(ev.Token))
 	})
 	close(done)
 	cancel()
@@ -267,17 +273,41 @@ func (c *chatSession) answer(user string, sigs chan os.Signal) error {
 	if len(out) > 0 && !c.sf.ignoreEOS && c.l.model.Config.IsEOS(int(out[len(out)-1])) {
 		out = out[:len(out)-1]
 	}
-	text := trimStop(c.l.tok.Decode(out, true), c.sf.stop)
+	text, fields := splitAnswer(c.l.tok, out, c.sf.stop)
 	c.turn++
-	c.history = append(c.history, tokenizer.TextMessage("user", user), tokenizer.TextMessage("assistant", text))
+	// The turn keeps its reasoning and calls, so the template can render
+	// (or, as LFM2.5's do for past turns, drop) them in the next prompt.
+	assistant, err := assistantMessage(text, fields)
+	if err != nil {
+		return err
+	}
+	c.history = append(c.history, tokenizer.TextMessage("user", user), assistant)
 	if c.json {
-		return writeJSON(c.out, chatRecord{Turn: c.turn, PromptIDs: ids, IDs: append([]int32{}, out...), Text: text,
+		return writeJSON(c.out, chatRecord{Turn: c.turn, PromptIDs: ids, IDs: append([]int32{}, out...), Text: text, answerFields: fields,
 			FinishReason: q.FinishReason, Dropped: dropped, Reused: reused})
 	}
-	io.WriteString(c.out, holdBackStop(&printed, stream.Flush(), c.sf.stop))
+	printer.print(stream.Flush())
+	printer.finish(false)
 	if q.FinishReason == scheduler.FinishAbort {
 		fmt.Fprint(c.out, " [stopped]")
 	}
 	fmt.Fprintln(c.out)
 	return nil
+}
+
+// assistantMessage is a generated turn in OpenAI form: content, and
+// reasoning_content and tool_calls when the model produced them.
+func assistantMessage(text string, f answerFields) (tokenizer.Message, error) {
+	m := map[string]any{"role": "assistant", "content": text}
+	if f.Reasoning != "" {
+		m["reasoning_content"] = f.Reasoning
+	}
+	if len(f.ToolCalls) > 0 {
+		calls := make([]any, len(f.ToolCalls))
+		for i, c := range f.ToolCalls {
+			calls[i] = map[string]any{"type": "function", "function": map[string]any{"name": c.Name, "arguments": c.Arguments}}
+		}
+		m["tool_calls"] = calls
+	}
+	return tokenizer.NewMessage(m)
 }

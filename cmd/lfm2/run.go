@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"strings"
@@ -12,23 +12,42 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lfm2go/lfm2/internal/reply"
 	"github.com/lfm2go/lfm2/internal/scheduler"
 	"github.com/lfm2go/lfm2/internal/tokenizer"
 )
 
 // promptFlags say how a text becomes prompt ids (shared by run and batch).
 type promptFlags struct {
-	raw    bool
-	system string
+	raw       bool
+	system    string
+	toolsFile string
+	tools     []json.RawMessage // read from --tools
 }
 
 func (f *promptFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.raw, "raw", false, "plain completion: tokenize the prompt with BOS, no chat template")
 	cmd.Flags().StringVar(&f.system, "system", "", "system prompt (chat template only)")
+	cmd.Flags().StringVar(&f.toolsFile, "tools", "", "a JSON file with a list of OpenAI tool definitions for the chat template")
 }
 
-// encode turns a user prompt (or a conversation) into ids.
-func (f *promptFlags) encode(tok *tokenizer.Tokenizer, prompt string, messages []tokenizer.Message) ([]int32, error) {
+// load reads --tools.
+func (f *promptFlags) load() error {
+	if f.toolsFile == "" {
+		return nil
+	}
+	b, err := os.ReadFile(f.toolsFile)
+	if err != nil {
+		return fmt.Errorf("--tools: %w", err)
+	}
+	if err := json.Unmarshal(b, &f.tools); err != nil {
+		return fmt.Errorf("%w: --tools %s: want a JSON list of tool definitions: %v", errUsage, f.toolsFile, err)
+	}
+	return nil
+}
+
+// encode turns a user prompt (or a conversation, with tools) into ids.
+func (f *promptFlags) encode(tok *tokenizer.Tokenizer, prompt string, messages []tokenizer.Message, tools []json.RawMessage) ([]int32, error) {
 	if f.raw && messages == nil {
 		return tok.Encode(prompt, true), nil
 	}
@@ -42,7 +61,10 @@ func (f *promptFlags) encode(tok *tokenizer.Tokenizer, prompt string, messages [
 		}
 		messages = append(messages, tokenizer.TextMessage("user", prompt))
 	}
-	text, err := ct.Render(tokenizer.Conversation{Messages: messages, AddGenerationPrompt: true})
+	if tools == nil {
+		tools = f.tools
+	}
+	text, err := ct.Render(tokenizer.Conversation{Messages: messages, Tools: tools, AddGenerationPrompt: true})
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +103,7 @@ type runRecord struct {
 	PromptIDs        []int32 `json:"prompt_ids"`
 	IDs              []int32 `json:"ids"`
 	Text             string  `json:"text"`
+	answerFields
 	FinishReason     string  `json:"finish_reason"`
 	Error            string  `json:"error,omitempty"`
 	PromptTokens     int     `json:"prompt_tokens"`
@@ -126,6 +149,8 @@ func newRunCmd(g *globals) *cobra.Command {
 		quiet   bool
 		verbose bool
 		ctxLen  int
+
+		hideReasoning bool
 	)
 	cmd := &cobra.Command{
 		Use:   "run [PROMPT...]",
@@ -145,6 +170,9 @@ func newRunCmd(g *globals) *cobra.Command {
 				return err
 			}
 			if err := checkCtx(ctxLen); err != nil {
+				return err
+			}
+			if err := pf.load(); err != nil {
 				return err
 			}
 			if len(args) > 1 {
@@ -170,7 +198,7 @@ func newRunCmd(g *globals) *cobra.Command {
 			}
 			defer l.Close()
 			ids, err := promptIDs(idsFlag, file, args, func(text string) ([]int32, error) {
-				return pf.encode(l.tok, text, nil)
+				return pf.encode(l.tok, text, nil, nil)
 			})
 			if err != nil {
 				return err
@@ -192,20 +220,18 @@ func newRunCmd(g *globals) *cobra.Command {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			out := cmd.OutOrStdout()
-			var stream *tokenizer.Stream
+			var stream *reply.Streamer
+			printer := &answerPrinter{out: out, tty: isTerminal(out), hideReasoning: hideReasoning, stops: sf.stop}
 			if l.tok != nil && !asJSON {
-				stream = l.tok.NewStream(true)
+				stream = reply.NewStreamer(l.tok)
 			}
-			var printed strings.Builder
 			started := time.Now()
 			err = eng.Run(ctx, func(ev scheduler.Event) {
 				switch {
 				case asJSON || ev.Token < 0:
 				case stream != nil:
 					if !ev.Done || !l.model.Config.IsEOS(int(ev.Token)) || sf.ignoreEOS {
-						chunk := stream.Add(ev.Token)
-						chunk = holdBackStop(&printed, chunk, sf.stop)
-						io.WriteString(out, chunk)
+						printer.print(stream.Add(ev.Token))
 					}
 				default:
 					fmt.Fprintf(out, "%d ", ev.Token)
@@ -216,7 +242,8 @@ func newRunCmd(g *globals) *cobra.Command {
 				return err
 			}
 			if stream != nil {
-				io.WriteString(out, holdBackStop(&printed, stream.Flush(), sf.stop))
+				printer.print(stream.Flush())
+				printer.finish(quiet)
 				fmt.Fprintln(out)
 			} else if !asJSON {
 				fmt.Fprintln(out)
@@ -230,7 +257,11 @@ func newRunCmd(g *globals) *cobra.Command {
 				rec.IDs = []int32{}
 			}
 			if l.tok != nil {
-				rec.Text = trimStop(l.tok.Decode(q.Output, true), sf.stop)
+				gen := q.Output
+				if !sf.ignoreEOS && len(gen) > 0 && l.model.Config.IsEOS(int(gen[len(gen)-1])) {
+					gen = gen[:len(gen)-1]
+				}
+				rec.Text, rec.answerFields = splitAnswer(l.tok, gen, sf.stop)
 			}
 			if q.Err != nil {
 				rec.Error = q.Err.Error()
@@ -259,6 +290,7 @@ func newRunCmd(g *globals) *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON record instead of streaming text")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no stats line on stderr")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "notes and the stats line on stderr even with --json")
+	cmd.Flags().BoolVar(&hideReasoning, "hide-reasoning", false, "do not print a thinking model's <think> reasoning")
 	cmd.Flags().IntVar(&ctxLen, "ctx", 32768, "context limit: prompt + generated tokens")
 	return g.register(cmd)
 }
