@@ -31,15 +31,15 @@ type batchFlags struct {
 }
 
 type outputRecord struct {
-	ID               json.RawMessage `json:"id"`
-	Error            string          `json:"error,omitempty"` // with finish_reason "error"
-	PromptTokens     int             `json:"prompt_tokens"`
-	Completion       string          `json:"completion"`
+	ID           json.RawMessage `json:"id"`
+	Error        string          `json:"error,omitempty"` // with finish_reason "error"
+	PromptTokens int             `json:"prompt_tokens"`
+	Completion   string          `json:"completion"`
 	answerFields
-	CompletionIDs    []int32         `json:"completion_ids"`
-	CompletionTokens int             `json:"completion_tokens"`
-	FinishReason     string          `json:"finish_reason"`
-	Timings          timings         `json:"timings"`
+	CompletionIDs    []int32 `json:"completion_ids"`
+	CompletionTokens int     `json:"completion_tokens"`
+	FinishReason     string  `json:"finish_reason"`
+	Timings          timings `json:"timings"`
 }
 
 type errorRecord struct {

@@ -20,14 +20,14 @@ import (
 
 // chatRecord is what --json prints for each turn.
 type chatRecord struct {
-	Turn         int     `json:"turn"`
-	PromptIDs    []int32 `json:"prompt_ids"`
-	IDs          []int32 `json:"ids"`
-	Text         string  `json:"text"`
+	Turn      int     `json:"turn"`
+	PromptIDs []int32 `json:"prompt_ids"`
+	IDs       []int32 `json:"ids"`
+	Text      string  `json:"text"`
 	answerFields
-	FinishReason string  `json:"finish_reason"`
-	Dropped      int     `json:"dropped_turns,omitempty"`
-	Reused       int     `json:"reused_tokens"` // prompt tokens taken from the previous turn's cache
+	FinishReason string `json:"finish_reason"`
+	Dropped      int    `json:"dropped_turns,omitempty"`
+	Reused       int    `json:"reused_tokens"` // prompt tokens taken from the previous turn's cache
 }
 
 func newChatCmd(g *globals) *cobra.Command {

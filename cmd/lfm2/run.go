@@ -100,9 +100,9 @@ func trimStop(text string, stops []string) string {
 }
 
 type runRecord struct {
-	PromptIDs        []int32 `json:"prompt_ids"`
-	IDs              []int32 `json:"ids"`
-	Text             string  `json:"text"`
+	PromptIDs []int32 `json:"prompt_ids"`
+	IDs       []int32 `json:"ids"`
+	Text      string  `json:"text"`
 	answerFields
 	FinishReason     string  `json:"finish_reason"`
 	Error            string  `json:"error,omitempty"`
