@@ -18,6 +18,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/lfm2go/lfm2/internal/scheduler"
@@ -75,7 +76,7 @@ SIGTERM finishes the current step, keeps every finished record, and exits with c
   lfm2 batch -i prompts.jsonl -o out-0.jsonl --shard 0/4`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runBatch(g, &bf, &sf, &pf)
+			return runBatch(g, cmd.Flags(), &bf, &sf, &pf)
 		},
 	}
 	fl := cmd.Flags()
@@ -173,7 +174,7 @@ func doneIDs(path string) (ids map[string]bool, lines map[int]bool, err error) {
 	return done, doneLines, nil
 }
 
-func runBatch(g *globals, bf *batchFlags, sf *samplingFlags, pf *promptFlags) error {
+func runBatch(g *globals, fl *pflag.FlagSet, bf *batchFlags, sf *samplingFlags, pf *promptFlags) error {
 	if bf.format != "jsonl" && bf.format != "text" {
 		return fmt.Errorf("%w: --format %q: want jsonl or text", errUsage, bf.format)
 	}
@@ -268,6 +269,13 @@ func runBatch(g *globals, bf *batchFlags, sf *samplingFlags, pf *promptFlags) er
 		return err
 	}
 	defer l.Close()
+	from := sf.apply(fl, l.defaults)
+	if err := sf.check(); err != nil {
+		return err
+	}
+	if bf.verbose {
+		fmt.Fprintln(os.Stderr, sf.describe(l.defaults.family, from))
+	}
 	eng, err := scheduler.NewEngine(l.model, scheduler.Config{
 		Limits:    scheduler.Limits{MaxBatchTokens: bf.maxBatchTokens, MaxSeqs: bf.parallel, MaxContext: bf.ctxLen},
 		BlockSize: 16, KVBytes: kvBytes,

@@ -64,6 +64,10 @@ func newChatCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer l.Close()
+			sf.apply(cmd.Flags(), l.defaults)
+			if err := sf.check(); err != nil {
+				return err
+			}
 			if l.tok.ChatTemplate() == nil {
 				return fmt.Errorf("the model has no chat template; use lfm2 run --raw")
 			}

@@ -20,9 +20,10 @@ import (
 
 // loaded is an opened model with its tokenizer (nil when the folder has none).
 type loaded struct {
-	src   hub.Source
-	model *model.Model
-	tok   *tokenizer.Tokenizer
+	src      hub.Source
+	model    *model.Model
+	tok      *tokenizer.Tokenizer
+	defaults modelDefaults // the model's own sampling settings
 }
 
 func (l *loaded) Close() { l.model.Close() }
@@ -46,6 +47,21 @@ func openModel(g *globals, needTokenizer bool) (*loaded, error) {
 			return nil, fmt.Errorf("--dtype int8: %w", err)
 		}
 	}
+	if l.defaults, err = loadModelDefaults(src, l.tok); err != nil {
+		l.Close()
+		return nil, err
+	}
+	// generation_config.json's end-of-sequence ids (one or a list) stop
+	// generation too, as in transformers.
+	for _, id := range l.defaults.eos {
+		if id < 0 || id >= l.model.Config.VocabSize {
+			l.Close()
+			return nil, fmt.Errorf("%s: generation_config.json eos_token_id %d is outside the vocabulary", src.Dir, id)
+		}
+		if !l.model.Config.IsEOS(id) {
+			l.model.Config.EOS = append(l.model.Config.EOS, id)
+		}
+	}
 	return l, nil
 }
 
@@ -62,7 +78,7 @@ func loadWeights(g *globals, src hub.Source, needTokenizer bool) (*loaded, error
 			fmt.Fprintf(os.Stderr, "lfm2: model %s%s has RANDOM weights: output is meaningless, speed is real\n", hub.SyntheticPrefix, src.Synthetic)
 		}
 		// Synthetic models speak through the built-in test tokenizer.
-		l.tok, err = tokenizer.Builtin()
+		l.tok, err = tokenizer.Builtin(strings.HasPrefix(src.Synthetic, "lfm2.5"))
 		if err == nil {
 			err = g.applyChatTemplate(l.tok)
 		}
@@ -191,7 +207,9 @@ type samplingFlags struct {
 func (f *samplingFlags) register(cmd *cobra.Command, maxTokens int) {
 	d := sample.Defaults()
 	fl := cmd.Flags()
-	fl.Float32Var(&f.p.Temperature, "temperature", d.Temperature, "sampling temperature; 0 = greedy")
+	// The defaults shown are LFM2's; a model's generation_config.json or
+	// family (LFM2.5) replaces them unless the flag is given (--verbose says).
+	fl.Float32Var(&f.p.Temperature, "temperature", d.Temperature, "sampling temperature; 0 = greedy (default: the model's own setting)")
 	fl.IntVar(&f.p.TopK, "top-k", 0, "keep the k most likely tokens (0 = off)")
 	fl.Float32Var(&f.p.TopP, "top-p", 1, "nucleus sampling mass (1 = off)")
 	fl.Float32Var(&f.p.MinP, "min-p", d.MinP, "drop tokens less likely than min-p × the best (0 = off)")

@@ -108,7 +108,7 @@ func openTokenizer(g *globals) (*tokenizer.Tokenizer, error) {
 	}
 	var tok *tokenizer.Tokenizer
 	if src.Synthetic != "" {
-		tok, err = tokenizer.Builtin()
+		tok, err = tokenizer.Builtin(strings.HasPrefix(src.Synthetic, "lfm2.5"))
 	} else if _, err = os.Stat(filepath.Join(src.Dir, "tokenizer.json")); err != nil {
 		return nil, fmt.Errorf("%s: no tokenizer.json", src.Dir)
 	} else {

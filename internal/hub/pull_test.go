@@ -406,3 +406,20 @@ func TestPullRefusesPathTraversal(t *testing.T) {
 		})
 	}
 }
+
+// Other repos of the family resolve like the 350M: pull, then --model REPO.
+func TestPullOtherRepo(t *testing.T) {
+	h, c := newFake(t)
+	h.repo = "LiquidAI/LFM2.5-350M"
+	snap, err := c.Pull(context.Background(), h.repo, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := FindCached(c.CacheDir, "LiquidAI/LFM2.5-350M", "main")
+	if err != nil || src.Dir != snap || src.Repo != "LiquidAI/LFM2.5-350M" {
+		t.Fatalf("FindCached = %+v, %v", src, err)
+	}
+	if !strings.HasSuffix(filepath.Dir(filepath.Dir(snap)), "models--LiquidAI--LFM2.5-350M") {
+		t.Fatalf("snapshot %s", snap)
+	}
+}

@@ -91,8 +91,8 @@ func ParseConfig(data []byte) (*Config, error) {
 	if _, err := f.get("model_type", &mt); err != nil {
 		return nil, err
 	}
-	if mt != "" && mt != "lfm2" {
-		return nil, fmt.Errorf("model_type is %q; this engine runs \"lfm2\"", mt)
+	if err := refuseOtherKinds(mt, f); err != nil {
+		return nil, err
 	}
 	c := &Config{}
 	var errs []string
@@ -307,6 +307,33 @@ func (c *Config) ParamCount() int64 {
 		}
 	}
 	return n
+}
+
+// refuseOtherKinds names the LFM2 relatives this engine does not run
+// (vision, audio, mixture of experts) and any other architecture.
+func refuseOtherKinds(modelType string, f fields) error {
+	kind := ""
+	switch strings.ReplaceAll(strings.ToLower(modelType), "-", "_") {
+	case "", "lfm2":
+		switch {
+		case f.has("num_experts") || f.has("num_experts_per_tok"):
+			kind = "an LFM2 mixture-of-experts model (LFM2-8B-A1B, LFM2-24B-A2B)"
+		case f.has("vision_config") || f.has("text_config"):
+			kind = "an LFM2-VL vision-language model"
+		}
+	case "lfm2_moe":
+		kind = "an LFM2 mixture-of-experts model (LFM2-8B-A1B, LFM2-24B-A2B)"
+	case "lfm2_vl":
+		kind = "an LFM2-VL vision-language model"
+	case "lfm2_audio", "liquid_audio", "lfm2_5_audio":
+		kind = "an LFM2-Audio model"
+	default:
+		return fmt.Errorf("model_type is %q; lfm2 runs LFM2 models (the dense text models LFM2 and LFM2.5)", modelType)
+	}
+	if kind != "" {
+		return fmt.Errorf("this is %s, which lfm2 does not run yet: it runs the dense text models (LFM2-350M, -700M, -1.2B, -2.6B, LFM2.5-230M, -350M, -1.2B and their fine-tunes)", kind)
+	}
+	return nil
 }
 
 // ffnWidth applies HF Lfm2MLP's rule: with auto-adjust, take 2/3 of the raw

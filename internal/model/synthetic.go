@@ -15,13 +15,24 @@ import (
 //go:embed presets/*.json
 var presets embed.FS
 
-// SyntheticPresets names the shapes Synthetic can build.
-var SyntheticPresets = []string{"350m", "tiny"}
+// presetFiles maps each synthetic preset to its config.json: the published
+// config of the model it is named after (LFM2.5-350M and LFM2.5-1.2B share
+// the shapes of LFM2-350M and LFM2-1.2B), and "tiny", a 6-layer, 64-wide model.
+var presetFiles = map[string]string{
+	"350m":        "lfm2-350m.json",
+	"1.2b":        "lfm2-1.2b.json",
+	"lfm2.5-350m": "lfm2-350m.json",
+	"lfm2.5-1.2b": "lfm2-1.2b.json",
+	"lfm2.5-2.6b": "lfm2.5-2.6b.json",
+	"tiny":        "tiny.json",
+}
 
-// PresetConfig returns the config.json of a preset: "350m" is the published
-// LiquidAI/LFM2-350M config, "tiny" a 6-layer, 64-wide model.
+// SyntheticPresets names the shapes Synthetic can build.
+var SyntheticPresets = []string{"350m", "1.2b", "lfm2.5-350m", "lfm2.5-1.2b", "lfm2.5-2.6b", "tiny"}
+
+// PresetConfig returns the config.json of a preset.
 func PresetConfig(preset string) ([]byte, error) {
-	name := map[string]string{"350m": "lfm2-350m.json", "tiny": "tiny.json"}[preset]
+	name := presetFiles[preset]
 	if name == "" {
 		return nil, fmt.Errorf("unknown synthetic preset %q (have %v)", preset, SyntheticPresets)
 	}

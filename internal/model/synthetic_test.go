@@ -44,3 +44,42 @@ func TestSyntheticDeterministic(t *testing.T) {
 		t.Fatal("different seeds gave the same logits")
 	}
 }
+
+// Every preset is its model's published config: it parses, and its shapes
+// give the parameter count the model card states.
+func TestPresetConfigs(t *testing.T) {
+	want := map[string]struct {
+		params   float64 // model card, in billions
+		ffn      int
+		layers   int
+		attn     int
+		headDim  int
+		tiedHead bool
+	}{
+		"350m":        {0.354, 4608, 16, 6, 64, true},
+		"1.2b":        {1.17, 8192, 16, 6, 64, true},
+		"lfm2.5-350m": {0.354, 4608, 16, 6, 64, true},
+		"lfm2.5-1.2b": {1.17, 8192, 16, 6, 64, true},
+		// block_auto_adjust_ff_dim false: the FFN width is taken as given.
+		// (No card count to compare: params 0 skips that check.)
+		"lfm2.5-2.6b": {0, 10752, 30, 8, 64, true},
+	}
+	for _, name := range SyntheticPresets {
+		js, err := PresetConfig(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := ParseConfig(js)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		w, ok := want[name]
+		if !ok {
+			continue
+		}
+		got := float64(c.ParamCount()) / 1e9
+		if w.params > 0 && (got < w.params*0.97 || got > w.params*1.03) || c.FFN != w.ffn || c.NumLayers != w.layers || c.Count(AttnLayer) != w.attn || c.HeadDim != w.headDim || c.TiedHead != w.tiedHead {
+			t.Errorf("%s: %.3fB params, FFN %d, %d layers (%d attention), head_dim %d, tied %v", name, got, c.FFN, c.NumLayers, c.Count(AttnLayer), c.HeadDim, c.TiedHead)
+		}
+	}
+}

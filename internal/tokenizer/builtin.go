@@ -18,8 +18,9 @@ var builtinJSON []byte
 //go:embed builtin/tokenizer_config.json
 var builtinConfig []byte
 
-// Builtin returns the built-in LFM2-like tokenizer with the LFM2 chat template.
-func Builtin() (*Tokenizer, error) {
+// Builtin returns the built-in LFM2-like tokenizer with LFM2's current chat
+// template, or LFM2.5's when lfm25 is set.
+func Builtin(lfm25 bool) (*Tokenizer, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(builtinJSON))
 	if err != nil {
 		return nil, fmt.Errorf("built-in tokenizer: %w", err)
@@ -32,7 +33,11 @@ func Builtin() (*Tokenizer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("built-in tokenizer: %w", err)
 	}
-	if err := t.configure(builtinConfig, []byte(lfm2Template)); err != nil {
+	tmpl := lfm2Template
+	if lfm25 {
+		tmpl = lfm25Template
+	}
+	if err := t.configure(builtinConfig, []byte(tmpl)); err != nil {
 		return nil, fmt.Errorf("built-in tokenizer: %w", err)
 	}
 	return t, nil

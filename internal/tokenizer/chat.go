@@ -146,6 +146,7 @@ func (c *Conversation) UnmarshalJSON(b []byte) error {
 // ChatTemplate renders conversations into prompt text.
 type ChatTemplate struct {
 	name     string // where it came from, for error messages
+	source   string
 	main     *jinja.Template
 	toolUse  *jinja.Template // tokenizer_config's "tool_use" template, used when tools are given
 	specials map[string]string
@@ -158,7 +159,7 @@ func ParseChatTemplate(name, src string) (*ChatTemplate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("chat template: %w", err)
 	}
-	return &ChatTemplate{name: name, main: t, specials: map[string]string{}}, nil
+	return &ChatTemplate{name: name, source: src, main: t, specials: map[string]string{}}, nil
 }
 
 // parseTemplateList reads tokenizer_config.json's chat_template when it is
@@ -195,6 +196,10 @@ func parseTemplateList(raw json.RawMessage) (*ChatTemplate, error) {
 	}
 	return ct, nil
 }
+
+// Uses reports whether the template's source mentions name (used to tell
+// template families apart, e.g. LFM2.5's preserve_thinking).
+func (c *ChatTemplate) Uses(name string) bool { return strings.Contains(c.source, name) }
 
 // Name says where the template came from.
 func (c *ChatTemplate) Name() string { return c.name }

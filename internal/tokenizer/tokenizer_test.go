@@ -171,7 +171,7 @@ func TestTemplateErrorsNameTemplateAndLine(t *testing.T) {
 // tokenizer_config.json's chat_template as a list: "default" normally,
 // "tool_use" when tools are given, as transformers picks.
 func TestNamedTemplates(t *testing.T) {
-	tok, err := Builtin()
+	tok, err := Builtin(false)
 	if err != nil {
 		t.Fatal(err)
 	}
