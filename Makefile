@@ -49,6 +49,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseHeader -fuzztime 60s ./internal/safetensors/
 	$(GO) test -run '^$$' -fuzz FuzzConfig -fuzztime 60s ./internal/model/
 	$(GO) test -run '^$$' -fuzz FuzzBatchLine -fuzztime 60s ./cmd/lfm2/
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./internal/toolcall/
 
 demo: build
 	./$(BIN) run --model synthetic:350m --max-tokens 32 "Hello"

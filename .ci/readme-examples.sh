@@ -31,4 +31,13 @@ printf 'Hi\n/exit\n' | check $BIN chat --model $FIX --max-tokens 4 >/dev/null
 check $BIN pull --help >/dev/null
 check $BIN run --model $FIX --dtype int8 --raw --temperature 0 --max-tokens 8 "The capital of Kenya is" >/dev/null
 check $BIN bench --model synthetic:tiny --dtype int8 --prompt 64 --gen 8 --parallel 2 --repeat 1 --json | grep -q '"dtype":"int8"'
+# Chat templates, tools and the LFM2.5 presets.
+echo '[{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]' > "$tmp/tools.json"
+out=$(check $BIN run --model synthetic:lfm2.5-350m --tools "$tmp/tools.json" --max-tokens 4 --verbose "Weather in Paris?" 2>&1)
+echo "$out" | grep -q 'LFM2.5 model'
+out=$(echo '{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"","tool_calls":[{"type":"function","function":{"name":"f","arguments":{"a":1}}}]}]}' \
+  | check $BIN tokenize --model synthetic:350m --chat)
+echo "$out" | grep -q "<|tool_call_start|>\[f(a=1)\]<|tool_call_end|>"
+printf '{{ bos_token }}custom' > "$tmp/t.jinja"
+echo '{"messages":[]}' | check $BIN tokenize --model synthetic:350m --chat --chat-template "$tmp/t.jinja" | grep -qx '<|startoftext|>custom'
 echo "README examples (models, chat): all ran" >&2
