@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -20,6 +21,8 @@ func newPullCmd() *cobra.Command {
 	var (
 		revision string
 		quiet    bool
+		idle     time.Duration
+		retries  int
 	)
 	cmd := &cobra.Command{
 		Use:   "pull [REPO]",
@@ -36,7 +39,11 @@ func newPullCmd() *cobra.Command {
 			if len(args) == 1 {
 				repo = args[0]
 			}
+			if idle <= 0 || retries < 0 {
+				return fmt.Errorf("%w: --idle-timeout must be positive and --retries at least 0", errUsage)
+			}
 			c := hub.NewClient()
+			c.IdleTimeout, c.Retries = idle, retries
 			if !quiet && term.IsTerminal(int(os.Stderr.Fd())) {
 				c.Progress = func(file string, size int64) io.WriteCloser {
 					return &barCloser{bar: progressbar.DefaultBytes(size, file), size: size}
@@ -57,6 +64,8 @@ func newPullCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&revision, "revision", "main", "branch, tag or commit")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bars")
+	cmd.Flags().DurationVar(&idle, "idle-timeout", 30*time.Second, "give up on a transfer (and retry it) after this long without a byte")
+	cmd.Flags().IntVar(&retries, "retries", 5, "retries after a stall, a reset or an HTTP 5xx, with backoff from 1 s, each resuming the partial file")
 	return cmd
 }
 
