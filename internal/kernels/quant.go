@@ -76,3 +76,20 @@ func dotQ8Go(x []float32, q []int8, scales []float32) float32 {
 	}
 	return (s0 + s2) + (s1 + s3)
 }
+
+// NewMatQ8 makes an int8 matrix from values in natural order with one scale
+// per 32 of a row (value = q × scale): the layout the kernels read is made
+// here, so callers need not know it.
+func NewMatQ8(rows, cols int, q []int8, scales []float32) (Mat, error) {
+	if cols%Q8Block != 0 || len(q) != rows*cols || len(scales) != rows*cols/Q8Block {
+		return Mat{}, fmt.Errorf("int8 matrix %dx%d: %d values and %d scales", rows, cols, len(q), len(scales))
+	}
+	out := Mat{Rows: rows, Cols: cols, Q8: make([]int8, len(q)), Scales: scales}
+	for b := 0; b < len(q)/Q8Block; b++ {
+		src, dst := q[b*Q8Block:(b+1)*Q8Block], out.Q8[b*Q8Block:(b+1)*Q8Block]
+		for j := 0; j < Q8Block/2; j++ {
+			dst[j], dst[Q8Block/2+j] = src[2*j], src[2*j+1]
+		}
+	}
+	return out, nil
+}

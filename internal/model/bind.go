@@ -14,7 +14,7 @@ import (
 // binder fills tagged struct fields from a checkpoint and collects every
 // problem, so one error lists all missing, mis-shaped and unexpected tensors.
 type binder struct {
-	ck       *safetensors.Checkpoint
+	src      source
 	dims     map[string]int
 	used     map[string]bool
 	missing  []string
@@ -50,23 +50,24 @@ func (b *binder) bindTensor(name, shapeTag string, field reflect.Value) {
 	if err != nil {
 		panic(fmt.Sprintf("model: bad shape tag on %s: %v", name, err)) // a programming error
 	}
-	t := b.ck.Get(name)
-	if t == nil {
+	shape, ok := b.src.Shape(name)
+	if !ok {
 		b.missing = append(b.missing, fmt.Sprintf("%s %v", name, want))
 		return
 	}
 	b.used[name] = true
-	if !slices.Equal(t.Shape, want) {
-		b.problems = append(b.problems, fmt.Sprintf("%s has shape %v, want %v", name, t.Shape, want))
+	if !slices.Equal(shape, want) {
+		b.problems = append(b.problems, fmt.Sprintf("%s has shape %v, want %v", name, shape, want))
 		return
 	}
 	var val any
 	switch field.Type() {
 	case matType:
-		val, err = asMat(t, want[0], product(want[1:]))
+		val, err = b.src.Matrix(name, want[0], product(want[1:]))
 	case floatsTyp:
-		val, err = asFloats(t)
-		b.views = b.views || t.DType == safetensors.F32
+		var view bool
+		val, view, err = b.src.Floats(name)
+		b.views = b.views || view
 	default:
 		panic(fmt.Sprintf("model: field for %s has unsupported type %s", name, field.Type()))
 	}
@@ -153,7 +154,7 @@ func asFloats(t *safetensors.Tensor) ([]float32, error) {
 
 func (b *binder) err(extraOK func(string) bool) error {
 	var unexpected []string
-	for _, n := range b.ck.Names() {
+	for _, n := range b.src.Names() {
 		if !b.used[n] && !extraOK(n) {
 			unexpected = append(unexpected, n)
 		}

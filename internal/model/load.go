@@ -22,7 +22,7 @@ func Load(dir string, threads int) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load model %s: %w", dir, err)
 	}
-	m, err := FromCheckpoint(cfg, ck, threads)
+	m, err := fromSource(cfg, checkpointSource{ck}, threads)
 	if err != nil {
 		ck.Close()
 		return nil, fmt.Errorf("load model %s: %w", dir, err)
@@ -34,16 +34,21 @@ func Load(dir string, threads int) (*Model, error) {
 // FromCheckpoint binds every tensor of ck to the network cfg describes.
 // The model keeps views into ck, which must stay open while it is used.
 func FromCheckpoint(cfg *Config, ck *safetensors.Checkpoint, threads int) (*Model, error) {
+	return fromSource(cfg, checkpointSource{ck}, threads)
+}
+
+// fromSource binds every tensor of src to the network cfg describes.
+func fromSource(cfg *Config, src source, threads int) (*Model, error) {
 	// Compare what the config implies with what the files hold before
 	// allocating anything sized by the config. The margin leaves small
 	// mismatches (a missing tensor or two) to the binder, whose error lists
 	// every missing and mis-shaped tensor by name.
-	if need, have := cfg.ParamCount()*minWeightBytes, ck.DataBytes(); need > 2*have+(64<<20) {
+	if need, have := int64(float64(cfg.ParamCount())*src.MinBytesPerWeight()), src.DataBytes(); need > 2*have+(64<<20) {
 		return nil, fmt.Errorf("config implies %d weights (at least %d bytes) but the checkpoint holds %d bytes: config.json does not describe these weights",
 			cfg.ParamCount(), need, have)
 	}
 	m := &Model{Config: cfg, Layers: make([]Layer, cfg.NumLayers)}
-	b := &binder{ck: ck, dims: cfg.dims(), used: map[string]bool{}}
+	b := &binder{src: src, dims: cfg.dims(), used: map[string]bool{}}
 	b.bind("", m)
 	nConv, nAttn := 0, 0
 	for i := range m.Layers {
@@ -85,9 +90,6 @@ func FromCheckpoint(cfg *Config, ck *safetensors.Checkpoint, threads int) (*Mode
 	m.rope = newRopeTable(cfg.HeadDim, cfg.RopeTheta)
 	return m, nil
 }
-
-// minWeightBytes is the smallest element size a checkpoint may store (bf16, f16).
-const minWeightBytes = 2
 
 // tapMajor transposes a depthwise conv kernel from [channel][tap] to
 // [tap][channel].

@@ -1,0 +1,254 @@
+package model
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"github.com/lfm2go/lfm2/internal/gguf"
+	"github.com/lfm2go/lfm2/internal/kernels"
+)
+
+// LoadGGUF opens an LFM2 model from a GGUF file alone: the config from its
+// lfm2.* metadata, the weights by their GGUF names. Quantized weights are
+// used exactly as stored: Q8_0 and Q4_0 as int8 with their scales (the
+// int8 kernels), BF16 in place, other types dequantized to float32 once.
+func LoadGGUF(path string, threads int) (*Model, error) {
+	g, err := gguf.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("load model: %w", err)
+	}
+	cfg, err := ConfigFromGGUF(g)
+	if err != nil {
+		g.Close()
+		return nil, fmt.Errorf("load model %s: %w", path, err)
+	}
+	m, err := fromSource(cfg, newGGUFSource(g), threads)
+	if err != nil {
+		g.Close()
+		return nil, fmt.Errorf("load model %s: %w", path, err)
+	}
+	m.closer = g.Close
+	m.views = true
+	return m, nil
+}
+
+// ConfigFromGGUF builds the config from a GGUF file's metadata, through
+// the same resolution and checks as config.json.
+func ConfigFromGGUF(g *gguf.File) (*Config, error) {
+	arch, _ := g.String("general.architecture")
+	if arch != "lfm2" {
+		if arch == "" {
+			arch = "unknown"
+		}
+		return nil, fmt.Errorf("the GGUF file's architecture is %q; lfm2 runs LFM2 models", arch)
+	}
+	num := func(key string) (uint64, error) {
+		v, ok := g.Uint("lfm2." + key)
+		if !ok {
+			return 0, fmt.Errorf("metadata lfm2.%s is missing or not an integer", key)
+		}
+		return v, nil
+	}
+	c := map[string]any{"model_type": "lfm2", "block_auto_adjust_ff_dim": false}
+	for key, field := range map[string]string{"embedding_length": "hidden_size", "block_count": "num_hidden_layers",
+		"attention.head_count": "num_attention_heads", "feed_forward_length": "intermediate_size", "context_length": "max_position_embeddings"} {
+		v, err := num(key)
+		if err != nil {
+			return nil, err
+		}
+		c[field] = v
+	}
+	if v, ok := g.Uint("lfm2.shortconv.l_cache"); ok {
+		c["conv_L_cache"] = v
+	}
+	if v, ok := g.Float("lfm2.rope.freq_base"); ok {
+		c["rope_theta"] = v
+	}
+	if v, ok := g.Float("lfm2.attention.layer_norm_rms_epsilon"); ok {
+		c["norm_eps"] = v
+	}
+	// Per-layer KV heads: 0 marks a conv layer. A scalar means every layer
+	// is attention.
+	layers := c["num_hidden_layers"].(uint64)
+	var kvHeads uint64
+	var types []string
+	if arr, ok := g.Array("lfm2.attention.head_count_kv"); ok {
+		if uint64(len(arr)) != layers {
+			return nil, fmt.Errorf("lfm2.attention.head_count_kv has %d entries for %d layers", len(arr), layers)
+		}
+		for i, v := range arr {
+			n, ok := gguf.AsUint(v)
+			if !ok {
+				return nil, fmt.Errorf("lfm2.attention.head_count_kv[%d] is not an integer", i)
+			}
+			if n == 0 {
+				types = append(types, "conv")
+				continue
+			}
+			if kvHeads != 0 && n != kvHeads {
+				return nil, fmt.Errorf("lfm2.attention.head_count_kv varies between layers (%d and %d)", kvHeads, n)
+			}
+			kvHeads = n
+			types = append(types, "full_attention")
+		}
+	} else if n, ok := g.Uint("lfm2.attention.head_count_kv"); ok {
+		kvHeads = n
+	}
+	if kvHeads == 0 {
+		kvHeads = c["num_attention_heads"].(uint64) // no attention layer: any divisor will do
+	}
+	c["num_key_value_heads"] = kvHeads
+	if types != nil {
+		c["layer_types"] = types
+	}
+	vocab := uint64(0)
+	if emb := g.Tensor("token_embd.weight"); emb != nil && len(emb.Dims) == 2 {
+		vocab = uint64(emb.Dims[1])
+	}
+	if v, ok := g.Uint("lfm2.vocab_size"); ok {
+		vocab = v
+	}
+	c["vocab_size"] = vocab
+	for key, field := range map[string]string{"bos_token_id": "bos_token_id", "eos_token_id": "eos_token_id", "padding_token_id": "pad_token_id"} {
+		if v, ok := g.Uint("tokenizer.ggml." + key); ok {
+			c[field] = v
+		}
+	}
+	c["tie_embedding"] = g.Tensor("output.weight") == nil
+	js, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfig(js)
+}
+
+// ggufSource reads a GGUF file under Hugging Face names.
+type ggufSource struct {
+	g     *gguf.File
+	names map[string]*gguf.Tensor // HF name → tensor
+}
+
+// ggufNames maps llama.cpp's LFM2 tensor names to Hugging Face's.
+var (
+	ggufLayerName = regexp.MustCompile(`^blk\.(\d+)\.(.+)$`)
+	ggufGlobal    = map[string]string{
+		"token_embd.weight":      "model.embed_tokens.weight",
+		"token_embd_norm.weight": "model.embedding_norm.weight",
+		"output_norm.weight":     "model.embedding_norm.weight",
+		"output.weight":          "lm_head.weight",
+	}
+	ggufPerLayer = map[string]string{
+		"attn_norm.weight":          "operator_norm.weight",
+		"ffn_norm.weight":           "ffn_norm.weight",
+		"ffn_gate.weight":           "feed_forward.w1.weight",
+		"ffn_up.weight":             "feed_forward.w3.weight",
+		"ffn_down.weight":           "feed_forward.w2.weight",
+		"shortconv.conv.weight":     "conv.conv.weight",
+		"shortconv.in_proj.weight":  "conv.in_proj.weight",
+		"shortconv.out_proj.weight": "conv.out_proj.weight",
+		"attn_q.weight":             "self_attn.q_proj.weight",
+		"attn_k.weight":             "self_attn.k_proj.weight",
+		"attn_v.weight":             "self_attn.v_proj.weight",
+		"attn_output.weight":        "self_attn.out_proj.weight",
+		"attn_q_norm.weight":        "self_attn.q_layernorm.weight",
+		"attn_k_norm.weight":        "self_attn.k_layernorm.weight",
+	}
+)
+
+// hfName translates a GGUF tensor name (unknown names pass through, so the
+// binder reports them as unexpected).
+func hfName(name string) string {
+	if n, ok := ggufGlobal[name]; ok {
+		return n
+	}
+	if m := ggufLayerName.FindStringSubmatch(name); m != nil {
+		if n, ok := ggufPerLayer[m[2]]; ok {
+			i, _ := strconv.Atoi(m[1])
+			return fmt.Sprintf("model.layers.%d.%s", i, n)
+		}
+	}
+	return name
+}
+
+func newGGUFSource(g *gguf.File) *ggufSource {
+	s := &ggufSource{g: g, names: map[string]*gguf.Tensor{}}
+	for _, t := range g.Tensors {
+		s.names[hfName(t.Name)] = t
+	}
+	return s
+}
+
+func (s *ggufSource) Names() []string {
+	out := make([]string, 0, len(s.names))
+	for n := range s.names {
+		out = append(out, n)
+	}
+	return out
+}
+
+func (s *ggufSource) DataBytes() int64 {
+	var n int64
+	for _, t := range s.g.Tensors {
+		n += t.Size
+	}
+	return n
+}
+
+func (s *ggufSource) MinBytesPerWeight() float64 {
+	least := 4.0
+	for _, t := range s.g.Tensors {
+		least = min(least, float64(t.Type.BlockBytes())/float64(t.Type.BlockSize()))
+	}
+	return least
+}
+
+// Shape is the tensor's shape in Hugging Face's order (GGUF lists the
+// fastest dimension first); the conv taps get back their middle 1.
+func (s *ggufSource) Shape(name string) ([]int, bool) {
+	t := s.names[name]
+	if t == nil {
+		return nil, false
+	}
+	shape := make([]int, len(t.Dims))
+	for i, d := range t.Dims {
+		shape[len(t.Dims)-1-i] = d
+	}
+	if strings.HasSuffix(name, ".conv.conv.weight") && len(shape) == 2 {
+		shape = []int{shape[0], 1, shape[1]}
+	}
+	return shape, true
+}
+
+func (s *ggufSource) Matrix(name string, rows, cols int) (kernels.Mat, error) {
+	t := s.names[name]
+	raw := t.Bytes()
+	switch t.Type {
+	case gguf.BF16:
+		return kernels.NewMatBF16(rows, cols, unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(raw))), len(raw)/2))
+	case gguf.Q8_0, gguf.Q4_0:
+		q := make([]int8, rows*cols)
+		sc := make([]float32, rows*cols/32)
+		if err := gguf.Int8Blocks(t.Type, raw, q, sc); err != nil {
+			return kernels.Mat{}, fmt.Errorf("%s: %w", t.Name, err)
+		}
+		return kernels.NewMatQ8(rows, cols, q, sc)
+	}
+	f := make([]float32, rows*cols)
+	if err := gguf.Dequantize(t.Type, raw, f); err != nil {
+		return kernels.Mat{}, fmt.Errorf("%s: %w", t.Name, err)
+	}
+	return kernels.NewMatF32(rows, cols, f)
+}
+
+func (s *ggufSource) Floats(name string) ([]float32, bool, error) {
+	t := s.names[name]
+	f := make([]float32, t.Elements())
+	if err := gguf.Dequantize(t.Type, t.Bytes(), f); err != nil {
+		return nil, false, fmt.Errorf("%s: %w", t.Name, err)
+	}
+	return f, false, nil
+}
