@@ -33,7 +33,7 @@ func openModel(g *globals, needTokenizer bool) (*loaded, error) {
 	if g.dtype != "" && g.dtype != "int8" {
 		return nil, fmt.Errorf("%w: --dtype %q: want int8 (or leave it out for the stored dtype)", errUsage, g.dtype)
 	}
-	src, err := hub.Resolve(g.model)
+	src, err := hub.Resolve(g.model, g.quant)
 	if err != nil {
 		return nil, err
 	}
@@ -80,6 +80,20 @@ func loadWeights(g *globals, src hub.Source, needTokenizer bool) (*loaded, error
 		// Synthetic models speak through the built-in test tokenizer.
 		l.tok, err = tokenizer.Builtin(strings.HasPrefix(src.Synthetic, "lfm2.5"))
 		if err == nil {
+			err = g.applyChatTemplate(l.tok)
+		}
+		if err != nil {
+			l.Close()
+			return nil, err
+		}
+		return l, nil
+	}
+	if src.GGUF != "" {
+		// A GGUF file is the whole model: weights, config, tokenizer, template.
+		if l.model, err = model.LoadGGUF(src.GGUF, g.threads); err != nil {
+			return nil, err
+		}
+		if l.tok, err = ggufTokenizer(src.GGUF); err == nil {
 			err = g.applyChatTemplate(l.tok)
 		}
 		if err != nil {

@@ -27,15 +27,17 @@ type globals struct {
 	dtype      string
 	quiet      bool   // no notes on stderr (run --json without --verbose)
 	template   string // --chat-template FILE: replaces the model's chat template
+	quant      string // --quant: which GGUF file of a folder or repo
 }
 
 // register adds the model flags to a command that loads a model (pull and
 // models do not, so their help does not list flags that do nothing there).
 func (g *globals) register(cmd *cobra.Command) *cobra.Command {
 	fl := cmd.Flags()
-	fl.StringVarP(&g.model, "model", "m", "", "model folder, cached repo id (org/name), or synthetic:350m / synthetic:tiny (default: $LFM2_MODEL, else the cached "+hub.DefaultRepo+")")
+	fl.StringVarP(&g.model, "model", "m", "", "model folder, .gguf file, cached repo id (org/name), or synthetic:PRESET (default: $LFM2_MODEL, else the cached "+hub.DefaultRepo+")")
 	fl.IntVarP(&g.threads, "threads", "t", 0, "compute threads (default: all cores)")
 	fl.StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for go tool pprof)")
+	fl.StringVar(&g.quant, "quant", "", "in a folder or repo of GGUF files, the quantization to load (Q4_K_M, Q8_0, …)")
 	fl.StringVar(&g.template, "chat-template", "", "render conversations with this Jinja file instead of the model's chat template")
 	fl.StringVar(&g.dtype, "dtype", "", "weights as stored (default), or int8: quantize at load (Q8, one scale per 32 weights), 35–70% faster single-stream decode (by machine; see README) at a small accuracy cost")
 	return cmd

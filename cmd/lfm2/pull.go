@@ -22,6 +22,7 @@ func newPullCmd() *cobra.Command {
 		revision string
 		quiet    bool
 		idle     time.Duration
+		quant    string
 		retries  int
 	)
 	cmd := &cobra.Command{
@@ -32,7 +33,8 @@ func newPullCmd() *cobra.Command {
 			"share it. Interrupted downloads resume; LFS files are checked against their SHA-256.\n" +
 			"$HF_ENDPOINT overrides the Hub address, $HF_TOKEN authorises gated repos.",
 		Example: `  lfm2 pull
-  lfm2 pull LiquidAI/LFM2-350M --revision main`,
+  lfm2 pull LiquidAI/LFM2-350M --revision main
+  lfm2 pull LiquidAI/LFM2-350M-GGUF --quant Q4_K_M`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			repo := hub.DefaultRepo
@@ -51,7 +53,7 @@ func newPullCmd() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			snap, err := c.Pull(ctx, repo, revision)
+			snap, err := c.Pull(ctx, repo, revision, quant)
 			if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 				return stoppedError{"interrupted; the partial download is kept and the next pull resumes it"}
 			}
@@ -64,6 +66,7 @@ func newPullCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&revision, "revision", "main", "branch, tag or commit")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bars")
+	cmd.Flags().StringVar(&quant, "quant", "", "for a repo of GGUF files, the one to download (Q4_K_M, Q8_0, …)")
 	cmd.Flags().DurationVar(&idle, "idle-timeout", 30*time.Second, "give up on a transfer (and retry it) after this long without a byte")
 	cmd.Flags().IntVar(&retries, "retries", 5, "retries after a stall, a reset or an HTTP 5xx, with backoff from 1 s, each resuming the partial file")
 	return cmd

@@ -95,19 +95,22 @@ func newTokenizeCmd(g *globals) *cobra.Command {
 // openTokenizer loads only the tokenizer of --model (no weights needed):
 // a folder needs just tokenizer.json.
 func openTokenizer(g *globals) (*tokenizer.Tokenizer, error) {
-	if st, err := os.Stat(g.model); g.model != "" && err == nil && st.IsDir() {
+	// A folder needs only tokenizer.json (a folder of GGUF files resolves below).
+	if _, err := os.Stat(filepath.Join(g.model, "tokenizer.json")); g.model != "" && err == nil && g.quant == "" {
 		tok, err := loadTokenizerDir(g.model)
 		if err != nil {
 			return nil, err
 		}
 		return tok, g.applyChatTemplate(tok)
 	}
-	src, err := hub.Resolve(g.model)
+	src, err := hub.Resolve(g.model, g.quant)
 	if err != nil {
 		return nil, err
 	}
 	var tok *tokenizer.Tokenizer
-	if src.Synthetic != "" {
+	if src.GGUF != "" {
+		tok, err = ggufTokenizer(src.GGUF)
+	} else if src.Synthetic != "" {
 		tok, err = tokenizer.Builtin(strings.HasPrefix(src.Synthetic, "lfm2.5"))
 	} else if _, err = os.Stat(filepath.Join(src.Dir, "tokenizer.json")); err != nil {
 		return nil, fmt.Errorf("%s: no tokenizer.json", src.Dir)

@@ -20,18 +20,47 @@ const SyntheticPrefix = "synthetic:"
 // ErrNotFound means no model could be found; the message says what to do.
 var ErrNotFound = errors.New("model not found")
 
-// Source is a resolved model: a folder on disk, or a synthetic preset.
+// Source is a resolved model: a folder on disk, a GGUF file, or a
+// synthetic preset.
 type Source struct {
-	Dir       string // folder with config.json (empty for synthetic)
+	Dir       string // folder with config.json, or holding GGUF (empty for synthetic)
+	GGUF      string // the .gguf file, for a GGUF model
 	Synthetic string // preset name, e.g. "350m"
 	Repo      string // repo id, when it came from the cache
 }
 
 func (s Source) String() string {
-	if s.Synthetic != "" {
+	switch {
+	case s.Synthetic != "":
 		return SyntheticPrefix + s.Synthetic + " (random weights)"
+	case s.GGUF != "":
+		return s.GGUF
 	}
 	return s.Dir
+}
+
+// withGGUF turns a folder without config.json but with GGUF files into
+// the GGUF file quant picks.
+func withGGUF(src Source, quant, where string) (Source, error) {
+	if quant == "" && hasSafetensors(src.Dir) {
+		return src, nil
+	}
+	names := ggufFiles(src.Dir)
+	if len(names) == 0 {
+		if quant != "" {
+			return Source{}, fmt.Errorf("%w: --quant %s: %s has no GGUF files", ErrNotFound, quant, where)
+		}
+		if _, err := os.Stat(filepath.Join(src.Dir, "config.json")); err == nil {
+			return src, nil // the loader names what the folder lacks
+		}
+		return Source{}, fmt.Errorf("%w: %s has no config.json and no .gguf file", ErrNotFound, where)
+	}
+	name, err := pickGGUF(names, quant, where)
+	if err != nil {
+		return Source{}, err
+	}
+	src.GGUF = filepath.Join(src.Dir, name)
+	return src, nil
 }
 
 // CacheDir is the Hugging Face hub cache: $HF_HUB_CACHE, else $HF_HOME/hub,
@@ -61,7 +90,10 @@ func RepoDir(cacheDir, repo string) string {
 // Resolve finds the model named by spec: "synthetic:PRESET", a folder, or a
 // repo id in the cache. An empty spec means $LFM2_MODEL, else the cached
 // default repo.
-func Resolve(spec string) (Source, error) {
+//
+// quant picks a GGUF file by its quantization (Q4_K_M, Q8_0, …) in a folder
+// or repo that holds several; a .gguf path is a model by itself.
+func Resolve(spec, quant string) (Source, error) {
 	from := "--model"
 	if spec == "" {
 		spec, from = os.Getenv("LFM2_MODEL"), "$LFM2_MODEL"
@@ -75,23 +107,23 @@ func Resolve(spec string) (Source, error) {
 				"  Or try it offline:  lfm2 run --model synthetic:350m ...   (random weights, for speed tests)",
 				ErrNotFound, DefaultRepo, CacheDir())
 		}
-		return src, nil
+		return withGGUF(src, quant, DefaultRepo)
 	}
 	if p, ok := strings.CutPrefix(spec, SyntheticPrefix); ok {
 		return Source{Synthetic: p}, nil
 	}
+	if st, err := os.Stat(spec); err == nil && st.Mode().IsRegular() && strings.HasSuffix(strings.ToLower(spec), ".gguf") {
+		return Source{GGUF: spec, Dir: filepath.Dir(spec)}, nil
+	}
 	if st, err := os.Stat(spec); err == nil && st.IsDir() {
-		if _, err := os.Stat(filepath.Join(spec, "config.json")); err != nil {
-			return Source{}, fmt.Errorf("%w: %s (from %s) has no config.json", ErrNotFound, spec, from)
-		}
-		return Source{Dir: spec}, nil
+		return withGGUF(Source{Dir: spec}, quant, spec+" (from "+from+")")
 	}
 	if strings.Count(spec, "/") == 1 && !strings.HasPrefix(spec, ".") && !strings.HasPrefix(spec, "/") {
 		src, err := FindCached(CacheDir(), spec, "main")
 		if err != nil {
 			return Source{}, fmt.Errorf("%w: %s (from %s) is not in the cache %s; run: lfm2 pull %s", ErrNotFound, spec, from, CacheDir(), spec)
 		}
-		return src, nil
+		return withGGUF(src, quant, spec)
 	}
 	return Source{}, fmt.Errorf("%w: %s (from %s) is neither a folder, a cached repo id, nor synthetic:PRESET", ErrNotFound, spec, from)
 }
@@ -130,8 +162,21 @@ func FindCached(cacheDir, repo, revision string) (Source, error) {
 	return Source{Dir: cands[0].dir, Repo: repo}, nil
 }
 
-// complete reports whether a snapshot has a config and weights.
+// hasSafetensors reports whether a folder holds safetensors weights.
+func hasSafetensors(dir string) bool {
+	for _, f := range []string{"model.safetensors", "model.safetensors.index.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// complete reports whether a snapshot has a config and weights, or GGUF files.
 func complete(dir string) bool {
+	if len(ggufFiles(dir)) > 0 {
+		return true
+	}
 	if _, err := os.Stat(filepath.Join(dir, "config.json")); err != nil {
 		return false
 	}

@@ -83,8 +83,10 @@ type repoInfo struct {
 	} `json:"siblings"`
 }
 
-// Pull downloads what a model needs at revision and returns its snapshot folder.
-func (c *Client) Pull(ctx context.Context, repo, revision string) (string, error) {
+// Pull downloads what a model needs at revision and returns its snapshot
+// folder. For a repo of GGUF files, quant picks the one to download (it may
+// be empty when the repo has only one).
+func (c *Client) Pull(ctx context.Context, repo, revision, quant string) (string, error) {
 	// Both end up in file names: check them before touching anything.
 	if err := ValidateRepoID(repo); err != nil {
 		return "", err
@@ -100,7 +102,7 @@ func (c *Client) Pull(ctx context.Context, repo, revision string) (string, error
 	if !isHex(info.SHA, 40) {
 		return "", fmt.Errorf("pull %s@%s: the Hub returned commit %q", repo, revision, info.SHA)
 	}
-	files, err := pickFiles(info)
+	files, err := pickFiles(info, quant, repo)
 	if err != nil {
 		return "", fmt.Errorf("pull %s: %w", repo, err)
 	}
@@ -130,8 +132,9 @@ func (c *Client) Pull(ctx context.Context, repo, revision string) (string, error
 	return snap, nil
 }
 
-// pickFiles chooses the config, tokenizer and weight files from the listing.
-func pickFiles(info repoInfo) ([]string, error) {
+// pickFiles chooses the config, tokenizer and weight files from the
+// listing, or, for a GGUF repo (or with quant), the one GGUF file.
+func pickFiles(info repoInfo, quant, repo string) ([]string, error) {
 	have := map[string]bool{}
 	for _, s := range info.Siblings {
 		// A listing naming ../x or /etc/x is refused whole: a Hub that
@@ -140,6 +143,22 @@ func pickFiles(info repoInfo) ([]string, error) {
 			return nil, fmt.Errorf("the Hub lists a file %q: %w", s.RFilename, err)
 		}
 		have[s.RFilename] = true
+	}
+	var ggufs []string
+	for _, s := range info.Siblings {
+		if strings.HasSuffix(strings.ToLower(s.RFilename), ".gguf") && !strings.Contains(s.RFilename, "/") {
+			ggufs = append(ggufs, s.RFilename)
+		}
+	}
+	if len(ggufs) > 0 && (quant != "" || !have["config.json"]) {
+		name, err := pickGGUF(ggufs, quant, repo)
+		if err != nil {
+			return nil, err
+		}
+		return []string{name}, nil
+	}
+	if quant != "" {
+		return nil, fmt.Errorf("%w: --quant %s: %s has no GGUF files", ErrNoSuchRepo, quant, repo)
 	}
 	var out []string
 	for _, f := range requiredFiles {

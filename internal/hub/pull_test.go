@@ -194,14 +194,14 @@ func checkSnapshot(t *testing.T, h *fakeHub, c *Client, snap string) {
 
 func TestPull(t *testing.T) {
 	h, c := newFake(t)
-	snap, err := c.Pull(context.Background(), h.repo, "main")
+	snap, err := c.Pull(context.Background(), h.repo, "main", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkSnapshot(t, h, c, snap)
 	// A second pull downloads nothing.
 	h.rangeSeen = nil
-	if _, err := c.Pull(context.Background(), h.repo, "main"); err != nil || len(h.rangeSeen) != 0 {
+	if _, err := c.Pull(context.Background(), h.repo, "main", ""); err != nil || len(h.rangeSeen) != 0 {
 		t.Fatalf("second pull: %v, %d transfers", err, len(h.rangeSeen))
 	}
 }
@@ -209,7 +209,7 @@ func TestPull(t *testing.T) {
 func TestPullResumesInterruptedTransfer(t *testing.T) {
 	h, c := newFake(t)
 	h.cutNext = 2 // tokenizer.json and model.safetensors are both cut once
-	snap, err := c.Pull(context.Background(), h.repo, "main")
+	snap, err := c.Pull(context.Background(), h.repo, "main", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,10 +227,10 @@ func TestPullResumesAcrossRuns(t *testing.T) {
 	h, c := newFake(t)
 	c.Retries = 0
 	h.cutNext = 1
-	if _, err := c.Pull(context.Background(), h.repo, "main"); err == nil || !strings.Contains(err.Error(), "partial file is kept") {
+	if _, err := c.Pull(context.Background(), h.repo, "main", ""); err == nil || !strings.Contains(err.Error(), "partial file is kept") {
 		t.Fatalf("cut transfer with no retries: %v", err)
 	}
-	snap, err := c.Pull(context.Background(), h.repo, "main")
+	snap, err := c.Pull(context.Background(), h.repo, "main", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,7 @@ func TestPullResumesAcrossRuns(t *testing.T) {
 func TestPullRefusesCorruption(t *testing.T) {
 	h, c := newFake(t)
 	h.corrupt = true
-	_, err := c.Pull(context.Background(), h.repo, "main")
+	_, err := c.Pull(context.Background(), h.repo, "main", "")
 	if !errors.Is(err, ErrChecksum) {
 		t.Fatalf("err = %v, want checksum mismatch", err)
 	}
@@ -257,19 +257,19 @@ func TestPullRefusesCorruption(t *testing.T) {
 
 func TestPullErrors(t *testing.T) {
 	h, c := newFake(t)
-	if _, err := c.Pull(context.Background(), "nobody/nothing", "main"); !errors.Is(err, ErrNoSuchRepo) {
+	if _, err := c.Pull(context.Background(), "nobody/nothing", "main", ""); !errors.Is(err, ErrNoSuchRepo) {
 		t.Errorf("unknown repo: %v", err)
 	}
 	h.token = "secret"
-	if _, err := c.Pull(context.Background(), h.repo, "main"); !errors.Is(err, ErrUnauthorized) || !strings.Contains(err.Error(), "HF_TOKEN") {
+	if _, err := c.Pull(context.Background(), h.repo, "main", ""); !errors.Is(err, ErrUnauthorized) || !strings.Contains(err.Error(), "HF_TOKEN") {
 		t.Errorf("gated without token: %v", err)
 	}
 	c.Token = "secret"
-	if _, err := c.Pull(context.Background(), h.repo, "main"); err != nil {
+	if _, err := c.Pull(context.Background(), h.repo, "main", ""); err != nil {
 		t.Errorf("gated with token: %v", err)
 	}
 	c.Endpoint = "http://127.0.0.1:1" // nothing listens there
-	if _, err := c.Pull(context.Background(), h.repo, "main"); !errors.Is(err, ErrOffline) || !strings.Contains(err.Error(), "127.0.0.1:1") || !strings.Contains(err.Error(), "--model") {
+	if _, err := c.Pull(context.Background(), h.repo, "main", ""); !errors.Is(err, ErrOffline) || !strings.Contains(err.Error(), "127.0.0.1:1") || !strings.Contains(err.Error(), "--model") {
 		t.Errorf("offline: %v", err)
 	}
 }
@@ -277,7 +277,7 @@ func TestPullErrors(t *testing.T) {
 func TestPullRetriesStalledTransfer(t *testing.T) {
 	h, c := newFake(t)
 	h.stallNext = 2 // tokenizer.json and model.safetensors each stall once
-	snap, err := c.Pull(context.Background(), h.repo, "main")
+	snap, err := c.Pull(context.Background(), h.repo, "main", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +295,7 @@ func TestPullGivesUpOnAServerThatStopsSending(t *testing.T) {
 	h, c := newFake(t)
 	h.stallNext = 100
 	c.Retries = 1
-	_, err := c.Pull(context.Background(), h.repo, "main")
+	_, err := c.Pull(context.Background(), h.repo, "main", "")
 	if !errors.Is(err, ErrStalled) {
 		t.Fatalf("err = %v, want a stall", err)
 	}
@@ -310,7 +310,7 @@ func TestPullGivesUpOnAServerThatStopsSending(t *testing.T) {
 func TestPullServerErrors(t *testing.T) {
 	h, c := newFake(t)
 	h.failNext = 2 // transient: retried
-	snap, err := c.Pull(context.Background(), h.repo, "main")
+	snap, err := c.Pull(context.Background(), h.repo, "main", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +318,7 @@ func TestPullServerErrors(t *testing.T) {
 
 	h, c = newFake(t)
 	h.failNext = 100
-	_, err = c.Pull(context.Background(), h.repo, "main")
+	_, err = c.Pull(context.Background(), h.repo, "main", "")
 	if !errors.Is(err, ErrServer) || !strings.Contains(err.Error(), "HTTP 500") || !strings.Contains(err.Error(), "server error from") ||
 		strings.Contains(err.Error(), "interrupted") {
 		t.Fatalf("persistent 500: %v", err)
@@ -331,14 +331,14 @@ func TestPullCancelled(t *testing.T) {
 	c.IdleTimeout = time.Minute
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(200*time.Millisecond, cancel)
-	if _, err := c.Pull(ctx, h.repo, "main"); !errors.Is(err, context.Canceled) {
+	if _, err := c.Pull(ctx, h.repo, "main", ""); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 }
 
 func TestPullRefsPR(t *testing.T) {
 	h, c := newFake(t)
-	snap, err := c.Pull(context.Background(), h.repo, "refs/pr/1")
+	snap, err := c.Pull(context.Background(), h.repo, "refs/pr/1", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,7 +394,7 @@ func TestPullRefusesPathTraversal(t *testing.T) {
 				repo = h.repo
 			}
 			outside := filepath.Dir(c.CacheDir)
-			_, err := c.Pull(context.Background(), repo, tc.rev)
+			_, err := c.Pull(context.Background(), repo, tc.rev, "")
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want one naming %q", err, tc.want)
 			}
@@ -411,7 +411,7 @@ func TestPullRefusesPathTraversal(t *testing.T) {
 func TestPullOtherRepo(t *testing.T) {
 	h, c := newFake(t)
 	h.repo = "LiquidAI/LFM2.5-350M"
-	snap, err := c.Pull(context.Background(), h.repo, "main")
+	snap, err := c.Pull(context.Background(), h.repo, "main", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -421,5 +421,34 @@ func TestPullOtherRepo(t *testing.T) {
 	}
 	if !strings.HasSuffix(filepath.Dir(filepath.Dir(snap)), "models--LiquidAI--LFM2.5-350M") {
 		t.Fatalf("snapshot %s", snap)
+	}
+}
+
+// A GGUF repo: --quant picks the one file to download; without it a repo
+// of several files is an error that lists them.
+func TestPullGGUFQuant(t *testing.T) {
+	h, c := newFake(t)
+	h.repo = "LiquidAI/LFM2-350M-GGUF"
+	h.files = map[string][]byte{
+		"LFM2-350M-Q4_K_M.gguf": []byte("GGUF-q4km"),
+		"LFM2-350M-Q8_0.gguf":   []byte("GGUF-q8"),
+		"README.md":             []byte("readme"),
+	}
+	h.lfs = map[string]bool{"LFM2-350M-Q4_K_M.gguf": true, "LFM2-350M-Q8_0.gguf": true}
+	if _, err := c.Pull(context.Background(), h.repo, "main", ""); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "--quant") {
+		t.Fatalf("no --quant: %v", err)
+	}
+	snap, err := c.Pull(context.Background(), h.repo, "main", "Q4_K_M")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(snap)
+	if len(entries) != 1 || entries[0].Name() != "LFM2-350M-Q4_K_M.gguf" {
+		t.Fatalf("downloaded %v", entries)
+	}
+	t.Setenv("HF_HUB_CACHE", c.CacheDir)
+	src, err := Resolve(h.repo, "Q4_K_M")
+	if err != nil || filepath.Base(src.GGUF) != "LFM2-350M-Q4_K_M.gguf" {
+		t.Fatalf("Resolve: %+v, %v", src, err)
 	}
 }

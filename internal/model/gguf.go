@@ -33,7 +33,29 @@ func LoadGGUF(path string, threads int) (*Model, error) {
 	}
 	m.closer = g.Close
 	m.views = true
+	m.Format = ggufFormat(g)
 	return m, nil
+}
+
+// llama.cpp's file types (general.file_type), by the name users know them by.
+var fileTypes = map[uint64]string{0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1",
+	10: "Q2_K", 11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M", 16: "Q5_K_S", 17: "Q5_K_M", 18: "Q6_K", 32: "BF16"}
+
+// ggufFormat names a GGUF file's type and the tensor types it holds.
+func ggufFormat(g *gguf.File) string {
+	name := "mixed"
+	if ft, ok := g.Uint("general.file_type"); ok && fileTypes[ft] != "" {
+		name = fileTypes[ft]
+	}
+	seen := map[string]bool{}
+	var kinds []string
+	for _, t := range g.Tensors {
+		if len(t.Dims) == 2 && t.Type != gguf.F32 && !seen[t.Type.String()] { // (F32: conv taps)
+			seen[t.Type.String()] = true
+			kinds = append(kinds, t.Type.String())
+		}
+	}
+	return fmt.Sprintf("GGUF %s (%s)", name, strings.Join(kinds, ", "))
 }
 
 // ConfigFromGGUF builds the config from a GGUF file's metadata, through

@@ -12,6 +12,9 @@ import "github.com/lfm2go/lfm2/internal/kernels"
 // the model owns the scratch buffers of one forward pass.
 type Model struct {
 	Config *Config
+	// Format names the file format the weights came from ("GGUF Q4_K_M
+	// (Q4_K, Q6_K)"); empty for safetensors, whose dtype DType gives.
+	Format string
 
 	Embed     kernels.Mat `tensor:"model.embed_tokens.weight" shape:"vocab,hidden"`
 	FinalNorm []float32   `tensor:"model.embedding_norm.weight" shape:"hidden"`
