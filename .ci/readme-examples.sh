@@ -40,4 +40,7 @@ out=$(echo '{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","con
 echo "$out" | grep -q "<|tool_call_start|>\[f(a=1)\]<|tool_call_end|>"
 printf '{{ bos_token }}custom' > "$tmp/t.jinja"
 echo '{"messages":[]}' | check $BIN tokenize --model synthetic:350m --chat --chat-template "$tmp/t.jinja" | grep -qx '<|startoftext|>custom'
+# GGUF files.
+check $BIN run --model testdata/fixtures/gguf-tiny/model-Q8_0.gguf --max-tokens 4 "Hello" >/dev/null
+check $BIN run --model testdata/fixtures/gguf-quant --quant Q4_K_M --raw --max-tokens 4 --ids 1,5,9 >/dev/null
 echo "README examples (models, chat): all ran" >&2
