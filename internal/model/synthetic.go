@@ -20,7 +20,10 @@ var presets embed.FS
 // the shapes of LFM2-350M and LFM2-1.2B), and "tiny", a 6-layer, 64-wide model.
 var presetFiles = map[string]string{
 	"350m":        "lfm2-350m.json",
+	"700m":        "lfm2-700m.json",
 	"1.2b":        "lfm2-1.2b.json",
+	"2.6b":        "lfm2-2.6b.json",
+	"lfm2.5-230m": "lfm2.5-230m.json",
 	"lfm2.5-350m": "lfm2-350m.json",
 	"lfm2.5-1.2b": "lfm2-1.2b.json",
 	"lfm2.5-2.6b": "lfm2.5-2.6b.json",
@@ -28,7 +31,7 @@ var presetFiles = map[string]string{
 }
 
 // SyntheticPresets names the shapes Synthetic can build.
-var SyntheticPresets = []string{"350m", "1.2b", "lfm2.5-350m", "lfm2.5-1.2b", "lfm2.5-2.6b", "tiny"}
+var SyntheticPresets = []string{"350m", "700m", "1.2b", "2.6b", "lfm2.5-230m", "lfm2.5-350m", "lfm2.5-1.2b", "lfm2.5-2.6b", "tiny"}
 
 // PresetConfig returns the config.json of a preset.
 func PresetConfig(preset string) ([]byte, error) {

@@ -57,7 +57,10 @@ func TestPresetConfigs(t *testing.T) {
 		tiedHead bool
 	}{
 		"350m":        {0.354, 4608, 16, 6, 64, true},
+		"700m":        {0.742, 6912, 16, 6, 64, true},
 		"1.2b":        {1.17, 8192, 16, 6, 64, true},
+		"2.6b":        {2.57, 10752, 30, 8, 64, true},
+		"lfm2.5-230m": {0.23, 2560, 14, 6, 64, true},
 		"lfm2.5-350m": {0.354, 4608, 16, 6, 64, true},
 		"lfm2.5-1.2b": {1.17, 8192, 16, 6, 64, true},
 		// block_auto_adjust_ff_dim false: the FFN width is taken as given.
