@@ -50,6 +50,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzConfig -fuzztime 60s ./internal/model/
 	$(GO) test -run '^$$' -fuzz FuzzBatchLine -fuzztime 60s ./cmd/lfm2/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./internal/toolcall/
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./internal/gguf/
 
 demo: build
 	./$(BIN) run --model synthetic:350m --max-tokens 32 "Hello"
