@@ -30,8 +30,10 @@ func (l *loaded) Close() { l.model.Close() }
 
 // openModel resolves --model and loads weights and, if present, the tokenizer.
 func openModel(g *globals, needTokenizer bool) (*loaded, error) {
-	if g.dtype != "" && g.dtype != "int8" {
-		return nil, fmt.Errorf("%w: --dtype %q: want int8 (or leave it out for the stored dtype)", errUsage, g.dtype)
+	switch g.dtype {
+	case "", "int8", "q8_0", "q4_0":
+	default:
+		return nil, fmt.Errorf("%w: --dtype %q: want q8_0 (alias int8) or q4_0, or leave it out for the stored weights", errUsage, g.dtype)
 	}
 	src, err := hub.Resolve(g.model, g.quant)
 	if err != nil {
@@ -41,10 +43,10 @@ func openModel(g *globals, needTokenizer bool) (*loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	if g.dtype == "int8" {
-		if err := l.model.QuantizeInt8(); err != nil {
+	if g.dtype != "" {
+		if err := l.model.Quantize(g.dtype); err != nil {
 			l.Close()
-			return nil, fmt.Errorf("--dtype int8: %w", err)
+			return nil, fmt.Errorf("--dtype %s: %w", g.dtype, err)
 		}
 	}
 	if l.defaults, err = loadModelDefaults(src, l.tok); err != nil {

@@ -95,3 +95,31 @@ func TestGGUFOtherArchitecture(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// --dtype q8_0 / q4_0 quantize with llama.cpp's rules: quantizing the BF16
+// source at load gives exactly the model llama-quantize's file gives.
+func TestQuantizeAtLoadEqualsLlamaQuantize(t *testing.T) {
+	dir := fixtureDir("gguf-quant")
+	ids := []int32{1, 20, 300, 4, 55, 600, 7, 80}
+	for _, c := range []struct{ format, file string }{{"q8_0", "model-Q8_0.gguf"}, {"q4_0", "model-Q4_0.gguf"}} {
+		src, err := LoadGGUF(filepath.Join(dir, "model-BF16.gguf"), 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := src.Quantize(c.format); err != nil {
+			t.Fatal(err)
+		}
+		file, err := LoadGGUF(filepath.Join(dir, c.file), 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := run(t, src, ids, len(ids)), run(t, file, ids, len(ids))
+		for p := range a {
+			if d := maxAbsDiff(a[p], b[p]); d != 0 {
+				t.Errorf("%s: position %d differs from %s by %g", c.format, p, c.file, d)
+			}
+		}
+		src.Close()
+		file.Close()
+	}
+}

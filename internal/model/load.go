@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/lfm2go/lfm2/internal/cache"
+	"github.com/lfm2go/lfm2/internal/gguf"
 	"github.com/lfm2go/lfm2/internal/kernels"
 	"github.com/lfm2go/lfm2/internal/safetensors"
 )
@@ -167,11 +169,16 @@ func (m *Model) WeightBytes() int64 {
 // DType is the storage type of the weight matrices ("bf16", "f32", "int8").
 func (m *Model) DType() string { return m.Head.DType() }
 
-// QuantizeInt8 converts every weight matrix to int8 with one scale per 32
-// weights (like llama.cpp's Q8_0), halving the bytes a decode step reads.
-// Logits then differ from the bf16 model's by the quantization error. The
+// Quantize converts every weight matrix at load to "q8_0" or "q4_0" with
+// llama.cpp's rules (the bytes llama-quantize would write for the same
+// weights), computed exactly on the int8 kernels; "int8" is q8_0. Logits
+// then differ from the original model's by the quantization error. The
 // checkpoint's memory is released when nothing else refers to it.
-func (m *Model) QuantizeInt8() error {
+func (m *Model) Quantize(format string) error {
+	t, ok := map[string]gguf.Type{"q8_0": gguf.Q8_0, "int8": gguf.Q8_0, "q4_0": gguf.Q4_0}[format]
+	if !ok {
+		return fmt.Errorf("quantizing to %q is not supported (q8_0, q4_0; int8 = q8_0)", format)
+	}
 	mats := m.matrices()
 	errs := make([]error, len(mats))
 	var wg sync.WaitGroup
@@ -181,13 +188,13 @@ func (m *Model) QuantizeInt8() error {
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
-			q, err := kernels.QuantizeQ8(w)
+			defer func() { <-sem }()
+			q, err := quantizeMat(w, t)
 			if err != nil {
 				errs[i] = fmt.Errorf("quantize: %w", err)
-			} else {
-				*w = q
+				return
 			}
-			<-sem
+			*w = q
 		}()
 	}
 	wg.Wait()
@@ -197,10 +204,33 @@ func (m *Model) QuantizeInt8() error {
 	if m.Config.TiedHead {
 		m.Head = m.Embed
 	}
+	m.Format = strings.ToUpper(format) + " (quantized at load)"
 	if !m.views && m.closer != nil {
 		err := m.closer()
 		m.closer = nil
 		return err
 	}
 	return nil
+}
+
+// quantizeMat encodes a matrix's rows as blocks of t and keeps them in the
+// int8 form the kernels compute on (value = q × f16 scale, exactly).
+func quantizeMat(w *kernels.Mat, t gguf.Type) (kernels.Mat, error) {
+	if w.Cols%32 != 0 {
+		return kernels.Mat{}, fmt.Errorf("%d columns is not a multiple of 32", w.Cols)
+	}
+	row := make([]float32, w.Cols)
+	blocks := make([]byte, w.Cols/32*t.BlockBytes())
+	q := make([]int8, w.Rows*w.Cols)
+	sc := make([]float32, w.Rows*w.Cols/32)
+	for r := 0; r < w.Rows; r++ {
+		w.Row(row, r)
+		if err := gguf.Quantize(t, row, blocks); err != nil {
+			return kernels.Mat{}, err
+		}
+		if err := gguf.Int8Blocks(t, blocks, q[r*w.Cols:(r+1)*w.Cols], sc[r*w.Cols/32:(r+1)*w.Cols/32]); err != nil {
+			return kernels.Mat{}, err
+		}
+	}
+	return kernels.NewMatQ8(w.Rows, w.Cols, q, sc)
 }

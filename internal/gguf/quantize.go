@@ -1,0 +1,102 @@
+package gguf
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+)
+
+// Quantize encodes float32 values as blocks of type t with llama.cpp's
+// reference rules (quantize_row_q8_0_ref, quantize_row_q4_0_ref, which
+// llama-quantize uses without an importance matrix), so the bytes equal
+// llama-quantize's for the same source.
+func Quantize(t Type, src []float32, dst []byte) error {
+	if t != Q8_0 && t != Q4_0 {
+		return fmt.Errorf("quantizing to %s is not supported (Q8_0 and Q4_0 are)", t)
+	}
+	if len(src)%32 != 0 || len(dst) != len(src)/32*t.BlockBytes() {
+		return fmt.Errorf("%s: %d values into %d bytes", t, len(src), len(dst))
+	}
+	for b := 0; b < len(src)/32; b++ {
+		x := src[b*32 : (b+1)*32]
+		out := dst[b*t.BlockBytes() : (b+1)*t.BlockBytes()]
+		if t == Q8_0 {
+			var amax float32
+			for _, v := range x {
+				amax = max(amax, float32(math.Abs(float64(v))))
+			}
+			d := amax / 127
+			id := float32(0)
+			if d != 0 {
+				id = 1 / d
+			}
+			binary.LittleEndian.PutUint16(out, F32ToF16(d))
+			for j, v := range x {
+				out[2+j] = byte(int8(math.Round(float64(v * id))))
+			}
+			continue
+		}
+		// Q4_0: the value of largest magnitude, with its sign, maps to -8.
+		var amax, vmax float32
+		for _, v := range x {
+			if a := float32(math.Abs(float64(v))); amax < a {
+				amax, vmax = a, v
+			}
+		}
+		d := vmax / -8
+		id := float32(0)
+		if d != 0 {
+			id = 1 / d
+		}
+		binary.LittleEndian.PutUint16(out, F32ToF16(d))
+		for j := 0; j < 16; j++ {
+			x0 := int8(float32(x[j]*id) + 8.5) // C's (int8_t) truncates toward zero
+			x1 := int8(float32(x[16+j]*id) + 8.5)
+			out[2+j] = byte(min(15, x0)) | byte(min(15, x1))<<4
+		}
+	}
+	return nil
+}
+
+// F32ToF16 rounds to IEEE half precision, to nearest even, as F16C's
+// VCVTPS2PH (and ggml's GGML_FP32_TO_FP16) does: overflow to infinity,
+// gradual underflow to subnormals, NaN kept NaN.
+func F32ToF16(f float32) uint16 {
+	b := math.Float32bits(f)
+	sign := uint16(b>>16) & 0x8000
+	exp := int32(b>>23) & 0xff
+	mant := b & 0x7fffff
+	switch {
+	case exp == 0xff: // inf or NaN
+		if mant != 0 {
+			return sign | 0x7e00
+		}
+		return sign | 0x7c00
+	case exp-127 > 15: // too large
+		return sign | 0x7c00
+	}
+	e := exp - 127 + 15
+	if e >= 1 {
+		// Normal: keep 10 mantissa bits, round the 13 dropped to nearest even.
+		m := mant >> 13
+		rest := mant & 0x1fff
+		h := uint32(e)<<10 | m
+		if rest > 0x1000 || rest == 0x1000 && m&1 == 1 {
+			h++ // may carry into the exponent, up to infinity: correct
+		}
+		return sign | uint16(h)
+	}
+	// Subnormal (or zero) in half precision: value = m × 2^-24.
+	if e < -10 {
+		return sign // rounds to zero
+	}
+	full := mant | 0x800000 // implicit bit
+	shift := uint32(14 - e) // 13 + (1 - e)
+	m := full >> shift
+	rest := full & (1<<shift - 1)
+	halfway := uint32(1) << (shift - 1)
+	if rest > halfway || rest == halfway && m&1 == 1 {
+		m++
+	}
+	return sign | uint16(m)
+}
