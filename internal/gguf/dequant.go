@@ -161,11 +161,11 @@ func dequantQ6K(blk []byte, y []float32) {
 	}
 }
 
-// Int8Blocks extracts a Q8_0 or Q4_0 tensor as int8 values (Q4_0's minus
-// its offset of 8) with one float32 scale per 32: value = q × scale exactly,
-// the form the int8 kernels compute on.
+// Int8Blocks extracts a Q8_0, Q4_0 or Q5_0 tensor as int8 values (Q4_0's
+// and Q5_0's minus their offsets of 8 and 16) with one float32 scale per 32:
+// value = q × scale exactly, the form the int8 kernels compute on.
 func Int8Blocks(t Type, src []byte, q []int8, scales []float32) error {
-	if t != Q8_0 && t != Q4_0 {
+	if t != Q8_0 && t != Q4_0 && t != Q5_0 {
 		return fmt.Errorf("%s has no int8 form", t)
 	}
 	if len(q)%32 != 0 || len(scales) != len(q)/32 || len(src) != len(scales)*t.BlockBytes() {
@@ -178,6 +178,17 @@ func Int8Blocks(t Type, src []byte, q []int8, scales []float32) error {
 		if t == Q8_0 {
 			for j := 0; j < 32; j++ {
 				out[j] = int8(blk[2+j])
+			}
+			continue
+		}
+		if t == Q5_0 {
+			qh := binary.LittleEndian.Uint32(blk[2:])
+			qs := blk[6:]
+			for j := 0; j < 16; j++ {
+				h0 := byte((qh>>uint(j))<<4) & 0x10
+				h1 := byte(qh>>uint(j+12)) & 0x10
+				out[j] = int8(qs[j]&0xf|h0) - 16
+				out[j+16] = int8(qs[j]>>4|h1) - 16
 			}
 			continue
 		}

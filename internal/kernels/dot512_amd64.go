@@ -22,6 +22,15 @@ func q8Dot1x4_512(x *float32, q *int8, qs int, sc *float32, scs int, k int, out 
 //go:noescape
 func q8Dot4x4_512(x *float32, xs int, q *int8, qs int, sc *float32, scs int, k int, out *float32)
 
+//go:noescape
+func affineDot512(x *float32, q *int8, a *float32, k int) float32
+
+//go:noescape
+func affineDot1x4_512(x *float32, q *int8, qs int, a *float32, as int, k int, out *float32)
+
+//go:noescape
+func affineDot4x4_512(x *float32, xs int, q *int8, qs int, a *float32, as int, k int, out *float32)
+
 func availableImpls() []Impl {
 	var out []Impl
 	if amxUsable() {
@@ -45,14 +54,19 @@ type tiles512 struct {
 	k   int // Cols
 	k32 int // Cols rounded down to a whole chunk
 	spr int // int8 scales per row
+	apr int // affine block floats per row
 }
 
 func (m *matmulTask) tiles512() tiles512 {
 	K := m.w.Cols
-	return tiles512{w: m.w, xp: m.xp, k: K, k32: K &^ 31, spr: K / Q8Block}
+	return tiles512{w: m.w, xp: m.xp, k: K, k32: K &^ 31, spr: K / Q8Block, apr: K / Q8Block * AffineFloats}
 }
 
 func (k *tiles512) t4x4(t, n int, out *[16]float32) {
+	if k.w.Affine != nil {
+		affineDot4x4_512(&k.xp[t*k.k], k.k, &k.w.Q8[n*k.k], k.k, &k.w.Affine[n*k.apr], k.apr, k.k, &out[0])
+		return
+	}
 	if k.w.Q8 != nil {
 		q8Dot4x4_512(&k.xp[t*k.k], k.k, &k.w.Q8[n*k.k], k.k, &k.w.Scales[n*k.spr], k.spr, k.k, &out[0])
 		return
@@ -61,6 +75,10 @@ func (k *tiles512) t4x4(t, n int, out *[16]float32) {
 }
 
 func (k *tiles512) t1x4(t, n int, out *[4]float32) {
+	if k.w.Affine != nil {
+		affineDot1x4_512(&k.xp[t*k.k], &k.w.Q8[n*k.k], k.k, &k.w.Affine[n*k.apr], k.apr, k.k, &out[0])
+		return
+	}
 	if k.w.Q8 != nil {
 		q8Dot1x4_512(&k.xp[t*k.k], &k.w.Q8[n*k.k], k.k, &k.w.Scales[n*k.spr], k.spr, k.k, &out[0])
 		return
@@ -69,6 +87,9 @@ func (k *tiles512) t1x4(t, n int, out *[4]float32) {
 }
 
 func (k *tiles512) t1x1(t, n int) float32 {
+	if k.w.Affine != nil {
+		return affineDot512(&k.xp[t*k.k], &k.w.Q8[n*k.k], &k.w.Affine[n*k.apr], k.k)
+	}
 	if k.w.Q8 != nil {
 		return q8Dot512(&k.xp[t*k.k], &k.w.Q8[n*k.k], &k.w.Scales[n*k.spr], k.k)
 	}

@@ -6,14 +6,15 @@ import (
 )
 
 // Mat is a row-major weight matrix [Rows × Cols] stored in the dtype it was
-// loaded in, or quantized to int8 (QuantizeQ8). Exactly one of BF16, F32
-// and Q8 is set.
+// loaded in, or in int8 (QuantizeQ8, NewMatQ8, NewMatQ8Affine). Exactly one
+// of BF16, F32 and Q8 is set; with Q8, exactly one of Scales and Affine.
 type Mat struct {
 	Rows, Cols int
 	BF16       []uint16
 	F32        []float32
 	Q8         []int8    // int8 weights, 32-weight blocks stored even-then-odd
-	Scales     []float32 // one per 32-weight block of a row (with Q8)
+	Scales     []float32 // one per 32-weight block of a row (int8: w = q·scale)
+	Affine     []float32 // AffineFloats per block (affine int8: see affine.go)
 }
 
 // NewMatBF16 wraps bf16 words as a matrix, checking the length.
@@ -37,6 +38,8 @@ func (m *Mat) DType() string {
 	switch {
 	case m.BF16 != nil:
 		return "bf16"
+	case m.Affine != nil:
+		return "int8-affine"
 	case m.Q8 != nil:
 		return "int8"
 	}
@@ -49,7 +52,7 @@ func (m *Mat) Bytes() int64 {
 	case m.BF16 != nil:
 		return int64(len(m.BF16)) * 2
 	case m.Q8 != nil:
-		return int64(len(m.Q8)) + int64(len(m.Scales))*4
+		return int64(len(m.Q8)) + int64(len(m.Scales)+len(m.Affine))*4
 	}
 	return int64(len(m.F32)) * 4
 }
@@ -58,6 +61,10 @@ func (m *Mat) Bytes() int64 {
 func (m *Mat) Row(dst []float32, r int) {
 	if m.BF16 != nil {
 		BF16ToF32(dst[:m.Cols], m.BF16[r*m.Cols:(r+1)*m.Cols])
+		return
+	}
+	if m.Affine != nil {
+		dequantRowAffine(dst[:m.Cols], m, r)
 		return
 	}
 	if m.Q8 != nil {

@@ -116,6 +116,16 @@ func (m *matmulTask) rows(worker, lo, hi int) {
 		}
 		return
 	}
+	if w.Affine != nil && !m.impl.hasAVX512() {
+		spr := K / Q8Block * AffineFloats
+		for n := lo; n < hi; n++ {
+			q, a := w.Q8[n*K:(n+1)*K], w.Affine[n*spr:(n+1)*spr]
+			for t := 0; t < m.T; t++ {
+				m.dst[t*N+n] = dotQ8AffineGo(m.x[t*K:(t+1)*K], q, a)
+			}
+		}
+		return
+	}
 	if w.Q8 != nil && !m.impl.hasAVX512() {
 		spr := K / Q8Block
 		for n := lo; n < hi; n++ {

@@ -14,8 +14,9 @@ import (
 
 // LoadGGUF opens an LFM2 model from a GGUF file alone: the config from its
 // lfm2.* metadata, the weights by their GGUF names. Quantized weights are
-// used exactly as stored: Q8_0 and Q4_0 as int8 with their scales (the
-// int8 kernels), BF16 in place, other types dequantized to float32 once.
+// used exactly as stored: Q8_0, Q4_0 and Q5_0 as int8 with their scales,
+// the K-quants, Q4_1 and Q5_1 as affine int8 (scale and offset per 16),
+// BF16 in place, F16 widened to float32 once.
 func LoadGGUF(path string, threads int) (*Model, error) {
 	g, err := gguf.Open(path)
 	if err != nil {
@@ -251,7 +252,14 @@ func (s *ggufSource) Matrix(name string, rows, cols int) (kernels.Mat, error) {
 	switch t.Type {
 	case gguf.BF16:
 		return kernels.NewMatBF16(rows, cols, unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(raw))), len(raw)/2))
-	case gguf.Q8_0, gguf.Q4_0:
+	case gguf.Q4_K, gguf.Q5_K, gguf.Q6_K, gguf.Q4_1, gguf.Q5_1:
+		q := make([]int8, rows*cols)
+		a := make([]float32, rows*cols/32*kernels.AffineFloats)
+		if err := gguf.AffineBlocks(t.Type, raw, q, a); err != nil {
+			return kernels.Mat{}, fmt.Errorf("%s: %w", t.Name, err)
+		}
+		return kernels.NewMatQ8Affine(rows, cols, q, a)
+	case gguf.Q8_0, gguf.Q4_0, gguf.Q5_0:
 		q := make([]int8, rows*cols)
 		sc := make([]float32, rows*cols/32)
 		if err := gguf.Int8Blocks(t.Type, raw, q, sc); err != nil {

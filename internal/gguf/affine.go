@@ -1,0 +1,95 @@
+package gguf
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// AffineBlocks extracts a K-quant (Q4_K, Q5_K, Q6_K) or Q4_1 / Q5_1 tensor
+// as int8 values with, per 32 values, four float32: the scale of the first
+// 16, of the last 16, and their offsets. Each value is then
+// float32(q × scale) + offset — the same two roundings Dequantize makes, so
+// nothing changes but the storage.
+func AffineBlocks(t Type, src []byte, q []int8, affine []float32) error {
+	info, ok := types[t]
+	if !ok || !(t == Q4_K || t == Q5_K || t == Q6_K || t == Q4_1 || t == Q5_1) {
+		return fmt.Errorf("%s has no affine int8 form", t)
+	}
+	if len(q)%info.block != 0 || len(affine) != len(q)/32*4 || len(src) != len(q)/info.block*info.bytes {
+		return fmt.Errorf("%s: %d bytes for %d values", t, len(src), len(q))
+	}
+	for b := 0; b < len(q)/info.block; b++ {
+		blk := src[b*info.bytes : (b+1)*info.bytes]
+		qb := q[b*info.block : (b+1)*info.block]
+		ab := affine[b*info.block/32*4 : (b+1)*info.block/32*4]
+		switch t {
+		case Q4_1, Q5_1:
+			d, m := f16(blk), f16(blk[2:])
+			qs := blk[4:]
+			var qh uint32
+			if t == Q5_1 {
+				qh, qs = binary.LittleEndian.Uint32(blk[4:]), blk[8:]
+			}
+			for j := 0; j < 16; j++ {
+				lo, hi := qs[j]&0xf, qs[j]>>4
+				if t == Q5_1 {
+					lo |= byte((qh>>uint(j))<<4) & 0x10
+					hi |= byte(qh>>uint(j+12)) & 0x10
+				}
+				qb[j], qb[j+16] = int8(lo), int8(hi)
+			}
+			ab[0], ab[1], ab[2], ab[3] = d, d, m, m
+		case Q4_K, Q5_K:
+			d, dmin := f16(blk), f16(blk[2:])
+			scales := blk[4:16]
+			ql, qh := blk[16:], []byte(nil)
+			if t == Q5_K {
+				qh, ql = blk[16:48], blk[48:]
+			}
+			for c := 0; c < 4; c++ { // 64 values: 32 low nibbles, 32 high
+				for half := 0; half < 2; half++ {
+					sc, m := scaleMinK4(2*c+half, scales)
+					s, o := d*float32(sc), -(dmin * float32(m))
+					k := 2*c + half // 32-value block within the super-block
+					ab[4*k], ab[4*k+1], ab[4*k+2], ab[4*k+3] = s, s, o, o
+					for l := 0; l < 32; l++ {
+						v := ql[32*c+l] & 0xf
+						if half == 1 {
+							v = ql[32*c+l] >> 4
+						}
+						if qh != nil && qh[l]&(1<<uint(2*c+half)) != 0 {
+							v += 16
+						}
+						qb[32*k+l] = int8(v)
+					}
+				}
+			}
+		case Q6_K:
+			ql, qh, sc := blk[:128], blk[128:192], blk[192:208]
+			d := f16(blk[208:])
+			for h := 0; h < 2; h++ { // two halves of 128
+				for quarter := 0; quarter < 4; quarter++ {
+					k := 4*h + quarter // 32-value block
+					for l := 0; l < 32; l++ {
+						var v byte
+						switch quarter {
+						case 0:
+							v = ql[64*h+l]&0xf | ((qh[32*h+l]>>0)&3)<<4
+						case 1:
+							v = ql[64*h+l+32]&0xf | ((qh[32*h+l]>>2)&3)<<4
+						case 2:
+							v = ql[64*h+l]>>4 | ((qh[32*h+l]>>4)&3)<<4
+						case 3:
+							v = ql[64*h+l+32]>>4 | ((qh[32*h+l]>>6)&3)<<4
+						}
+						qb[32*k+l] = int8(v) - 32
+					}
+					ab[4*k] = d * float32(int8(sc[8*h+2*quarter]))
+					ab[4*k+1] = d * float32(int8(sc[8*h+2*quarter+1]))
+					ab[4*k+2], ab[4*k+3] = 0, 0
+				}
+			}
+		}
+	}
+	return nil
+}

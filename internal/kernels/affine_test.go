@@ -1,0 +1,137 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+)
+
+// randAffine makes an affine int8 matrix like a K-quant's: 6-bit values,
+// per-16 scales, per-16 offsets (zero in every other block, as Q6_K's).
+func randAffine(rng *rand.Rand, rows, cols int) Mat {
+	q := make([]int8, rows*cols)
+	for i := range q {
+		q[i] = int8(rng.IntN(64) - 32)
+	}
+	a := make([]float32, rows*cols/Q8Block*AffineFloats)
+	for b := 0; b < len(a)/AffineFloats; b++ {
+		a[4*b] = rng.Float32() * 0.01
+		a[4*b+1] = rng.Float32() * 0.01
+		if b%2 == 0 {
+			a[4*b+2] = -rng.Float32() * 0.05
+			a[4*b+3] = -rng.Float32() * 0.05
+		}
+	}
+	m, err := NewMatQ8Affine(rows, cols, q, a)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+func TestAffineMatMul(t *testing.T) {
+	for _, impl := range Available() {
+		t.Run(string(impl), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(61, 62))
+			p := NewPoolImpl(2, impl)
+			defer p.Close()
+			for _, T := range []int{1, 3, 4, 5, 9} {
+				for _, kn := range [][2]int{{32, 4}, {96, 33}, {1024, 20}, {256, 7}} {
+					K, N := kn[0], kn[1]
+					w := randAffine(rng, N, K)
+					deq := make([]float32, N*K)
+					for r := 0; r < N; r++ {
+						w.Row(deq[r*K:(r+1)*K], r)
+					}
+					x := randF32(rng, T*K)
+					got := make([]float32, T*N)
+					p.MatMul(got, x, T, &w)
+					want := blas32.General{Rows: T, Cols: N, Stride: N, Data: make([]float32, T*N)}
+					blas32.Gemm(blas.NoTrans, blas.Trans, 1, blas32.General{Rows: T, Cols: K, Stride: K, Data: x},
+						blas32.General{Rows: N, Cols: K, Stride: K, Data: deq}, 0, want)
+					for i := range got {
+						if d := math.Abs(float64(got[i] - want.Data[i])); d > tol(K, 0.05) {
+							t.Fatalf("T=%d K=%d N=%d: element %d off by %g", T, K, N, i, d)
+						}
+					}
+				}
+			}
+			// Batch invariance: a row alone equals the same row in a batch.
+			w := randAffine(rng, 37, 256)
+			x := randF32(rng, 16*256)
+			all, one := make([]float32, 16*37), make([]float32, 37)
+			p.MatMul(all, x, 16, &w)
+			p.MatMul(one, x[9*256:10*256], 1, &w)
+			for n := range one {
+				if one[n] != all[9*37+n] {
+					t.Fatalf("row 9 col %d: alone %v, batched %v", n, one[n], all[9*37+n])
+				}
+			}
+			if a := testing.AllocsPerRun(20, func() { p.MatMul(all, x, 16, &w) }); a != 0 {
+				t.Fatalf("affine MatMul allocates %v times", a)
+			}
+		})
+	}
+}
+
+// Dequantizing forms each weight as float32(q·scale) + offset, the two
+// roundings of ggml's K-quant dequantization, with lanes 0–15 and 16–31 of a
+// block taking their own scale and offset.
+func TestAffineWeights(t *testing.T) {
+	q := make([]int8, 32)
+	for i := range q {
+		q[i] = int8(i - 16)
+	}
+	m, err := NewMatQ8Affine(1, 32, q, []float32{0.5, 3, -1, 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := make([]float32, 32)
+	m.Row(row, 0)
+	for i, v := range row {
+		s, o := float32(0.5), float32(-1)
+		if i >= 16 {
+			s, o = 3, 7
+		}
+		if want := float32(float32(i-16)*s) + o; v != want {
+			t.Fatalf("weight %d: %v, want %v", i, v, want)
+		}
+	}
+	if m.DType() != "int8-affine" || m.Bytes() != 32+16 {
+		t.Fatalf("dtype %s, bytes %d", m.DType(), m.Bytes())
+	}
+}
+
+// BenchmarkMatMulDecodeWeightFormats: one decode step (T=1) over 512 MB-ish
+// of weights of each storage format, cold (more than the caches hold):
+// throughput in weights per second is what decode speed follows; MB/s
+// counts the format's bytes. K = 1024, the width of most LFM2 matrices.
+func BenchmarkMatMulDecodeWeightFormats(b *testing.B) {
+	const K = 1024
+	const weights = 256 << 20
+	N := weights / K
+	rng := rand.New(rand.NewPCG(1, 1))
+	p := NewPool(0)
+	defer p.Close()
+	x := randF32(rng, K)
+	dst := make([]float32, N)
+	mats := map[string]Mat{}
+	mats["bf16"], _ = NewMatBF16(N, K, randBF16(rng, N*K))
+	mats["f32"], _ = NewMatF32(N, K, randF32(rng, N*K))
+	q8, _ := QuantizeQ8(&Mat{Rows: N, Cols: K, BF16: mats["bf16"].BF16})
+	mats["int8"] = q8
+	mats["int8-affine"] = randAffine(rng, N, K)
+	for _, name := range []string{"f32", "bf16", "int8", "int8-affine"} {
+		w := mats[name]
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(w.Bytes())
+			for i := 0; i < b.N; i++ {
+				p.MatMul(dst, x, 1, &w)
+			}
+			b.ReportMetric(float64(weights)*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gweights/s")
+		})
+	}
+}
