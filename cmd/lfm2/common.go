@@ -30,6 +30,9 @@ func (l *loaded) Close() { l.model.Close() }
 
 // openModel resolves --model and loads weights and, if present, the tokenizer.
 func openModel(g *globals, needTokenizer bool) (*loaded, error) {
+	if g.precision != "" && g.precision != "exact" && g.precision != "fast" {
+		return nil, fmt.Errorf("%w: --precision %q: want exact or fast", errUsage, g.precision)
+	}
 	switch g.dtype {
 	case "", "int8", "q8_0", "q4_0":
 	default:
@@ -44,7 +47,7 @@ func openModel(g *globals, needTokenizer bool) (*loaded, error) {
 		return nil, err
 	}
 	if g.dtype != "" {
-		if err := l.model.Quantize(g.dtype); err != nil {
+		if err := l.model.Quantize(g.dtype, g.fast()); err != nil {
 			l.Close()
 			return nil, fmt.Errorf("--dtype %s: %w", g.dtype, err)
 		}
@@ -92,7 +95,7 @@ func loadWeights(g *globals, src hub.Source, needTokenizer bool) (*loaded, error
 	}
 	if src.GGUF != "" {
 		// A GGUF file is the whole model: weights, config, tokenizer, template.
-		if l.model, err = model.LoadGGUF(src.GGUF, g.threads); err != nil {
+		if l.model, err = model.LoadGGUF(src.GGUF, g.threads, g.fast()); err != nil {
 			return nil, err
 		}
 		if l.tok, err = ggufTokenizer(src.GGUF); err == nil {

@@ -124,7 +124,8 @@ func BenchmarkMatMulDecodeWeightFormats(b *testing.B) {
 	q8, _ := QuantizeQ8(&Mat{Rows: N, Cols: K, BF16: mats["bf16"].BF16})
 	mats["int8"] = q8
 	mats["int8-affine"] = randAffine(rng, N, K)
-	for _, name := range []string{"f32", "bf16", "int8", "int8-affine"} {
+	mats["q4"] = randQ4(rng, N, K)
+	for _, name := range []string{"f32", "bf16", "int8", "int8-affine", "q4"} {
 		w := mats[name]
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(w.Bytes())

@@ -170,3 +170,38 @@ func (m *matmulTask) run512(lo, hi int) {
 		}
 	}
 }
+
+// hasVNNI: the 4-bit kernels need AVX512_VNNI (VPDPBUSD).
+var hasVNNI = cpu.X86.HasAVX512VNNI
+
+//go:noescape
+func q4Dot512(xq *int8, corr *int32, xs *float32, nib *byte, sc *float32, k int) float32
+
+//go:noescape
+func q4Dot1x4_512(xq *int8, corr *int32, xs *float32, nib *byte, ns int, sc *float32, ss int, k int, out *float32)
+
+// runQ4 computes rows [lo, hi) of a 4-bit matrix: the VNNI kernels in the
+// AVX-512 families where the CPU has them, the Go specification otherwise.
+// Both kernels give a row the same arithmetic, so which one computes it
+// does not change the result.
+func (m *matmulTask) runQ4(lo, hi int) {
+	if !m.impl.hasAVX512() || !hasVNNI {
+		m.runQ4Go(lo, hi)
+		return
+	}
+	w, a := m.w, m.act
+	K, N, spr := w.Cols, w.Rows, w.Cols/Q8Block
+	n4 := lo + (hi-lo)&^3
+	var o [4]float32
+	for n := lo; n < n4; n += 4 {
+		for t := 0; t < m.T; t++ {
+			q4Dot1x4_512(&a.q[t*K], &a.corr[t*K/4], &a.scale[t*K/4], &w.Q4[n*K/2], K/2, &w.Scales[n*spr], spr, K, &o[0])
+			m.dst[t*N+n], m.dst[t*N+n+1], m.dst[t*N+n+2], m.dst[t*N+n+3] = o[0], o[1], o[2], o[3]
+		}
+	}
+	for n := n4; n < hi; n++ {
+		for t := 0; t < m.T; t++ {
+			m.dst[t*N+n] = q4Dot512(&a.q[t*K], &a.corr[t*K/4], &a.scale[t*K/4], &w.Q4[n*K/2], &w.Scales[n*spr], K)
+		}
+	}
+}

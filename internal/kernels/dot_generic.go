@@ -13,6 +13,9 @@ func (m *matmulTask) run512(lo, hi int)         { panic("kernels: avx512 not in 
 func (m *matmulTask) runAVX2(lo, hi int)        { panic("kernels: avx2 not in this build") }
 func (m *matmulTask) runAMX(worker, lo, hi int) { panic("kernels: amx not in this build") }
 
+// runQ4 runs the Go specification: there are no vector kernels in this build.
+func (m *matmulTask) runQ4(lo, hi int) { m.runQ4Go(lo, hi) }
+
 func amxTileConfig() (cfg [64]byte) { return cfg }
 
 func packAMXFast(dst []uint64, x []float32, T, K, u0, u1 int) { packAMX(dst, x, T, K, u0, u1) }

@@ -6,8 +6,9 @@ import (
 )
 
 // Mat is a row-major weight matrix [Rows × Cols] stored in the dtype it was
-// loaded in, or in int8 (QuantizeQ8, NewMatQ8, NewMatQ8Affine). Exactly one
-// of BF16, F32 and Q8 is set; with Q8, exactly one of Scales and Affine.
+// loaded in, in int8 (QuantizeQ8, NewMatQ8, NewMatQ8Affine) or in 4 bits
+// (NewMatQ4). Exactly one of BF16, F32, Q8 and Q4 is set; with Q8, exactly
+// one of Scales and Affine.
 type Mat struct {
 	Rows, Cols int
 	BF16       []uint16
@@ -15,6 +16,7 @@ type Mat struct {
 	Q8         []int8    // int8 weights, 32-weight blocks stored even-then-odd
 	Scales     []float32 // one per 32-weight block of a row (int8: w = q·scale)
 	Affine     []float32 // AffineFloats per block (affine int8: see affine.go)
+	Q4         []byte    // 4-bit weights, Q4_0's nibble order, with Scales (see q4.go)
 }
 
 // NewMatBF16 wraps bf16 words as a matrix, checking the length.
@@ -40,6 +42,8 @@ func (m *Mat) DType() string {
 		return "bf16"
 	case m.Affine != nil:
 		return "int8-affine"
+	case m.Q4 != nil:
+		return "q4"
 	case m.Q8 != nil:
 		return "int8"
 	}
@@ -53,6 +57,8 @@ func (m *Mat) Bytes() int64 {
 		return int64(len(m.BF16)) * 2
 	case m.Q8 != nil:
 		return int64(len(m.Q8)) + int64(len(m.Scales)+len(m.Affine))*4
+	case m.Q4 != nil:
+		return int64(len(m.Q4)) + int64(len(m.Scales))*4
 	}
 	return int64(len(m.F32)) * 4
 }
@@ -65,6 +71,10 @@ func (m *Mat) Row(dst []float32, r int) {
 	}
 	if m.Affine != nil {
 		dequantRowAffine(dst[:m.Cols], m, r)
+		return
+	}
+	if m.Q4 != nil {
+		dequantRowQ4(dst[:m.Cols], m, r)
 		return
 	}
 	if m.Q8 != nil {
@@ -111,4 +121,45 @@ func F16ToF32(h uint16) float32 {
 		mant &= 0x3ff
 	}
 	return math.Float32frombits(sign | uint32(exp+112)<<23 | mant<<13)
+}
+
+// F32ToF16 rounds to IEEE half precision, to nearest even, as F16C's
+// VCVTPS2PH does: overflow to infinity, gradual underflow, NaN kept NaN.
+// (internal/gguf has the same conversion: the two leaves share no code.)
+func F32ToF16(f float32) uint16 {
+	b := math.Float32bits(f)
+	sign := uint16(b>>16) & 0x8000
+	exp := int32(b>>23) & 0xff
+	mant := b & 0x7fffff
+	switch {
+	case exp == 0xff:
+		if mant != 0 {
+			return sign | 0x7e00
+		}
+		return sign | 0x7c00
+	case exp-127 > 15:
+		return sign | 0x7c00
+	}
+	e := exp - 127 + 15
+	if e >= 1 {
+		m := mant >> 13
+		rest := mant & 0x1fff
+		h := uint32(e)<<10 | m
+		if rest > 0x1000 || rest == 0x1000 && m&1 == 1 {
+			h++
+		}
+		return sign | uint16(h)
+	}
+	if e < -10 {
+		return sign
+	}
+	full := mant | 0x800000
+	shift := uint32(14 - e)
+	m := full >> shift
+	rest := full & (1<<shift - 1)
+	halfway := uint32(1) << (shift - 1)
+	if rest > halfway || rest == halfway && m&1 == 1 {
+		m++
+	}
+	return sign | uint16(m)
 }

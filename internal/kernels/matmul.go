@@ -13,6 +13,7 @@ type matmulTask struct {
 	x    []float32
 	xp   []float32 // x rearranged for the AVX-512 kernels
 	xa   []uint64  // x split and packed for the AMX kernel (see packAMX)
+	act  *act8     // x rounded to int8, for 4-bit weights
 	T    int
 	impl Impl
 	// The AMX family's tile configuration and per-worker output tiles.
@@ -56,6 +57,7 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 	// range), so a row meets the same kernel whichever matrices share the call.
 	packed := false // bf16 or int8: read by the AVX-512 kernels deinterleaved
 	amx := false    // some matrix goes through the AMX tile unit
+	q4 := false     // some matrix is 4-bit: x is rounded to int8 once
 	for i, w := range ws {
 		if w.Cols != K || len(x) < T*K || len(dsts[i]) < T*w.Rows {
 			panic("kernels.MatMuls: shapes do not fit")
@@ -65,6 +67,11 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 		covered := p.impl == ImplAMX && amxCovers(w)
 		amx = amx || covered
 		packed = packed || (w.BF16 != nil || w.Q8 != nil) && !(covered && w.Rows%amxRows == 0)
+		q4 = q4 || w.Q4 != nil
+	}
+	if q4 {
+		p.act.prepare(x, T, K)
+		p.mm.act = &p.act
 	}
 	if amx {
 		n := (T + amxBlock - 1) / amxBlock * K / 32 * amxStep / 4
@@ -116,6 +123,10 @@ func (m *matmulTask) rows(worker, lo, hi int) {
 		}
 		return
 	}
+	if w.Q4 != nil {
+		m.runQ4(lo, hi)
+		return
+	}
 	if w.Affine != nil && !m.impl.hasAVX512() {
 		spr := K / Q8Block * AffineFloats
 		for n := lo; n < hi; n++ {
@@ -162,6 +173,18 @@ func deinterleave32(dst, x []float32) {
 		src, d := x[c:c+32:c+32], dst[c:c+32:c+32]
 		for j := 0; j < 16; j++ {
 			d[j], d[16+j] = src[2*j], src[2*j+1]
+		}
+	}
+}
+
+// runQ4Go computes rows [lo, hi) of a 4-bit matrix with the Go kernel.
+func (m *matmulTask) runQ4Go(lo, hi int) {
+	w := m.w
+	K, N, spr := w.Cols, w.Rows, w.Cols/Q8Block
+	for n := lo; n < hi; n++ {
+		nib, sc := w.Q4[n*K/2:(n+1)*K/2], w.Scales[n*spr:(n+1)*spr]
+		for t := 0; t < m.T; t++ {
+			m.dst[t*N+n] = dotQ4Go(m.act, t, nib, sc)
 		}
 	}
 }

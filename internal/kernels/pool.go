@@ -47,6 +47,7 @@ type Pool struct {
 	elem elemTask
 	xp   []float32 // activations rearranged for the kernel family
 	xa   []uint64  // activations packed for the AMX kernel
+	act  act8      // activations rounded to int8 for the 4-bit kernels
 	impl Impl
 
 	amxCfg [64]byte    // the AMX tile configuration (immutable)

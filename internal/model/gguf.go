@@ -17,7 +17,11 @@ import (
 // used exactly as stored: Q8_0, Q4_0 and Q5_0 as int8 with their scales,
 // the K-quants, Q4_1 and Q5_1 as affine int8 (scale and offset per 16),
 // BF16 in place, F16 widened to float32 once.
-func LoadGGUF(path string, threads int) (*Model, error) {
+//
+// fast selects the fast tier: Q4_0 weights stay 4-bit and are computed with
+// activations rounded to int8 per 32, as llama.cpp computes them (see
+// kernels/q4.go); the other types are the same in both tiers.
+func LoadGGUF(path string, threads int, fast bool) (*Model, error) {
 	g, err := gguf.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("load model: %w", err)
@@ -27,7 +31,9 @@ func LoadGGUF(path string, threads int) (*Model, error) {
 		g.Close()
 		return nil, fmt.Errorf("load model %s: %w", path, err)
 	}
-	m, err := fromSource(cfg, newGGUFSource(g), threads)
+	src := newGGUFSource(g)
+	src.fast = fast
+	m, err := fromSource(cfg, src, threads)
 	if err != nil {
 		g.Close()
 		return nil, fmt.Errorf("load model %s: %w", path, err)
@@ -153,6 +159,7 @@ func ConfigFromGGUF(g *gguf.File) (*Config, error) {
 type ggufSource struct {
 	g     *gguf.File
 	names map[string]*gguf.Tensor // HF name → tensor
+	fast  bool                    // the fast tier: Q4_0 stays 4-bit
 }
 
 // ggufNames maps llama.cpp's LFM2 tensor names to Hugging Face's.
@@ -249,6 +256,10 @@ func (s *ggufSource) Shape(name string) ([]int, bool) {
 func (s *ggufSource) Matrix(name string, rows, cols int) (kernels.Mat, error) {
 	t := s.names[name]
 	raw := t.Bytes()
+	if s.fast && t.Type == gguf.Q4_0 && cols%kernels.Q4Pair == 0 {
+		nib, sc := q4Nibbles(raw, rows*cols/32)
+		return kernels.NewMatQ4(rows, cols, nib, sc)
+	}
 	switch t.Type {
 	case gguf.BF16:
 		return kernels.NewMatBF16(rows, cols, unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(raw))), len(raw)/2))
@@ -281,4 +292,16 @@ func (s *ggufSource) Floats(name string) ([]float32, bool, error) {
 		return nil, false, fmt.Errorf("%s: %w", t.Name, err)
 	}
 	return f, false, nil
+}
+
+// q4Nibbles splits Q4_0 blocks into their nibbles and float32 scales.
+func q4Nibbles(raw []byte, blocks int) ([]byte, []float32) {
+	nib := make([]byte, blocks*16)
+	sc := make([]float32, blocks)
+	for b := 0; b < blocks; b++ {
+		blk := raw[b*18 : (b+1)*18]
+		sc[b] = kernels.F16ToF32(uint16(blk[0]) | uint16(blk[1])<<8)
+		copy(nib[b*16:], blk[2:18])
+	}
+	return nib, sc
 }

@@ -174,7 +174,10 @@ func (m *Model) DType() string { return m.Head.DType() }
 // weights), computed exactly on the int8 kernels; "int8" is q8_0. Logits
 // then differ from the original model's by the quantization error. The
 // checkpoint's memory is released when nothing else refers to it.
-func (m *Model) Quantize(format string) error {
+//
+// With fast, q4_0 stays 4-bit and is computed in the fast tier (activations
+// rounded to int8 per 32, as llama.cpp does); q8_0 is the same either way.
+func (m *Model) Quantize(format string, fast bool) error {
 	t, ok := map[string]gguf.Type{"q8_0": gguf.Q8_0, "int8": gguf.Q8_0, "q4_0": gguf.Q4_0}[format]
 	if !ok {
 		return fmt.Errorf("quantizing to %q is not supported (q8_0, q4_0; int8 = q8_0)", format)
@@ -189,7 +192,7 @@ func (m *Model) Quantize(format string) error {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			q, err := quantizeMat(w, t)
+			q, err := quantizeMat(w, t, fast)
 			if err != nil {
 				errs[i] = fmt.Errorf("quantize: %w", err)
 				return
@@ -215,12 +218,24 @@ func (m *Model) Quantize(format string) error {
 
 // quantizeMat encodes a matrix's rows as blocks of t and keeps them in the
 // int8 form the kernels compute on (value = q × f16 scale, exactly).
-func quantizeMat(w *kernels.Mat, t gguf.Type) (kernels.Mat, error) {
+func quantizeMat(w *kernels.Mat, t gguf.Type, fast bool) (kernels.Mat, error) {
 	if w.Cols%32 != 0 {
 		return kernels.Mat{}, fmt.Errorf("%d columns is not a multiple of 32", w.Cols)
 	}
 	row := make([]float32, w.Cols)
 	blocks := make([]byte, w.Cols/32*t.BlockBytes())
+	if fast && t == gguf.Q4_0 && w.Cols%kernels.Q4Pair == 0 {
+		all := make([]byte, 0, w.Rows*len(blocks))
+		for r := 0; r < w.Rows; r++ {
+			w.Row(row, r)
+			if err := gguf.Quantize(t, row, blocks); err != nil {
+				return kernels.Mat{}, err
+			}
+			all = append(all, blocks...)
+		}
+		nib, sc := q4Nibbles(all, w.Rows*w.Cols/32)
+		return kernels.NewMatQ4(w.Rows, w.Cols, nib, sc)
+	}
 	q := make([]int8, w.Rows*w.Cols)
 	sc := make([]float32, w.Rows*w.Cols/32)
 	for r := 0; r < w.Rows; r++ {

@@ -289,7 +289,7 @@ func TestInt8(t *testing.T) {
 	for _, name := range fixtures {
 		t.Run(name, func(t *testing.T) {
 			m, ref := loadFixture(t, name)
-			if err := m.Quantize("int8"); err != nil {
+			if err := m.Quantize("int8", false); err != nil {
 				t.Fatal(err)
 			}
 			if m.DType() != "int8" {
@@ -328,7 +328,7 @@ func TestInt8(t *testing.T) {
 func TestInt8ComputesTheDequantizedModel(t *testing.T) {
 	for _, name := range fixtures {
 		q, ref := loadFixture(t, name)
-		if err := q.Quantize("int8"); err != nil {
+		if err := q.Quantize("int8", false); err != nil {
 			t.Fatal(err)
 		}
 		f, _ := loadFixture(t, name)
