@@ -205,3 +205,11 @@ func (m *matmulTask) runQ4(lo, hi int) {
 		}
 	}
 }
+
+// Q4Native reports whether the kernel family NewPool chooses runs 4-bit
+// weights with native kernels (AVX-512 with VNNI); elsewhere they would run
+// in Go, slower than int8, so callers keep int8 instead.
+func Q4Native() bool {
+	impl, err := chooseImpl()
+	return err == nil && impl.hasAVX512() && hasVNNI
+}

@@ -48,10 +48,66 @@ func dotF32(x, w []float32) float32 {
 	return s
 }
 
+//go:noescape
+func q8DotAVX2(x *float32, q *int8, sc *float32, k int) float32
+
+//go:noescape
+func q8Dotx4AVX2(x *float32, stride int, q *int8, sc *float32, k int, out *float32)
+
+//go:noescape
+func affineDotAVX2(x *float32, q *int8, a *float32, k int) float32
+
+//go:noescape
+func affineDotx4AVX2(x *float32, stride int, q *int8, a *float32, k int, out *float32)
+
+// runAVX2Q8 is the AVX2 family's MatMul for int8 and affine int8 matrices,
+// on the deinterleaved activations: four activation rows share each widened
+// weight block; leftover rows use the one-row kernel, which gives a row the
+// same arithmetic.
+func (m *matmulTask) runAVX2Q8(lo, hi int) {
+	w := m.w
+	K, N := w.Cols, w.Rows
+	spr := K / Q8Block
+	affine := w.Affine != nil
+	if affine {
+		spr *= AffineFloats
+	}
+	var o [4]float32
+	for n := lo; n < hi; n++ {
+		q := &w.Q8[n*K]
+		var s *float32
+		if affine {
+			s = &w.Affine[n*spr]
+		} else {
+			s = &w.Scales[n*spr]
+		}
+		t := 0
+		for ; t+4 <= m.T; t += 4 {
+			if affine {
+				affineDotx4AVX2(&m.xp[t*K], K, q, s, K, &o[0])
+			} else {
+				q8Dotx4AVX2(&m.xp[t*K], K, q, s, K, &o[0])
+			}
+			m.dst[t*N+n], m.dst[(t+1)*N+n], m.dst[(t+2)*N+n], m.dst[(t+3)*N+n] = o[0], o[1], o[2], o[3]
+		}
+		for ; t < m.T; t++ {
+			if affine {
+				m.dst[t*N+n] = affineDotAVX2(&m.xp[t*K], q, s, K)
+			} else {
+				m.dst[t*N+n] = q8DotAVX2(&m.xp[t*K], q, s, K)
+			}
+		}
+	}
+}
+
 // runAVX2 is MatMul with the AVX2 family: four activation rows share each
 // widened weight chunk; leftover rows use the one-row kernel.
 func (m *matmulTask) runAVX2(lo, hi int) {
 	w := m.w
+	if w.Q8 != nil {
+		m.runAVX2Q8(lo, hi)
+		return
+	}
 	K, N := w.Cols, w.Rows
 	for n := lo; n < hi; n++ {
 		wr := w.BF16[n*K : (n+1)*K]

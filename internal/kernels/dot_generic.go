@@ -31,3 +31,6 @@ func (p *Pool) attnAccum(ot, pr, v, mult []float32, d, vstride int) {
 }
 
 func (p *Pool) swiglu(dst, gate, up []float32) { SwiGLU(dst, gate, up) }
+
+// Q4Native: no native 4-bit kernels in this build.
+func Q4Native() bool { return false }

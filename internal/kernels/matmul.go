@@ -81,7 +81,11 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 		p.mm.xa = p.xa[:n]
 		p.packAMXRows(p.mm.xa, x, T, K)
 	}
-	if packed && p.impl.hasAVX512() {
+	q8 := false // int8 weights: the AVX2 family reads deinterleaved activations too
+	for _, w := range ws {
+		q8 = q8 || w.Q8 != nil
+	}
+	if packed && p.impl.hasAVX512() || q8 && p.impl == ImplAVX2 {
 		if cap(p.xp) < T*K {
 			p.xp = make([]float32, T*K)
 		}
@@ -127,7 +131,7 @@ func (m *matmulTask) rows(worker, lo, hi int) {
 		m.runQ4(lo, hi)
 		return
 	}
-	if w.Affine != nil && !m.impl.hasAVX512() {
+	if w.Affine != nil && m.impl == ImplGo {
 		spr := K / Q8Block * AffineFloats
 		for n := lo; n < hi; n++ {
 			q, a := w.Q8[n*K:(n+1)*K], w.Affine[n*spr:(n+1)*spr]
@@ -137,7 +141,7 @@ func (m *matmulTask) rows(worker, lo, hi int) {
 		}
 		return
 	}
-	if w.Q8 != nil && !m.impl.hasAVX512() {
+	if w.Q8 != nil && m.impl == ImplGo {
 		spr := K / Q8Block
 		for n := lo; n < hi; n++ {
 			q, sc := w.Q8[n*K:(n+1)*K], w.Scales[n*spr:(n+1)*spr]

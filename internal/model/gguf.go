@@ -32,7 +32,7 @@ func LoadGGUF(path string, threads int, fast bool) (*Model, error) {
 		return nil, fmt.Errorf("load model %s: %w", path, err)
 	}
 	src := newGGUFSource(g)
-	src.fast = fast
+	src.fast = fast && kernels.Q4Native() // without native 4-bit kernels, int8 is faster
 	m, err := fromSource(cfg, src, threads)
 	if err != nil {
 		g.Close()

@@ -224,7 +224,7 @@ func quantizeMat(w *kernels.Mat, t gguf.Type, fast bool) (kernels.Mat, error) {
 	}
 	row := make([]float32, w.Cols)
 	blocks := make([]byte, w.Cols/32*t.BlockBytes())
-	if fast && t == gguf.Q4_0 && w.Cols%kernels.Q4Pair == 0 {
+	if fast && t == gguf.Q4_0 && w.Cols%kernels.Q4Pair == 0 && kernels.Q4Native() {
 		all := make([]byte, 0, w.Rows*len(blocks))
 		for r := 0; r < w.Rows; r++ {
 			w.Row(row, r)
