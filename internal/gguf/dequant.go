@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+
+	"github.com/lfm2go/lfm2/internal/half"
 )
 
 // Dequantize writes the values of n elements of type t, stored in src, as
@@ -78,7 +80,7 @@ func Dequantize(t Type, src []byte, dst []float32) error {
 	return nil
 }
 
-func f16(b []byte) float32 { return f16ToF32(binary.LittleEndian.Uint16(b)) }
+func f16(b []byte) float32 { return half.ToF32(binary.LittleEndian.Uint16(b)) }
 
 // scaleMinK4 unpacks the j-th 6-bit scale and min of a Q4_K/Q5_K block.
 func scaleMinK4(j int, q []byte) (sc, m byte) {
@@ -198,25 +200,4 @@ func Int8Blocks(t Type, src []byte, q []int8, scales []float32) error {
 		}
 	}
 	return nil
-}
-
-// f16ToF32 widens an IEEE half.
-func f16ToF32(h uint16) float32 {
-	sign := uint32(h>>15) << 31
-	exp := int32(h>>10) & 0x1f
-	mant := uint32(h & 0x3ff)
-	switch {
-	case exp == 0x1f:
-		return math.Float32frombits(sign | 0x7f800000 | mant<<13)
-	case exp == 0 && mant == 0:
-		return math.Float32frombits(sign)
-	case exp == 0:
-		for mant&0x400 == 0 {
-			mant <<= 1
-			exp--
-		}
-		exp++
-		mant &= 0x3ff
-	}
-	return math.Float32frombits(sign | uint32(exp+112)<<23 | mant<<13)
 }

@@ -12,6 +12,8 @@ import (
 	"math"
 	"os"
 	"sort"
+
+	"github.com/lfm2go/lfm2/internal/mmap"
 )
 
 // Limits on what a header may declare (far above real files: LFM2-350M has
@@ -77,7 +79,7 @@ func Open(path string) (*File, error) {
 	if st.Size() < 24 {
 		return nil, fmt.Errorf("%s: %w (%d bytes)", path, ErrNotGGUF, st.Size())
 	}
-	data, unmap, err := mapFile(f, st.Size())
+	data, unmap, err := mmap.Map(f, st.Size())
 	if err != nil {
 		return nil, fmt.Errorf("%s: map: %w", path, err)
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+
+	"github.com/lfm2go/lfm2/internal/half"
 )
 
 // Quantize encodes float32 values as blocks of type t with llama.cpp's
@@ -30,7 +32,7 @@ func Quantize(t Type, src []float32, dst []byte) error {
 			if d != 0 {
 				id = 1 / d
 			}
-			binary.LittleEndian.PutUint16(out, F32ToF16(d))
+			binary.LittleEndian.PutUint16(out, half.FromF32(d))
 			for j, v := range x {
 				out[2+j] = byte(int8(math.Round(float64(v * id))))
 			}
@@ -48,7 +50,7 @@ func Quantize(t Type, src []float32, dst []byte) error {
 		if d != 0 {
 			id = 1 / d
 		}
-		binary.LittleEndian.PutUint16(out, F32ToF16(d))
+		binary.LittleEndian.PutUint16(out, half.FromF32(d))
 		for j := 0; j < 16; j++ {
 			x0 := int8(float32(x[j]*id) + 8.5) // C's (int8_t) truncates toward zero
 			x1 := int8(float32(x[16+j]*id) + 8.5)
@@ -56,47 +58,4 @@ func Quantize(t Type, src []float32, dst []byte) error {
 		}
 	}
 	return nil
-}
-
-// F32ToF16 rounds to IEEE half precision, to nearest even, as F16C's
-// VCVTPS2PH (and ggml's GGML_FP32_TO_FP16) does: overflow to infinity,
-// gradual underflow to subnormals, NaN kept NaN.
-func F32ToF16(f float32) uint16 {
-	b := math.Float32bits(f)
-	sign := uint16(b>>16) & 0x8000
-	exp := int32(b>>23) & 0xff
-	mant := b & 0x7fffff
-	switch {
-	case exp == 0xff: // inf or NaN
-		if mant != 0 {
-			return sign | 0x7e00
-		}
-		return sign | 0x7c00
-	case exp-127 > 15: // too large
-		return sign | 0x7c00
-	}
-	e := exp - 127 + 15
-	if e >= 1 {
-		// Normal: keep 10 mantissa bits, round the 13 dropped to nearest even.
-		m := mant >> 13
-		rest := mant & 0x1fff
-		h := uint32(e)<<10 | m
-		if rest > 0x1000 || rest == 0x1000 && m&1 == 1 {
-			h++ // may carry into the exponent, up to infinity: correct
-		}
-		return sign | uint16(h)
-	}
-	// Subnormal (or zero) in half precision: value = m × 2^-24.
-	if e < -10 {
-		return sign // rounds to zero
-	}
-	full := mant | 0x800000 // implicit bit
-	shift := uint32(14 - e) // 13 + (1 - e)
-	m := full >> shift
-	rest := full & (1<<shift - 1)
-	halfway := uint32(1) << (shift - 1)
-	if rest > halfway || rest == halfway && m&1 == 1 {
-		m++
-	}
-	return sign | uint16(m)
 }

@@ -369,25 +369,10 @@ func (r *renderer) eval(x expr, sc *scope, line int) (Value, error) {
 		}
 		return Undefined{Hint: fmt.Sprintf("'%s' is undefined", x.name)}, nil
 	case *listExpr:
-		out := make([]Value, 0, len(x.items))
-		for _, e := range x.items {
-			v, err := r.eval(e, sc, line)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, v)
-		}
-		return out, nil
+		return r.evalAll(x.items, sc, line)
 	case *tupleExpr:
-		out := make(Tuple, 0, len(x.items))
-		for _, e := range x.items {
-			v, err := r.eval(e, sc, line)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, v)
-		}
-		return out, nil
+		items, err := r.evalAll(x.items, sc, line)
+		return Tuple(items), err
 	case *dictExpr:
 		d := NewDict()
 		for i := range x.keys {
@@ -503,14 +488,26 @@ func (r *renderer) eval(x expr, sc *scope, line int) (Value, error) {
 	return nil, errAt(line, "cannot evaluate %T", x)
 }
 
-func (r *renderer) evalArgs(a argList, sc *scope, line int) ([]Value, *Dict, error) {
-	var args []Value
-	for _, e := range a.pos {
+// evalAll evaluates expressions in order.
+func (r *renderer) evalAll(xs []expr, sc *scope, line int) ([]Value, error) {
+	out := make([]Value, 0, len(xs))
+	for _, e := range xs {
 		v, err := r.eval(e, sc, line)
 		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func (r *renderer) evalArgs(a argList, sc *scope, line int) ([]Value, *Dict, error) {
+	var args []Value
+	if len(a.pos) > 0 {
+		var err error
+		if args, err = r.evalAll(a.pos, sc, line); err != nil {
 			return nil, nil, err
 		}
-		args = append(args, v)
 	}
 	var kwargs *Dict
 	if len(a.kwNames) > 0 {

@@ -3,6 +3,8 @@ package kernels
 import (
 	"fmt"
 	"math"
+
+	"github.com/lfm2go/lfm2/internal/half"
 )
 
 // Mat is a row-major weight matrix [Rows × Cols] stored in the dtype it was
@@ -103,63 +105,7 @@ func F32ToBF16(v float32) uint16 {
 }
 
 // F16ToF32 widens an IEEE half-precision value.
-func F16ToF32(h uint16) float32 {
-	sign := uint32(h>>15) << 31
-	exp := int32(h>>10) & 0x1f
-	mant := uint32(h & 0x3ff)
-	switch {
-	case exp == 0x1f: // inf or NaN
-		return math.Float32frombits(sign | 0x7f800000 | mant<<13)
-	case exp == 0 && mant == 0:
-		return math.Float32frombits(sign)
-	case exp == 0: // subnormal: normalise
-		for mant&0x400 == 0 {
-			mant <<= 1
-			exp--
-		}
-		exp++
-		mant &= 0x3ff
-	}
-	return math.Float32frombits(sign | uint32(exp+112)<<23 | mant<<13)
-}
+func F16ToF32(h uint16) float32 { return half.ToF32(h) }
 
-// F32ToF16 rounds to IEEE half precision, to nearest even, as F16C's
-// VCVTPS2PH does: overflow to infinity, gradual underflow, NaN kept NaN.
-// (internal/gguf has the same conversion: the two leaves share no code.)
-func F32ToF16(f float32) uint16 {
-	b := math.Float32bits(f)
-	sign := uint16(b>>16) & 0x8000
-	exp := int32(b>>23) & 0xff
-	mant := b & 0x7fffff
-	switch {
-	case exp == 0xff:
-		if mant != 0 {
-			return sign | 0x7e00
-		}
-		return sign | 0x7c00
-	case exp-127 > 15:
-		return sign | 0x7c00
-	}
-	e := exp - 127 + 15
-	if e >= 1 {
-		m := mant >> 13
-		rest := mant & 0x1fff
-		h := uint32(e)<<10 | m
-		if rest > 0x1000 || rest == 0x1000 && m&1 == 1 {
-			h++
-		}
-		return sign | uint16(h)
-	}
-	if e < -10 {
-		return sign
-	}
-	full := mant | 0x800000
-	shift := uint32(14 - e)
-	m := full >> shift
-	rest := full & (1<<shift - 1)
-	halfway := uint32(1) << (shift - 1)
-	if rest > halfway || rest == halfway && m&1 == 1 {
-		m++
-	}
-	return sign | uint16(m)
-}
+// F32ToF16 rounds to IEEE half precision, to nearest even (F16C's rounding).
+func F32ToF16(f float32) uint16 { return half.FromF32(f) }

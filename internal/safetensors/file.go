@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"unsafe"
+
+	"github.com/lfm2go/lfm2/internal/mmap"
 )
 
 // Tensor is a view of one tensor's bytes inside a mapped file.
@@ -79,7 +81,7 @@ func Open(path string) (*File, error) {
 	if st.Size() < 8 {
 		return nil, fmt.Errorf("safetensors %s: file is %d bytes, too short for the 8-byte header length", path, st.Size())
 	}
-	data, unmap, err := mapFile(f, st.Size())
+	data, unmap, err := mmap.Map(f, st.Size())
 	if err != nil {
 		return nil, fmt.Errorf("safetensors %s: map: %w", path, err)
 	}

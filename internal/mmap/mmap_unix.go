@@ -1,15 +1,15 @@
 //go:build unix
 
-package gguf
+package mmap
 
 import (
 	"os"
 	"syscall"
 )
 
-// mapFile maps the whole file read-only; the kernel pages weights in on demand
+// Map maps the whole file read-only; the kernel pages weights in on demand
 // and shares them between processes.
-func mapFile(f *os.File, size int64) ([]byte, func() error, error) {
+func Map(f *os.File, size int64) ([]byte, func() error, error) {
 	data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
 	if err != nil {
 		return nil, nil, err
