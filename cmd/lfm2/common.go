@@ -143,7 +143,7 @@ func (g *globals) applyChatTemplate(tok *tokenizer.Tokenizer) error {
 	}
 	src, err := os.ReadFile(g.template)
 	if err != nil {
-		return fmt.Errorf("--chat-template: %w", err)
+		return fmt.Errorf("%w: --chat-template: %v", errUsage, err)
 	}
 	return tok.SetChatTemplate(g.template, string(src))
 }

@@ -55,6 +55,14 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{[]string{"batch", "-i", "x", "-o", "y", "--ctx", "0"}, "--ctx 0"},
 		{[]string{"tokenize", "a", "b"}, "accepts at most 1 arg"},
 		{[]string{"pull", "--model", "x"}, "unknown flag: --model"}, // pull takes no model flags
+		{[]string{"pull", "--idle-timeout", "0s", "org/m"}, "--idle-timeout must be positive"},
+		{[]string{"pull", "--retries", "-1", "org/m"}, "--retries at least 0"},
+		{[]string{"run", "--model", "synthetic:tiny", "--precision", "sloppy", "x"}, `--precision "sloppy": want exact or fast`},
+		{[]string{"run", "--model", "synthetic:tiny", "--dtype", "q4_k", "x"}, `--dtype "q4_k": want q8_0 (alias int8) or q4_0`},
+		{[]string{"run", "--model", "synthetic:tiny", "--tools", "/nonexistent/tools.json", "x"}, "--tools"},
+		{[]string{"run", "--model", "synthetic:tiny", "--tools", "hostile_test.go", "x"}, "want a JSON list of tool definitions"},
+		{[]string{"run", "--model", "../../testdata/fixtures/gguf-quant", "x"}, "choose one with --quant"},
+		{[]string{"run", "--model", "../../testdata/fixtures/gguf-quant", "--quant", "Q2_K", "x"}, "has no Q2_K GGUF file"},
 	}
 	for _, c := range cases {
 		_, stderr, code := runBinary(t, "", nil, append([]string{"--model", "synthetic:tiny"}[:0], c.args...)...)
@@ -270,6 +278,7 @@ func TestBatchLineRecords(t *testing.T) {
 		`{"id": {"nested": 1}, "prompt": "x"}`,
 		`[1, 2]`,
 		`{"id": "line-2", "prompt": "collides with no id? it must not"}`,
+		`{"id": "bad-tools", "prompt": "x", "tools": {"not": "a list"}}`,
 	)
 	out := filepath.Join(t.TempDir(), "o.jsonl")
 	_, stderr, code := runBinary(t, "", nil, "batch", "--model", fixture, "-i", in, "-o", out, "-n", "8", "-q", "--verbose")
@@ -299,6 +308,7 @@ func TestBatchLineRecords(t *testing.T) {
 		"bad-msgs/6":   `"messages": want a list`,
 		"<nil>/9":      `"id": want a string or a number`,
 		"<nil>/10":     "not a JSON object",
+		"bad-tools/12": `"tools": want a list of tool definitions`,
 	}
 	for k, want := range wantErr {
 		r := recs[k]
@@ -450,4 +460,17 @@ func loadFixtureTokenizer(t *testing.T) *tokenizer.Tokenizer {
 		t.Fatal(err)
 	}
 	return tok
+}
+
+// --chat-template with a missing or broken file is refused, naming it.
+func TestChatTemplateFlagErrors(t *testing.T) {
+	dir := t.TempDir()
+	broken := filepath.Join(dir, "broken.jinja")
+	os.WriteFile(broken, []byte("{% if %}"), 0o644)
+	for file, want := range map[string]string{filepath.Join(dir, "missing.jinja"): "--chat-template", broken: "broken.jinja"} {
+		_, stderr, code := runBinary(t, "", nil, "run", "--model", "synthetic:tiny", "--chat-template", file, "x")
+		if code == 0 || !strings.Contains(stderr, want) {
+			t.Errorf("--chat-template %s: exit %d, %q", file, code, stderr)
+		}
+	}
 }

@@ -38,7 +38,7 @@ func (f *promptFlags) load() error {
 	}
 	b, err := os.ReadFile(f.toolsFile)
 	if err != nil {
-		return fmt.Errorf("--tools: %w", err)
+		return fmt.Errorf("%w: --tools: %v", errUsage, err)
 	}
 	if err := json.Unmarshal(b, &f.tools); err != nil {
 		return fmt.Errorf("%w: --tools %s: want a JSON list of tool definitions: %v", errUsage, f.toolsFile, err)
