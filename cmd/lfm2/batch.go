@@ -202,7 +202,8 @@ func runBatch(g *globals, fl *pflag.FlagSet, bf *batchFlags, sf *samplingFlags, 
 		return fmt.Errorf("%w: --resume needs an output file, not stdout", errUsage)
 	}
 	var in io.Reader = os.Stdin
-	total := -1 // lines of this shard, when the input can be read twice
+	showBar := !bf.quiet && term.IsTerminal(int(os.Stderr.Fd()))
+	total := -1 // lines of this shard, counted only for the progress bar
 	if bf.in != "-" {
 		f, err := os.Open(bf.in)
 		if err != nil {
@@ -216,8 +217,10 @@ func runBatch(g *globals, fl *pflag.FlagSet, bf *batchFlags, sf *samplingFlags, 
 		if err := refuseSameFile(bf.in, bf.errorsFile, "--errors"); err != nil {
 			return err
 		}
-		if total, err = countShardLines(f, shardIdx, shardN); err != nil {
-			return fmt.Errorf("read %s: %w", bf.in, err)
+		if showBar { // a second pass over the file: only when someone will see it
+			if total, err = countShardLines(f, shardIdx, shardN); err != nil {
+				return fmt.Errorf("read %s: %w", bf.in, err)
+			}
 		}
 	}
 	var out *os.File
@@ -309,28 +312,29 @@ func runBatch(g *globals, fl *pflag.FlagSet, bf *batchFlags, sf *samplingFlags, 
 	// record is written while later lines are still unread.
 	feed := func() error {
 		for !src.eof && eng.Scheduler().Pending() < 2*bf.parallel {
-			ln, lineNo, err := src.next()
+			sl, err := src.next()
 			if err != nil {
 				return err
 			}
+			ln, lineNo := sl.ln, sl.lineNo
 			if ln == nil {
 				continue
 			}
-			if src.rejectMsg != "" {
-				if err := reject(src.rejectID, lineNo, src.rejectMsg); err != nil {
+			if sl.reject != nil {
+				if err := reject(sl.reject.id, lineNo, sl.reject.msg); err != nil {
 					return err
 				}
 				continue
 			}
-			if len(src.unknown) > 0 {
+			if len(sl.unknown) > 0 {
 				if bf.strict {
-					if err := reject(ln.ID, lineNo, fmt.Sprintf("unknown field(s) %s (--strict)", strings.Join(src.unknown, ", "))); err != nil {
+					if err := reject(ln.ID, lineNo, fmt.Sprintf("unknown field(s) %s (--strict)", strings.Join(sl.unknown, ", "))); err != nil {
 						return err
 					}
 					continue
 				}
 				if bf.verbose {
-					fmt.Fprintf(os.Stderr, "lfm2: %s line %d: ignoring unknown field(s) %s\n", bf.in, lineNo, strings.Join(src.unknown, ", "))
+					fmt.Fprintf(os.Stderr, "lfm2: %s line %d: ignoring unknown field(s) %s\n", bf.in, lineNo, strings.Join(sl.unknown, ", "))
 				}
 			}
 			q, err := buildSequence(l.tok, ln, sf, pf)
@@ -349,7 +353,7 @@ func runBatch(g *globals, fl *pflag.FlagSet, bf *batchFlags, sf *samplingFlags, 
 	}
 
 	var bar *progressbar.ProgressBar
-	if !bf.quiet && term.IsTerminal(int(os.Stderr.Fd())) {
+	if showBar {
 		bar = progressbar.NewOptions(total,
 			progressbar.OptionSetWriter(os.Stderr),
 			progressbar.OptionSetDescription("generating"),
@@ -441,67 +445,69 @@ type lineSource struct {
 	ctxTokens        int
 	lineNo, skipped  int
 	eof              bool
-	// Set by next for the line it returns: a rejection, or the unknown fields.
-	rejectID  json.RawMessage
-	rejectMsg string
-	unknown   []string
 }
 
-// next returns the next line of the shard (nil when the line is skipped or
-// the input has ended), with rejectMsg set when it is to be rejected.
-func (s *lineSource) next() (*inputLine, int, error) {
-	s.rejectID, s.rejectMsg, s.unknown = nil, "", nil
+// sourceLine is one line of the shard as next reads it.
+type sourceLine struct {
+	ln      *inputLine      // nil when the line is skipped (or the input ended)
+	lineNo  int             // 1-based, in the whole input
+	reject  *lineFieldError // set when the line is to get an error record
+	unknown []string        // fields the line has that lfm2 does not read
+}
+
+// next reads the next line of the shard.
+func (s *lineSource) next() (sourceLine, error) {
 	if !s.sc.Scan() {
 		s.eof = true
 		if err := s.sc.Err(); err != nil {
 			if errors.Is(err, bufio.ErrTooLong) {
-				return nil, s.lineNo + 1, fmt.Errorf("line %d is longer than %d MiB", s.lineNo+1, maxLineBytes>>20)
+				return sourceLine{lineNo: s.lineNo + 1}, fmt.Errorf("line %d is longer than %d MiB", s.lineNo+1, maxLineBytes>>20)
 			}
-			return nil, s.lineNo, err
+			return sourceLine{lineNo: s.lineNo}, err
 		}
-		return nil, s.lineNo, nil
+		return sourceLine{lineNo: s.lineNo}, nil
 	}
 	s.lineNo++
-	lineNo := s.lineNo
-	if (lineNo-1)%s.shardN != s.shardIdx {
-		return nil, lineNo, nil
+	out := sourceLine{lineNo: s.lineNo}
+	if (out.lineNo-1)%s.shardN != s.shardIdx {
+		return out, nil
 	}
 	text := s.sc.Text()
 	if strings.TrimSpace(text) == "" {
-		return nil, lineNo, nil
+		return out, nil
 	}
-	if s.doneLines[lineNo] {
+	if s.doneLines[out.lineNo] {
 		s.skipped++
-		return nil, lineNo, nil
+		return out, nil
 	}
-	ln := &inputLine{ID: lineID(lineNo)}
+	ln := &inputLine{ID: lineID(out.lineNo)}
+	out.ln = ln
 	if s.format == "text" {
 		ln.Prompt = &text
 	} else {
-		parsed, unknown, err := parseInputLine(text, lineNo)
+		parsed, unknown, err := parseInputLine(text, out.lineNo)
 		if err != nil {
-			var fe *lineFieldError
-			errors.As(err, &fe)
-			s.rejectID, s.rejectMsg = fe.id, fe.msg
-			return ln, lineNo, nil
+			errors.As(err, &out.reject)
+			return out, nil
 		}
-		*ln, s.unknown = parsed, unknown
+		*ln, out.unknown = parsed, unknown
 	}
 	key := string(ln.ID)
 	switch {
 	case s.seen[key]:
-		s.rejectID, s.rejectMsg = ln.ID, "duplicate id "+key
-		return ln, lineNo, nil
+		out.reject = &lineFieldError{id: ln.ID, msg: "duplicate id " + key}
+		return out, nil
 	case s.done[key]:
 		s.seen[key] = true // a later line with this id is still a duplicate
 		s.skipped++
-		return nil, lineNo, nil
+		out.ln = nil
+		return out, nil
 	}
 	s.seen[key] = true
 	if n := promptBytes(ln); n > s.maxBytes {
-		s.rejectID, s.rejectMsg = ln.ID, fmt.Sprintf("the prompt is %d bytes, more than a %d-token context can hold (%d bytes at most; raise --ctx)", n, s.ctxTokens, s.maxBytes)
+		out.reject = &lineFieldError{id: ln.ID, msg: fmt.Sprintf("the prompt is %d bytes, more than a %d-token context can hold (%d bytes at most; raise --ctx)", n, s.ctxTokens, s.maxBytes)}
 	}
-	return ln, lineNo, nil
+	return out, nil
 }
 
 // promptBytes is the size of a line's prompt text.

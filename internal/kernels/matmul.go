@@ -58,6 +58,7 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 	packed := false // bf16 or int8: read by the AVX-512 kernels deinterleaved
 	amx := false    // some matrix goes through the AMX tile unit
 	q4 := false     // some matrix is 4-bit: x is rounded to int8 once
+	q8 := false     // some matrix is int8: the AVX2 family reads x deinterleaved too
 	for i, w := range ws {
 		if w.Cols != K || len(x) < T*K || len(dsts[i]) < T*w.Rows {
 			panic("kernels.MatMuls: shapes do not fit")
@@ -68,6 +69,7 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 		amx = amx || covered
 		packed = packed || (w.BF16 != nil || w.Q8 != nil) && !(covered && w.Rows%amxRows == 0)
 		q4 = q4 || w.Q4 != nil
+		q8 = q8 || w.Q8 != nil
 	}
 	if q4 {
 		p.act.prepare(x, T, K)
@@ -80,10 +82,6 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 		}
 		p.mm.xa = p.xa[:n]
 		p.packAMXRows(p.mm.xa, x, T, K)
-	}
-	q8 := false // int8 weights: the AVX2 family reads deinterleaved activations too
-	for _, w := range ws {
-		q8 = q8 || w.Q8 != nil
 	}
 	if packed && p.impl.hasAVX512() || q8 && p.impl == ImplAVX2 {
 		if cap(p.xp) < T*K {

@@ -48,47 +48,21 @@ func roundQ8(x []float32) []float64 {
 // Every family computes, for 4-bit weights, the dot of the dequantized
 // weights with the int8-rounded activations; batch invariant, no allocation.
 func TestQ4MatMul(t *testing.T) {
-	for _, impl := range Available() {
-		t.Run(string(impl), func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(71, 72))
-			p := NewPoolImpl(2, impl)
-			defer p.Close()
-			for _, T := range []int{1, 3, 4, 5, 9} {
-				for _, kn := range [][2]int{{64, 4}, {192, 33}, {1024, 20}, {256, 7}} {
-					K, N := kn[0], kn[1]
-					w := randQ4(rng, N, K)
-					deq := make([]float32, K)
-					x := randF32(rng, T*K)
-					got := make([]float32, T*N)
-					p.MatMul(got, x, T, &w)
-					for tt := 0; tt < T; tt++ {
-						xr := roundQ8(x[tt*K : (tt+1)*K])
-						for n := 0; n < N; n++ {
-							w.Row(deq, n)
-							var want float64
-							for k := range deq {
-								want += float64(deq[k]) * xr[k]
-							}
-							if d := math.Abs(float64(got[tt*N+n]) - want); d > tol(K, 0.05) {
-								t.Fatalf("T=%d K=%d N=%d: (%d,%d) = %v, want %v", T, K, N, tt, n, got[tt*N+n], want)
-							}
-						}
+	formatTests(t, weightFormat{name: "4-bit", seed: [2]uint64{71, 72}, ts: []int{1, 3, 4, 5, 9},
+		shapes: [][2]int{{64, 4}, {192, 33}, {1024, 20}, {256, 7}}, make: randQ4,
+		want: func(w *Mat, x []float32, T int) []float64 {
+			K, N := w.Cols, w.Rows
+			out := make([]float64, T*N)
+			deq := make([]float32, K)
+			for t := 0; t < T; t++ {
+				xr := roundQ8(x[t*K : (t+1)*K])
+				for n := 0; n < N; n++ {
+					w.Row(deq, n)
+					for k := range deq {
+						out[t*N+n] += float64(deq[k]) * xr[k]
 					}
 				}
 			}
-			w := randQ4(rng, 37, 256)
-			x := randF32(rng, 16*256)
-			all, one := make([]float32, 16*37), make([]float32, 37)
-			p.MatMul(all, x, 16, &w)
-			p.MatMul(one, x[9*256:10*256], 1, &w)
-			for n := range one {
-				if one[n] != all[9*37+n] {
-					t.Fatalf("row 9 col %d: alone %v, batched %v", n, one[n], all[9*37+n])
-				}
-			}
-			if a := testing.AllocsPerRun(20, func() { p.MatMul(all, x, 16, &w) }); a != 0 {
-				t.Fatalf("4-bit MatMul allocates %v times", a)
-			}
-		})
-	}
+			return out
+		}})
 }

@@ -4,9 +4,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
-
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
 )
 
 func TestQuantizeQ8ErrorBound(t *testing.T) {
@@ -35,48 +32,12 @@ func TestQuantizeQ8ErrorBound(t *testing.T) {
 }
 
 func TestQ8MatMul(t *testing.T) {
-	for _, impl := range Available() {
-		t.Run(string(impl), func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(53, 54))
-			p := NewPoolImpl(2, impl)
-			defer p.Close()
-			for _, T := range []int{1, 3, 4, 9} {
-				for _, kn := range [][2]int{{32, 4}, {96, 33}, {1024, 20}} {
-					K, N := kn[0], kn[1]
-					src, _ := NewMatBF16(N, K, randBF16(rng, N*K))
-					w, _ := QuantizeQ8(&src)
-					deq := make([]float32, N*K)
-					for r := 0; r < N; r++ {
-						w.Row(deq[r*K:(r+1)*K], r)
-					}
-					x := randF32(rng, T*K)
-					got := make([]float32, T*N)
-					p.MatMul(got, x, T, &w)
-					want := blas32.General{Rows: T, Cols: N, Stride: N, Data: make([]float32, T*N)}
-					blas32.Gemm(blas.NoTrans, blas.Trans, 1, blas32.General{Rows: T, Cols: K, Stride: K, Data: x},
-						blas32.General{Rows: N, Cols: K, Stride: K, Data: deq}, 0, want)
-					for i := range got {
-						if d := math.Abs(float64(got[i] - want.Data[i])); d > tol(K, 0.05) {
-							t.Fatalf("T=%d K=%d N=%d: element %d off by %g", T, K, N, i, d)
-						}
-					}
-				}
-			}
-			// Batch invariance: a row alone equals the same row in a batch.
-			src, _ := NewMatBF16(37, 256, randBF16(rng, 37*256))
+	formatTests(t, weightFormat{name: "int8", seed: [2]uint64{53, 54}, ts: []int{1, 3, 4, 9},
+		shapes: [][2]int{{32, 4}, {96, 33}, {1024, 20}},
+		make: func(rng *rand.Rand, rows, cols int) Mat {
+			src, _ := NewMatBF16(rows, cols, randBF16(rng, rows*cols))
 			w, _ := QuantizeQ8(&src)
-			x := randF32(rng, 16*256)
-			all, one := make([]float32, 16*37), make([]float32, 37)
-			p.MatMul(all, x, 16, &w)
-			p.MatMul(one, x[9*256:10*256], 1, &w)
-			for n := range one {
-				if one[n] != all[9*37+n] {
-					t.Fatalf("row 9 col %d: alone %v, batched %v", n, one[n], all[9*37+n])
-				}
-			}
-			if a := testing.AllocsPerRun(20, func() { p.MatMul(all, x, 16, &w) }); a != 0 {
-				t.Fatalf("int8 MatMul allocates %v times", a)
-			}
-		})
-	}
+			return w
+		},
+		want: gemmDequantized})
 }
