@@ -105,6 +105,7 @@ func loadWeights(g *globals, src hub.Source, needTokenizer bool) (*loaded, error
 			l.Close()
 			return nil, err
 		}
+		g.warnTokenizer(src.GGUF, l)
 		return l, nil
 	}
 	l.model, err = model.Load(src.Dir, g.threads)
@@ -124,16 +125,22 @@ func loadWeights(g *globals, src hub.Source, needTokenizer bool) (*loaded, error
 			l.Close()
 			return nil, err
 		}
-		if !g.quiet {
-			for _, w := range tokenizerWarnings(l.model.Config, l.tok) {
-				fmt.Fprintf(os.Stderr, "lfm2: warning: %s: %s\n", src.Dir, w)
-			}
-		}
+		g.warnTokenizer(src.Dir, l)
 	} else if needTokenizer {
 		l.Close()
 		return nil, fmt.Errorf("%s has no tokenizer.json: pass token ids with --ids", src.Dir)
 	}
 	return l, nil
+}
+
+// warnTokenizer prints tokenizerWarnings once each, unless quiet.
+func (g *globals) warnTokenizer(where string, l *loaded) {
+	if g.quiet {
+		return
+	}
+	for _, w := range tokenizerWarnings(l.model.Config, l.tok) {
+		fmt.Fprintf(os.Stderr, "lfm2: warning: %s: %s\n", where, w)
+	}
 }
 
 // applyChatTemplate installs --chat-template FILE when given.

@@ -182,6 +182,8 @@ func (m *Model) Quantize(format string, fast bool) error {
 	if !ok {
 		return fmt.Errorf("quantizing to %q is not supported (q8_0, q4_0; int8 = q8_0)", format)
 	}
+	// 4-bit only where native kernels run it: elsewhere int8 is faster.
+	fast4 := fast && kernels.Q4Native()
 	mats := m.matrices()
 	errs := make([]error, len(mats))
 	var wg sync.WaitGroup
@@ -192,7 +194,7 @@ func (m *Model) Quantize(format string, fast bool) error {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			q, err := quantizeMat(w, t, fast)
+			q, err := quantizeMat(w, t, fast4)
 			if err != nil {
 				errs[i] = fmt.Errorf("quantize: %w", err)
 				return
@@ -218,13 +220,14 @@ func (m *Model) Quantize(format string, fast bool) error {
 
 // quantizeMat encodes a matrix's rows as blocks of t and keeps them in the
 // int8 form the kernels compute on (value = q × f16 scale, exactly).
-func quantizeMat(w *kernels.Mat, t gguf.Type, fast bool) (kernels.Mat, error) {
+// With fast4, Q4_0 stays 4-bit (kernels.NewMatQ4).
+func quantizeMat(w *kernels.Mat, t gguf.Type, fast4 bool) (kernels.Mat, error) {
 	if w.Cols%32 != 0 {
 		return kernels.Mat{}, fmt.Errorf("%d columns is not a multiple of 32", w.Cols)
 	}
 	row := make([]float32, w.Cols)
 	blocks := make([]byte, w.Cols/32*t.BlockBytes())
-	if fast && t == gguf.Q4_0 && w.Cols%kernels.Q4Pair == 0 && kernels.Q4Native() {
+	if fast4 && t == gguf.Q4_0 && w.Cols%kernels.Q4Pair == 0 {
 		all := make([]byte, 0, w.Rows*len(blocks))
 		for r := 0; r < w.Rows; r++ {
 			w.Row(row, r)
