@@ -74,7 +74,7 @@ func (m *matmulTask) runAMX(worker, lo, hi int) {
 		}
 	}
 	if end < hi {
-		m.run512(end, hi)
+		m.run512(worker, end, hi)
 	}
 }
 

@@ -75,7 +75,7 @@ func (p *Pool) Attend(worker int, b *QueryBlock, keys, vals *KVSpan, off, d int,
 	for i := range ws.m {
 		ws.m[i], ws.l[i] = float32(math.Inf(-1)), 0
 	}
-	var masks [lanes]uint16 // masks[kk] bit i: query i sees key kk of the chunk
+	masks := &p.attnMasks[worker] // masks[kk] bit i: query i sees key kk of the chunk
 	used := uint16(1<<b.N - 1)
 	for c := 0; c <= int(maxPos); c += lanes {
 		nk := min(lanes, int(maxPos)+1-c)
@@ -94,7 +94,7 @@ func (p *Pool) Attend(worker int, b *QueryBlock, keys, vals *KVSpan, off, d int,
 				}
 			}
 		}
-		p.attnScores(ws.s, ws.qt, kt, d, stride)
+		p.fam.attnScores(ws.s, ws.qt, kt, d, stride)
 		for kk := range masks {
 			masks[kk] = 0
 			if c+kk <= int(minPos) {
@@ -107,8 +107,8 @@ func (p *Pool) Attend(worker int, b *QueryBlock, keys, vals *KVSpan, off, d int,
 				}
 			}
 		}
-		p.attnSoftmax(ws.s, ws.m, ws.l, ws.mult, &masks)
-		p.attnAccum(ws.ot, ws.s, vt, ws.mult, d, stride)
+		p.fam.attnSoftmax(ws.s, ws.m, ws.l, ws.mult, masks)
+		p.fam.attnAccum(ws.ot, ws.s, vt, ws.mult, d, stride)
 	}
 	for i := 0; i < b.N; i++ {
 		inv := 1 / ws.l[i]

@@ -165,7 +165,7 @@ func TestSoftmaxKernel(t *testing.T) {
 				m[3], l[3] = float32(math.Inf(-1)), 0
 			}
 			s0, m0, l0 := append([]float32(nil), s...), m, l
-			p.attnSoftmax(s, m[:], l[:], mult[:], &masks)
+			p.fam.attnSoftmax(s, m[:], l[:], mult[:], &masks)
 			for i := 0; i < lanes; i++ {
 				want := m0[i]
 				for kk := 0; kk < lanes; kk++ {

@@ -106,7 +106,7 @@ const smallActivations = 128 << 10
 // there are (see smallActivations); the order of the tiles never changes a
 // dot's result. xp holds the deinterleaved activations; bf16 rows whose
 // length is not a multiple of 32 get the rest added in Go.
-func (m *matmulTask) run512(lo, hi int) {
+func (m *matmulTask) run512(_, lo, hi int) {
 	w, K, N, T := m.w, m.w.Cols, m.w.Rows, m.T
 	k32 := K &^ 31
 	tiles := m.tiles512()
@@ -171,24 +171,15 @@ func (m *matmulTask) run512(lo, hi int) {
 	}
 }
 
-// hasVNNI: the 4-bit kernels need AVX512_VNNI (VPDPBUSD).
-var hasVNNI = cpu.X86.HasAVX512VNNI
-
 //go:noescape
 func q4Dot512(xq *int8, corr *int32, xs *float32, nib *byte, sc *float32, k int) float32
 
 //go:noescape
 func q4Dot1x4_512(xq *int8, corr *int32, xs *float32, nib *byte, ns int, sc *float32, ss int, k int, out *float32)
 
-// runQ4 computes rows [lo, hi) of a 4-bit matrix: the VNNI kernels in the
-// AVX-512 families where the CPU has them, the Go specification otherwise.
-// Both kernels give a row the same arithmetic, so which one computes it
-// does not change the result.
-func (m *matmulTask) runQ4(lo, hi int) {
-	if !m.impl.hasAVX512() || !hasVNNI {
-		m.runQ4Go(lo, hi)
-		return
-	}
+// runQ4 computes rows [lo, hi) of a 4-bit matrix with the VNNI kernels.
+// They give a row the same arithmetic as the Go specification (rowsQ4Go).
+func (m *matmulTask) runQ4(_, lo, hi int) {
 	w, a := m.w, m.act
 	K, N, spr := w.Cols, w.Rows, w.Cols/Q8Block
 	n4 := lo + (hi-lo)&^3
@@ -204,12 +195,4 @@ func (m *matmulTask) runQ4(lo, hi int) {
 			m.dst[t*N+n] = q4Dot512(&a.q[t*K], &a.corr[t*K/4], &a.scale[t*K/4], &w.Q4[n*K/2], &w.Scales[n*spr], K)
 		}
 	}
-}
-
-// Q4Native reports whether the kernel family NewPool chooses runs 4-bit
-// weights with native kernels (AVX-512 with VNNI); elsewhere they would run
-// in Go, slower than int8, so callers keep int8 instead.
-func Q4Native() bool {
-	impl, err := chooseImpl()
-	return err == nil && impl.hasAVX512() && hasVNNI
 }

@@ -64,7 +64,7 @@ func affineDotx4AVX2(x *float32, stride int, q *int8, a *float32, k int, out *fl
 // on the deinterleaved activations: four activation rows share each widened
 // weight block; leftover rows use the one-row kernel, which gives a row the
 // same arithmetic.
-func (m *matmulTask) runAVX2Q8(lo, hi int) {
+func (m *matmulTask) runAVX2Q8(_, lo, hi int) {
 	w := m.w
 	K, N := w.Cols, w.Rows
 	spr := K / Q8Block
@@ -102,12 +102,8 @@ func (m *matmulTask) runAVX2Q8(lo, hi int) {
 
 // runAVX2 is MatMul with the AVX2 family: four activation rows share each
 // widened weight chunk; leftover rows use the one-row kernel.
-func (m *matmulTask) runAVX2(lo, hi int) {
+func (m *matmulTask) runAVX2(_, lo, hi int) {
 	w := m.w
-	if w.Q8 != nil {
-		m.runAVX2Q8(lo, hi)
-		return
-	}
 	K, N := w.Cols, w.Rows
 	for n := lo; n < hi; n++ {
 		wr := w.BF16[n*K : (n+1)*K]

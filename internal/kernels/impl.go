@@ -17,10 +17,6 @@ const (
 	ImplAMX    Impl = "amx"    // AVX-512F, with bf16 matmuls on the AMX tile unit
 )
 
-// hasAVX512 tells whether the family runs the AVX-512 kernels (the AMX
-// family uses them for everything but bf16 matmuls).
-func (i Impl) hasAVX512() bool { return i == ImplAVX512 || i == ImplAMX }
-
 // Available lists the families this CPU and build can run, best first.
 func Available() []Impl { return availableImpls() }
 

@@ -34,15 +34,18 @@ func dotGo(a, b []float32) float32 {
 // architecture.
 
 // Add does dst += src.
-func Add(dst, src []float32) { add(dst, src, ImplGo) }
+func Add(dst, src []float32) { addGo(dst, src) }
 
 // Mul does dst = a ⊙ b.
-func Mul(dst, a, b []float32) { mul(dst, a, b, ImplGo) }
+func Mul(dst, a, b []float32) { mulGo(dst, a, b) }
 
 // RMSNorm writes w ⊙ x / sqrt(mean(x²) + eps) into dst. The weight multiplies
 // directly (LFM2 has no 1+w). The statistic is accumulated in float64, in
 // eight interleaved partial sums.
-func RMSNorm(dst, x, w []float32, eps float32) { rmsNorm(dst, x, w, eps, ImplGo) }
+func RMSNorm(dst, x, w []float32, eps float32) {
+	f := goFamily()
+	f.rmsNorm(dst, x, w, eps)
+}
 
 // SwiGLU writes silu(gate) ⊙ up into dst, silu(a) = a·σ(a).
 func SwiGLU(dst, gate, up []float32) {
@@ -56,7 +59,10 @@ func SwiGLU(dst, gate, up []float32) {
 // RoPE rotates one head vector v (len d) in place with the half-split (NeoX)
 // rotation: for j < d/2, (v_j, v_{j+d/2}) turns by the angle whose cos and
 // sin are cos[j], sin[j].
-func RoPE(v, cos, sin []float32) { ropeHalves(v, cos, sin, ImplGo) }
+func RoPE(v, cos, sin []float32) {
+	f := goFamily()
+	f.ropeHalves(v, cos, sin)
+}
 
 // CausalConv runs a depthwise causal convolution over T rows of y (T×D)
 // continuing from state ((L-1)×D, oldest row first): for channel c,
@@ -64,42 +70,42 @@ func RoPE(v, cos, sin []float32) { ropeHalves(v, cos, sin, ImplGo) }
 // rows before the chunk come from state. Afterwards state holds the last
 // L-1 rows of [state ‖ y]. taps is the kernel tap-major, L rows of D.
 func CausalConv(z, y, state, taps []float32, T, D, L int) {
-	causalConv(z, y, state, taps, T, D, L, ImplGo)
+	f := goFamily()
+	f.causalConv(z, y, state, taps, T, D, L)
 }
 
 // Mul is the family's Mul.
-func (p *Pool) Mul(dst, a, b []float32) { mul(dst, a, b, p.impl) }
+func (p *Pool) Mul(dst, a, b []float32) { p.fam.mul(dst, a, b) }
 
 // RMSNorm is the family's RMSNorm.
 func (p *Pool) RMSNorm(dst, x, w []float32, eps float32) {
-	rmsNorm(dst, x, w, eps, p.impl)
+	p.fam.rmsNorm(dst, x, w, eps)
 }
 
 // RoPE is the family's RoPE.
-func (p *Pool) RoPE(v, cos, sin []float32) { ropeHalves(v, cos, sin, p.impl) }
+func (p *Pool) RoPE(v, cos, sin []float32) { p.fam.ropeHalves(v, cos, sin) }
 
 // CausalConv is the family's CausalConv.
 func (p *Pool) CausalConv(z, y, state, taps []float32, T, D, L int) {
-	causalConv(z, y, state, taps, T, D, L, p.impl)
+	p.fam.causalConv(z, y, state, taps, T, D, L)
 }
 
-func rmsNorm(dst, x, w []float32, eps float32, impl Impl) {
-	var s [8]float64
-	i := sumSquares8(&s, x, impl)
+func (f *family) rmsNorm(dst, x, w []float32, eps float32) {
+	s, i := f.sumSquares8(x)
 	for _, v := range x[i:] {
 		s[0] += float64(v) * float64(v)
 	}
 	ss := ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]))
 	inv := float32(1 / math.Sqrt(ss/float64(len(x))+float64(eps)))
-	scaleMul(dst[:len(x)], x, w[:len(x)], inv, impl)
+	f.scaleMul(dst[:len(x)], x, w[:len(x)], inv)
 }
 
-func ropeHalves(v, cos, sin []float32, impl Impl) {
+func (f *family) ropeHalves(v, cos, sin []float32) {
 	half := len(v) / 2
-	rope(v[:half], v[half:2*half], cos[:half], sin[:half], impl)
+	f.rope(v[:half], v[half:2*half], cos[:half], sin[:half])
 }
 
-func causalConv(z, y, state, taps []float32, T, D, L int, impl Impl) {
+func (f *family) causalConv(z, y, state, taps []float32, T, D, L int) {
 	hist := L - 1
 	row := func(s int) []float32 { // row s of [state ‖ y], s in [0, hist+T)
 		if s < hist {
@@ -111,7 +117,7 @@ func causalConv(z, y, state, taps []float32, T, D, L int, impl Impl) {
 		out := z[t*D : (t+1)*D]
 		clear(out)
 		for k := 0; k < L; k++ {
-			mulAdd(out, taps[k*D:(k+1)*D], row(t+k), impl)
+			f.mulAdd(out, taps[k*D:(k+1)*D], row(t+k))
 		}
 	}
 	// Shift the state: its new rows are rows T..T+hist-1 of [state ‖ y].
@@ -122,17 +128,17 @@ func causalConv(z, y, state, taps []float32, T, D, L int, impl Impl) {
 
 // The Go forms of the element-wise steps, specifications of the vector ones.
 
-// sumSquares8Go adds x[8i+j]² into s[j] over the whole multiples of 8 and
+// sumSquares8Go sums x[8i+j]² into s[j] over the whole multiples of 8 and
 // returns how many elements it took.
-func sumSquares8Go(s *[8]float64, x []float32) int {
-	n := len(x) &^ 7
+func sumSquares8Go(x []float32) (s [8]float64, n int) {
+	n = len(x) &^ 7
 	for i := 0; i < n; i += 8 {
 		for j := range s {
 			v := float64(x[i+j])
 			s[j] += v * v
 		}
 	}
-	return n
+	return s, n
 }
 
 func scaleMulGo(dst, x, w []float32, inv float32) {

@@ -13,8 +13,6 @@ const (
 	opPackAMX
 )
 
-func (p *Pool) add(dst, src []float32) { add(dst, src, p.impl) }
-
 // elemTask is kept in the Pool so these calls allocate nothing.
 type elemTask struct {
 	pool       *Pool
@@ -34,9 +32,9 @@ const elemGrain = 1 << 14
 func (e *elemTask) Run(worker, lo, hi int) {
 	switch e.op {
 	case opSwiGLU:
-		e.pool.swiglu(e.dst[lo:hi], e.a[lo:hi], e.b[lo:hi])
+		e.pool.fam.swiglu(e.dst[lo:hi], e.a[lo:hi], e.b[lo:hi])
 	case opAdd:
-		e.pool.add(e.dst[lo:hi], e.a[lo:hi])
+		e.pool.fam.add(e.dst[lo:hi], e.a[lo:hi])
 	case opRMSNorm:
 		for r := lo; r < hi; r++ {
 			e.pool.RMSNorm(e.dst[r*e.width:(r+1)*e.width], e.a[r*e.width:(r+1)*e.width], e.normWeight, e.eps)

@@ -39,16 +39,18 @@ type Pool struct {
 	pending atomic.Int32 // workers not yet done with the current job
 	spin    bool         // workers wait for jobs spinning: no more of them than Go runs at once
 
-	scratch [][]float32
+	scratch   [][]float32
+	attnMasks [][lanes]uint16 // per worker: which queries see which keys of a chunk
 	closed  bool
 
 	// Preallocated task structs, one per op, so calls do not allocate.
-	mm   matmulTask
-	elem elemTask
-	xp   []float32 // activations rearranged for the kernel family
-	xa   []uint64  // activations packed for the AMX kernel
-	act  act8      // activations rounded to int8 for the 4-bit kernels
-	impl Impl
+	mm      matmulTask
+	mmViews []matmulTask // per worker: the matrix a range of mm is in
+	elem    elemTask
+	xp      []float32 // activations rearranged for the kernel family
+	xa      []uint64  // activations packed for the AMX kernel
+	act     act8      // activations rounded to int8 for the 4-bit kernels
+	fam     family
 
 	amxCfg [64]byte    // the AMX tile configuration (immutable)
 	amxOut [][]float32 // per worker: one chunk of output tiles
@@ -78,8 +80,9 @@ func NewPoolImpl(n int, impl Impl) *Pool {
 // newPool is NewPoolImpl with the waiting strategy chosen: spinning pays
 // only while every worker has a processor of its own.
 func newPool(n int, impl Impl, spin bool) *Pool {
-	p := &Pool{threads: n, workers: make([]poolWorker, n), scratch: make([][]float32, n), impl: impl, spin: spin}
-	if impl == ImplAMX {
+	p := &Pool{threads: n, workers: make([]poolWorker, n), scratch: make([][]float32, n), fam: familyOf(impl), spin: spin,
+		mmViews: make([]matmulTask, n), attnMasks: make([][lanes]uint16, n)}
+	if p.fam.amx {
 		p.amxCfg = amxTileConfig()
 		p.amxOut = make([][]float32, n)
 		for i := range p.amxOut {
@@ -138,8 +141,11 @@ func (p *Pool) awaitJob(i int, seen uint64) uint64 {
 	}
 }
 
-// Impl is the kernel family the pool's matmuls use.
-func (p *Pool) Impl() Impl { return p.impl }
+// Impl is the kernel family the pool's ops use.
+func (p *Pool) Impl() Impl { return p.fam.impl }
+
+// Describe names the pool's kernel family and the CPU features it uses.
+func (p *Pool) Describe() string { return p.fam.describe() }
 
 // Threads is the number of goroutines that share a task.
 func (p *Pool) Threads() int { return p.threads }

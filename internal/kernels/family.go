@@ -1,0 +1,178 @@
+package kernels
+
+import "strings"
+
+// family is one kernel family as a table: the functions every op of the
+// package runs, chosen once when a Pool starts (see familyOf). No op asks
+// which family it is in; a new family is a new table, built in one place.
+//
+// Every element-wise function is bit-identical to its Go specification
+// (ops.go); matmul kernels differ between families by float rounding only,
+// and within a family give a dot the same arithmetic whatever tile
+// computes it (batch invariance).
+type family struct {
+	impl     Impl
+	features []string // the CPU features its kernels use
+	// nativeQ4: 4-bit weights run on integer dot-product kernels here; in
+	// families without them they would run in Go, slower than int8.
+	nativeQ4 bool
+	// amx: bf16 matmuls on the AMX tile unit; the pool keeps the tile
+	// configuration and per-worker output tiles.
+	amx bool
+
+	sumSquares8 func(x []float32) (s [8]float64, n int) // see sumSquares8Go
+	scaleMul    func(dst, x, w []float32, inv float32)
+	mul         func(dst, a, b []float32)
+	mulAdd      func(dst, a, b []float32)
+	add         func(dst, src []float32)
+	rope        func(lo, hi, cos, sin []float32)
+	swiglu      func(dst, gate, up []float32)
+	attnScores  func(s, qt, k []float32, d, kstride int)
+	attnSoftmax func(s, m, l, mult []float32, masks *[lanes]uint16)
+	attnAccum   func(ot, pr, v, mult []float32, d, vstride int)
+
+	// matKernel picks the kernel that computes a weight matrix's rows.
+	matKernel func(w *Mat) matKernel
+}
+
+// matKernel computes rows [lo, hi) of the matrix m.w into m.dst, reading
+// the forms of the activations that needs names (MatMuls prepares them
+// once per call for all the call's matrices).
+type matKernel struct {
+	rows  func(m *matmulTask, worker, lo, hi int)
+	needs actForms
+}
+
+// actForms is a set of activation layouts besides plain f32 rows.
+type actForms uint8
+
+const (
+	actDeinterleaved actForms = 1 << iota // m.xp: per 32 floats, even then odd (AVX-512, AVX2 int8)
+	actAMX                                // m.xa: hi/lo bf16 tiles (packAMX)
+	actInt8                               // m.act: int8 per 32 (the 4-bit kernels)
+)
+
+// Describe names the family and the CPU features it uses.
+func (f *family) describe() string {
+	return string(f.impl) + " (" + strings.Join(f.features, ", ") + ")"
+}
+
+// familyOf builds the table of a family this build can run.
+func familyOf(impl Impl) family {
+	if impl == ImplGo {
+		return goFamily()
+	}
+	if f, ok := archFamily(impl); ok {
+		return f
+	}
+	return goFamily()
+}
+
+// goFamily is the specification: plain Go on any CPU.
+func goFamily() family {
+	return family{
+		impl:        ImplGo,
+		features:    []string{"none: pure Go"},
+		sumSquares8: sumSquares8Go,
+		scaleMul:    scaleMulGo,
+		mul:         mulGo,
+		mulAdd:      mulAddGo,
+		add:         addGo,
+		rope:        ropeGo,
+		swiglu:      SwiGLU,
+		attnScores:  attnScoresGo,
+		attnSoftmax: attnSoftmaxGo,
+		attnAccum:   attnAccumGo,
+		matKernel:   goMatKernel,
+	}
+}
+
+// goMatKernel is the Go kernel of each weight format.
+func goMatKernel(w *Mat) matKernel {
+	switch {
+	case w.F32 != nil:
+		return matKernel{rows: (*matmulTask).rowsF32Go}
+	case w.Q4 != nil:
+		return matKernel{rows: (*matmulTask).rowsQ4Go, needs: actInt8}
+	case w.Affine != nil:
+		return matKernel{rows: (*matmulTask).rowsAffineGo}
+	case w.Q8 != nil:
+		return matKernel{rows: (*matmulTask).rowsQ8Go}
+	}
+	return matKernel{rows: (*matmulTask).rowsBF16Go}
+}
+
+// rowsF32Go computes rows of an f32 matrix with the Go dot.
+func (m *matmulTask) rowsF32Go(_, lo, hi int) { m.rowsF32(lo, hi, dotGo) }
+
+// rowsF32 computes rows of an f32 matrix with the dot given.
+func (m *matmulTask) rowsF32(lo, hi int, dot func(a, b []float32) float32) {
+	w := m.w
+	K, N := w.Cols, w.Rows
+	for n := lo; n < hi; n++ {
+		wr := w.F32[n*K : (n+1)*K]
+		for t := 0; t < m.T; t++ {
+			m.dst[t*N+n] = dot(m.x[t*K:(t+1)*K], wr)
+		}
+	}
+}
+
+// rowsBF16Go computes rows of a bf16 matrix with the Go dot.
+func (m *matmulTask) rowsBF16Go(_, lo, hi int) {
+	w := m.w
+	K, N := w.Cols, w.Rows
+	for n := lo; n < hi; n++ {
+		wr := w.BF16[n*K : (n+1)*K]
+		for t := 0; t < m.T; t++ {
+			m.dst[t*N+n] = dotBF16Go(m.x[t*K:(t+1)*K], wr)
+		}
+	}
+}
+
+// rowsQ8Go computes rows of an int8 matrix with the Go dot.
+func (m *matmulTask) rowsQ8Go(_, lo, hi int) {
+	w := m.w
+	K, N, spr := w.Cols, w.Rows, w.Cols/Q8Block
+	for n := lo; n < hi; n++ {
+		q, sc := w.Q8[n*K:(n+1)*K], w.Scales[n*spr:(n+1)*spr]
+		for t := 0; t < m.T; t++ {
+			m.dst[t*N+n] = dotQ8Go(m.x[t*K:(t+1)*K], q, sc)
+		}
+	}
+}
+
+// rowsAffineGo computes rows of an affine int8 matrix with the Go dot.
+func (m *matmulTask) rowsAffineGo(_, lo, hi int) {
+	w := m.w
+	K, N, spr := w.Cols, w.Rows, w.Cols/Q8Block*AffineFloats
+	for n := lo; n < hi; n++ {
+		q, a := w.Q8[n*K:(n+1)*K], w.Affine[n*spr:(n+1)*spr]
+		for t := 0; t < m.T; t++ {
+			m.dst[t*N+n] = dotQ8AffineGo(m.x[t*K:(t+1)*K], q, a)
+		}
+	}
+}
+
+// rowsQ4Go computes rows of a 4-bit matrix with the Go kernel.
+func (m *matmulTask) rowsQ4Go(_, lo, hi int) {
+	w := m.w
+	K, N, spr := w.Cols, w.Rows, w.Cols/Q8Block
+	for n := lo; n < hi; n++ {
+		nib, sc := w.Q4[n*K/2:(n+1)*K/2], w.Scales[n*spr:(n+1)*spr]
+		for t := 0; t < m.T; t++ {
+			m.dst[t*N+n] = dotQ4Go(m.act, t, nib, sc)
+		}
+	}
+}
+
+// Q4Native reports whether the kernel family NewPool chooses runs 4-bit
+// weights with native kernels; elsewhere they would run in Go, slower than
+// int8, so callers keep int8 instead.
+func Q4Native() bool {
+	impl, err := chooseImpl()
+	if err != nil {
+		return false
+	}
+	f := familyOf(impl)
+	return f.nativeQ4
+}

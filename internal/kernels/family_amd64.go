@@ -1,0 +1,91 @@
+//go:build amd64 && !purego
+
+package kernels
+
+import "golang.org/x/sys/cpu"
+
+// archFamily builds the table of an x86 family.
+func archFamily(impl Impl) (family, bool) {
+	switch impl {
+	case ImplAVX2:
+		return avx2Family(), true
+	case ImplAVX512:
+		return avx512Family(), true
+	case ImplAMX:
+		return amxFamily(), true
+	}
+	return family{}, false
+}
+
+// avx2Family: AVX2 + FMA element kernels and matmuls; 4-bit weights and
+// attention in Go.
+func avx2Family() family {
+	f := goFamily()
+	f.impl, f.features = ImplAVX2, []string{"AVX2", "FMA"}
+	vectorElems(&f, 8, elems256())
+	f.matKernel = func(w *Mat) matKernel {
+		switch {
+		case w.F32 != nil:
+			return matKernel{rows: (*matmulTask).rowsF32AVX2}
+		case w.Q4 != nil:
+			return goMatKernel(w)
+		case w.Q8 != nil:
+			return matKernel{rows: (*matmulTask).runAVX2Q8, needs: actDeinterleaved}
+		}
+		return matKernel{rows: (*matmulTask).runAVX2}
+	}
+	return f
+}
+
+// avx512Family: AVX-512F element, attention and matmul kernels; 4-bit
+// weights on VPDPBUSD where the CPU has AVX512_VNNI.
+func avx512Family() family {
+	f := goFamily()
+	f.impl, f.features = ImplAVX512, []string{"AVX-512F", "AVX-512VL"}
+	vectorElems(&f, 16, elems512())
+	f.swiglu = swigluAVX512
+	f.attnScores, f.attnSoftmax, f.attnAccum = attnScoresAVX512, attnSoftmaxAVX512, attnAccumAVX512
+	f.nativeQ4 = cpu.X86.HasAVX512VNNI
+	if f.nativeQ4 {
+		f.features = append(f.features, "AVX512_VNNI")
+	}
+	f.matKernel = func(w *Mat) matKernel { return avx512MatKernel(w, f.nativeQ4) }
+	return f
+}
+
+// avx512MatKernel is the AVX-512 kernel of each weight format.
+func avx512MatKernel(w *Mat, vnni bool) matKernel {
+	switch {
+	case w.F32 != nil:
+		return matKernel{rows: (*matmulTask).rowsF32AVX2}
+	case w.Q4 != nil:
+		if vnni {
+			return matKernel{rows: (*matmulTask).runQ4, needs: actInt8}
+		}
+		return goMatKernel(w)
+	}
+	return matKernel{rows: (*matmulTask).run512, needs: actDeinterleaved}
+}
+
+// amxFamily is the AVX-512 family with bf16 matmuls on the AMX tile unit
+// (AMX-BF16), wherever a matrix's width is a whole number of tile steps.
+func amxFamily() family {
+	f := avx512Family()
+	f.impl, f.amx = ImplAMX, true
+	f.features = append(f.features, "AMX-BF16")
+	vnni := f.nativeQ4
+	f.matKernel = func(w *Mat) matKernel {
+		if !amxCovers(w) {
+			return avx512MatKernel(w, vnni)
+		}
+		k := matKernel{rows: (*matmulTask).runAMX, needs: actAMX}
+		if w.Rows%amxRows != 0 {
+			k.needs |= actDeinterleaved // the rows past the last group go to AVX-512
+		}
+		return k
+	}
+	return f
+}
+
+// rowsF32AVX2 computes rows of an f32 matrix with the AVX2 dot.
+func (m *matmulTask) rowsF32AVX2(_, lo, hi int) { m.rowsF32(lo, hi, dotF32) }
