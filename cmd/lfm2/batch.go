@@ -267,6 +267,7 @@ func runBatch(g *globals, fl *pflag.FlagSet, bf *batchFlags, sf *samplingFlags, 
 		return nil
 	}
 
+	g.verbose = bf.verbose
 	l, err := openModel(g, true)
 	if err != nil {
 		return err

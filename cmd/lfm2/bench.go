@@ -24,6 +24,7 @@ type benchResult struct {
 	Format            string         `json:"format,omitempty"`
 	Threads           int            `json:"threads"`
 	Kernels           string         `json:"kernels"`
+	KernelInfo        string         `json:"kernel_info"` // family, CPU features, tier
 	Prompt            int            `json:"prompt"`
 	Gen               int            `json:"gen"`
 	Repeat            int            `json:"repeat"`
@@ -81,7 +82,7 @@ func newBenchCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer l.Close()
-			res := benchResult{Model: l.src.String(), DType: l.model.DType(), Format: l.model.Format, Threads: l.model.Threads(), Kernels: l.model.Kernels(), Prompt: prompt, Gen: gen, Repeat: repeat,
+			res := benchResult{Model: l.src.String(), DType: l.model.DType(), Format: l.model.Format, Threads: l.model.Threads(), Kernels: l.model.Kernels(), KernelInfo: l.model.KernelInfo(), Prompt: prompt, Gen: gen, Repeat: repeat,
 				WeightBytesPerTok: l.model.WeightBytes()}
 			rng := rand.New(rand.NewPCG(1, 1))
 			progress(asJSON, "lfm2 bench: %d run(s) of a %d-token prefill and %d-token decode, then %d run(s) at each of --parallel %s; time estimate after the first run",
@@ -232,7 +233,7 @@ func printBench(w io.Writer, r *benchResult) {
 	if r.Format != "" {
 		weights = r.Format + " computed as " + r.DType
 	}
-	fmt.Fprintf(w, "model %s, %s, %d threads, %s kernels, median of %d runs [IQR]\n", r.Model, weights, r.Threads, r.Kernels, r.Repeat)
+	fmt.Fprintf(w, "model %s, %s, %d threads, %s kernels, median of %d runs [IQR]\n", r.Model, weights, r.Threads, r.KernelInfo, r.Repeat)
 	fmt.Fprintf(w, "prefill  %4d tokens        %8.1f tok/s  [%.1f–%.1f]\n", r.Prompt, r.PrefillTokS, r.PrefillIQR[0], r.PrefillIQR[1])
 	fmt.Fprintf(w, "decode   %4d tokens        %8.1f tok/s  [%.1f–%.1f]\n", r.Gen, r.DecodeTokS, r.DecodeIQR[0], r.DecodeIQR[1])
 	for _, b := range r.Batched {

@@ -46,11 +46,17 @@ func openModel(g *globals, needTokenizer bool) (*loaded, error) {
 	if err != nil {
 		return nil, err
 	}
+	if g.fast() {
+		l.model.UseFastTier()
+	}
 	if g.dtype != "" {
 		if err := l.model.Quantize(g.dtype, g.fast()); err != nil {
 			l.Close()
 			return nil, fmt.Errorf("--dtype %s: %w", g.dtype, err)
 		}
+	}
+	if g.verbose {
+		fmt.Fprintf(os.Stderr, "lfm2: %s weights on %s kernels\n", l.model.DType(), l.model.KernelInfo())
 	}
 	if l.defaults, err = loadModelDefaults(src, l.tok); err != nil {
 		l.Close()

@@ -26,6 +26,7 @@ type globals struct {
 	cpuProfile string
 	dtype      string
 	quiet      bool   // no notes on stderr (run --json without --verbose)
+	verbose    bool   // notes on stderr: which kernels, which sampling settings
 	template   string // --chat-template FILE: replaces the model's chat template
 	quant      string // --quant: which GGUF file of a folder or repo
 	precision  string // --precision: exact, fast, or "" (by the weights)
@@ -44,7 +45,7 @@ func (g *globals) register(cmd *cobra.Command) *cobra.Command {
 	fl.StringVarP(&g.model, "model", "m", "", "model folder, .gguf file, cached repo id (org/name), or synthetic:PRESET (default: $LFM2_MODEL, else the cached "+hub.DefaultRepo+")")
 	fl.IntVarP(&g.threads, "threads", "t", 0, "compute threads (default: all cores)")
 	fl.StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for go tool pprof)")
-	fl.StringVar(&g.precision, "precision", "", "exact (default: activations stay float32) or fast (Q4_0 weights on 4-bit kernels with int8 activations, as llama.cpp computes them)")
+	fl.StringVar(&g.precision, "precision", "", "exact (default: activations stay float32) or fast (activations rounded as llama.cpp does: to bf16 for bf16 weights on AVX512_BF16 CPUs, to int8 for Q4_0 weights)")
 	fl.StringVar(&g.quant, "quant", "", "in a folder or repo of GGUF files, the quantization to load (Q4_K_M, Q8_0, …)")
 	fl.StringVar(&g.template, "chat-template", "", "render conversations with this Jinja file instead of the model's chat template")
 	fl.StringVar(&g.dtype, "dtype", "", "weights as stored (default), or q8_0 (alias int8) / q4_0: quantize at load with llama.cpp's rules; q8_0 decodes 35–70% faster (by machine; see README) at a small accuracy cost")

@@ -181,7 +181,7 @@ func newRunCmd(g *globals) *cobra.Command {
 				args = []string{strings.Join(args, " ")}
 			}
 			quiet = quiet || (asJSON && !verbose)
-			g.quiet = quiet
+			g.quiet, g.verbose = quiet, verbose
 			if idsFlag == "" {
 				// Read the prompt before loading the model: a missing or
 				// empty prompt is a usage error that should not wait for it.

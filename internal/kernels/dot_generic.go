@@ -5,7 +5,14 @@ package kernels
 func availableImpls() []Impl { return []Impl{ImplGo} }
 
 // archFamily: this build has no vector families.
-func archFamily(Impl) (family, bool) { return family{}, false }
+func archFamily(Impl, bool) (family, bool) { return family{}, false }
+
+func packPairs(dst []uint32, x []float32, k, lo, hi int, exact bool) {
+	stride := pairsPerRow(k, exact)
+	for r := lo; r < hi; r++ {
+		packPairsGo(dst[r*stride:(r+1)*stride], x[r*k:(r+1)*k], exact)
+	}
+}
 
 func amxTileConfig() (cfg [64]byte) { return cfg }
 

@@ -19,6 +19,9 @@ type family struct {
 	// amx: bf16 matmuls on the AMX tile unit; the pool keeps the tile
 	// configuration and per-worker output tiles.
 	amx bool
+	// fast: bf16 matmuls round the activations once to bf16 (the fast
+	// tier); otherwise they keep them to within 2⁻¹⁸ or exactly (exact).
+	fast bool
 
 	sumSquares8 func(x []float32) (s [8]float64, n int) // see sumSquares8Go
 	scaleMul    func(dst, x, w []float32, inv float32)
@@ -50,19 +53,26 @@ const (
 	actDeinterleaved actForms = 1 << iota // m.xp: per 32 floats, even then odd (AVX-512, AVX2 int8)
 	actAMX                                // m.xa: hi/lo bf16 tiles (packAMX)
 	actInt8                               // m.act: int8 per 32 (the 4-bit kernels)
+	actPairs                              // m.xb: bf16 pairs, high and low halves (packPairs)
+	actPairsHigh                          // m.xb: bf16 pairs, high halves only (fast tier)
 )
 
-// Describe names the family and the CPU features it uses.
+// describe names the family, the CPU features it uses and its tier.
 func (f *family) describe() string {
-	return string(f.impl) + " (" + strings.Join(f.features, ", ") + ")"
+	tier := "exact"
+	if f.fast {
+		tier = "fast: bf16 activations"
+	}
+	return string(f.impl) + " (" + strings.Join(f.features, ", ") + "; " + tier + ")"
 }
 
-// familyOf builds the table of a family this build can run.
-func familyOf(impl Impl) family {
+// familyOf builds the table of a family this build can run, in the fast
+// tier if asked and the family has one.
+func familyOf(impl Impl, fast bool) family {
 	if impl == ImplGo {
 		return goFamily()
 	}
-	if f, ok := archFamily(impl); ok {
+	if f, ok := archFamily(impl, fast); ok {
 		return f
 	}
 	return goFamily()
@@ -173,6 +183,6 @@ func Q4Native() bool {
 	if err != nil {
 		return false
 	}
-	f := familyOf(impl)
+	f := familyOf(impl, false)
 	return f.nativeQ4
 }

@@ -5,8 +5,10 @@ package kernels
 import "golang.org/x/sys/cpu"
 
 // archFamily builds the table of an x86 family.
-func archFamily(impl Impl) (family, bool) {
+func archFamily(impl Impl, fast bool) (family, bool) {
 	switch impl {
+	case ImplAVX512BF16:
+		return avx512bf16Family(fast), true
 	case ImplAVX2:
 		return avx2Family(), true
 	case ImplAVX512:

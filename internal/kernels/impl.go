@@ -15,6 +15,8 @@ const (
 	ImplAVX2   Impl = "avx2"   // AVX2 + FMA
 	ImplAVX512 Impl = "avx512" // AVX-512F
 	ImplAMX    Impl = "amx"    // AVX-512F, with bf16 matmuls on the AMX tile unit
+	// ImplAVX512BF16 is AVX-512F with bf16 matmuls on VDPBF16PS (AVX512_BF16).
+	ImplAVX512BF16 Impl = "avx512bf16"
 )
 
 // Available lists the families this CPU and build can run, best first.

@@ -48,17 +48,51 @@ func TestDotMatchesSpecification(t *testing.T) {
 
 // TestMatMulAgainstBLAS checks MatMul against gonum's blas32 Gemm on ragged
 // shapes, for f32 and bf16 weights (bf16 widened exactly first).
+// In the fast tier the reference rounds the activations of each whole
+// 32-column chunk to bf16 first, as that tier does.
 func TestMatMulAgainstBLAS(t *testing.T) {
-	for _, impl := range Available() {
-		t.Run(string(impl), func(t *testing.T) { testMatMulAgainstBLAS(t, impl) })
+	for _, ft := range familyTiers() {
+		t.Run(ft.name, func(t *testing.T) { testMatMulAgainstBLAS(t, ft.impl, ft.fast) })
 	}
 }
 
-func testMatMulAgainstBLAS(t *testing.T, impl Impl) {
+// familyTier is a kernel family in one of its tiers.
+type familyTier struct {
+	name string
+	impl Impl
+	fast bool
+}
+
+// familyTiers lists every family here, and the fast tier of those that
+// have one.
+func familyTiers() []familyTier {
+	var out []familyTier
+	for _, impl := range Available() {
+		out = append(out, familyTier{string(impl), impl, false})
+		if f := familyOf(impl, true); f.fast {
+			out = append(out, familyTier{string(impl) + "-fast", impl, true})
+		}
+	}
+	return out
+}
+
+// roundChunksBF16 is x with the whole 32-column chunks of each row of
+// width k rounded to bf16: what the fast tier multiplies.
+func roundChunksBF16(x []float32, k int) []float32 {
+	out := append([]float32(nil), x...)
+	for r := 0; r < len(x)/k; r++ {
+		for c := 0; c < k&^31; c++ {
+			out[r*k+c] = math.Float32frombits(uint32(F32ToBF16(x[r*k+c])) << 16)
+		}
+	}
+	return out
+}
+
+func testMatMulAgainstBLAS(t *testing.T, impl Impl, fast bool) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	p := NewPoolImpl(2, impl)
+	p := NewPoolTier(2, impl, fast)
 	defer p.Close()
-	solo := NewPoolImpl(1, impl) // one goroutine takes the whole row range
+	solo := NewPoolTier(1, impl, fast) // one goroutine takes the whole row range
 	defer solo.Close()
 	for _, T := range []int{1, 2, 3, 4, 5, 8, 9, 16, 17, 33} {
 		// K = 32k and N ≥ 64 reach every AMX path: four, two and one
@@ -83,9 +117,13 @@ func testMatMulAgainstBLAS(t *testing.T, impl Impl) {
 					pool = solo
 				}
 				pool.MatMul(got, x, T, &w)
+				xr := x
+				if fast && dtype == "bf16" {
+					xr = roundChunksBF16(x, K)
+				}
 				want := blas32.General{Rows: T, Cols: N, Stride: N, Data: make([]float32, T*N)}
 				blas32.Gemm(blas.NoTrans, blas.Trans, 1,
-					blas32.General{Rows: T, Cols: K, Stride: K, Data: x},
+					blas32.General{Rows: T, Cols: K, Stride: K, Data: xr},
 					blas32.General{Rows: N, Cols: K, Stride: K, Data: wf}, 0, want)
 				for i := range got {
 					if d := math.Abs(float64(got[i] - want.Data[i])); d > tol(K, 1) {
@@ -100,14 +138,14 @@ func testMatMulAgainstBLAS(t *testing.T, impl Impl) {
 // TestMatMulBatchInvariant: a row's result is bit-identical whatever other
 // rows share the call and wherever it sits.
 func TestMatMulBatchInvariant(t *testing.T) {
-	for _, impl := range Available() {
-		t.Run(string(impl), func(t *testing.T) { testMatMulBatchInvariant(t, impl) })
+	for _, ft := range familyTiers() {
+		t.Run(ft.name, func(t *testing.T) { testMatMulBatchInvariant(t, ft.impl, ft.fast) })
 	}
 }
 
-func testMatMulBatchInvariant(t *testing.T, impl Impl) {
+func testMatMulBatchInvariant(t *testing.T, impl Impl, fast bool) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	p := NewPoolImpl(2, impl)
+	p := NewPoolTier(2, impl, fast)
 	defer p.Close()
 	// K = 1000 has a tail past the last 32-column chunk; K = 1024 is what
 	// the AMX kernel takes, N = 200 leaves it 8 rows for the AVX-512 tiles.
@@ -131,15 +169,15 @@ func testMatMulBatchInvariant(t *testing.T, impl Impl) {
 }
 
 func TestMatMulAllocatesNothing(t *testing.T) {
-	for _, impl := range Available() {
+	for _, ft := range familyTiers() {
 		rng := rand.New(rand.NewPCG(7, 8))
-		p := NewPoolImpl(2, impl)
+		p := NewPoolTier(2, ft.impl, ft.fast)
 		w, _ := NewMatBF16(256, 128, randBF16(rng, 256*128))
 		x := randF32(rng, 4*128)
 		dst := make([]float32, 4*256)
 		p.MatMul(dst, x, 4, &w) // first call may size the pool's buffers
 		if n := testing.AllocsPerRun(50, func() { p.MatMul(dst, x, 4, &w) }); n != 0 {
-			t.Errorf("%s: MatMul allocates %v times per call", impl, n)
+			t.Errorf("%s: MatMul allocates %v times per call", ft.name, n)
 		}
 		p.Close()
 	}
@@ -194,19 +232,32 @@ func TestBF16RoundTrip(t *testing.T) {
 	}
 }
 
+// benchMatMul times a bf16 MatMul in the best family (or $LFM2_KERNELS'),
+// in its exact tier and, if it has one, its fast tier.
 func benchMatMul(b *testing.B, T, K, N int) {
-	rng := rand.New(rand.NewPCG(1, 1))
-	p := NewPool(0) // best family, or $LFM2_KERNELS
-	defer p.Close()
-	w, _ := NewMatBF16(N, K, randBF16(rng, N*K))
-	x := randF32(rng, T*K)
-	dst := make([]float32, T*N)
-	b.SetBytes(int64(N * K * 2))
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		p.MatMul(dst, x, T, &w)
+	impl, err := chooseImpl()
+	if err != nil {
+		b.Fatal(err)
 	}
-	b.ReportMetric(float64(2*T*K*N)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	for _, fast := range []bool{false, true} {
+		if fast && !familyOf(impl, true).fast {
+			continue
+		}
+		b.Run(map[bool]string{false: "exact", true: "fast"}[fast], func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 1))
+			p := NewPoolTier(0, impl, fast)
+			defer p.Close()
+			w, _ := NewMatBF16(N, K, randBF16(rng, N*K))
+			x := randF32(rng, T*K)
+			dst := make([]float32, T*N)
+			b.SetBytes(int64(N * K * 2))
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				p.MatMul(dst, x, T, &w)
+			}
+			b.ReportMetric(float64(2*T*K*N)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
 }
 
 // Shapes of LFM2-350M: K×N for in_proj, out_proj, w1/w3, w2 and the LM head.
@@ -297,9 +348,9 @@ func TestPoolSwiGLUMatchesSpecification(t *testing.T) {
 // TestMatMulsEqualsSeparateCalls: fused matmuls give exactly what separate
 // calls give, and allocate nothing.
 func TestMatMulsEqualsSeparateCalls(t *testing.T) {
-	for _, impl := range Available() {
+	for _, ft := range familyTiers() {
 		rng := rand.New(rand.NewPCG(41, 42))
-		p := NewPoolImpl(2, impl)
+		p := NewPoolTier(2, ft.impl, ft.fast)
 		K, T := 96, 5
 		var ws [3]*Mat
 		var sep, fused [3][]float32
@@ -316,12 +367,12 @@ func TestMatMulsEqualsSeparateCalls(t *testing.T) {
 		for i := range ws {
 			for j := range sep[i] {
 				if sep[i][j] != fused[i][j] {
-					t.Fatalf("%s: matrix %d element %d: fused %v, separate %v", impl, i, j, fused[i][j], sep[i][j])
+					t.Fatalf("%s: matrix %d element %d: fused %v, separate %v", ft.name, i, j, fused[i][j], sep[i][j])
 				}
 			}
 		}
 		if n := testing.AllocsPerRun(20, func() { p.MatMuls(x, T, ws[:], fused[:]) }); n != 0 {
-			t.Errorf("%s: MatMuls allocates %v times", impl, n)
+			t.Errorf("%s: MatMuls allocates %v times", ft.name, n)
 		}
 		p.Close()
 	}

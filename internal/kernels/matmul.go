@@ -14,7 +14,11 @@ type matmulTask struct {
 	xp  []float32 // x rearranged for the AVX-512 kernels
 	xa  []uint64  // x split and packed for the AMX kernel (see packAMX)
 	act *act8     // x rounded to int8, for 4-bit weights
-	T   int
+	xb  []uint32  // x as bf16 pairs for the VDPBF16PS kernels (see packPairs)
+	// pairs: bf16 matrices read xb, which holds high and low halves if
+	// xbExact (else high halves only).
+	pairs, xbExact bool
+	T              int
 	// The AMX family's tile configuration and per-worker output tiles.
 	amxCfg *[64]byte
 	amxOut [][]float32
@@ -78,6 +82,15 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 		}
 		p.mm.xa = p.xa[:n]
 		p.packAMXRows(p.mm.xa, x, T, K)
+	}
+	if needs&(actPairs|actPairsHigh) != 0 {
+		exact := needs&actPairs != 0
+		n := T * pairsPerRow(K, exact)
+		if cap(p.xb) < n {
+			p.xb = make([]uint32, n)
+		}
+		p.mm.xb, p.mm.pairs, p.mm.xbExact = p.xb[:n], true, exact
+		p.packPairRows(p.mm.xb, x, T, K, exact)
 	}
 	if needs&actDeinterleaved != 0 {
 		if cap(p.xp) < T*K {

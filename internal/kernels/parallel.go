@@ -11,6 +11,7 @@ const (
 	opRMSNorm
 	opDeinterleave
 	opPackAMX
+	opPackPairs
 )
 
 // elemTask is kept in the Pool so these calls allocate nothing.
@@ -22,6 +23,8 @@ type elemTask struct {
 	eps        float32
 	normWeight []float32
 	packed     []uint64 // opPackAMX's destination
+	pairs      []uint32 // opPackPairs' destination
+	exact      bool     // opPackPairs: high and low halves
 	rows       int      // opPackAMX: rows of x
 }
 
@@ -41,6 +44,8 @@ func (e *elemTask) Run(worker, lo, hi int) {
 		}
 	case opPackAMX:
 		packAMXFast(e.packed, e.a, e.rows, e.width, lo, hi)
+	case opPackPairs:
+		packPairs(e.pairs, e.a, e.width, lo, hi, e.exact)
 	case opDeinterleave:
 		for r := lo; r < hi; r++ {
 			deinterleave32(e.dst[r*e.width:(r+1)*e.width], e.a[r*e.width:(r+1)*e.width])
@@ -75,6 +80,13 @@ func (p *Pool) RMSNormRows(dst, x, w []float32, rows, width int, eps float32) {
 func (p *Pool) deinterleaveRows(dst, x []float32, rows, width int) {
 	p.elem = elemTask{op: opDeinterleave, dst: dst, a: x, width: width}
 	p.runElem(rows, max(1, elemGrain/width))
+}
+
+// packPairRows packs x [T×K] as bf16 pairs (see packPairs), rows spread
+// over the pool.
+func (p *Pool) packPairRows(dst []uint32, x []float32, T, K int, exact bool) {
+	p.elem = elemTask{op: opPackPairs, pairs: dst, a: x, width: K, exact: exact}
+	p.runElem(T, max(1, elemGrain/K))
 }
 
 // packAMXRows packs x [T×K] for the AMX kernel (see packAMX), padding the

@@ -41,7 +41,7 @@ type Pool struct {
 
 	scratch   [][]float32
 	attnMasks [][lanes]uint16 // per worker: which queries see which keys of a chunk
-	closed  bool
+	closed    bool
 
 	// Preallocated task structs, one per op, so calls do not allocate.
 	mm      matmulTask
@@ -50,6 +50,7 @@ type Pool struct {
 	xp      []float32 // activations rearranged for the kernel family
 	xa      []uint64  // activations packed for the AMX kernel
 	act     act8      // activations rounded to int8 for the 4-bit kernels
+	xb      []uint32  // activations as bf16 pairs for the VDPBF16PS kernels
 	fam     family
 
 	amxCfg [64]byte    // the AMX tile configuration (immutable)
@@ -70,17 +71,22 @@ func NewPool(n int) *Pool {
 
 // NewPoolImpl starts a pool that uses the kernel family impl, which must be
 // one of Available().
-func NewPoolImpl(n int, impl Impl) *Pool {
+func NewPoolImpl(n int, impl Impl) *Pool { return NewPoolTier(n, impl, false) }
+
+// NewPoolTier is NewPoolImpl in the fast tier if fast is set: bf16 matmuls
+// with activations rounded once to bf16, where the family has such a tier
+// (avx512bf16); other families stay exact.
+func NewPoolTier(n int, impl Impl, fast bool) *Pool {
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
-	return newPool(n, impl, n <= runtime.GOMAXPROCS(0))
+	return newPool(n, familyOf(impl, fast), n <= runtime.GOMAXPROCS(0))
 }
 
 // newPool is NewPoolImpl with the waiting strategy chosen: spinning pays
 // only while every worker has a processor of its own.
-func newPool(n int, impl Impl, spin bool) *Pool {
-	p := &Pool{threads: n, workers: make([]poolWorker, n), scratch: make([][]float32, n), fam: familyOf(impl), spin: spin,
+func newPool(n int, fam family, spin bool) *Pool {
+	p := &Pool{threads: n, workers: make([]poolWorker, n), scratch: make([][]float32, n), fam: fam, spin: spin,
 		mmViews: make([]matmulTask, n), attnMasks: make([][lanes]uint16, n)}
 	if p.fam.amx {
 		p.amxCfg = amxTileConfig()

@@ -26,7 +26,7 @@ func TestPoolRunsEveryIndexOnce(t *testing.T) {
 		for _, threads := range []int{2, 3, 5} {
 			t.Run(fmt.Sprintf("spin=%v/threads=%d", spin, threads), func(t *testing.T) {
 				before := runtime.NumGoroutine()
-				p := newPool(threads, ImplGo, spin)
+				p := newPool(threads, goFamily(), spin)
 				task := &coverTask{hits: make([]atomic.Int32, 1000)}
 				for job := 0; job < 200; job++ {
 					n, grain := 1+job*37%1000, 1+job%13

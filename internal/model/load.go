@@ -118,8 +118,22 @@ func (m *Model) Close() error {
 func (m *Model) Threads() int { return m.pool.Threads() }
 
 // Kernels names the kernel family the model's matmuls run on (see
-// kernels.Impl): "amx", "avx512", "avx2" or "purego".
+// kernels.Impl): "amx", "avx512bf16", "avx512", "avx2" or "purego".
 func (m *Model) Kernels() string { return string(m.pool.Impl()) }
+
+// KernelInfo names the kernel family, the CPU features it uses and its
+// accuracy tier.
+func (m *Model) KernelInfo() string { return m.pool.Describe() }
+
+// UseFastTier switches bf16 matmuls to the kernel family's fast tier
+// (activations rounded once to bf16, as llama.cpp and PyTorch's bf16
+// inference compute) where the family has one; others stay exact. Call it
+// before the model is used.
+func (m *Model) UseFastTier() {
+	threads, impl := m.pool.Threads(), m.pool.Impl()
+	m.pool.Close()
+	m.pool = kernels.NewPoolTier(threads, impl, true)
+}
 
 // CacheShape is the state a cache must hold for this model.
 func (m *Model) CacheShape() cache.Shape {

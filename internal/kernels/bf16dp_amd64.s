@@ -1,0 +1,460 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+#include "zmm_amd64.h"
+
+// AVX512_BF16 kernels: bf16 weights times activations packed as bf16 pairs
+// (see packPairs), with VDPBF16PS, which adds to each f32 lane the product
+// of its odd pair, then of its even pair, each rounded to f32 (products of
+// two bf16 are exact). Go's assembler has no mnemonic for it, so it is
+// hand-encoded (the formula below was checked against GNU as).
+//
+// Exact tier: per 32-element chunk, the activations' high halves (16
+// dwords) then their low halves (16 dwords); each accumulator takes the
+// high product, then the low. Fast tier: the high halves only. Every dot,
+// in every kernel, goes chunk by chunk into one zmm and ends in REDUCE512,
+// so a row's result is the same whichever tile computed it.
+
+// DP(acc, x, w): VDPBF16PS Z<w>, Z<x>, Z<acc> (acc += pairs of x · pairs
+// of w), registers by number. EVEX: 62, then R X B R' 0 0 1 0 (inverted
+// register bits), W vvvv 1 pp (pp = F3), z L'L b V' aaa, opcode 52, ModRM.
+#define DP(acc, x, w) BYTE $0x62; BYTE $((((acc>>3)&1)^1)<<7 | (((w>>4)&1)^1)<<6 | (((w>>3)&1)^1)<<5 | (((acc>>4)&1)^1)<<4 | 2); BYTE $((((x&15)^15)<<3) | 6); BYTE $(0x40 | (((x>>4)&1)^1)<<3); BYTE $0x52; BYTE $(0xC0 | (acc&7)<<3 | (w&7))
+
+// CVT2(d, hi16, lo16): VCVTNE2PS2BF16 Z<hi16>, Z<lo16> -> Z<d>: 32 bf16,
+// rounded to nearest even, the elements of Z<lo16> in the low half. Same
+// EVEX layout with pp = F2 and opcode 72.
+#define CVT2(d, hi16, lo16) BYTE $0x62; BYTE $((((d>>3)&1)^1)<<7 | (((lo16>>4)&1)^1)<<6 | (((lo16>>3)&1)^1)<<5 | (((d>>4)&1)^1)<<4 | 2); BYTE $((((hi16&15)^15)<<3) | 7); BYTE $(0x40 | (((hi16>>4)&1)^1)<<3); BYTE $0x72; BYTE $(0xC0 | (d&7)<<3 | (lo16&7))
+
+// func packPairs512(dst *uint32, x *float32, chunks int, exact bool)
+// Packs chunks×32 floats of x: per chunk 16 dwords of high bf16 pairs,
+// then (exact) 16 of low pairs, lo = bf16(x − hi).
+TEXT ·packPairs512(SB), NOSPLIT, $0-25
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ chunks+16(FP), CX
+	MOVBLZX exact+24(FP), DX
+	TESTQ CX, CX
+	JZ    pdone
+ploop:
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	CVT2(2, 1, 0)
+	VMOVDQU32 Z2, (DI)
+	TESTQ DX, DX
+	JZ    pnext
+	// hi as f32: each bf16 word widened and shifted to the top half
+	VPMOVZXWD Y2, Z3
+	VPSLLD    $16, Z3, Z3
+	VEXTRACTI64X4 $1, Z2, Y4
+	VPMOVZXWD Y4, Z4
+	VPSLLD    $16, Z4, Z4
+	VSUBPS    Z3, Z0, Z0
+	VSUBPS    Z4, Z1, Z1
+	CVT2(5, 1, 0)
+	VMOVDQU32 Z5, 64(DI)
+	ADDQ $64, DI
+pnext:
+	ADDQ $64, DI
+	ADDQ $128, SI
+	DECQ CX
+	JNZ  ploop
+pdone:
+	VZEROUPPER
+	RET
+
+// func dpExact1x1(x *uint32, w *uint16, chunks int) float32
+TEXT ·dpExact1x1(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), SI
+	MOVQ w+8(FP), DI
+	MOVQ chunks+16(FP), CX
+	VPXORD Z0, Z0, Z0
+	TESTQ CX, CX
+	JZ dpExact1x1_done
+dpExact1x1_loop:
+	VMOVDQU32 (DI), Z16
+	VMOVDQU32 (SI), Z24
+	VMOVDQU32 64(SI), Z25
+	DP(0, 24, 16)
+	DP(0, 25, 16)
+	ADDQ $64, DI
+	ADDQ $128, SI
+	DECQ CX
+	JNZ  dpExact1x1_loop
+dpExact1x1_done:
+	REDUCE512(Z0, Y0, X0, Y1, X1)
+	VZEROUPPER
+	MOVSS X0, ret+24(FP)
+	RET
+
+// func dpExact1x4(x *uint32, w *uint16, ws int, chunks int, out *float32)
+TEXT ·dpExact1x4(SB), NOSPLIT, $0-40
+	MOVQ x+0(FP), SI
+	MOVQ w+8(FP), DI
+	MOVQ ws+16(FP), BX
+	SHLQ $1, BX
+	MOVQ chunks+24(FP), CX
+	MOVQ out+32(FP), DX
+	LEAQ (DI)(BX*1), R11
+	LEAQ (R11)(BX*1), R12
+	LEAQ (R12)(BX*1), R13
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	TESTQ CX, CX
+	JZ dpExact1x4_done
+dpExact1x4_loop:
+	// the same line of the next four weight rows (the next tile): rows of
+	// 2 KiB are too short for the hardware prefetcher to ramp up
+	PREFETCHT0 (DI)(BX*4)
+	PREFETCHT0 (R11)(BX*4)
+	PREFETCHT0 (R12)(BX*4)
+	PREFETCHT0 (R13)(BX*4)
+	VMOVDQU32 (DI), Z16
+	VMOVDQU32 (R11), Z17
+	VMOVDQU32 (R12), Z18
+	VMOVDQU32 (R13), Z19
+	VMOVDQU32 (SI), Z24
+	VMOVDQU32 64(SI), Z25
+	DP(0, 24, 16)
+	DP(0, 25, 16)
+	DP(1, 24, 17)
+	DP(1, 25, 17)
+	DP(2, 24, 18)
+	DP(2, 25, 18)
+	DP(3, 24, 19)
+	DP(3, 25, 19)
+	ADDQ $64, DI
+	ADDQ $64, R11
+	ADDQ $64, R12
+	ADDQ $64, R13
+	ADDQ $128, SI
+	DECQ CX
+	JNZ  dpExact1x4_loop
+dpExact1x4_done:
+	REDUCE512(Z0, Y0, X0, Y16, X16)
+	MOVSS X0, 0(DX)
+	REDUCE512(Z1, Y1, X1, Y16, X16)
+	MOVSS X1, 4(DX)
+	REDUCE512(Z2, Y2, X2, Y16, X16)
+	MOVSS X2, 8(DX)
+	REDUCE512(Z3, Y3, X3, Y16, X16)
+	MOVSS X3, 12(DX)
+	VZEROUPPER
+	RET
+
+// func dpExact4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32)
+TEXT ·dpExact4x4(SB), NOSPLIT, $0-48
+	MOVQ x+0(FP), SI
+	MOVQ xs+8(FP), AX
+	SHLQ $2, AX
+	MOVQ w+16(FP), DI
+	MOVQ ws+24(FP), BX
+	SHLQ $1, BX
+	MOVQ chunks+32(FP), CX
+	MOVQ out+40(FP), DX
+	LEAQ (SI)(AX*1), R8
+	LEAQ (R8)(AX*1), R9
+	LEAQ (R9)(AX*1), R10
+	LEAQ (DI)(BX*1), R11
+	LEAQ (R11)(BX*1), R12
+	LEAQ (R12)(BX*1), R13
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	TESTQ CX, CX
+	JZ dpExact4x4_done
+dpExact4x4_loop:
+	// the same line of the next four weight rows (the next tile): rows of
+	// 2 KiB are too short for the hardware prefetcher to ramp up
+	PREFETCHT0 (DI)(BX*4)
+	PREFETCHT0 (R11)(BX*4)
+	PREFETCHT0 (R12)(BX*4)
+	PREFETCHT0 (R13)(BX*4)
+	VMOVDQU32 (DI), Z16
+	VMOVDQU32 (R11), Z17
+	VMOVDQU32 (R12), Z18
+	VMOVDQU32 (R13), Z19
+	VMOVDQU32 (SI), Z24
+	VMOVDQU32 64(SI), Z25
+	DP(0, 24, 16)
+	DP(0, 25, 16)
+	DP(1, 24, 17)
+	DP(1, 25, 17)
+	DP(2, 24, 18)
+	DP(2, 25, 18)
+	DP(3, 24, 19)
+	DP(3, 25, 19)
+	VMOVDQU32 (R8), Z24
+	VMOVDQU32 64(R8), Z25
+	DP(4, 24, 16)
+	DP(4, 25, 16)
+	DP(5, 24, 17)
+	DP(5, 25, 17)
+	DP(6, 24, 18)
+	DP(6, 25, 18)
+	DP(7, 24, 19)
+	DP(7, 25, 19)
+	VMOVDQU32 (R9), Z24
+	VMOVDQU32 64(R9), Z25
+	DP(8, 24, 16)
+	DP(8, 25, 16)
+	DP(9, 24, 17)
+	DP(9, 25, 17)
+	DP(10, 24, 18)
+	DP(10, 25, 18)
+	DP(11, 24, 19)
+	DP(11, 25, 19)
+	VMOVDQU32 (R10), Z24
+	VMOVDQU32 64(R10), Z25
+	DP(12, 24, 16)
+	DP(12, 25, 16)
+	DP(13, 24, 17)
+	DP(13, 25, 17)
+	DP(14, 24, 18)
+	DP(14, 25, 18)
+	DP(15, 24, 19)
+	DP(15, 25, 19)
+	ADDQ $64, DI
+	ADDQ $64, R11
+	ADDQ $64, R12
+	ADDQ $64, R13
+	ADDQ $128, SI
+	ADDQ $128, R8
+	ADDQ $128, R9
+	ADDQ $128, R10
+	DECQ CX
+	JNZ  dpExact4x4_loop
+dpExact4x4_done:
+	REDUCE512(Z0, Y0, X0, Y16, X16)
+	MOVSS X0, 0(DX)
+	REDUCE512(Z1, Y1, X1, Y16, X16)
+	MOVSS X1, 4(DX)
+	REDUCE512(Z2, Y2, X2, Y16, X16)
+	MOVSS X2, 8(DX)
+	REDUCE512(Z3, Y3, X3, Y16, X16)
+	MOVSS X3, 12(DX)
+	REDUCE512(Z4, Y4, X4, Y16, X16)
+	MOVSS X4, 16(DX)
+	REDUCE512(Z5, Y5, X5, Y16, X16)
+	MOVSS X5, 20(DX)
+	REDUCE512(Z6, Y6, X6, Y16, X16)
+	MOVSS X6, 24(DX)
+	REDUCE512(Z7, Y7, X7, Y16, X16)
+	MOVSS X7, 28(DX)
+	REDUCE512(Z8, Y8, X8, Y16, X16)
+	MOVSS X8, 32(DX)
+	REDUCE512(Z9, Y9, X9, Y16, X16)
+	MOVSS X9, 36(DX)
+	REDUCE512(Z10, Y10, X10, Y16, X16)
+	MOVSS X10, 40(DX)
+	REDUCE512(Z11, Y11, X11, Y16, X16)
+	MOVSS X11, 44(DX)
+	REDUCE512(Z12, Y12, X12, Y16, X16)
+	MOVSS X12, 48(DX)
+	REDUCE512(Z13, Y13, X13, Y16, X16)
+	MOVSS X13, 52(DX)
+	REDUCE512(Z14, Y14, X14, Y16, X16)
+	MOVSS X14, 56(DX)
+	REDUCE512(Z15, Y15, X15, Y16, X16)
+	MOVSS X15, 60(DX)
+	VZEROUPPER
+	RET
+
+// func dpFast1x1(x *uint32, w *uint16, chunks int) float32
+TEXT ·dpFast1x1(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), SI
+	MOVQ w+8(FP), DI
+	MOVQ chunks+16(FP), CX
+	VPXORD Z0, Z0, Z0
+	TESTQ CX, CX
+	JZ dpFast1x1_done
+dpFast1x1_loop:
+	VMOVDQU32 (DI), Z16
+	VMOVDQU32 (SI), Z24
+	DP(0, 24, 16)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	DECQ CX
+	JNZ  dpFast1x1_loop
+dpFast1x1_done:
+	REDUCE512(Z0, Y0, X0, Y1, X1)
+	VZEROUPPER
+	MOVSS X0, ret+24(FP)
+	RET
+
+// func dpFast1x4(x *uint32, w *uint16, ws int, chunks int, out *float32)
+TEXT ·dpFast1x4(SB), NOSPLIT, $0-40
+	MOVQ x+0(FP), SI
+	MOVQ w+8(FP), DI
+	MOVQ ws+16(FP), BX
+	SHLQ $1, BX
+	MOVQ chunks+24(FP), CX
+	MOVQ out+32(FP), DX
+	LEAQ (DI)(BX*1), R11
+	LEAQ (R11)(BX*1), R12
+	LEAQ (R12)(BX*1), R13
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	TESTQ CX, CX
+	JZ dpFast1x4_done
+dpFast1x4_loop:
+	// the same line of the next four weight rows (the next tile): rows of
+	// 2 KiB are too short for the hardware prefetcher to ramp up
+	PREFETCHT0 (DI)(BX*4)
+	PREFETCHT0 (R11)(BX*4)
+	PREFETCHT0 (R12)(BX*4)
+	PREFETCHT0 (R13)(BX*4)
+	VMOVDQU32 (DI), Z16
+	VMOVDQU32 (R11), Z17
+	VMOVDQU32 (R12), Z18
+	VMOVDQU32 (R13), Z19
+	VMOVDQU32 (SI), Z24
+	DP(0, 24, 16)
+	DP(1, 24, 17)
+	DP(2, 24, 18)
+	DP(3, 24, 19)
+	ADDQ $64, DI
+	ADDQ $64, R11
+	ADDQ $64, R12
+	ADDQ $64, R13
+	ADDQ $64, SI
+	DECQ CX
+	JNZ  dpFast1x4_loop
+dpFast1x4_done:
+	REDUCE512(Z0, Y0, X0, Y16, X16)
+	MOVSS X0, 0(DX)
+	REDUCE512(Z1, Y1, X1, Y16, X16)
+	MOVSS X1, 4(DX)
+	REDUCE512(Z2, Y2, X2, Y16, X16)
+	MOVSS X2, 8(DX)
+	REDUCE512(Z3, Y3, X3, Y16, X16)
+	MOVSS X3, 12(DX)
+	VZEROUPPER
+	RET
+
+// func dpFast4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32)
+TEXT ·dpFast4x4(SB), NOSPLIT, $0-48
+	MOVQ x+0(FP), SI
+	MOVQ xs+8(FP), AX
+	SHLQ $2, AX
+	MOVQ w+16(FP), DI
+	MOVQ ws+24(FP), BX
+	SHLQ $1, BX
+	MOVQ chunks+32(FP), CX
+	MOVQ out+40(FP), DX
+	LEAQ (SI)(AX*1), R8
+	LEAQ (R8)(AX*1), R9
+	LEAQ (R9)(AX*1), R10
+	LEAQ (DI)(BX*1), R11
+	LEAQ (R11)(BX*1), R12
+	LEAQ (R12)(BX*1), R13
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	TESTQ CX, CX
+	JZ dpFast4x4_done
+dpFast4x4_loop:
+	// the same line of the next four weight rows (the next tile): rows of
+	// 2 KiB are too short for the hardware prefetcher to ramp up
+	PREFETCHT0 (DI)(BX*4)
+	PREFETCHT0 (R11)(BX*4)
+	PREFETCHT0 (R12)(BX*4)
+	PREFETCHT0 (R13)(BX*4)
+	VMOVDQU32 (DI), Z16
+	VMOVDQU32 (R11), Z17
+	VMOVDQU32 (R12), Z18
+	VMOVDQU32 (R13), Z19
+	VMOVDQU32 (SI), Z24
+	DP(0, 24, 16)
+	DP(1, 24, 17)
+	DP(2, 24, 18)
+	DP(3, 24, 19)
+	VMOVDQU32 (R8), Z24
+	DP(4, 24, 16)
+	DP(5, 24, 17)
+	DP(6, 24, 18)
+	DP(7, 24, 19)
+	VMOVDQU32 (R9), Z24
+	DP(8, 24, 16)
+	DP(9, 24, 17)
+	DP(10, 24, 18)
+	DP(11, 24, 19)
+	VMOVDQU32 (R10), Z24
+	DP(12, 24, 16)
+	DP(13, 24, 17)
+	DP(14, 24, 18)
+	DP(15, 24, 19)
+	ADDQ $64, DI
+	ADDQ $64, R11
+	ADDQ $64, R12
+	ADDQ $64, R13
+	ADDQ $64, SI
+	ADDQ $64, R8
+	ADDQ $64, R9
+	ADDQ $64, R10
+	DECQ CX
+	JNZ  dpFast4x4_loop
+dpFast4x4_done:
+	REDUCE512(Z0, Y0, X0, Y16, X16)
+	MOVSS X0, 0(DX)
+	REDUCE512(Z1, Y1, X1, Y16, X16)
+	MOVSS X1, 4(DX)
+	REDUCE512(Z2, Y2, X2, Y16, X16)
+	MOVSS X2, 8(DX)
+	REDUCE512(Z3, Y3, X3, Y16, X16)
+	MOVSS X3, 12(DX)
+	REDUCE512(Z4, Y4, X4, Y16, X16)
+	MOVSS X4, 16(DX)
+	REDUCE512(Z5, Y5, X5, Y16, X16)
+	MOVSS X5, 20(DX)
+	REDUCE512(Z6, Y6, X6, Y16, X16)
+	MOVSS X6, 24(DX)
+	REDUCE512(Z7, Y7, X7, Y16, X16)
+	MOVSS X7, 28(DX)
+	REDUCE512(Z8, Y8, X8, Y16, X16)
+	MOVSS X8, 32(DX)
+	REDUCE512(Z9, Y9, X9, Y16, X16)
+	MOVSS X9, 36(DX)
+	REDUCE512(Z10, Y10, X10, Y16, X16)
+	MOVSS X10, 40(DX)
+	REDUCE512(Z11, Y11, X11, Y16, X16)
+	MOVSS X11, 44(DX)
+	REDUCE512(Z12, Y12, X12, Y16, X16)
+	MOVSS X12, 48(DX)
+	REDUCE512(Z13, Y13, X13, Y16, X16)
+	MOVSS X13, 52(DX)
+	REDUCE512(Z14, Y14, X14, Y16, X16)
+	MOVSS X14, 56(DX)
+	REDUCE512(Z15, Y15, X15, Y16, X16)
+	MOVSS X15, 60(DX)
+	VZEROUPPER
+	RET

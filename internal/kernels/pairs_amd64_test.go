@@ -1,0 +1,67 @@
+//go:build amd64 && !purego
+
+package kernels
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// TestPairKernelsMatchSpecification: the VDPBF16PS kernels and the packing
+// in AVX-512 give bit for bit what their Go specifications give (values in
+// the normal range: the instruction flushes subnormals, see dotPairsGo),
+// in every tile shape and both tiers.
+func TestPairKernelsMatchSpecification(t *testing.T) {
+	if !hasAVX512BF16() {
+		t.Skip("no AVX512_BF16 here")
+	}
+	rng := rand.New(rand.NewPCG(63, 64))
+	for _, exact := range []bool{true, false} {
+		for _, K := range []int{32, 64, 1024, 4608} {
+			x := randF32(rng, 4*K)
+			w := randBF16(rng, 4*K)
+			stride := pairsPerRow(K, exact)
+			want, got := make([]uint32, 4*stride), make([]uint32, 4*stride)
+			for r := 0; r < 4; r++ {
+				packPairsGo(want[r*stride:(r+1)*stride], x[r*K:(r+1)*K], exact)
+			}
+			packPairs(got, x, K, 0, 4, exact)
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("exact=%v K=%d: packed dword %d is %#x, want %#x", exact, K, i, got[i], want[i])
+				}
+			}
+			spec := func(r, c int) float32 {
+				return dotPairsGo(want[r*stride:(r+1)*stride], w[c*K:(c+1)*K], exact)
+			}
+			chunks := K / pairChunk
+			var o16 [16]float32
+			var o4 [4]float32
+			var o1 float32
+			if exact {
+				dpExact4x4(&got[0], stride, &w[0], K, chunks, &o16[0])
+				dpExact1x4(&got[stride], &w[0], K, chunks, &o4[0])
+				o1 = dpExact1x1(&got[3*stride], &w[2*K], chunks)
+			} else {
+				dpFast4x4(&got[0], stride, &w[0], K, chunks, &o16[0])
+				dpFast1x4(&got[stride], &w[0], K, chunks, &o4[0])
+				o1 = dpFast1x1(&got[3*stride], &w[2*K], chunks)
+			}
+			for r := 0; r < 4; r++ {
+				for c := 0; c < 4; c++ {
+					if o16[4*r+c] != spec(r, c) {
+						t.Fatalf("exact=%v K=%d 4x4 (%d,%d): %v, want %v", exact, K, r, c, o16[4*r+c], spec(r, c))
+					}
+				}
+			}
+			for c := 0; c < 4; c++ {
+				if o4[c] != spec(1, c) {
+					t.Fatalf("exact=%v K=%d 1x4 %d: %v, want %v", exact, K, c, o4[c], spec(1, c))
+				}
+			}
+			if o1 != spec(3, 2) {
+				t.Fatalf("exact=%v K=%d 1x1: %v, want %v", exact, K, o1, spec(3, 2))
+			}
+		}
+	}
+}
