@@ -150,6 +150,9 @@ func (p *Pool) awaitJob(i int, seen uint64) uint64 {
 // Impl is the kernel family the pool's ops use.
 func (p *Pool) Impl() Impl { return p.fam.impl }
 
+// Fast reports whether the pool's bf16 matmuls run in the fast tier.
+func (p *Pool) Fast() bool { return p.fam.fast }
+
 // Describe names the pool's kernel family and the CPU features it uses.
 func (p *Pool) Describe() string { return p.fam.describe() }
 

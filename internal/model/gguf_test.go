@@ -141,21 +141,6 @@ func TestQuantizeAtLoadEqualsLlamaQuantize(t *testing.T) {
 // the fast tier is not the default — see README.)
 func TestGGUFFastTier(t *testing.T) {
 	dir := fixtureDir("gguf-quant")
-	b, err := os.ReadFile(filepath.Join(dir, "reference.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ref struct {
-		Cases []struct {
-			IDs            []int32            `json:"ids"`
-			RefLogits      map[string]string  `json:"ref_logits"`
-			LlamaVsDequant map[string]float64 `json:"llama_vs_dequant_max_abs"`
-			ArgmaxAgree    map[string]string  `json:"argmax_agree_llama_vs_dequant"`
-		} `json:"cases"`
-	}
-	if err := json.Unmarshal(b, &ref); err != nil {
-		t.Fatal(err)
-	}
 	m, err := LoadGGUF(filepath.Join(dir, "model-Q4_0.gguf"), 2, true)
 	if err != nil {
 		t.Fatal(err)
@@ -171,8 +156,53 @@ func TestGGUFFastTier(t *testing.T) {
 	if m.Head.DType() != "q4" {
 		t.Fatalf("the fast tier holds Q4_0 as %s", m.Head.DType())
 	}
+	checkFastTier(t, m, dir, "Q4_0")
+}
+
+// TestBF16FastTier: bf16 weights in the fast tier (activations rounded to
+// bf16 before each matmul, where the kernel family has that tier) are no
+// farther from the exact logits than llama.cpp is on the same file, and
+// agree on the argmax as often.
+func TestBF16FastTier(t *testing.T) {
+	dir := fixtureDir("gguf-tiny")
+	m, err := LoadGGUF(filepath.Join(dir, "model-BF16.gguf"), 2, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	m.UseFastTier()
+	if !m.FastTier() {
+		t.Skipf("the kernel family here (%s) has no fast tier for bf16", m.KernelInfo())
+	}
+	checkFastTier(t, m, dir, "BF16")
+}
+
+// checkFastTier holds m's logits on the fixture's cases against the
+// reference computed exactly on the file's weights (of type typ): within
+// 1.25 × llama.cpp's own distance from it, argmax agreement at most one
+// short of llama.cpp's.
+func checkFastTier(t *testing.T, m *Model, dir, typ string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "reference.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref struct {
+		Cases []struct {
+			IDs            []int32            `json:"ids"`
+			RefLogits      map[string]string  `json:"ref_logits"`
+			LlamaVsDequant map[string]float64 `json:"llama_vs_dequant_max_abs"`
+			ArgmaxAgree    map[string]string  `json:"argmax_agree_llama_vs_dequant"`
+		} `json:"cases"`
+	}
+	if err := json.Unmarshal(b, &ref); err != nil {
+		t.Fatal(err)
+	}
 	for ci, c := range ref.Cases {
-		want := readLogits(t, filepath.Join(dir, c.RefLogits["Q4_0"]), len(c.IDs), m.Config.VocabSize)
+		if c.RefLogits[typ] == "" {
+			continue // the fixture has no exact reference for this case
+		}
+		want := readLogits(t, filepath.Join(dir, c.RefLogits[typ]), len(c.IDs), m.Config.VocabSize)
 		got := run(t, m, c.IDs, len(c.IDs))
 		var worst float64
 		agree := 0
@@ -183,10 +213,10 @@ func TestGGUFFastTier(t *testing.T) {
 			}
 		}
 		var llamaAgree, total int
-		fmt.Sscanf(c.ArgmaxAgree["Q4_0"], "%d/%d", &llamaAgree, &total)
-		t.Logf("case %d: max |Δ| %.3f (llama.cpp %.3f), argmax %d/%d (llama.cpp %d)", ci, worst, c.LlamaVsDequant["Q4_0"], agree, len(want), llamaAgree)
-		if worst > 1.25*c.LlamaVsDequant["Q4_0"] || agree < llamaAgree-1 {
-			t.Errorf("case %d: max |Δ| %.3f against llama.cpp's %.3f; argmax %d/%d against llama.cpp's %d", ci, worst, c.LlamaVsDequant["Q4_0"], agree, len(want), llamaAgree)
+		fmt.Sscanf(c.ArgmaxAgree[typ], "%d/%d", &llamaAgree, &total)
+		t.Logf("%s case %d: max |Δ| %.3f (llama.cpp %.3f), argmax %d/%d (llama.cpp %d)", typ, ci, worst, c.LlamaVsDequant[typ], agree, len(want), llamaAgree)
+		if worst > 1.25*c.LlamaVsDequant[typ] || agree < llamaAgree-1 {
+			t.Errorf("%s case %d: max |Δ| %.3f against llama.cpp's %.3f; argmax %d/%d against llama.cpp's %d", typ, ci, worst, c.LlamaVsDequant[typ], agree, len(want), llamaAgree)
 		}
 	}
 }

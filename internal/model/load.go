@@ -125,6 +125,9 @@ func (m *Model) Kernels() string { return string(m.pool.Impl()) }
 // accuracy tier.
 func (m *Model) KernelInfo() string { return m.pool.Describe() }
 
+// FastTier reports whether bf16 matmuls run in the fast tier.
+func (m *Model) FastTier() bool { return m.pool.Fast() }
+
 // UseFastTier switches bf16 matmuls to the kernel family's fast tier
 // (activations rounded once to bf16, as llama.cpp and PyTorch's bf16
 // inference compute) where the family has one; others stay exact. Call it

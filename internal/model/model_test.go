@@ -355,3 +355,44 @@ func TestInt8ComputesTheDequantizedModel(t *testing.T) {
 		t.Logf("%s: int8 vs dequantized f32: %.2g", name, worst)
 	}
 }
+
+// TestFastTierFixtures measures the bf16 fast tier (activations rounded to
+// bf16 before each matmul) on the safetensors fixtures against their f32
+// references: the README states these figures. The logit bound is
+// llama.cpp's scale for bf16 weights (its CPU backend rounds activations
+// the same way: on gguf-tiny 0.2–0.4 on logits reaching ±20, see
+// TestBF16FastTier, where the fast tier is held to llama.cpp's own figure).
+func TestFastTierFixtures(t *testing.T) {
+	for _, name := range fixtures {
+		t.Run(name, func(t *testing.T) {
+			m, ref := loadFixture(t, name)
+			m.UseFastTier()
+			if !m.FastTier() {
+				t.Skipf("the kernel family here (%s) has no fast tier for bf16", m.KernelInfo())
+			}
+			var worst, nllRel float64
+			for _, cs := range ref.Cases {
+				want := readLogits(t, filepath.Join(fixtureDir(name), cs.LogitsFile), cs.Shape[0], cs.Shape[1])
+				got := run(t, m, cs.IDs, len(cs.IDs))
+				if cs.LogitsRows == "last" {
+					got = got[len(got)-1:]
+				}
+				for r := range want {
+					worst = max(worst, maxAbsDiff(got[r], want[r]))
+				}
+			}
+			for _, tc := range ref.TextCases {
+				rows := run(t, m, tc.IDs, len(tc.IDs))
+				var nll float64
+				for p := 1; p < len(tc.IDs); p++ {
+					nll -= float64(rows[p-1][tc.IDs[p]]) - logsumexp(rows[p-1])
+				}
+				nllRel = max(nllRel, math.Abs(nll-tc.NLL)/tc.NLL)
+			}
+			t.Logf("fast tier: max |Δlogit| %.3g, max relative NLL change %.3g", worst, nllRel)
+			if worst > 0.5 || nllRel > 5e-3 {
+				t.Errorf("fast tier drifts too far: max |Δlogit| %.3g, NLL %.3g", worst, nllRel)
+			}
+		})
+	}
+}
