@@ -48,7 +48,7 @@ func avx512bf16Family(fast bool) family {
 		if w.BF16 == nil {
 			return avx512MatKernel(w, vnni)
 		}
-		return matKernel{rows: (*matmulTask).run512, needs: needs}
+		return matKernel{rows: (*matmulTask).runPairs, needs: needs}
 	}
 	return f
 }
@@ -62,5 +62,116 @@ func packPairs(dst []uint32, x []float32, k, lo, hi int, exact bool) {
 	for r := lo; r < hi; r++ {
 		_, _ = dst[(r+1)*stride-1], x[r*k+chunks*pairChunk-1]
 		packPairs512(&dst[r*stride], &x[r*k], chunks, exact)
+	}
+}
+
+//go:noescape
+func dpExact8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32)
+
+//go:noescape
+func dpExact8x1(x *uint32, xs int, w *uint16, chunks int, out *float32)
+
+//go:noescape
+func dpFast8x1(x *uint32, xs int, w *uint16, chunks int, out *float32)
+
+//go:noescape
+func dpFast8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32)
+
+// runPairs is MatMul with the VDPBF16PS kernels over weight rows [lo, hi)
+// of a bf16 matrix, on the packed activations m.xb: 8×3 tiles (eight
+// activation rows, three weight rows) while eight activation rows remain
+// (prefill: 24 accumulators, a weight load per eight products; 8×1 for
+// the weight rows left over), then 4×4, then 1×4 (decode), and 1×1 for
+// weight rows left over. Every kernel gives
+// a dot the same arithmetic (see dotPairsGo), so which tile computes an
+// output never changes it. Columns past the last whole chunk are added in
+// Go from the f32 activations.
+func (m *matmulTask) runPairs(_, lo, hi int) {
+	w, K, N, T := m.w, m.w.Cols, m.w.Rows, m.T
+	chunks, xs, exact := K/pairChunk, pairsPerRow(K, m.xbExact), m.xbExact
+	if chunks == 0 {
+		for n := lo; n < hi; n++ {
+			for t := 0; t < T; t++ {
+				m.dst[t*N+n] = 0
+			}
+		}
+	}
+	x := func(t int) *uint32 { return &m.xb[t*xs] }
+	wr := func(n int) *uint16 { return &w.BF16[n*K] }
+	one := func(t, n int) float32 {
+		if exact {
+			return dpExact1x1(x(t), wr(n), chunks)
+		}
+		return dpFast1x1(x(t), wr(n), chunks)
+	}
+	t := 0
+	if chunks > 0 {
+		n3 := lo + (hi-lo)/3*3
+		var o24 [24]float32
+		for ; t+8 <= T; t += 8 {
+			for n := lo; n < n3; n += 3 {
+				if exact {
+					dpExact8x3(x(t), xs, wr(n), K, chunks, &o24[0])
+				} else {
+					dpFast8x3(x(t), xs, wr(n), K, chunks, &o24[0])
+				}
+				for r := 0; r < 8; r++ {
+					d := m.dst[(t+r)*N+n : (t+r)*N+n+3]
+					d[0], d[1], d[2] = o24[3*r], o24[3*r+1], o24[3*r+2]
+				}
+			}
+			var o8 [8]float32
+			for n := n3; n < hi; n++ {
+				if exact {
+					dpExact8x1(x(t), xs, wr(n), chunks, &o8[0])
+				} else {
+					dpFast8x1(x(t), xs, wr(n), chunks, &o8[0])
+				}
+				for r := 0; r < 8; r++ {
+					m.dst[(t+r)*N+n] = o8[r]
+				}
+			}
+		}
+		n4 := lo + (hi-lo)&^3
+		var o16 [16]float32
+		for ; t+4 <= T; t += 4 {
+			for n := lo; n < n4; n += 4 {
+				if exact {
+					dpExact4x4(x(t), xs, wr(n), K, chunks, &o16[0])
+				} else {
+					dpFast4x4(x(t), xs, wr(n), K, chunks, &o16[0])
+				}
+				for r := 0; r < 4; r++ {
+					d := m.dst[(t+r)*N+n : (t+r)*N+n+4]
+					d[0], d[1], d[2], d[3] = o16[4*r], o16[4*r+1], o16[4*r+2], o16[4*r+3]
+				}
+			}
+			for n := n4; n < hi; n++ {
+				for r := 0; r < 4; r++ {
+					m.dst[(t+r)*N+n] = one(t+r, n)
+				}
+			}
+		}
+		var o4 [4]float32
+		for ; t < T; t++ {
+			for n := lo; n < n4; n += 4 {
+				if exact {
+					dpExact1x4(x(t), wr(n), K, chunks, &o4[0])
+				} else {
+					dpFast1x4(x(t), wr(n), K, chunks, &o4[0])
+				}
+				copy(m.dst[t*N+n:t*N+n+4], o4[:])
+			}
+			for n := n4; n < hi; n++ {
+				m.dst[t*N+n] = one(t, n)
+			}
+		}
+	}
+	if k32 := chunks * pairChunk; k32 != K {
+		for t := 0; t < T; t++ {
+			for n := lo; n < hi; n++ {
+				m.dst[t*N+n] += dotBF16Go(m.x[t*K+k32:(t+1)*K], w.BF16[n*K+k32:(n+1)*K])
+			}
+		}
 	}
 }

@@ -18,14 +18,14 @@ func TestPairKernelsMatchSpecification(t *testing.T) {
 	rng := rand.New(rand.NewPCG(63, 64))
 	for _, exact := range []bool{true, false} {
 		for _, K := range []int{32, 64, 1024, 4608} {
-			x := randF32(rng, 4*K)
+			x := randF32(rng, 8*K)
 			w := randBF16(rng, 4*K)
 			stride := pairsPerRow(K, exact)
-			want, got := make([]uint32, 4*stride), make([]uint32, 4*stride)
-			for r := 0; r < 4; r++ {
+			want, got := make([]uint32, 8*stride), make([]uint32, 8*stride)
+			for r := 0; r < 8; r++ {
 				packPairsGo(want[r*stride:(r+1)*stride], x[r*K:(r+1)*K], exact)
 			}
-			packPairs(got, x, K, 0, 4, exact)
+			packPairs(got, x, K, 0, 8, exact)
 			for i := range want {
 				if got[i] != want[i] {
 					t.Fatalf("exact=%v K=%d: packed dword %d is %#x, want %#x", exact, K, i, got[i], want[i])
@@ -35,17 +35,32 @@ func TestPairKernelsMatchSpecification(t *testing.T) {
 				return dotPairsGo(want[r*stride:(r+1)*stride], w[c*K:(c+1)*K], exact)
 			}
 			chunks := K / pairChunk
+			var o24 [24]float32
 			var o16 [16]float32
-			var o4 [4]float32
+			var o8, o4 [8]float32
 			var o1 float32
 			if exact {
+				dpExact8x3(&got[0], stride, &w[0], K, chunks, &o24[0])
+				dpExact8x1(&got[0], stride, &w[3*K], chunks, &o8[0])
 				dpExact4x4(&got[0], stride, &w[0], K, chunks, &o16[0])
 				dpExact1x4(&got[stride], &w[0], K, chunks, &o4[0])
 				o1 = dpExact1x1(&got[3*stride], &w[2*K], chunks)
 			} else {
+				dpFast8x3(&got[0], stride, &w[0], K, chunks, &o24[0])
+				dpFast8x1(&got[0], stride, &w[3*K], chunks, &o8[0])
 				dpFast4x4(&got[0], stride, &w[0], K, chunks, &o16[0])
 				dpFast1x4(&got[stride], &w[0], K, chunks, &o4[0])
 				o1 = dpFast1x1(&got[3*stride], &w[2*K], chunks)
+			}
+			for r := 0; r < 8; r++ {
+				for c := 0; c < 3; c++ {
+					if o24[3*r+c] != spec(r, c) {
+						t.Fatalf("exact=%v K=%d 8x3 (%d,%d): %v, want %v", exact, K, r, c, o24[3*r+c], spec(r, c))
+					}
+				}
+				if o8[r] != spec(r, 3) {
+					t.Fatalf("exact=%v K=%d 8x1 %d: %v, want %v", exact, K, r, o8[r], spec(r, 3))
+				}
 			}
 			for r := 0; r < 4; r++ {
 				for c := 0; c < 4; c++ {
