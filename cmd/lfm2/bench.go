@@ -24,7 +24,8 @@ type benchResult struct {
 	Format            string         `json:"format,omitempty"`
 	Threads           int            `json:"threads"`
 	Kernels           string         `json:"kernels"`
-	KernelInfo        string         `json:"kernel_info"` // family, CPU features, tier
+	KernelInfo        string         `json:"kernel_info"`        // family, CPU features, tier
+	ReadGBs           float64        `json:"read_bandwidth_gbs"` // streaming read, same threads, best of 5
 	Prompt            int            `json:"prompt"`
 	Gen               int            `json:"gen"`
 	Repeat            int            `json:"repeat"`
@@ -118,6 +119,10 @@ func newBenchCmd(g *globals) *cobra.Command {
 				res.Batched = append(res.Batched, batchedBench{Parallel: P, DecodeTokS: m, IQR: iqr})
 			}
 			res.PeakRSSBytes = peakRSS()
+			// The bound decode is measured against, in the same run (the
+			// machine's bandwidth drifts from hour to hour): after the RSS
+			// figure, which the buffer would inflate.
+			res.ReadGBs = l.model.ReadBandwidth(512<<20, 5) / 1e9
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), res)
 			}
@@ -240,7 +245,7 @@ func printBench(w io.Writer, r *benchResult) {
 		fmt.Fprintf(w, "batched  %2d parallel         %8.1f tok/s  [%.1f–%.1f] aggregate decode\n", b.Parallel, b.DecodeTokS, b.IQR[0], b.IQR[1])
 	}
 	gb := float64(r.WeightBytesPerTok) / 1e9
-	fmt.Fprintf(w, "weights read per decode step %.0f MB: single-stream decode streams %.1f GB/s (compare with the machine's memory bandwidth)\n",
-		gb*1e3, gb*r.DecodeTokS)
+	fmt.Fprintf(w, "weights read per decode step %.0f MB: single-stream decode streams %.1f GB/s, %.0f%% of the %.1f GB/s this machine reads (streaming, same threads, best of 5)\n",
+		gb*1e3, gb*r.DecodeTokS, 100*gb*r.DecodeTokS/r.ReadGBs, r.ReadGBs)
 	fmt.Fprintf(w, "peak RSS %.0f MB\n", float64(r.PeakRSSBytes)/1e6)
 }

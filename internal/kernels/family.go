@@ -33,6 +33,7 @@ type family struct {
 	attnScores  func(s, qt, k []float32, d, kstride int)
 	attnSoftmax func(s, m, l, mult []float32, masks *[lanes]uint16)
 	attnAccum   func(ot, pr, v, mult []float32, d, vstride int)
+	readSum     func(buf []uint64) uint64 // see StreamRead
 
 	// matKernel picks the kernel that computes a weight matrix's rows.
 	matKernel func(w *Mat) matKernel
@@ -93,6 +94,7 @@ func goFamily() family {
 		attnScores:  attnScoresGo,
 		attnSoftmax: attnSoftmaxGo,
 		attnAccum:   attnAccumGo,
+		readSum:     readSumGo,
 		matKernel:   goMatKernel,
 	}
 }

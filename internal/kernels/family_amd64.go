@@ -25,6 +25,7 @@ func avx2Family() family {
 	f := goFamily()
 	f.impl, f.features = ImplAVX2, []string{"AVX2", "FMA"}
 	vectorElems(&f, 8, elems256())
+	f.readSum = readSumAVX2
 	f.matKernel = func(w *Mat) matKernel {
 		switch {
 		case w.F32 != nil:
@@ -45,6 +46,7 @@ func avx512Family() family {
 	f := goFamily()
 	f.impl, f.features = ImplAVX512, []string{"AVX-512F", "AVX-512VL"}
 	vectorElems(&f, 16, elems512())
+	f.readSum = readSumAVX512
 	f.swiglu = swigluAVX512
 	f.attnScores, f.attnSoftmax, f.attnAccum = attnScoresAVX512, attnSoftmaxAVX512, attnAccumAVX512
 	f.nativeQ4 = cpu.X86.HasAVX512VNNI
@@ -91,3 +93,29 @@ func amxFamily() family {
 
 // rowsF32AVX2 computes rows of an f32 matrix with the AVX2 dot.
 func (m *matmulTask) rowsF32AVX2(_, lo, hi int) { m.rowsF32(lo, hi, dotF32) }
+
+//go:noescape
+func readSum512(p *uint64, n int) uint64
+
+//go:noescape
+func readSum256(p *uint64, n int) uint64
+
+// readSumAVX512 is readSumGo with AVX-512 over the whole 32-word groups.
+func readSumAVX512(buf []uint64) uint64 {
+	n := len(buf) &^ 31
+	var s uint64
+	if n > 0 {
+		s = readSum512(&buf[0], n)
+	}
+	return s + readSumGo(buf[n:])
+}
+
+// readSumAVX2 is readSumGo with AVX2 over the whole 16-word groups.
+func readSumAVX2(buf []uint64) uint64 {
+	n := len(buf) &^ 15
+	var s uint64
+	if n > 0 {
+		s = readSum256(&buf[0], n)
+	}
+	return s + readSumGo(buf[n:])
+}

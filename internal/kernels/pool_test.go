@@ -70,3 +70,25 @@ func BenchmarkPoolRun(b *testing.B) {
 		p.Run(task, 2, 1)
 	}
 }
+
+// TestStreamReadSums: every family's read loop sums every word once,
+// whatever the length and split.
+func TestStreamReadSums(t *testing.T) {
+	buf := make([]uint64, 3<<17+37)
+	for i := range buf {
+		buf[i] = uint64(i)*0x9E3779B97F4A7C15 + 1
+	}
+	want := readSumGo(buf)
+	for _, impl := range Available() {
+		p := NewPoolImpl(2, impl)
+		for _, n := range []int{0, 1, 31, 32, 33, 1000, len(buf)} {
+			if got := p.StreamRead(buf[:n]); got != readSumGo(buf[:n]) {
+				t.Errorf("%s n=%d: sum %#x, want %#x", impl, n, got, readSumGo(buf[:n]))
+			}
+		}
+		if got := p.StreamRead(buf); got != want {
+			t.Errorf("%s: sum %#x, want %#x", impl, got, want)
+		}
+		p.Close()
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/lfm2go/lfm2/internal/cache"
 	"github.com/lfm2go/lfm2/internal/gguf"
@@ -268,4 +269,22 @@ func quantizeMat(w *kernels.Mat, t gguf.Type, fast4 bool) (kernels.Mat, error) {
 		}
 	}
 	return kernels.NewMatQ8(w.Rows, w.Cols, q, sc)
+}
+
+// ReadBandwidth measures the memory read bandwidth decode is bounded by:
+// the model's threads read a buffer of the given size (far larger than
+// the caches) with the kernel family's widest loads, best of passes, in
+// bytes per second. The buffer is written first so its pages exist.
+func (m *Model) ReadBandwidth(size int64, passes int) float64 {
+	buf := make([]uint64, size/8)
+	for i := range buf {
+		buf[i] = uint64(i)
+	}
+	var best float64
+	for range passes {
+		t0 := time.Now()
+		m.pool.StreamRead(buf)
+		best = max(best, float64(len(buf)*8)/time.Since(t0).Seconds())
+	}
+	return best
 }
