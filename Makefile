@@ -19,12 +19,11 @@ test-go:
 test-purego:
 	$(GO) test -count=1 -tags purego $(PKGS)
 
-# The model and engine with each SIMD kernel family this CPU has (kernels'
-# own tests always cover every available family). An unavailable family
-# falls back to the best one.
 # The model and engine tests again with each family below the best one (a
-# family this CPU lacks falls back to the best, so this runs anywhere).
+# family this CPU lacks falls back to the best, so this runs anywhere; the
+# kernels' own tests always cover every available family and tier).
 test-families:
+	LFM2_KERNELS=avx512bf16 $(GO) test -count=1 ./internal/model/ ./internal/scheduler/
 	LFM2_KERNELS=avx512 $(GO) test -count=1 ./internal/model/ ./internal/scheduler/
 	LFM2_KERNELS=avx2 $(GO) test -count=1 ./internal/model/ ./internal/scheduler/
 
