@@ -58,36 +58,14 @@ type tiles512 struct {
 	k32 int // Cols rounded down to a whole chunk
 	spr int // int8 scales per row
 	apr int // affine block floats per row
-	// bf16 weights against activations packed as bf16 pairs (the
-	// avx512bf16 family): xb, its row stride, and which tier.
-	pairs   bool
-	xb      []uint32
-	xbs     int
-	xbExact bool
 }
 
 func (m *matmulTask) tiles512() tiles512 {
 	K := m.w.Cols
-	t := tiles512{w: m.w, xp: m.xp, k: K, k32: K &^ 31, spr: K / Q8Block, apr: K / Q8Block * AffineFloats}
-	if m.w.BF16 != nil && m.pairs {
-		t.pairs, t.xb, t.xbs, t.xbExact = true, m.xb, pairsPerRow(K, m.xbExact), m.xbExact
-	}
-	return t
+	return tiles512{w: m.w, xp: m.xp, k: K, k32: K &^ 31, spr: K / Q8Block, apr: K / Q8Block * AffineFloats}
 }
 
 func (k *tiles512) t4x4(t, n int, out *[16]float32) {
-	if k.pairs {
-		if k.xbs == 0 { // no whole chunk: the row is all tail
-			*out = [16]float32{}
-			return
-		}
-		if k.xbExact {
-			dpExact4x4(&k.xb[t*k.xbs], k.xbs, &k.w.BF16[n*k.k], k.k, k.k/pairChunk, &out[0])
-		} else {
-			dpFast4x4(&k.xb[t*k.xbs], k.xbs, &k.w.BF16[n*k.k], k.k, k.k/pairChunk, &out[0])
-		}
-		return
-	}
 	if k.w.Affine != nil {
 		affineDot4x4_512(&k.xp[t*k.k], k.k, &k.w.Q8[n*k.k], k.k, &k.w.Affine[n*k.apr], k.apr, k.k, &out[0])
 		return
@@ -100,18 +78,6 @@ func (k *tiles512) t4x4(t, n int, out *[16]float32) {
 }
 
 func (k *tiles512) t1x4(t, n int, out *[4]float32) {
-	if k.pairs {
-		if k.xbs == 0 {
-			*out = [4]float32{}
-			return
-		}
-		if k.xbExact {
-			dpExact1x4(&k.xb[t*k.xbs], &k.w.BF16[n*k.k], k.k, k.k/pairChunk, &out[0])
-		} else {
-			dpFast1x4(&k.xb[t*k.xbs], &k.w.BF16[n*k.k], k.k, k.k/pairChunk, &out[0])
-		}
-		return
-	}
 	if k.w.Affine != nil {
 		affineDot1x4_512(&k.xp[t*k.k], &k.w.Q8[n*k.k], k.k, &k.w.Affine[n*k.apr], k.apr, k.k, &out[0])
 		return
@@ -124,15 +90,6 @@ func (k *tiles512) t1x4(t, n int, out *[4]float32) {
 }
 
 func (k *tiles512) t1x1(t, n int) float32 {
-	if k.pairs {
-		if k.xbs == 0 {
-			return 0
-		}
-		if k.xbExact {
-			return dpExact1x1(&k.xb[t*k.xbs], &k.w.BF16[n*k.k], k.k/pairChunk)
-		}
-		return dpFast1x1(&k.xb[t*k.xbs], &k.w.BF16[n*k.k], k.k/pairChunk)
-	}
 	if k.w.Affine != nil {
 		return affineDot512(&k.xp[t*k.k], &k.w.Q8[n*k.k], &k.w.Affine[n*k.apr], k.k)
 	}

@@ -15,9 +15,8 @@ type matmulTask struct {
 	xa  []uint64  // x split and packed for the AMX kernel (see packAMX)
 	act *act8     // x rounded to int8, for 4-bit weights
 	xb  []uint32  // x as bf16 pairs for the VDPBF16PS kernels (see packPairs)
-	// pairs: bf16 matrices read xb, which holds high and low halves if
-	// xbExact (else high halves only).
-	pairs, xbExact bool
+	// xbExact: xb holds high and low halves (else high halves only).
+	xbExact bool
 	T              int
 	// The AMX family's tile configuration and per-worker output tiles.
 	amxCfg *[64]byte
@@ -89,7 +88,7 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 		if cap(p.xb) < n {
 			p.xb = make([]uint32, n)
 		}
-		p.mm.xb, p.mm.pairs, p.mm.xbExact = p.xb[:n], true, exact
+		p.mm.xb, p.mm.xbExact = p.xb[:n], exact
 		p.packPairRows(p.mm.xb, x, T, K, exact)
 	}
 	if needs&actDeinterleaved != 0 {

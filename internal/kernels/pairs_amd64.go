@@ -11,7 +11,7 @@ func packPairs512(dst *uint32, x *float32, chunks int, exact bool)
 func dpExact1x1(x *uint32, w *uint16, chunks int) float32
 
 //go:noescape
-func dpExact1x4(x *uint32, w *uint16, ws int, chunks int, out *float32)
+func dpExact1x4(x *uint32, w *uint16, ws int, chunks int, tiles int, out *float32)
 
 //go:noescape
 func dpExact4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32)
@@ -20,7 +20,7 @@ func dpExact4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32)
 func dpFast1x1(x *uint32, w *uint16, chunks int) float32
 
 //go:noescape
-func dpFast1x4(x *uint32, w *uint16, ws int, chunks int, out *float32)
+func dpFast1x4(x *uint32, w *uint16, ws int, chunks int, tiles int, out *float32)
 
 //go:noescape
 func dpFast4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32)
@@ -152,15 +152,14 @@ func (m *matmulTask) runPairs(_, lo, hi int) {
 				}
 			}
 		}
-		var o4 [4]float32
 		for ; t < T; t++ {
-			for n := lo; n < n4; n += 4 {
+			if tiles := (n4 - lo) / 4; tiles > 0 {
+				d := m.dst[t*N+lo : t*N+n4] // one call for the whole range
 				if exact {
-					dpExact1x4(x(t), wr(n), K, chunks, &o4[0])
+					dpExact1x4(x(t), wr(lo), K, chunks, tiles, &d[0])
 				} else {
-					dpFast1x4(x(t), wr(n), K, chunks, &o4[0])
+					dpFast1x4(x(t), wr(lo), K, chunks, tiles, &d[0])
 				}
-				copy(m.dst[t*N+n:t*N+n+4], o4[:])
 			}
 			for n := n4; n < hi; n++ {
 				m.dst[t*N+n] = one(t, n)
