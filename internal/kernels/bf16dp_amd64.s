@@ -86,27 +86,34 @@ dpExact1x1_done:
 	MOVSS X0, ret+24(FP)
 	RET
 
-// func dpExact1x4(x *uint32, w *uint16, ws int, chunks int, tiles int, out *float32)
-// One activation row against tiles groups of four weight rows, w + 4t·ws + c·ws
-// (ws in elements); out[4t+c]. One call walks a whole row range: decode
-// spends its time here, and a call per four rows cost a tenth of it on
-// rows of 2 KiB.
-TEXT ·dpExact1x4(SB), NOSPLIT, $0-48
+// func dpExact1x4(x *uint32, w *uint16, k int, chunks int, tiles int, q int, out *float32)
+// One activation row against tiles groups of four weight rows (row stride k
+// elements): tile t takes rows t, q+t, 2q+t, 3q+t into out[t + c·q]. The four rows of a tile are a quarter of the range apart,
+// so each of the four streams the kernel reads runs on through
+// consecutive rows: rows of 2 KiB one after another stream from memory at
+// the read rate, four rows side by side did not.
+TEXT ·dpExact1x4(SB), NOSPLIT, $0-56
 	MOVQ x+0(FP), R8
-	MOVQ w+8(FP), R10
-	MOVQ ws+16(FP), BX
-	SHLQ $1, BX
+	MOVQ w+8(FP), DI
+	MOVQ k+16(FP), R14
+	SHLQ $1, R14 // row stride, bytes
+	MOVQ q+40(FP), R9
+	MOVQ R9, BX
+	IMULQ R14, BX // rows of a tile apart, bytes
+	SHLQ $2, R9 // outputs of a tile apart, bytes
+	MOVQ chunks+24(FP), CX
+	SHLQ $6, CX
+	SUBQ CX, R14 // the tail a row has past its whole chunks, bytes
 	MOVQ tiles+32(FP), AX
-	MOVQ out+40(FP), DX
+	MOVQ out+48(FP), DX
+	LEAQ (DI)(BX*1), R11
+	LEAQ (R11)(BX*1), R12
+	LEAQ (R12)(BX*1), R13
 	TESTQ AX, AX
 	JZ dpExact1x4_end
 dpExact1x4_tile:
 	MOVQ R8, SI
-	MOVQ R10, DI
 	MOVQ chunks+24(FP), CX
-	LEAQ (DI)(BX*1), R11
-	LEAQ (R11)(BX*1), R12
-	LEAQ (R12)(BX*1), R13
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -114,12 +121,6 @@ dpExact1x4_tile:
 	TESTQ CX, CX
 	JZ dpExact1x4_done
 dpExact1x4_loop:
-	// the same line of the next four weight rows (the next tile): rows of
-	// 2 KiB are too short for the hardware prefetcher to ramp up
-	PREFETCHT0 (DI)(BX*4)
-	PREFETCHT0 (R11)(BX*4)
-	PREFETCHT0 (R12)(BX*4)
-	PREFETCHT0 (R13)(BX*4)
 	VMOVDQU32 (DI), Z16
 	VMOVDQU32 (R11), Z17
 	VMOVDQU32 (R12), Z18
@@ -142,16 +143,20 @@ dpExact1x4_loop:
 	DECQ CX
 	JNZ  dpExact1x4_loop
 dpExact1x4_done:
+	LEAQ (DX)(R9*1), R10
 	REDUCE512(Z0, Y0, X0, Y16, X16)
-	MOVSS X0, 0(DX)
+	MOVSS X0, (DX)
 	REDUCE512(Z1, Y1, X1, Y16, X16)
-	MOVSS X1, 4(DX)
+	MOVSS X1, (R10)
 	REDUCE512(Z2, Y2, X2, Y16, X16)
-	MOVSS X2, 8(DX)
+	MOVSS X2, (R10)(R9*1)
 	REDUCE512(Z3, Y3, X3, Y16, X16)
-	MOVSS X3, 12(DX)
-	ADDQ $16, DX
-	LEAQ (R10)(BX*4), R10
+	MOVSS X3, (R10)(R9*2)
+	ADDQ R14, DI
+	ADDQ R14, R11
+	ADDQ R14, R12
+	ADDQ R14, R13
+	ADDQ $4, DX
 	DECQ AX
 	JNZ  dpExact1x4_tile
 dpExact1x4_end:
@@ -311,27 +316,34 @@ dpFast1x1_done:
 	MOVSS X0, ret+24(FP)
 	RET
 
-// func dpFast1x4(x *uint32, w *uint16, ws int, chunks int, tiles int, out *float32)
-// One activation row against tiles groups of four weight rows, w + 4t·ws + c·ws
-// (ws in elements); out[4t+c]. One call walks a whole row range: decode
-// spends its time here, and a call per four rows cost a tenth of it on
-// rows of 2 KiB.
-TEXT ·dpFast1x4(SB), NOSPLIT, $0-48
+// func dpFast1x4(x *uint32, w *uint16, k int, chunks int, tiles int, q int, out *float32)
+// One activation row against tiles groups of four weight rows (row stride k
+// elements): tile t takes rows t, q+t, 2q+t, 3q+t into out[t + c·q]. The four rows of a tile are a quarter of the range apart,
+// so each of the four streams the kernel reads runs on through
+// consecutive rows: rows of 2 KiB one after another stream from memory at
+// the read rate, four rows side by side did not.
+TEXT ·dpFast1x4(SB), NOSPLIT, $0-56
 	MOVQ x+0(FP), R8
-	MOVQ w+8(FP), R10
-	MOVQ ws+16(FP), BX
-	SHLQ $1, BX
+	MOVQ w+8(FP), DI
+	MOVQ k+16(FP), R14
+	SHLQ $1, R14 // row stride, bytes
+	MOVQ q+40(FP), R9
+	MOVQ R9, BX
+	IMULQ R14, BX // rows of a tile apart, bytes
+	SHLQ $2, R9 // outputs of a tile apart, bytes
+	MOVQ chunks+24(FP), CX
+	SHLQ $6, CX
+	SUBQ CX, R14 // the tail a row has past its whole chunks, bytes
 	MOVQ tiles+32(FP), AX
-	MOVQ out+40(FP), DX
+	MOVQ out+48(FP), DX
+	LEAQ (DI)(BX*1), R11
+	LEAQ (R11)(BX*1), R12
+	LEAQ (R12)(BX*1), R13
 	TESTQ AX, AX
 	JZ dpFast1x4_end
 dpFast1x4_tile:
 	MOVQ R8, SI
-	MOVQ R10, DI
 	MOVQ chunks+24(FP), CX
-	LEAQ (DI)(BX*1), R11
-	LEAQ (R11)(BX*1), R12
-	LEAQ (R12)(BX*1), R13
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -339,12 +351,6 @@ dpFast1x4_tile:
 	TESTQ CX, CX
 	JZ dpFast1x4_done
 dpFast1x4_loop:
-	// the same line of the next four weight rows (the next tile): rows of
-	// 2 KiB are too short for the hardware prefetcher to ramp up
-	PREFETCHT0 (DI)(BX*4)
-	PREFETCHT0 (R11)(BX*4)
-	PREFETCHT0 (R12)(BX*4)
-	PREFETCHT0 (R13)(BX*4)
 	VMOVDQU32 (DI), Z16
 	VMOVDQU32 (R11), Z17
 	VMOVDQU32 (R12), Z18
@@ -362,16 +368,20 @@ dpFast1x4_loop:
 	DECQ CX
 	JNZ  dpFast1x4_loop
 dpFast1x4_done:
+	LEAQ (DX)(R9*1), R10
 	REDUCE512(Z0, Y0, X0, Y16, X16)
-	MOVSS X0, 0(DX)
+	MOVSS X0, (DX)
 	REDUCE512(Z1, Y1, X1, Y16, X16)
-	MOVSS X1, 4(DX)
+	MOVSS X1, (R10)
 	REDUCE512(Z2, Y2, X2, Y16, X16)
-	MOVSS X2, 8(DX)
+	MOVSS X2, (R10)(R9*1)
 	REDUCE512(Z3, Y3, X3, Y16, X16)
-	MOVSS X3, 12(DX)
-	ADDQ $16, DX
-	LEAQ (R10)(BX*4), R10
+	MOVSS X3, (R10)(R9*2)
+	ADDQ R14, DI
+	ADDQ R14, R11
+	ADDQ R14, R12
+	ADDQ R14, R13
+	ADDQ $4, DX
 	DECQ AX
 	JNZ  dpFast1x4_tile
 dpFast1x4_end:

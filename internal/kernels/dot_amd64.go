@@ -13,6 +13,9 @@ func dotF32AVX2(x, w *float32, n int) float32
 //go:noescape
 func dotBF16x4AVX2(x *float32, stride int, w *uint16, n int, out *float32)
 
+//go:noescape
+func dotBF16w4AVX2(x *float32, w *uint16, ws int, n int, out *float32)
+
 // hasAVX2 is read once at start-up; the choice never changes afterwards.
 var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
@@ -63,39 +66,63 @@ func affineDotx4AVX2(x *float32, stride int, q *int8, a *float32, k int, out *fl
 // runAVX2Q8 is the AVX2 family's MatMul for int8 and affine int8 matrices,
 // on the deinterleaved activations: four activation rows share each widened
 // weight block; leftover rows use the one-row kernel, which gives a row the
-// same arithmetic.
+// same arithmetic. The loop order is run512's (see smallActivations).
 func (m *matmulTask) runAVX2Q8(_, lo, hi int) {
 	w := m.w
-	K, N := w.Cols, w.Rows
+	K, N, T := w.Cols, w.Rows, m.T
 	spr := K / Q8Block
 	affine := w.Affine != nil
 	if affine {
 		spr *= AffineFloats
 	}
-	var o [4]float32
-	for n := lo; n < hi; n++ {
-		q := &w.Q8[n*K]
-		var s *float32
+	scales := func(n int) *float32 {
 		if affine {
-			s = &w.Affine[n*spr]
+			return &w.Affine[n*spr]
+		}
+		return &w.Scales[n*spr]
+	}
+	var o [4]float32
+	four := func(t, n int) {
+		if affine {
+			affineDotx4AVX2(&m.xp[t*K], K, &w.Q8[n*K], scales(n), K, &o[0])
 		} else {
-			s = &w.Scales[n*spr]
+			q8Dotx4AVX2(&m.xp[t*K], K, &w.Q8[n*K], scales(n), K, &o[0])
 		}
-		t := 0
-		for ; t+4 <= m.T; t += 4 {
+		m.dst[t*N+n], m.dst[(t+1)*N+n], m.dst[(t+2)*N+n], m.dst[(t+3)*N+n] = o[0], o[1], o[2], o[3]
+	}
+	t4 := T &^ 3
+	avx2Tiles(T, K, lo, hi, four)
+	for t := t4; t < T; t++ {
+		for n := lo; n < hi; n++ {
 			if affine {
-				affineDotx4AVX2(&m.xp[t*K], K, q, s, K, &o[0])
+				m.dst[t*N+n] = affineDotAVX2(&m.xp[t*K], &w.Q8[n*K], scales(n), K)
 			} else {
-				q8Dotx4AVX2(&m.xp[t*K], K, q, s, K, &o[0])
+				m.dst[t*N+n] = q8DotAVX2(&m.xp[t*K], &w.Q8[n*K], scales(n), K)
 			}
-			m.dst[t*N+n], m.dst[(t+1)*N+n], m.dst[(t+2)*N+n], m.dst[(t+3)*N+n] = o[0], o[1], o[2], o[3]
 		}
-		for ; t < m.T; t++ {
-			if affine {
-				m.dst[t*N+n] = affineDotAVX2(&m.xp[t*K], q, s, K)
-			} else {
-				m.dst[t*N+n] = q8DotAVX2(&m.xp[t*K], q, s, K)
+	}
+}
+
+// avx2Tiles calls four(t, n) for every block of four activation rows t and
+// weight row n in [lo, hi): weights outermost while the activations are
+// few enough to stay in cache (batched decode: the weights stream from
+// memory once), activations outermost otherwise (prefill: four activation
+// rows stay in L1 while the chunk's weight rows, in L2, pass under them —
+// weight-outer would stream every activation row from memory once per
+// weight row). The order never changes a result.
+func avx2Tiles(T, K, lo, hi int, four func(t, n int)) {
+	t4 := T &^ 3
+	if T*K*4 <= smallActivations {
+		for n := lo; n < hi; n++ {
+			for t := 0; t < t4; t += 4 {
+				four(t, n)
 			}
+		}
+		return
+	}
+	for t := 0; t < t4; t += 4 {
+		for n := lo; n < hi; n++ {
+			four(t, n)
 		}
 	}
 }
@@ -104,17 +131,40 @@ func (m *matmulTask) runAVX2Q8(_, lo, hi int) {
 // widened weight chunk; leftover rows use the one-row kernel.
 func (m *matmulTask) runAVX2(_, lo, hi int) {
 	w := m.w
-	K, N := w.Cols, w.Rows
-	for n := lo; n < hi; n++ {
-		wr := w.BF16[n*K : (n+1)*K]
-		t := 0
-		for ; t+4 <= m.T; t += 4 {
-			var o [4]float32
-			dotBF16x4(&o, m.x[t*K:], K, wr)
-			m.dst[t*N+n], m.dst[(t+1)*N+n], m.dst[(t+2)*N+n], m.dst[(t+3)*N+n] = o[0], o[1], o[2], o[3]
+	K, N, T := w.Cols, w.Rows, m.T
+	var o [4]float32
+	avx2Tiles(T, K, lo, hi, func(t, n int) {
+		dotBF16x4(&o, m.x[t*K:], K, w.BF16[n*K:(n+1)*K])
+		m.dst[t*N+n], m.dst[(t+1)*N+n], m.dst[(t+2)*N+n], m.dst[(t+3)*N+n] = o[0], o[1], o[2], o[3]
+	})
+	n4 := lo + (hi-lo)&^3
+	for t := T &^ 3; t < T; t++ {
+		x := m.x[t*K : (t+1)*K]
+		for n := lo; n < n4; n += 4 {
+			dotBF16w4(&o, x, w.BF16[n*K:(n+4)*K], K)
+			copy(m.dst[t*N+n:t*N+n+4], o[:])
 		}
-		for ; t < m.T; t++ {
-			m.dst[t*N+n] = dotBF16(m.x[t*K:(t+1)*K], wr)
+		for n := n4; n < hi; n++ {
+			m.dst[t*N+n] = dotBF16(x, w.BF16[n*K:(n+1)*K])
+		}
+	}
+}
+
+// dotBF16w4 writes into out the dots of x with the four weight rows of w
+// (row c at c·k). Each equals dotBF16 of that row bit for bit.
+func dotBF16w4(out *[4]float32, x []float32, w []uint16, k int) {
+	if !hasAVX2 || k < 16 {
+		for c := range out {
+			out[c] = dotBF16(x, w[c*k:(c+1)*k])
+		}
+		return
+	}
+	_, _ = x[k-1], w[4*k-1]
+	m := k &^ 15
+	dotBF16w4AVX2(&x[0], &w[0], k, m, &out[0])
+	if m < k {
+		for c := range out {
+			out[c] += dotBF16Go(x[m:k], w[c*k+m:(c+1)*k])
 		}
 	}
 }

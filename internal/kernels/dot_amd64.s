@@ -121,3 +121,81 @@ reduce4:
 	MOVSS        X6, 12(DX)
 	VZEROUPPER
 	RET
+
+// func dotBF16w4AVX2(x *float32, w *uint16, ws int, n int, out *float32)
+// One activation row against four bf16 weight rows w + c·ws (ws in
+// elements), n a multiple of 16; out[c]. Each row has its own two
+// accumulators and the reduction of dotBF16AVX2, so its result is
+// bit-identical to that kernel's (batch invariance); four rows at once give
+// eight independent FMA chains where one row gives two (decode).
+TEXT ·dotBF16w4AVX2(SB), NOSPLIT, $0-40
+	MOVQ x+0(FP), SI
+	MOVQ w+8(FP), DI
+	MOVQ ws+16(FP), BX
+	SHLQ $1, BX
+	MOVQ n+24(FP), CX
+	MOVQ out+32(FP), DX
+	LEAQ (DI)(BX*1), R11
+	LEAQ (R11)(BX*1), R12
+	LEAQ (R12)(BX*1), R13
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	SHRQ $4, CX
+	JZ   reducew4
+loopw4:
+	// the same line of the next four rows (the next call's), every other
+	// step: a line holds two steps of a row
+	PREFETCHT0 (DI)(BX*4)
+	PREFETCHT0 (R11)(BX*4)
+	PREFETCHT0 (R12)(BX*4)
+	PREFETCHT0 (R13)(BX*4)
+	VMOVUPS (SI), Y14
+	VMOVUPS 32(SI), Y15
+	VPMOVZXWD (DI), Y8
+	VPSLLD    $16, Y8, Y8
+	VPMOVZXWD 16(DI), Y9
+	VPSLLD    $16, Y9, Y9
+	VFMADD231PS Y14, Y8, Y0
+	VFMADD231PS Y15, Y9, Y1
+	VPMOVZXWD (R11), Y10
+	VPSLLD    $16, Y10, Y10
+	VPMOVZXWD 16(R11), Y11
+	VPSLLD    $16, Y11, Y11
+	VFMADD231PS Y14, Y10, Y2
+	VFMADD231PS Y15, Y11, Y3
+	VPMOVZXWD (R12), Y8
+	VPSLLD    $16, Y8, Y8
+	VPMOVZXWD 16(R12), Y9
+	VPSLLD    $16, Y9, Y9
+	VFMADD231PS Y14, Y8, Y4
+	VFMADD231PS Y15, Y9, Y5
+	VPMOVZXWD (R13), Y10
+	VPSLLD    $16, Y10, Y10
+	VPMOVZXWD 16(R13), Y11
+	VPSLLD    $16, Y11, Y11
+	VFMADD231PS Y14, Y10, Y6
+	VFMADD231PS Y15, Y11, Y7
+	ADDQ $32, DI
+	ADDQ $32, R11
+	ADDQ $32, R12
+	ADDQ $32, R13
+	ADDQ $64, SI
+	DECQ CX
+	JNZ  loopw4
+reducew4:
+	REDUCE(Y0, Y1, X0, X1)
+	MOVSS        X0, (DX)
+	REDUCE(Y2, Y3, X2, X3)
+	MOVSS        X2, 4(DX)
+	REDUCE(Y4, Y5, X4, X5)
+	MOVSS        X4, 8(DX)
+	REDUCE(Y6, Y7, X6, X7)
+	MOVSS        X6, 12(DX)
+	VZEROUPPER
+	RET

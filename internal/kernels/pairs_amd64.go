@@ -11,7 +11,7 @@ func packPairs512(dst *uint32, x *float32, chunks int, exact bool)
 func dpExact1x1(x *uint32, w *uint16, chunks int) float32
 
 //go:noescape
-func dpExact1x4(x *uint32, w *uint16, ws int, chunks int, tiles int, out *float32)
+func dpExact1x4(x *uint32, w *uint16, k int, chunks int, tiles int, q int, out *float32)
 
 //go:noescape
 func dpExact4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32)
@@ -20,7 +20,7 @@ func dpExact4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32)
 func dpFast1x1(x *uint32, w *uint16, chunks int) float32
 
 //go:noescape
-func dpFast1x4(x *uint32, w *uint16, ws int, chunks int, tiles int, out *float32)
+func dpFast1x4(x *uint32, w *uint16, k int, chunks int, tiles int, q int, out *float32)
 
 //go:noescape
 func dpFast4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32)
@@ -152,16 +152,20 @@ func (m *matmulTask) runPairs(_, lo, hi int) {
 				}
 			}
 		}
+		// One activation row (decode): the range in four quarters, a tile
+		// taking one row of each, so that the kernel's four streams each
+		// run through a quarter's consecutive rows.
+		q := (hi - lo) / 4
 		for ; t < T; t++ {
-			if tiles := (n4 - lo) / 4; tiles > 0 {
-				d := m.dst[t*N+lo : t*N+n4] // one call for the whole range
+			if q > 0 {
+				d := m.dst[t*N+lo : t*N+lo+4*q]
 				if exact {
-					dpExact1x4(x(t), wr(lo), K, chunks, tiles, &d[0])
+					dpExact1x4(x(t), wr(lo), K, chunks, q, q, &d[0])
 				} else {
-					dpFast1x4(x(t), wr(lo), K, chunks, tiles, &d[0])
+					dpFast1x4(x(t), wr(lo), K, chunks, q, q, &d[0])
 				}
 			}
-			for n := n4; n < hi; n++ {
+			for n := lo + 4*q; n < hi; n++ {
 				m.dst[t*N+n] = one(t, n)
 			}
 		}

@@ -43,13 +43,13 @@ func TestPairKernelsMatchSpecification(t *testing.T) {
 				dpExact8x3(&got[0], stride, &w[0], K, chunks, &o24[0])
 				dpExact8x1(&got[0], stride, &w[3*K], chunks, &o8[0])
 				dpExact4x4(&got[0], stride, &w[0], K, chunks, &o16[0])
-				dpExact1x4(&got[stride], &w[0], K, chunks, 2, &o4[0])
+				dpExact1x4(&got[stride], &w[0], K, chunks, 2, 2, &o4[0])
 				o1 = dpExact1x1(&got[3*stride], &w[2*K], chunks)
 			} else {
 				dpFast8x3(&got[0], stride, &w[0], K, chunks, &o24[0])
 				dpFast8x1(&got[0], stride, &w[3*K], chunks, &o8[0])
 				dpFast4x4(&got[0], stride, &w[0], K, chunks, &o16[0])
-				dpFast1x4(&got[stride], &w[0], K, chunks, 2, &o4[0])
+				dpFast1x4(&got[stride], &w[0], K, chunks, 2, 2, &o4[0])
 				o1 = dpFast1x1(&got[3*stride], &w[2*K], chunks)
 			}
 			for r := 0; r < 8; r++ {
@@ -69,7 +69,7 @@ func TestPairKernelsMatchSpecification(t *testing.T) {
 					}
 				}
 			}
-			for c := 0; c < 8; c++ { // two tiles in one call
+			for c := 0; c < 8; c++ { // two tiles of rows {0,2,4,6}, {1,3,5,7} in one call
 				if o4[c] != spec(1, c) {
 					t.Fatalf("exact=%v K=%d 1x4 %d: %v, want %v", exact, K, c, o4[c], spec(1, c))
 				}
