@@ -17,7 +17,7 @@ type matmulTask struct {
 	xb  []uint32  // x as bf16 pairs for the VDPBF16PS kernels (see packPairs)
 	// xbExact: xb holds high and low halves (else high halves only).
 	xbExact bool
-	T              int
+	T       int
 	// The AMX family's tile configuration and per-worker output tiles.
 	amxCfg *[64]byte
 	amxOut [][]float32
