@@ -77,16 +77,17 @@ func (k *tiles512) t4x4(t, n int, out *[16]float32) {
 	bf16Dot4x4_512(&k.xp[t*k.k], k.k, &k.w.BF16[n*k.k], k.k, k.k32, &out[0])
 }
 
-func (k *tiles512) t1x4(t, n int, out *[4]float32) {
+// t1x4 is one activation row against weight rows n, n+q, n+2q, n+3q.
+func (k *tiles512) t1x4(t, n, q int, out *[4]float32) {
 	if k.w.Affine != nil {
-		affineDot1x4_512(&k.xp[t*k.k], &k.w.Q8[n*k.k], k.k, &k.w.Affine[n*k.apr], k.apr, k.k, &out[0])
+		affineDot1x4_512(&k.xp[t*k.k], &k.w.Q8[n*k.k], q*k.k, &k.w.Affine[n*k.apr], q*k.apr, k.k, &out[0])
 		return
 	}
 	if k.w.Q8 != nil {
-		q8Dot1x4_512(&k.xp[t*k.k], &k.w.Q8[n*k.k], k.k, &k.w.Scales[n*k.spr], k.spr, k.k, &out[0])
+		q8Dot1x4_512(&k.xp[t*k.k], &k.w.Q8[n*k.k], q*k.k, &k.w.Scales[n*k.spr], q*k.spr, k.k, &out[0])
 		return
 	}
-	bf16Dot1x4_512(&k.xp[t*k.k], &k.w.BF16[n*k.k], k.k, k.k32, &out[0])
+	bf16Dot1x4_512(&k.xp[t*k.k], &k.w.BF16[n*k.k], q*k.k, k.k32, &out[0])
 }
 
 func (k *tiles512) t1x1(t, n int) float32 {
@@ -153,13 +154,19 @@ func (m *matmulTask) run512(_, lo, hi int) {
 			}
 		}
 	}
+	// Leftover activation rows (decode): the whole 4-row part of the range
+	// as four quarters, tile i taking row i of each, so that each of the
+	// kernel's four streams runs through consecutive rows (four adjacent
+	// rows of 2 KiB side by side streamed far below the read rate).
+	q := (n4 - lo) / 4
 	for t := t4; t < T; t++ {
-		for n := lo; n < n4; n += 4 {
-			tiles.t1x4(t, n, &o4)
+		for i := 0; i < q; i++ {
+			tiles.t1x4(t, lo+i, q, &o4)
 			for c := 0; c < 4; c++ {
-				m.dst[t*N+n+c] = o4[c]
+				n := lo + c*q + i
+				m.dst[t*N+n] = o4[c]
 				if hasTail {
-					m.dst[t*N+n+c] += tail(t, n+c)
+					m.dst[t*N+n] += tail(t, n)
 				}
 			}
 		}
@@ -186,11 +193,15 @@ func (m *matmulTask) runQ4(_, lo, hi int) {
 	w, a := m.w, m.act
 	K, N, spr := w.Cols, w.Rows, w.Cols/Q8Block
 	n4 := lo + (hi-lo)&^3
+	q := (n4 - lo) / 4 // rows i, q+i, 2q+i, 3q+i share a tile (see run512)
 	var o [4]float32
-	for n := lo; n < n4; n += 4 {
+	for i := 0; i < q; i++ {
+		n := lo + i
 		for t := 0; t < m.T; t++ {
-			q4Dot1x4_512(&a.q[t*K], &a.corr[t*K/4], &a.scale[t*K/4], &w.Q4[n*K/2], K/2, &w.Scales[n*spr], spr, K, &o[0])
-			m.dst[t*N+n], m.dst[t*N+n+1], m.dst[t*N+n+2], m.dst[t*N+n+3] = o[0], o[1], o[2], o[3]
+			q4Dot1x4_512(&a.q[t*K], &a.corr[t*K/4], &a.scale[t*K/4], &w.Q4[n*K/2], q*K/2, &w.Scales[n*spr], q*spr, K, &o[0])
+			for c := 0; c < 4; c++ {
+				m.dst[t*N+n+c*q] = o[c]
+			}
 		}
 	}
 	for n := n4; n < hi; n++ {

@@ -64,12 +64,6 @@ TEXT ·bf16Dot1x4_512(SB), NOSPLIT, $0-40
 	SHRQ   $5, CX
 	JZ     done4
 loop4:
-	// Pull in the same line of the next four rows (the next tile): rows are
-	// only 2 KiB long, too short for the hardware prefetcher to ramp up.
-	PREFETCHT0 (DI)(BX*4)
-	PREFETCHT0 (R11)(BX*4)
-	PREFETCHT0 (R12)(BX*4)
-	PREFETCHT0 (R13)(BX*4)
 	WIDEN(DI, Z16, Z20)
 	WIDEN(R11, Z17, Z21)
 	WIDEN(R12, Z18, Z22)

@@ -138,11 +138,14 @@ func (m *matmulTask) runAVX2(_, lo, hi int) {
 		m.dst[t*N+n], m.dst[(t+1)*N+n], m.dst[(t+2)*N+n], m.dst[(t+3)*N+n] = o[0], o[1], o[2], o[3]
 	})
 	n4 := lo + (hi-lo)&^3
+	q := (n4 - lo) / 4 // rows i, q+i, 2q+i, 3q+i share a tile (see run512)
 	for t := T &^ 3; t < T; t++ {
 		x := m.x[t*K : (t+1)*K]
-		for n := lo; n < n4; n += 4 {
-			dotBF16w4(&o, x, w.BF16[n*K:(n+4)*K], K)
-			copy(m.dst[t*N+n:t*N+n+4], o[:])
+		for i := 0; i < q; i++ {
+			dotBF16w4(&o, x, w.BF16[(lo+i)*K:], q*K, K)
+			for c := 0; c < 4; c++ {
+				m.dst[t*N+lo+c*q+i] = o[c]
+			}
 		}
 		for n := n4; n < hi; n++ {
 			m.dst[t*N+n] = dotBF16(x, w.BF16[n*K:(n+1)*K])
@@ -150,21 +153,21 @@ func (m *matmulTask) runAVX2(_, lo, hi int) {
 	}
 }
 
-// dotBF16w4 writes into out the dots of x with the four weight rows of w
-// (row c at c·k). Each equals dotBF16 of that row bit for bit.
-func dotBF16w4(out *[4]float32, x []float32, w []uint16, k int) {
+// dotBF16w4 writes into out the dots of x with four weight rows of width
+// k in w, row c at c·ws. Each equals dotBF16 of that row bit for bit.
+func dotBF16w4(out *[4]float32, x []float32, w []uint16, ws, k int) {
 	if !hasAVX2 || k < 16 {
 		for c := range out {
-			out[c] = dotBF16(x, w[c*k:(c+1)*k])
+			out[c] = dotBF16(x, w[c*ws:c*ws+k])
 		}
 		return
 	}
-	_, _ = x[k-1], w[4*k-1]
+	_, _ = x[k-1], w[3*ws+k-1]
 	m := k &^ 15
-	dotBF16w4AVX2(&x[0], &w[0], k, m, &out[0])
+	dotBF16w4AVX2(&x[0], &w[0], ws, m, &out[0])
 	if m < k {
 		for c := range out {
-			out[c] += dotBF16Go(x[m:k], w[c*k+m:(c+1)*k])
+			out[c] += dotBF16Go(x[m:k], w[c*ws+m:c*ws+k])
 		}
 	}
 }

@@ -149,12 +149,6 @@ TEXT ·dotBF16w4AVX2(SB), NOSPLIT, $0-40
 	SHRQ $4, CX
 	JZ   reducew4
 loopw4:
-	// the same line of the next four rows (the next call's), every other
-	// step: a line holds two steps of a row
-	PREFETCHT0 (DI)(BX*4)
-	PREFETCHT0 (R11)(BX*4)
-	PREFETCHT0 (R12)(BX*4)
-	PREFETCHT0 (R13)(BX*4)
 	VMOVUPS (SI), Y14
 	VMOVUPS 32(SI), Y15
 	VPMOVZXWD (DI), Y8

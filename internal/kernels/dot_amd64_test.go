@@ -14,11 +14,12 @@ func TestDotBF16w4EqualsOneRowDots(t *testing.T) {
 	rng := rand.New(rand.NewPCG(71, 72))
 	for _, k := range []int{1, 15, 16, 17, 100, 1024, 4608} {
 		x := randF32(rng, k)
-		w := randBF16(rng, 4*k)
+		ws := 3*k + 5 // rows need not be adjacent
+		w := randBF16(rng, 4*ws)
 		var got [4]float32
-		dotBF16w4(&got, x, w, k)
+		dotBF16w4(&got, x, w, ws, k)
 		for c := range got {
-			if want := dotBF16(x, w[c*k:(c+1)*k]); got[c] != want {
+			if want := dotBF16(x, w[c*ws:c*ws+k]); got[c] != want {
 				t.Fatalf("k=%d row %d: %v, one row alone %v", k, c, got[c], want)
 			}
 		}
