@@ -1,0 +1,231 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// AVX2 bf16 kernels. Every dot, in every kernel, accumulates in one 8-lane
+// register per output, eight columns a step (bf16 widened by
+// zero-extension and a 16-bit shift), and ends in REDUCE8: a row's result
+// is the same whichever kernel computed it (batch invariance). One
+// accumulator per output is what lets the prefill tile hold twelve.
+
+// REDUCE8 sums the 8 lanes of y into the low lane of x (xt scratch).
+#define REDUCE8(y, x, xt) \
+	VEXTRACTF128 $1, y, xt \
+	VADDPS       xt, x, x \
+	VHADDPS      x, x, x \
+	VHADDPS      x, x, x
+
+// WIDEN8 loads 8 bf16 at p as float32 into y.
+#define WIDEN8(p, y) \
+	VPMOVZXWD p, y \
+	VPSLLD    $16, y, y
+
+// func dotBF16AVX2(x *float32, w *uint16, n int) float32
+// n a multiple of 8.
+TEXT ·dotBF16AVX2(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), SI
+	MOVQ w+8(FP), DI
+	MOVQ n+16(FP), CX
+	VXORPS Y0, Y0, Y0
+	SHRQ $3, CX
+	JZ   d1done
+d1loop:
+	WIDEN8((DI), Y1)
+	VFMADD231PS (SI), Y1, Y0
+	ADDQ $16, DI
+	ADDQ $32, SI
+	DECQ CX
+	JNZ  d1loop
+d1done:
+	REDUCE8(Y0, X0, X1)
+	VZEROUPPER
+	MOVSS X0, ret+24(FP)
+	RET
+
+// func dotBF16x4AVX2(x *float32, stride int, w *uint16, n int, out *float32)
+// One weight row against activation rows x + r·stride (stride in floats);
+// out[r]. n a multiple of 8.
+TEXT ·dotBF16x4AVX2(SB), NOSPLIT, $0-40
+	MOVQ x+0(FP), SI
+	MOVQ stride+8(FP), BX
+	SHLQ $2, BX
+	MOVQ w+16(FP), DI
+	MOVQ n+24(FP), CX
+	MOVQ out+32(FP), DX
+	LEAQ (SI)(BX*1), R8
+	LEAQ (R8)(BX*1), R9
+	LEAQ (R9)(BX*1), R10
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	SHRQ $3, CX
+	JZ   x4done
+x4loop:
+	WIDEN8((DI), Y8)
+	VFMADD231PS (SI), Y8, Y0
+	VFMADD231PS (R8), Y8, Y1
+	VFMADD231PS (R9), Y8, Y2
+	VFMADD231PS (R10), Y8, Y3
+	ADDQ $16, DI
+	ADDQ $32, SI
+	ADDQ $32, R8
+	ADDQ $32, R9
+	ADDQ $32, R10
+	DECQ CX
+	JNZ  x4loop
+x4done:
+	REDUCE8(Y0, X0, X8)
+	MOVSS X0, (DX)
+	REDUCE8(Y1, X1, X8)
+	MOVSS X1, 4(DX)
+	REDUCE8(Y2, X2, X8)
+	MOVSS X2, 8(DX)
+	REDUCE8(Y3, X3, X8)
+	MOVSS X3, 12(DX)
+	VZEROUPPER
+	RET
+
+// func dotBF16w4AVX2(x *float32, w *uint16, ws int, n int, out *float32)
+// One activation row against weight rows w + c·ws (ws in elements); out[c].
+// n a multiple of 8. Decode: four FMA chains where one row has one.
+TEXT ·dotBF16w4AVX2(SB), NOSPLIT, $0-40
+	MOVQ x+0(FP), SI
+	MOVQ w+8(FP), DI
+	MOVQ ws+16(FP), BX
+	SHLQ $1, BX
+	MOVQ n+24(FP), CX
+	MOVQ out+32(FP), DX
+	LEAQ (DI)(BX*1), R11
+	LEAQ (R11)(BX*1), R12
+	LEAQ (R12)(BX*1), R13
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	SHRQ $3, CX
+	JZ   w4done
+w4loop:
+	VMOVUPS (SI), Y8
+	WIDEN8((DI), Y9)
+	WIDEN8((R11), Y10)
+	WIDEN8((R12), Y11)
+	WIDEN8((R13), Y12)
+	VFMADD231PS Y8, Y9, Y0
+	VFMADD231PS Y8, Y10, Y1
+	VFMADD231PS Y8, Y11, Y2
+	VFMADD231PS Y8, Y12, Y3
+	ADDQ $16, DI
+	ADDQ $16, R11
+	ADDQ $16, R12
+	ADDQ $16, R13
+	ADDQ $32, SI
+	DECQ CX
+	JNZ  w4loop
+w4done:
+	REDUCE8(Y0, X0, X8)
+	MOVSS X0, (DX)
+	REDUCE8(Y1, X1, X8)
+	MOVSS X1, 4(DX)
+	REDUCE8(Y2, X2, X8)
+	MOVSS X2, 8(DX)
+	REDUCE8(Y3, X3, X8)
+	MOVSS X3, 12(DX)
+	VZEROUPPER
+	RET
+
+// func dotBF16t4x3AVX2(x *float32, xs int, w *uint16, ws int, n int, out *float32)
+// Activation rows x + r·xs (floats) against weight rows w + c·ws
+// (elements); out[3r+c]. n a multiple of 8. Prefill: twelve accumulators
+// (Y0–Y11), three widened weight vectors (Y12–Y14), one activation vector
+// (Y15): a weight load per four products, an activation load per three.
+TEXT ·dotBF16t4x3AVX2(SB), NOSPLIT, $0-48
+	MOVQ x+0(FP), SI
+	MOVQ xs+8(FP), AX
+	SHLQ $2, AX
+	MOVQ w+16(FP), DI
+	MOVQ ws+24(FP), BX
+	SHLQ $1, BX
+	MOVQ n+32(FP), CX
+	MOVQ out+40(FP), DX
+	LEAQ (SI)(AX*1), R8
+	LEAQ (R8)(AX*1), R9
+	LEAQ (R9)(AX*1), R10
+	LEAQ (DI)(BX*1), R11
+	LEAQ (R11)(BX*1), R12
+	LEAQ (BX)(BX*2), R13
+
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	SHRQ $3, CX
+	JZ   t43done
+t43loop:
+	// the same line of the next three weight rows (the next tile)
+	PREFETCHT0 (DI)(R13*1)
+	PREFETCHT0 (R11)(R13*1)
+	PREFETCHT0 (R12)(R13*1)
+	WIDEN8((DI), Y12)
+	WIDEN8((R11), Y13)
+	WIDEN8((R12), Y14)
+	VMOVUPS (SI), Y15
+	VFMADD231PS Y15, Y12, Y0
+	VFMADD231PS Y15, Y13, Y1
+	VFMADD231PS Y15, Y14, Y2
+	VMOVUPS (R8), Y15
+	VFMADD231PS Y15, Y12, Y3
+	VFMADD231PS Y15, Y13, Y4
+	VFMADD231PS Y15, Y14, Y5
+	VMOVUPS (R9), Y15
+	VFMADD231PS Y15, Y12, Y6
+	VFMADD231PS Y15, Y13, Y7
+	VFMADD231PS Y15, Y14, Y8
+	VMOVUPS (R10), Y15
+	VFMADD231PS Y15, Y12, Y9
+	VFMADD231PS Y15, Y13, Y10
+	VFMADD231PS Y15, Y14, Y11
+	ADDQ $16, DI
+	ADDQ $16, R11
+	ADDQ $16, R12
+	ADDQ $32, SI
+	ADDQ $32, R8
+	ADDQ $32, R9
+	ADDQ $32, R10
+	DECQ CX
+	JNZ  t43loop
+t43done:
+	REDUCE8(Y0, X0, X15)
+	MOVSS X0, 0(DX)
+	REDUCE8(Y1, X1, X15)
+	MOVSS X1, 4(DX)
+	REDUCE8(Y2, X2, X15)
+	MOVSS X2, 8(DX)
+	REDUCE8(Y3, X3, X15)
+	MOVSS X3, 12(DX)
+	REDUCE8(Y4, X4, X15)
+	MOVSS X4, 16(DX)
+	REDUCE8(Y5, X5, X15)
+	MOVSS X5, 20(DX)
+	REDUCE8(Y6, X6, X15)
+	MOVSS X6, 24(DX)
+	REDUCE8(Y7, X7, X15)
+	MOVSS X7, 28(DX)
+	REDUCE8(Y8, X8, X15)
+	MOVSS X8, 32(DX)
+	REDUCE8(Y9, X9, X15)
+	MOVSS X9, 36(DX)
+	REDUCE8(Y10, X10, X15)
+	MOVSS X10, 40(DX)
+	REDUCE8(Y11, X11, X15)
+	MOVSS X11, 44(DX)
+	VZEROUPPER
+	RET
