@@ -14,6 +14,32 @@ func attnSoftmax512(s, m, l, mult *float32, masks *uint16)
 //go:noescape
 func swiglu512(dst, gate, up *float32, n int)
 
+//go:noescape
+func attnScores256(s, qt, k *float32, d, kstride int)
+
+//go:noescape
+func attnAccum256(ot, p, v, scale *float32, d, vstride int)
+
+// attnScoresAVX2 is the score tile (see attnScoresGo) in AVX2.
+func attnScoresAVX2(s, qt, k []float32, d, kstride int) {
+	if d%8 != 0 {
+		attnScoresGo(s, qt, k, d, kstride)
+		return
+	}
+	_, _, _ = s[lanes*lanes-1], qt[lanes*d-1], k[(lanes-1)*kstride+d-1]
+	attnScores256(&s[0], &qt[0], &k[0], d, kstride)
+}
+
+// attnAccumAVX2 is the accumulation tile (see attnAccumGo) in AVX2.
+func attnAccumAVX2(ot, pr, v, mult []float32, d, vstride int) {
+	if d%8 != 0 {
+		attnAccumGo(ot, pr, v, mult, d, vstride)
+		return
+	}
+	_, _, _, _ = ot[lanes*d-1], pr[lanes*lanes-1], v[(lanes-1)*vstride+d-1], mult[lanes-1]
+	attnAccum256(&ot[0], &pr[0], &v[0], &mult[0], d, vstride)
+}
+
 // swigluAVX512 is SwiGLU over one chunk in AVX-512.
 func swigluAVX512(dst, gate, up []float32) {
 	n := len(dst)
