@@ -64,6 +64,12 @@ func q8Dotx4AVX2(x *float32, stride int, q *int8, sc *float32, k int, out *float
 func affineDotAVX2(x *float32, q *int8, a *float32, k int) float32
 
 //go:noescape
+func q8Dotw4AVX2(x *float32, q *int8, qs int, sc *float32, scs int, k int, out *float32)
+
+//go:noescape
+func affineDotw4AVX2(x *float32, q *int8, qs int, a *float32, as int, k int, out *float32)
+
+//go:noescape
 func affineDotx4AVX2(x *float32, stride int, q *int8, a *float32, k int, out *float32)
 
 // runAVX2Q8 is the AVX2 family's MatMul for int8 and affine int8 matrices,
@@ -95,8 +101,23 @@ func (m *matmulTask) runAVX2Q8(_, lo, hi int) {
 	}
 	t4 := T &^ 3
 	avx2Tiles(T, K, lo, hi, 1, four)
+	// Leftover activation rows (decode): four weight rows a call, the
+	// range walked in quarters (see run512).
+	n4 := lo + (hi-lo)&^3
+	q := (n4 - lo) / 4
 	for t := t4; t < T; t++ {
-		for n := lo; n < hi; n++ {
+		for i := 0; i < q; i++ {
+			n := lo + i
+			if affine {
+				affineDotw4AVX2(&m.xp[t*K], &w.Q8[n*K], q*K, scales(n), q*spr, K, &o[0])
+			} else {
+				q8Dotw4AVX2(&m.xp[t*K], &w.Q8[n*K], q*K, scales(n), q*spr, K, &o[0])
+			}
+			for c := 0; c < 4; c++ {
+				m.dst[t*N+n+c*q] = o[c]
+			}
+		}
+		for n := n4; n < hi; n++ {
 			if affine {
 				m.dst[t*N+n] = affineDotAVX2(&m.xp[t*K], &w.Q8[n*K], scales(n), K)
 			} else {
