@@ -163,8 +163,8 @@ dpExact1x4_end:
 	VZEROUPPER
 	RET
 
-// func dpExact4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32)
-TEXT ·dpExact4x4(SB), NOSPLIT, $0-48
+// func dpExact4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
+TEXT ·dpExact4x4(SB), NOSPLIT, $0-56
 	MOVQ x+0(FP), SI
 	MOVQ xs+8(FP), AX
 	SHLQ $2, AX
@@ -173,6 +173,8 @@ TEXT ·dpExact4x4(SB), NOSPLIT, $0-48
 	SHLQ $1, BX
 	MOVQ chunks+32(FP), CX
 	MOVQ out+40(FP), DX
+	MOVQ os+48(FP), R15
+	SHLQ $2, R15
 	LEAQ (SI)(AX*1), R8
 	LEAQ (R8)(AX*1), R9
 	LEAQ (R9)(AX*1), R10
@@ -267,30 +269,33 @@ dpExact4x4_done:
 	MOVSS X2, 8(DX)
 	REDUCE512(Z3, Y3, X3, Y16, X16)
 	MOVSS X3, 12(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z4, Y4, X4, Y16, X16)
-	MOVSS X4, 16(DX)
+	MOVSS X4, 0(DX)
 	REDUCE512(Z5, Y5, X5, Y16, X16)
-	MOVSS X5, 20(DX)
+	MOVSS X5, 4(DX)
 	REDUCE512(Z6, Y6, X6, Y16, X16)
-	MOVSS X6, 24(DX)
+	MOVSS X6, 8(DX)
 	REDUCE512(Z7, Y7, X7, Y16, X16)
-	MOVSS X7, 28(DX)
+	MOVSS X7, 12(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z8, Y8, X8, Y16, X16)
-	MOVSS X8, 32(DX)
+	MOVSS X8, 0(DX)
 	REDUCE512(Z9, Y9, X9, Y16, X16)
-	MOVSS X9, 36(DX)
+	MOVSS X9, 4(DX)
 	REDUCE512(Z10, Y10, X10, Y16, X16)
-	MOVSS X10, 40(DX)
+	MOVSS X10, 8(DX)
 	REDUCE512(Z11, Y11, X11, Y16, X16)
-	MOVSS X11, 44(DX)
+	MOVSS X11, 12(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z12, Y12, X12, Y16, X16)
-	MOVSS X12, 48(DX)
+	MOVSS X12, 0(DX)
 	REDUCE512(Z13, Y13, X13, Y16, X16)
-	MOVSS X13, 52(DX)
+	MOVSS X13, 4(DX)
 	REDUCE512(Z14, Y14, X14, Y16, X16)
-	MOVSS X14, 56(DX)
+	MOVSS X14, 8(DX)
 	REDUCE512(Z15, Y15, X15, Y16, X16)
-	MOVSS X15, 60(DX)
+	MOVSS X15, 12(DX)
 	VZEROUPPER
 	RET
 
@@ -388,8 +393,8 @@ dpFast1x4_end:
 	VZEROUPPER
 	RET
 
-// func dpFast4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32)
-TEXT ·dpFast4x4(SB), NOSPLIT, $0-48
+// func dpFast4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
+TEXT ·dpFast4x4(SB), NOSPLIT, $0-56
 	MOVQ x+0(FP), SI
 	MOVQ xs+8(FP), AX
 	SHLQ $2, AX
@@ -398,6 +403,8 @@ TEXT ·dpFast4x4(SB), NOSPLIT, $0-48
 	SHLQ $1, BX
 	MOVQ chunks+32(FP), CX
 	MOVQ out+40(FP), DX
+	MOVQ os+48(FP), R15
+	SHLQ $2, R15
 	LEAQ (SI)(AX*1), R8
 	LEAQ (R8)(AX*1), R9
 	LEAQ (R9)(AX*1), R10
@@ -472,37 +479,40 @@ dpFast4x4_done:
 	MOVSS X2, 8(DX)
 	REDUCE512(Z3, Y3, X3, Y16, X16)
 	MOVSS X3, 12(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z4, Y4, X4, Y16, X16)
-	MOVSS X4, 16(DX)
+	MOVSS X4, 0(DX)
 	REDUCE512(Z5, Y5, X5, Y16, X16)
-	MOVSS X5, 20(DX)
+	MOVSS X5, 4(DX)
 	REDUCE512(Z6, Y6, X6, Y16, X16)
-	MOVSS X6, 24(DX)
+	MOVSS X6, 8(DX)
 	REDUCE512(Z7, Y7, X7, Y16, X16)
-	MOVSS X7, 28(DX)
+	MOVSS X7, 12(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z8, Y8, X8, Y16, X16)
-	MOVSS X8, 32(DX)
+	MOVSS X8, 0(DX)
 	REDUCE512(Z9, Y9, X9, Y16, X16)
-	MOVSS X9, 36(DX)
+	MOVSS X9, 4(DX)
 	REDUCE512(Z10, Y10, X10, Y16, X16)
-	MOVSS X10, 40(DX)
+	MOVSS X10, 8(DX)
 	REDUCE512(Z11, Y11, X11, Y16, X16)
-	MOVSS X11, 44(DX)
+	MOVSS X11, 12(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z12, Y12, X12, Y16, X16)
-	MOVSS X12, 48(DX)
+	MOVSS X12, 0(DX)
 	REDUCE512(Z13, Y13, X13, Y16, X16)
-	MOVSS X13, 52(DX)
+	MOVSS X13, 4(DX)
 	REDUCE512(Z14, Y14, X14, Y16, X16)
-	MOVSS X14, 56(DX)
+	MOVSS X14, 8(DX)
 	REDUCE512(Z15, Y15, X15, Y16, X16)
-	MOVSS X15, 60(DX)
+	MOVSS X15, 12(DX)
 	VZEROUPPER
 	RET
 
-// func dpExact8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32)
+// func dpExact8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
 // Eight activation rows x + r·xs (xs in dwords) against weight rows w + c·ws;
 // out[3r+c]. Accumulators Z0–Z23, weights Z24–Z26, activations Z27 (and Z28).
-TEXT ·dpExact8x3(SB), NOSPLIT, $0-48
+TEXT ·dpExact8x3(SB), NOSPLIT, $0-56
 	MOVQ x+0(FP), SI
 	MOVQ xs+8(FP), AX
 	SHLQ $2, AX
@@ -511,6 +521,8 @@ TEXT ·dpExact8x3(SB), NOSPLIT, $0-48
 	SHLQ $1, BX
 	MOVQ chunks+32(FP), CX
 	MOVQ out+40(FP), DX
+	MOVQ os+48(FP), R15
+	SHLQ $2, R15
 	LEAQ (SI)(AX*1), R8
 	LEAQ (R8)(AX*1), R9
 	LEAQ (R9)(AX*1), R10
@@ -631,63 +643,70 @@ dpExact8x3_done:
 	MOVSS X1, 4(DX)
 	REDUCE512(Z2, Y2, X2, Y29, X29)
 	MOVSS X2, 8(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z3, Y3, X3, Y29, X29)
-	MOVSS X3, 12(DX)
+	MOVSS X3, 0(DX)
 	REDUCE512(Z4, Y4, X4, Y29, X29)
-	MOVSS X4, 16(DX)
+	MOVSS X4, 4(DX)
 	REDUCE512(Z5, Y5, X5, Y29, X29)
-	MOVSS X5, 20(DX)
+	MOVSS X5, 8(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z6, Y6, X6, Y29, X29)
-	MOVSS X6, 24(DX)
+	MOVSS X6, 0(DX)
 	REDUCE512(Z7, Y7, X7, Y29, X29)
-	MOVSS X7, 28(DX)
+	MOVSS X7, 4(DX)
 	REDUCE512(Z8, Y8, X8, Y29, X29)
-	MOVSS X8, 32(DX)
+	MOVSS X8, 8(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z9, Y9, X9, Y29, X29)
-	MOVSS X9, 36(DX)
+	MOVSS X9, 0(DX)
 	REDUCE512(Z10, Y10, X10, Y29, X29)
-	MOVSS X10, 40(DX)
+	MOVSS X10, 4(DX)
 	REDUCE512(Z11, Y11, X11, Y29, X29)
-	MOVSS X11, 44(DX)
+	MOVSS X11, 8(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z12, Y12, X12, Y29, X29)
-	MOVSS X12, 48(DX)
+	MOVSS X12, 0(DX)
 	REDUCE512(Z13, Y13, X13, Y29, X29)
-	MOVSS X13, 52(DX)
+	MOVSS X13, 4(DX)
 	REDUCE512(Z14, Y14, X14, Y29, X29)
-	MOVSS X14, 56(DX)
+	MOVSS X14, 8(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z15, Y15, X15, Y29, X29)
-	MOVSS X15, 60(DX)
+	MOVSS X15, 0(DX)
 	VMOVAPS Z16, Z0 // VHADDPS reaches only Z0–Z15
 	REDUCE512(Z0, Y0, X0, Y29, X29)
-	MOVSS X0, 64(DX)
+	MOVSS X0, 4(DX)
 	VMOVAPS Z17, Z0 // VHADDPS reaches only Z0–Z15
 	REDUCE512(Z0, Y0, X0, Y29, X29)
-	MOVSS X0, 68(DX)
+	MOVSS X0, 8(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	VMOVAPS Z18, Z0 // VHADDPS reaches only Z0–Z15
 	REDUCE512(Z0, Y0, X0, Y29, X29)
-	MOVSS X0, 72(DX)
+	MOVSS X0, 0(DX)
 	VMOVAPS Z19, Z0 // VHADDPS reaches only Z0–Z15
 	REDUCE512(Z0, Y0, X0, Y29, X29)
-	MOVSS X0, 76(DX)
+	MOVSS X0, 4(DX)
 	VMOVAPS Z20, Z0 // VHADDPS reaches only Z0–Z15
 	REDUCE512(Z0, Y0, X0, Y29, X29)
-	MOVSS X0, 80(DX)
+	MOVSS X0, 8(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	VMOVAPS Z21, Z0 // VHADDPS reaches only Z0–Z15
 	REDUCE512(Z0, Y0, X0, Y29, X29)
-	MOVSS X0, 84(DX)
+	MOVSS X0, 0(DX)
 	VMOVAPS Z22, Z0 // VHADDPS reaches only Z0–Z15
 	REDUCE512(Z0, Y0, X0, Y29, X29)
-	MOVSS X0, 88(DX)
+	MOVSS X0, 4(DX)
 	VMOVAPS Z23, Z0 // VHADDPS reaches only Z0–Z15
 	REDUCE512(Z0, Y0, X0, Y29, X29)
-	MOVSS X0, 92(DX)
+	MOVSS X0, 8(DX)
 	VZEROUPPER
 	RET
 
-// func dpFast8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32)
+// func dpFast8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
 // Eight activation rows x + r·xs (xs in dwords) against weight rows w + c·ws;
 // out[3r+c]. Accumulators Z0–Z23, weights Z24–Z26, activations Z27 (and Z28).
-TEXT ·dpFast8x3(SB), NOSPLIT, $0-48
+TEXT ·dpFast8x3(SB), NOSPLIT, $0-56
 	MOVQ x+0(FP), SI
 	MOVQ xs+8(FP), AX
 	SHLQ $2, AX
@@ -696,6 +715,8 @@ TEXT ·dpFast8x3(SB), NOSPLIT, $0-48
 	SHLQ $1, BX
 	MOVQ chunks+32(FP), CX
 	MOVQ out+40(FP), DX
+	MOVQ os+48(FP), R15
+	SHLQ $2, R15
 	LEAQ (SI)(AX*1), R8
 	LEAQ (R8)(AX*1), R9
 	LEAQ (R9)(AX*1), R10
@@ -784,69 +805,78 @@ dpFast8x3_done:
 	MOVSS X1, 4(DX)
 	REDUCE512(Z2, Y2, X2, Y29, X29)
 	MOVSS X2, 8(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z3, Y3, X3, Y29, X29)
-	MOVSS X3, 12(DX)
+	MOVSS X3, 0(DX)
 	REDUCE512(Z4, Y4, X4, Y29, X29)
-	MOVSS X4, 16(DX)
+	MOVSS X4, 4(DX)
 	REDUCE512(Z5, Y5, X5, Y29, X29)
-	MOVSS X5, 20(DX)
+	MOVSS X5, 8(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z6, Y6, X6, Y29, X29)
-	MOVSS X6, 24(DX)
+	MOVSS X6, 0(DX)
 	REDUCE512(Z7, Y7, X7, Y29, X29)
-	MOVSS X7, 28(DX)
+	MOVSS X7, 4(DX)
 	REDUCE512(Z8, Y8, X8, Y29, X29)
-	MOVSS X8, 32(DX)
+	MOVSS X8, 8(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z9, Y9, X9, Y29, X29)
-	MOVSS X9, 36(DX)
+	MOVSS X9, 0(DX)
 	REDUCE512(Z10, Y10, X10, Y29, X29)
-	MOVSS X10, 40(DX)
+	MOVSS X10, 4(DX)
 	REDUCE512(Z11, Y11, X11, Y29, X29)
-	MOVSS X11, 44(DX)
+	MOVSS X11, 8(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z12, Y12, X12, Y29, X29)
-	MOVSS X12, 48(DX)
+	MOVSS X12, 0(DX)
 	REDUCE512(Z13, Y13, X13, Y29, X29)
-	MOVSS X13, 52(DX)
+	MOVSS X13, 4(DX)
 	REDUCE512(Z14, Y14, X14, Y29, X29)
-	MOVSS X14, 56(DX)
+	MOVSS X14, 8(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z15, Y15, X15, Y29, X29)
-	MOVSS X15, 60(DX)
+	MOVSS X15, 0(DX)
 	VMOVAPS Z16, Z0 // VHADDPS reaches only Z0–Z15
 	REDUCE512(Z0, Y0, X0, Y29, X29)
-	MOVSS X0, 64(DX)
+	MOVSS X0, 4(DX)
 	VMOVAPS Z17, Z0 // VHADDPS reaches only Z0–Z15
 	REDUCE512(Z0, Y0, X0, Y29, X29)
-	MOVSS X0, 68(DX)
+	MOVSS X0, 8(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	VMOVAPS Z18, Z0 // VHADDPS reaches only Z0–Z15
 	REDUCE512(Z0, Y0, X0, Y29, X29)
-	MOVSS X0, 72(DX)
+	MOVSS X0, 0(DX)
 	VMOVAPS Z19, Z0 // VHADDPS reaches only Z0–Z15
 	REDUCE512(Z0, Y0, X0, Y29, X29)
-	MOVSS X0, 76(DX)
+	MOVSS X0, 4(DX)
 	VMOVAPS Z20, Z0 // VHADDPS reaches only Z0–Z15
 	REDUCE512(Z0, Y0, X0, Y29, X29)
-	MOVSS X0, 80(DX)
+	MOVSS X0, 8(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	VMOVAPS Z21, Z0 // VHADDPS reaches only Z0–Z15
 	REDUCE512(Z0, Y0, X0, Y29, X29)
-	MOVSS X0, 84(DX)
+	MOVSS X0, 0(DX)
 	VMOVAPS Z22, Z0 // VHADDPS reaches only Z0–Z15
 	REDUCE512(Z0, Y0, X0, Y29, X29)
-	MOVSS X0, 88(DX)
+	MOVSS X0, 4(DX)
 	VMOVAPS Z23, Z0 // VHADDPS reaches only Z0–Z15
 	REDUCE512(Z0, Y0, X0, Y29, X29)
-	MOVSS X0, 92(DX)
+	MOVSS X0, 8(DX)
 	VZEROUPPER
 	RET
 
-// func dpExact8x1(x *uint32, xs int, w *uint16, chunks int, out *float32)
+// func dpExact8x1(x *uint32, xs int, w *uint16, chunks int, out *float32, os int)
 // Eight activation rows x + r·xs (xs in dwords) against one weight row;
 // out[r]. Accumulators Z0–Z7, weights Z24, activations Z27 (and Z28).
-TEXT ·dpExact8x1(SB), NOSPLIT, $0-40
+TEXT ·dpExact8x1(SB), NOSPLIT, $0-48
 	MOVQ x+0(FP), SI
 	MOVQ xs+8(FP), AX
 	SHLQ $2, AX
 	MOVQ w+16(FP), DI
 	MOVQ chunks+24(FP), CX
 	MOVQ out+32(FP), DX
+	MOVQ os+40(FP), R15
+	SHLQ $2, R15
 	LEAQ (SI)(AX*1), R8
 	LEAQ (R8)(AX*1), R9
 	LEAQ (R9)(AX*1), R10
@@ -904,33 +934,42 @@ dpExact8x1_loop:
 dpExact8x1_done:
 	REDUCE512(Z0, Y0, X0, Y29, X29)
 	MOVSS X0, 0(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z1, Y1, X1, Y29, X29)
-	MOVSS X1, 4(DX)
+	MOVSS X1, 0(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z2, Y2, X2, Y29, X29)
-	MOVSS X2, 8(DX)
+	MOVSS X2, 0(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z3, Y3, X3, Y29, X29)
-	MOVSS X3, 12(DX)
+	MOVSS X3, 0(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z4, Y4, X4, Y29, X29)
-	MOVSS X4, 16(DX)
+	MOVSS X4, 0(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z5, Y5, X5, Y29, X29)
-	MOVSS X5, 20(DX)
+	MOVSS X5, 0(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z6, Y6, X6, Y29, X29)
-	MOVSS X6, 24(DX)
+	MOVSS X6, 0(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z7, Y7, X7, Y29, X29)
-	MOVSS X7, 28(DX)
+	MOVSS X7, 0(DX)
 	VZEROUPPER
 	RET
 
-// func dpFast8x1(x *uint32, xs int, w *uint16, chunks int, out *float32)
+// func dpFast8x1(x *uint32, xs int, w *uint16, chunks int, out *float32, os int)
 // Eight activation rows x + r·xs (xs in dwords) against one weight row;
 // out[r]. Accumulators Z0–Z7, weights Z24, activations Z27 (and Z28).
-TEXT ·dpFast8x1(SB), NOSPLIT, $0-40
+TEXT ·dpFast8x1(SB), NOSPLIT, $0-48
 	MOVQ x+0(FP), SI
 	MOVQ xs+8(FP), AX
 	SHLQ $2, AX
 	MOVQ w+16(FP), DI
 	MOVQ chunks+24(FP), CX
 	MOVQ out+32(FP), DX
+	MOVQ os+40(FP), R15
+	SHLQ $2, R15
 	LEAQ (SI)(AX*1), R8
 	LEAQ (R8)(AX*1), R9
 	LEAQ (R9)(AX*1), R10
@@ -972,19 +1011,26 @@ dpFast8x1_loop:
 dpFast8x1_done:
 	REDUCE512(Z0, Y0, X0, Y29, X29)
 	MOVSS X0, 0(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z1, Y1, X1, Y29, X29)
-	MOVSS X1, 4(DX)
+	MOVSS X1, 0(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z2, Y2, X2, Y29, X29)
-	MOVSS X2, 8(DX)
+	MOVSS X2, 0(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z3, Y3, X3, Y29, X29)
-	MOVSS X3, 12(DX)
+	MOVSS X3, 0(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z4, Y4, X4, Y29, X29)
-	MOVSS X4, 16(DX)
+	MOVSS X4, 0(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z5, Y5, X5, Y29, X29)
-	MOVSS X5, 20(DX)
+	MOVSS X5, 0(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z6, Y6, X6, Y29, X29)
-	MOVSS X6, 24(DX)
+	MOVSS X6, 0(DX)
+	ADDQ R15, DX // the next activation row's outputs
 	REDUCE512(Z7, Y7, X7, Y29, X29)
-	MOVSS X7, 28(DX)
+	MOVSS X7, 0(DX)
 	VZEROUPPER
 	RET

@@ -14,7 +14,7 @@ func dpExact1x1(x *uint32, w *uint16, chunks int) float32
 func dpExact1x4(x *uint32, w *uint16, k int, chunks int, tiles int, q int, out *float32)
 
 //go:noescape
-func dpExact4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32)
+func dpExact4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
 
 //go:noescape
 func dpFast1x1(x *uint32, w *uint16, chunks int) float32
@@ -23,7 +23,7 @@ func dpFast1x1(x *uint32, w *uint16, chunks int) float32
 func dpFast1x4(x *uint32, w *uint16, k int, chunks int, tiles int, q int, out *float32)
 
 //go:noescape
-func dpFast4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32)
+func dpFast4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
 
 // hasAVX512BF16 reports whether this CPU has VDPBF16PS and VCVTNE2PS2BF16
 // beside the AVX-512 the rest of the family uses.
@@ -66,16 +66,16 @@ func packPairs(dst []uint32, x []float32, k, lo, hi int, exact bool) {
 }
 
 //go:noescape
-func dpExact8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32)
+func dpExact8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
 
 //go:noescape
-func dpExact8x1(x *uint32, xs int, w *uint16, chunks int, out *float32)
+func dpExact8x1(x *uint32, xs int, w *uint16, chunks int, out *float32, os int)
 
 //go:noescape
-func dpFast8x1(x *uint32, xs int, w *uint16, chunks int, out *float32)
+func dpFast8x1(x *uint32, xs int, w *uint16, chunks int, out *float32, os int)
 
 //go:noescape
-func dpFast8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32)
+func dpFast8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
 
 // runPairs is MatMul with the VDPBF16PS kernels over weight rows [lo, hi)
 // of a bf16 matrix, on the packed activations m.xb: 8×3 tiles (eight
@@ -106,44 +106,32 @@ func (m *matmulTask) runPairs(_, lo, hi int) {
 	}
 	t := 0
 	if chunks > 0 {
+		// The tiles write their outputs in place: row r of a tile at
+		// dst[(t+r)·N + n…], N floats apart.
 		n3 := lo + (hi-lo)/3*3
-		var o24 [24]float32
 		for ; t+8 <= T; t += 8 {
 			for n := lo; n < n3; n += 3 {
 				if exact {
-					dpExact8x3(x(t), xs, wr(n), K, chunks, &o24[0])
+					dpExact8x3(x(t), xs, wr(n), K, chunks, &m.dst[t*N+n], N)
 				} else {
-					dpFast8x3(x(t), xs, wr(n), K, chunks, &o24[0])
-				}
-				for r := 0; r < 8; r++ {
-					d := m.dst[(t+r)*N+n : (t+r)*N+n+3]
-					d[0], d[1], d[2] = o24[3*r], o24[3*r+1], o24[3*r+2]
+					dpFast8x3(x(t), xs, wr(n), K, chunks, &m.dst[t*N+n], N)
 				}
 			}
-			var o8 [8]float32
 			for n := n3; n < hi; n++ {
 				if exact {
-					dpExact8x1(x(t), xs, wr(n), chunks, &o8[0])
+					dpExact8x1(x(t), xs, wr(n), chunks, &m.dst[t*N+n], N)
 				} else {
-					dpFast8x1(x(t), xs, wr(n), chunks, &o8[0])
-				}
-				for r := 0; r < 8; r++ {
-					m.dst[(t+r)*N+n] = o8[r]
+					dpFast8x1(x(t), xs, wr(n), chunks, &m.dst[t*N+n], N)
 				}
 			}
 		}
 		n4 := lo + (hi-lo)&^3
-		var o16 [16]float32
 		for ; t+4 <= T; t += 4 {
 			for n := lo; n < n4; n += 4 {
 				if exact {
-					dpExact4x4(x(t), xs, wr(n), K, chunks, &o16[0])
+					dpExact4x4(x(t), xs, wr(n), K, chunks, &m.dst[t*N+n], N)
 				} else {
-					dpFast4x4(x(t), xs, wr(n), K, chunks, &o16[0])
-				}
-				for r := 0; r < 4; r++ {
-					d := m.dst[(t+r)*N+n : (t+r)*N+n+4]
-					d[0], d[1], d[2], d[3] = o16[4*r], o16[4*r+1], o16[4*r+2], o16[4*r+3]
+					dpFast4x4(x(t), xs, wr(n), K, chunks, &m.dst[t*N+n], N)
 				}
 			}
 			for n := n4; n < hi; n++ {
