@@ -55,74 +55,65 @@ func dotF32(x, w []float32) float32 {
 }
 
 //go:noescape
-func q8DotAVX2(x *float32, q *int8, sc *float32, k int) float32
+func q8T1x1AVX2(x *float32, xs int, q *int8, qs int, a *float32, as int, k int, out *float32, os int)
 
 //go:noescape
-func q8Dotx4AVX2(x *float32, stride int, q *int8, sc *float32, k int, out *float32)
+func q8T1x4AVX2(x *float32, xs int, q *int8, qs int, a *float32, as int, k int, out *float32, os int)
 
 //go:noescape
-func affineDotAVX2(x *float32, q *int8, a *float32, k int) float32
+func q8T4x1AVX2(x *float32, xs int, q *int8, qs int, a *float32, as int, k int, out *float32, os int)
 
 //go:noescape
-func q8Dotw4AVX2(x *float32, q *int8, qs int, sc *float32, scs int, k int, out *float32)
+func q8T4x3AVX2(x *float32, xs int, q *int8, qs int, a *float32, as int, k int, out *float32, os int)
 
 //go:noescape
-func affineDotw4AVX2(x *float32, q *int8, qs int, a *float32, as int, k int, out *float32)
+func affT1x1AVX2(x *float32, xs int, q *int8, qs int, a *float32, as int, k int, out *float32, os int)
 
 //go:noescape
-func affineDotx4AVX2(x *float32, stride int, q *int8, a *float32, k int, out *float32)
+func affT1x4AVX2(x *float32, xs int, q *int8, qs int, a *float32, as int, k int, out *float32, os int)
+
+//go:noescape
+func affT4x1AVX2(x *float32, xs int, q *int8, qs int, a *float32, as int, k int, out *float32, os int)
+
+//go:noescape
+func affT4x3AVX2(x *float32, xs int, q *int8, qs int, a *float32, as int, k int, out *float32, os int)
+
+// q8TileAVX2 is an AVX2 int8 kernel (see q8avx2_amd64.s for the arguments).
+type q8TileAVX2 func(x *float32, xs int, q *int8, qs int, a *float32, as int, k int, out *float32, os int)
 
 // runAVX2Q8 is the AVX2 family's MatMul for int8 and affine int8 matrices,
-// on the deinterleaved activations: four activation rows share each widened
-// weight block; leftover rows use the one-row kernel, which gives a row the
-// same arithmetic. The loop order is run512's (see smallActivations).
+// on the deinterleaved activations: 4×3 tiles (four activation rows, three
+// weight rows) and 4×1 for the weight rows left over while four activation
+// rows remain; then one activation row against four weight rows, the range
+// walked in quarters (decode, see run512), and one against one. Every
+// kernel gives an output the same arithmetic.
 func (m *matmulTask) runAVX2Q8(_, lo, hi int) {
 	w := m.w
 	K, N, T := w.Cols, w.Rows, m.T
 	spr := K / Q8Block
-	affine := w.Affine != nil
-	if affine {
+	k43, k41, k14, k11 := q8TileAVX2(q8T4x3AVX2), q8TileAVX2(q8T4x1AVX2), q8TileAVX2(q8T1x4AVX2), q8TileAVX2(q8T1x1AVX2)
+	sc := w.Scales
+	if w.Affine != nil {
 		spr *= AffineFloats
+		k43, k41, k14, k11 = affT4x3AVX2, affT4x1AVX2, affT1x4AVX2, affT1x1AVX2
+		sc = w.Affine
 	}
-	scales := func(n int) *float32 {
-		if affine {
-			return &w.Affine[n*spr]
-		}
-		return &w.Scales[n*spr]
-	}
-	var o [4]float32
-	four := func(t, n int) {
-		if affine {
-			affineDotx4AVX2(&m.xp[t*K], K, &w.Q8[n*K], scales(n), K, &o[0])
-		} else {
-			q8Dotx4AVX2(&m.xp[t*K], K, &w.Q8[n*K], scales(n), K, &o[0])
-		}
-		m.dst[t*N+n], m.dst[(t+1)*N+n], m.dst[(t+2)*N+n], m.dst[(t+3)*N+n] = o[0], o[1], o[2], o[3]
-	}
-	t4 := T &^ 3
-	avx2Tiles(T, K, lo, hi, 1, four)
-	// Leftover activation rows (decode): four weight rows a call, the
-	// range walked in quarters (see run512).
+	n3 := lo + (hi-lo)/3*3
+	avx2Tiles(T, K, lo, hi, 3, func(t, n int) {
+		k43(&m.xp[t*K], K, &w.Q8[n*K], K, &sc[n*spr], spr, K, &m.dst[t*N+n], N)
+	})
+	avx2Tiles(T, K, n3, hi, 1, func(t, n int) {
+		k41(&m.xp[t*K], K, &w.Q8[n*K], K, &sc[n*spr], spr, K, &m.dst[t*N+n], N)
+	})
 	n4 := lo + (hi-lo)&^3
 	q := (n4 - lo) / 4
-	for t := t4; t < T; t++ {
+	for t := T &^ 3; t < T; t++ {
 		for i := 0; i < q; i++ {
 			n := lo + i
-			if affine {
-				affineDotw4AVX2(&m.xp[t*K], &w.Q8[n*K], q*K, scales(n), q*spr, K, &o[0])
-			} else {
-				q8Dotw4AVX2(&m.xp[t*K], &w.Q8[n*K], q*K, scales(n), q*spr, K, &o[0])
-			}
-			for c := 0; c < 4; c++ {
-				m.dst[t*N+n+c*q] = o[c]
-			}
+			k14(&m.xp[t*K], K, &w.Q8[n*K], q*K, &sc[n*spr], q*spr, K, &m.dst[t*N+n], q)
 		}
 		for n := n4; n < hi; n++ {
-			if affine {
-				m.dst[t*N+n] = affineDotAVX2(&m.xp[t*K], &w.Q8[n*K], scales(n), K)
-			} else {
-				m.dst[t*N+n] = q8DotAVX2(&m.xp[t*K], &w.Q8[n*K], scales(n), K)
-			}
+			k11(&m.xp[t*K], K, &w.Q8[n*K], K, &sc[n*spr], spr, K, &m.dst[t*N+n], 1)
 		}
 	}
 }
