@@ -25,6 +25,18 @@ func dpFast1x4(x *uint32, w *uint16, k int, chunks int, tiles int, q int, out *f
 //go:noescape
 func dpFast4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
 
+//go:noescape
+func dpExact8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
+
+//go:noescape
+func dpFast8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
+
+//go:noescape
+func dpExact8x1(x *uint32, xs int, w *uint16, chunks int, out *float32, os int)
+
+//go:noescape
+func dpFast8x1(x *uint32, xs int, w *uint16, chunks int, out *float32, os int)
+
 // hasAVX512BF16 reports whether this CPU has VDPBF16PS and VCVTNE2PS2BF16
 // beside the AVX-512 the rest of the family uses.
 func hasAVX512BF16() bool {
@@ -65,78 +77,60 @@ func packPairs(dst []uint32, x []float32, k, lo, hi int, exact bool) {
 	}
 }
 
-//go:noescape
-func dpExact8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
+// pairTiles are one tier's VDPBF16PS kernels.
+type pairTiles struct {
+	t8x3, t4x4 func(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
+	t8x1       func(x *uint32, xs int, w *uint16, chunks int, out *float32, os int)
+	t1x4       func(x *uint32, w *uint16, k int, chunks int, tiles int, q int, out *float32)
+	t1x1       func(x *uint32, w *uint16, chunks int) float32
+}
 
-//go:noescape
-func dpExact8x1(x *uint32, xs int, w *uint16, chunks int, out *float32, os int)
-
-//go:noescape
-func dpFast8x1(x *uint32, xs int, w *uint16, chunks int, out *float32, os int)
-
-//go:noescape
-func dpFast8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
+func pairTilesFor(exact bool) pairTiles {
+	if exact {
+		return pairTiles{dpExact8x3, dpExact4x4, dpExact8x1, dpExact1x4, dpExact1x1}
+	}
+	return pairTiles{dpFast8x3, dpFast4x4, dpFast8x1, dpFast1x4, dpFast1x1}
+}
 
 // runPairs is MatMul with the VDPBF16PS kernels over weight rows [lo, hi)
 // of a bf16 matrix, on the packed activations m.xb: 8×3 tiles (eight
 // activation rows, three weight rows) while eight activation rows remain
 // (prefill: 24 accumulators, a weight load per eight products; 8×1 for
 // the weight rows left over), then 4×4, then 1×4 (decode), and 1×1 for
-// weight rows left over. Every kernel gives
-// a dot the same arithmetic (see dotPairsGo), so which tile computes an
-// output never changes it. Columns past the last whole chunk are added in
-// Go from the f32 activations.
+// weight rows left over. Every kernel gives a dot the same arithmetic (see
+// dotPairsGo), so which tile computes an output never changes it. The
+// tiles write their outputs in place (row r of a tile N floats after row
+// r−1). Columns past the last whole chunk are added in Go from the f32
+// activations.
 func (m *matmulTask) runPairs(_, lo, hi int) {
 	w, K, N, T := m.w, m.w.Cols, m.w.Rows, m.T
-	chunks, xs, exact := K/pairChunk, pairsPerRow(K, m.xbExact), m.xbExact
-	if chunks == 0 {
-		for n := lo; n < hi; n++ {
-			for t := 0; t < T; t++ {
-				m.dst[t*N+n] = 0
-			}
-		}
-	}
+	chunks, xs := K/pairChunk, pairsPerRow(K, m.xbExact)
+	k := pairTilesFor(m.xbExact)
 	x := func(t int) *uint32 { return &m.xb[t*xs] }
 	wr := func(n int) *uint16 { return &w.BF16[n*K] }
-	one := func(t, n int) float32 {
-		if exact {
-			return dpExact1x1(x(t), wr(n), chunks)
+	if chunks == 0 {
+		for t := 0; t < T; t++ {
+			clear(m.dst[t*N+lo : t*N+hi])
 		}
-		return dpFast1x1(x(t), wr(n), chunks)
-	}
-	t := 0
-	if chunks > 0 {
-		// The tiles write their outputs in place: row r of a tile at
-		// dst[(t+r)·N + n…], N floats apart.
+	} else {
+		t := 0
 		n3 := lo + (hi-lo)/3*3
 		for ; t+8 <= T; t += 8 {
 			for n := lo; n < n3; n += 3 {
-				if exact {
-					dpExact8x3(x(t), xs, wr(n), K, chunks, &m.dst[t*N+n], N)
-				} else {
-					dpFast8x3(x(t), xs, wr(n), K, chunks, &m.dst[t*N+n], N)
-				}
+				k.t8x3(x(t), xs, wr(n), K, chunks, &m.dst[t*N+n], N)
 			}
 			for n := n3; n < hi; n++ {
-				if exact {
-					dpExact8x1(x(t), xs, wr(n), chunks, &m.dst[t*N+n], N)
-				} else {
-					dpFast8x1(x(t), xs, wr(n), chunks, &m.dst[t*N+n], N)
-				}
+				k.t8x1(x(t), xs, wr(n), chunks, &m.dst[t*N+n], N)
 			}
 		}
 		n4 := lo + (hi-lo)&^3
 		for ; t+4 <= T; t += 4 {
 			for n := lo; n < n4; n += 4 {
-				if exact {
-					dpExact4x4(x(t), xs, wr(n), K, chunks, &m.dst[t*N+n], N)
-				} else {
-					dpFast4x4(x(t), xs, wr(n), K, chunks, &m.dst[t*N+n], N)
-				}
+				k.t4x4(x(t), xs, wr(n), K, chunks, &m.dst[t*N+n], N)
 			}
 			for n := n4; n < hi; n++ {
 				for r := 0; r < 4; r++ {
-					m.dst[(t+r)*N+n] = one(t+r, n)
+					m.dst[(t+r)*N+n] = k.t1x1(x(t+r), wr(n), chunks)
 				}
 			}
 		}
@@ -146,15 +140,10 @@ func (m *matmulTask) runPairs(_, lo, hi int) {
 		q := (hi - lo) / 4
 		for ; t < T; t++ {
 			if q > 0 {
-				d := m.dst[t*N+lo : t*N+lo+4*q]
-				if exact {
-					dpExact1x4(x(t), wr(lo), K, chunks, q, q, &d[0])
-				} else {
-					dpFast1x4(x(t), wr(lo), K, chunks, q, q, &d[0])
-				}
+				k.t1x4(x(t), wr(lo), K, chunks, q, q, &m.dst[t*N+lo])
 			}
 			for n := lo + 4*q; n < hi; n++ {
-				m.dst[t*N+n] = one(t, n)
+				m.dst[t*N+n] = k.t1x1(x(t), wr(n), chunks)
 			}
 		}
 	}
