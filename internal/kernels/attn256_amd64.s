@@ -118,3 +118,93 @@ akk:
 	JNZ  ajloop
 	VZEROUPPER
 	RET
+
+// EXPCONSTS256 loads the constants EXP256 uses into Y4–Y15 (those of
+// EXPCONSTS in attn512_amd64.s, and 127 for the exponent).
+#define EXPCONSTS256 \
+	MOVL $0xc2ae999a, AX \
+	MOVQ AX, X4 \
+	VPBROADCASTD X4, Y4 \
+	MOVL $0x42b16666, AX \
+	MOVQ AX, X5 \
+	VPBROADCASTD X5, Y5 \
+	MOVL $0x3fb8aa3b, AX \
+	MOVQ AX, X6 \
+	VPBROADCASTD X6, Y6 \
+	MOVL $0x3f318000, AX \
+	MOVQ AX, X7 \
+	VPBROADCASTD X7, Y7 \
+	MOVL $0xb95e8083, AX \
+	MOVQ AX, X8 \
+	VPBROADCASTD X8, Y8 \
+	MOVL $0x3ab60b61, AX \
+	MOVQ AX, X9 \
+	VPBROADCASTD X9, Y9 \
+	MOVL $0x3c088889, AX \
+	MOVQ AX, X10 \
+	VPBROADCASTD X10, Y10 \
+	MOVL $0x3d2aaaab, AX \
+	MOVQ AX, X11 \
+	VPBROADCASTD X11, Y11 \
+	MOVL $0x3e2aaaab, AX \
+	MOVQ AX, X12 \
+	VPBROADCASTD X12, Y12 \
+	MOVL $0x3f000000, AX \
+	MOVQ AX, X13 \
+	VPBROADCASTD X13, Y13 \
+	MOVL $0x3f800000, AX \
+	MOVQ AX, X14 \
+	VPBROADCASTD X14, Y14 \
+	MOVL $127, AX \
+	MOVQ AX, X15 \
+	VPBROADCASTD X15, Y15
+
+// EXP256 is EXP (attn512_amd64.s) on 8 lanes: the same clamp, reduction
+// and polynomial; 2^k is built from k's bits ((k + 127) << 23), which
+// scales exactly as VSCALEFPS does for the clamped range.
+#define EXP256(x, y, t) \
+	VMAXPS       Y4, x, x \
+	VMINPS       Y5, x, x \
+	VMULPS       Y6, x, t \
+	VROUNDPS     $0, t, t \
+	VFNMADD231PS Y7, t, x \
+	VFNMADD231PS Y8, t, x \
+	VMOVAPS      Y9, y \
+	VFMADD213PS  Y10, x, y \
+	VFMADD213PS  Y11, x, y \
+	VFMADD213PS  Y12, x, y \
+	VFMADD213PS  Y13, x, y \
+	VFMADD213PS  Y14, x, y \
+	VFMADD213PS  Y14, x, y \
+	VCVTPS2DQ    t, t \
+	VPADDD       Y15, t, t \
+	VPSLLD       $23, t, t \
+	VMULPS       t, y, y
+
+// func swiglu256(dst, gate, up *float32, n int)
+// dst[i] = gate[i] / (1 + e^-gate[i]) · up[i], n a multiple of 8.
+TEXT ·swiglu256(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DX
+	MOVQ gate+8(FP), SI
+	MOVQ up+16(FP), DI
+	MOVQ n+24(FP), CX
+	EXPCONSTS256
+	SHRQ $3, CX
+	JZ   g2done
+g2loop:
+	VMOVUPS (SI), Y2          // g
+	VXORPS  Y3, Y3, Y3
+	VSUBPS  Y2, Y3, Y0        // −g
+	EXP256(Y0, Y1, Y3)        // e^−g
+	VADDPS  Y14, Y1, Y1       // 1 + e^−g
+	VDIVPS  Y1, Y2, Y2        // g / (1 + e^−g)
+	VMULPS  (DI), Y2, Y2      // · up
+	VMOVUPS Y2, (DX)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ  g2loop
+g2done:
+	VZEROUPPER
+	RET

@@ -15,6 +15,21 @@ func attnSoftmax512(s, m, l, mult *float32, masks *uint16)
 func swiglu512(dst, gate, up *float32, n int)
 
 //go:noescape
+func swiglu256(dst, gate, up *float32, n int)
+
+// swigluAVX2 is SwiGLU over one chunk in AVX2.
+func swigluAVX2(dst, gate, up []float32) {
+	n := len(dst)
+	m := 0
+	if n >= 8 {
+		m = n &^ 7
+		_, _ = gate[m-1], up[m-1]
+		swiglu256(&dst[0], &gate[0], &up[0], m)
+	}
+	SwiGLU(dst[m:], gate[m:n], up[m:n])
+}
+
+//go:noescape
 func attnScores256(s, qt, k *float32, d, kstride int)
 
 //go:noescape

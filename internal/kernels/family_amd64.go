@@ -20,12 +20,13 @@ func archFamily(impl Impl, fast bool) (family, bool) {
 }
 
 // avx2Family: AVX2 + FMA element kernels, attention tiles and matmuls;
-// 4-bit weights, the softmax step and SwiGLU in Go.
+// 4-bit weights and the softmax step in Go.
 func avx2Family() family {
 	f := goFamily()
 	f.impl, f.features = ImplAVX2, []string{"AVX2", "FMA"}
 	vectorElems(&f, 8, elems256())
 	f.attnScores, f.attnAccum = attnScoresAVX2, attnAccumAVX2
+	f.swiglu = swigluAVX2
 	f.readSum = readSumAVX2
 	f.matKernel = func(w *Mat) matKernel {
 		switch {
