@@ -33,6 +33,68 @@ func TestAffineMatMul(t *testing.T) {
 		shapes: [][2]int{{32, 4}, {96, 33}, {1024, 20}, {256, 7}}, make: randAffine, want: gemmDequantized})
 }
 
+// randQ4Affine makes a 4-bit affine matrix like a Q4_K's: values 0–15, a
+// scale and a (negative) offset per 32.
+func randQ4Affine(rng *rand.Rand, rows, cols int) Mat {
+	q := make([]int8, rows*cols)
+	for i := range q {
+		q[i] = int8(rng.IntN(16))
+	}
+	a := make([]float32, rows*cols/Q8Block*AffineFloats)
+	for b := 0; b < len(a)/AffineFloats; b++ {
+		s, o := rng.Float32()*0.01, -rng.Float32()*0.05
+		a[4*b], a[4*b+1], a[4*b+2], a[4*b+3] = s, s, o, o
+	}
+	m8, err := NewMatQ8Affine(rows, cols, q, a)
+	if err != nil {
+		panic(err)
+	}
+	m, ok := PackQ4Affine(&m8)
+	if !ok {
+		panic("a Q4_K-like matrix does not pack to 4-bit affine")
+	}
+	return m
+}
+
+func TestQ4AffineMatMul(t *testing.T) {
+	formatTests(t, weightFormat{name: "4-bit affine", seed: [2]uint64{65, 66}, ts: []int{1, 3, 4, 5, 9},
+		shapes: [][2]int{{32, 4}, {96, 33}, {1024, 20}, {256, 7}}, make: randQ4Affine, want: gemmDequantized})
+}
+
+// PackQ4Affine keeps every weight of a matrix it packs, and refuses the
+// matrices it cannot hold (values past 15, two scales in a block).
+func TestPackQ4AffineKeepsWeights(t *testing.T) {
+	rng := rand.New(rand.NewPCG(67, 68))
+	m8 := randQ4Affine(rng, 3, 64) // packed; rebuild the int8 form to compare
+	q := make([]int8, 3*64)
+	a := make([]float32, 3*2*AffineFloats)
+	for b := 0; b < 6; b++ {
+		for j := 0; j < 16; j++ {
+			q[b*32+j], q[b*32+16+j] = int8(m8.Q4[b*16+j]&0xf), int8(m8.Q4[b*16+j]>>4)
+		}
+		s, o := m8.Affine[2*b], m8.Affine[2*b+1]
+		a[4*b], a[4*b+1], a[4*b+2], a[4*b+3] = s, s, o, o
+	}
+	ref := Mat{Rows: 3, Cols: 64, Q8: q, Affine: a}
+	got, want := make([]float32, 64), make([]float32, 64)
+	for r := 0; r < 3; r++ {
+		m8.Row(got, r)
+		ref.Row(want, r)
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("row %d weight %d: packed %v, int8 %v", r, i, got[i], want[i])
+			}
+		}
+	}
+	if m8.DType() != "q4-affine" || m8.Bytes() != 3*64/2+6*Q4AffineFloats*4 {
+		t.Fatalf("dtype %s, bytes %d", m8.DType(), m8.Bytes())
+	}
+	wide := randAffine(rng, 2, 64) // 6-bit values, per-16 scales
+	if _, ok := PackQ4Affine(&wide); ok {
+		t.Fatal("a Q6_K-like matrix was packed to 4 bits")
+	}
+}
+
 // Dequantizing forms each weight as float32(q·scale) + offset, the two
 // roundings of ggml's K-quant dequantization, with lanes 0–15 and 16–31 of a
 // block taking their own scale and offset.
@@ -81,7 +143,8 @@ func BenchmarkMatMulDecodeWeightFormats(b *testing.B) {
 	mats["int8"] = q8
 	mats["int8-affine"] = randAffine(rng, N, K)
 	mats["q4"] = randQ4(rng, N, K)
-	for _, name := range []string{"f32", "bf16", "int8", "int8-affine", "q4"} {
+	mats["q4-affine"] = randQ4Affine(rng, N, K)
+	for _, name := range []string{"f32", "bf16", "int8", "int8-affine", "q4", "q4-affine"} {
 		w := mats[name]
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(w.Bytes())

@@ -16,6 +16,9 @@ type family struct {
 	// nativeQ4: 4-bit weights run on integer dot-product kernels here; in
 	// families without them they would run in Go, slower than int8.
 	nativeQ4 bool
+	// nativeQ4Affine: 4-bit affine weights run on vector kernels here;
+	// elsewhere they would run in Go, slower than affine int8.
+	nativeQ4Affine bool
 	// amx: bf16 matmuls on the AMX tile unit; the pool keeps the tile
 	// configuration and per-worker output tiles.
 	amx bool
@@ -104,6 +107,8 @@ func goMatKernel(w *Mat) matKernel {
 	switch {
 	case w.F32 != nil:
 		return matKernel{rows: (*matmulTask).rowsF32Go}
+	case w.Q4 != nil && w.Affine != nil:
+		return matKernel{rows: (*matmulTask).rowsQ4AffineGo}
 	case w.Q4 != nil:
 		return matKernel{rows: (*matmulTask).rowsQ4Go, needs: actInt8}
 	case w.Affine != nil:
@@ -175,6 +180,18 @@ func (m *matmulTask) rowsQ4Go(_, lo, hi int) {
 			m.dst[t*N+n] = dotQ4Go(m.act, t, nib, sc)
 		}
 	}
+}
+
+// Q4AffineNative reports whether the kernel family NewPool chooses runs the
+// 4-bit affine format (Q4_K, Q4_1) with vector kernels; elsewhere callers
+// keep those weights as affine int8.
+func Q4AffineNative() bool {
+	impl, err := chooseImpl()
+	if err != nil {
+		return false
+	}
+	f := familyOf(impl, false)
+	return f.nativeQ4Affine
 }
 
 // Q4Native reports whether the kernel family NewPool chooses runs 4-bit

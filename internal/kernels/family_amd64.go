@@ -52,6 +52,7 @@ func avx512Family() family {
 	f.swiglu = swigluAVX512
 	f.attnScores, f.attnSoftmax, f.attnAccum = attnScoresAVX512, attnSoftmaxAVX512, attnAccumAVX512
 	f.nativeQ4 = cpu.X86.HasAVX512VNNI
+	f.nativeQ4Affine = true
 	if f.nativeQ4 {
 		f.features = append(f.features, "AVX512_VNNI")
 	}
@@ -64,6 +65,8 @@ func avx512MatKernel(w *Mat, vnni bool) matKernel {
 	switch {
 	case w.F32 != nil:
 		return matKernel{rows: (*matmulTask).rowsF32AVX2}
+	case w.Q4 != nil && w.Affine != nil:
+		return matKernel{rows: (*matmulTask).runQ4Affine, needs: actDeinterleaved}
 	case w.Q4 != nil:
 		if vnni {
 			return matKernel{rows: (*matmulTask).runQ4, needs: actInt8}

@@ -9,8 +9,8 @@ import (
 
 // Mat is a row-major weight matrix [Rows × Cols] stored in the dtype it was
 // loaded in, in int8 (QuantizeQ8, NewMatQ8, NewMatQ8Affine) or in 4 bits
-// (NewMatQ4). Exactly one of BF16, F32, Q8 and Q4 is set; with Q8, exactly
-// one of Scales and Affine.
+// (NewMatQ4, NewMatQ4Affine). Exactly one of BF16, F32, Q8 and Q4 is set;
+// with Q8 or Q4, exactly one of Scales and Affine.
 type Mat struct {
 	Rows, Cols int
 	BF16       []uint16
@@ -18,7 +18,7 @@ type Mat struct {
 	Q8         []int8    // int8 weights, 32-weight blocks stored even-then-odd
 	Scales     []float32 // one per 32-weight block of a row (int8: w = q·scale)
 	Affine     []float32 // AffineFloats per block (affine int8: see affine.go)
-	Q4         []byte    // 4-bit weights, Q4_0's nibble order, with Scales (see q4.go)
+	Q4         []byte    // 4-bit weights: with Scales Q4_0's order (q4.go), with Affine q4affine.go's
 }
 
 // NewMatBF16 wraps bf16 words as a matrix, checking the length.
@@ -42,6 +42,8 @@ func (m *Mat) DType() string {
 	switch {
 	case m.BF16 != nil:
 		return "bf16"
+	case m.Q4 != nil && m.Affine != nil:
+		return "q4-affine"
 	case m.Affine != nil:
 		return "int8-affine"
 	case m.Q4 != nil:
@@ -60,7 +62,7 @@ func (m *Mat) Bytes() int64 {
 	case m.Q8 != nil:
 		return int64(len(m.Q8)) + int64(len(m.Scales)+len(m.Affine))*4
 	case m.Q4 != nil:
-		return int64(len(m.Q4)) + int64(len(m.Scales))*4
+		return int64(len(m.Q4)) + int64(len(m.Scales)+len(m.Affine))*4
 	}
 	return int64(len(m.F32)) * 4
 }
@@ -69,6 +71,10 @@ func (m *Mat) Bytes() int64 {
 func (m *Mat) Row(dst []float32, r int) {
 	if m.BF16 != nil {
 		BF16ToF32(dst[:m.Cols], m.BF16[r*m.Cols:(r+1)*m.Cols])
+		return
+	}
+	if m.Q4 != nil && m.Affine != nil {
+		dequantRowQ4Affine(dst[:m.Cols], m, r)
 		return
 	}
 	if m.Affine != nil {

@@ -33,6 +33,7 @@ func LoadGGUF(path string, threads int, fast bool) (*Model, error) {
 	}
 	src := newGGUFSource(g)
 	src.fast = fast && kernels.Q4Native() // without native 4-bit kernels, int8 is faster
+	src.q4Affine = kernels.Q4AffineNative()
 	m, err := fromSource(cfg, src, threads)
 	if err != nil {
 		g.Close()
@@ -160,6 +161,9 @@ type ggufSource struct {
 	g     *gguf.File
 	names map[string]*gguf.Tensor // HF name → tensor
 	fast  bool                    // the fast tier: Q4_0 stays 4-bit
+	// q4Affine: Q4_K and Q4_1 stay 4-bit (exactly, with their scales and
+	// offsets) where the kernels run that format; else affine int8.
+	q4Affine bool
 }
 
 // ggufNames maps llama.cpp's LFM2 tensor names to Hugging Face's.
@@ -269,7 +273,14 @@ func (s *ggufSource) Matrix(name string, rows, cols int) (kernels.Mat, error) {
 		if err := gguf.AffineBlocks(t.Type, raw, q, a); err != nil {
 			return kernels.Mat{}, fmt.Errorf("%s: %w", t.Name, err)
 		}
-		return kernels.NewMatQ8Affine(rows, cols, q, a)
+		m, err := kernels.NewMatQ8Affine(rows, cols, q, a)
+		if err != nil || !s.q4Affine {
+			return m, err
+		}
+		if m4, ok := kernels.PackQ4Affine(&m); ok {
+			return m4, nil // half the bytes, the same weights
+		}
+		return m, nil
 	case gguf.Q8_0, gguf.Q4_0, gguf.Q5_0:
 		q := make([]int8, rows*cols)
 		sc := make([]float32, rows*cols/32)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -184,8 +185,26 @@ func (m *Model) WeightBytes() int64 {
 	return n + m.Head.Bytes()
 }
 
-// DType is the storage type of the weight matrices ("bf16", "f32", "int8").
-func (m *Model) DType() string { return m.Head.DType() }
+// DType is the storage type of the weight matrices ("bf16", "f32",
+// "int8", …); a file that mixes types (Q4_K_M: Q4_K and Q6_K) gives them
+// all, the one holding most bytes first ("q4-affine+int8-affine").
+func (m *Model) DType() string {
+	bytes := map[string]int64{}
+	for _, w := range append(m.matrices()[1:], &m.Head) {
+		bytes[w.DType()] += w.Bytes()
+	}
+	types := make([]string, 0, len(bytes))
+	for t := range bytes {
+		types = append(types, t)
+	}
+	sort.Slice(types, func(i, j int) bool {
+		if bytes[types[i]] != bytes[types[j]] {
+			return bytes[types[i]] > bytes[types[j]]
+		}
+		return types[i] < types[j]
+	})
+	return strings.Join(types, "+")
+}
 
 // Quantize converts every weight matrix at load to "q8_0" or "q4_0" with
 // llama.cpp's rules (the bytes llama-quantize would write for the same

@@ -1,0 +1,251 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+#include "zmm_amd64.h"
+
+// AVX-512 kernels for the 4-bit affine format (q4affine.go) against the
+// deinterleaved activations. Per 32-weight block and weight row: 16 bytes
+// of nibbles widen to 16 dwords; the low halves are the 16 even-indexed
+// weights, the high halves the odd ones; each half becomes float32, times
+// the block's scale, plus its offset (two roundings, as ggml); the even
+// half meets x's first 64 bytes of the chunk, the odd half the next 64,
+// fused-multiply-added in that order into the output's one accumulator,
+// summed by REDUCE512 at the end. Every kernel does exactly this.
+
+// Q4AW(p, a, even, odd, s, o): the block at nibbles p, floats a, widened
+// and dequantized into even and odd (s, o scratch; Z31 holds 0x0F).
+#define Q4AW(p, a, even, odd, s, o) \
+	VPMOVZXBD    (p), odd \
+	VPANDD       Z31, odd, even \
+	VPSRLD       $4, odd, odd \
+	VCVTDQ2PS    even, even \
+	VCVTDQ2PS    odd, odd \
+	VBROADCASTSS (a), s \
+	VBROADCASTSS 4(a), o \
+	VMULPS       s, even, even \
+	VMULPS       s, odd, odd \
+	VADDPS       o, even, even \
+	VADDPS       o, odd, odd
+
+#define Q4AMASK \
+	MOVL         $0x0f, R15 \
+	VPBROADCASTD R15, Z31
+
+// func q4aDot1x1(x *float32, nib *byte, a *float32, k int) float32
+TEXT ·q4aDot1x1(SB), NOSPLIT, $0-36
+	MOVQ x+0(FP), SI
+	MOVQ nib+8(FP), DI
+	MOVQ a+16(FP), R14
+	MOVQ k+24(FP), CX
+	Q4AMASK
+	VPXORD Z0, Z0, Z0
+	SHRQ $5, CX
+	JZ   q4a11done
+q4a11loop:
+	Q4AW(DI, R14, Z16, Z17, Z26, Z27)
+	VFMADD231PS (SI), Z16, Z0
+	VFMADD231PS 64(SI), Z17, Z0
+	ADDQ $16, DI
+	ADDQ $8, R14
+	ADDQ $128, SI
+	DECQ CX
+	JNZ  q4a11loop
+q4a11done:
+	REDUCE512(Z0, Y0, X0, Y1, X1)
+	VZEROUPPER
+	MOVSS X0, ret+32(FP)
+	RET
+
+// func q4aDot1x4(x *float32, nib *byte, ns int, a *float32, as int, k int, out *float32, os int)
+// One activation row against weight rows nib + c·ns (bytes), their floats
+// at a + c·as (floats); out[c·os] (decode walks a range in quarters).
+TEXT ·q4aDot1x4(SB), NOSPLIT, $0-64
+	MOVQ x+0(FP), SI
+	MOVQ nib+8(FP), DI
+	MOVQ ns+16(FP), BX
+	LEAQ (DI)(BX*1), R11
+	LEAQ (R11)(BX*1), R12
+	LEAQ (R12)(BX*1), R13
+	MOVQ a+24(FP), R14
+	MOVQ as+32(FP), BX
+	SHLQ $2, BX
+	LEAQ (R14)(BX*1), R8
+	LEAQ (R8)(BX*1), R9
+	LEAQ (R9)(BX*1), R10
+	MOVQ k+40(FP), CX
+	Q4AMASK
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	SHRQ $5, CX
+	JZ   q4a14done
+q4a14loop:
+	VMOVUPS (SI), Z24
+	VMOVUPS 64(SI), Z25
+	Q4AW(DI, R14, Z16, Z17, Z26, Z27)
+	VFMADD231PS Z24, Z16, Z0
+	VFMADD231PS Z25, Z17, Z0
+	Q4AW(R11, R8, Z16, Z17, Z26, Z27)
+	VFMADD231PS Z24, Z16, Z1
+	VFMADD231PS Z25, Z17, Z1
+	Q4AW(R12, R9, Z16, Z17, Z26, Z27)
+	VFMADD231PS Z24, Z16, Z2
+	VFMADD231PS Z25, Z17, Z2
+	Q4AW(R13, R10, Z16, Z17, Z26, Z27)
+	VFMADD231PS Z24, Z16, Z3
+	VFMADD231PS Z25, Z17, Z3
+	ADDQ $16, DI
+	ADDQ $16, R11
+	ADDQ $16, R12
+	ADDQ $16, R13
+	ADDQ $8, R14
+	ADDQ $8, R8
+	ADDQ $8, R9
+	ADDQ $8, R10
+	ADDQ $128, SI
+	DECQ CX
+	JNZ  q4a14loop
+q4a14done:
+	MOVQ out+48(FP), DX
+	MOVQ os+56(FP), BX
+	SHLQ $2, BX
+	REDUCE512(Z0, Y0, X0, Y16, X16)
+	MOVSS X0, (DX)
+	REDUCE512(Z1, Y1, X1, Y16, X16)
+	MOVSS X1, (DX)(BX*1)
+	REDUCE512(Z2, Y2, X2, Y16, X16)
+	MOVSS X2, (DX)(BX*2)
+	LEAQ (DX)(BX*2), DX
+	REDUCE512(Z3, Y3, X3, Y16, X16)
+	MOVSS X3, (DX)(BX*1)
+	VZEROUPPER
+	RET
+
+// func q4aDot4x4(x *float32, xs int, nib *byte, ns int, a *float32, as int, k int, out *float32, os int)
+// Activation rows x + r·xs (floats) against weight rows nib + c·ns
+// (bytes), floats a + c·as; out[r·os + c]. Accumulators Z0–Z15, the four
+// rows' dequantized halves Z16–Z23, activations Z24–Z25.
+TEXT ·q4aDot4x4(SB), NOSPLIT, $0-72
+	MOVQ x+0(FP), SI
+	MOVQ xs+8(FP), AX
+	SHLQ $2, AX
+	LEAQ (SI)(AX*1), R8
+	LEAQ (R8)(AX*1), R9
+	LEAQ (R9)(AX*1), R10
+	MOVQ nib+16(FP), DI
+	MOVQ ns+24(FP), BX
+	LEAQ (DI)(BX*1), R11
+	LEAQ (R11)(BX*1), R12
+	LEAQ (R12)(BX*1), R13
+	MOVQ a+32(FP), R14
+	MOVQ as+40(FP), BX
+	SHLQ $2, BX
+	LEAQ (R14)(BX*1), AX
+	LEAQ (AX)(BX*1), DX
+	LEAQ (DX)(BX*1), BX
+	MOVQ k+48(FP), CX
+	Q4AMASK
+	ZERO16
+	SHRQ $5, CX
+	JZ   q4a44done
+q4a44loop:
+	Q4AW(DI, R14, Z16, Z17, Z26, Z27)
+	Q4AW(R11, AX, Z18, Z19, Z26, Z27)
+	Q4AW(R12, DX, Z20, Z21, Z26, Z27)
+	Q4AW(R13, BX, Z22, Z23, Z26, Z27)
+	VMOVUPS (SI), Z24
+	VMOVUPS 64(SI), Z25
+	VFMADD231PS Z24, Z16, Z0
+	VFMADD231PS Z25, Z17, Z0
+	VFMADD231PS Z24, Z18, Z1
+	VFMADD231PS Z25, Z19, Z1
+	VFMADD231PS Z24, Z20, Z2
+	VFMADD231PS Z25, Z21, Z2
+	VFMADD231PS Z24, Z22, Z3
+	VFMADD231PS Z25, Z23, Z3
+	VMOVUPS (R8), Z24
+	VMOVUPS 64(R8), Z25
+	VFMADD231PS Z24, Z16, Z4
+	VFMADD231PS Z25, Z17, Z4
+	VFMADD231PS Z24, Z18, Z5
+	VFMADD231PS Z25, Z19, Z5
+	VFMADD231PS Z24, Z20, Z6
+	VFMADD231PS Z25, Z21, Z6
+	VFMADD231PS Z24, Z22, Z7
+	VFMADD231PS Z25, Z23, Z7
+	VMOVUPS (R9), Z24
+	VMOVUPS 64(R9), Z25
+	VFMADD231PS Z24, Z16, Z8
+	VFMADD231PS Z25, Z17, Z8
+	VFMADD231PS Z24, Z18, Z9
+	VFMADD231PS Z25, Z19, Z9
+	VFMADD231PS Z24, Z20, Z10
+	VFMADD231PS Z25, Z21, Z10
+	VFMADD231PS Z24, Z22, Z11
+	VFMADD231PS Z25, Z23, Z11
+	VMOVUPS (R10), Z24
+	VMOVUPS 64(R10), Z25
+	VFMADD231PS Z24, Z16, Z12
+	VFMADD231PS Z25, Z17, Z12
+	VFMADD231PS Z24, Z18, Z13
+	VFMADD231PS Z25, Z19, Z13
+	VFMADD231PS Z24, Z20, Z14
+	VFMADD231PS Z25, Z21, Z14
+	VFMADD231PS Z24, Z22, Z15
+	VFMADD231PS Z25, Z23, Z15
+	ADDQ $16, DI
+	ADDQ $16, R11
+	ADDQ $16, R12
+	ADDQ $16, R13
+	ADDQ $8, R14
+	ADDQ $8, AX
+	ADDQ $8, DX
+	ADDQ $8, BX
+	ADDQ $128, SI
+	ADDQ $128, R8
+	ADDQ $128, R9
+	ADDQ $128, R10
+	DECQ CX
+	JNZ  q4a44loop
+q4a44done:
+	MOVQ out+56(FP), DX
+	MOVQ os+64(FP), BX
+	SHLQ $2, BX
+	REDUCE512(Z0, Y0, X0, Y16, X16)
+	MOVSS X0, 0(DX)
+	REDUCE512(Z1, Y1, X1, Y16, X16)
+	MOVSS X1, 4(DX)
+	REDUCE512(Z2, Y2, X2, Y16, X16)
+	MOVSS X2, 8(DX)
+	REDUCE512(Z3, Y3, X3, Y16, X16)
+	MOVSS X3, 12(DX)
+	ADDQ BX, DX
+	REDUCE512(Z4, Y4, X4, Y16, X16)
+	MOVSS X4, 0(DX)
+	REDUCE512(Z5, Y5, X5, Y16, X16)
+	MOVSS X5, 4(DX)
+	REDUCE512(Z6, Y6, X6, Y16, X16)
+	MOVSS X6, 8(DX)
+	REDUCE512(Z7, Y7, X7, Y16, X16)
+	MOVSS X7, 12(DX)
+	ADDQ BX, DX
+	REDUCE512(Z8, Y8, X8, Y16, X16)
+	MOVSS X8, 0(DX)
+	REDUCE512(Z9, Y9, X9, Y16, X16)
+	MOVSS X9, 4(DX)
+	REDUCE512(Z10, Y10, X10, Y16, X16)
+	MOVSS X10, 8(DX)
+	REDUCE512(Z11, Y11, X11, Y16, X16)
+	MOVSS X11, 12(DX)
+	ADDQ BX, DX
+	REDUCE512(Z12, Y12, X12, Y16, X16)
+	MOVSS X12, 0(DX)
+	REDUCE512(Z13, Y13, X13, Y16, X16)
+	MOVSS X13, 4(DX)
+	REDUCE512(Z14, Y14, X14, Y16, X16)
+	MOVSS X14, 8(DX)
+	REDUCE512(Z15, Y15, X15, Y16, X16)
+	MOVSS X15, 12(DX)
+	VZEROUPPER
+	RET
