@@ -13,23 +13,41 @@
 // summed by REDUCE512 at the end. Every kernel does exactly this.
 
 // Q4AW(p, a, even, odd, s, o): the block at nibbles p, floats a, widened
-// and dequantized into even and odd (s, o scratch; Z31 holds 0x0F).
+// and dequantized into even and odd (s, o scratch; Z30 holds 0, 1, … 15).
+// The block's sixteen possible weights are formed once, float32(q × scale)
+// + offset for q = 0…15 — the same two roundings as weight by weight — and
+// each weight is looked up by its nibble (VPERMPS reads an index's low four
+// bits): two lookups where widening every weight took six operations.
 #define Q4AW(p, a, even, odd, s, o) \
 	VPMOVZXBD    (p), odd \
-	VPANDD       Z31, odd, even \
-	VPSRLD       $4, odd, odd \
-	VCVTDQ2PS    even, even \
-	VCVTDQ2PS    odd, odd \
 	VBROADCASTSS (a), s \
 	VBROADCASTSS 4(a), o \
-	VMULPS       s, even, even \
-	VMULPS       s, odd, odd \
-	VADDPS       o, even, even \
-	VADDPS       o, odd, odd
+	VMULPS       s, Z30, s \
+	VADDPS       o, s, s \
+	VPERMPS      s, odd, even \
+	VPSRLD       $4, odd, odd \
+	VPERMPS      s, odd, odd
 
-#define Q4AMASK \
-	MOVL         $0x0f, R15 \
-	VPBROADCASTD R15, Z31
+DATA q4aIota<>+0(SB)/4, $0.0
+DATA q4aIota<>+4(SB)/4, $1.0
+DATA q4aIota<>+8(SB)/4, $2.0
+DATA q4aIota<>+12(SB)/4, $3.0
+DATA q4aIota<>+16(SB)/4, $4.0
+DATA q4aIota<>+20(SB)/4, $5.0
+DATA q4aIota<>+24(SB)/4, $6.0
+DATA q4aIota<>+28(SB)/4, $7.0
+DATA q4aIota<>+32(SB)/4, $8.0
+DATA q4aIota<>+36(SB)/4, $9.0
+DATA q4aIota<>+40(SB)/4, $10.0
+DATA q4aIota<>+44(SB)/4, $11.0
+DATA q4aIota<>+48(SB)/4, $12.0
+DATA q4aIota<>+52(SB)/4, $13.0
+DATA q4aIota<>+56(SB)/4, $14.0
+DATA q4aIota<>+60(SB)/4, $15.0
+GLOBL q4aIota<>(SB), RODATA|NOPTR, $64
+
+#define Q4AIOTA \
+	VMOVUPS q4aIota<>(SB), Z30
 
 // func q4aDot1x1(x *float32, nib *byte, a *float32, k int) float32
 TEXT ·q4aDot1x1(SB), NOSPLIT, $0-36
@@ -37,7 +55,7 @@ TEXT ·q4aDot1x1(SB), NOSPLIT, $0-36
 	MOVQ nib+8(FP), DI
 	MOVQ a+16(FP), R14
 	MOVQ k+24(FP), CX
-	Q4AMASK
+	Q4AIOTA
 	VPXORD Z0, Z0, Z0
 	SHRQ $5, CX
 	JZ   q4a11done
@@ -73,7 +91,7 @@ TEXT ·q4aDot1x4(SB), NOSPLIT, $0-64
 	LEAQ (R8)(BX*1), R9
 	LEAQ (R9)(BX*1), R10
 	MOVQ k+40(FP), CX
-	Q4AMASK
+	Q4AIOTA
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -145,7 +163,7 @@ TEXT ·q4aDot4x4(SB), NOSPLIT, $0-72
 	LEAQ (AX)(BX*1), DX
 	LEAQ (DX)(BX*1), BX
 	MOVQ k+48(FP), CX
-	Q4AMASK
+	Q4AIOTA
 	ZERO16
 	SHRQ $5, CX
 	JZ   q4a44done
