@@ -56,9 +56,33 @@ func randQ4Affine(rng *rand.Rand, rows, cols int) Mat {
 	return m
 }
 
+// randQ4Signed makes a signed 4-bit matrix like a Q4_0's held exactly:
+// values −8…7 and a scale per 32, packed from int8.
+func randQ4Signed(rng *rand.Rand, rows, cols int) Mat {
+	q := make([]int8, rows*cols)
+	for i := range q {
+		q[i] = int8(rng.IntN(16) - 8)
+	}
+	sc := make([]float32, rows*cols/Q8Block)
+	for i := range sc {
+		sc[i] = rng.Float32() * 0.01
+	}
+	m8, err := NewMatQ8(rows, cols, q, sc)
+	if err != nil {
+		panic(err)
+	}
+	m, ok := PackQ4Affine(&m8)
+	if !ok || !m.Q4Signed {
+		panic("a Q4_0-like matrix does not pack to signed 4-bit")
+	}
+	return m
+}
+
 func TestQ4AffineMatMul(t *testing.T) {
 	formatTests(t, weightFormat{name: "4-bit affine", seed: [2]uint64{65, 66}, ts: []int{1, 3, 4, 5, 9},
 		shapes: [][2]int{{32, 4}, {96, 33}, {1024, 20}, {256, 7}}, make: randQ4Affine, want: gemmDequantized})
+	formatTests(t, weightFormat{name: "signed 4-bit", seed: [2]uint64{69, 70}, ts: []int{1, 3, 4, 5, 9},
+		shapes: [][2]int{{32, 4}, {96, 33}, {1024, 20}, {256, 7}}, make: randQ4Signed, want: gemmDequantized})
 }
 
 // PackQ4Affine keeps every weight of a matrix it packs, and refuses the
@@ -92,6 +116,29 @@ func TestPackQ4AffineKeepsWeights(t *testing.T) {
 	wide := randAffine(rng, 2, 64) // 6-bit values, per-16 scales
 	if _, ok := PackQ4Affine(&wide); ok {
 		t.Fatal("a Q6_K-like matrix was packed to 4 bits")
+	}
+	// Q4_0 held as int8 packs to signed nibbles with the same weights; a
+	// Q8_0-like matrix does not pack.
+	q4 := make([]int8, 64)
+	for i := range q4 {
+		q4[i] = int8(i%16 - 8)
+	}
+	i8, _ := NewMatQ8(1, 64, q4, []float32{0.25, -3})
+	s4, ok := PackQ4Affine(&i8)
+	if !ok || !s4.Q4Signed {
+		t.Fatal("a Q4_0-like int8 matrix did not pack")
+	}
+	i8.Row(want, 0)
+	s4.Row(got, 0)
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("signed weight %d: packed %v, int8 %v", i, got[i], want[i])
+		}
+	}
+	q4[5] = 9
+	wide8, _ := NewMatQ8(1, 64, q4, []float32{0.25, -3})
+	if _, ok := PackQ4Affine(&wide8); ok {
+		t.Fatal("an int8 matrix with a value past 7 was packed to 4 bits")
 	}
 }
 

@@ -19,6 +19,7 @@ type Mat struct {
 	Scales     []float32 // one per 32-weight block of a row (int8: w = q·scale)
 	Affine     []float32 // AffineFloats per block (affine int8: see affine.go)
 	Q4         []byte    // 4-bit weights: with Scales Q4_0's order (q4.go), with Affine q4affine.go's
+	Q4Signed   bool      // with Q4 and Affine: a nibble n stands for n − 8 (Q4_0)
 }
 
 // NewMatBF16 wraps bf16 words as a matrix, checking the length.

@@ -44,18 +44,39 @@ DATA q4aIota<>+48(SB)/4, $12.0
 DATA q4aIota<>+52(SB)/4, $13.0
 DATA q4aIota<>+56(SB)/4, $14.0
 DATA q4aIota<>+60(SB)/4, $15.0
-GLOBL q4aIota<>(SB), RODATA|NOPTR, $64
+DATA q4aIota<>+64(SB)/4, $-8.0
+DATA q4aIota<>+68(SB)/4, $-7.0
+DATA q4aIota<>+72(SB)/4, $-6.0
+DATA q4aIota<>+76(SB)/4, $-5.0
+DATA q4aIota<>+80(SB)/4, $-4.0
+DATA q4aIota<>+84(SB)/4, $-3.0
+DATA q4aIota<>+88(SB)/4, $-2.0
+DATA q4aIota<>+92(SB)/4, $-1.0
+DATA q4aIota<>+96(SB)/4, $0.0
+DATA q4aIota<>+100(SB)/4, $1.0
+DATA q4aIota<>+104(SB)/4, $2.0
+DATA q4aIota<>+108(SB)/4, $3.0
+DATA q4aIota<>+112(SB)/4, $4.0
+DATA q4aIota<>+116(SB)/4, $5.0
+DATA q4aIota<>+120(SB)/4, $6.0
+DATA q4aIota<>+124(SB)/4, $7.0
+GLOBL q4aIota<>(SB), RODATA|NOPTR, $128
 
+// Q4AIOTA loads the nibble values into Z30: 0…15, or −8…7 when CX (the
+// signed argument) is 1 (Q4_0: a weight is (nibble − 8) × scale).
 #define Q4AIOTA \
-	VMOVUPS q4aIota<>(SB), Z30
+	SHLQ    $6, CX \
+	LEAQ    q4aIota<>(SB), R15 \
+	VMOVUPS (R15)(CX*1), Z30
 
-// func q4aDot1x1(x *float32, nib *byte, a *float32, k int) float32
-TEXT ·q4aDot1x1(SB), NOSPLIT, $0-36
+// func q4aDot1x1(x *float32, nib *byte, a *float32, k int, signed bool) float32
+TEXT ·q4aDot1x1(SB), NOSPLIT, $0-44
+	MOVBLZX signed+32(FP), CX
+	Q4AIOTA
 	MOVQ x+0(FP), SI
 	MOVQ nib+8(FP), DI
 	MOVQ a+16(FP), R14
 	MOVQ k+24(FP), CX
-	Q4AIOTA
 	VPXORD Z0, Z0, Z0
 	SHRQ $5, CX
 	JZ   q4a11done
@@ -71,13 +92,15 @@ q4a11loop:
 q4a11done:
 	REDUCE512(Z0, Y0, X0, Y1, X1)
 	VZEROUPPER
-	MOVSS X0, ret+32(FP)
+	MOVSS X0, ret+40(FP)
 	RET
 
-// func q4aDot1x4(x *float32, nib *byte, ns int, a *float32, as int, k int, out *float32, os int)
+// func q4aDot1x4(x *float32, nib *byte, ns int, a *float32, as int, k int, out *float32, os int, signed bool)
 // One activation row against weight rows nib + c·ns (bytes), their floats
 // at a + c·as (floats); out[c·os] (decode walks a range in quarters).
-TEXT ·q4aDot1x4(SB), NOSPLIT, $0-64
+TEXT ·q4aDot1x4(SB), NOSPLIT, $0-65
+	MOVBLZX signed+64(FP), CX
+	Q4AIOTA
 	MOVQ x+0(FP), SI
 	MOVQ nib+8(FP), DI
 	MOVQ ns+16(FP), BX
@@ -91,7 +114,6 @@ TEXT ·q4aDot1x4(SB), NOSPLIT, $0-64
 	LEAQ (R8)(BX*1), R9
 	LEAQ (R9)(BX*1), R10
 	MOVQ k+40(FP), CX
-	Q4AIOTA
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -140,11 +162,13 @@ q4a14done:
 	VZEROUPPER
 	RET
 
-// func q4aDot4x4(x *float32, xs int, nib *byte, ns int, a *float32, as int, k int, out *float32, os int)
+// func q4aDot4x4(x *float32, xs int, nib *byte, ns int, a *float32, as int, k int, out *float32, os int, signed bool)
 // Activation rows x + r·xs (floats) against weight rows nib + c·ns
 // (bytes), floats a + c·as; out[r·os + c]. Accumulators Z0–Z15, the four
 // rows' dequantized halves Z16–Z23, activations Z24–Z25.
-TEXT ·q4aDot4x4(SB), NOSPLIT, $0-72
+TEXT ·q4aDot4x4(SB), NOSPLIT, $0-73
+	MOVBLZX signed+72(FP), CX
+	Q4AIOTA
 	MOVQ x+0(FP), SI
 	MOVQ xs+8(FP), AX
 	SHLQ $2, AX
@@ -163,7 +187,6 @@ TEXT ·q4aDot4x4(SB), NOSPLIT, $0-72
 	LEAQ (AX)(BX*1), DX
 	LEAQ (DX)(BX*1), BX
 	MOVQ k+48(FP), CX
-	Q4AIOTA
 	ZERO16
 	SHRQ $5, CX
 	JZ   q4a44done

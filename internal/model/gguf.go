@@ -161,8 +161,8 @@ type ggufSource struct {
 	g     *gguf.File
 	names map[string]*gguf.Tensor // HF name → tensor
 	fast  bool                    // the fast tier: Q4_0 stays 4-bit
-	// q4Affine: Q4_K and Q4_1 stay 4-bit (exactly, with their scales and
-	// offsets) where the kernels run that format; else affine int8.
+	// q4Affine: Q4_K, Q4_1 and (exact tier) Q4_0 stay 4-bit, exactly,
+	// where the kernels run the 4-bit affine format; else int8.
 	q4Affine bool
 }
 
@@ -287,7 +287,14 @@ func (s *ggufSource) Matrix(name string, rows, cols int) (kernels.Mat, error) {
 		if err := gguf.Int8Blocks(t.Type, raw, q, sc); err != nil {
 			return kernels.Mat{}, fmt.Errorf("%s: %w", t.Name, err)
 		}
-		return kernels.NewMatQ8(rows, cols, q, sc)
+		m, err := kernels.NewMatQ8(rows, cols, q, sc)
+		if err != nil || !s.q4Affine || t.Type != gguf.Q4_0 {
+			return m, err
+		}
+		if m4, ok := kernels.PackQ4Affine(&m); ok {
+			return m4, nil // Q4_0's nibbles with its scales: the same weights
+		}
+		return m, nil
 	}
 	f := make([]float32, rows*cols)
 	if err := gguf.Dequantize(t.Type, raw, f); err != nil {

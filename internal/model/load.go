@@ -287,7 +287,13 @@ func quantizeMat(w *kernels.Mat, t gguf.Type, fast4 bool) (kernels.Mat, error) {
 			return kernels.Mat{}, err
 		}
 	}
-	return kernels.NewMatQ8(w.Rows, w.Cols, q, sc)
+	m, err := kernels.NewMatQ8(w.Rows, w.Cols, q, sc)
+	if err == nil && t == gguf.Q4_0 && kernels.Q4AffineNative() {
+		if m4, ok := kernels.PackQ4Affine(&m); ok {
+			return m4, nil // 4-bit, the same weights exactly
+		}
+	}
+	return m, err
 }
 
 // ReadBandwidth measures the memory read bandwidth decode is bounded by:
