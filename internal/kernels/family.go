@@ -119,67 +119,57 @@ func goMatKernel(w *Mat) matKernel {
 	return matKernel{rows: (*matmulTask).rowsBF16Go}
 }
 
+// rowsEach computes rows [lo, hi) of m.w into m.dst, output (t, n) being
+// dot(t, n): the loops of the Go kernels below.
+func (m *matmulTask) rowsEach(lo, hi int, dot func(t, n int) float32) {
+	N := m.w.Rows
+	for n := lo; n < hi; n++ {
+		for t := 0; t < m.T; t++ {
+			m.dst[t*N+n] = dot(t, n)
+		}
+	}
+}
+
+// xRow is activation row t.
+func (m *matmulTask) xRow(t int) []float32 { return m.x[t*m.w.Cols : (t+1)*m.w.Cols] }
+
 // rowsF32Go computes rows of an f32 matrix with the Go dot.
 func (m *matmulTask) rowsF32Go(_, lo, hi int) { m.rowsF32(lo, hi, dotGo) }
 
 // rowsF32 computes rows of an f32 matrix with the dot given.
 func (m *matmulTask) rowsF32(lo, hi int, dot func(a, b []float32) float32) {
-	w := m.w
-	K, N := w.Cols, w.Rows
-	for n := lo; n < hi; n++ {
-		wr := w.F32[n*K : (n+1)*K]
-		for t := 0; t < m.T; t++ {
-			m.dst[t*N+n] = dot(m.x[t*K:(t+1)*K], wr)
-		}
-	}
+	K := m.w.Cols
+	m.rowsEach(lo, hi, func(t, n int) float32 { return dot(m.xRow(t), m.w.F32[n*K:(n+1)*K]) })
 }
 
 // rowsBF16Go computes rows of a bf16 matrix with the Go dot.
 func (m *matmulTask) rowsBF16Go(_, lo, hi int) {
-	w := m.w
-	K, N := w.Cols, w.Rows
-	for n := lo; n < hi; n++ {
-		wr := w.BF16[n*K : (n+1)*K]
-		for t := 0; t < m.T; t++ {
-			m.dst[t*N+n] = dotBF16Go(m.x[t*K:(t+1)*K], wr)
-		}
-	}
+	K := m.w.Cols
+	m.rowsEach(lo, hi, func(t, n int) float32 { return dotBF16Go(m.xRow(t), m.w.BF16[n*K:(n+1)*K]) })
 }
 
 // rowsQ8Go computes rows of an int8 matrix with the Go dot.
 func (m *matmulTask) rowsQ8Go(_, lo, hi int) {
-	w := m.w
-	K, N, spr := w.Cols, w.Rows, w.Cols/Q8Block
-	for n := lo; n < hi; n++ {
-		q, sc := w.Q8[n*K:(n+1)*K], w.Scales[n*spr:(n+1)*spr]
-		for t := 0; t < m.T; t++ {
-			m.dst[t*N+n] = dotQ8Go(m.x[t*K:(t+1)*K], q, sc)
-		}
-	}
+	K, spr := m.w.Cols, m.w.Cols/Q8Block
+	m.rowsEach(lo, hi, func(t, n int) float32 {
+		return dotQ8Go(m.xRow(t), m.w.Q8[n*K:(n+1)*K], m.w.Scales[n*spr:(n+1)*spr])
+	})
 }
 
 // rowsAffineGo computes rows of an affine int8 matrix with the Go dot.
 func (m *matmulTask) rowsAffineGo(_, lo, hi int) {
-	w := m.w
-	K, N, spr := w.Cols, w.Rows, w.Cols/Q8Block*AffineFloats
-	for n := lo; n < hi; n++ {
-		q, a := w.Q8[n*K:(n+1)*K], w.Affine[n*spr:(n+1)*spr]
-		for t := 0; t < m.T; t++ {
-			m.dst[t*N+n] = dotQ8AffineGo(m.x[t*K:(t+1)*K], q, a)
-		}
-	}
+	K, spr := m.w.Cols, m.w.Cols/Q8Block*AffineFloats
+	m.rowsEach(lo, hi, func(t, n int) float32 {
+		return dotQ8AffineGo(m.xRow(t), m.w.Q8[n*K:(n+1)*K], m.w.Affine[n*spr:(n+1)*spr])
+	})
 }
 
 // rowsQ4Go computes rows of a 4-bit matrix with the Go kernel.
 func (m *matmulTask) rowsQ4Go(_, lo, hi int) {
-	w := m.w
-	K, N, spr := w.Cols, w.Rows, w.Cols/Q8Block
-	for n := lo; n < hi; n++ {
-		nib, sc := w.Q4[n*K/2:(n+1)*K/2], w.Scales[n*spr:(n+1)*spr]
-		for t := 0; t < m.T; t++ {
-			m.dst[t*N+n] = dotQ4Go(m.act, t, nib, sc)
-		}
-	}
+	K, spr := m.w.Cols, m.w.Cols/Q8Block
+	m.rowsEach(lo, hi, func(t, n int) float32 {
+		return dotQ4Go(m.act, t, m.w.Q4[n*K/2:(n+1)*K/2], m.w.Scales[n*spr:(n+1)*spr])
+	})
 }
 
 // Q4AffineNative reports whether the kernel family NewPool chooses runs the

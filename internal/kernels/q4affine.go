@@ -110,12 +110,8 @@ func dotQ4AffineGo(x []float32, nib []byte, affine []float32, signed bool) float
 
 // rowsQ4AffineGo computes rows of a 4-bit affine matrix with the Go dot.
 func (m *matmulTask) rowsQ4AffineGo(_, lo, hi int) {
-	w := m.w
-	K, N, spr := w.Cols, w.Rows, w.Cols/Q8Block
-	for n := lo; n < hi; n++ {
-		nib, a := w.Q4[n*K/2:(n+1)*K/2], w.Affine[n*spr*Q4AffineFloats:(n+1)*spr*Q4AffineFloats]
-		for t := 0; t < m.T; t++ {
-			m.dst[t*N+n] = dotQ4AffineGo(m.x[t*K:(t+1)*K], nib, a, w.Q4Signed)
-		}
-	}
+	K, apr := m.w.Cols, m.w.Cols/Q8Block*Q4AffineFloats
+	m.rowsEach(lo, hi, func(t, n int) float32 {
+		return dotQ4AffineGo(m.xRow(t), m.w.Q4[n*K/2:(n+1)*K/2], m.w.Affine[n*apr:(n+1)*apr], m.w.Q4Signed)
+	})
 }
