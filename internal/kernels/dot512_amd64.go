@@ -100,14 +100,10 @@ func (k *tiles512) t1x1(t, n int) float32 {
 	return bf16Dot512(&k.xp[t*k.k], &k.w.BF16[n*k.k], k.k32)
 }
 
-// smallActivations is the size (bytes) up to which the activation rows of a
-// matmul are treated as cache-resident: weights-outer loop order.
-const smallActivations = 128 << 10
-
 // run512 is MatMul with the AVX-512 family over weight rows [lo, hi) of a
 // bf16 or int8 matrix: 4×4 tiles, 1×4 for leftover activation rows, 1×1 for
 // leftover weight rows. The loop order depends on how many activation rows
-// there are (see smallActivations); the order of the tiles never changes a
+// there are (see eachTile); the order of the tiles never changes a
 // dot's result. xp holds the deinterleaved activations; bf16 rows whose
 // length is not a multiple of 32 get the rest added in Go.
 func (m *matmulTask) run512(_, lo, hi int) {
@@ -136,24 +132,7 @@ func (m *matmulTask) run512(_, lo, hi int) {
 			}
 		}
 	}
-	if T*K*4 <= smallActivations {
-		// Few activation rows (batched decode): they stay in cache anyway, so
-		// each group of four weight rows serves every row block while hot and
-		// the weights stream from memory exactly once.
-		for n := lo; n < n4; n += 4 {
-			for t := 0; t < t4; t += 4 {
-				tile(t, n)
-			}
-		}
-	} else {
-		// Many rows (prefill): four activation rows stay in L1 while the
-		// chunk's weight rows, cache-resident, pass under them.
-		for t := 0; t < t4; t += 4 {
-			for n := lo; n < n4; n += 4 {
-				tile(t, n)
-			}
-		}
-	}
+	eachTile(T, K, lo, hi, 4, tile)
 	// Leftover activation rows (decode): the whole 4-row part of the range
 	// as four quarters, tile i taking row i of each, so that each of the
 	// kernel's four streams runs through consecutive rows (four adjacent

@@ -99,10 +99,10 @@ func (m *matmulTask) runAVX2Q8(_, lo, hi int) {
 		sc = w.Affine
 	}
 	n3 := lo + (hi-lo)/3*3
-	avx2Tiles(T, K, lo, hi, 3, func(t, n int) {
+	eachTile(T, K, lo, hi, 3, func(t, n int) {
 		k43(&m.xp[t*K], K, &w.Q8[n*K], K, &sc[n*spr], spr, K, &m.dst[t*N+n], N)
 	})
-	avx2Tiles(T, K, n3, hi, 1, func(t, n int) {
+	eachTile(T, K, n3, hi, 1, func(t, n int) {
 		k41(&m.xp[t*K], K, &w.Q8[n*K], K, &sc[n*spr], spr, K, &m.dst[t*N+n], N)
 	})
 	n4 := lo + (hi-lo)&^3
@@ -118,31 +118,6 @@ func (m *matmulTask) runAVX2Q8(_, lo, hi int) {
 	}
 }
 
-// avx2Tiles calls tile(t, n) for every block of four activation rows t and
-// every group of width weight rows n in [lo, hi) (the whole groups only):
-// weights outermost while the activations are few enough to stay in cache
-// (batched decode: the weights stream from memory once), activations
-// outermost otherwise (prefill: four activation rows stay in L1 while the
-// chunk's weight rows, in L2, pass under them — weight-outer would stream
-// every activation row from memory once per weight row). The order never
-// changes a result.
-func avx2Tiles(T, K, lo, hi, width int, tile func(t, n int)) {
-	t4, end := T&^3, lo+(hi-lo)/width*width
-	if T*K*4 <= smallActivations {
-		for n := lo; n < end; n += width {
-			for t := 0; t < t4; t += 4 {
-				tile(t, n)
-			}
-		}
-		return
-	}
-	for t := 0; t < t4; t += 4 {
-		for n := lo; n < end; n += width {
-			tile(t, n)
-		}
-	}
-}
-
 // runAVX2 is MatMul with the AVX2 family: 4×3 tiles (four activation rows,
 // three weight rows) and 4×1 for the weight rows left over while four
 // activation rows remain, then one activation row against four weight rows
@@ -151,7 +126,7 @@ func (m *matmulTask) runAVX2(_, lo, hi int) {
 	w := m.w
 	K, N, T := w.Cols, w.Rows, m.T
 	var o12 [12]float32
-	avx2Tiles(T, K, lo, hi, 3, func(t, n int) {
+	eachTile(T, K, lo, hi, 3, func(t, n int) {
 		dotBF16t4x3(&o12, m.x[t*K:], K, w.BF16[n*K:], K)
 		for r := 0; r < 4; r++ {
 			d := m.dst[(t+r)*N+n : (t+r)*N+n+3]
@@ -159,7 +134,7 @@ func (m *matmulTask) runAVX2(_, lo, hi int) {
 		}
 	})
 	var o [4]float32
-	avx2Tiles(T, K, lo+(hi-lo)/3*3, hi, 1, func(t, n int) {
+	eachTile(T, K, lo+(hi-lo)/3*3, hi, 1, func(t, n int) {
 		dotBF16x4(&o, m.x[t*K:], K, w.BF16[n*K:(n+1)*K])
 		m.dst[t*N+n], m.dst[(t+1)*N+n], m.dst[(t+2)*N+n], m.dst[(t+3)*N+n] = o[0], o[1], o[2], o[3]
 	})

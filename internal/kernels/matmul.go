@@ -117,6 +117,35 @@ func (m *matmulTask) Run(worker, lo, hi int) {
 	}
 }
 
+// smallActivations is the size (bytes) up to which the activation rows of a
+// matmul are treated as cache-resident: weights-outer loop order.
+const smallActivations = 128 << 10
+
+// eachTile calls tile(t, n) for every block of four activation rows t and
+// every group of width weight rows n in [lo, hi) (the whole groups only):
+// weights outermost while the activations are few enough to stay in cache
+// (batched decode: each weight group serves every row block while hot and
+// the weights stream from memory once), activations outermost otherwise
+// (prefill: four activation rows stay in L1 while the chunk's weight rows,
+// in L2, pass under them — weight-outer would stream every activation row
+// from memory once per weight group). The order never changes a result.
+func eachTile(T, K, lo, hi, width int, tile func(t, n int)) {
+	t4, end := T&^3, lo+(hi-lo)/width*width
+	if T*K*4 <= smallActivations {
+		for n := lo; n < end; n += width {
+			for t := 0; t < t4; t += 4 {
+				tile(t, n)
+			}
+		}
+		return
+	}
+	for t := 0; t < t4; t += 4 {
+		for n := lo; n < end; n += width {
+			tile(t, n)
+		}
+	}
+}
+
 // deinterleave32 writes x in the AVX-512 kernels' layout: each 32-float
 // chunk as its 16 even-indexed then 16 odd-indexed elements. Only the part
 // up to a multiple of 32 is rearranged; the tail is read from x itself.

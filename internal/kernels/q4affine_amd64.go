@@ -13,7 +13,7 @@ func q4aDot4x4(x *float32, xs int, nib *byte, ns int, a *float32, as int, k int,
 
 // runQ4Affine is MatMul with the AVX-512 kernels over weight rows [lo, hi)
 // of a 4-bit affine matrix, on the deinterleaved activations: 4×4 tiles
-// while four activation rows remain (in run512's loop order), then one
+// while four activation rows remain (in eachTile's order), then one
 // activation row against four weight rows with the range walked in
 // quarters (decode), and one against one. Every kernel gives an output the
 // same arithmetic.
@@ -27,19 +27,7 @@ func (m *matmulTask) runQ4Affine(_, lo, hi int) {
 	tile := func(t, n int) {
 		q4aDot4x4(&m.xp[t*K], K, nib(n), K/2, aff(n), apr, K, &m.dst[t*N+n], N, w.Q4Signed)
 	}
-	if T*K*4 <= smallActivations {
-		for n := lo; n < n4; n += 4 {
-			for t := 0; t < t4; t += 4 {
-				tile(t, n)
-			}
-		}
-	} else {
-		for t := 0; t < t4; t += 4 {
-			for n := lo; n < n4; n += 4 {
-				tile(t, n)
-			}
-		}
-	}
+	eachTile(T, K, lo, hi, 4, tile)
 	q := (n4 - lo) / 4
 	for t := t4; t < T; t++ {
 		for i := 0; i < q; i++ {
