@@ -173,25 +173,21 @@ func (m *matmulTask) rowsQ4Go(_, lo, hi int) {
 }
 
 // Q4AffineNative reports whether the kernel family NewPool chooses runs the
-// 4-bit affine format (Q4_K, Q4_1) with vector kernels; elsewhere callers
-// keep those weights as affine int8.
-func Q4AffineNative() bool {
-	impl, err := chooseImpl()
-	if err != nil {
-		return false
-	}
-	f := familyOf(impl, false)
-	return f.nativeQ4Affine
-}
+// 4-bit affine format (Q4_K, Q4_1, Q4_0 exact) with vector kernels;
+// elsewhere callers keep those weights as int8.
+func Q4AffineNative() bool { return chosenFamily().nativeQ4Affine }
 
 // Q4Native reports whether the kernel family NewPool chooses runs 4-bit
 // weights with native kernels; elsewhere they would run in Go, slower than
 // int8, so callers keep int8 instead.
-func Q4Native() bool {
+func Q4Native() bool { return chosenFamily().nativeQ4 }
+
+// chosenFamily is the family $LFM2_KERNELS or the CPU chooses (its exact
+// tier); the Go family when $LFM2_KERNELS names one this CPU lacks.
+func chosenFamily() family {
 	impl, err := chooseImpl()
 	if err != nil {
-		return false
+		return goFamily()
 	}
-	f := familyOf(impl, false)
-	return f.nativeQ4
+	return familyOf(impl, false)
 }
