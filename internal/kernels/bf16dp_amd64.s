@@ -86,26 +86,26 @@ dpExact1x1_done:
 	MOVSS X0, ret+24(FP)
 	RET
 
-// func dpExact1x4(x *uint32, w *uint16, k int, chunks int, tiles int, q int, out *float32)
-// One activation row against tiles groups of four weight rows (row stride k
-// elements): tile t takes rows t, q+t, 2q+t, 3q+t into out[t + c·q]. The four rows of a tile are a quarter of the range apart,
-// so each of the four streams the kernel reads runs on through
-// consecutive rows: rows of 2 KiB one after another stream from memory at
-// the read rate, four rows side by side did not.
-TEXT ·dpExact1x4(SB), NOSPLIT, $0-56
+// func dpExact1x4(x *uint32, w *uint16, k int, chunks int, q int, out *float32)
+// One activation row against the 4q weight rows at w (row stride k
+// elements) as four quarters: tile t (q of them) takes rows t, q+t, 2q+t,
+// 3q+t into out[t + c·q]. Each of the four streams the kernel reads thus
+// runs on through consecutive rows: rows of 2 KiB one after another stream
+// from memory at the read rate, four adjacent rows side by side did not.
+TEXT ·dpExact1x4(SB), NOSPLIT, $0-48
 	MOVQ x+0(FP), R8
 	MOVQ w+8(FP), DI
 	MOVQ k+16(FP), R14
 	SHLQ $1, R14 // row stride, bytes
-	MOVQ q+40(FP), R9
+	MOVQ q+32(FP), R9
 	MOVQ R9, BX
 	IMULQ R14, BX // rows of a tile apart, bytes
 	SHLQ $2, R9 // outputs of a tile apart, bytes
 	MOVQ chunks+24(FP), CX
 	SHLQ $6, CX
 	SUBQ CX, R14 // the tail a row has past its whole chunks, bytes
-	MOVQ tiles+32(FP), AX
-	MOVQ out+48(FP), DX
+	MOVQ q+32(FP), AX // tiles
+	MOVQ out+40(FP), DX
 	LEAQ (DI)(BX*1), R11
 	LEAQ (R11)(BX*1), R12
 	LEAQ (R12)(BX*1), R13
@@ -321,26 +321,26 @@ dpFast1x1_done:
 	MOVSS X0, ret+24(FP)
 	RET
 
-// func dpFast1x4(x *uint32, w *uint16, k int, chunks int, tiles int, q int, out *float32)
-// One activation row against tiles groups of four weight rows (row stride k
-// elements): tile t takes rows t, q+t, 2q+t, 3q+t into out[t + c·q]. The four rows of a tile are a quarter of the range apart,
-// so each of the four streams the kernel reads runs on through
-// consecutive rows: rows of 2 KiB one after another stream from memory at
-// the read rate, four rows side by side did not.
-TEXT ·dpFast1x4(SB), NOSPLIT, $0-56
+// func dpFast1x4(x *uint32, w *uint16, k int, chunks int, q int, out *float32)
+// One activation row against the 4q weight rows at w (row stride k
+// elements) as four quarters: tile t (q of them) takes rows t, q+t, 2q+t,
+// 3q+t into out[t + c·q]. Each of the four streams the kernel reads thus
+// runs on through consecutive rows: rows of 2 KiB one after another stream
+// from memory at the read rate, four adjacent rows side by side did not.
+TEXT ·dpFast1x4(SB), NOSPLIT, $0-48
 	MOVQ x+0(FP), R8
 	MOVQ w+8(FP), DI
 	MOVQ k+16(FP), R14
 	SHLQ $1, R14 // row stride, bytes
-	MOVQ q+40(FP), R9
+	MOVQ q+32(FP), R9
 	MOVQ R9, BX
 	IMULQ R14, BX // rows of a tile apart, bytes
 	SHLQ $2, R9 // outputs of a tile apart, bytes
 	MOVQ chunks+24(FP), CX
 	SHLQ $6, CX
 	SUBQ CX, R14 // the tail a row has past its whole chunks, bytes
-	MOVQ tiles+32(FP), AX
-	MOVQ out+48(FP), DX
+	MOVQ q+32(FP), AX // tiles
+	MOVQ out+40(FP), DX
 	LEAQ (DI)(BX*1), R11
 	LEAQ (R11)(BX*1), R12
 	LEAQ (R12)(BX*1), R13

@@ -11,7 +11,7 @@ func packPairs512(dst *uint32, x *float32, chunks int, exact bool)
 func dpExact1x1(x *uint32, w *uint16, chunks int) float32
 
 //go:noescape
-func dpExact1x4(x *uint32, w *uint16, k int, chunks int, tiles int, q int, out *float32)
+func dpExact1x4(x *uint32, w *uint16, k int, chunks int, q int, out *float32)
 
 //go:noescape
 func dpExact4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
@@ -20,7 +20,7 @@ func dpExact4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, 
 func dpFast1x1(x *uint32, w *uint16, chunks int) float32
 
 //go:noescape
-func dpFast1x4(x *uint32, w *uint16, k int, chunks int, tiles int, q int, out *float32)
+func dpFast1x4(x *uint32, w *uint16, k int, chunks int, q int, out *float32)
 
 //go:noescape
 func dpFast4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
@@ -81,7 +81,7 @@ func packPairs(dst []uint32, x []float32, k, lo, hi int, exact bool) {
 type pairTiles struct {
 	t8x3, t4x4 func(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
 	t8x1       func(x *uint32, xs int, w *uint16, chunks int, out *float32, os int)
-	t1x4       func(x *uint32, w *uint16, k int, chunks int, tiles int, q int, out *float32)
+	t1x4       func(x *uint32, w *uint16, k int, chunks int, q int, out *float32)
 	t1x1       func(x *uint32, w *uint16, chunks int) float32
 }
 
@@ -140,7 +140,7 @@ func (m *matmulTask) runPairs(_, lo, hi int) {
 		q := (hi - lo) / 4
 		for ; t < T; t++ {
 			if q > 0 {
-				k.t1x4(x(t), wr(lo), K, chunks, q, q, &m.dst[t*N+lo])
+				k.t1x4(x(t), wr(lo), K, chunks, q, &m.dst[t*N+lo])
 			}
 			for n := lo + 4*q; n < hi; n++ {
 				m.dst[t*N+n] = k.t1x1(x(t), wr(n), chunks)

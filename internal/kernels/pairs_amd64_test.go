@@ -43,13 +43,13 @@ func TestPairKernelsMatchSpecification(t *testing.T) {
 				dpExact8x3(&got[0], stride, &w[0], K, chunks, &o24[0], 3)
 				dpExact8x1(&got[0], stride, &w[3*K], chunks, &o8[0], 1)
 				dpExact4x4(&got[0], stride, &w[0], K, chunks, &o16[0], 4)
-				dpExact1x4(&got[stride], &w[0], K, chunks, 2, 2, &o4[0])
+				dpExact1x4(&got[stride], &w[0], K, chunks, 2, &o4[0])
 				o1 = dpExact1x1(&got[3*stride], &w[2*K], chunks)
 			} else {
 				dpFast8x3(&got[0], stride, &w[0], K, chunks, &o24[0], 3)
 				dpFast8x1(&got[0], stride, &w[3*K], chunks, &o8[0], 1)
 				dpFast4x4(&got[0], stride, &w[0], K, chunks, &o16[0], 4)
-				dpFast1x4(&got[stride], &w[0], K, chunks, 2, 2, &o4[0])
+				dpFast1x4(&got[stride], &w[0], K, chunks, 2, &o4[0])
 				o1 = dpFast1x1(&got[3*stride], &w[2*K], chunks)
 			}
 			for r := 0; r < 8; r++ {
