@@ -299,11 +299,13 @@ func quantizeMat(w *kernels.Mat, t gguf.Type, fast4 bool) (kernels.Mat, error) {
 // ReadBandwidth measures the memory read bandwidth decode is bounded by:
 // the model's threads read a buffer of the given size (far larger than
 // the caches) with the kernel family's widest loads, best of passes, in
-// bytes per second. The buffer is written first so its pages exist.
+// bytes per second. One word of each 4 KiB page is written first so that
+// every page exists (unwritten pages would all read the kernel's one zero
+// page, from cache); writing every word cost more than the reads.
 func (m *Model) ReadBandwidth(size int64, passes int) float64 {
 	buf := make([]uint64, size/8)
-	for i := range buf {
-		buf[i] = uint64(i)
+	for i := 0; i < len(buf); i += 4096 / 8 {
+		buf[i] = uint64(i) | 1
 	}
 	var best float64
 	for range passes {
