@@ -19,6 +19,9 @@ type Event struct {
 	Seq   *Sequence
 	Token int32
 	Done  bool
+	// Logprob and Top are set when the sequence asked (Params.Logprobs).
+	Logprob float32
+	Top     []sample.TokenLogprob
 }
 
 // Engine drives sequences through the model.
@@ -63,7 +66,7 @@ func (e *Engine) Scheduler() *Scheduler { return e.sched }
 // Add queues a sequence. A sequence that could never run (empty, longer
 // than the context or the KV memory) is refused with the reason.
 func (e *Engine) Add(q *Sequence) error {
-	if err := e.check(q); err != nil {
+	if err := e.Check(q); err != nil {
 		return err
 	}
 	e.prepare(q)
@@ -71,7 +74,10 @@ func (e *Engine) Add(q *Sequence) error {
 	return nil
 }
 
-func (e *Engine) check(q *Sequence) error {
+// Check reports why a sequence could never run. It reads only settings
+// fixed when the engine was made, so any goroutine may call it while
+// another steps the engine.
+func (e *Engine) Check(q *Sequence) error {
 	if err := q.Params.Sample.Validate(); err != nil {
 		return err
 	}
@@ -121,7 +127,7 @@ func (e *Engine) AddContinuing(q *Sequence, prev *Sequence) (reused bool, err er
 		e.Release(prev)
 		return false, e.Add(q)
 	}
-	if err := e.check(q); err != nil {
+	if err := e.Check(q); err != nil {
 		e.Release(prev)
 		return false, err
 	}
@@ -229,7 +235,11 @@ func (e *Engine) Step(emit func(Event)) error {
 			q.Timings.Finished = time.Now()
 			e.sched.finish(q)
 		}
-		emit(Event{Seq: q, Token: tok, Done: done})
+		ev := Event{Seq: q, Token: tok, Done: done}
+		if q.Params.Logprobs {
+			ev.Logprob, ev.Top = sample.LogProbs(logits, tok, q.Params.TopLogprobs)
+		}
+		emit(ev)
 	}
 	return nil
 }
@@ -247,3 +257,15 @@ func (e *Engine) Run(ctx context.Context, emit func(Event)) error {
 	}
 	return nil
 }
+
+// Limits are the engine's step and context limits.
+func (e *Engine) Limits() Limits { return e.sched.lim }
+
+// KVBlocks reports the KV pool: blocks in use and the pool size.
+func (e *Engine) KVBlocks() (used, total int) {
+	total = e.cache.TotalBlocks()
+	return total - e.cache.FreeBlocks(), total
+}
+
+// BlockSize is the number of tokens per KV block.
+func (e *Engine) BlockSize() int { return e.cache.BlockSize() }

@@ -178,3 +178,6 @@ func (s *Scheduler) finish(q *Sequence) {
 	s.cache.Release(q.slot)
 	q.state = finished
 }
+
+// Waiting is the number of sequences queued and not yet holding a slot.
+func (s *Scheduler) Waiting() int { return len(s.waiting) }

@@ -28,6 +28,10 @@ type Params struct {
 	// Callers that resume work set it from a stable id so a resumed run
 	// samples what the first run would have.
 	Stream uint64
+	// Logprobs asks for each generated token's log-probability in its
+	// Event, and TopLogprobs for that many most likely alternatives.
+	Logprobs    bool
+	TopLogprobs int
 }
 
 // Finish reasons.
