@@ -96,7 +96,7 @@ func newRoot() *cobra.Command {
 			stopProfile()
 		}
 	}
-	root.AddCommand(newRunCmd(g), newChatCmd(g), newScoreCmd(g), newBenchCmd(g), newBatchCmd(g), newTokenizeCmd(g), newPullCmd(), newModelsCmd())
+	root.AddCommand(newRunCmd(g), newChatCmd(g), newScoreCmd(g), newBenchCmd(g), newBatchCmd(g), newTokenizeCmd(g), newServeCmd(g), newPullCmd(), newModelsCmd())
 	for _, c := range root.Commands() {
 		if c.Args != nil {
 			c.Args = usageArgs(c.Args)

@@ -12,26 +12,36 @@ import (
 // past one), reasoning and parsed tool calls.
 type answer struct {
 	stream  *reply.Streamer
+	plain   *tokenizer.Stream // plain completion: text only, markers not parsed
 	stops   []string
 	text    strings.Builder // answer text so far, stop string included
 	sent    int             // bytes of text released
 	stopped bool            // a stop string was seen: nothing more is released
 }
 
-func newAnswer(tok *tokenizer.Tokenizer, stops []string) *answer {
+func newAnswer(tok *tokenizer.Tokenizer, stops []string, plain bool) *answer {
 	if tok == nil {
 		return nil
+	}
+	if plain {
+		return &answer{plain: tok.NewStream(true), stops: stops}
 	}
 	return &answer{stream: reply.NewStreamer(tok), stops: stops}
 }
 
 // add takes the next generated token (never an end-of-sequence token).
 func (a *answer) add(id int32) []reply.Piece {
+	if a.plain != nil {
+		return a.filter([]reply.Piece{{Kind: reply.PieceText, Text: a.plain.Add(id)}}, false)
+	}
 	return a.filter(a.stream.Add(id), false)
 }
 
 // finish releases what was held back at the end of the answer.
 func (a *answer) finish() []reply.Piece {
+	if a.plain != nil {
+		return a.filter([]reply.Piece{{Kind: reply.PieceText, Text: a.plain.Flush()}}, true)
+	}
 	return a.filter(a.stream.Flush(), true)
 }
 

@@ -42,6 +42,9 @@ type Request struct {
 	Stream      uint64   // random stream; 0 picks the engine's order
 	Logprobs    bool     // report each token's log-probability
 	TopLogprobs int      // and this many most likely alternatives
+	// Plain reports the generated text as it is, without parsing
+	// reasoning or tool calls out of it (plain completion).
+	Plain bool
 }
 
 // Event is what one step did for a request. The last event has Done set.
@@ -135,7 +138,7 @@ func (s *Service) Submit(ctx context.Context, req Request) (<-chan Event, error)
 	if err := s.eng.Check(seq); err != nil {
 		return nil, &InvalidError{err}
 	}
-	r := &request{seq: seq, ans: newAnswer(s.tok, req.Stop), submit: time.Now()}
+	r := &request{seq: seq, ans: newAnswer(s.tok, req.Stop, req.Plain), submit: time.Now()}
 	r.box.wake = make(chan struct{}, 1)
 	seq.Tag = r
 	s.mu.Lock()

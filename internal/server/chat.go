@@ -1,0 +1,282 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/lfm2go/lfm2/internal/engine"
+	"github.com/lfm2go/lfm2/internal/reply"
+	"github.com/lfm2go/lfm2/internal/tokenizer"
+)
+
+type chatRequest struct {
+	genFields
+	Messages           []json.RawMessage          `json:"messages"`
+	Tools              []json.RawMessage          `json:"tools"`
+	ToolChoice         json.RawMessage            `json:"tool_choice"`
+	Logprobs           bool                       `json:"logprobs"`
+	TopLogprobs        *int                       `json:"top_logprobs"`
+	ChatTemplateKwargs map[string]json.RawMessage `json:"chat_template_kwargs"`
+}
+
+// chatPrompt renders the conversation with the model's chat template.
+func chatPrompt(b *Backend, req *chatRequest) ([]int32, *apiError) {
+	if len(req.Messages) == 0 {
+		return nil, badRequest("messages", "messages must be a non-empty list")
+	}
+	msgs := make([]tokenizer.Message, len(req.Messages))
+	for i, raw := range req.Messages {
+		if err := json.Unmarshal(raw, &msgs[i]); err != nil {
+			return nil, badRequest("messages", "messages[%d]: %v", i, err)
+		}
+	}
+	tools, e := toolsFor(req.Tools, req.ToolChoice)
+	if e != nil {
+		return nil, e
+	}
+	ct := b.Tokenizer.ChatTemplate()
+	if ct == nil {
+		return nil, badRequest("messages", "the model has no chat template; use /v1/completions")
+	}
+	text, err := ct.Render(tokenizer.Conversation{Messages: msgs, Tools: tools, AddGenerationPrompt: true, Extra: req.ChatTemplateKwargs})
+	if err != nil {
+		return nil, badRequest("messages", "the chat template refused the conversation: %v", err)
+	}
+	return b.Tokenizer.Encode(text, false), nil // the template writes BOS itself
+}
+
+// toolsFor applies tool_choice: "none" hides the tools from the model,
+// "auto" (the default) shows them. Forcing a call needs constrained
+// decoding, which lfm2 does not have yet.
+func toolsFor(tools []json.RawMessage, choice json.RawMessage) ([]json.RawMessage, *apiError) {
+	for i, t := range tools {
+		var def struct {
+			Type     string `json:"type"`
+			Function *struct {
+				Name string `json:"name"`
+			} `json:"function"`
+		}
+		if json.Unmarshal(t, &def) != nil || def.Function == nil || def.Function.Name == "" {
+			return nil, badRequest("tools", "tools[%d]: want {\"type\": \"function\", \"function\": {\"name\": …, \"parameters\": …}}", i)
+		}
+	}
+	if len(choice) == 0 || string(choice) == "null" {
+		return tools, nil
+	}
+	var mode string
+	if json.Unmarshal(choice, &mode) == nil {
+		switch mode {
+		case "auto":
+			return tools, nil
+		case "none":
+			return nil, nil
+		case "required":
+			return nil, badRequest("tool_choice", `tool_choice "required" needs constrained decoding, which lfm2 does not have yet; use "auto"`)
+		}
+		return nil, badRequest("tool_choice", "tool_choice %q is not one of none, auto, required", mode)
+	}
+	return nil, badRequest("tool_choice", `forcing a named function needs constrained decoding, which lfm2 does not have yet; use "auto"`)
+}
+
+type chatMessage struct {
+	Role             string     `json:"role"`
+	Content          *string    `json:"content"`
+	ReasoningContent string     `json:"reasoning_content,omitempty"`
+	ToolCalls        []toolCall `json:"tool_calls,omitempty"`
+}
+
+type chatChoice struct {
+	Index        int          `json:"index"`
+	Message      chatMessage  `json:"message"`
+	Logprobs     *logprobList `json:"logprobs"`
+	FinishReason string       `json:"finish_reason"`
+}
+
+type logprobList struct {
+	Content []tokenLogprob `json:"content"`
+}
+
+type chatResponse struct {
+	ID      string       `json:"id"`
+	Object  string       `json:"object"`
+	Created int64        `json:"created"`
+	Model   string       `json:"model"`
+	Choices []chatChoice `json:"choices"`
+	Usage   usage        `json:"usage"`
+}
+
+func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) *apiError {
+	var req chatRequest
+	if e := decodeBody(r, &req); e != nil {
+		return e
+	}
+	b, e := s.ready()
+	if e != nil {
+		return e
+	}
+	prompt, e := chatPrompt(b, &req)
+	if e != nil {
+		return e
+	}
+	base, n, e := s.request(&req.genFields, b, len(prompt), 0)
+	if e != nil {
+		return e
+	}
+	base.Prompt = prompt
+	if req.TopLogprobs != nil {
+		if *req.TopLogprobs < 0 || *req.TopLogprobs > 20 {
+			return badRequest("top_logprobs", "top_logprobs %d must be between 0 and 20", *req.TopLogprobs)
+		}
+		if !req.Logprobs {
+			return badRequest("top_logprobs", "top_logprobs needs logprobs: true")
+		}
+		base.TopLogprobs = *req.TopLogprobs
+	}
+	base.Logprobs = req.Logprobs
+	reqs := make([]engine.Request, n)
+	for i := range reqs {
+		reqs[i] = base
+		reqs[i].Stream = uint64(i + 1)
+	}
+	events, cancel, e := submitAll(r.Context(), b.Service, reqs)
+	if e != nil {
+		return e
+	}
+	defer cancel()
+	id, created := newID("chatcmpl-"), time.Now().Unix()
+	if req.Stream {
+		s.streamChat(w, b, events, n, id, created, req.Logprobs, req.StreamOptions != nil && req.StreamOptions.IncludeUsage)
+		return nil
+	}
+	choices := make([]choice, n)
+	for ce := range events {
+		choices[ce.index].add(ce.ev, b, req.Logprobs)
+	}
+	if r.Context().Err() != nil {
+		return nil // the client is gone
+	}
+	resp := chatResponse{ID: id, Object: "chat.completion", Created: created, Model: b.ModelID}
+	us := make([]engine.Usage, n)
+	for i := range choices {
+		c := &choices[i]
+		if c.finish == "error" {
+			return choiceError(c)
+		}
+		msg := chatMessage{Role: "assistant", ReasoningContent: c.reasoning.String(), ToolCalls: c.calls}
+		if text := c.text.String(); text != "" || len(c.calls) == 0 {
+			msg.Content = &text
+		}
+		cc := chatChoice{Index: i, Message: msg, FinishReason: c.finish}
+		if req.Logprobs {
+			cc.Logprobs = &logprobList{Content: c.logprobs}
+		}
+		resp.Choices = append(resp.Choices, cc)
+		us[i] = c.usage
+	}
+	resp.Usage = totalUsage(us, n)
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+// Streaming chunks.
+type chatChunk struct {
+	ID      string            `json:"id"`
+	Object  string            `json:"object"`
+	Created int64             `json:"created"`
+	Model   string            `json:"model"`
+	Choices []chatChunkChoice `json:"choices"`
+	Usage   json.RawMessage   `json:"usage,omitempty"`
+}
+
+type chatChunkChoice struct {
+	Index        int          `json:"index"`
+	Delta        chatDelta    `json:"delta"`
+	Logprobs     *logprobList `json:"logprobs"`
+	FinishReason *string      `json:"finish_reason"`
+}
+
+type chatDelta struct {
+	Role             string     `json:"role,omitempty"`
+	Content          *string    `json:"content,omitempty"`
+	ReasoningContent string     `json:"reasoning_content,omitempty"`
+	ToolCalls        []toolCall `json:"tool_calls,omitempty"`
+}
+
+func (s *Server) streamChat(w http.ResponseWriter, b *Backend, events <-chan choiceEvent, n int, id string, created int64, wantLogprobs, includeUsage bool) {
+	out := &sse{w: w}
+	nullUsage := json.RawMessage(nil)
+	if includeUsage {
+		nullUsage = json.RawMessage("null")
+	}
+	chunk := func(c chatChunkChoice) chatChunk {
+		return chatChunk{ID: id, Object: "chat.completion.chunk", Created: created, Model: b.ModelID,
+			Choices: []chatChunkChoice{c}, Usage: nullUsage}
+	}
+	empty := ""
+	for i := range n {
+		if out.send(chunk(chatChunkChoice{Index: i, Delta: chatDelta{Role: "assistant", Content: &empty}})) != nil {
+			return
+		}
+	}
+	calls := make([]int, n) // tool calls sent per choice, for their indexes
+	us := make([]engine.Usage, n)
+	pending := make([][]tokenLogprob, n) // logprobs of tokens whose text has not been sent
+	for ce := range events {
+		i, ev := ce.index, ce.ev
+		if wantLogprobs && ev.Token >= 0 {
+			pending[i] = append(pending[i], chatLogprob(b.Tokenizer, ev.Token, ev.Logprob, ev.Top))
+		}
+		for _, p := range ev.Pieces {
+			var d chatDelta
+			switch p.Kind {
+			case reply.PieceText:
+				text := p.Text
+				d.Content = &text
+			case reply.PieceReasoning:
+				d.ReasoningContent = p.Text
+			case reply.PieceCalls:
+				d.ToolCalls = openAICalls(p.Calls)
+				for k := range d.ToolCalls {
+					idx := calls[i] + k
+					d.ToolCalls[k].Index = &idx
+				}
+				calls[i] += len(d.ToolCalls)
+			}
+			c := chatChunkChoice{Index: i, Delta: d}
+			if wantLogprobs {
+				c.Logprobs, pending[i] = &logprobList{Content: pending[i]}, nil
+			}
+			if out.send(chunk(c)) != nil {
+				return
+			}
+		}
+		if !ev.Done {
+			continue
+		}
+		if ev.Finish == "abort" {
+			return // the client is gone
+		}
+		reason := finishReason(ev.Finish, calls[i] > 0)
+		if reason == "error" {
+			c := choice{err: ev.Err}
+			out.error(choiceError(&c))
+			out.done()
+			return
+		}
+		c := chatChunkChoice{Index: i, FinishReason: &reason}
+		if wantLogprobs && len(pending[i]) > 0 {
+			c.Logprobs = &logprobList{Content: pending[i]}
+		}
+		if out.send(chunk(c)) != nil {
+			return
+		}
+		us[i] = ev.Usage
+	}
+	if includeUsage {
+		u, _ := json.Marshal(totalUsage(us, n))
+		out.send(chatChunk{ID: id, Object: "chat.completion.chunk", Created: created, Model: b.ModelID,
+			Choices: []chatChunkChoice{}, Usage: u})
+	}
+	out.done()
+}

@@ -1,0 +1,181 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/lfm2go/lfm2/internal/engine"
+)
+
+// genFields are the generation settings chat and plain completions share.
+type genFields struct {
+	Model               string          `json:"model"`
+	MaxTokens           *int            `json:"max_tokens"`
+	MaxCompletionTokens *int            `json:"max_completion_tokens"`
+	Temperature         *float32        `json:"temperature"`
+	TopP                *float32        `json:"top_p"`
+	TopK                *int            `json:"top_k"`
+	MinP                *float32        `json:"min_p"`
+	RepetitionPenalty   *float32        `json:"repetition_penalty"`
+	PresencePenalty     *float32        `json:"presence_penalty"`
+	FrequencyPenalty    *float32        `json:"frequency_penalty"`
+	Seed                *int64          `json:"seed"`
+	Stop                json.RawMessage `json:"stop"`
+	N                   *int            `json:"n"`
+	Stream              bool            `json:"stream"`
+	StreamOptions       *struct {
+		IncludeUsage bool `json:"include_usage"`
+	} `json:"stream_options"`
+	IgnoreEOS      bool            `json:"ignore_eos"`
+	ResponseFormat json.RawMessage `json:"response_format"`
+}
+
+// request turns the fields into an engine request for a prompt of
+// promptLen tokens (Prompt is left for the caller), and the number of
+// choices; defaultMax is the max_tokens of a request that sets none
+// (0: the rest of the context).
+func (s *Server) request(g *genFields, b *Backend, promptLen, defaultMax int) (engine.Request, int, *apiError) {
+	req := engine.Request{Sample: b.Defaults, IgnoreEOS: g.IgnoreEOS}
+	p := &req.Sample
+	if v := g.Temperature; v != nil {
+		if *v < 0 || math.IsNaN(float64(*v)) {
+			return req, 0, badRequest("temperature", "temperature %v must be ≥ 0", *v)
+		}
+		p.Temperature = *v
+	}
+	if v := g.TopP; v != nil {
+		if !(*v > 0 && *v <= 1) {
+			return req, 0, badRequest("top_p", "top_p %v must be in (0, 1]", *v)
+		}
+		p.TopP = *v
+	}
+	if v := g.TopK; v != nil {
+		if *v < -1 {
+			return req, 0, badRequest("top_k", "top_k %d must be ≥ 0 (0 or -1: off)", *v)
+		}
+		p.TopK = max(*v, 0)
+	}
+	if v := g.MinP; v != nil {
+		if !(*v >= 0 && *v <= 1) {
+			return req, 0, badRequest("min_p", "min_p %v must be in [0, 1]", *v)
+		}
+		p.MinP = *v
+	}
+	if v := g.RepetitionPenalty; v != nil {
+		if !(*v > 0) {
+			return req, 0, badRequest("repetition_penalty", "repetition_penalty %v must be > 0", *v)
+		}
+		p.RepetitionPenalty = *v
+	}
+	for name, v := range map[string]*float32{"presence_penalty": g.PresencePenalty, "frequency_penalty": g.FrequencyPenalty} {
+		if v != nil && *v != 0 {
+			return req, 0, badRequest(name, "%s is not supported; use repetition_penalty", name)
+		}
+	}
+	if g.Seed != nil {
+		p.Seed = uint64(*g.Seed)
+	} else {
+		p.Seed = randomSeed()
+	}
+	n := 1
+	if g.N != nil {
+		if *g.N < 1 || *g.N > s.cfg.MaxN {
+			return req, 0, badRequest("n", "n %d must be between 1 and %d", *g.N, s.cfg.MaxN)
+		}
+		n = *g.N
+	}
+	maxField, maxTokens := "max_tokens", g.MaxTokens
+	if g.MaxCompletionTokens != nil {
+		maxField, maxTokens = "max_completion_tokens", g.MaxCompletionTokens
+	}
+	ctx := b.Service.Limits().MaxContext
+	switch {
+	case maxTokens != nil:
+		if *maxTokens < 1 {
+			return req, 0, badRequest(maxField, "%s %d must be at least 1", maxField, *maxTokens)
+		}
+		req.MaxTokens = *maxTokens
+	case defaultMax > 0:
+		req.MaxTokens = defaultMax
+	default:
+		req.MaxTokens = ctx - promptLen
+	}
+	if promptLen+req.MaxTokens > ctx {
+		if maxTokens != nil {
+			return req, 0, badRequest(maxField, "the prompt of %d tokens + %s %d is over the context length of %d", promptLen, maxField, req.MaxTokens, ctx)
+		}
+		req.MaxTokens = ctx - promptLen
+	}
+	if req.MaxTokens < 1 {
+		return req, 0, badRequest("messages", "the prompt of %d tokens fills the context length of %d", promptLen, ctx)
+	}
+	var err error
+	if req.Stop, err = parseStop(g.Stop); err != nil {
+		return req, 0, badRequest("stop", "%v", err)
+	}
+	if e := checkResponseFormat(g.ResponseFormat); e != nil {
+		return req, 0, e
+	}
+	return req, n, nil
+}
+
+// parseStop reads "stop": null, a string, or a list of strings.
+func parseStop(raw json.RawMessage) ([]string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		if one == "" {
+			return nil, nil
+		}
+		return []string{one}, nil
+	}
+	var list []string
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return nil, fmt.Errorf("want a string or a list of strings")
+	}
+	out := list[:0]
+	for _, s := range list {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	if len(out) > 16 {
+		return nil, fmt.Errorf("at most 16 stop strings, got %d", len(out))
+	}
+	return out, nil
+}
+
+// checkResponseFormat accepts {"type": "text"}; JSON output needs
+// constrained decoding, which this server does not have yet.
+func checkResponseFormat(raw json.RawMessage) *apiError {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var f struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return badRequest("response_format", "response_format: want an object with a \"type\"")
+	}
+	switch f.Type {
+	case "text":
+		return nil
+	case "json_object", "json_schema":
+		return badRequest("response_format", "response_format %q needs constrained decoding, which lfm2 does not have yet; only \"text\" is supported", f.Type)
+	}
+	return badRequest("response_format", "response_format type %q is not one of text, json_object, json_schema", f.Type)
+}
+
+func randomSeed() uint64 {
+	var b [8]byte
+	rand.Read(b[:])
+	var v uint64
+	for _, x := range b {
+		v = v<<8 | uint64(x)
+	}
+	return v
+}
