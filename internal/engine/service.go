@@ -75,8 +75,8 @@ type Usage struct {
 // Config sizes a service.
 type Config struct {
 	scheduler.Config
-	// MaxQueue bounds the requests waiting for a slot; Submit returns
-	// ErrQueueFull beyond it. 0 means no bound.
+	// MaxQueue bounds the requests waiting for a slot (beyond the MaxSeqs
+	// that run); Submit returns ErrQueueFull past it. 0 means no bound.
 	MaxQueue int
 }
 
@@ -92,6 +92,7 @@ type Service struct {
 	closing bool // no new requests; exit when idle
 	abort   bool // abort everything still running
 	stats   Stats
+	pending int // submitted and not finished: running, waiting or in the inbox
 	wake    chan struct{} // cap 1: something arrived for the loop
 	done    chan struct{} // closed when the loop returns
 
@@ -146,12 +147,13 @@ func (s *Service) Submit(ctx context.Context, req Request) (<-chan Event, error)
 	case s.closing:
 		s.mu.Unlock()
 		return nil, ErrClosed
-	case s.stats.MaxQueue > 0 && len(s.inbox)+s.stats.Waiting >= s.stats.MaxQueue:
+	case s.stats.MaxQueue > 0 && s.pending >= s.eng.Limits().MaxSeqs+s.stats.MaxQueue:
 		s.stats.Rejected++
 		s.mu.Unlock()
 		return nil, ErrQueueFull
 	}
 	s.inbox = append(s.inbox, r)
+	s.pending++
 	s.stats.Requests++
 	s.stats.PromptTokens += uint64(len(req.Prompt))
 	s.mu.Unlock()
@@ -324,6 +326,7 @@ func (s *Service) finish(r *request, tok int32, ev *Event) {
 	delete(s.live, r)
 	s.mu.Lock()
 	s.stats.CachedTokens += uint64(q.Reused())
+	s.pending--
 	s.mu.Unlock()
 	r.box.put(*ev)
 }

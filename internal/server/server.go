@@ -234,11 +234,8 @@ func decodeBody(r *http.Request, v any) *apiError {
 			return &apiError{Status: http.StatusRequestEntityTooLarge, Type: "invalid_request_error", Code: "request_too_large",
 				Message: fmt.Sprintf("the request body is over the limit of %d bytes", tooBig.Limit)}
 		case errors.As(err, &typeErr):
-			return badRequest(typeErr.Field, "field %q: want %s, got JSON %s", typeErr.Field, typeErr.Type, typeErr.Value)
-		case errors.Is(err, errField):
-			var fe *fieldError
-			errors.As(err, &fe)
-			return badRequest(fe.field, "%v", fe)
+			field := strings.TrimPrefix(typeErr.Field, "genFields.") // the embedded struct is not part of the API
+			return badRequest(field, "field %q: want %s, got JSON %s", field, typeErr.Type, typeErr.Value)
 		}
 		return badRequest("", "the body is not valid JSON: %v", err)
 	}
@@ -247,21 +244,6 @@ func decodeBody(r *http.Request, v any) *apiError {
 	}
 	return nil
 }
-
-// errField marks a fieldError so decodeBody can name the field.
-var errField = errors.New("field")
-
-// fieldError is an UnmarshalJSON failure of one named field.
-type fieldError struct {
-	field string
-	err   error
-}
-
-func (e *fieldError) Error() string { return fmt.Sprintf("field %q: %v", e.field, e.err) }
-func (e *fieldError) Is(t error) bool {
-	return t == errField
-}
-func (e *fieldError) Unwrap() error { return e.err }
 
 func newID(prefix string) string {
 	var b [12]byte
