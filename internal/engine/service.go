@@ -92,7 +92,7 @@ type Service struct {
 	closing bool // no new requests; exit when idle
 	abort   bool // abort everything still running
 	stats   Stats
-	pending int // submitted and not finished: running, waiting or in the inbox
+	pending int           // submitted and not finished: running, waiting or in the inbox
 	wake    chan struct{} // cap 1: something arrived for the loop
 	done    chan struct{} // closed when the loop returns
 
