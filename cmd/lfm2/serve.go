@@ -27,6 +27,7 @@ type serveFlags struct {
 	port, parallel, maxQueue, maxBatchTokens int
 	ctxLen, maxN                             int
 	drainTimeout                             time.Duration
+	noPrefixCache                            bool
 }
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -60,6 +61,7 @@ func newServeCmd(g *globals) *cobra.Command {
 	fl.IntVar(&f.maxN, "max-n", 16, "the largest n (choices per request) accepted")
 	fl.StringVar(&f.modelID, "model-id", "", "the model name /v1/models reports (default: the model's folder or file name)")
 	fl.StringVar(&f.maxBody, "max-body", "16MiB", "largest request body (413 beyond)")
+	fl.BoolVar(&f.noPrefixCache, "no-prefix-cache", false, "compute every prompt in full (by default prompts reuse the cached state of a prefix computed before: same output, less work)")
 	fl.DurationVar(&f.drainTimeout, "drain-timeout", 30*time.Second, "on SIGTERM, how long running requests may take to finish")
 	return g.register(cmd)
 }
@@ -127,7 +129,7 @@ func serve(cmd *cobra.Command, g *globals, f *serveFlags) error {
 	}
 	svc, err := engine.New(l.model, l.tok, engine.Config{Config: scheduler.Config{
 		Limits:    scheduler.Limits{MaxBatchTokens: f.maxBatchTokens, MaxSeqs: f.parallel, MaxContext: f.ctxLen},
-		BlockSize: 16, KVBytes: kvBytes,
+		BlockSize: 16, KVBytes: kvBytes, PrefixCache: !f.noPrefixCache,
 	}, MaxQueue: f.maxQueue})
 	if err != nil {
 		hs.Close()

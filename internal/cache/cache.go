@@ -3,6 +3,11 @@
 // attention layers. Sequences live in numbered slots; KV memory comes in
 // fixed-size blocks from one pool bounded by a byte budget. Running out of
 // blocks is a normal answer (ErrNoBlocks), for the scheduler to handle.
+//
+// With the prefix cache on (prefix.go), full blocks are also kept in an
+// index by their content, with the conv state at their end, so a sequence
+// whose prompt starts with a computed prefix can share those blocks.
+// Blocks are reference-counted: a slot's table and the index each hold one.
 package cache
 
 import (
@@ -36,11 +41,18 @@ type Cache struct {
 	blocks []block // allocated lazily, never more than maxBlocks
 	free   []int32 // ids of allocated blocks not in use
 	slots  []slot
+	prefix *prefixIndex // nil when the prefix cache is off
 }
 
 // block is BlockSize tokens of K and V for every attention layer.
 type block struct {
 	k, v [][]float32 // [layer][BlockSize*KVDim]
+	refs int32       // slot tables and the prefix index holding it
+	// With the prefix cache: the conv state after the block's last token
+	// (written by the forward pass as it crosses the block's end), and the
+	// block's index entry once it is published.
+	conv  []float32
+	entry *prefixEntry
 }
 
 type slot struct {
@@ -49,6 +61,10 @@ type slot struct {
 	table  []int32   // block ids, in position order
 	conv   []float32 // [ConvLayers][ConvHistory][Hidden]
 	spans  []kvSpans // per attention layer, views of table's blocks
+	// With the prefix cache: the tokens stored, and the content hash of
+	// each full block published (chain[k] covers blocks 0..k).
+	tokens []int32
+	chain  []uint64
 }
 
 type kvSpans struct{ k, v kernels.KVSpan }
@@ -103,10 +119,14 @@ func (c *Cache) Acquire() (id int, ok bool) {
 	return 0, false
 }
 
-// Release empties a slot: its blocks go back to the pool and its conv state is zeroed.
+// Release empties a slot: its blocks go back to the pool (those the prefix
+// index holds stay there) and its conv state is zeroed.
 func (c *Cache) Release(id int) {
 	s := &c.slots[id]
-	c.free = append(c.free, s.table...)
+	c.touch(s.table)
+	for _, b := range s.table {
+		c.unref(b)
+	}
 	s.table = s.table[:0]
 	for l := range s.spans {
 		s.spans[l].k.Blocks = s.spans[l].k.Blocks[:0]
@@ -114,7 +134,29 @@ func (c *Cache) Release(id int) {
 	}
 	clear(s.conv)
 	s.length = 0
+	s.tokens, s.chain = s.tokens[:0], s.chain[:0]
 	s.inUse = false
+}
+
+// ref adds a holder to block b.
+func (c *Cache) ref(b int32) {
+	bl := &c.blocks[b]
+	if bl.refs == 1 && bl.entry != nil {
+		c.prefix.idle-- // the index's block is in use again
+	}
+	bl.refs++
+}
+
+// unref drops a holder of block b; the last one frees it.
+func (c *Cache) unref(b int32) {
+	bl := &c.blocks[b]
+	bl.refs--
+	switch {
+	case bl.refs == 0:
+		c.free = append(c.free, b)
+	case bl.refs == 1 && bl.entry != nil:
+		c.prefix.idle++ // only the index holds it: evictable
+	}
 }
 
 // Len is the number of tokens already processed in the slot.
@@ -132,16 +174,64 @@ func (c *Cache) RestoreConv(id int, saved []float32) {
 }
 
 // Truncate forgets every token of the slot from position n on. The KV rows
-// past n are simply overwritten later; the conv state must be restored to
-// position n by the caller (it cannot be rewound).
-func (c *Cache) Truncate(id, n int) {
-	if n < c.slots[id].length {
-		c.slots[id].length = n
+// past n are simply overwritten later, so a block from n on that is shared
+// (with the prefix index or another slot) is first replaced by a private
+// copy; ErrNoBlocks when no block is free for that. The conv state must be
+// restored to position n by the caller (it cannot be rewound).
+func (c *Cache) Truncate(id, n int) error {
+	s := &c.slots[id]
+	if n >= s.length {
+		return nil
 	}
+	for k := n / c.blockSize; k < len(s.table); k++ {
+		if err := c.makePrivate(id, k); err != nil {
+			return err
+		}
+	}
+	s.length = n
+	if c.prefix != nil {
+		s.tokens = s.tokens[:n]
+		s.chain = s.chain[:min(len(s.chain), n/c.blockSize)]
+	}
+	return nil
 }
 
-// Advance records that n more tokens of the slot have been processed.
-func (c *Cache) Advance(id, n int) { c.slots[id].length += n }
+// makePrivate gives slot id its own copy of its k-th block if others hold it.
+func (c *Cache) makePrivate(id, k int) error {
+	s := &c.slots[id]
+	old := s.table[k]
+	if c.blocks[old].refs == 1 {
+		return nil
+	}
+	if c.FreeBlocks() == 0 {
+		return ErrNoBlocks
+	}
+	nb := c.takeBlock()
+	src, dst := &c.blocks[old], &c.blocks[nb]
+	for l := range dst.k {
+		copy(dst.k[l], src.k[l])
+		copy(dst.v[l], src.v[l])
+	}
+	s.table[k] = nb
+	for l := range s.spans {
+		s.spans[l].k.Blocks[k] = dst.k[l]
+		s.spans[l].v.Blocks[k] = dst.v[l]
+	}
+	c.unref(old)
+	return nil
+}
+
+// Advance records that the slot has processed these tokens (the batch's
+// span for it). With the prefix cache on, the blocks they complete are
+// published to the index.
+func (c *Cache) Advance(id int, tokens []int32) {
+	s := &c.slots[id]
+	s.length += len(tokens)
+	if c.prefix != nil {
+		s.tokens = append(s.tokens, tokens...)
+		c.publish(id)
+	}
+}
 
 // BlocksFor is how many more blocks the slot needs to hold total tokens.
 func (c *Cache) BlocksFor(id, total int) int {
@@ -152,12 +242,17 @@ func (c *Cache) BlocksFor(id, total int) int {
 	return max(need, 0)
 }
 
-// FreeBlocks is how many blocks can still be handed out.
+// FreeBlocks is how many blocks can still be handed out (counting blocks
+// only the prefix index holds, which are evicted for new ones).
 func (c *Cache) FreeBlocks() int {
 	if c.shape.AttnLayers == 0 {
 		return c.maxBlocks
 	}
-	return len(c.free) + c.maxBlocks - len(c.blocks)
+	n := len(c.free) + c.maxBlocks - len(c.blocks)
+	if c.prefix != nil {
+		n += c.prefix.idle
+	}
+	return n
 }
 
 // TotalBlocks is the pool size in blocks.
@@ -173,29 +268,44 @@ func (c *Cache) Reserve(id, total int) error {
 	if need > c.FreeBlocks() {
 		return ErrNoBlocks
 	}
-	s := &c.slots[id]
 	for ; need > 0; need-- {
-		b := c.takeBlock()
-		s.table = append(s.table, b)
-		for l := range s.spans {
-			s.spans[l].k.Blocks = append(s.spans[l].k.Blocks, c.blocks[b].k[l])
-			s.spans[l].v.Blocks = append(s.spans[l].v.Blocks, c.blocks[b].v[l])
-		}
+		c.appendBlock(id, c.takeBlock())
 	}
 	return nil
 }
 
+// appendBlock puts block b (whose reference the caller passes on) at the
+// end of the slot's table.
+func (c *Cache) appendBlock(id int, b int32) {
+	s := &c.slots[id]
+	s.table = append(s.table, b)
+	for l := range s.spans {
+		s.spans[l].k.Blocks = append(s.spans[l].k.Blocks, c.blocks[b].k[l])
+		s.spans[l].v.Blocks = append(s.spans[l].v.Blocks, c.blocks[b].v[l])
+	}
+}
+
+// takeBlock hands out a block with one reference: a free one, a new one
+// while under the budget, else the least recently used block only the
+// prefix index holds. The caller has checked FreeBlocks.
 func (c *Cache) takeBlock() int32 {
+	if len(c.free) == 0 && len(c.blocks) >= c.maxBlocks && c.prefix != nil {
+		c.evict()
+	}
 	if n := len(c.free); n > 0 {
 		b := c.free[n-1]
 		c.free = c.free[:n-1]
+		c.blocks[b].refs = 1
 		return b
 	}
 	sz := c.blockSize * c.shape.KVDim
-	b := block{k: make([][]float32, c.shape.AttnLayers), v: make([][]float32, c.shape.AttnLayers)}
+	b := block{k: make([][]float32, c.shape.AttnLayers), v: make([][]float32, c.shape.AttnLayers), refs: 1}
 	for l := range b.k {
 		b.k[l] = make([]float32, sz)
 		b.v[l] = make([]float32, sz)
+	}
+	if c.prefix != nil {
+		b.conv = make([]float32, len(c.slots[0].conv))
 	}
 	c.blocks = append(c.blocks, b)
 	return int32(len(c.blocks) - 1)

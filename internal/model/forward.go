@@ -84,7 +84,7 @@ func (m *Model) Forward(b *Batch, c *cache.Cache) ([][]float32, error) {
 		m.pool.Add(x, out)
 	}
 	for _, s := range b.Spans {
-		c.Advance(s.Slot, s.Len)
+		c.Advance(s.Slot, b.Tokens[s.Start:s.Start+s.Len])
 	}
 	return m.head(x, b), nil
 }
@@ -108,13 +108,36 @@ func (m *Model) shortConv(out, u []float32, l *Layer, b *Batch, c *cache.Cache) 
 	}
 	for _, s := range b.Spans {
 		rows := y[s.Start*D : (s.Start+s.Len)*D]
-		m.pool.CausalConv(z[s.Start*D:(s.Start+s.Len)*D], rows, c.ConvState(s.Slot, l.CacheIndex), l.Conv.Taps, s.Len, D, m.Config.ConvL)
+		state := c.ConvState(s.Slot, l.CacheIndex)
+		snapshotConv(c, s, l.CacheIndex, state, rows, D, m.Config.ConvL-1)
+		m.pool.CausalConv(z[s.Start*D:(s.Start+s.Len)*D], rows, state, l.Conv.Taps, s.Len, D, m.Config.ConvL)
 	}
 	for t := 0; t < T; t++ {
 		zr := z[t*D : (t+1)*D]
 		m.pool.Mul(zr, proj[t*3*D+D:t*3*D+2*D], zr)
 	}
 	m.pool.MatMul(out, z, T, &l.Conv.OutProj)
+}
+
+// snapshotConv saves, for the prefix cache, the conv state at each block end
+// the span crosses: the state after position p-1 is the last hist rows of
+// [state ‖ y] before p. The cache says where (nil when it keeps none).
+func snapshotConv(c *cache.Cache, s Span, layer int, state, y []float32, D, hist int) {
+	start, bs := c.Len(s.Slot), c.BlockSize()
+	for p := (start/bs + 1) * bs; p <= start+s.Len; p += bs {
+		dst := c.ConvSnapshot(s.Slot, p, layer)
+		if dst == nil {
+			return
+		}
+		for r := range hist {
+			i := p - hist + r - start // row in y; negative: in the state before the span
+			if i >= 0 {
+				copy(dst[r*D:(r+1)*D], y[i*D:(i+1)*D])
+			} else {
+				copy(dst[r*D:(r+1)*D], state[(hist+i)*D:(hist+i+1)*D])
+			}
+		}
+	}
 }
 
 // attention is SPEC §3.5: q, k, v projections; per-head RMSNorm of q and k;

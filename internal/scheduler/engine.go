@@ -43,6 +43,10 @@ type Config struct {
 	Limits
 	BlockSize int   // tokens per KV block
 	KVBytes   int64 // KV memory budget
+	// PrefixCache keeps computed full blocks (with the conv state at their
+	// end) after their sequence finishes, so a later prompt that starts
+	// with the same tokens skips computing them. Output is identical.
+	PrefixCache bool
 }
 
 // NewEngine makes an engine over m with its own cache.
@@ -54,6 +58,9 @@ func NewEngine(m *model.Model, cfg Config) (*Engine, error) {
 		cfg.MaxContext = m.Config.MaxPositions
 	}
 	c, err := m.NewCache(cfg.MaxSeqs, cfg.BlockSize, cfg.KVBytes)
+	if err == nil && cfg.PrefixCache {
+		err = c.EnablePrefixCache()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
@@ -120,8 +127,11 @@ func (e *Engine) AddContinuing(q *Sequence, prev *Sequence) (reused bool, err er
 	case prev.promptConv != nil && extends(prev.Prompt):
 		// The answer was re-tokenized differently: go back to the end of the prompt.
 		keep = len(prev.Prompt)
-		e.cache.RestoreConv(prev.slot, prev.promptConv)
-		e.cache.Truncate(prev.slot, keep)
+		if e.cache.Truncate(prev.slot, keep) != nil {
+			keep = 0 // no block free to copy a shared one: compute afresh
+		} else {
+			e.cache.RestoreConv(prev.slot, prev.promptConv)
+		}
 	}
 	if keep == 0 {
 		e.Release(prev)

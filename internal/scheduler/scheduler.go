@@ -100,12 +100,18 @@ func (s *Scheduler) schedule(b *model.Batch, out []work) []work {
 		if !ok {
 			break
 		}
+		// Blocks the prefix cache holds for the start of the tokens are
+		// shared, not computed; at least one token is left to run.
+		cached := s.cache.ReusePrefix(slot, q.tokens, need-1)
 		if err := s.cache.Reserve(slot, need); err != nil {
 			s.cache.Release(slot) // not enough free blocks yet: wait for a finish
 			break
 		}
 		s.waiting = s.waiting[1:]
-		q.slot, q.state, q.processed = slot, running, 0
+		q.slot, q.state, q.processed = slot, running, cached
+		if q.Timings.Preempted == 0 {
+			q.reused = min(cached, len(q.Prompt))
+		}
 		s.running = append(s.running, q)
 		n := min(q.pending(), budget)
 		out = append(out, work{q, n})

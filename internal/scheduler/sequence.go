@@ -74,7 +74,7 @@ type Sequence struct {
 	// retained sequences: a continuation can restart from the end of the
 	// prompt even when it does not extend the output.
 	promptConv []float32
-	reused     int // prompt tokens taken from a retained sequence's cache
+	reused     int // prompt tokens taken from a retained sequence or the prefix cache
 }
 
 // Timings record when things happened to a sequence.

@@ -36,6 +36,7 @@ type options struct {
 	apiKey         string
 	maxBody        int64
 	notReady       bool
+	prefixCache    bool
 }
 
 func newTestServer(t *testing.T, o options) *testServer {
@@ -54,7 +55,7 @@ func newTestServer(t *testing.T, o options) *testServer {
 	}
 	svc, err := engine.New(m, tok, engine.Config{Config: scheduler.Config{
 		Limits:    scheduler.Limits{MaxBatchTokens: 64, MaxSeqs: o.seqs, MaxContext: 4096},
-		BlockSize: 16, KVBytes: 16 << 20,
+		BlockSize: 16, KVBytes: 16 << 20, PrefixCache: o.prefixCache,
 	}, MaxQueue: o.maxQueue})
 	if err != nil {
 		t.Fatal(err)
@@ -530,4 +531,40 @@ func TestQueueFull(t *testing.T) {
 	wantError(t, status, out, 429, "")
 	cancel()
 	waitIdle(t, ts.b)
+}
+
+// TestPrefixCacheThroughAPI: a request that repeats an earlier one's long
+// system prompt reports the cached tokens and answers exactly what a
+// server without the cache answers.
+func TestPrefixCacheThroughAPI(t *testing.T) {
+	system := strings.Repeat("You are a careful assistant who answers about nematodes. ", 12)
+	body := func(q string) map[string]any {
+		return map[string]any{"messages": []map[string]any{{"role": "system", "content": system}, {"role": "user", "content": q}},
+			"max_tokens": 10, "seed": 3, "temperature": 0.7, "logprobs": true}
+	}
+	answers := func(ts *testServer) ([]string, []float64) {
+		var texts []string
+		var cached []float64
+		for _, q := range []string{"What is C. elegans?", "How many neurons?", "What is C. elegans?"} {
+			status, out := ts.post(t, "/v1/chat/completions", body(q))
+			if status != 200 {
+				t.Fatalf("%d %v", status, out)
+			}
+			c := out["choices"].([]any)[0].(map[string]any)
+			lp, _ := json.Marshal(c["logprobs"])
+			texts = append(texts, c["message"].(map[string]any)["content"].(string)+string(lp))
+			cached = append(cached, out["usage"].(map[string]any)["prompt_tokens_details"].(map[string]any)["cached_tokens"].(float64))
+		}
+		return texts, cached
+	}
+	with, cached := answers(newTestServer(t, options{prefixCache: true}))
+	without, none := answers(newTestServer(t, options{}))
+	for i := range with {
+		if with[i] != without[i] {
+			t.Errorf("answer %d with the cache %q, without %q", i, with[i], without[i])
+		}
+	}
+	if cached[0] != 0 || cached[1] < 64 || cached[2] <= cached[1] || none[1] != 0 {
+		t.Fatalf("cached tokens with the cache %v, without %v", cached, none)
+	}
 }
