@@ -156,6 +156,11 @@ func serve(cmd *cobra.Command, g *globals, f *serveFlags) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	<-closed
+	// Requests aborted at the deadline still write their last event: give
+	// their handlers a moment before the connections are closed.
+	grace, cancelGrace := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancelGrace()
+	hs.Shutdown(grace)
 	hs.Close()
 	fmt.Fprintln(os.Stderr, "lfm2: stopped")
 	return nil

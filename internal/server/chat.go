@@ -1,12 +1,14 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"time"
 
 	"github.com/lfm2go/lfm2/internal/engine"
 	"github.com/lfm2go/lfm2/internal/reply"
+	"github.com/lfm2go/lfm2/internal/scheduler"
 	"github.com/lfm2go/lfm2/internal/tokenizer"
 )
 
@@ -146,7 +148,7 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) *apiErr
 	defer cancel()
 	id, created := newID("chatcmpl-"), time.Now().Unix()
 	if req.Stream {
-		s.streamChat(w, b, events, n, id, created, req.Logprobs, req.StreamOptions != nil && req.StreamOptions.IncludeUsage)
+		s.streamChat(r.Context(), w, b, events, n, id, created, req.Logprobs, req.StreamOptions != nil && req.StreamOptions.IncludeUsage)
 		return nil
 	}
 	choices := make([]choice, n)
@@ -155,6 +157,11 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) *apiErr
 	}
 	if r.Context().Err() != nil {
 		return nil // the client is gone
+	}
+	for i := range choices {
+		if choices[i].finish == scheduler.FinishAbort {
+			return errShutdown()
+		}
 	}
 	resp := chatResponse{ID: id, Object: "chat.completion", Created: created, Model: b.ModelID}
 	us := make([]engine.Usage, n)
@@ -203,7 +210,7 @@ type chatDelta struct {
 	ToolCalls        []toolCall `json:"tool_calls,omitempty"`
 }
 
-func (s *Server) streamChat(w http.ResponseWriter, b *Backend, events <-chan choiceEvent, n int, id string, created int64, wantLogprobs, includeUsage bool) {
+func (s *Server) streamChat(ctx context.Context, w http.ResponseWriter, b *Backend, events <-chan choiceEvent, n int, id string, created int64, wantLogprobs, includeUsage bool) {
 	out := &sse{w: w}
 	nullUsage := json.RawMessage(nil)
 	if includeUsage {
@@ -254,8 +261,12 @@ func (s *Server) streamChat(w http.ResponseWriter, b *Backend, events <-chan cho
 		if !ev.Done {
 			continue
 		}
-		if ev.Finish == "abort" {
-			return // the client is gone
+		if ev.Finish == scheduler.FinishAbort {
+			if ctx.Err() == nil { // aborted by a shutdown, not by the client
+				out.error(errShutdown())
+				out.done()
+			}
+			return
 		}
 		reason := finishReason(ev.Finish, calls[i] > 0)
 		if reason == "error" {

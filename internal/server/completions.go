@@ -9,6 +9,7 @@ import (
 	"github.com/lfm2go/lfm2/internal/engine"
 	"github.com/lfm2go/lfm2/internal/reply"
 	"github.com/lfm2go/lfm2/internal/sample"
+	"github.com/lfm2go/lfm2/internal/scheduler"
 )
 
 type completionRequest struct {
@@ -188,13 +189,20 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) *apiError {
 			if ev.Done && ev.Finish == "error" {
 				return choiceError(&choice{err: ev.Err})
 			}
+			if ev.Done && ev.Finish == scheduler.FinishAbort && r.Context().Err() == nil {
+				return errShutdown()
+			}
 			if ev.Done {
 				reason := finishReason(ev.Finish, false)
 				resp.Choices = append(resp.Choices, completionChoice{Index: i, FinishReason: &reason})
 			}
 			continue
 		}
-		if ev.Done && ev.Finish == "abort" {
+		if ev.Done && ev.Finish == scheduler.FinishAbort {
+			if r.Context().Err() == nil { // aborted by a shutdown, not by the client
+				out.error(errShutdown())
+				out.done()
+			}
 			return nil
 		}
 		if ev.Done && ev.Finish == "error" {

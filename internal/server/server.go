@@ -187,6 +187,11 @@ func badRequest(param, format string, args ...any) *apiError {
 	return &apiError{Status: http.StatusBadRequest, Type: "invalid_request_error", Param: param, Message: fmt.Sprintf(format, args...)}
 }
 
+// errShutdown answers a request the server aborted while shutting down.
+func errShutdown() *apiError {
+	return errUnavailable("the server shut down before the answer was finished (--drain-timeout)")
+}
+
 func errUnavailable(msg string) *apiError {
 	return &apiError{Status: http.StatusServiceUnavailable, Type: "server_error", Code: "unavailable", Message: msg}
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http/httptest"
 	"strings"
@@ -41,7 +42,7 @@ func TestToolCallsStreamed(t *testing.T) {
 		close(ch)
 	}()
 	rec := httptest.NewRecorder()
-	ts.srv.streamChat(rec, ts.b, ch, 1, "chatcmpl-x", 1, false, false)
+	ts.srv.streamChat(context.Background(), rec, ts.b, ch, 1, "chatcmpl-x", 1, false, false)
 	evs := sseEvents(t, strings.NewReader(rec.Body.String()))
 	var calls []map[string]any
 	var content, finish string
