@@ -4,14 +4,15 @@ BIN     ?= lfm2
 PKGS    := ./...
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: build test test-go test-purego test-families test-cli lint bench fuzz demo clean
+.PHONY: build test test-go test-purego test-families test-cli test-client lint bench fuzz demo clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/lfm2
 
 # The command CI runs: lint, the whole suite with the dispatched kernels and
-# again with the pure-Go kernels, and the README's examples.
-test: lint test-go test-purego test-families test-cli
+# again with the pure-Go kernels, the README's examples, and the server
+# under the openai client.
+test: lint test-go test-purego test-families test-cli test-client
 
 test-go:
 	$(GO) test -count=1 $(PKGS)
@@ -30,6 +31,10 @@ test-families:
 # Runs the commands the README shows, on the fixture and synthetic models.
 test-cli: build
 	bash .ci/readme-examples.sh ./$(BIN)
+
+# lfm2 serve driven by the official openai npm client (installs it with npm ci).
+test-client: build
+	bash .ci/openai-client.sh ./$(BIN)
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
