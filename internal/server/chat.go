@@ -93,6 +93,7 @@ type chatChoice struct {
 	Message      chatMessage  `json:"message"`
 	Logprobs     *logprobList `json:"logprobs"`
 	FinishReason string       `json:"finish_reason"`
+	TokenIDs     []int32      `json:"token_ids,omitempty"` // return_token_ids (vLLM's extension)
 }
 
 type logprobList struct {
@@ -106,6 +107,8 @@ type chatResponse struct {
 	Model   string       `json:"model"`
 	Choices []chatChoice `json:"choices"`
 	Usage   usage        `json:"usage"`
+	// PromptTokenIDs is set with return_token_ids (vLLM's extension).
+	PromptTokenIDs []int32 `json:"prompt_token_ids,omitempty"`
 }
 
 func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) *apiError {
@@ -148,7 +151,8 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) *apiErr
 	defer cancel()
 	id, created := newID("chatcmpl-"), time.Now().Unix()
 	if req.Stream {
-		s.streamChat(r.Context(), w, b, events, n, id, created, req.Logprobs, req.StreamOptions != nil && req.StreamOptions.IncludeUsage)
+		s.streamChat(r.Context(), w, b, events, streamOptions{n: n, id: id, created: created, logprobs: req.Logprobs,
+			usage: req.StreamOptions != nil && req.StreamOptions.IncludeUsage, tokenIDs: req.ReturnTokenIDs})
 		return nil
 	}
 	choices := make([]choice, n)
@@ -175,6 +179,9 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) *apiErr
 			msg.Content = &text
 		}
 		cc := chatChoice{Index: i, Message: msg, FinishReason: c.finish}
+		if req.ReturnTokenIDs {
+			cc.TokenIDs = c.ids
+		}
 		if req.Logprobs {
 			cc.Logprobs = &logprobList{Content: c.logprobs}
 		}
@@ -182,6 +189,9 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) *apiErr
 		us[i] = c.usage
 	}
 	resp.Usage = totalUsage(us, n)
+	if req.ReturnTokenIDs {
+		resp.PromptTokenIDs = prompt
+	}
 	writeJSON(w, http.StatusOK, resp)
 	return nil
 }
@@ -201,6 +211,7 @@ type chatChunkChoice struct {
 	Delta        chatDelta    `json:"delta"`
 	Logprobs     *logprobList `json:"logprobs"`
 	FinishReason *string      `json:"finish_reason"`
+	TokenIDs     []int32      `json:"token_ids,omitempty"`
 }
 
 type chatDelta struct {
@@ -210,29 +221,55 @@ type chatDelta struct {
 	ToolCalls        []toolCall `json:"tool_calls,omitempty"`
 }
 
-func (s *Server) streamChat(ctx context.Context, w http.ResponseWriter, b *Backend, events <-chan choiceEvent, n int, id string, created int64, wantLogprobs, includeUsage bool) {
+// streamOptions say what a chat stream carries.
+type streamOptions struct {
+	n        int
+	id       string
+	created  int64
+	logprobs bool // choices' logprobs
+	usage    bool // stream_options.include_usage
+	tokenIDs bool // return_token_ids
+}
+
+// streamChat writes a chat answer as OpenAI's chunks. A token's logprob and
+// id go out with the first chunk after it (a token inside a tool call, or
+// text held back for a stop string, has none of its own).
+func (s *Server) streamChat(ctx context.Context, w http.ResponseWriter, b *Backend, events <-chan choiceEvent, o streamOptions) {
 	out := &sse{w: w}
 	nullUsage := json.RawMessage(nil)
-	if includeUsage {
+	if o.usage {
 		nullUsage = json.RawMessage("null")
 	}
 	chunk := func(c chatChunkChoice) chatChunk {
-		return chatChunk{ID: id, Object: "chat.completion.chunk", Created: created, Model: b.ModelID,
+		return chatChunk{ID: o.id, Object: "chat.completion.chunk", Created: o.created, Model: b.ModelID,
 			Choices: []chatChunkChoice{c}, Usage: nullUsage}
 	}
 	empty := ""
-	for i := range n {
+	for i := range o.n {
 		if out.send(chunk(chatChunkChoice{Index: i, Delta: chatDelta{Role: "assistant", Content: &empty}})) != nil {
 			return
 		}
 	}
-	calls := make([]int, n) // tool calls sent per choice, for their indexes
-	us := make([]engine.Usage, n)
-	pending := make([][]tokenLogprob, n) // logprobs of tokens whose text has not been sent
+	calls := make([]int, o.n) // tool calls sent per choice, for their indexes
+	us := make([]engine.Usage, o.n)
+	pendingLP := make([][]tokenLogprob, o.n) // of tokens not yet sent
+	pendingIDs := make([][]int32, o.n)
+	attach := func(c *chatChunkChoice) {
+		i := c.Index
+		if o.logprobs && (len(pendingLP[i]) > 0 || c.FinishReason == nil) {
+			c.Logprobs, pendingLP[i] = &logprobList{Content: pendingLP[i]}, nil
+		}
+		if o.tokenIDs {
+			c.TokenIDs, pendingIDs[i] = pendingIDs[i], nil
+		}
+	}
 	for ce := range events {
 		i, ev := ce.index, ce.ev
-		if wantLogprobs && ev.Token >= 0 {
-			pending[i] = append(pending[i], chatLogprob(b.Tokenizer, ev.Token, ev.Logprob, ev.Top))
+		if ev.Token >= 0 {
+			if o.logprobs {
+				pendingLP[i] = append(pendingLP[i], chatLogprob(b.Tokenizer, ev.Token, ev.Logprob, ev.Top))
+			}
+			pendingIDs[i] = append(pendingIDs[i], ev.Token)
 		}
 		for _, p := range ev.Pieces {
 			var d chatDelta
@@ -251,9 +288,7 @@ func (s *Server) streamChat(ctx context.Context, w http.ResponseWriter, b *Backe
 				calls[i] += len(d.ToolCalls)
 			}
 			c := chatChunkChoice{Index: i, Delta: d}
-			if wantLogprobs {
-				c.Logprobs, pending[i] = &logprobList{Content: pending[i]}, nil
-			}
+			attach(&c)
 			if out.send(chunk(c)) != nil {
 				return
 			}
@@ -276,17 +311,15 @@ func (s *Server) streamChat(ctx context.Context, w http.ResponseWriter, b *Backe
 			return
 		}
 		c := chatChunkChoice{Index: i, FinishReason: &reason}
-		if wantLogprobs && len(pending[i]) > 0 {
-			c.Logprobs = &logprobList{Content: pending[i]}
-		}
+		attach(&c)
 		if out.send(chunk(c)) != nil {
 			return
 		}
 		us[i] = ev.Usage
 	}
-	if includeUsage {
-		u, _ := json.Marshal(totalUsage(us, n))
-		out.send(chatChunk{ID: id, Object: "chat.completion.chunk", Created: created, Model: b.ModelID,
+	if o.usage {
+		u, _ := json.Marshal(totalUsage(us, o.n))
+		out.send(chatChunk{ID: o.id, Object: "chat.completion.chunk", Created: o.created, Model: b.ModelID,
 			Choices: []chatChunkChoice{}, Usage: u})
 	}
 	out.done()

@@ -68,6 +68,9 @@ type completionChoice struct {
 	Index        int             `json:"index"`
 	Logprobs     *legacyLogprobs `json:"logprobs"`
 	FinishReason *string         `json:"finish_reason"`
+	// With return_token_ids (vLLM's extension).
+	PromptTokenIDs []int32 `json:"prompt_token_ids,omitempty"`
+	TokenIDs       []int32 `json:"token_ids,omitempty"`
 }
 
 // legacyLogprobs is the completions API's logprobs block.
@@ -153,6 +156,7 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) *apiError {
 		}
 	}
 	us := make([]engine.Usage, len(reqs))
+	ids := make([][]int32, len(reqs))
 	out := &sse{w: w}
 	usageNull := json.RawMessage(nil)
 	includeUsage := req.StreamOptions != nil && req.StreamOptions.IncludeUsage
@@ -162,6 +166,9 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) *apiError {
 	if req.Stream && req.Echo {
 		for i := range reqs {
 			c := completionChoice{Text: texts[i], Index: i, Logprobs: lps[i]}
+			if req.ReturnTokenIDs {
+				c.PromptTokenIDs = reqs[i].Prompt
+			}
 			if out.send(completionResponse{ID: id, Object: "text_completion", Created: created, Model: b.ModelID, Choices: []completionChoice{c}, Usage: usageNull}) != nil {
 				return nil
 			}
@@ -182,6 +189,9 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) *apiError {
 			lps[i].add(b, ev.Token, len(texts[i]), &ev.Logprob, ev.Top)
 		}
 		texts[i] += text
+		if ev.Token >= 0 {
+			ids[i] = append(ids[i], ev.Token)
+		}
 		if ev.Done {
 			us[i] = ev.Usage
 		}
@@ -211,11 +221,14 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) *apiError {
 			return nil
 		}
 		c := completionChoice{Text: text, Index: i, Logprobs: lp}
+		if req.ReturnTokenIDs && ev.Token >= 0 {
+			c.TokenIDs = []int32{ev.Token}
+		}
 		if ev.Done {
 			reason := finishReason(ev.Finish, false)
 			c.FinishReason = &reason
 		}
-		if text == "" && lp == nil && !ev.Done {
+		if text == "" && lp == nil && c.TokenIDs == nil && !ev.Done {
 			continue
 		}
 		if out.send(completionResponse{ID: id, Object: "text_completion", Created: created, Model: b.ModelID, Choices: []completionChoice{c}, Usage: usageNull}) != nil {
@@ -237,6 +250,9 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) *apiError {
 	ordered := make([]completionChoice, len(reqs))
 	for _, c := range resp.Choices {
 		c.Text, c.Logprobs = texts[c.Index], lps[c.Index]
+		if req.ReturnTokenIDs {
+			c.PromptTokenIDs, c.TokenIDs = reqs[c.Index].Prompt, ids[c.Index]
+		}
 		ordered[c.Index] = c
 	}
 	resp.Choices, resp.Usage = ordered, u

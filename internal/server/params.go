@@ -29,6 +29,7 @@ type genFields struct {
 		IncludeUsage bool `json:"include_usage"`
 	} `json:"stream_options"`
 	IgnoreEOS      bool            `json:"ignore_eos"`
+	ReturnTokenIDs bool            `json:"return_token_ids"` // vLLM's extension: the ids of prompt and answer
 	ResponseFormat json.RawMessage `json:"response_format"`
 }
 

@@ -42,7 +42,7 @@ func TestToolCallsStreamed(t *testing.T) {
 		close(ch)
 	}()
 	rec := httptest.NewRecorder()
-	ts.srv.streamChat(context.Background(), rec, ts.b, ch, 1, "chatcmpl-x", 1, false, false)
+	ts.srv.streamChat(context.Background(), rec, ts.b, ch, streamOptions{n: 1, id: "chatcmpl-x", created: 1})
 	evs := sseEvents(t, strings.NewReader(rec.Body.String()))
 	var calls []map[string]any
 	var content, finish string
