@@ -4,7 +4,7 @@ BIN     ?= lfm2
 PKGS    := ./...
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: build test test-go test-purego test-families test-cli test-client lint bench fuzz demo clean
+.PHONY: build test test-go test-purego test-families test-race test-cli test-client lint bench fuzz demo clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/lfm2
@@ -12,7 +12,7 @@ build:
 # The command CI runs: lint, the whole suite with the dispatched kernels and
 # again with the pure-Go kernels, the README's examples, and the server
 # under the openai client.
-test: lint test-go test-purego test-families test-cli test-client
+test: lint test-go test-purego test-families test-race test-cli test-client
 
 test-go:
 	$(GO) test -count=1 $(PKGS)
@@ -27,6 +27,10 @@ test-families:
 	LFM2_KERNELS=avx512bf16 $(GO) test -count=1 ./internal/model/ ./internal/scheduler/
 	LFM2_KERNELS=avx512 $(GO) test -count=1 ./internal/model/ ./internal/scheduler/
 	LFM2_KERNELS=avx2 $(GO) test -count=1 ./internal/model/ ./internal/scheduler/
+
+# The concurrent packages under the race detector.
+test-race:
+	$(GO) test -count=1 -race ./internal/engine/ ./internal/server/ ./internal/cache/
 
 # Runs the commands the README shows, on the fixture and synthetic models.
 test-cli: build

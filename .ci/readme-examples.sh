@@ -44,3 +44,23 @@ echo '{"messages":[]}' | check $BIN tokenize --model synthetic:350m --chat --cha
 check $BIN run --model testdata/fixtures/gguf-tiny/model-Q8_0.gguf --max-tokens 4 "Hello" >/dev/null
 check $BIN run --model testdata/fixtures/gguf-quant --quant Q4_K_M --raw --max-tokens 4 --ids 1,5,9 >/dev/null
 echo "README examples (models, chat): all ran" >&2
+# lfm2 serve: start on a free port, the README's curl examples, SIGTERM.
+# (--ctx bounds the answers that set no max_tokens: the fixture rarely ends one.)
+$BIN serve --model $FIX --port 0 --ctx 512 2>"$tmp/serve.log" &
+spid=$!
+trap 'kill $spid 2>/dev/null || true; rm -rf "$tmp"' EXIT
+for _ in $(seq 300); do grep -q 'serving' "$tmp/serve.log" && break; sleep 0.1; done
+url=$(sed -n 's|.*serving .* at \(http://[^ ]*\)/v1.*|\1|p' "$tmp/serve.log")
+check curl -sf "$url/v1/chat/completions" -H 'Content-Type: application/json' -d '{
+  "messages": [{"role": "user", "content": "What is C. elegans?"}], "max_tokens": 64}' > "$tmp/r.json"
+grep -q '"chat.completion"' "$tmp/r.json"
+check curl -sfN "$url/v1/chat/completions" -H 'Content-Type: application/json' -d '{
+  "messages": [{"role": "user", "content": "Count to five."}], "stream": true,
+  "stream_options": {"include_usage": true}}' > "$tmp/r.sse"
+grep -qx 'data: \[DONE\]' "$tmp/r.sse"
+check curl -sf "$url/v1/chat/completions" -H 'Content-Type: application/json' -d '{
+  "messages": [{"role": "user", "content": "What is the weather in Paris?"}],
+  "tools": [{"type": "function", "function": {"name": "get_weather",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]}' > "$tmp/r.json"
+grep -q '"finish_reason"' "$tmp/r.json"
+kill -TERM $spid && wait $spid
