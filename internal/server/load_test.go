@@ -96,7 +96,7 @@ func loadWorkload(tok *tokenizer.Tokenizer, n int) []loadRequest {
 			user.WriteString(words[r.IntN(len(words))] + " ")
 		}
 		body, _ := json.Marshal(map[string]any{
-			"messages": []map[string]any{{"role": "system", "content": sys.String()}, {"role": "user", "content": user.String()}},
+			"messages":   []map[string]any{{"role": "system", "content": sys.String()}, {"role": "user", "content": user.String()}},
 			"max_tokens": 1 + r.IntN(48), "seed": i, "temperature": 0.8, "ignore_eos": i%4 != 0,
 			"stream": true, "stream_options": map[string]any{"include_usage": true}, "return_token_ids": true,
 		})
