@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"golang.org/x/term"
 
+	"github.com/lfm2go/lfm2/internal/engine"
 	"github.com/lfm2go/lfm2/internal/reply"
 	"github.com/lfm2go/lfm2/internal/tokenizer"
 	"github.com/lfm2go/lfm2/internal/toolcall"
@@ -25,19 +25,17 @@ type answerFields struct {
 // text (cut at the first stop string) and the other fields.
 func splitAnswer(tok *tokenizer.Tokenizer, ids []int32, stops []string) (string, answerFields) {
 	r := reply.Split(tok, ids)
-	return trimStop(r.Text, stops), answerFields{Reasoning: r.Reasoning, ToolCalls: r.ToolCalls, Warnings: r.Warnings}
+	return engine.TrimStop(r.Text, stops), answerFields{Reasoning: r.Reasoning, ToolCalls: r.ToolCalls, Warnings: r.Warnings}
 }
 
 // answerPrinter streams an answer to a terminal or a pipe: answer text as
-// it comes (holding back a stop string), reasoning dimmed on a terminal
+// it comes (the engine has held back stop strings), reasoning dimmed on a terminal
 // (between <think> tags on a pipe, or hidden with --hide-reasoning), tool
 // calls on lines of their own once complete.
 type answerPrinter struct {
 	out           io.Writer
 	tty           bool
 	hideReasoning bool
-	stops         []string
-	printed       strings.Builder // answer text printed so far (for stop strings)
 	inReasoning   bool
 	warnings      []string
 }
@@ -49,7 +47,7 @@ func (p *answerPrinter) print(pieces []reply.Piece) {
 		}
 		switch pc.Kind {
 		case reply.PieceText:
-			io.WriteString(p.out, holdBackStop(&p.printed, pc.Text, p.stops))
+			io.WriteString(p.out, pc.Text)
 		case reply.PieceReasoning:
 			if p.hideReasoning {
 				continue

@@ -21,14 +21,15 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/lfm2go/lfm2/internal/engine"
 	"github.com/lfm2go/lfm2/internal/scheduler"
 	"github.com/lfm2go/lfm2/internal/tokenizer"
 )
 
 type batchFlags struct {
-	in, out, errorsFile, format, shard, kvMemory string
-	shards, parallel, maxBatchTokens, ctxLen     int
-	resume, quiet, verbose, strict               bool
+	in, out, errorsFile, format, shard, kvMemory  string
+	shards, parallel, maxBatchTokens, ctxLen      int
+	resume, quiet, verbose, strict, noPrefixCache bool
 }
 
 type outputRecord struct {
@@ -94,6 +95,7 @@ SIGTERM finishes the current step, keeps every finished record, and exits with c
 	fl.BoolVarP(&bf.quiet, "quiet", "q", false, "no progress bar")
 	fl.BoolVarP(&bf.verbose, "verbose", "v", false, "report preemptions, rejected lines and ignored unknown fields on stderr")
 	fl.BoolVar(&bf.strict, "strict", false, "reject lines with unknown fields instead of ignoring them")
+	fl.BoolVar(&bf.noPrefixCache, "no-prefix-cache", false, "compute every prompt in full (by default prompts sharing a prefix, such as a system prompt, compute it once: same output)")
 	sf.register(cmd, 512)
 	pf.register(cmd)
 	cmd.MarkFlagRequired("input")
@@ -282,7 +284,7 @@ func runBatch(g *globals, fl *pflag.FlagSet, bf *batchFlags, sf *samplingFlags, 
 	}
 	eng, err := scheduler.NewEngine(l.model, scheduler.Config{
 		Limits:    scheduler.Limits{MaxBatchTokens: bf.maxBatchTokens, MaxSeqs: bf.parallel, MaxContext: bf.ctxLen},
-		BlockSize: 16, KVBytes: kvBytes,
+		BlockSize: 16, KVBytes: kvBytes, PrefixCache: !bf.noPrefixCache,
 	})
 	if err != nil {
 		return err
@@ -603,7 +605,7 @@ func buildSequence(tok *tokenizer.Tokenizer, ln *inputLine, sf *samplingFlags, p
 		return nil, err
 	}
 	return &scheduler.Sequence{Prompt: ids, Tag: &job{id: ln.ID, stops: stops}, Params: scheduler.Params{
-		MaxTokens: maxTokens, IgnoreEOS: sf.ignoreEOS, Sample: p, Stop: stopOnText(tok, stops),
+		MaxTokens: maxTokens, IgnoreEOS: sf.ignoreEOS, Sample: p, Stop: engine.StopOnText(tok, stops),
 		Stream: streamOf(ln.ID),
 	}}, nil
 }

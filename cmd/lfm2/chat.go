@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/lfm2go/lfm2/internal/reply"
+	"github.com/lfm2go/lfm2/internal/engine"
 	"github.com/lfm2go/lfm2/internal/scheduler"
 	"github.com/lfm2go/lfm2/internal/tokenizer"
 )
@@ -27,7 +27,7 @@ type chatRecord struct {
 	answerFields
 	FinishReason string `json:"finish_reason"`
 	Dropped      int    `json:"dropped_turns,omitempty"`
-	Reused       int    `json:"reused_tokens"` // prompt tokens taken from the previous turn's cache
+	Reused       int    `json:"reused_tokens"` // prompt tokens whose state came from the prefix cache
 }
 
 func newChatCmd(g *globals) *cobra.Command {
@@ -71,15 +71,19 @@ func newChatCmd(g *globals) *cobra.Command {
 			if l.tok.ChatTemplate() == nil {
 				return fmt.Errorf("the model has no chat template; use lfm2 run --raw")
 			}
-			kv := l.model.CacheShape().KVBytesPerToken() * int64(ctxLen+64)
-			eng, err := scheduler.NewEngine(l.model, scheduler.Config{
+			// Room for the conversation twice over: the turn being computed
+			// and the previous turns' blocks in the prefix cache (mostly the
+			// same blocks, shared), plus the conv snapshot each block carries.
+			kv := l.model.CacheShape().KVBytesPerToken() * int64(ctxLen+64) * 2
+			svc, err := engine.New(l.model, l.tok, engine.Config{Config: scheduler.Config{
 				Limits:    scheduler.Limits{MaxBatchTokens: 512, MaxSeqs: 1, MaxContext: ctxLen},
-				BlockSize: 32, KVBytes: kv + 1,
-			})
+				BlockSize: 16, KVBytes: kv + 1, PrefixCache: true,
+			}})
 			if err != nil {
 				return err
 			}
-			c := &chatSession{l: l, eng: eng, sf: &sf, system: system, ctx: ctxLen, json: asJSON, hideReasoning: hide,
+			defer svc.Close(context.Background())
+			c := &chatSession{l: l, svc: svc, sf: &sf, system: system, ctx: ctxLen, json: asJSON, hideReasoning: hide,
 				out: cmd.OutOrStdout(), interactive: term.IsTerminal(int(os.Stdin.Fd()))}
 			return c.loop(os.Stdin)
 		},
@@ -94,7 +98,7 @@ func newChatCmd(g *globals) *cobra.Command {
 
 type chatSession struct {
 	l           *loaded
-	eng         *scheduler.Engine
+	svc         *engine.Service
 	sf          *samplingFlags
 	system      string
 	history     []tokenizer.Message // user and assistant turns
@@ -103,7 +107,6 @@ type chatSession struct {
 	interactive bool
 	out         io.Writer
 	turn        int
-	prev        *scheduler.Sequence // the last turn, its cache kept for the next
 	quit        bool                // /exit was typed
 
 	hideReasoning bool
@@ -171,8 +174,6 @@ func (c *chatSession) command(line string) bool {
 		fmt.Fprintln(os.Stderr, chatHelp+"\nCtrl-C stops an answer; Ctrl-D leaves. Start a line with // to send one that begins with /.")
 	case "/reset", "/clear":
 		c.history = nil
-		c.eng.Release(c.prev)
-		c.prev = nil
 		fmt.Fprintln(os.Stderr, "(conversation cleared)")
 	case "/system":
 		switch arg {
@@ -233,17 +234,9 @@ func (c *chatSession) answer(user string, sigs chan os.Signal) error {
 	maxTokens := min(c.sf.maxTokens, c.ctx-len(ids))
 	p := c.sf.params()
 	p.Seed += uint64(c.turn) // a fresh draw each turn, still reproducible
-	q := &scheduler.Sequence{Prompt: ids, Params: scheduler.Params{
-		MaxTokens: maxTokens, IgnoreEOS: c.sf.ignoreEOS, Sample: p, Stop: stopOnText(c.l.tok, c.sf.stop),
-		Retain: true,
-	}}
-	// The conversation so far is usually what the previous turn's cache
-	// holds: continue there instead of recomputing it.
-	if _, err := c.eng.AddContinuing(q, c.prev); err != nil {
-		return err
-	}
-	reused := q.Reused()
-	c.prev = q
+	// The conversation so far is in the prefix cache (the previous turn's
+	// prompt and answer): only the new part is computed.
+	req := engine.Request{Prompt: ids, MaxTokens: maxTokens, IgnoreEOS: c.sf.ignoreEOS, Sample: p, Stop: c.sf.stop}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -253,27 +246,25 @@ func (c *chatSession) answer(user string, sigs chan os.Signal) error {
 		case <-done:
 		}
 	}()
-	stream := reply.NewStreamer(c.l.tok)
-	printer := &answerPrinter{out: c.out, tty: c.interactive && isTerminal(c.out), hideReasoning: c.hideReasoning, stops: c.sf.stop}
-	err = c.eng.Run(ctx, func(ev scheduler.Event) {
-		if c.json || ev.Token < 0 || (ev.Done && c.l.model.Config.IsEOS(int(ev.Token)) && !c.sf.ignoreEOS) {
-			return
+	printer := &answerPrinter{out: c.out, tty: c.interactive && isTerminal(c.out), hideReasoning: c.hideReasoning}
+	ans, err := streamAnswer(ctx, c.svc, req, func(ev engine.Event) {
+		if !c.json {
+			printer.print(ev.Pieces)
 		}
-		printer.print(stream.Add(ev.Token))
 	})
 	close(done)
 	cancel()
-	if ctx.Err() != nil && !q.Done() {
-		c.eng.Abort(q)
-		err = nil
-	}
 	if err != nil {
 		return err
 	}
-	if q.Err != nil {
-		return fmt.Errorf("generation stopped: %w (the checkpoint or its config.json is broken)", q.Err)
+	if ans.err != nil {
+		return fmt.Errorf("generation stopped: %w (the checkpoint or its config.json is broken)", ans.err)
 	}
-	out := q.Output
+	finish := ans.finish
+	if ans.interrupted {
+		finish = scheduler.FinishAbort
+	}
+	out := ans.ids
 	if len(out) > 0 && !c.sf.ignoreEOS && c.l.model.Config.IsEOS(int(out[len(out)-1])) {
 		out = out[:len(out)-1]
 	}
@@ -288,11 +279,10 @@ func (c *chatSession) answer(user string, sigs chan os.Signal) error {
 	c.history = append(c.history, tokenizer.TextMessage("user", user), assistant)
 	if c.json {
 		return writeJSON(c.out, chatRecord{Turn: c.turn, PromptIDs: ids, IDs: append([]int32{}, out...), Text: text, answerFields: fields,
-			FinishReason: q.FinishReason, Dropped: dropped, Reused: reused})
+			FinishReason: finish, Dropped: dropped, Reused: ans.usage.CachedTokens})
 	}
-	printer.print(stream.Flush())
 	printer.finish(false)
-	if q.FinishReason == scheduler.FinishAbort {
+	if ans.interrupted {
 		fmt.Fprint(c.out, " [stopped]")
 	}
 	fmt.Fprintln(c.out)

@@ -233,13 +233,10 @@ func TestChatThroughPipe(t *testing.T) {
 		if len(rec.IDs) == 0 || rec.Turn != i+1 {
 			t.Fatalf("turn %d: %+v", i+1, rec)
 		}
-		// Each turn after the first (and not after /reset) continues in the
-		// previous turn's cache: at least its whole prompt is reused.
-		if i == 1 && rec.Reused < prevPrompt {
-			t.Errorf("turn 2 reused %d cached tokens, want at least the %d of turn 1's prompt", rec.Reused, prevPrompt)
-		}
-		if i == 2 && rec.Reused != 0 {
-			t.Errorf("after /reset, turn 3 reused %d tokens", rec.Reused)
+		// A turn continues from the prefix cache, which holds the previous
+		// turn's prompt in 16-token blocks: at least its full blocks are reused.
+		if i == 1 && rec.Reused < prevPrompt/16*16 {
+			t.Errorf("turn 2 reused %d cached tokens, want at least the %d of turn 1's prompt's full blocks", rec.Reused, prevPrompt/16*16)
 		}
 		prevPrompt = len(rec.PromptIDs)
 		conv = append(conv, tokenizer.TextMessage("user", user), tokenizer.TextMessage("assistant", rec.Text))
@@ -290,11 +287,12 @@ func TestBatchOutputIsBatchInvariant(t *testing.T) {
 	os.WriteFile(in, []byte(b.String()), 0o644)
 	common := []string{"batch", "--model", fixture, "-i", in, "--raw", "--temperature", "0", "--max-tokens", "20", "--ignore-eos", "--quiet"}
 	solo := filepath.Join(dir, "solo.jsonl")
-	if _, err := lfm2(t, append(common, "-o", solo, "--parallel", "1")...); err != nil {
+	// Alone and without the prefix cache, against batched with it.
+	if _, err := lfm2(t, append(common, "-o", solo, "--parallel", "1", "--no-prefix-cache")...); err != nil {
 		t.Fatal(err)
 	}
 	mixed := filepath.Join(dir, "mixed.jsonl")
-	cmd := exec.Command(binary, append(common, "-o", mixed, "--parallel", "6", "--max-batch-tokens", "7", "--kv-memory", "240KiB", "--verbose")...)
+	cmd := exec.Command(binary, append(common, "-o", mixed, "--parallel", "6", "--max-batch-tokens", "7", "--kv-memory", "264KiB", "--verbose")...)
 	stderr, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%v: %s", err, stderr)

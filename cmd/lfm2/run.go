@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lfm2go/lfm2/internal/reply"
+	"github.com/lfm2go/lfm2/internal/engine"
 	"github.com/lfm2go/lfm2/internal/scheduler"
 	"github.com/lfm2go/lfm2/internal/tokenizer"
 )
@@ -69,34 +69,6 @@ func (f *promptFlags) encode(tok *tokenizer.Tokenizer, prompt string, messages [
 		return nil, err
 	}
 	return tok.Encode(text, false), nil // the template writes BOS itself
-}
-
-// stopOnText ends a sequence when its decoded output contains a stop string.
-func stopOnText(tok *tokenizer.Tokenizer, stops []string) func([]int32) bool {
-	if len(stops) == 0 || tok == nil {
-		return nil
-	}
-	return func(out []int32) bool {
-		// Only the tail can newly contain a stop string.
-		tail := out[max(0, len(out)-32):]
-		text := tok.Decode(tail, true)
-		for _, s := range stops {
-			if strings.Contains(text, s) {
-				return true
-			}
-		}
-		return false
-	}
-}
-
-// trimStop cuts the text at the first stop string.
-func trimStop(text string, stops []string) string {
-	for _, s := range stops {
-		if i := strings.Index(text, s); i >= 0 {
-			text = text[:i]
-		}
-	}
-	return text
 }
 
 type runRecord struct {
@@ -213,67 +185,56 @@ func newRunCmd(g *globals) *cobra.Command {
 				return err
 			}
 			kv := l.model.CacheShape().KVBytesPerToken() * int64(len(ids)+sf.maxTokens+64)
-			eng, err := scheduler.NewEngine(l.model, scheduler.Config{
+			svc, err := engine.New(l.model, l.tok, engine.Config{Config: scheduler.Config{
 				Limits:    scheduler.Limits{MaxBatchTokens: 512, MaxSeqs: 1, MaxContext: ctxLen},
 				BlockSize: 32, KVBytes: kv + 1,
-			})
+			}})
 			if err != nil {
 				return err
 			}
-			q := &scheduler.Sequence{Prompt: ids, Params: scheduler.Params{
-				MaxTokens: sf.maxTokens, IgnoreEOS: sf.ignoreEOS, Sample: sf.params(), Stop: stopOnText(l.tok, sf.stop),
-			}}
-			if err := eng.Add(q); err != nil {
-				return fmt.Errorf("prompt: %w", err)
-			}
+			defer svc.Close(context.Background())
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			out := cmd.OutOrStdout()
-			var stream *reply.Streamer
-			printer := &answerPrinter{out: out, tty: isTerminal(out), hideReasoning: hideReasoning, stops: sf.stop}
-			if l.tok != nil && !asJSON {
-				stream = reply.NewStreamer(l.tok)
-			}
-			started := time.Now()
-			err = eng.Run(ctx, func(ev scheduler.Event) {
+			printer := &answerPrinter{out: out, tty: isTerminal(out), hideReasoning: hideReasoning}
+			req := engine.Request{Prompt: ids, MaxTokens: sf.maxTokens, IgnoreEOS: sf.ignoreEOS, Sample: sf.params(), Stop: sf.stop}
+			ans, err := streamAnswer(ctx, svc, req, func(ev engine.Event) {
 				switch {
-				case asJSON || ev.Token < 0:
-				case stream != nil:
-					if !ev.Done || !l.model.Config.IsEOS(int(ev.Token)) || sf.ignoreEOS {
-						printer.print(stream.Add(ev.Token))
-					}
-				default:
+				case asJSON:
+				case l.tok != nil:
+					printer.print(ev.Pieces)
+				case ev.Token >= 0:
 					fmt.Fprintf(out, "%d ", ev.Token)
 				}
 			})
-			interrupted := ctx.Err() != nil
-			if err != nil && !interrupted {
-				return err
+			if err != nil {
+				return fmt.Errorf("prompt: %w", err)
 			}
-			if stream != nil {
-				printer.print(stream.Flush())
+			switch {
+			case l.tok != nil && !asJSON:
 				printer.finish(quiet)
 				fmt.Fprintln(out)
-			} else if !asJSON {
+			case !asJSON:
 				fmt.Fprintln(out)
 			}
-			if interrupted {
-				q.FinishReason = "interrupted"
+			finish := ans.finish
+			if ans.interrupted {
+				finish = "interrupted"
 			}
-			rec := runRecord{PromptIDs: ids, IDs: q.Output, FinishReason: q.FinishReason,
-				PromptTokens: len(ids), CompletionTokens: len(q.Output), Timings: seqTimings(q, started)}
+			rec := runRecord{PromptIDs: ids, IDs: ans.ids, FinishReason: finish,
+				PromptTokens: len(ids), CompletionTokens: len(ans.ids), Timings: ans.timings}
 			if rec.IDs == nil {
 				rec.IDs = []int32{}
 			}
 			if l.tok != nil {
-				gen := q.Output
+				gen := ans.ids
 				if !sf.ignoreEOS && len(gen) > 0 && l.model.Config.IsEOS(int(gen[len(gen)-1])) {
 					gen = gen[:len(gen)-1]
 				}
 				rec.Text, rec.answerFields = splitAnswer(l.tok, gen, sf.stop)
 			}
-			if q.Err != nil {
-				rec.Error = q.Err.Error()
+			if ans.err != nil {
+				rec.Error = ans.err.Error()
 			}
 			if asJSON {
 				if err := writeJSON(out, rec); err != nil {
@@ -283,11 +244,11 @@ func newRunCmd(g *globals) *cobra.Command {
 			if !quiet {
 				fmt.Fprintln(os.Stderr, statsLine(rec))
 			}
-			if interrupted {
+			if ans.interrupted {
 				return stoppedError{"interrupted"}
 			}
-			if q.Err != nil {
-				return fmt.Errorf("generation stopped: %w (the checkpoint or its config.json is broken)", q.Err)
+			if ans.err != nil {
+				return fmt.Errorf("generation stopped: %w (the checkpoint or its config.json is broken)", ans.err)
 			}
 			return nil
 		},
@@ -316,33 +277,4 @@ func statsLine(rec runRecord) string {
 	t := rec.Timings
 	return fmt.Sprintf("prompt %d tokens, %s | generated %d tokens, %s | %s",
 		rec.PromptTokens, rate(t.PrefillTokS), rec.CompletionTokens, rate(t.DecodeTokS), rec.FinishReason)
-}
-
-// holdBackStop keeps a streamed chunk from printing a stop string: text is
-// released only up to where a stop string could still begin.
-func holdBackStop(printed *strings.Builder, chunk string, stops []string) string {
-	if len(stops) == 0 {
-		return chunk
-	}
-	all := printed.String() + chunk
-	cut := len(all)
-	for _, s := range stops {
-		if i := strings.Index(all, s); i >= 0 {
-			cut = min(cut, i)
-			continue
-		}
-		// A stop string may be starting at the end: hold that part back.
-		for k := min(len(s)-1, len(all)); k > 0; k-- {
-			if strings.HasSuffix(all, s[:k]) {
-				cut = min(cut, len(all)-k)
-				break
-			}
-		}
-	}
-	if cut <= printed.Len() {
-		return ""
-	}
-	out := all[printed.Len():cut]
-	printed.WriteString(out)
-	return out
 }

@@ -162,65 +162,6 @@ func (c *Cache) unref(b int32) {
 // Len is the number of tokens already processed in the slot.
 func (c *Cache) Len(id int) int { return c.slots[id].length }
 
-// SaveConv copies the slot's conv state (all conv layers) into dst, grown as
-// needed, and returns it: with Truncate, a way to go back to this point.
-func (c *Cache) SaveConv(id int, dst []float32) []float32 {
-	return append(dst[:0], c.slots[id].conv...)
-}
-
-// RestoreConv puts back a conv state saved by SaveConv.
-func (c *Cache) RestoreConv(id int, saved []float32) {
-	copy(c.slots[id].conv, saved)
-}
-
-// Truncate forgets every token of the slot from position n on. The KV rows
-// past n are simply overwritten later, so a block from n on that is shared
-// (with the prefix index or another slot) is first replaced by a private
-// copy; ErrNoBlocks when no block is free for that. The conv state must be
-// restored to position n by the caller (it cannot be rewound).
-func (c *Cache) Truncate(id, n int) error {
-	s := &c.slots[id]
-	if n >= s.length {
-		return nil
-	}
-	for k := n / c.blockSize; k < len(s.table); k++ {
-		if err := c.makePrivate(id, k); err != nil {
-			return err
-		}
-	}
-	s.length = n
-	if c.prefix != nil {
-		s.tokens = s.tokens[:n]
-		s.chain = s.chain[:min(len(s.chain), n/c.blockSize)]
-	}
-	return nil
-}
-
-// makePrivate gives slot id its own copy of its k-th block if others hold it.
-func (c *Cache) makePrivate(id, k int) error {
-	s := &c.slots[id]
-	old := s.table[k]
-	if c.blocks[old].refs == 1 {
-		return nil
-	}
-	if c.FreeBlocks() == 0 {
-		return ErrNoBlocks
-	}
-	nb := c.takeBlock()
-	src, dst := &c.blocks[old], &c.blocks[nb]
-	for l := range dst.k {
-		copy(dst.k[l], src.k[l])
-		copy(dst.v[l], src.v[l])
-	}
-	s.table[k] = nb
-	for l := range s.spans {
-		s.spans[l].k.Blocks[k] = dst.k[l]
-		s.spans[l].v.Blocks[k] = dst.v[l]
-	}
-	c.unref(old)
-	return nil
-}
-
 // Advance records that the slot has processed these tokens (the batch's
 // span for it). With the prefix cache on, the blocks they complete are
 // published to the index.

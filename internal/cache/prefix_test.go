@@ -70,20 +70,7 @@ func TestPrefixReuseAndRefcounts(t *testing.T) {
 	}
 	c.Release(d)
 
-	// Truncating into a shared block copies it: the index keeps the original.
-	if err := c.Truncate(b, 3); err != nil {
-		t.Fatal(err)
-	}
-	fill(t, c, b, []int32{5, 6, 7, 42, 43}, 3)
 	c.Release(b)
-	e, _ := c.Acquire()
-	if n := c.ReusePrefix(e, []int32{5, 6, 7, 8, 1}, 5); n != 4 {
-		t.Fatalf("after the truncated slot wrote its own block, reuse of the original gave %d", n)
-	}
-	if k, _ := c.KVRow(e, 0, 3); k[0] != 8 {
-		t.Fatalf("the shared block was overwritten: K %v", k)
-	}
-	c.Release(e)
 	if c.FreeBlocks() != total {
 		t.Fatalf("leak: %d free of %d", c.FreeBlocks(), total)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/lfm2go/lfm2/internal/cache"
@@ -107,62 +106,9 @@ func (e *Engine) prepare(q *Sequence) {
 	}
 }
 
-// AddContinuing queues q in the slot of prev, a retained sequence, when the
-// tokens prev's slot holds are a prefix of q's prompt: only the rest of the
-// prompt is computed, with results identical to computing it all (chunked
-// prefill is exact). Otherwise prev's slot is released and q is added
-// afresh. Either way prev is released; it reports whether the prefix was reused.
-func (e *Engine) AddContinuing(q *Sequence, prev *Sequence) (reused bool, err error) {
-	if prev == nil || prev.state != retained {
-		return false, e.Add(q)
-	}
-	extends := func(prefix []int32) bool {
-		return len(q.Prompt) > len(prefix) && slices.Equal(q.Prompt[:len(prefix)], prefix)
-	}
-	keep := 0
-	switch cached := prev.tokens[:prev.processed]; {
-	case len(q.Output) > 0:
-	case extends(cached):
-		keep = len(cached)
-	case prev.promptConv != nil && extends(prev.Prompt):
-		// The answer was re-tokenized differently: go back to the end of the prompt.
-		keep = len(prev.Prompt)
-		if e.cache.Truncate(prev.slot, keep) != nil {
-			keep = 0 // no block free to copy a shared one: compute afresh
-		} else {
-			e.cache.RestoreConv(prev.slot, prev.promptConv)
-		}
-	}
-	if keep == 0 {
-		e.Release(prev)
-		return false, e.Add(q)
-	}
-	if err := e.Check(q); err != nil {
-		e.Release(prev)
-		return false, err
-	}
-	if err := e.cache.Reserve(prev.slot, len(q.Prompt)); err != nil {
-		e.Release(prev)
-		return false, e.Add(q)
-	}
-	e.prepare(q)
-	q.slot, q.processed, q.state, q.reused = prev.slot, keep, running, keep
-	e.sched.running = append(e.sched.running, q)
-	prev.state = finished
-	return true, nil
-}
-
-// Reused is how many prompt tokens a continued sequence took from the cache
-// (0 for a sequence computed afresh).
+// Reused is how many prompt tokens' state the sequence took from the prefix
+// cache instead of computing it.
 func (q *Sequence) Reused() int { return q.reused }
-
-// Release frees the slot of a retained sequence.
-func (e *Engine) Release(q *Sequence) {
-	if q != nil && q.state == retained {
-		e.cache.Release(q.slot)
-		q.state = finished
-	}
-}
 
 // Abort drops a sequence that has not finished (the user stopped it): its
 // slot is released and it is marked finished with reason "abort".
@@ -210,9 +156,6 @@ func (e *Engine) Step(emit func(Event)) error {
 		q.processed += w.n
 		if q.processed < len(q.tokens) {
 			continue // mid-prefill: no logits
-		}
-		if q.Params.Retain && q.processed == len(q.Prompt) {
-			q.promptConv = e.cache.SaveConv(q.slot, q.promptConv)
 		}
 		logits := rows[r]
 		r++

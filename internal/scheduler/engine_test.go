@@ -199,85 +199,36 @@ func TestAbortFreesTheSlot(t *testing.T) {
 	}
 }
 
-// TestContinuingReusesThePrefix: a sequence that extends a retained one
-// computes only its new tokens and generates exactly what a fresh engine
-// generates for the whole prompt.
-func TestContinuingReusesThePrefix(t *testing.T) {
+// TestConversationContinuesFromTheCache: a prompt that extends an earlier
+// sequence's prompt and answer (the next turn of a chat) computes only what
+// follows the cached full blocks and generates exactly what an engine
+// without the cache generates.
+func TestConversationContinuesFromTheCache(t *testing.T) {
 	m := fixture(t, "tiny-bf16")
-	cfg := Config{Limits: Limits{MaxBatchTokens: 64, MaxSeqs: 1}, BlockSize: 16, KVBytes: 16 << 20}
+	cfg := Config{Limits: Limits{MaxBatchTokens: 64, MaxSeqs: 1}, BlockSize: 4, KVBytes: 16 << 20, PrefixCache: true}
 	p := Params{MaxTokens: 6, IgnoreEOS: true, Sample: sample.Params{Temperature: 0.7, Seed: 9}, Stream: 5}
-
 	e, _ := NewEngine(m, cfg)
-	first := &Sequence{Prompt: []int32{1, 2517, 8416, 77}, Params: p}
-	first.Params.Retain = true
+	first := &Sequence{Prompt: []int32{1, 2517, 8416, 77, 78}, Params: p}
 	e.Add(first)
 	e.Run(context.Background(), func(Event) {})
-	if first.Cached() != 4+6-1 {
-		t.Fatalf("retained %d tokens, want 9", first.Cached())
-	}
 	prompt := append(append([]int32{}, first.Prompt...), first.Output...)
 	prompt = append(prompt, 600, 601, 602)
 	second := &Sequence{Prompt: prompt, Params: p}
 	before := e.PrefillTokens
-	reused, err := e.AddContinuing(second, first)
-	if err != nil || !reused {
-		t.Fatalf("reused=%v err=%v", reused, err)
-	}
+	e.Add(second)
 	e.Run(context.Background(), func(Event) {})
-	if got := e.PrefillTokens - before; got != len(prompt)-first.Cached() {
-		t.Fatalf("computed %d prompt tokens, want only the %d new ones", got, len(prompt)-first.Cached())
+	// The first sequence's state covers its prompt and all but its last
+	// token (never run): 10 tokens, so 2 full blocks of 4.
+	if second.Reused() != 8 || e.PrefillTokens-before != len(prompt)-8 {
+		t.Fatalf("reused %d, computed %d of %d prompt tokens", second.Reused(), e.PrefillTokens-before, len(prompt))
 	}
-
+	cfg.PrefixCache = false
 	fresh, _ := NewEngine(m, cfg)
 	alone := &Sequence{Prompt: prompt, Params: p}
 	fresh.Add(alone)
 	fresh.Run(context.Background(), func(Event) {})
 	if !slices.Equal(second.Output, alone.Output) {
 		t.Fatalf("continued %v, fresh %v", second.Output, alone.Output)
-	}
-
-	// A prompt that does not extend the retained tokens is computed afresh.
-	third := &Sequence{Prompt: []int32{1, 5, 6, 7}, Params: p}
-	second2 := &Sequence{Prompt: prompt, Params: p}
-	second2.Params.Retain = true
-	e.Add(second2)
-	e.Run(context.Background(), func(Event) {})
-	if reused, err := e.AddContinuing(third, second2); err != nil || reused {
-		t.Fatalf("mismatched prefix: reused=%v err=%v", reused, err)
-	}
-	e.Run(context.Background(), func(Event) {})
-	if !third.Done() || len(third.Output) != 6 {
-		t.Fatalf("third: %+v", third.Output)
-	}
-}
-
-// TestContinuingFromThePrompt: when the new prompt extends the retained
-// sequence's prompt but not its output (the answer re-tokenized
-// differently), the engine restarts from the end of the prompt and still
-// generates exactly what a fresh engine does.
-func TestContinuingFromThePrompt(t *testing.T) {
-	m := fixture(t, "tiny-bf16")
-	cfg := Config{Limits: Limits{MaxBatchTokens: 64, MaxSeqs: 1}, BlockSize: 16, KVBytes: 16 << 20}
-	p := Params{MaxTokens: 5, IgnoreEOS: true}
-	e, _ := NewEngine(m, cfg)
-	first := &Sequence{Prompt: []int32{1, 2517, 8416, 77, 78}, Params: p}
-	first.Params.Retain = true
-	e.Add(first)
-	e.Run(context.Background(), func(Event) {})
-	// The prompt, then something other than first's output.
-	prompt := append(append([]int32{}, first.Prompt...), 900, 901, 902, 903)
-	second := &Sequence{Prompt: prompt, Params: p}
-	reused, err := e.AddContinuing(second, first)
-	if err != nil || !reused || second.Reused() != len(first.Prompt) {
-		t.Fatalf("reused=%v (%d tokens) err=%v", reused, second.Reused(), err)
-	}
-	e.Run(context.Background(), func(Event) {})
-	fresh, _ := NewEngine(m, cfg)
-	alone := &Sequence{Prompt: prompt, Params: p}
-	fresh.Add(alone)
-	fresh.Run(context.Background(), func(Event) {})
-	if !slices.Equal(second.Output, alone.Output) {
-		t.Fatalf("continued from the prompt %v, fresh %v", second.Output, alone.Output)
 	}
 }
 

@@ -173,14 +173,9 @@ func (s *Scheduler) dropWaiting(q *Sequence) {
 	}
 }
 
-// finish releases a sequence's slot, or keeps it when the sequence asked
-// to be retained.
+// finish releases a sequence's slot.
 func (s *Scheduler) finish(q *Sequence) {
 	s.remove(q)
-	if q.Params.Retain {
-		q.state = retained
-		return
-	}
 	s.cache.Release(q.slot)
 	q.state = finished
 }

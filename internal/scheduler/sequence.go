@@ -20,10 +20,6 @@ type Params struct {
 	// Stop, when set, is asked after every generated token whether the
 	// sequence is complete (stop strings live here: the engine knows no text).
 	Stop func(generated []int32) bool
-	// Retain keeps the sequence's cache slot after it finishes, so a later
-	// sequence that extends it can continue there (Engine.AddContinuing)
-	// instead of recomputing the shared prefix. Release it when done.
-	Retain bool
 	// Stream picks the sequence's random stream; 0 means its engine number.
 	// Callers that resume work set it from a stable id so a resumed run
 	// samples what the first run would have.
@@ -48,7 +44,6 @@ const (
 	waiting state = iota
 	running
 	finished
-	retained // finished, slot and cache kept (Params.Retain)
 )
 
 // Sequence is one prompt and what has been generated for it.
@@ -70,11 +65,7 @@ type Sequence struct {
 	processed int // tokens whose effect is in the cache
 	sampler   *sample.Sampler
 	tokens    []int32 // Prompt then Output
-	// promptConv is the conv state right after the prompt, kept for
-	// retained sequences: a continuation can restart from the end of the
-	// prompt even when it does not extend the output.
-	promptConv []float32
-	reused     int // prompt tokens taken from a retained sequence or the prefix cache
+	reused    int     // prompt tokens whose state came from the prefix cache
 }
 
 // Timings record when things happened to a sequence.
@@ -89,7 +80,7 @@ type Timings struct {
 func (s *Sequence) ID() uint64 { return s.id }
 
 // Done reports whether the sequence has finished.
-func (s *Sequence) Done() bool { return s.state == finished || s.state == retained }
+func (s *Sequence) Done() bool { return s.state == finished }
 
 // Cached is the number of tokens whose state the sequence's slot holds
 // (prompt and output, less the last sampled token, which was never run).
