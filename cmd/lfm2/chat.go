@@ -107,7 +107,7 @@ type chatSession struct {
 	interactive bool
 	out         io.Writer
 	turn        int
-	quit        bool                // /exit was typed
+	quit        bool // /exit was typed
 
 	hideReasoning bool
 }
