@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lfm2go/lfm2/internal/grammar"
 	"github.com/lfm2go/lfm2/internal/model"
 	"github.com/lfm2go/lfm2/internal/reply"
 	"github.com/lfm2go/lfm2/internal/sample"
@@ -45,6 +46,9 @@ type Request struct {
 	// Plain reports the generated text as it is, without parsing
 	// reasoning or tool calls out of it (plain completion).
 	Plain bool
+	// Grammar, when set, constrains the answer to its language (a JSON
+	// Schema or GBNF grammar); the answer ends when it is complete.
+	Grammar *grammar.Grammar
 }
 
 // Event is what one step did for a request. The last event has Done set.
@@ -82,9 +86,10 @@ type Config struct {
 
 // Service is the engine behind a channel per request.
 type Service struct {
-	eng   *scheduler.Engine
-	tok   *tokenizer.Tokenizer
-	isEOS func(int) bool
+	eng    *scheduler.Engine
+	tok    *tokenizer.Tokenizer
+	isEOS  func(int) bool
+	eosIDs []int
 
 	mu      sync.Mutex
 	inbox   []*request
@@ -97,6 +102,10 @@ type Service struct {
 	done    chan struct{} // closed when the loop returns
 
 	live map[*request]struct{} // loop-owned: submitted and not finished
+
+	vocabOnce sync.Once
+	vocab     *grammar.Vocab // the tokenizer's tokens as bytes, for grammars
+	vocabSize int
 }
 
 // request is the service's side of one submitted Request.
@@ -114,7 +123,7 @@ func New(m *model.Model, tok *tokenizer.Tokenizer, cfg Config) (*Service, error)
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{eng: eng, tok: tok, isEOS: m.Config.IsEOS,
+	s := &Service{eng: eng, tok: tok, isEOS: m.Config.IsEOS, vocabSize: m.Config.VocabSize, eosIDs: m.Config.EOS,
 		wake: make(chan struct{}, 1), done: make(chan struct{}), live: map[*request]struct{}{}}
 	s.stats.MaxQueue = cfg.MaxQueue
 	s.stats.KVBlocksUsed, s.stats.KVBlocksTotal = eng.KVBlocks()
@@ -136,6 +145,13 @@ func (s *Service) Submit(ctx context.Context, req Request) (<-chan Event, error)
 		Stop: StopOnText(s.tok, req.Stop), Stream: req.Stream,
 		Logprobs: req.Logprobs, TopLogprobs: req.TopLogprobs,
 	}}
+	if req.Grammar != nil {
+		if s.tok == nil {
+			return nil, &InvalidError{errors.New("a grammar needs the model's tokenizer")}
+		}
+		seq.Params.Constraint = grammar.NewConstraint(req.Grammar, s.grammarVocab(), s.tok.TokenBytes,
+			func(id int32) bool { return s.isEOS(int(id)) })
+	}
 	if err := s.eng.Check(seq); err != nil {
 		return nil, &InvalidError{err}
 	}
@@ -195,6 +211,18 @@ func (s *Service) forward(ctx context.Context, r *request, out chan<- Event) {
 			s.cancel(r)
 		}
 	}
+}
+
+// grammarVocab builds, once, the vocabulary trie grammars mask with.
+func (s *Service) grammarVocab() *grammar.Vocab {
+	s.vocabOnce.Do(func() {
+		eos := make([]int32, len(s.eosIDs))
+		for i, id := range s.eosIDs {
+			eos[i] = int32(id)
+		}
+		s.vocab = grammar.NewVocab(s.vocabSize, eos, s.tok.TokenBytes)
+	})
+	return s.vocab
 }
 
 func (s *Service) cancel(r *request) {

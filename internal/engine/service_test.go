@@ -290,3 +290,5 @@ func TestStopStrings(t *testing.T) {
 		t.Fatalf("with stop %q: %q (%s), want %q (stop)", stop, cut.text, cut.finish, want)
 	}
 }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

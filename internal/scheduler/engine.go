@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/lfm2go/lfm2/internal/cache"
@@ -31,6 +32,7 @@ type Engine struct {
 	batch  model.Batch
 	work   []work
 	nextID uint64
+	masked []float32 // a constrained sequence's logits with disallowed tokens at -Inf
 
 	// Stats since the engine started.
 	Steps, PrefillTokens, DecodeTokens int
@@ -159,7 +161,7 @@ func (e *Engine) Step(emit func(Event)) error {
 		}
 		logits := rows[r]
 		r++
-		tok, err := q.sampler.Sample(logits, q.tokens)
+		tok, err := e.sample(q, logits)
 		if err != nil {
 			// Broken numbers (a bad checkpoint or config): stop this sequence
 			// with the reason rather than emit an arbitrary token. The others
@@ -177,6 +179,8 @@ func (e *Engine) Step(emit func(Event)) error {
 		}
 		done := false
 		switch {
+		case q.Params.Constraint != nil && q.Params.Constraint.Final():
+			q.FinishReason, done = FinishStop, true
 		case !q.Params.IgnoreEOS && e.m.Config.IsEOS(int(tok)):
 			q.FinishReason, done = FinishStop, true
 		case q.Params.Stop != nil && q.Params.Stop(q.Output):
@@ -195,6 +199,46 @@ func (e *Engine) Step(emit func(Event)) error {
 		emit(ev)
 	}
 	return nil
+}
+
+// sample draws q's next token; under a constraint, from the allowed tokens
+// only (greedy stays greedy within them), and the constraint moves past it.
+func (e *Engine) sample(q *Sequence, logits []float32) (int32, error) {
+	c := q.Params.Constraint
+	if c == nil {
+		return q.sampler.Sample(logits, q.tokens)
+	}
+	mask := c.Allowed()
+	e.masked = append(e.masked[:0], logits...)
+	any := false
+	neg := float32(math.Inf(-1))
+	for w, bits := range mask {
+		base := w * 64
+		if bits == ^uint64(0) {
+			any = true
+			continue
+		}
+		for i := base; i < base+64 && i < len(e.masked); i++ {
+			if bits&(1<<(i-base)) == 0 {
+				e.masked[i] = neg
+			}
+		}
+		any = any || bits != 0
+	}
+	for i := len(mask) * 64; i < len(e.masked); i++ {
+		e.masked[i] = neg
+	}
+	if !any {
+		return -1, errors.New("the grammar allows no token here")
+	}
+	tok, err := q.sampler.Sample(e.masked, q.tokens)
+	if err != nil {
+		return -1, err
+	}
+	if err := c.Accept(tok); err != nil {
+		return -1, err
+	}
+	return tok, nil
 }
 
 // Run steps until every sequence is done or ctx is cancelled; on

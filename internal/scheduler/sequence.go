@@ -28,6 +28,19 @@ type Params struct {
 	// Event, and TopLogprobs for that many most likely alternatives.
 	Logprobs    bool
 	TopLogprobs int
+	// Constraint, when set, limits every next token to what it allows
+	// (structured output); the sequence stops when it is complete.
+	Constraint Constraint
+}
+
+// Constraint limits a sequence's tokens to a language (a grammar or JSON
+// Schema): Allowed is the bitset of token ids that may come next (bit
+// id%64 of word id/64), Accept moves past the token taken, and Final says
+// nothing may follow any more.
+type Constraint interface {
+	Allowed() []uint64
+	Accept(tok int32) error
+	Final() bool
 }
 
 // Finish reasons.

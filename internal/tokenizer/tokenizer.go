@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 )
 
 // Codec is encoding and decoding, the part of a tokenizer that has a
@@ -30,6 +31,7 @@ type Tokenizer struct {
 	pre        preTokenizer
 	post       postProcessor
 	decoder    decoder
+	byteLevel  bool // the decoder is ByteLevel alone: each token is its own bytes
 
 	added     []*addedToken
 	addedByID map[int32]*addedToken
@@ -103,6 +105,12 @@ func Parse(data []byte) (*Tokenizer, error) {
 	}
 	if t.post, err = parsePostProcessor(f.PostProcessor); err != nil {
 		return nil, err
+	}
+	var dh struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(f.Decoder, &dh) == nil && dh.Type == "ByteLevel" {
+		t.byteLevel = true
 	}
 	if t.decoder, err = parseDecoder(f.Decoder); err != nil {
 		return nil, err
@@ -358,6 +366,32 @@ func (t *Tokenizer) Decode(ids []int32, skipSpecial bool) string {
 		return strings.Join(toks, " ") // what tokenizers does without a decoder
 	}
 	return strings.Join(t.decoder.decode(toks), "")
+}
+
+// TokenBytes is what token id adds to the decoded text, byte for byte (a
+// byte-level token may hold part of a UTF-8 character), for constrained
+// decoding. ok is false for special tokens and for tokens whose bytes
+// depend on their neighbours or cannot be recovered from the decoder.
+func (t *Tokenizer) TokenBytes(id int32) (b []byte, ok bool) {
+	if id < 0 || int(id) >= len(t.idToToken) || t.IsSpecial(id) || t.addedByID[id] != nil {
+		return nil, false
+	}
+	s := t.idToToken[id]
+	if t.byteLevel && t.backend == nil {
+		for _, r := range s {
+			c, found := runeToByte[r]
+			if !found {
+				return []byte(s), true // taken as raw UTF-8, as the decoder does
+			}
+			b = append(b, c)
+		}
+		return b, true
+	}
+	d := t.Decode([]int32{id}, false)
+	if d == "" || strings.ContainsRune(d, utf8.RuneError) {
+		return nil, false
+	}
+	return []byte(d), true
 }
 
 // MaxTokenBytes bounds the text one token can stand for: the longest

@@ -1,0 +1,131 @@
+package grammar
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+const arithmetic = `
+root  ::= expr
+expr  ::= term (("+" | "-") term)*
+term  ::= factor (("*" | "/") factor)*
+factor ::= number | "(" expr ")"
+number ::= [0-9]+ # digits
+`
+
+func TestGBNFMatches(t *testing.T) {
+	cases := []struct {
+		src string
+		yes []string
+		no  []string
+	}{
+		{arithmetic, []string{"1", "12+3*(4-5)", "((7))"}, []string{"", "1+", "(1", "a", "1++2"}},
+		{`root ::= "a"{2,3} "b"?`, []string{"aa", "aaa", "aab", "aaab"}, []string{"a", "aaaa", "b", "aaabb"}},
+		{`root ::= [^"\\]* "\""`, []string{`"`, `abc"`, `héllo wörld "`}, []string{`a`, `a\"`, `""`}},
+		{`root ::= "日本" [ぁ-ゖ]+`, []string{"日本ご", "日本ごはん"}, []string{"日本", "日本a"}},
+		{"root ::= item (\",\" item)*\nitem ::= [a-z]+ | \"\\\"\" [^\"]* \"\\\"\"", []string{`ab,"x,y",c`}, []string{`ab,`, `"x`}},
+		{`root ::= . . .`, []string{"abc", "aé€", "😀ab"}, []string{"ab", "abcd"}},
+	}
+	for _, c := range cases {
+		g, err := ParseGBNF(c.src)
+		if err != nil {
+			t.Fatalf("%q: %v", c.src, err)
+		}
+		for _, s := range c.yes {
+			if !g.Matches(s) {
+				t.Errorf("%q should match %q", c.src, s)
+			}
+		}
+		for _, s := range c.no {
+			if g.Matches(s) {
+				t.Errorf("%q should not match %q", c.src, s)
+			}
+		}
+	}
+}
+
+func TestGBNFErrors(t *testing.T) {
+	for src, want := range map[string]string{
+		`root ::= foo`:                   `undefined rule "foo"`,
+		`root ::= "abc`:                  "line 1",
+		"x ::= \"a\"":                    `no "root" rule`,
+		"root ::= root \"a\"":            "left-recursive",
+		"root ::= a\na ::= \"b\"? a":     "left-recursive",
+		"root ::= [a-":                   "unterminated",
+		`root ::= "a"{3,1}`:              "bad repetition",
+		"root ::= \"a\"\nroot ::= \"b\"": "defined twice",
+	} {
+		_, err := ParseGBNF(src)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error %v, want one containing %q", src, err, want)
+		}
+	}
+}
+
+// TestMaskIsExact checks masks by brute force: on a small random vocabulary
+// of byte strings, a token is allowed iff appending its bytes keeps the
+// text a prefix of some string in the language, from many random states.
+func TestMaskIsExact(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte(`0123456789+-*/()ab"\é`)
+	var toks [][]byte
+	for range 300 {
+		n := 1 + r.IntN(4)
+		var b []byte
+		for range n {
+			b = append(b, alphabet[r.IntN(len(alphabet))])
+		}
+		toks = append(toks, b)
+	}
+	toks = append(toks, []byte{0xC3}, []byte{0xA9}) // "é" split in two tokens
+	eos := int32(len(toks))
+	v := NewVocab(len(toks)+1, []int32{eos}, func(id int32) ([]byte, bool) {
+		if int(id) >= len(toks) {
+			return nil, false
+		}
+		return toks[id], true
+	})
+	for _, src := range []string{arithmetic, `root ::= "\"" [^"\\]{0,6} "\""`, `root ::= ("a" | "é")+ "b"`} {
+		g, err := ParseGBNF(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Is text a prefix of some string of the language? (The state is
+		// alive; that is what the mask claims, so check it on the language
+		// itself by extending with bounded search.)
+		alive := func(text []byte) bool { return !g.AdvanceBytes(g.Start(), text).Dead() }
+		for range 200 {
+			// A random walk through allowed tokens gives a random state.
+			c := NewConstraint(g, v, func(id int32) ([]byte, bool) { return toks[id], true }, func(id int32) bool { return id == eos })
+			var text []byte
+			for range r.IntN(8) {
+				m := c.Allowed()
+				var ok []int32
+				for id := range int32(len(toks)) {
+					if m[id/64]&(1<<(id%64)) != 0 {
+						ok = append(ok, id)
+					}
+				}
+				if len(ok) == 0 {
+					break
+				}
+				id := ok[r.IntN(len(ok))]
+				if err := c.Accept(id); err != nil {
+					t.Fatal(err)
+				}
+				text = append(text, toks[id]...)
+			}
+			m := c.Allowed()
+			for id := range int32(len(toks)) {
+				want := alive(append(append([]byte{}, text...), toks[id]...))
+				if got := m[id/64]&(1<<(id%64)) != 0; got != want {
+					t.Fatalf("%q after %q: token %q allowed=%v, brute force says %v", src, text, toks[id], got, want)
+				}
+			}
+			if got, want := m[eos/64]&(1<<(eos%64)) != 0, g.Matches(string(text)); got != want {
+				t.Fatalf("%q after %q: EOS allowed=%v, complete=%v", src, text, got, want)
+			}
+		}
+	}
+}

@@ -1,0 +1,141 @@
+package grammar
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+const structuredDir = "../../testdata/structured"
+
+// validator compiles a schema with an independent JSON Schema
+// implementation, formats asserted.
+func validator(t *testing.T, name string, schema []byte) *jsonschema.Schema {
+	t.Helper()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource(name, doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// randomText walks the grammar choosing a random allowed byte at each step
+// and stopping at random where the text is complete.
+func randomText(g *Grammar, r *rand.Rand, maxLen int) (string, bool) {
+	s := g.Start()
+	var out []byte
+	for len(out) < maxLen {
+		if s.Accepting() && (len(s.stacks) == 0 || r.Float64() < 0.2) {
+			return string(out), true
+		}
+		var opts []byte
+		for c := range 256 {
+			if !g.Advance(s, byte(c)).Dead() {
+				opts = append(opts, byte(c))
+			}
+		}
+		if len(opts) == 0 {
+			return string(out), false
+		}
+		c := opts[r.IntN(len(opts))]
+		out = append(out, c)
+		s = g.Advance(s, c)
+	}
+	return string(out), false
+}
+
+// TestSchemaTextsValidate: random texts of each schema's grammar are JSON
+// that an independent validator accepts.
+func TestSchemaTextsValidate(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(structuredDir, "schemas", "*.json"))
+	if len(files) < 20 {
+		t.Fatalf("%d schemas", len(files))
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, f := range files {
+		schema, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := CompileSchema(schema)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		v := validator(t, filepath.Base(f), schema)
+		finished := 0
+		for range 40 {
+			text, ok := randomText(g, r, 4000)
+			if !ok {
+				continue
+			}
+			finished++
+			inst, err := jsonschema.UnmarshalJSON(strings.NewReader(text))
+			if err != nil {
+				t.Fatalf("%s: not JSON: %q", filepath.Base(f), text)
+			}
+			if err := v.Validate(inst); err != nil {
+				t.Fatalf("%s: %q does not validate: %v", filepath.Base(f), text, err)
+			}
+		}
+		if finished < 20 {
+			t.Errorf("%s: only %d of 40 random walks finished", filepath.Base(f), finished)
+		}
+	}
+}
+
+func TestJSONValueGrammar(t *testing.T) {
+	g := JSONValue()
+	for _, s := range []string{`{}`, `[]`, `{"a":[1,2.5,-3e2,true,null,"x\"y"]}`, `"é"`, `0`} {
+		if !g.Matches(s) {
+			t.Errorf("%s should match", s)
+		}
+	}
+	for _, s := range []string{`{`, `[1,]`, `01`, `{"a" :1}`, `"\x"`, "\"a\nb\""} {
+		if g.Matches(s) {
+			t.Errorf("%s should not match", s)
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 1))
+	for range 50 {
+		if text, ok := randomText(g, r, 2000); ok && !json.Valid([]byte(text)) {
+			t.Fatalf("not JSON: %q", text)
+		}
+	}
+}
+
+// TestSchemaRefusals: what is not supported is refused, naming it.
+func TestSchemaRefusals(t *testing.T) {
+	for schema, want := range map[string]string{
+		`{"type": "integer", "minimum": 3}`:                              "minimum",
+		`{"type": "object", "patternProperties": {}}`:                    "patternProperties",
+		`{"type": "object", "additionalProperties": {"type": "string"}}`: "additionalProperties",
+		`{"$ref": "https://example.com/s.json"}`:                         "only references inside",
+		`{"type": "string", "format": "hostname"}`:                       `format "hostname"`,
+		`{"type": "string", "pattern": "(a)\\1"}`:                        "backreferences",
+		`{"type": "object", "properties": {"a": {}}, "required": ["b"]}`: `"b" is not among`,
+		`{"type": "strin"}`:                                              `unknown type "strin"`,
+		`{"allOf": [{"type": "string"}]}`:                                "allOf",
+		`{"enum": []}`:                                                   "non-empty",
+		`false`:                                                          "admits no value",
+	} {
+		_, err := CompileSchema([]byte(schema))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want one naming %q", schema, err, want)
+		}
+	}
+}
