@@ -26,7 +26,10 @@ const structuredDir = "../../testdata/structured"
 // grammarCheckers judge a text without the grammar engine: a parser, a
 // decoder or a regular expression for each test grammar.
 var grammarCheckers = map[string]func(string) bool{
-	"arithmetic": func(s string) bool { _, err := parser.ParseExpr(s); return err == nil && !strings.ContainsAny(s, " \n") },
+	"arithmetic": func(s string) bool {
+		_, err := parser.ParseExpr(s)
+		return err == nil && !strings.ContainsAny(s, " \n")
+	},
 	"csv-line": func(s string) bool {
 		recs, err := csv.NewReader(strings.NewReader(s)).ReadAll()
 		return err == nil && len(recs) == 1 && len(recs[0]) >= 3 && len(recs[0]) <= 5
