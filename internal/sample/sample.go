@@ -127,19 +127,22 @@ func (s *Sampler) Sample(logits []float32, history []int32) (int32, error) {
 			cand = append(cand, int32(i))
 		}
 	}
-	slices.SortStableFunc(cand, func(a, b int32) int {
-		switch {
-		case sc[a] > sc[b]:
-			return -1
-		case sc[a] < sc[b]:
-			return 1
-		}
-		return 0
-	})
 	// Top-p (HF): drop a token when the mass of it and everything less
 	// likely is ≤ 1-top_p, i.e. keep while the mass strictly before it < top_p.
+	// Only top-p needs the candidates in order: without it the draw walks
+	// them by id (sorting a whole vocabulary costs more than a decode step's
+	// attention).
 	keep := len(cand)
 	if p := float64(s.p.TopP); p > 0 && p < 1 {
+		slices.SortStableFunc(cand, func(a, b int32) int {
+			switch {
+			case sc[a] > sc[b]:
+				return -1
+			case sc[a] < sc[b]:
+				return 1
+			}
+			return 0
+		})
 		var head float64
 		for i, id := range cand {
 			if i > 0 && head >= p {
