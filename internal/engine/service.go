@@ -294,6 +294,7 @@ func (s *Service) loop() {
 		t0 := time.Now()
 		err := s.eng.Step(s.emit)
 		s.observeStep(time.Since(t0))
+		s.publish()
 		if err != nil {
 			// The engine cannot go on (it refused every waiting request):
 			// fail what is left rather than spin.

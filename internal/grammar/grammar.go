@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Grammar is a compiled grammar. It is safe for concurrent use.
@@ -23,6 +24,9 @@ type Grammar struct {
 	states  map[uint64][]*State
 	nStates int
 	masks   map[*Vocab]map[*State][]uint64
+
+	masksServed, masksComputed int
+	maskTime                   time.Duration
 }
 
 type elemKind uint8

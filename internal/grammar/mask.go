@@ -2,6 +2,7 @@ package grammar
 
 import (
 	"fmt"
+	"time"
 )
 
 // Vocab is a model's vocabulary as bytes, in a trie, for computing masks.
@@ -72,13 +73,17 @@ func (g *Grammar) Mask(s *State, v *Vocab) []uint64 {
 		byVocab = map[*State][]uint64{}
 		g.masks[v] = byVocab
 	}
+	g.masksServed++
 	if m, ok := byVocab[s]; ok {
 		return m
 	}
+	g.masksComputed++
+	t0 := time.Now()
 	m := make([]uint64, (v.size+63)/64)
 	if len(s.stacks) > 0 {
 		g.walk(v, 0, s, m)
 	}
+	g.maskTime += time.Since(t0)
 	if s.accept {
 		for _, id := range v.eos {
 			m[id/64] |= 1 << (id % 64)
@@ -89,6 +94,15 @@ func (g *Grammar) Mask(s *State, v *Vocab) []uint64 {
 	}
 	byVocab[s] = m
 	return m
+}
+
+// MaskStats reports how many masks were asked for, how many of them had to
+// be computed (a trie walk) rather than found in the cache, and the time
+// those walks took.
+func (g *Grammar) MaskStats() (served, computed int, walking time.Duration) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.masksServed, g.masksComputed, g.maskTime
 }
 
 // walk allows every token under trie node n whose bytes lead s somewhere.

@@ -448,6 +448,7 @@ func TestTokenizeRoundTrip(t *testing.T) {
 func TestMetrics(t *testing.T) {
 	ts := newTestServer(t, options{})
 	ts.post(t, "/v1/completions", map[string]any{"prompt": "a b c", "max_tokens": 3, "ignore_eos": true})
+	waitIdle(t, ts.b) // the answer can arrive before the engine loop updates its gauges
 	status, body := ts.get(t, "/metrics")
 	if status != 200 {
 		t.Fatal(status)
