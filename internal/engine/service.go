@@ -18,6 +18,7 @@ import (
 	"github.com/lfm2go/lfm2/internal/sample"
 	"github.com/lfm2go/lfm2/internal/scheduler"
 	"github.com/lfm2go/lfm2/internal/tokenizer"
+	"github.com/lfm2go/lfm2/internal/toolcall"
 )
 
 // Errors Submit returns for a request that was not taken.
@@ -49,6 +50,10 @@ type Request struct {
 	// Grammar, when set, constrains the answer to its language (a JSON
 	// Schema or GBNF grammar); the answer ends when it is complete.
 	Grammar *grammar.Grammar
+	// ToolCall makes the answer one tool-call block: Grammar (from
+	// grammar.CompileToolCalls) is the text between <|tool_call_start|>
+	// and <|tool_call_end|>, and the answer ends after the block.
+	ToolCall bool
 }
 
 // Event is what one step did for a request. The last event has Done set.
@@ -149,8 +154,17 @@ func (s *Service) Submit(ctx context.Context, req Request) (<-chan Event, error)
 		if s.tok == nil {
 			return nil, &InvalidError{errors.New("a grammar needs the model's tokenizer")}
 		}
-		seq.Params.Constraint = grammar.NewConstraint(req.Grammar, s.grammarVocab(), s.tok.TokenBytes,
+		c := grammar.NewConstraint(req.Grammar, s.grammarVocab(), s.tok.TokenBytes,
 			func(id int32) bool { return s.isEOS(int(id)) })
+		seq.Params.Constraint = c
+		if req.ToolCall {
+			start, ok1 := s.tok.TokenID(toolcall.StartMarker)
+			end, ok2 := s.tok.TokenID(toolcall.EndMarker)
+			if !ok1 || !ok2 {
+				return nil, &InvalidError{errors.New("the model's vocabulary has no tool-call markers")}
+			}
+			seq.Params.Constraint = &framed{start: start, end: end, eos: s.eosIDs, inner: c, mask: make([]uint64, (s.vocabSize+63)/64)}
+		}
 	}
 	if err := s.eng.Check(seq); err != nil {
 		return nil, &InvalidError{err}

@@ -215,3 +215,78 @@ func TestConstrainedBatchInvariance(t *testing.T) {
 		}
 	}
 }
+
+// TestForcedToolCalls: with tool_choice required (or a named function), a
+// random-weight model still writes one well-formed call block: the markers,
+// a call to a defined tool, and arguments valid for its parameter schema.
+func TestForcedToolCalls(t *testing.T) {
+	m, tok := fixture(t)
+	s := start(t, m, tok, 4, 0)
+	params := map[string]string{
+		"get_weather": `{"type": "object", "properties": {"city": {"type": "string", "maxLength": 12}, "unit": {"enum": ["celsius", "fahrenheit"]}}, "required": ["city"]}`,
+		"add":         `{"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}, "required": ["a", "b"]}`,
+		"now":         `{"type": "object", "properties": {}}`,
+	}
+	var tools []grammar.Tool
+	validators := map[string]*jsonschema.Schema{}
+	for _, name := range []string{"get_weather", "add", "now"} {
+		tools = append(tools, grammar.Tool{Name: name, Parameters: []byte(params[name])})
+		doc, _ := jsonschema.UnmarshalJSON(strings.NewReader(params[name]))
+		c := jsonschema.NewCompiler()
+		c.AddResource(name, doc)
+		validators[name], _ = c.Compile(name)
+	}
+	prompt := tok.Encode("What is the weather in Paris?", true)
+	stopped, total := 0, 0
+	for _, only := range []string{"", "add"} {
+		g, err := grammar.CompileToolCalls(tools, only)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range 12 {
+			ch, err := s.Submit(context.Background(), Request{Prompt: prompt, MaxTokens: 120, Grammar: g, ToolCall: true,
+				Stream: uint64(k + 1), Sample: sample.Params{Temperature: 1, Seed: 3}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var calls []toolcallCall
+			finish := ""
+			for ev := range ch {
+				for _, p := range ev.Pieces {
+					if p.Warning != "" {
+						t.Errorf("warning: %s", p.Warning)
+					}
+					for _, c := range p.Calls {
+						calls = append(calls, toolcallCall{c.Name, string(c.Arguments)})
+					}
+				}
+				if ev.Done {
+					finish = ev.Finish
+				}
+			}
+			total++
+			if finish != scheduler.FinishStop {
+				continue // cut by max_tokens: not claimed valid
+			}
+			stopped++
+			if len(calls) == 0 || (only != "" && len(calls) != 1) {
+				t.Fatalf("only %q: calls %v", only, calls)
+			}
+			for _, c := range calls {
+				v := validators[c.name]
+				if v == nil || (only != "" && c.name != only) {
+					t.Fatalf("call to %q", c.name)
+				}
+				inst, err := jsonschema.UnmarshalJSON(strings.NewReader(c.args))
+				if err != nil || v.Validate(inst) != nil {
+					t.Fatalf("%s(%s): arguments invalid: %v", c.name, c.args, err)
+				}
+			}
+		}
+	}
+	if stopped*4 < total*3 {
+		t.Fatalf("%d of %d forced calls ended with stop; want at least 75%%", stopped, total)
+	}
+}
+
+type toolcallCall struct{ name, args string }

@@ -57,10 +57,11 @@ func defineJSON(r *ruleSet) {
 }
 
 // stringChar is one character of a JSON string: raw (not " \ or a control
-// character) or one of the short escapes. (\u escapes are not generated:
-// they could encode a lone surrogate.)
+// character) or one of the short escapes that Python writes the same way,
+// so the strings are also Python literals (tool-call arguments). (\u
+// escapes are not generated: they could encode a lone surrogate.)
 func stringChar() *node {
-	return alt(class(true, '"', '"', '\\', '\\', 0, 0x1F), seq(lit(`\`), class(false, '"', '"', '\\', '\\', '/', '/', 'b', 'b', 'f', 'f', 'n', 'n', 'r', 'r', 't', 't')))
+	return alt(class(true, '"', '"', '\\', '\\', 0, 0x1F), seq(lit(`\`), class(false, '"', '"', '\\', '\\', 'b', 'b', 'f', 'f', 'n', 'n', 'r', 'r', 't', 't')))
 }
 
 type schemaCompiler struct {
@@ -291,6 +292,23 @@ func (c *schemaCompiler) array(s map[string]json.RawMessage, path string) (*node
 }
 
 func (c *schemaCompiler) object(s map[string]json.RawMessage, path string) (*node, error) {
+	members, err := c.members(s, path, func(name string) string {
+		key, _ := json.Marshal(name)
+		return string(key) + ":"
+	}, ",")
+	switch {
+	case err != nil:
+		return nil, err
+	case members == nil:
+		return ref("json-object"), nil
+	}
+	return seq(lit("{"), members, lit("}")), nil
+}
+
+// members compiles an object schema's properties into the grammar of its
+// members in order, each written as key(name) then the value, separated by
+// sep; nil for an object with no properties (any object).
+func (c *schemaCompiler) members(s map[string]json.RawMessage, path string, key func(string) string, sep string) (*node, error) {
 	if ap, ok := s["additionalProperties"]; ok {
 		if v := string(bytes.TrimSpace(ap)); v != "true" && v != "false" {
 			return nil, fmt.Errorf("schema %s/additionalProperties: only true or false is supported", path)
@@ -301,7 +319,7 @@ func (c *schemaCompiler) object(s map[string]json.RawMessage, path string) (*nod
 		if s["required"] != nil {
 			return nil, fmt.Errorf("schema %s: required without properties is not supported", path)
 		}
-		return ref("json-object"), nil
+		return nil, nil
 	}
 	names, values, err := orderedObject(props)
 	if err != nil {
@@ -326,21 +344,20 @@ func (c *schemaCompiler) object(s map[string]json.RawMessage, path string) (*nod
 	c.rules.define(first(len(names)), seq())
 	c.rules.define(rest(len(names)), seq())
 	for i := len(names) - 1; i >= 0; i-- {
-		key, _ := json.Marshal(names[i])
 		v, err := c.value(values[i], path+"/properties/"+names[i])
 		if err != nil {
 			return nil, err
 		}
-		member := seq(lit(string(key)+":"), v)
+		member := seq(lit(key(names[i])), v)
 		if slices.Contains(required, names[i]) {
 			c.rules.define(first(i), seq(member, ref(rest(i+1))))
-			c.rules.define(rest(i), seq(lit(","), member, ref(rest(i+1))))
+			c.rules.define(rest(i), seq(lit(sep), member, ref(rest(i+1))))
 		} else {
 			c.rules.define(first(i), alt(seq(member, ref(rest(i+1))), ref(first(i+1))))
-			c.rules.define(rest(i), alt(seq(lit(","), member, ref(rest(i+1))), ref(rest(i+1))))
+			c.rules.define(rest(i), alt(seq(lit(sep), member, ref(rest(i+1))), ref(rest(i+1))))
 		}
 	}
-	return seq(lit("{"), ref(first(0)), lit("}")), nil
+	return ref(first(0)), nil
 }
 
 // ref compiles a $ref to the root or to a definition, once.
