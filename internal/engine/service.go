@@ -18,7 +18,6 @@ import (
 	"github.com/lfm2go/lfm2/internal/sample"
 	"github.com/lfm2go/lfm2/internal/scheduler"
 	"github.com/lfm2go/lfm2/internal/tokenizer"
-	"github.com/lfm2go/lfm2/internal/toolcall"
 )
 
 // Errors Submit returns for a request that was not taken.
@@ -91,10 +90,9 @@ type Config struct {
 
 // Service is the engine behind a channel per request.
 type Service struct {
-	eng    *scheduler.Engine
-	tok    *tokenizer.Tokenizer
-	isEOS  func(int) bool
-	eosIDs []int
+	eng   *scheduler.Engine
+	tok   *tokenizer.Tokenizer
+	isEOS func(int) bool
 
 	mu      sync.Mutex
 	inbox   []*request
@@ -108,9 +106,7 @@ type Service struct {
 
 	live map[*request]struct{} // loop-owned: submitted and not finished
 
-	vocabOnce sync.Once
-	vocab     *grammar.Vocab // the tokenizer's tokens as bytes, for grammars
-	vocabSize int
+	cons *Constraints
 }
 
 // request is the service's side of one submitted Request.
@@ -128,7 +124,7 @@ func New(m *model.Model, tok *tokenizer.Tokenizer, cfg Config) (*Service, error)
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{eng: eng, tok: tok, isEOS: m.Config.IsEOS, vocabSize: m.Config.VocabSize, eosIDs: m.Config.EOS,
+	s := &Service{eng: eng, tok: tok, isEOS: m.Config.IsEOS, cons: NewConstraints(m, tok),
 		wake: make(chan struct{}, 1), done: make(chan struct{}), live: map[*request]struct{}{}}
 	s.stats.MaxQueue = cfg.MaxQueue
 	s.stats.KVBlocksUsed, s.stats.KVBlocksTotal = eng.KVBlocks()
@@ -151,20 +147,11 @@ func (s *Service) Submit(ctx context.Context, req Request) (<-chan Event, error)
 		Logprobs: req.Logprobs, TopLogprobs: req.TopLogprobs,
 	}}
 	if req.Grammar != nil {
-		if s.tok == nil {
-			return nil, &InvalidError{errors.New("a grammar needs the model's tokenizer")}
+		c, err := s.cons.New(req.Grammar, req.ToolCall)
+		if err != nil {
+			return nil, &InvalidError{err}
 		}
-		c := grammar.NewConstraint(req.Grammar, s.grammarVocab(), s.tok.TokenBytes,
-			func(id int32) bool { return s.isEOS(int(id)) })
 		seq.Params.Constraint = c
-		if req.ToolCall {
-			start, ok1 := s.tok.TokenID(toolcall.StartMarker)
-			end, ok2 := s.tok.TokenID(toolcall.EndMarker)
-			if !ok1 || !ok2 {
-				return nil, &InvalidError{errors.New("the model's vocabulary has no tool-call markers")}
-			}
-			seq.Params.Constraint = &framed{start: start, end: end, eos: s.eosIDs, inner: c, mask: make([]uint64, (s.vocabSize+63)/64)}
-		}
 	}
 	if err := s.eng.Check(seq); err != nil {
 		return nil, &InvalidError{err}
@@ -227,17 +214,8 @@ func (s *Service) forward(ctx context.Context, r *request, out chan<- Event) {
 	}
 }
 
-// grammarVocab builds, once, the vocabulary trie grammars mask with.
-func (s *Service) grammarVocab() *grammar.Vocab {
-	s.vocabOnce.Do(func() {
-		eos := make([]int32, len(s.eosIDs))
-		for i, id := range s.eosIDs {
-			eos[i] = int32(id)
-		}
-		s.vocab = grammar.NewVocab(s.vocabSize, eos, s.tok.TokenBytes)
-	})
-	return s.vocab
-}
+// Constraints compiles grammars for this service's model and tokenizer.
+func (s *Service) Constraints() *Constraints { return s.cons }
 
 func (s *Service) cancel(r *request) {
 	s.mu.Lock()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lfm2go/lfm2/internal/engine"
+	"github.com/lfm2go/lfm2/internal/grammar"
 	"github.com/lfm2go/lfm2/internal/reply"
 	"github.com/lfm2go/lfm2/internal/scheduler"
 	"github.com/lfm2go/lfm2/internal/tokenizer"
@@ -33,7 +34,7 @@ func chatPrompt(b *Backend, req *chatRequest) ([]int32, *apiError) {
 			return nil, badRequest("messages", "messages[%d]: %v", i, err)
 		}
 	}
-	tools, e := toolsFor(req.Tools, req.ToolChoice)
+	tc, e := toolsFor(req.Tools, req.ToolChoice)
 	if e != nil {
 		return nil, e
 	}
@@ -41,44 +42,71 @@ func chatPrompt(b *Backend, req *chatRequest) ([]int32, *apiError) {
 	if ct == nil {
 		return nil, badRequest("messages", "the model has no chat template; use /v1/completions")
 	}
-	text, err := ct.Render(tokenizer.Conversation{Messages: msgs, Tools: tools, AddGenerationPrompt: true, Extra: req.ChatTemplateKwargs})
+	text, err := ct.Render(tokenizer.Conversation{Messages: msgs, Tools: tc.tools, AddGenerationPrompt: true, Extra: req.ChatTemplateKwargs})
 	if err != nil {
 		return nil, badRequest("messages", "the chat template refused the conversation: %v", err)
 	}
 	return b.Tokenizer.Encode(text, false), nil // the template writes BOS itself
 }
 
+// toolChoice is what tool_choice asks: the tools the model is shown, and
+// when a call is forced, the grammar of the call block.
+type toolChoice struct {
+	tools  []json.RawMessage
+	forced bool   // "required" or a named function
+	name   string // the named function
+	defs   []grammar.Tool
+}
+
 // toolsFor applies tool_choice: "none" hides the tools from the model,
-// "auto" (the default) shows them. Forcing a call needs constrained
-// decoding, which lfm2 does not have yet.
-func toolsFor(tools []json.RawMessage, choice json.RawMessage) ([]json.RawMessage, *apiError) {
+// "auto" (the default) shows them, "required" and {"type": "function",
+// "function": {"name": …}} force one call block in the model's syntax.
+func toolsFor(tools []json.RawMessage, choice json.RawMessage) (toolChoice, *apiError) {
+	tc := toolChoice{tools: tools}
 	for i, t := range tools {
 		var def struct {
 			Type     string `json:"type"`
 			Function *struct {
-				Name string `json:"name"`
+				Name       string          `json:"name"`
+				Parameters json.RawMessage `json:"parameters"`
 			} `json:"function"`
 		}
 		if json.Unmarshal(t, &def) != nil || def.Function == nil || def.Function.Name == "" {
-			return nil, badRequest("tools", "tools[%d]: want {\"type\": \"function\", \"function\": {\"name\": …, \"parameters\": …}}", i)
+			return tc, badRequest("tools", "tools[%d]: want {\"type\": \"function\", \"function\": {\"name\": …, \"parameters\": …}}", i)
 		}
+		tc.defs = append(tc.defs, grammar.Tool{Name: def.Function.Name, Parameters: def.Function.Parameters})
 	}
 	if len(choice) == 0 || string(choice) == "null" {
-		return tools, nil
+		return tc, nil
 	}
 	var mode string
 	if json.Unmarshal(choice, &mode) == nil {
 		switch mode {
 		case "auto":
-			return tools, nil
+			return tc, nil
 		case "none":
-			return nil, nil
+			tc.tools = nil
+			return tc, nil
 		case "required":
-			return nil, badRequest("tool_choice", `tool_choice "required" needs constrained decoding, which lfm2 does not have yet; use "auto"`)
+			tc.forced = true
+		default:
+			return tc, badRequest("tool_choice", "tool_choice %q is not one of none, auto, required", mode)
 		}
-		return nil, badRequest("tool_choice", "tool_choice %q is not one of none, auto, required", mode)
+	} else {
+		var named struct {
+			Function struct {
+				Name string `json:"name"`
+			} `json:"function"`
+		}
+		if json.Unmarshal(choice, &named) != nil || named.Function.Name == "" {
+			return tc, badRequest("tool_choice", `tool_choice: want "none", "auto", "required" or {"type": "function", "function": {"name": …}}`)
+		}
+		tc.forced, tc.name = true, named.Function.Name
 	}
-	return nil, badRequest("tool_choice", `forcing a named function needs constrained decoding, which lfm2 does not have yet; use "auto"`)
+	if len(tools) == 0 {
+		return tc, badRequest("tool_choice", "tool_choice forces a call but no tools are given")
+	}
+	return tc, nil
 }
 
 type chatMessage struct {
@@ -129,6 +157,16 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) *apiErr
 		return e
 	}
 	base.Prompt = prompt
+	if tc, _ := toolsFor(req.Tools, req.ToolChoice); tc.forced {
+		if base.Grammar != nil {
+			return badRequest("tool_choice", "a forced tool call cannot be combined with response_format or grammar")
+		}
+		g, err := b.Service.Constraints().CompileToolCalls(tc.defs, tc.name)
+		if err != nil {
+			return badRequest("tool_choice", "%v", err)
+		}
+		base.Grammar, base.ToolCall = g, true
+	}
 	if req.TopLogprobs != nil {
 		if *req.TopLogprobs < 0 || *req.TopLogprobs > 20 {
 			return badRequest("top_logprobs", "top_logprobs %d must be between 0 and 20", *req.TopLogprobs)

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/http"
 
 	"github.com/lfm2go/lfm2/internal/engine"
+	"github.com/lfm2go/lfm2/internal/grammar"
 )
 
 // genFields are the generation settings chat and plain completions share.
@@ -29,6 +31,7 @@ type genFields struct {
 		IncludeUsage bool `json:"include_usage"`
 	} `json:"stream_options"`
 	IgnoreEOS      bool            `json:"ignore_eos"`
+	Grammar        *string         `json:"grammar"`          // llama-server's extension: a GBNF grammar
 	ReturnTokenIDs bool            `json:"return_token_ids"` // vLLM's extension: the ids of prompt and answer
 	ResponseFormat json.RawMessage `json:"response_format"`
 }
@@ -37,8 +40,8 @@ type genFields struct {
 // promptLen tokens (Prompt is left for the caller), and the number of
 // choices; defaultMax is the max_tokens of a request that sets none
 // (0: the rest of the context).
-func (s *Server) request(g *genFields, b *Backend, promptLen, defaultMax int) (engine.Request, int, *apiError) {
-	req := engine.Request{Sample: b.Defaults, IgnoreEOS: g.IgnoreEOS}
+func (s *Server) request(g *genFields, b *Backend, promptLen, defaultMax int) (req engine.Request, n int, e *apiError) {
+	req = engine.Request{Sample: b.Defaults, IgnoreEOS: g.IgnoreEOS}
 	p := &req.Sample
 	if v := g.Temperature; v != nil {
 		if *v < 0 || math.IsNaN(float64(*v)) {
@@ -80,7 +83,7 @@ func (s *Server) request(g *genFields, b *Backend, promptLen, defaultMax int) (e
 	} else {
 		p.Seed = randomSeed()
 	}
-	n := 1
+	n = 1
 	if g.N != nil {
 		if *g.N < 1 || *g.N > s.cfg.MaxN {
 			return req, 0, badRequest("n", "n %d must be between 1 and %d", *g.N, s.cfg.MaxN)
@@ -116,7 +119,7 @@ func (s *Server) request(g *genFields, b *Backend, promptLen, defaultMax int) (e
 	if req.Stop, err = parseStop(g.Stop); err != nil {
 		return req, 0, badRequest("stop", "%v", err)
 	}
-	if e := checkResponseFormat(g.ResponseFormat); e != nil {
+	if req.Grammar, e = constraint(b, g); e != nil {
 		return req, 0, e
 	}
 	return req, n, nil
@@ -150,25 +153,54 @@ func parseStop(raw json.RawMessage) ([]string, error) {
 	return out, nil
 }
 
-// checkResponseFormat accepts {"type": "text"}; JSON output needs
-// constrained decoding, which this server does not have yet.
-func checkResponseFormat(raw json.RawMessage) *apiError {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil
+// constraint reads response_format ({"type": "text"}, "json_object": any
+// JSON value, "json_schema": {"schema": …}) and the grammar extension into
+// the grammar the answer must follow (nil: none).
+func constraint(b *Backend, g *genFields) (*grammar.Grammar, *apiError) {
+	var rf struct {
+		Type       string `json:"type"`
+		JSONSchema *struct {
+			Name   string          `json:"name"`
+			Schema json.RawMessage `json:"schema"`
+			Strict *bool           `json:"strict"`
+		} `json:"json_schema"`
 	}
-	var f struct {
-		Type string `json:"type"`
+	hasFormat := len(g.ResponseFormat) > 0 && string(g.ResponseFormat) != "null"
+	if hasFormat {
+		if err := json.Unmarshal(g.ResponseFormat, &rf); err != nil {
+			return nil, badRequest("response_format", `response_format: want {"type": "text" | "json_object" | "json_schema", ...}`)
+		}
 	}
-	if err := json.Unmarshal(raw, &f); err != nil {
-		return badRequest("response_format", "response_format: want an object with a \"type\"")
+	if g.Grammar != nil && hasFormat && rf.Type != "text" {
+		return nil, badRequest("grammar", "give grammar or a JSON response_format, not both")
 	}
-	switch f.Type {
-	case "text":
-		return nil
-	case "json_object", "json_schema":
-		return badRequest("response_format", "response_format %q needs constrained decoding, which lfm2 does not have yet; only \"text\" is supported", f.Type)
+	cons := b.Service.Constraints()
+	var (
+		gr  *grammar.Grammar
+		err error
+	)
+	switch {
+	case g.Grammar != nil:
+		if gr, err = cons.Compile(engine.KindGBNF, *g.Grammar); err != nil {
+			return nil, badRequest("grammar", "%v", err)
+		}
+	case !hasFormat || rf.Type == "text":
+	case rf.Type == "json_object":
+		gr, err = cons.Compile(engine.KindJSONObject, "")
+	case rf.Type == "json_schema":
+		if rf.JSONSchema == nil || len(rf.JSONSchema.Schema) == 0 {
+			return nil, badRequest("response_format", `response_format json_schema needs "json_schema": {"name": …, "schema": {…}}`)
+		}
+		if gr, err = cons.Compile(engine.KindJSONSchema, string(rf.JSONSchema.Schema)); err != nil {
+			return nil, badRequest("response_format", "%v", err)
+		}
+	default:
+		return nil, badRequest("response_format", "response_format type %q is not one of text, json_object, json_schema", rf.Type)
 	}
-	return badRequest("response_format", "response_format type %q is not one of text, json_object, json_schema", f.Type)
+	if err != nil {
+		return nil, &apiError{Status: http.StatusInternalServerError, Type: "server_error", Message: err.Error()}
+	}
+	return gr, nil
 }
 
 func randomSeed() uint64 {

@@ -94,6 +94,34 @@ await check('tools: a conversation with calls and results', async () => {
   for await (const chunk of s) assert.equal(chunk.object, 'chat.completion.chunk');
 });
 
+await check('forced tool call (tool_choice required), whole and streamed', async () => {
+  // A bounded argument: random weights would write an unbounded string forever.
+  const tools = [{ type: 'function', function: { name: 'get_weather',
+    parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 10 } }, required: ['city'] } } }];
+  const r = await client.chat.completions.create({ model, messages, tools, tool_choice: 'required', max_tokens: 60, temperature: 1, seed: 2 });
+  const c = r.choices[0];
+  assert.equal(c.finish_reason, 'tool_calls');
+  assert.equal(c.message.tool_calls[0].function.name, 'get_weather');
+  assert.equal(typeof JSON.parse(c.message.tool_calls[0].function.arguments).city, 'string');
+  const runner = client.chat.completions.stream({ model, messages, tools, max_tokens: 60, temperature: 1, seed: 2,
+    tool_choice: { type: 'function', function: { name: 'get_weather' } } });
+  const final = await runner.finalChatCompletion();
+  assert.equal(final.choices[0].message.tool_calls[0].function.name, 'get_weather');
+});
+
+await check('response_format json_schema', async () => {
+  const schema = { type: 'object', properties: { name: { type: 'string', maxLength: 12 }, age: { type: 'integer' } },
+    required: ['name', 'age'], additionalProperties: false };
+  for (let seed = 0; seed < 3; seed++) {
+    const r = await client.chat.completions.create({ model, messages, max_tokens: 80, seed, temperature: 1,
+      response_format: { type: 'json_schema', json_schema: { name: 'person', schema, strict: true } } });
+    if (r.choices[0].finish_reason !== 'stop') continue;
+    const v = JSON.parse(r.choices[0].message.content);
+    assert.deepEqual(Object.keys(v), ['name', 'age']);
+    assert.ok(Number.isInteger(v.age) && typeof v.name === 'string' && v.name.length <= 12);
+  }
+});
+
 await check('logprobs', async () => {
   const r = await client.chat.completions.create({ model, messages, max_tokens: 5, logprobs: true, top_logprobs: 3, temperature: 0 });
   const lp = r.choices[0].logprobs.content;
@@ -120,8 +148,8 @@ await check('errors: bad request names the field', async () => {
     (e) => e instanceof OpenAI.BadRequestError && e.status === 400 && e.param === 'temperature' && e.message.includes('temperature'),
   );
   await assert.rejects(
-    client.chat.completions.create({ model, messages, tool_choice: 'required', tools }),
-    (e) => e instanceof OpenAI.BadRequestError && e.param === 'tool_choice',
+    client.chat.completions.create({ model, messages, n: 0 }),
+    (e) => e instanceof OpenAI.BadRequestError && e.param === 'n',
   );
 });
 
