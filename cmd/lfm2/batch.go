@@ -38,10 +38,14 @@ type outputRecord struct {
 	PromptTokens int             `json:"prompt_tokens"`
 	Completion   string          `json:"completion"`
 	answerFields
-	CompletionIDs    []int32 `json:"completion_ids"`
-	CompletionTokens int     `json:"completion_tokens"`
-	FinishReason     string  `json:"finish_reason"`
-	Timings          timings `json:"timings"`
+	// Parsed is the completion as JSON, under a JSON response_format, when
+	// it finished (finish_reason "stop"); a completion cut by max_tokens
+	// has none.
+	Parsed           json.RawMessage `json:"parsed,omitempty"`
+	CompletionIDs    []int32         `json:"completion_ids"`
+	CompletionTokens int             `json:"completion_tokens"`
+	FinishReason     string          `json:"finish_reason"`
+	Timings          timings         `json:"timings"`
 }
 
 type errorRecord struct {
@@ -54,6 +58,7 @@ type errorRecord struct {
 type job struct {
 	id    json.RawMessage
 	stops []string
+	json  bool // under a JSON response_format: the record carries "parsed"
 }
 
 func newBatchCmd(g *globals) *cobra.Command {
@@ -282,6 +287,7 @@ func runBatch(g *globals, fl *pflag.FlagSet, bf *batchFlags, sf *samplingFlags, 
 	if bf.verbose {
 		fmt.Fprintln(os.Stderr, sf.describe(l.defaults.family, from))
 	}
+	cons := engine.NewConstraints(l.model, l.tok) // grammars compiled once per distinct schema
 	eng, err := scheduler.NewEngine(l.model, scheduler.Config{
 		Limits:    scheduler.Limits{MaxBatchTokens: bf.maxBatchTokens, MaxSeqs: bf.parallel, MaxContext: bf.ctxLen},
 		BlockSize: 16, KVBytes: kvBytes, PrefixCache: !bf.noPrefixCache,
@@ -340,7 +346,7 @@ func runBatch(g *globals, fl *pflag.FlagSet, bf *batchFlags, sf *samplingFlags, 
 					fmt.Fprintf(os.Stderr, "lfm2: %s line %d: ignoring unknown field(s) %s\n", bf.in, lineNo, strings.Join(sl.unknown, ", "))
 				}
 			}
-			q, err := buildSequence(l.tok, ln, sf, pf)
+			q, err := buildSequence(l.tok, cons, ln, sf, pf)
 			if err == nil {
 				err = eng.Add(q)
 			}
@@ -387,6 +393,7 @@ func runBatch(g *globals, fl *pflag.FlagSet, bf *batchFlags, sf *samplingFlags, 
 		rec := outputRecord{ID: jb.id, PromptTokens: len(q.Prompt), CompletionIDs: append([]int32{}, ids...),
 			CompletionTokens: len(q.Output), FinishReason: q.FinishReason, Timings: seqTimings(q, q.Timings.Added)}
 		rec.Completion, rec.answerFields = splitAnswer(l.tok, ids, jb.stops)
+		rec.Parsed = parsedJSON(jb.json, q.FinishReason, rec.Completion)
 		if q.Err != nil {
 			rec.Error = q.Err.Error()
 		}
@@ -565,7 +572,7 @@ func refuseSameFile(input, output, flag string) error {
 
 // buildSequence turns an input line into a sequence, per-line settings
 // overriding the flags.
-func buildSequence(tok *tokenizer.Tokenizer, ln *inputLine, sf *samplingFlags, pf *promptFlags) (*scheduler.Sequence, error) {
+func buildSequence(tok *tokenizer.Tokenizer, cons *engine.Constraints, ln *inputLine, sf *samplingFlags, pf *promptFlags) (*scheduler.Sequence, error) {
 	if ln.Prompt == nil && ln.Messages == nil {
 		return nil, fmt.Errorf(`missing "prompt" (or "messages")`)
 	}
@@ -604,10 +611,35 @@ func buildSequence(tok *tokenizer.Tokenizer, ln *inputLine, sf *samplingFlags, p
 	if err := checkSampling(p, maxTokens, stops, ""); err != nil {
 		return nil, err
 	}
-	return &scheduler.Sequence{Prompt: ids, Tag: &job{id: ln.ID, stops: stops}, Params: scheduler.Params{
+	q := &scheduler.Sequence{Prompt: ids, Tag: &job{id: ln.ID, stops: stops}, Params: scheduler.Params{
 		MaxTokens: maxTokens, IgnoreEOS: sf.ignoreEOS, Sample: p, Stop: engine.StopOnText(tok, stops),
 		Stream: streamOf(ln.ID),
-	}}, nil
+	}}
+	kind, src, _ := engine.ResponseFormat(ln.ResponseFormat) // checked when the line was read
+	field := "response_format"
+	if ln.Grammar != nil {
+		kind, src, field = engine.KindGBNF, *ln.Grammar, "grammar"
+	}
+	if kind != "" {
+		g, err := cons.Compile(kind, src)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", field, err)
+		}
+		if q.Params.Constraint, err = cons.New(g, false); err != nil {
+			return nil, fmt.Errorf("%q: %w", field, err)
+		}
+		q.Tag.(*job).json = kind != engine.KindGBNF
+	}
+	return q, nil
+}
+
+// parsedJSON is a finished JSON-constrained completion as JSON (nil when
+// it was not constrained to JSON or did not finish).
+func parsedJSON(isJSON bool, finish, text string) json.RawMessage {
+	if !isJSON || finish != scheduler.FinishStop || !json.Valid([]byte(text)) {
+		return nil
+	}
+	return json.RawMessage(text)
 }
 
 // streamOf derives a sampling stream from a prompt id, so the same id

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lfm2go/lfm2/internal/engine"
 	"github.com/lfm2go/lfm2/internal/tokenizer"
 )
 
@@ -27,6 +28,8 @@ type inputLine struct {
 	RepetitionPenalty *float32
 	Seed              *uint64
 	Stop              []string
+	ResponseFormat    json.RawMessage // OpenAI's: json_object or json_schema constrain the completion
+	Grammar           *string         // a GBNF grammar the completion must follow
 }
 
 // lineFieldError is a rejected line: the message, and the line's id when
@@ -45,7 +48,7 @@ func lineID(lineNo int) json.RawMessage {
 }
 
 // knownFields are the keys a JSONL line may have.
-var knownFields = []string{"id", "prompt", "messages", "tools", "max_tokens", "temperature", "top_k", "top_p", "min_p", "repetition_penalty", "seed", "stop"}
+var knownFields = []string{"id", "prompt", "messages", "tools", "max_tokens", "temperature", "top_k", "top_p", "min_p", "repetition_penalty", "seed", "stop", "response_format", "grammar"}
 
 // parseInputLine reads one JSONL line field by field, so that every error
 // names the field in the user's terms (never a Go type) and the id is
@@ -98,6 +101,7 @@ func parseInputLine(text string, lineNo int) (ln inputLine, unknown []string, er
 		{"min_p", "a number", &ln.MinP},
 		{"repetition_penalty", "a number", &ln.RepetitionPenalty},
 		{"seed", "a whole number ≥ 0", &ln.Seed},
+		{"grammar", "a GBNF grammar (a string)", &ln.Grammar},
 	} {
 		if err := get(f.name, f.dst, f.want); err != nil {
 			return ln, nil, err
@@ -120,6 +124,15 @@ func parseInputLine(text string, lineNo int) (ln inputLine, unknown []string, er
 		if json.Unmarshal(raw, &ln.Tools) != nil {
 			return ln, nil, bad("tools", "a list of tool definitions")
 		}
+	}
+	if raw, ok := fields["response_format"]; ok && !isJSONNull(raw) {
+		if _, _, err := engine.ResponseFormat(raw); err != nil {
+			return ln, nil, &lineFieldError{id: ln.ID, msg: fmt.Sprintf(`"response_format": %v`, err)}
+		}
+		if ln.Grammar != nil {
+			return ln, nil, &lineFieldError{id: ln.ID, msg: `give "grammar" or "response_format", not both`}
+		}
+		ln.ResponseFormat = raw
 	}
 	if raw, ok := fields["stop"]; ok && !isJSONNull(raw) {
 		var one string

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lfm2go/lfm2/internal/engine"
+	"github.com/lfm2go/lfm2/internal/grammar"
 	"github.com/lfm2go/lfm2/internal/scheduler"
 	"github.com/lfm2go/lfm2/internal/tokenizer"
 )
@@ -76,11 +77,12 @@ type runRecord struct {
 	IDs       []int32 `json:"ids"`
 	Text      string  `json:"text"`
 	answerFields
-	FinishReason     string  `json:"finish_reason"`
-	Error            string  `json:"error,omitempty"`
-	PromptTokens     int     `json:"prompt_tokens"`
-	CompletionTokens int     `json:"completion_tokens"`
-	Timings          timings `json:"timings"`
+	Parsed           json.RawMessage `json:"parsed,omitempty"` // the answer as JSON, with --json-schema, when it finished
+	FinishReason     string          `json:"finish_reason"`
+	Error            string          `json:"error,omitempty"`
+	PromptTokens     int             `json:"prompt_tokens"`
+	CompletionTokens int             `json:"completion_tokens"`
+	Timings          timings         `json:"timings"`
 }
 
 type timings struct {
@@ -123,6 +125,8 @@ func newRunCmd(g *globals) *cobra.Command {
 		ctxLen  int
 
 		hideReasoning bool
+		schemaFile    string
+		grammarFile   string
 	)
 	cmd := &cobra.Command{
 		Use:   "run [PROMPT...]",
@@ -151,6 +155,12 @@ func newRunCmd(g *globals) *cobra.Command {
 			}
 			if len(args) > 1 {
 				args = []string{strings.Join(args, " ")}
+			}
+			// The constraint is compiled before the model loads: a bad
+			// schema or grammar is a usage error naming the file.
+			constraint, isJSON, err := loadConstraint(schemaFile, grammarFile)
+			if err != nil {
+				return err
 			}
 			quiet = quiet || (asJSON && !verbose)
 			g.quiet, g.verbose = quiet, verbose
@@ -197,7 +207,7 @@ func newRunCmd(g *globals) *cobra.Command {
 			defer stop()
 			out := cmd.OutOrStdout()
 			printer := &answerPrinter{out: out, tty: isTerminal(out), hideReasoning: hideReasoning}
-			req := engine.Request{Prompt: ids, MaxTokens: sf.maxTokens, IgnoreEOS: sf.ignoreEOS, Sample: sf.params(), Stop: sf.stop}
+			req := engine.Request{Prompt: ids, MaxTokens: sf.maxTokens, IgnoreEOS: sf.ignoreEOS, Sample: sf.params(), Stop: sf.stop, Grammar: constraint}
 			ans, err := streamAnswer(ctx, svc, req, func(ev engine.Event) {
 				switch {
 				case asJSON:
@@ -232,6 +242,7 @@ func newRunCmd(g *globals) *cobra.Command {
 					gen = gen[:len(gen)-1]
 				}
 				rec.Text, rec.answerFields = splitAnswer(l.tok, gen, sf.stop)
+				rec.Parsed = parsedJSON(isJSON, finish, rec.Text)
 			}
 			if ans.err != nil {
 				rec.Error = ans.err.Error()
@@ -262,7 +273,36 @@ func newRunCmd(g *globals) *cobra.Command {
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "notes and the stats line on stderr even with --json")
 	cmd.Flags().BoolVar(&hideReasoning, "hide-reasoning", false, "do not print a thinking model's <think> reasoning")
 	cmd.Flags().IntVar(&ctxLen, "ctx", 32768, "context limit: prompt + generated tokens")
+	cmd.Flags().StringVar(&schemaFile, "json-schema", "", "constrain the answer to JSON valid for this JSON Schema file (see README, Structured output)")
+	cmd.Flags().StringVar(&grammarFile, "grammar", "", "constrain the answer to this GBNF grammar file (llama.cpp's format)")
 	return g.register(cmd)
+}
+
+// loadConstraint compiles --json-schema or --grammar (nil when neither);
+// isJSON says the answer is JSON.
+func loadConstraint(schemaFile, grammarFile string) (g *grammar.Grammar, isJSON bool, err error) {
+	switch {
+	case schemaFile != "" && grammarFile != "":
+		return nil, false, fmt.Errorf("%w: give --json-schema or --grammar, not both", errUsage)
+	case schemaFile != "":
+		src, err := os.ReadFile(schemaFile)
+		if err != nil {
+			return nil, false, fmt.Errorf("%w: --json-schema: %v", errUsage, err)
+		}
+		if g, err = grammar.CompileSchema(src); err != nil {
+			return nil, false, fmt.Errorf("%w: --json-schema %s: %v", errUsage, schemaFile, err)
+		}
+		return g, true, nil
+	case grammarFile != "":
+		src, err := os.ReadFile(grammarFile)
+		if err != nil {
+			return nil, false, fmt.Errorf("%w: --grammar: %v", errUsage, err)
+		}
+		if g, err = grammar.ParseGBNF(string(src)); err != nil {
+			return nil, false, fmt.Errorf("%w: --grammar %s: %v", errUsage, grammarFile, err)
+		}
+	}
+	return g, false, nil
 }
 
 // statsLine summarises a run for stderr; a rate that was never measured

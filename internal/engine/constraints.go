@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/lfm2go/lfm2/internal/grammar"
@@ -133,4 +134,35 @@ func (c *Constraints) trie() *grammar.Vocab {
 		c.vocab = grammar.NewVocab(c.vocabSize, eos, c.tok.TokenBytes)
 	})
 	return c.vocab
+}
+
+// ResponseFormat reads OpenAI's response_format: {"type": "text"} (no
+// constraint: kind ""), {"type": "json_object"} (KindJSONObject) or
+// {"type": "json_schema", "json_schema": {"name": …, "schema": {…}}}
+// (KindJSONSchema, src the schema).
+func ResponseFormat(raw json.RawMessage) (kind, src string, err error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", "", nil
+	}
+	var rf struct {
+		Type       string `json:"type"`
+		JSONSchema *struct {
+			Schema json.RawMessage `json:"schema"`
+		} `json:"json_schema"`
+	}
+	if json.Unmarshal(raw, &rf) != nil {
+		return "", "", errors.New(`want {"type": "text" | "json_object" | "json_schema", ...}`)
+	}
+	switch rf.Type {
+	case "text":
+		return "", "", nil
+	case "json_object":
+		return KindJSONObject, "", nil
+	case "json_schema":
+		if rf.JSONSchema == nil || len(rf.JSONSchema.Schema) == 0 || string(rf.JSONSchema.Schema) == "null" {
+			return "", "", errors.New(`json_schema needs "json_schema": {"name": …, "schema": {…}}`)
+		}
+		return KindJSONSchema, string(rf.JSONSchema.Schema), nil
+	}
+	return "", "", fmt.Errorf("type %q is not one of text, json_object, json_schema", rf.Type)
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net/http"
 
 	"github.com/lfm2go/lfm2/internal/engine"
 	"github.com/lfm2go/lfm2/internal/grammar"
@@ -157,48 +156,23 @@ func parseStop(raw json.RawMessage) ([]string, error) {
 // JSON value, "json_schema": {"schema": …}) and the grammar extension into
 // the grammar the answer must follow (nil: none).
 func constraint(b *Backend, g *genFields) (*grammar.Grammar, *apiError) {
-	var rf struct {
-		Type       string `json:"type"`
-		JSONSchema *struct {
-			Name   string          `json:"name"`
-			Schema json.RawMessage `json:"schema"`
-			Strict *bool           `json:"strict"`
-		} `json:"json_schema"`
-	}
-	hasFormat := len(g.ResponseFormat) > 0 && string(g.ResponseFormat) != "null"
-	if hasFormat {
-		if err := json.Unmarshal(g.ResponseFormat, &rf); err != nil {
-			return nil, badRequest("response_format", `response_format: want {"type": "text" | "json_object" | "json_schema", ...}`)
-		}
-	}
-	if g.Grammar != nil && hasFormat && rf.Type != "text" {
-		return nil, badRequest("grammar", "give grammar or a JSON response_format, not both")
-	}
-	cons := b.Service.Constraints()
-	var (
-		gr  *grammar.Grammar
-		err error
-	)
-	switch {
-	case g.Grammar != nil:
-		if gr, err = cons.Compile(engine.KindGBNF, *g.Grammar); err != nil {
-			return nil, badRequest("grammar", "%v", err)
-		}
-	case !hasFormat || rf.Type == "text":
-	case rf.Type == "json_object":
-		gr, err = cons.Compile(engine.KindJSONObject, "")
-	case rf.Type == "json_schema":
-		if rf.JSONSchema == nil || len(rf.JSONSchema.Schema) == 0 {
-			return nil, badRequest("response_format", `response_format json_schema needs "json_schema": {"name": …, "schema": {…}}`)
-		}
-		if gr, err = cons.Compile(engine.KindJSONSchema, string(rf.JSONSchema.Schema)); err != nil {
-			return nil, badRequest("response_format", "%v", err)
-		}
-	default:
-		return nil, badRequest("response_format", "response_format type %q is not one of text, json_object, json_schema", rf.Type)
-	}
+	kind, src, err := engine.ResponseFormat(g.ResponseFormat)
 	if err != nil {
-		return nil, &apiError{Status: http.StatusInternalServerError, Type: "server_error", Message: err.Error()}
+		return nil, badRequest("response_format", "response_format: %v", err)
+	}
+	param := "response_format"
+	if g.Grammar != nil {
+		if kind != "" {
+			return nil, badRequest("grammar", "give grammar or a JSON response_format, not both")
+		}
+		kind, src, param = engine.KindGBNF, *g.Grammar, "grammar"
+	}
+	if kind == "" {
+		return nil, nil
+	}
+	gr, err := b.Service.Constraints().Compile(kind, src)
+	if err != nil {
+		return nil, badRequest(param, "%s: %v", param, err)
 	}
 	return gr, nil
 }
