@@ -44,6 +44,11 @@ echo '{"messages":[]}' | check $BIN tokenize --model synthetic:350m --chat --cha
 check $BIN run --model testdata/fixtures/gguf-tiny/model-Q8_0.gguf --max-tokens 4 "Hello" >/dev/null
 check $BIN run --model testdata/fixtures/gguf-quant --quant Q4_K_M --raw --max-tokens 4 --ids 1,5,9 >/dev/null
 echo "README examples (models, chat): all ran" >&2
+# Structured output.
+echo '{"type": "object", "properties": {"name": {"type": "string", "maxLength": 12}, "age": {"type": "integer"}}, "required": ["name", "age"]}' > "$tmp/person.schema.json"
+check $BIN run --model $FIX --json-schema "$tmp/person.schema.json" --json "Extract the person: Ada Lovelace, 36, ada@example.org" | grep -q '"parsed":{"name":'
+printf 'root ::= year "-" month "-" day\nyear ::= [12] [0-9]{3}\nmonth ::= "0" [1-9] | "1" [0-2]\nday ::= "0" [1-9] | [12] [0-9]\n' > "$tmp/date.gbnf"
+check $BIN run --model $FIX --grammar "$tmp/date.gbnf" "When did the war end?" | grep -qE '^[12][0-9]{3}-[01][0-9]-[0-2][0-9]$'
 # lfm2 serve: start on a free port, the README's curl examples, SIGTERM.
 # (--ctx bounds the answers that set no max_tokens: the fixture rarely ends one.)
 $BIN serve --model $FIX --port 0 --ctx 512 2>"$tmp/serve.log" &
@@ -63,4 +68,10 @@ check curl -sf "$url/v1/chat/completions" -H 'Content-Type: application/json' -d
   "tools": [{"type": "function", "function": {"name": "get_weather",
     "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]}' > "$tmp/r.json"
 grep -q '"finish_reason"' "$tmp/r.json"
+check curl -sf "$url/v1/chat/completions" -H 'Content-Type: application/json' -d '{
+  "messages": [{"role": "user", "content": "Extract: Ada Lovelace, 36"}],
+  "response_format": {"type": "json_schema", "json_schema": {"name": "person", "strict": true,
+    "schema": {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+               "required": ["name", "age"], "additionalProperties": false}}}}' > "$tmp/r.json"
+grep -q '"content":"{\\"name\\":' "$tmp/r.json"
 kill -TERM $spid && wait $spid
