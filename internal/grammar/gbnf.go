@@ -23,7 +23,11 @@ type gbnfParser struct {
 	src   string
 	pos   int
 	rules *ruleSet
+	depth int // parentheses open
 }
+
+// maxNesting bounds parentheses, so no grammar can exhaust the stack.
+const maxNesting = 200
 
 func (p *gbnfParser) errorf(format string, args ...any) error {
 	line := 1 + strings.Count(p.src[:p.pos], "\n")
@@ -166,9 +170,13 @@ func (p *gbnfParser) sequence(nested bool) (*node, error) {
 			p.pos++
 			item = class(false, 0, utf8.MaxRune)
 		case c == '(':
+			if p.depth++; p.depth > maxNesting {
+				return nil, p.errorf("parentheses nested over %d deep", maxNesting)
+			}
 			p.pos++
 			p.space(true)
 			inner, err := p.alternatives(true)
+			p.depth--
 			if err != nil {
 				return nil, err
 			}

@@ -27,6 +27,7 @@ type Grammar struct {
 
 	masksServed, masksComputed int
 	maskTime                   time.Duration
+	newStates                  int // transitions computed (the budget of a mask walk)
 }
 
 type elemKind uint8
@@ -99,6 +100,10 @@ func class(neg bool, r ...rune) *node { // pairs lo, hi
 
 // maxRepeat bounds {m,n} counts: each copy is compiled out.
 const maxRepeat = 10000
+
+// maxCode bounds a compiled grammar (elements over all rules), so nested
+// repetitions cannot exhaust memory: ("a"{10000}){10000} is refused.
+const maxCode = 1 << 20
 
 // ruleSet is named rules being compiled.
 type ruleSet struct {
@@ -174,8 +179,13 @@ func (c *compiler) rule(id int, n *node) error {
 		c.g.code = append(c.g.code, a...)
 		c.g.code = append(c.g.code, elem{kind: kindEnd})
 	}
+	if len(c.g.code) > maxCode {
+		return errTooLarge
+	}
 	return nil
 }
+
+var errTooLarge = fmt.Errorf("the grammar compiles to over %d elements (nested repetitions?)", maxCode)
 
 // anonymous makes a rule for n and returns its reference.
 func (c *compiler) anonymous(n *node, hint string) (elem, error) {
@@ -257,6 +267,9 @@ func (c *compiler) repeat(n *node, out []elem) ([]elem, error) {
 	for range n.min {
 		if out, err = c.sequence(x, out); err != nil {
 			return nil, err
+		}
+		if len(out)+len(c.g.code) > maxCode {
+			return nil, errTooLarge
 		}
 	}
 	switch {

@@ -129,3 +129,31 @@ func TestMaskIsExact(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileGrammars: sizes that would exhaust memory or the stack are
+// refused quickly; an ambiguous grammar stays bounded.
+func TestHostileGrammars(t *testing.T) {
+	for src, want := range map[string]string{
+		`root ::= ("a"{10000}){10000}`:                                              "over",
+		"root ::= " + strings.Repeat("(", 5000) + `"a"` + strings.Repeat(")", 5000): "nested over",
+	} {
+		if _, err := ParseGBNF(src); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%.40s…: %v", src, err)
+		}
+	}
+	if _, err := CompileSchema([]byte(`{"type": "string", "pattern": "` + strings.Repeat("(", 5000) + "a" + strings.Repeat(")", 5000) + `"}`)); err == nil {
+		t.Error("a deeply nested pattern was accepted")
+	}
+	// Exponentially ambiguous: every split of the a's is a parse.
+	g, err := ParseGBNF("root ::= x*\nx ::= \"a\" | \"a\" \"a\" | \"a\" x \"a\"")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := g.Start()
+	for range 200 {
+		s = g.Advance(s, 'a')
+		if len(s.stacks) > maxStacks {
+			t.Fatalf("%d stacks", len(s.stacks))
+		}
+	}
+}

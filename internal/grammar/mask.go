@@ -58,6 +58,11 @@ func (v *Vocab) Size() int { return v.size }
 // maxMasks bounds the cached masks per vocabulary.
 const maxMasks = 4096
 
+// maxWalkStates bounds the new transitions one mask may compute: a grammar
+// so ambiguous that a mask would take longer gets an empty mask (the
+// sequence then ends with an error) rather than stalling the engine.
+const maxWalkStates = 300000
+
 // Mask returns the allowed tokens in state s as a bitset (bit id%64 of word
 // id/64): the tokens whose bytes keep the text in the language, and the
 // end-of-sequence tokens when the text is complete. The result is cached
@@ -81,7 +86,10 @@ func (g *Grammar) Mask(s *State, v *Vocab) []uint64 {
 	t0 := time.Now()
 	m := make([]uint64, (v.size+63)/64)
 	if len(s.stacks) > 0 {
-		g.walk(v, 0, s, m)
+		g.newStates = 0
+		if !g.walk(v, 0, s, m) {
+			clear(m) // over budget: nothing is allowed
+		}
 	}
 	g.maskTime += time.Since(t0)
 	if s.accept {
@@ -105,20 +113,25 @@ func (g *Grammar) MaskStats() (served, computed int, walking time.Duration) {
 	return g.masksServed, g.masksComputed, g.maskTime
 }
 
-// walk allows every token under trie node n whose bytes lead s somewhere.
-func (g *Grammar) walk(v *Vocab, n int32, s *State, m []uint64) {
+// walk allows every token under trie node n whose bytes lead s somewhere;
+// false when it ran over maxWalkStates.
+func (g *Grammar) walk(v *Vocab, n int32, s *State, m []uint64) bool {
 	for _, e := range v.nodes[n].edges {
 		t := g.step(s, e.b)
+		if g.newStates > maxWalkStates {
+			return false
+		}
 		if t.Dead() {
 			continue
 		}
 		for _, id := range v.nodes[e.child].tokens {
 			m[id/64] |= 1 << (id % 64)
 		}
-		if len(t.stacks) > 0 {
-			g.walk(v, e.child, t, m)
+		if len(t.stacks) > 0 && !g.walk(v, e.child, t, m) {
+			return false
 		}
 	}
+	return true
 }
 
 // Constraint follows one generation through a grammar: the mask for its

@@ -38,6 +38,10 @@ func sameStack(a, b *stack) bool {
 // maxDepth bounds nesting: a grammar that nests deeper is cut there.
 const maxDepth = 512
 
+// maxStacks bounds the parses a state follows at once; an ambiguous grammar
+// past it keeps the first ones (its output stays in the language).
+const maxStacks = 256
+
 // State is where a text stands in the grammar: every stack that can read
 // on, and whether the text is already complete. States are interned per
 // grammar, so equal states are one value and remember their transitions.
@@ -72,6 +76,7 @@ func (g *Grammar) Start() *State {
 type builder struct {
 	g      *Grammar
 	stacks []*stack
+	seen   map[uint64][]*stack // by hash, once there are many stacks
 	accept bool
 }
 
@@ -109,12 +114,28 @@ func (b *builder) expand(p int32, tail *stack, depth int) {
 }
 
 func (b *builder) add(s *stack) {
-	for _, t := range b.stacks {
+	if len(b.stacks) >= maxStacks {
+		return
+	}
+	if b.seen == nil && len(b.stacks) >= 8 {
+		b.seen = map[uint64][]*stack{}
+		for _, t := range b.stacks {
+			b.seen[t.hash] = append(b.seen[t.hash], t)
+		}
+	}
+	same := b.stacks
+	if b.seen != nil {
+		same = b.seen[s.hash]
+	}
+	for _, t := range same {
 		if sameStack(s, t) {
 			return
 		}
 	}
 	b.stacks = append(b.stacks, s)
+	if b.seen != nil {
+		b.seen[s.hash] = append(b.seen[s.hash], s)
+	}
 }
 
 func (b *builder) state() *State {
@@ -156,6 +177,7 @@ func (g *Grammar) step(s *State, c byte) *State {
 	}
 	t := g.intern(g.advance(s, c))
 	s.next[c] = t
+	g.newStates++
 	return t
 }
 

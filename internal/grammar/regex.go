@@ -26,8 +26,9 @@ func regexNode(pattern string) (*node, error) {
 }
 
 type regexParser struct {
-	src string
-	pos int
+	src   string
+	pos   int
+	depth int
 }
 
 func (p *regexParser) alternatives() (*node, error) {
@@ -56,6 +57,9 @@ func (p *regexParser) sequence() (*node, error) {
 		var err error
 		switch c := p.src[p.pos]; c {
 		case '(':
+			if p.depth++; p.depth > maxNesting {
+				return nil, fmt.Errorf("groups nested over %d deep", maxNesting)
+			}
 			p.pos++
 			if strings.HasPrefix(p.src[p.pos:], "?:") {
 				p.pos += 2
@@ -69,6 +73,7 @@ func (p *regexParser) sequence() (*node, error) {
 				return nil, fmt.Errorf("missing )")
 			}
 			p.pos++
+			p.depth--
 		case '[':
 			if item, err = p.class(); err != nil {
 				return nil, err

@@ -229,7 +229,7 @@ func (e *Engine) sample(q *Sequence, logits []float32) (int32, error) {
 		e.masked[i] = neg
 	}
 	if !any {
-		return -1, errors.New("the grammar allows no token here")
+		return -1, errors.New("the grammar allows no token here (or is too ambiguous to follow)")
 	}
 	tok, err := q.sampler.Sample(e.masked, q.tokens)
 	if err != nil {

@@ -134,7 +134,7 @@ func parseStop(raw json.RawMessage) ([]string, error) {
 		if one == "" {
 			return nil, nil
 		}
-		return []string{one}, nil
+		raw, _ = json.Marshal([]string{one}) // checked as a list below
 	}
 	var list []string
 	if err := json.Unmarshal(raw, &list); err != nil {
@@ -148,6 +148,11 @@ func parseStop(raw json.RawMessage) ([]string, error) {
 	}
 	if len(out) > 16 {
 		return nil, fmt.Errorf("at most 16 stop strings, got %d", len(out))
+	}
+	for _, s := range out {
+		if len(s) > 1024 {
+			return nil, fmt.Errorf("a stop string is %d bytes; at most 1024", len(s))
+		}
 	}
 	return out, nil
 }
