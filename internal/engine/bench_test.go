@@ -65,9 +65,9 @@ func BenchmarkConstrainedDecode(b *testing.B) {
 		}
 		return n - 1, last.Sub(first) // decode steps after the first token
 	}
-	// Warm the mask cache as a server does after its first requests with
+	// Warm the mask cache as a server or batch does after its first requests with
 	// a schema; the counts below are the steady state.
-	for i := range 12 {
+	for i := range 60 {
 		run(g, uint64(1000+i))
 	}
 	served0, computed0, walking0 := g.MaskStats()

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/lfm2go/lfm2/internal/cache"
@@ -147,6 +149,7 @@ func (e *Engine) Step(emit func(Event)) error {
 		return fmt.Errorf("engine step: %w", err)
 	}
 	e.Steps++
+	e.prepareMasks()
 	r := 0
 	for _, w := range e.work {
 		q := w.seq
@@ -199,6 +202,36 @@ func (e *Engine) Step(emit func(Event)) error {
 		emit(ev)
 	}
 	return nil
+}
+
+// prepareMasks computes, in parallel, the masks of the constrained
+// sequences that sample in this step (the forward pass is done, so the
+// cores are free); sampling then finds them in the grammars' caches.
+// Sequences under one grammar share its cache lock, so it is sequences
+// under different grammars (or schemas) that overlap.
+func (e *Engine) prepareMasks() {
+	var cs []Constraint
+	for _, w := range e.work {
+		q := w.seq
+		if q.Params.Constraint != nil && q.processed+w.n == len(q.tokens) {
+			cs = append(cs, q.Params.Constraint)
+		}
+	}
+	if len(cs) < 2 {
+		return
+	}
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for _, c := range cs {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer wg.Done()
+			c.Allowed()
+			<-slots
+		}()
+	}
+	wg.Wait()
 }
 
 // sample draws q's next token; under a constraint, from the allowed tokens
