@@ -25,7 +25,7 @@ const amxStep = 16 * 16 * 2
 // 32-column steps. (Its rows past the last multiple of 16, if any, are
 // always left to the AVX-512 tiles.)
 func amxCovers(w *Mat) bool {
-	return w.BF16 != nil && w.Cols%32 == 0
+	return w.Format() == FormatBF16 && w.Cols%32 == 0
 }
 
 // splitBF16 returns the high and low bf16 halves of x.

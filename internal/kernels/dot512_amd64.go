@@ -52,49 +52,48 @@ func availableImpls() []Impl {
 // four activation rows by four weight rows, one by four, one by one. (A
 // struct with methods, not closures, so nothing is allocated per call.)
 type tiles512 struct {
-	w   *Mat
-	xp  []float32
-	k   int // Cols
-	k32 int // Cols rounded down to a whole chunk
-	spr int // int8 scales per row
-	apr int // affine block floats per row
+	w      *Mat
+	format Format // bf16, int8 or int8-affine
+	xp     []float32
+	k      int // Cols
+	k32    int // Cols rounded down to a whole chunk
+	spr    int // int8 scales per row
+	apr    int // affine block floats per row
 }
 
 func (m *matmulTask) tiles512() tiles512 {
 	K := m.w.Cols
-	return tiles512{w: m.w, xp: m.xp, k: K, k32: K &^ 31, spr: K / Q8Block, apr: K / Q8Block * AffineFloats}
+	return tiles512{w: m.w, format: m.w.Format(), xp: m.xp, k: K, k32: K &^ 31, spr: K / Q8Block, apr: K / Q8Block * AffineFloats}
 }
 
 func (k *tiles512) t4x4(t, n int, out *[16]float32) {
-	if k.w.Affine != nil {
+	switch k.format {
+	case FormatInt8Affine:
 		affineDot4x4_512(&k.xp[t*k.k], k.k, &k.w.Q8[n*k.k], k.k, &k.w.Affine[n*k.apr], k.apr, k.k, &out[0])
-		return
-	}
-	if k.w.Q8 != nil {
+	case FormatInt8:
 		q8Dot4x4_512(&k.xp[t*k.k], k.k, &k.w.Q8[n*k.k], k.k, &k.w.Scales[n*k.spr], k.spr, k.k, &out[0])
-		return
+	default:
+		bf16Dot4x4_512(&k.xp[t*k.k], k.k, &k.w.BF16[n*k.k], k.k, k.k32, &out[0])
 	}
-	bf16Dot4x4_512(&k.xp[t*k.k], k.k, &k.w.BF16[n*k.k], k.k, k.k32, &out[0])
 }
 
 // t1x4 is one activation row against weight rows n, n+q, n+2q, n+3q.
 func (k *tiles512) t1x4(t, n, q int, out *[4]float32) {
-	if k.w.Affine != nil {
+	switch k.format {
+	case FormatInt8Affine:
 		affineDot1x4_512(&k.xp[t*k.k], &k.w.Q8[n*k.k], q*k.k, &k.w.Affine[n*k.apr], q*k.apr, k.k, &out[0])
-		return
-	}
-	if k.w.Q8 != nil {
+	case FormatInt8:
 		q8Dot1x4_512(&k.xp[t*k.k], &k.w.Q8[n*k.k], q*k.k, &k.w.Scales[n*k.spr], q*k.spr, k.k, &out[0])
-		return
+	default:
+		bf16Dot1x4_512(&k.xp[t*k.k], &k.w.BF16[n*k.k], q*k.k, k.k32, &out[0])
 	}
-	bf16Dot1x4_512(&k.xp[t*k.k], &k.w.BF16[n*k.k], q*k.k, k.k32, &out[0])
 }
 
 func (k *tiles512) t1x1(t, n int) float32 {
-	if k.w.Affine != nil {
+	switch k.format {
+	case FormatInt8Affine:
 		return affineDot512(&k.xp[t*k.k], &k.w.Q8[n*k.k], &k.w.Affine[n*k.apr], k.k)
-	}
-	if k.w.Q8 != nil {
+	case FormatInt8:
 		return q8Dot512(&k.xp[t*k.k], &k.w.Q8[n*k.k], &k.w.Scales[n*k.spr], k.k)
 	}
 	return bf16Dot512(&k.xp[t*k.k], &k.w.BF16[n*k.k], k.k32)
@@ -113,7 +112,7 @@ func (m *matmulTask) run512(_, lo, hi int) {
 	tail := func(t, n int) float32 { // the elements past the last full chunk
 		return dotBF16Go(m.x[t*K+k32:(t+1)*K], w.BF16[n*K+k32:(n+1)*K])
 	}
-	hasTail := w.BF16 != nil && k32 != K
+	hasTail := w.Format() == FormatBF16 && k32 != K
 	n4 := lo + (hi-lo)&^3 // end of the whole 4-row weight tiles
 	t4 := T &^ 3
 	var o16 [16]float32

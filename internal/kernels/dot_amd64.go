@@ -93,7 +93,7 @@ func (m *matmulTask) runAVX2Q8(_, lo, hi int) {
 	spr := K / Q8Block
 	k43, k41, k14, k11 := q8TileAVX2(q8T4x3AVX2), q8TileAVX2(q8T4x1AVX2), q8TileAVX2(q8T1x4AVX2), q8TileAVX2(q8T1x1AVX2)
 	sc := w.Scales
-	if w.Affine != nil {
+	if w.Format() == FormatInt8Affine {
 		spr *= AffineFloats
 		k43, k41, k14, k11 = affT4x3AVX2, affT4x1AVX2, affT1x4AVX2, affT1x1AVX2
 		sc = w.Affine

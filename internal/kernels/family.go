@@ -104,16 +104,16 @@ func goFamily() family {
 
 // goMatKernel is the Go kernel of each weight format.
 func goMatKernel(w *Mat) matKernel {
-	switch {
-	case w.F32 != nil:
+	switch w.Format() {
+	case FormatF32:
 		return matKernel{rows: (*matmulTask).rowsF32Go}
-	case w.Q4 != nil && w.Affine != nil:
+	case FormatQ4Affine:
 		return matKernel{rows: (*matmulTask).rowsQ4AffineGo}
-	case w.Q4 != nil:
+	case FormatQ4:
 		return matKernel{rows: (*matmulTask).rowsQ4Go, needs: actInt8}
-	case w.Affine != nil:
+	case FormatInt8Affine:
 		return matKernel{rows: (*matmulTask).rowsAffineGo}
-	case w.Q8 != nil:
+	case FormatInt8:
 		return matKernel{rows: (*matmulTask).rowsQ8Go}
 	}
 	return matKernel{rows: (*matmulTask).rowsBF16Go}

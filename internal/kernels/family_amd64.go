@@ -29,12 +29,12 @@ func avx2Family() family {
 	f.swiglu = swigluAVX2
 	f.readSum = readSumAVX2
 	f.matKernel = func(w *Mat) matKernel {
-		switch {
-		case w.F32 != nil:
+		switch w.Format() {
+		case FormatF32:
 			return matKernel{rows: (*matmulTask).rowsF32AVX2}
-		case w.Q4 != nil:
+		case FormatQ4, FormatQ4Affine:
 			return goMatKernel(w)
-		case w.Q8 != nil:
+		case FormatInt8, FormatInt8Affine:
 			return matKernel{rows: (*matmulTask).runAVX2Q8, needs: actDeinterleaved}
 		}
 		return matKernel{rows: (*matmulTask).runAVX2}
@@ -62,12 +62,12 @@ func avx512Family() family {
 
 // avx512MatKernel is the AVX-512 kernel of each weight format.
 func avx512MatKernel(w *Mat, vnni bool) matKernel {
-	switch {
-	case w.F32 != nil:
+	switch w.Format() {
+	case FormatF32:
 		return matKernel{rows: (*matmulTask).rowsF32AVX2}
-	case w.Q4 != nil && w.Affine != nil:
+	case FormatQ4Affine:
 		return matKernel{rows: (*matmulTask).runQ4Affine, needs: actDeinterleaved}
-	case w.Q4 != nil:
+	case FormatQ4:
 		if vnni {
 			return matKernel{rows: (*matmulTask).runQ4, needs: actInt8}
 		}

@@ -38,60 +38,17 @@ func NewMatF32(rows, cols int, data []float32) (Mat, error) {
 	return Mat{Rows: rows, Cols: cols, F32: data}, nil
 }
 
-// DType names the storage type.
-func (m *Mat) DType() string {
-	switch {
-	case m.BF16 != nil:
-		return "bf16"
-	case m.Q4 != nil && m.Affine != nil:
-		return "q4-affine"
-	case m.Affine != nil:
-		return "int8-affine"
-	case m.Q4 != nil:
-		return "q4"
-	case m.Q8 != nil:
-		return "int8"
-	}
-	return "f32"
-}
+// DType names the storage format.
+func (m *Mat) DType() string { return m.Format().String() }
 
-// Bytes is the storage size of the matrix.
+// Bytes is the storage size of the matrix: its weights and their scales.
 func (m *Mat) Bytes() int64 {
-	switch {
-	case m.BF16 != nil:
-		return int64(len(m.BF16)) * 2
-	case m.Q8 != nil:
-		return int64(len(m.Q8)) + int64(len(m.Scales)+len(m.Affine))*4
-	case m.Q4 != nil:
-		return int64(len(m.Q4)) + int64(len(m.Scales)+len(m.Affine))*4
-	}
-	return int64(len(m.F32)) * 4
+	return int64(len(m.BF16))*2 + int64(len(m.F32))*4 + int64(len(m.Q8)) + int64(len(m.Q4)) +
+		int64(len(m.Scales)+len(m.Affine))*4
 }
 
 // Row writes row r as float32 into dst (len Cols).
-func (m *Mat) Row(dst []float32, r int) {
-	if m.BF16 != nil {
-		BF16ToF32(dst[:m.Cols], m.BF16[r*m.Cols:(r+1)*m.Cols])
-		return
-	}
-	if m.Q4 != nil && m.Affine != nil {
-		dequantRowQ4Affine(dst[:m.Cols], m, r)
-		return
-	}
-	if m.Affine != nil {
-		dequantRowAffine(dst[:m.Cols], m, r)
-		return
-	}
-	if m.Q4 != nil {
-		dequantRowQ4(dst[:m.Cols], m, r)
-		return
-	}
-	if m.Q8 != nil {
-		dequantRowQ8(dst[:m.Cols], m, r)
-		return
-	}
-	copy(dst[:m.Cols], m.F32[r*m.Cols:(r+1)*m.Cols])
-}
+func (m *Mat) Row(dst []float32, r int) { m.Format().spec().dequantRow(dst[:m.Cols], m, r) }
 
 // BF16ToF32 widens bf16 words to float32; exact (a 16-bit shift).
 func BF16ToF32(dst []float32, src []uint16) {

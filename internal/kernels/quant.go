@@ -17,7 +17,7 @@ func QuantizeQ8(m *Mat) (Mat, error) {
 	if m.Cols%Q8Block != 0 {
 		return Mat{}, fmt.Errorf("int8: %d columns is not a multiple of %d", m.Cols, Q8Block)
 	}
-	if m.Q8 != nil && m.Affine == nil {
+	if m.Format() == FormatInt8 {
 		return *m, nil
 	}
 	out := Mat{Rows: m.Rows, Cols: m.Cols, Q8: make([]int8, m.Rows*m.Cols), Scales: make([]float32, m.Rows*m.Cols/Q8Block)}

@@ -1,0 +1,59 @@
+package kernels
+
+// Format is a weight matrix's storage format. Mat.Format is the one place
+// that tells formats apart; kernels, sizes and dequantization go by it, so
+// a new format is a constant here, its spec below, and its kernel in each
+// family's table.
+type Format uint8
+
+// The formats.
+const (
+	FormatF32        Format = iota // float32
+	FormatBF16                     // bf16 words
+	FormatInt8                     // int8, a scale per 32 (Q8_0, Q5_0; q8.go)
+	FormatInt8Affine               // int8, a scale and an offset per 32 or 16 (K-quants; affine.go)
+	FormatQ4                       // 4-bit Q4_0 with a scale per 32, int8 activations (q4.go)
+	FormatQ4Affine                 // 4-bit, a scale and an offset per 32 (Q4_K, Q4_1, Q4_0 exact; q4affine.go)
+)
+
+// Format reports how m is stored, from which of its slices are set.
+func (m *Mat) Format() Format {
+	switch {
+	case m.BF16 != nil:
+		return FormatBF16
+	case m.Q4 != nil && m.Affine != nil:
+		return FormatQ4Affine
+	case m.Q4 != nil:
+		return FormatQ4
+	case m.Q8 != nil && m.Affine != nil:
+		return FormatInt8Affine
+	case m.Q8 != nil:
+		return FormatInt8
+	}
+	return FormatF32
+}
+
+// formatSpec is what the package knows of a format besides its kernels.
+type formatSpec struct {
+	name       string
+	dequantRow func(dst []float32, m *Mat, r int) // row r as float32
+}
+
+func (f Format) spec() formatSpec {
+	switch f {
+	case FormatBF16:
+		return formatSpec{"bf16", func(dst []float32, m *Mat, r int) { BF16ToF32(dst, m.BF16[r*m.Cols:(r+1)*m.Cols]) }}
+	case FormatInt8:
+		return formatSpec{"int8", dequantRowQ8}
+	case FormatInt8Affine:
+		return formatSpec{"int8-affine", dequantRowAffine}
+	case FormatQ4:
+		return formatSpec{"q4", dequantRowQ4}
+	case FormatQ4Affine:
+		return formatSpec{"q4-affine", dequantRowQ4Affine}
+	}
+	return formatSpec{"f32", func(dst []float32, m *Mat, r int) { copy(dst, m.F32[r*m.Cols:(r+1)*m.Cols]) }}
+}
+
+// String names the format as DType does.
+func (f Format) String() string { return f.spec().name }
