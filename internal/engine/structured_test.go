@@ -134,7 +134,7 @@ func TestConstrainedOutputIsValid(t *testing.T) {
 		outcomes []outcome
 		wg       sync.WaitGroup
 	)
-	const perLanguage = 7 // 34 languages × 7 = 238 completions
+	const perLanguage = 7 // 35 languages × 7 = 245 completions
 	for li, l := range langs {
 		for k := range perLanguage {
 			wg.Add(1)

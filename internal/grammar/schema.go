@@ -13,7 +13,8 @@ import (
 // a list), properties with required and additionalProperties true or false
 // (properties come in the schema's order; none beyond them is generated),
 // items, minItems, maxItems, enum, const, anyOf, oneOf (generated as
-// anyOf), minLength, maxLength, pattern (simple regular expressions),
+// anyOf), minimum/maximum (and exclusive ones) for integers, whole-number
+// minimum ≥ 0 and maximum for numbers, minLength, maxLength, pattern (simple regular expressions),
 // format date, time, date-time, uuid, email and ipv4, $ref to #, #/$defs/…
 // and #/definitions/…, and annotations. Anything else is refused with an
 // error naming the keyword and where it is, never silently ignored.
@@ -76,6 +77,7 @@ var schemaKeywords = map[string]bool{
 	"type": true, "properties": true, "required": true, "additionalProperties": true, "items": true,
 	"enum": true, "const": true, "anyOf": true, "oneOf": true, "minItems": true, "maxItems": true,
 	"minLength": true, "maxLength": true, "pattern": true, "format": true, "$ref": true, "$defs": true,
+	"minimum": true, "maximum": true, "exclusiveMinimum": true, "exclusiveMaximum": true,
 	"definitions": true, "title": true, "description": true, "default": true, "examples": true,
 	"$schema": true, "$id": true, "$comment": true, "deprecated": true, "readOnly": true, "writeOnly": true,
 }
@@ -181,9 +183,17 @@ func (c *schemaCompiler) typed(t string, s map[string]json.RawMessage, path stri
 	case "string":
 		return c.str(s, path)
 	case "integer":
-		return ref("json-integer"), nil
+		lo, hi, has, err := bounds(s, path, true)
+		if err != nil || !has {
+			return ref("json-integer"), err
+		}
+		return intRange(lo, hi), nil
 	case "number":
-		return ref("json-number"), nil
+		lo, hi, has, err := bounds(s, path, false)
+		if err != nil || !has {
+			return ref("json-number"), err
+		}
+		return boundedNumber(lo, hi, path)
 	case "boolean":
 		return alt(lit("true"), lit("false")), nil
 	case "null":

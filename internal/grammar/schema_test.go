@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -121,21 +122,54 @@ func TestJSONValueGrammar(t *testing.T) {
 // TestSchemaRefusals: what is not supported is refused, naming it.
 func TestSchemaRefusals(t *testing.T) {
 	for schema, want := range map[string]string{
-		`{"type": "integer", "minimum": 3}`:                              "minimum",
 		`{"type": "object", "patternProperties": {}}`:                    "patternProperties",
 		`{"type": "object", "additionalProperties": {"type": "string"}}`: "additionalProperties",
 		`{"$ref": "https://example.com/s.json"}`:                         "only references inside",
 		`{"type": "string", "format": "hostname"}`:                       `format "hostname"`,
 		`{"type": "string", "pattern": "(a)\\1"}`:                        "backreferences",
 		`{"type": "object", "properties": {"a": {}}, "required": ["b"]}`: `"b" is not among`,
-		`{"type": "strin"}`:                                              `unknown type "strin"`,
-		`{"allOf": [{"type": "string"}]}`:                                "allOf",
-		`{"enum": []}`:                                                   "non-empty",
-		`false`:                                                          "admits no value",
+		`{"type": "strin"}`:                               `unknown type "strin"`,
+		`{"allOf": [{"type": "string"}]}`:                 "allOf",
+		`{"enum": []}`:                                    "non-empty",
+		`{"type": "integer", "multipleOf": 3}`:            "multipleOf",
+		`{"type": "number", "minimum": 0.5}`:              "whole-number bounds",
+		`{"type": "number", "minimum": -3}`:               "below 0",
+		`{"type": "integer", "minimum": 5, "maximum": 4}`: "no integer",
+		`false`: "admits no value",
 	} {
 		_, err := CompileSchema([]byte(schema))
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: error %v, want one naming %q", schema, err, want)
 		}
+	}
+}
+
+// TestIntRange checks the decimal range grammar against arithmetic.
+func TestIntRange(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	check := func(lo, hi int64) {
+		rules := newRuleSet()
+		rules.define("root", intRange(lo, hi))
+		g, err := rules.compile("root")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for v := lo - 40; v <= hi+40; v++ {
+			if got := g.Matches(strconv.FormatInt(v, 10)); got != (v >= lo && v <= hi) {
+				t.Fatalf("[%d, %d]: %d matched=%v", lo, hi, v, got)
+			}
+		}
+		for _, s := range []string{"-0", "007", "01", "+1", ""} {
+			if g.Matches(s) {
+				t.Fatalf("[%d, %d] matched %q", lo, hi, s)
+			}
+		}
+	}
+	for _, c := range [][2]int64{{0, 0}, {0, 9}, {1, 10}, {7, 123}, {100, 999}, {-5, 5}, {-120, -7}, {18, 65}, {0, 1000}, {99, 101}} {
+		check(c[0], c[1])
+	}
+	for range 100 {
+		lo := r.Int64N(2000) - 1000
+		check(lo, lo+r.Int64N(1500))
 	}
 }
