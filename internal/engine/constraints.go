@@ -75,11 +75,12 @@ func (c *Constraints) Compile(kind, src string) (*grammar.Grammar, error) {
 
 // CompileToolCalls compiles (or finds) the grammar of a call block over
 // tools (grammar.CompileToolCalls).
-func (c *Constraints) CompileToolCalls(tools []grammar.Tool, only string) (*grammar.Grammar, error) {
+func (c *Constraints) CompileToolCalls(tools []grammar.Tool, only string, single bool) (*grammar.Grammar, error) {
 	src, err := json.Marshal(struct {
-		Tools []grammar.Tool
-		Only  string
-	}{tools, only})
+		Tools  []grammar.Tool
+		Only   string
+		Single bool
+	}{tools, only, single})
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +91,7 @@ func (c *Constraints) CompileToolCalls(tools []grammar.Tool, only string) (*gram
 	if g != nil {
 		return g, nil
 	}
-	if g, err = grammar.CompileToolCalls(tools, only); err != nil {
+	if g, err = grammar.CompileToolCalls(tools, only, single); err != nil {
 		return nil, err
 	}
 	c.store(key, g)

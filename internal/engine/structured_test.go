@@ -239,7 +239,7 @@ func TestForcedToolCalls(t *testing.T) {
 	prompt := tok.Encode("What is the weather in Paris?", true)
 	stopped, total := 0, 0
 	for _, only := range []string{"", "add"} {
-		g, err := grammar.CompileToolCalls(tools, only)
+		g, err := grammar.CompileToolCalls(tools, only, false)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,8 +20,9 @@ var pythonName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
 // <|tool_call_start|> and <|tool_call_end|>: a Python-style list of calls,
 // [name(arg=value, ...), ...], each naming one of the tools with arguments
 // typed by its parameter schema (values are JSON literals, which the call
-// parser reads as Python's). With one set, exactly one call to it.
-func CompileToolCalls(tools []Tool, only string) (*Grammar, error) {
+// parser reads as Python's). With only set, exactly one call to it; with
+// single, exactly one call (OpenAI's parallel_tool_calls: false).
+func CompileToolCalls(tools []Tool, only string, single bool) (*Grammar, error) {
 	c := &schemaCompiler{rules: newRuleSet(), refs: map[string]string{}}
 	defineJSON(c.rules)
 	var calls []*node
@@ -66,7 +67,7 @@ func CompileToolCalls(tools []Tool, only string) (*Grammar, error) {
 		return nil, fmt.Errorf("no tools to call")
 	}
 	c.rules.define("call", alt(calls...))
-	if only != "" {
+	if only != "" || single {
 		c.rules.define("root", seq(lit("["), ref("call"), lit("]")))
 	} else {
 		c.rules.define("root", seq(lit("["), ref("call"), rep(seq(lit(", "), ref("call")), 0, 3), lit("]")))

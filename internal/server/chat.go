@@ -18,6 +18,7 @@ type chatRequest struct {
 	Messages           []json.RawMessage          `json:"messages"`
 	Tools              []json.RawMessage          `json:"tools"`
 	ToolChoice         json.RawMessage            `json:"tool_choice"`
+	ParallelToolCalls  *bool                      `json:"parallel_tool_calls"`
 	Logprobs           bool                       `json:"logprobs"`
 	TopLogprobs        *int                       `json:"top_logprobs"`
 	ChatTemplateKwargs map[string]json.RawMessage `json:"chat_template_kwargs"`
@@ -161,7 +162,8 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) *apiErr
 		if base.Grammar != nil {
 			return badRequest("tool_choice", "a forced tool call cannot be combined with response_format or grammar")
 		}
-		g, err := b.Service.Constraints().CompileToolCalls(tc.defs, tc.name)
+		single := req.ParallelToolCalls != nil && !*req.ParallelToolCalls
+		g, err := b.Service.Constraints().CompileToolCalls(tc.defs, tc.name, single)
 		if err != nil {
 			return badRequest("tool_choice", "%v", err)
 		}

@@ -70,7 +70,8 @@ func TestStructuredOutputThroughAPI(t *testing.T) {
 		"parameters": map[string]any{"type": "object", "properties": map[string]any{"city": map[string]any{"type": "string", "maxLength": 10}}, "required": []string{"city"}}}}}
 	for seed, choice := range []any{"required", map[string]any{"type": "function", "function": map[string]any{"name": "get_weather"}}} {
 		for _, stream := range []bool{false, true} {
-			body := map[string]any{"messages": msgs, "seed": seed, "max_tokens": 60, "tools": tools, "tool_choice": choice, "temperature": 1}
+			body := map[string]any{"messages": msgs, "seed": seed, "max_tokens": 60, "tools": tools, "tool_choice": choice, "temperature": 1,
+				"parallel_tool_calls": false}
 			if stream {
 				body["stream"] = true
 				evs := stream2calls(t, ts, body)
