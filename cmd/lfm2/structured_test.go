@@ -99,7 +99,7 @@ func TestStructuredBatchAndRun(t *testing.T) {
 func TestConstraintFlagErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.json")
-	os.WriteFile(bad, []byte(`{"type": "integer", "minimum": 1}`), 0o644)
+	os.WriteFile(bad, []byte(`{"type": "integer", "multipleOf": 2}`), 0o644)
 	gbnf := filepath.Join(dir, "bad.gbnf")
 	os.WriteFile(gbnf, []byte(`root ::= "a" missing`), 0o644)
 	for _, c := range []struct {
@@ -107,7 +107,7 @@ func TestConstraintFlagErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--json-schema", filepath.Join(dir, "none.json")}, "none.json"},
-		{[]string{"--json-schema", bad}, "minimum"},
+		{[]string{"--json-schema", bad}, "multipleOf"},
 		{[]string{"--grammar", gbnf}, `undefined rule "missing"`},
 		{[]string{"--grammar", gbnf, "--json-schema", bad}, "not both"},
 	} {

@@ -355,7 +355,7 @@ func TestErrors(t *testing.T) {
 		{"top_logprobs without logprobs", "/v1/chat/completions", map[string]any{"messages": msgs, "top_logprobs": 2}, 400, "top_logprobs"},
 		{"json_schema without a schema", "/v1/chat/completions", map[string]any{"messages": msgs, "response_format": map[string]any{"type": "json_schema"}}, 400, "response_format"},
 		{"unsupported schema keyword", "/v1/chat/completions", map[string]any{"messages": msgs, "response_format": map[string]any{"type": "json_schema",
-			"json_schema": map[string]any{"name": "x", "schema": map[string]any{"type": "integer", "minimum": 1}}}}, 400, "response_format"},
+			"json_schema": map[string]any{"name": "x", "schema": map[string]any{"type": "integer", "multipleOf": 2}}}}, 400, "response_format"},
 		{"bad grammar", "/v1/completions", map[string]any{"prompt": "a", "grammar": "root ::= foo"}, 400, "grammar"},
 		{"tool_choice required without tools", "/v1/chat/completions", map[string]any{"messages": msgs, "tool_choice": "required"}, 400, "tool_choice"},
 		{"bad tool", "/v1/chat/completions", map[string]any{"messages": msgs, "tools": []any{map[string]any{"type": "function"}}}, 400, "tools"},
