@@ -8,7 +8,6 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -92,25 +91,6 @@ type timings struct {
 	DecodeTokS   float64 `json:"decode_tok_s"`
 	QueueMS      float64 `json:"queue_ms,omitempty"`
 	PreemptCount int     `json:"preemptions,omitempty"`
-}
-
-func seqTimings(q *scheduler.Sequence, started time.Time) timings {
-	t := q.Timings
-	var out timings
-	out.PreemptCount = t.Preempted
-	if !t.FirstToken.IsZero() {
-		out.PrefillMS = float64(t.FirstToken.Sub(started).Microseconds()) / 1e3
-		if out.PrefillMS > 0 {
-			out.PrefillTokS = float64(len(q.Prompt)) / (out.PrefillMS / 1e3)
-		}
-		if !t.Finished.IsZero() && len(q.Output) > 1 {
-			out.DecodeMS = float64(t.Finished.Sub(t.FirstToken).Microseconds()) / 1e3
-			if out.DecodeMS > 0 {
-				out.DecodeTokS = float64(len(q.Output)-1) / (out.DecodeMS / 1e3)
-			}
-		}
-	}
-	return out
 }
 
 func newRunCmd(g *globals) *cobra.Command {

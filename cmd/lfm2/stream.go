@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/lfm2go/lfm2/internal/engine"
+	"github.com/lfm2go/lfm2/internal/scheduler"
 )
 
 // streamedAnswer is one answer generated through the engine service.
@@ -48,6 +49,14 @@ func streamAnswer(ctx context.Context, svc *engine.Service, req engine.Request, 
 	return a, nil
 }
 
+// seqTimings are a finished sequence's timings (batch records), measured
+// from started.
+func seqTimings(q *scheduler.Sequence, started time.Time) timings {
+	t := answerTimings(len(q.Prompt), len(q.Output), started, q.Timings.FirstToken, q.Timings.Finished)
+	t.PreemptCount = q.Timings.Preempted
+	return t
+}
+
 // answerTimings measures prefill (to the first token) and decode (the rest).
 func answerTimings(promptTokens, generated int, start, first, last time.Time) timings {
 	var t timings
@@ -58,7 +67,7 @@ func answerTimings(promptTokens, generated int, start, first, last time.Time) ti
 	if t.PrefillMS > 0 {
 		t.PrefillTokS = float64(promptTokens) / (t.PrefillMS / 1e3)
 	}
-	if generated > 1 {
+	if generated > 1 && !last.IsZero() {
 		t.DecodeMS = float64(last.Sub(first).Microseconds()) / 1e3
 		if t.DecodeMS > 0 {
 			t.DecodeTokS = float64(generated-1) / (t.DecodeMS / 1e3)
