@@ -615,20 +615,15 @@ func buildSequence(tok *tokenizer.Tokenizer, cons *engine.Constraints, ln *input
 		MaxTokens: maxTokens, IgnoreEOS: sf.ignoreEOS, Sample: p, Stop: engine.StopOnText(tok, stops),
 		Stream: streamOf(ln.ID),
 	}}
-	kind, src, _ := engine.ResponseFormat(ln.ResponseFormat) // checked when the line was read
-	field := "response_format"
-	if ln.Grammar != nil {
-		kind, src, field = engine.KindGBNF, *ln.Grammar, "grammar"
+	g, isJSON, field, err := cons.FromRequest(ln.ResponseFormat, ln.Grammar)
+	if err != nil {
+		return nil, fmt.Errorf("%q: %w", field, err)
 	}
-	if kind != "" {
-		g, err := cons.Compile(kind, src)
-		if err != nil {
-			return nil, fmt.Errorf("%q: %w", field, err)
-		}
+	if g != nil {
 		if q.Params.Constraint, err = cons.New(g, false); err != nil {
-			return nil, fmt.Errorf("%q: %w", field, err)
+			return nil, err
 		}
-		q.Tag.(*job).json = kind != engine.KindGBNF
+		q.Tag.(*job).json = isJSON
 	}
 	return q, nil
 }

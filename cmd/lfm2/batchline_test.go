@@ -18,6 +18,8 @@ func FuzzBatchLine(f *testing.F) {
 		`{"id": {"x": 1}}`,
 		`{"max_tokens": "ten"}`,
 		`{"messages": [{"content": "no role"}]}`,
+		`{"prompt": "p", "response_format": {"type": "json_schema", "json_schema": {"schema": {"type": "integer"}}}}`,
+		`{"prompt": "p", "grammar": "root ::= \"a\""}`,
 		`[1, 2]`, `"text"`, `{`, `{} {}`, `null`, `{"id": 1e999}`, "{\"prompt\": \"\\ud800\"}",
 	} {
 		f.Add(seed)
@@ -37,4 +39,26 @@ func FuzzBatchLine(f *testing.F) {
 			t.Fatalf("%q: id %q is not JSON", line, ln.ID)
 		}
 	})
+}
+
+// TestStructuredLineFields: bad response_format and grammar values are
+// refused naming the field, with the line's id kept.
+func TestStructuredLineFields(t *testing.T) {
+	for line, want := range map[string]string{
+		`{"id": 1, "prompt": "p", "response_format": "json"}`:                                               `"response_format": want`,
+		`{"id": 1, "prompt": "p", "response_format": {"type": "yaml"}}`:                                     `"response_format": type "yaml"`,
+		`{"id": 1, "prompt": "p", "response_format": {"type": "json_schema"}}`:                              `"response_format": json_schema needs`,
+		`{"id": 1, "prompt": "p", "grammar": 5}`:                                                            `"grammar": want a GBNF grammar`,
+		`{"id": 1, "prompt": "p", "grammar": "root ::= \"a\"", "response_format": {"type": "json_object"}}`: `not both`,
+	} {
+		_, _, err := parseInputLine(line, 1)
+		fe, ok := err.(*lineFieldError)
+		if !ok || !strings.Contains(fe.msg, want) || string(fe.id) != "1" {
+			t.Errorf("%s: %v, want a message with %q and id 1", line, err, want)
+		}
+	}
+	ln, _, err := parseInputLine(`{"prompt": "p", "response_format": {"type": "json_object"}, "grammar": null}`, 1)
+	if err != nil || ln.ResponseFormat == nil || ln.Grammar != nil {
+		t.Fatalf("json_object line: %+v %v", ln, err)
+	}
 }

@@ -119,3 +119,23 @@ func TestConstraintFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchBadGrammarLine: a line whose grammar or schema does not compile
+// becomes an error record naming the field; the other lines go on.
+func TestBatchBadGrammarLine(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "in.jsonl")
+	os.WriteFile(in, []byte(`{"id": "g", "prompt": "x", "grammar": "root ::= nope"}
+{"id": "s", "prompt": "x", "response_format": {"type": "json_schema", "json_schema": {"schema": {"type": "integer", "multipleOf": 2}}}}
+{"id": "ok", "prompt": "x", "max_tokens": 3}
+`), 0o644)
+	out, err := lfm2(t, "batch", "--model", fixture, "-i", in, "-o", "-", "--quiet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"id":"g","line":1,"error":"\"grammar\": grammar: rule root: undefined rule \"nope\""`,
+		`"id":"s","line":2,"error":"\"response_format\": schema #: unsupported keyword(s) multipleOf"`, `"id":"ok","prompt_tokens"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %s:\n%s", want, out)
+		}
+	}
+}

@@ -137,6 +137,31 @@ func (c *Constraints) trie() *grammar.Vocab {
 	return c.vocab
 }
 
+// FromRequest compiles what an OpenAI-style request asks for: its
+// response_format, or a GBNF grammar (llama-server's "grammar" field); nil
+// when neither. isJSON says the answer is JSON; on error, field names the
+// field at fault.
+func (c *Constraints) FromRequest(responseFormat json.RawMessage, gbnf *string) (g *grammar.Grammar, isJSON bool, field string, err error) {
+	kind, src, err := ResponseFormat(responseFormat)
+	if err != nil {
+		return nil, false, "response_format", err
+	}
+	field = "response_format"
+	if gbnf != nil {
+		if kind != "" {
+			return nil, false, "grammar", errors.New(`give "grammar" or a JSON "response_format", not both`)
+		}
+		kind, src, field = KindGBNF, *gbnf, "grammar"
+	}
+	if kind == "" {
+		return nil, false, "", nil
+	}
+	if g, err = c.Compile(kind, src); err != nil {
+		return nil, false, field, err
+	}
+	return g, kind != KindGBNF, "", nil
+}
+
 // ResponseFormat reads OpenAI's response_format: {"type": "text"} (no
 // constraint: kind ""), {"type": "json_object"} (KindJSONObject) or
 // {"type": "json_schema", "json_schema": {"name": …, "schema": {…}}}

@@ -161,23 +161,9 @@ func parseStop(raw json.RawMessage) ([]string, error) {
 // JSON value, "json_schema": {"schema": …}) and the grammar extension into
 // the grammar the answer must follow (nil: none).
 func constraint(b *Backend, g *genFields) (*grammar.Grammar, *apiError) {
-	kind, src, err := engine.ResponseFormat(g.ResponseFormat)
+	gr, _, field, err := b.Service.Constraints().FromRequest(g.ResponseFormat, g.Grammar)
 	if err != nil {
-		return nil, badRequest("response_format", "response_format: %v", err)
-	}
-	param := "response_format"
-	if g.Grammar != nil {
-		if kind != "" {
-			return nil, badRequest("grammar", "give grammar or a JSON response_format, not both")
-		}
-		kind, src, param = engine.KindGBNF, *g.Grammar, "grammar"
-	}
-	if kind == "" {
-		return nil, nil
-	}
-	gr, err := b.Service.Constraints().Compile(kind, src)
-	if err != nil {
-		return nil, badRequest(param, "%s: %v", param, err)
+		return nil, badRequest(field, "%s: %v", field, err)
 	}
 	return gr, nil
 }
