@@ -106,7 +106,7 @@ func TestServeDrainsOnSIGTERM(t *testing.T) {
 func TestServeRefusesBadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"--port", "70000"}, {"--parallel", "0"}, {"--max-queue", "0"}, {"--kv-memory", "lots"},
-		{"--max-body", "-1"}, {"--drain-timeout", "-1s"}, {"--ctx", "0"}, {"--max-n", "0"},
+		{"--max-body", "-1"}, {"--drain-timeout", "-1s"}, {"--ctx", "0"}, {"--max-n", "0"}, {"--host", "no such host!"},
 	} {
 		cmd := exec.Command(binary, append([]string{"serve", "--model", fixture}, args...)...)
 		out, err := cmd.CombinedOutput()
