@@ -2,11 +2,6 @@
 
 package kernels
 
-func availableImpls() []Impl { return []Impl{ImplGo} }
-
-// archFamily: this build has no vector families.
-func archFamily(Impl, bool) (family, bool) { return family{}, false }
-
 func packPairs(dst []uint32, x []float32, k, lo, hi int, exact bool) {
 	stride := pairsPerRow(k, exact)
 	for r := lo; r < hi; r++ {

@@ -38,6 +38,10 @@ type family struct {
 	attnAccum   func(ot, pr, v, mult []float32, d, vstride int)
 	readSum     func(buf []uint64) uint64 // see StreamRead
 
+	// bf16: the f32-FMA tiles for bf16 weights, in families that use
+	// them (see runBF16Tiles).
+	bf16 bf16Tiles
+
 	// matKernel picks the kernel that computes a weight matrix's rows.
 	matKernel func(w *Mat) matKernel
 }

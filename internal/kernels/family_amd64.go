@@ -28,6 +28,7 @@ func avx2Family() family {
 	f.attnScores, f.attnAccum = attnScoresAVX2, attnAccumAVX2
 	f.swiglu = swigluAVX2
 	f.readSum = readSumAVX2
+	f.bf16 = avx2BF16()
 	f.matKernel = func(w *Mat) matKernel {
 		switch w.Format() {
 		case FormatF32:
@@ -37,7 +38,7 @@ func avx2Family() family {
 		case FormatInt8, FormatInt8Affine:
 			return matKernel{rows: (*matmulTask).runAVX2Q8, needs: actDeinterleaved}
 		}
-		return matKernel{rows: (*matmulTask).runAVX2}
+		return matKernel{rows: (*matmulTask).runBF16Tiles}
 	}
 	return f
 }

@@ -17,6 +17,13 @@ const (
 	ImplAMX    Impl = "amx"    // AVX-512F, with bf16 matmuls on the AMX tile unit
 	// ImplAVX512BF16 is AVX-512F with bf16 matmuls on VDPBF16PS (AVX512_BF16).
 	ImplAVX512BF16 Impl = "avx512bf16"
+
+	// ImplNEON is arm64 Advanced SIMD: f32 FMLA on widened bf16.
+	ImplNEON Impl = "neon"
+	// ImplNEONDot is NEON with 4-bit weights on SDOT (FEAT_DotProd).
+	ImplNEONDot Impl = "neon-dotprod"
+	// ImplNEONBF16 is NEON with SDOT, and bf16 matmuls on BFDOT (FEAT_BF16).
+	ImplNEONBF16 Impl = "neon-bf16"
 )
 
 // Available lists the families this CPU and build can run, best first.

@@ -17,7 +17,11 @@ type matmulTask struct {
 	xb  []uint32  // x as bf16 pairs for the VDPBF16PS kernels (see packPairs)
 	// xbExact: xb holds high and low halves (else high halves only).
 	xbExact bool
-	T       int
+	bf16    *bf16Tiles // the family's bf16 tiles
+	// Tile outputs of runBF16Tiles (in the per-worker views).
+	out12 [12]float32
+	out4  [4]float32
+	T     int
 	// The AMX family's tile configuration and per-worker output tiles.
 	amxCfg *[64]byte
 	amxOut [][]float32
@@ -56,7 +60,7 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 		panic("kernels.MatMuls: one output per weight, at most three")
 	}
 	K := ws[0].Cols
-	p.mm = matmulTask{x: x, T: T, n: len(ws), amxCfg: &p.amxCfg, amxOut: p.amxOut, views: p.mmViews}
+	p.mm = matmulTask{x: x, T: T, n: len(ws), amxCfg: &p.amxCfg, amxOut: p.amxOut, views: p.mmViews, bf16: &p.fam.bf16}
 	// The row ranges handed out start at multiples of 16 within each
 	// matrix (every matrix starts at a multiple of 16 in the concatenated
 	// range), so a row meets the same kernel whichever matrices share the call.

@@ -1,0 +1,51 @@
+//go:build arm64 && !purego
+
+package kernels
+
+import "golang.org/x/sys/cpu"
+
+// availableImpls lists the arm64 families this CPU runs, best first.
+// Advanced SIMD is part of every arm64 CPU Go supports.
+func availableImpls() []Impl {
+	var out []Impl
+	if cpu.ARM64.HasASIMDDP && hasBF16() {
+		out = append(out, ImplNEONBF16)
+	}
+	if cpu.ARM64.HasASIMDDP {
+		out = append(out, ImplNEONDot)
+	}
+	return append(out, ImplNEON, ImplGo)
+}
+
+// archFamily builds the table of an arm64 family.
+func archFamily(impl Impl, fast bool) (family, bool) {
+	switch impl {
+	case ImplNEON:
+		return neonFamily(), true
+	case ImplNEONDot:
+		return neonDotFamily(), true
+	case ImplNEONBF16:
+		return neonBF16Family(fast), true
+	}
+	return family{}, false
+}
+
+// neonFamily: NEON element kernels and bf16/f32 matmuls (f32 FMLA on
+// widened bf16, like the AVX2 family); the quantized formats, attention
+// and SwiGLU in Go.
+func neonFamily() family {
+	f := goFamily()
+	f.impl, f.features = ImplNEON, []string{"ASIMD"}
+	vectorElems(&f, 4, elemsNEON())
+	f.bf16 = neonBF16()
+	f.matKernel = func(w *Mat) matKernel {
+		switch w.Format() {
+		case FormatBF16:
+			return matKernel{rows: (*matmulTask).runBF16Tiles}
+		case FormatF32:
+			return matKernel{rows: (*matmulTask).rowsF32NEON}
+		}
+		return goMatKernel(w)
+	}
+	return f
+}

@@ -1,0 +1,3 @@
+package kernels
+
+//go:generate go run ./neonenc/gen neon_arm64.h
