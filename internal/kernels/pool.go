@@ -134,7 +134,12 @@ func (p *Pool) awaitJob(i int, seen uint64) uint64 {
 				break
 			}
 		}
-		w.parked.Store(true)
+		// A swap, not a store: with the caller's gen.Add and parked.Swap
+		// this is Dekker's handshake, which needs the store ordered before
+		// the load of gen below. Go's atomics promise that; a read-modify-
+		// write keeps it even where an emulator maps a plain store and load
+		// to the host's (qemu-user on x86 lost wake-ups this way).
+		w.parked.Swap(true)
 		if g := p.gen.Load(); g != seen {
 			// Published meanwhile: take back the parked flag, or if
 			// the caller already did, consume its token.
