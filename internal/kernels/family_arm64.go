@@ -30,9 +30,10 @@ func archFamily(impl Impl, fast bool) (family, bool) {
 	return family{}, false
 }
 
-// neonFamily: NEON element kernels and bf16/f32 matmuls (f32 FMLA on
-// widened bf16, like the AVX2 family); the quantized formats, attention
-// and SwiGLU in Go.
+// neonFamily: NEON element kernels, bf16/f32 matmuls (f32 FMLA on
+// widened bf16, like the AVX2 family) and int8/affine int8 matmuls (f32
+// FMLA on dequantized weights); 4-bit weights (kept as int8 here),
+// attention and SwiGLU in Go.
 func neonFamily() family {
 	f := goFamily()
 	f.impl, f.features = ImplNEON, []string{"ASIMD"}
@@ -44,6 +45,8 @@ func neonFamily() family {
 			return matKernel{rows: (*matmulTask).runBF16Tiles}
 		case FormatF32:
 			return matKernel{rows: (*matmulTask).rowsF32NEON}
+		case FormatInt8, FormatInt8Affine:
+			return matKernel{rows: (*matmulTask).runInt8NEON}
 		}
 		return goMatKernel(w)
 	}

@@ -74,3 +74,53 @@ func dotF32NEON(x, w []float32) float32 {
 
 // rowsF32NEON computes rows of an f32 matrix with the NEON dot.
 func (m *matmulTask) rowsF32NEON(_, lo, hi int) { m.rowsF32(lo, hi, dotF32NEON) }
+
+//go:noescape
+func q8Dot1x1NEON(x *float32, q *int8, sc *float32, k int) float32
+
+//go:noescape
+func q8Dot1x4NEON(x *float32, q *int8, qs int, sc *float32, scs int, k int, out *float32, os int)
+
+//go:noescape
+func q8Dot4x1NEON(x *float32, xs int, q *int8, sc *float32, k int, out *float32, os int)
+
+//go:noescape
+func affineDot1x1NEON(x *float32, q *int8, a *float32, k int) float32
+
+//go:noescape
+func affineDot1x4NEON(x *float32, q *int8, qs int, a *float32, as int, k int, out *float32, os int)
+
+//go:noescape
+func affineDot4x1NEON(x *float32, xs int, q *int8, a *float32, k int, out *float32, os int)
+
+// runInt8NEON computes rows [lo, hi) of an int8 or affine int8 matrix
+// (q8_arm64.s): 4×1 tiles while four activation rows remain (each weight
+// block dequantized once for four rows), then one activation row against
+// four weight rows, the range walked in quarters (decode, see run512), and
+// one against one. Every kernel gives an output the same arithmetic.
+func (m *matmulTask) runInt8NEON(_, lo, hi int) {
+	w := m.w
+	K, N, T := w.Cols, w.Rows, m.T
+	spr := K / Q8Block
+	k41, k14, k11 := q8Dot4x1NEON, q8Dot1x4NEON, q8Dot1x1NEON
+	sc := w.Scales
+	if w.Format() == FormatInt8Affine {
+		spr *= AffineFloats
+		k41, k14, k11 = affineDot4x1NEON, affineDot1x4NEON, affineDot1x1NEON
+		sc = w.Affine
+	}
+	eachTile(T, K, lo, hi, 1, func(t, n int) {
+		k41(&m.x[t*K], K, &w.Q8[n*K], &sc[n*spr], K, &m.dst[t*N+n], N)
+	})
+	n4 := lo + (hi-lo)&^3
+	q := (n4 - lo) / 4
+	for t := T &^ 3; t < T; t++ {
+		for i := 0; i < q; i++ {
+			n := lo + i
+			k14(&m.x[t*K], &w.Q8[n*K], q*K, &sc[n*spr], q*spr, K, &m.dst[t*N+n], q)
+		}
+		for n := n4; n < hi; n++ {
+			m.dst[t*N+n] = k11(&m.x[t*K], &w.Q8[n*K], &sc[n*spr], K)
+		}
+	}
+}

@@ -33,6 +33,18 @@
 // shll2 v<d>.4s, v<n>.8h, #16: as SHLL_4S, from the high four u16 lanes
 #define SHLL2_4S(d, n) WORD $(0x6e613800|((d)<<0)|((n)<<5))
 
+// sxtl v<d>.8h, v<n>.8b: Vd = the low eight int8 lanes of Vn sign-extended to int16
+#define SXTL_8H(d, n) WORD $(0x0f08a400|((d)<<0)|((n)<<5))
+
+// sxtl2 v<d>.8h, v<n>.16b: as SXTL_8H, from the high eight
+#define SXTL2_8H(d, n) WORD $(0x4f08a400|((d)<<0)|((n)<<5))
+
+// sxtl v<d>.4s, v<n>.4h: Vd = the low four int16 lanes of Vn sign-extended to int32
+#define SXTL_4S(d, n) WORD $(0x0f10a400|((d)<<0)|((n)<<5))
+
+// sxtl2 v<d>.4s, v<n>.8h: as SXTL_4S, from the high four
+#define SXTL2_4S(d, n) WORD $(0x4f10a400|((d)<<0)|((n)<<5))
+
 // scvtf v<d>.4s, v<n>.4s: Vd = f32 of the int32 lanes of Vn
 #define SCVTF_4S(d, n) WORD $(0x4e21d800|((d)<<0)|((n)<<5))
 

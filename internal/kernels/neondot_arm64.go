@@ -2,14 +2,83 @@
 
 package kernels
 
+//go:noescape
+func q4Dot1x1SDOT(q *int8, corr *int32, as *float32, nib *byte, ws *float32, k int) float32
+
+// neonDotFamily is the NEON family with 4-bit weights on SDOT
+// (FEAT_DotProd: Cortex-A76 and later, Apple M1 and later, Graviton2+).
 func neonDotFamily() family {
 	f := neonFamily()
 	f.impl = ImplNEONDot
+	f.features = append(f.features, "ASIMDDP")
+	f.nativeQ4 = true
+	bf16 := f.matKernel
+	f.matKernel = func(w *Mat) matKernel {
+		if w.Format() == FormatQ4 {
+			return matKernel{rows: (*matmulTask).runQ4SDOT, needs: actInt8}
+		}
+		return bf16(w)
+	}
 	return f
 }
 
+// runQ4SDOT computes rows [lo, hi) of a 4-bit matrix with the SDOT
+// kernel, weight row by weight row (a row's 16 bytes per 32 weights stay
+// in L1 while every activation row passes).
+func (m *matmulTask) runQ4SDOT(_, lo, hi int) {
+	w, a := m.w, m.act
+	K, N, spr := w.Cols, w.Rows, w.Cols/Q8Block
+	for n := lo; n < hi; n++ {
+		for t := 0; t < m.T; t++ {
+			m.dst[t*N+n] = q4Dot1x1SDOT(&a.q[t*K], &a.corr[t*K/4], &a.scale[t*K/4], &w.Q4[n*K/2], &w.Scales[n*spr], K)
+		}
+	}
+}
+
+//go:noescape
+func bfdExact1x1(x *uint32, w *uint16, chunks int) float32
+
+//go:noescape
+func bfdExact1x4(x *uint32, w *uint16, k int, chunks int, q int, out *float32)
+
+//go:noescape
+func bfdExact4x2(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
+
+//go:noescape
+func bfdFast1x1(x *uint32, w *uint16, chunks int) float32
+
+//go:noescape
+func bfdFast1x4(x *uint32, w *uint16, k int, chunks int, q int, out *float32)
+
+//go:noescape
+func bfdFast4x2(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
+
+// pairTilesFor are one tier's BFDOT kernels (bfdot_arm64.s).
+func pairTilesFor(exact bool) pairTiles {
+	if exact {
+		return pairTiles{t4xw: bfdExact4x2, wide: 2, t1x4: bfdExact1x4, t1x1: bfdExact1x1}
+	}
+	return pairTiles{t4xw: bfdFast4x2, wide: 2, t1x4: bfdFast1x4, t1x1: bfdFast1x1}
+}
+
+// neonBF16Family is the neon-dotprod family with bf16 matmuls on BFDOT
+// (FEAT_BF16: Graviton3/4, Neoverse V1/V2/N2, Apple M2 and later), on
+// activations packed as bf16 pairs (pairs.go): exact by default (high and
+// low halves), or fast (activations rounded once to bf16).
 func neonBF16Family(fast bool) family {
 	f := neonDotFamily()
-	f.impl = ImplNEONBF16
+	f.impl, f.fast = ImplNEONBF16, fast
+	f.features = append(f.features, "BF16")
+	needs := actPairs
+	if fast {
+		needs = actPairsHigh
+	}
+	other := f.matKernel
+	f.matKernel = func(w *Mat) matKernel {
+		if w.Format() != FormatBF16 {
+			return other(w)
+		}
+		return matKernel{rows: (*matmulTask).runPairs, needs: needs}
+	}
 	return f
 }

@@ -81,3 +81,80 @@ func flushSubnormal(v float32) float32 {
 	}
 	return v
 }
+
+// pairTiles are one tier's kernels of a bf16-pair family. Every kernel
+// gives a dot the same arithmetic.
+type pairTiles struct {
+	t8x3 func(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int) // optional
+	t8x1 func(x *uint32, xs int, w *uint16, chunks int, out *float32, os int)         // with t8x3
+	// t4xw is four activation rows by wide weight rows.
+	t4xw func(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
+	wide int
+	t1x4 func(x *uint32, w *uint16, k int, chunks int, q int, out *float32)
+	t1x1 func(x *uint32, w *uint16, chunks int) float32
+}
+
+// runPairs is MatMul with a family's bf16-pair kernels (VDPBF16PS,
+// BFDOT) over weight rows [lo, hi) of a bf16 matrix, on the packed
+// activations m.xb: 8×3 tiles (eight activation rows, three weight rows)
+// while eight activation rows remain, where the family has them (prefill:
+// 24 accumulators, a weight load per eight products; 8×1 for the weight
+// rows left over), then 4×4 (or 4×2), then 1×4 (decode), and 1×1 for
+// weight rows left over. Every kernel gives a dot the same arithmetic (see
+// dotPairsGo), so which tile computes an output never changes it. The
+// tiles write their outputs in place (row r of a tile N floats after row
+// r−1). Columns past the last whole chunk are added in Go from the f32
+// activations.
+func (m *matmulTask) runPairs(_, lo, hi int) {
+	w, K, N, T := m.w, m.w.Cols, m.w.Rows, m.T
+	chunks, xs := K/pairChunk, pairsPerRow(K, m.xbExact)
+	k := pairTilesFor(m.xbExact)
+	x := func(t int) *uint32 { return &m.xb[t*xs] }
+	wr := func(n int) *uint16 { return &w.BF16[n*K] }
+	if chunks == 0 {
+		for t := 0; t < T; t++ {
+			clear(m.dst[t*N+lo : t*N+hi])
+		}
+	} else {
+		t := 0
+		n3 := lo + (hi-lo)/3*3
+		for ; k.t8x3 != nil && t+8 <= T; t += 8 {
+			for n := lo; n < n3; n += 3 {
+				k.t8x3(x(t), xs, wr(n), K, chunks, &m.dst[t*N+n], N)
+			}
+			for n := n3; n < hi; n++ {
+				k.t8x1(x(t), xs, wr(n), chunks, &m.dst[t*N+n], N)
+			}
+		}
+		n4 := lo + (hi-lo)/k.wide*k.wide
+		for ; t+4 <= T; t += 4 {
+			for n := lo; n < n4; n += k.wide {
+				k.t4xw(x(t), xs, wr(n), K, chunks, &m.dst[t*N+n], N)
+			}
+			for n := n4; n < hi; n++ {
+				for r := 0; r < 4; r++ {
+					m.dst[(t+r)*N+n] = k.t1x1(x(t+r), wr(n), chunks)
+				}
+			}
+		}
+		// One activation row (decode): the range in four quarters, a tile
+		// taking one row of each, so that the kernel's four streams each
+		// run through a quarter's consecutive rows.
+		q := (hi - lo) / 4
+		for ; t < T; t++ {
+			if q > 0 {
+				k.t1x4(x(t), wr(lo), K, chunks, q, &m.dst[t*N+lo])
+			}
+			for n := lo + 4*q; n < hi; n++ {
+				m.dst[t*N+n] = k.t1x1(x(t), wr(n), chunks)
+			}
+		}
+	}
+	if k32 := chunks * pairChunk; k32 != K {
+		for t := 0; t < T; t++ {
+			for n := lo; n < hi; n++ {
+				m.dst[t*N+n] += dotBF16Go(m.x[t*K+k32:(t+1)*K], w.BF16[n*K+k32:(n+1)*K])
+			}
+		}
+	}
+}
