@@ -31,11 +31,13 @@ type benchResult struct {
 	Repeat            int            `json:"repeat"`
 	PrefillTokS       float64        `json:"prefill_tok_s"`
 	PrefillIQR        [2]float64     `json:"prefill_tok_s_iqr"`
+	PrefillGFLOPs     float64        `json:"prefill_matmul_gflops"` // weight-matrix FLOPs per token × prefill tok/s
 	DecodeTokS        float64        `json:"decode_tok_s"`
 	DecodeIQR         [2]float64     `json:"decode_tok_s_iqr"`
 	Batched           []batchedBench `json:"batched"`
 	WeightBytesPerTok int64          `json:"weight_bytes_per_token"`
 	PeakRSSBytes      int64          `json:"peak_rss_bytes"`
+	matmulFLOPs       int64          // per token
 }
 
 type batchedBench struct {
@@ -84,7 +86,7 @@ func newBenchCmd(g *globals) *cobra.Command {
 			}
 			defer l.Close()
 			res := benchResult{Model: l.src.String(), DType: l.model.DType(), Format: l.model.Format, Threads: l.model.Threads(), Kernels: l.model.Kernels(), KernelInfo: l.model.KernelInfo(), Prompt: prompt, Gen: gen, Repeat: repeat,
-				WeightBytesPerTok: l.model.WeightBytes()}
+				WeightBytesPerTok: l.model.WeightBytes(), matmulFLOPs: l.model.MatMulFLOPs()}
 			rng := rand.New(rand.NewPCG(1, 1))
 			progress(asJSON, "lfm2 bench: %d run(s) of a %d-token prefill and %d-token decode, then %d run(s) at each of --parallel %s; time estimate after the first run",
 				repeat, prompt, gen, repeat, parallel)
@@ -104,6 +106,7 @@ func newBenchCmd(g *globals) *cobra.Command {
 				}
 			}
 			res.PrefillTokS, res.PrefillIQR = median(pre)
+			res.PrefillGFLOPs = res.PrefillTokS * float64(res.matmulFLOPs) / 1e9
 			res.DecodeTokS, res.DecodeIQR = median(dec)
 			for _, P := range pars {
 				var agg []float64
@@ -240,6 +243,7 @@ func printBench(w io.Writer, r *benchResult) {
 	}
 	fmt.Fprintf(w, "model %s, %s, %d threads, %s kernels, median of %d runs [IQR]\n", r.Model, weights, r.Threads, r.KernelInfo, r.Repeat)
 	fmt.Fprintf(w, "prefill  %4d tokens        %8.1f tok/s  [%.1f–%.1f]\n", r.Prompt, r.PrefillTokS, r.PrefillIQR[0], r.PrefillIQR[1])
+	fmt.Fprintf(w, "         matrix products    %8.1f GFLOP/s (%.2f GFLOP per token)\n", r.PrefillGFLOPs, float64(r.matmulFLOPs)/1e9)
 	fmt.Fprintf(w, "decode   %4d tokens        %8.1f tok/s  [%.1f–%.1f]\n", r.Gen, r.DecodeTokS, r.DecodeIQR[0], r.DecodeIQR[1])
 	for _, b := range r.Batched {
 		fmt.Fprintf(w, "batched  %2d parallel         %8.1f tok/s  [%.1f–%.1f] aggregate decode\n", b.Parallel, b.DecodeTokS, b.IQR[0], b.IQR[1])

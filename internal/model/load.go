@@ -185,6 +185,17 @@ func (m *Model) WeightBytes() int64 {
 	return n + m.Head.Bytes()
 }
 
+// MatMulFLOPs is the floating-point operations of the weight matrices per
+// token (two per weight: a multiply and an add; embedding excluded, LM
+// head included): what prefill's GFLOP/s are counted in.
+func (m *Model) MatMulFLOPs() int64 {
+	var n int64
+	for _, w := range append(m.matrices()[1:], &m.Head) {
+		n += 2 * int64(w.Rows) * int64(w.Cols)
+	}
+	return n
+}
+
 // DType is the storage type of the weight matrices ("bf16", "f32",
 // "int8", …); a file that mixes types (Q4_K_M: Q4_K and Q6_K) gives them
 // all, the one holding most bytes first ("q4-affine+int8-affine").
