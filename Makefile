@@ -4,15 +4,15 @@ BIN     ?= lfm2
 PKGS    := ./...
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: build test test-go test-purego test-families test-race test-cli test-client lint bench fuzz demo clean
+.PHONY: build test test-go test-purego test-families test-race test-cli test-client test-arm64 lint bench fuzz demo clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/lfm2
 
 # The command CI runs: lint, the whole suite with the dispatched kernels and
 # again with the pure-Go kernels, the README's examples, and the server
-# under the openai client.
-test: lint test-go test-purego test-families test-race test-cli test-client
+# under the openai client, and the arm64 kernel families under emulation.
+test: lint test-go test-purego test-families test-race test-cli test-client test-arm64
 
 test-go:
 	$(GO) test -count=1 $(PKGS)
@@ -40,10 +40,18 @@ test-cli: build
 test-client: build
 	bash .ci/openai-client.sh ./$(BIN)
 
+# The arm64 families (neon, neon-dotprod, neon-bf16) under qemu-user, with
+# every CPU feature and without BF16 and dot product; the NEON encodings
+# against GNU as. Installs qemu-user-static and binutils-aarch64-linux-gnu
+# when missing (as root).
+test-arm64:
+	GO=$(GO) bash .ci/test-arm64.sh
+
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) vet -tags purego $(PKGS)
+	GOARCH=arm64 $(GO) vet $(PKGS)       # the arm64 assembly's frames and arguments (asmdecl)
 	$(GO) vet -tags hftokenizers $(PKGS)   # type-checks the Rust backend; needs only its C header
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) $(PKGS)
 	# No CPU feature or OS is required: the pure-Go kernels build everywhere.
