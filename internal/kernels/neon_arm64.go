@@ -124,3 +124,28 @@ func (m *matmulTask) runInt8NEON(_, lo, hi int) {
 		}
 	}
 }
+
+//go:noescape
+func attnScoresNEON(s, qt, k *float32, d, kstride int)
+
+//go:noescape
+func attnAccumNEON(ot, p, v, mult *float32, d, vstride int)
+
+// attnScoresNEONTile is the score tile (see attnScoresGo) in NEON.
+func attnScoresNEONTile(s, qt, k []float32, d, kstride int) {
+	if d == 0 {
+		attnScoresGo(s, qt, k, d, kstride)
+		return
+	}
+	_, _, _ = s[lanes*lanes-1], qt[lanes*d-1], k[(lanes-1)*kstride+d-1]
+	attnScoresNEON(&s[0], &qt[0], &k[0], d, kstride)
+}
+
+// attnAccumNEONTile is the accumulation tile (see attnAccumGo) in NEON.
+func attnAccumNEONTile(ot, pr, v, mult []float32, d, vstride int) {
+	if d == 0 {
+		return
+	}
+	_, _, _, _ = ot[lanes*d-1], pr[lanes*lanes-1], v[(lanes-1)*vstride+d-1], mult[lanes-1]
+	attnAccumNEON(&ot[0], &pr[0], &v[0], &mult[0], d, vstride)
+}
