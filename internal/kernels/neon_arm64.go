@@ -149,3 +149,18 @@ func attnAccumNEONTile(ot, pr, v, mult []float32, d, vstride int) {
 	_, _, _, _ = ot[lanes*d-1], pr[lanes*lanes-1], v[(lanes-1)*vstride+d-1], mult[lanes-1]
 	attnAccumNEON(&ot[0], &pr[0], &v[0], &mult[0], d, vstride)
 }
+
+//go:noescape
+func swigluNEON(dst, gate, up *float32, n int)
+
+// swigluNEONChunk is SwiGLU in NEON over the whole multiples of 4, the
+// rest in Go.
+func swigluNEONChunk(dst, gate, up []float32) {
+	n := len(dst)
+	m := n &^ 3
+	if m > 0 {
+		_, _ = gate[m-1], up[m-1]
+		swigluNEON(&dst[0], &gate[0], &up[0], m)
+	}
+	SwiGLU(dst[m:], gate[m:n], up[m:n])
+}

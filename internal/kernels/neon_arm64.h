@@ -33,6 +33,24 @@
 // shll2 v<d>.4s, v<n>.8h, #16: as SHLL_4S, from the high four u16 lanes
 #define SHLL2_4S(d, n) WORD $(0x6e613800|((d)<<0)|((n)<<5))
 
+// fdiv v<d>.4s, v<n>.4s, v<m>.4s: Vd = Vn ÷ Vm, four f32 lanes
+#define FDIV_4S(d, n, m) WORD $(0x6e20fc00|((d)<<0)|((n)<<5)|((m)<<16))
+
+// fmax v<d>.4s, v<n>.4s, v<m>.4s: Vd = max(Vn, Vm), four f32 lanes
+#define FMAX_4S(d, n, m) WORD $(0x4e20f400|((d)<<0)|((n)<<5)|((m)<<16))
+
+// fmin v<d>.4s, v<n>.4s, v<m>.4s: Vd = min(Vn, Vm), four f32 lanes
+#define FMIN_4S(d, n, m) WORD $(0x4ea0f400|((d)<<0)|((n)<<5)|((m)<<16))
+
+// fneg v<d>.4s, v<n>.4s: Vd = −Vn, four f32 lanes
+#define FNEG_4S(d, n) WORD $(0x6ea0f800|((d)<<0)|((n)<<5))
+
+// frintn v<d>.4s, v<n>.4s: Vd = Vn rounded to the nearest integer, ties to even
+#define FRINTN_4S(d, n) WORD $(0x4e218800|((d)<<0)|((n)<<5))
+
+// fcvtzs v<d>.4s, v<n>.4s: Vd = the f32 lanes of Vn as int32, rounded toward zero
+#define FCVTZS_4S(d, n) WORD $(0x4ea1b800|((d)<<0)|((n)<<5))
+
 // sxtl v<d>.8h, v<n>.8b: Vd = the low eight int8 lanes of Vn sign-extended to int16
 #define SXTL_8H(d, n) WORD $(0x0f08a400|((d)<<0)|((n)<<5))
 
