@@ -243,7 +243,7 @@ func printBench(w io.Writer, r *benchResult) {
 	}
 	fmt.Fprintf(w, "model %s, %s, %d threads, %s kernels, median of %d runs [IQR]\n", r.Model, weights, r.Threads, r.KernelInfo, r.Repeat)
 	fmt.Fprintf(w, "prefill  %4d tokens        %8.1f tok/s  [%.1f–%.1f]\n", r.Prompt, r.PrefillTokS, r.PrefillIQR[0], r.PrefillIQR[1])
-	fmt.Fprintf(w, "         matrix products    %8.1f GFLOP/s (%.2f GFLOP per token)\n", r.PrefillGFLOPs, float64(r.matmulFLOPs)/1e9)
+	fmt.Fprintf(w, "         matrix products    %8.1f GFLOP/s (%.3g GFLOP per token)\n", r.PrefillGFLOPs, float64(r.matmulFLOPs)/1e9)
 	fmt.Fprintf(w, "decode   %4d tokens        %8.1f tok/s  [%.1f–%.1f]\n", r.Gen, r.DecodeTokS, r.DecodeIQR[0], r.DecodeIQR[1])
 	for _, b := range r.Batched {
 		fmt.Fprintf(w, "batched  %2d parallel         %8.1f tok/s  [%.1f–%.1f] aggregate decode\n", b.Parallel, b.DecodeTokS, b.IQR[0], b.IQR[1])

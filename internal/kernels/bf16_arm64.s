@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "neon_arm64.h"
+#include "reduce_arm64.h"
 
 // NEON bf16 kernels (the neon family's bf16Tiles). Every dot, in every
 // kernel, accumulates in two 4-lane registers per output — columns
@@ -10,8 +11,6 @@
 // partial sums of dotBF16Go, summed in its order. A row's result is the
 // same whichever kernel computed it (batch invariance).
 
-// REDUCE leaves ((a0+b0)+(a1+b1)) + ((a2+b2)+(a3+b3)) in lane 0 of a.
-#define REDUCE(a, b) FADD_4S(a, a, b); FADDP_4S(a, a, a); FADDP_4S(a, a, a)
 
 // WIDEN loads 8 bf16 at (p), advancing p, as f32: lanes 0–3 into lo, 4–7
 // into hi.

@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "neon_arm64.h"
+#include "reduce_arm64.h"
 
 // BFDOT kernels of the neon-bf16 family, on activations packed as bf16
 // pairs (pairs.go: per 32-column chunk, 16 dwords of high halves and, in
@@ -12,7 +13,6 @@
 // every kernel, then REDUCE. A row's result never depends on the tile
 // (batch invariance).
 
-#define REDUCE(a, b) FADD_4S(a, a, b); FADDP_4S(a, a, a); FADDP_4S(a, a, a)
 
 // func bfdExact1x1(x *uint32, w *uint16, chunks int) float32
 TEXT ·bfdExact1x1(SB), NOSPLIT, $0-28

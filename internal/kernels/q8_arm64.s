@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "neon_arm64.h"
+#include "reduce_arm64.h"
 
 // NEON kernels for int8 weights with f32 activations: Q8 (a scale per 32)
 // and affine (K-quants: two scales and two offsets per 32), both in the
@@ -13,7 +14,6 @@
 // columns), block by block in the same order in every kernel, and summed
 // by REDUCE: a row's result never depends on the tile (batch invariance).
 
-#define REDUCE(a, b) FADD_4S(a, a, b); FADDP_4S(a, a, a); FADDP_4S(a, a, a)
 
 // WIDEN16 turns the 16 int8 of register n into f32 in d0..d3 (t0, t1
 // scratch).
