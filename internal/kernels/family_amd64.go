@@ -19,8 +19,9 @@ func archFamily(impl Impl, fast bool) (family, bool) {
 	return family{}, false
 }
 
-// avx2Family: AVX2 + FMA element kernels, attention tiles and matmuls;
-// 4-bit weights and the softmax step in Go.
+// avx2Family: AVX2 + FMA element kernels, attention tiles and matmuls,
+// Q4_0 on int8 activations (the fast tier) by VPMADDUBSW; 4-bit affine
+// weights (kept as int8) and the softmax step in Go.
 func avx2Family() family {
 	f := goFamily()
 	f.impl, f.features = ImplAVX2, []string{"AVX2", "FMA"}
@@ -29,11 +30,14 @@ func avx2Family() family {
 	f.swiglu = swigluAVX2
 	f.readSum = readSumAVX2
 	f.bf16 = avx2BF16()
+	f.nativeQ4 = true
 	f.matKernel = func(w *Mat) matKernel {
 		switch w.Format() {
 		case FormatF32:
 			return matKernel{rows: (*matmulTask).rowsF32AVX2}
-		case FormatQ4, FormatQ4Affine:
+		case FormatQ4:
+			return matKernel{rows: (*matmulTask).runQ4AVX2, needs: actInt8}
+		case FormatQ4Affine:
 			return goMatKernel(w)
 		case FormatInt8, FormatInt8Affine:
 			return matKernel{rows: (*matmulTask).runAVX2Q8, needs: actDeinterleaved}
