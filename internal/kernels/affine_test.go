@@ -202,3 +202,31 @@ func BenchmarkMatMulDecodeWeightFormats(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMatMulPrefillWeightFormats: a 512-token prompt chunk against a
+// 1024×4608 matrix (LFM2-350M's w1) in each storage format: GFLOP/s of
+// the matrix product, what prefill speed follows.
+func BenchmarkMatMulPrefillWeightFormats(b *testing.B) {
+	const T, K, N = 512, 1024, 4608
+	rng := rand.New(rand.NewPCG(1, 1))
+	p := NewPool(0)
+	defer p.Close()
+	x := randF32(rng, T*K)
+	dst := make([]float32, T*N)
+	mats := map[string]Mat{}
+	mats["bf16"], _ = NewMatBF16(N, K, randBF16(rng, N*K))
+	q8, _ := QuantizeQ8(&Mat{Rows: N, Cols: K, BF16: mats["bf16"].BF16})
+	mats["int8"] = q8
+	mats["int8-affine"] = randAffine(rng, N, K)
+	mats["q4"] = randQ4(rng, N, K)
+	mats["q4-affine"] = randQ4Affine(rng, N, K)
+	for _, name := range []string{"bf16", "int8", "int8-affine", "q4", "q4-affine"} {
+		w := mats[name]
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				p.MatMul(dst, x, T, &w)
+			}
+			b.ReportMetric(float64(2*T*K*N)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

@@ -14,10 +14,7 @@ func bf16Dot1x4_512(x *float32, w *uint16, ws int, k int, out *float32)
 func bf16Dot4x4_512(x *float32, xs int, w *uint16, ws int, k int, out *float32)
 
 //go:noescape
-func q4Dot1x1AVX2(xq *int8, corr *int32, xs *float32, nib *byte, sc *float32, k int) float32
-
-//go:noescape
-func q4Dot1x4AVX2(xq *int8, corr *int32, xs *float32, nib *byte, ns int, sc *float32, ss int, k int, out *float32)
+func q4Panel1AVX2(xq *int8, corr *int32, xs *float32, nib *byte, sc *uint16, nb int, out *float32)
 
 //go:noescape
 func q8Dot512(x *float32, q *int8, sc *float32, k int) float32
@@ -166,47 +163,18 @@ func (m *matmulTask) run512(_, lo, hi int) {
 }
 
 //go:noescape
-func q4Dot512(xq *int8, corr *int32, xs *float32, nib *byte, sc *float32, k int) float32
+func q4Panel1_512(xq *int8, corr *int32, xs *float32, nib *byte, sc *uint16, nb int, out *float32)
 
 //go:noescape
-func q4Dot1x4_512(xq *int8, corr *int32, xs *float32, nib *byte, ns int, sc *float32, ss int, k int, out *float32)
-
-// q4Kernels are a family's 4-bit × int8 kernels.
-type q4Kernels struct {
-	t1x4 func(xq *int8, corr *int32, xs *float32, nib *byte, ns int, sc *float32, ss int, k int, out *float32)
-	t1x1 func(xq *int8, corr *int32, xs *float32, nib *byte, sc *float32, k int) float32
-}
+func q4Panel4_512(xq *int8, corr *int32, xs *float32, k int, nib *byte, sc *uint16, nb int, out *float32, ostride int)
 
 // runQ4 computes rows [lo, hi) of a 4-bit matrix with the VNNI kernels.
-func (m *matmulTask) runQ4(_, lo, hi int) { m.runQ4With(q4Kernels{q4Dot1x4_512, q4Dot512}, lo, hi) }
+func (m *matmulTask) runQ4(_, lo, hi int) {
+	m.runQ4Panels(q4Kernels{q4Panel4_512, q4Panel1_512}, lo, hi)
+}
 
 // runQ4AVX2 computes rows [lo, hi) of a 4-bit matrix with the AVX2
 // kernels (q4avx2_amd64.s), bit-identical to the VNNI ones.
 func (m *matmulTask) runQ4AVX2(_, lo, hi int) {
-	m.runQ4With(q4Kernels{q4Dot1x4AVX2, q4Dot1x1AVX2}, lo, hi)
-}
-
-// runQ4With computes rows [lo, hi) of a 4-bit matrix with the kernels k:
-// one activation row against four weight rows (a quarter of the range
-// apart), then one against one.
-func (m *matmulTask) runQ4With(k q4Kernels, lo, hi int) {
-	w, a := m.w, m.act
-	K, N, spr := w.Cols, w.Rows, w.Cols/Q8Block
-	n4 := lo + (hi-lo)&^3
-	q := (n4 - lo) / 4 // rows i, q+i, 2q+i, 3q+i share a tile (see run512)
-	o := &m.out4       // the kernels are called through function values: their output escapes
-	for i := 0; i < q; i++ {
-		n := lo + i
-		for t := 0; t < m.T; t++ {
-			k.t1x4(&a.q[t*K], &a.corr[t*K/4], &a.scale[t*K/4], &w.Q4[n*K/2], q*K/2, &w.Scales[n*spr], q*spr, K, &o[0])
-			for c := 0; c < 4; c++ {
-				m.dst[t*N+n+c*q] = o[c]
-			}
-		}
-	}
-	for n := n4; n < hi; n++ {
-		for t := 0; t < m.T; t++ {
-			m.dst[t*N+n] = k.t1x1(&a.q[t*K], &a.corr[t*K/4], &a.scale[t*K/4], &w.Q4[n*K/2], &w.Scales[n*spr], K)
-		}
-	}
+	m.runQ4Panels(q4Kernels{nil, q4Panel1AVX2}, lo, hi)
 }

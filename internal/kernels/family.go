@@ -170,10 +170,7 @@ func (m *matmulTask) rowsAffineGo(_, lo, hi int) {
 
 // rowsQ4Go computes rows of a 4-bit matrix with the Go kernel.
 func (m *matmulTask) rowsQ4Go(_, lo, hi int) {
-	K, spr := m.w.Cols, m.w.Cols/Q8Block
-	m.rowsEach(lo, hi, func(t, n int) float32 {
-		return dotQ4Go(m.act, t, m.w.Q4[n*K/2:(n+1)*K/2], m.w.Scales[n*spr:(n+1)*spr])
-	})
+	m.rowsEach(lo, hi, func(t, n int) float32 { return dotQ4Go(m.act, t, m.w, n) })
 }
 
 // Q4AffineNative reports whether the kernel family NewPool chooses runs the

@@ -10,7 +10,7 @@ import (
 // Mat is a row-major weight matrix [Rows × Cols] stored in the dtype it was
 // loaded in, in int8 (QuantizeQ8, NewMatQ8, NewMatQ8Affine) or in 4 bits
 // (NewMatQ4, NewMatQ4Affine). Exactly one of BF16, F32, Q8 and Q4 is set;
-// with Q8 or Q4, exactly one of Scales and Affine.
+// with Q8, exactly one of Scales and Affine; with Q4, of Q4Scales and Affine.
 type Mat struct {
 	Rows, Cols int
 	BF16       []uint16
@@ -18,7 +18,8 @@ type Mat struct {
 	Q8         []int8    // int8 weights, 32-weight blocks stored even-then-odd
 	Scales     []float32 // one per 32-weight block of a row (int8: w = q·scale)
 	Affine     []float32 // AffineFloats per block (affine int8: see affine.go)
-	Q4         []byte    // 4-bit weights: with Scales Q4_0's order (q4.go), with Affine q4affine.go's
+	Q4         []byte    // 4-bit weights: with Q4Scales in panels (q4.go), with Affine q4affine.go's
+	Q4Scales   []uint16  // with Q4: f16 block scales, in panels (q4.go)
 	Q4Signed   bool      // with Q4 and Affine: a nibble n stands for n − 8 (Q4_0)
 }
 
@@ -44,7 +45,7 @@ func (m *Mat) DType() string { return m.Format().String() }
 // Bytes is the storage size of the matrix: its weights and their scales.
 func (m *Mat) Bytes() int64 {
 	return int64(len(m.BF16))*2 + int64(len(m.F32))*4 + int64(len(m.Q8)) + int64(len(m.Q4)) +
-		int64(len(m.Scales)+len(m.Affine))*4
+		int64(len(m.Scales)+len(m.Affine))*4 + int64(len(m.Q4Scales))*2
 }
 
 // Row writes row r as float32 into dst (len Cols).

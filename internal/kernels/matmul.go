@@ -21,6 +21,7 @@ type matmulTask struct {
 	// Tile outputs of runBF16Tiles (in the per-worker views).
 	out12 [12]float32
 	out4  [4]float32
+	q4out [4 * Q4Panel]float32 // runQ4Panels' outputs of a last, partial panel
 	T     int
 	// The AMX family's tile configuration and per-worker output tiles.
 	amxCfg *[64]byte

@@ -27,6 +27,12 @@
 // fcvtl2 v<d>.2d, v<n>.4s: Vd = f64 of the high two f32 lanes of Vn
 #define FCVTL2_2D(d, n) WORD $(0x4e617800|((d)<<0)|((n)<<5))
 
+// fcvtl v<d>.4s, v<n>.4h: Vd = f32 of the low four f16 lanes of Vn
+#define FCVTL_4S(d, n) WORD $(0x0e217800|((d)<<0)|((n)<<5))
+
+// fcvtl2 v<d>.4s, v<n>.8h: Vd = f32 of the high four f16 lanes of Vn
+#define FCVTL2_4S(d, n) WORD $(0x4e217800|((d)<<0)|((n)<<5))
+
 // shll v<d>.4s, v<n>.4h, #16: Vd = the low four u16 lanes of Vn shifted into the high halves of u32 lanes (bf16 → f32)
 #define SHLL_4S(d, n) WORD $(0x2e613800|((d)<<0)|((n)<<5))
 

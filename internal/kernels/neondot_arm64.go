@@ -3,7 +3,7 @@
 package kernels
 
 //go:noescape
-func q4Dot1x1SDOT(q *int8, corr *int32, as *float32, nib *byte, ws *float32, k int) float32
+func q4Panel1SDOT(xq *int8, corr *int32, xs *float32, nib *byte, sc *uint16, nb int, out *float32)
 
 // neonDotFamily is the NEON family with 4-bit weights on SDOT
 // (FEAT_DotProd: Cortex-A76 and later, Apple M1 and later, Graviton2+).
@@ -23,16 +23,9 @@ func neonDotFamily() family {
 }
 
 // runQ4SDOT computes rows [lo, hi) of a 4-bit matrix with the SDOT
-// kernel, weight row by weight row (a row's 16 bytes per 32 weights stay
-// in L1 while every activation row passes).
+// kernel, panel by panel.
 func (m *matmulTask) runQ4SDOT(_, lo, hi int) {
-	w, a := m.w, m.act
-	K, N, spr := w.Cols, w.Rows, w.Cols/Q8Block
-	for n := lo; n < hi; n++ {
-		for t := 0; t < m.T; t++ {
-			m.dst[t*N+n] = q4Dot1x1SDOT(&a.q[t*K], &a.corr[t*K/4], &a.scale[t*K/4], &w.Q4[n*K/2], &w.Scales[n*spr], K)
-		}
-	}
+	m.runQ4Panels(q4Kernels{nil, q4Panel1SDOT}, lo, hi)
 }
 
 //go:noescape

@@ -158,3 +158,17 @@ func (m *matmulTask) runPairs(_, lo, hi int) {
 		}
 	}
 }
+
+// reduce16 sums 16 lanes in REDUCE512's order: halves, then quarters, then
+// pairs, then the last two.
+func reduce16(a *[16]float32) float32 {
+	var h [8]float32
+	for i := range h {
+		h[i] = a[i] + a[i+8]
+	}
+	var q [4]float32
+	for i := range q {
+		q[i] = h[i] + h[i+4]
+	}
+	return (q[0] + q[1]) + (q[2] + q[3])
+}

@@ -1,141 +1,141 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
-#include "zmm_amd64.h"
 
-// 4-bit × int8 kernels (q4.go) with AVX512_VNNI. Per pair of blocks and per
-// weight row: 32 bytes of nibbles unpack into 64 (low halves, then high,
-// matching the activations' layout); VPDPBUSD forms sixteen lane sums of
-// four nibble × int8 products; the lane corrections turn nibbles into
-// nibble − 8; the sums become float32 and are fused-multiply-added, times
-// each block's combined scale (weight scale spread over its lanes ×
-// activation scale), into the row's accumulator. REDUCE512 at the end.
+// 4-bit × int8 kernels (q4.go) with AVX512_VNNI over one 16-row panel.
+// Per 32-weight block: the four 64-byte chunks unpack into eight vectors
+// of four nibbles per row (low halves: weights 4c…4c+3, high halves:
+// 16+4c…); VPDPBUSD multiplies each by the activations' matching four
+// int8, broadcast, into two lane sums per row (started from the block's
+// correction and from zero), which are added (exact integers), converted
+// to float32 and fused-multiply-added, times the combined scales (the
+// sixteen rows' f16 scales widened, × the activation block's scale), into
+// the rows' accumulator: dotQ4Go's arithmetic in every lane.
 
-// Lane → weight scale of the pair: A for lanes 0–3 and 8–11, B for 4–7, 12–15.
-DATA q4Idx<>+0(SB)/4, $0
-DATA q4Idx<>+4(SB)/4, $0
-DATA q4Idx<>+8(SB)/4, $0
-DATA q4Idx<>+12(SB)/4, $0
-DATA q4Idx<>+16(SB)/4, $1
-DATA q4Idx<>+20(SB)/4, $1
-DATA q4Idx<>+24(SB)/4, $1
-DATA q4Idx<>+28(SB)/4, $1
-DATA q4Idx<>+32(SB)/4, $0
-DATA q4Idx<>+36(SB)/4, $0
-DATA q4Idx<>+40(SB)/4, $0
-DATA q4Idx<>+44(SB)/4, $0
-DATA q4Idx<>+48(SB)/4, $1
-DATA q4Idx<>+52(SB)/4, $1
-DATA q4Idx<>+56(SB)/4, $1
-DATA q4Idx<>+60(SB)/4, $1
-GLOBL q4Idx<>(SB), RODATA|NOPTR, $64
+// Q4UNPACK: the block at (DI) into Z16–Z19 (low nibbles of chunks 0–3)
+// and Z20–Z23 (high nibbles); Z31 holds 0x0f in every byte.
+#define Q4UNPACK \
+	VMOVDQU32 (DI), Z16 \
+	VMOVDQU32 64(DI), Z17 \
+	VMOVDQU32 128(DI), Z18 \
+	VMOVDQU32 192(DI), Z19 \
+	VPSRLW    $4, Z16, Z20 \
+	VPSRLW    $4, Z17, Z21 \
+	VPSRLW    $4, Z18, Z22 \
+	VPSRLW    $4, Z19, Z23 \
+	VPANDD    Z31, Z16, Z16 \
+	VPANDD    Z31, Z17, Z17 \
+	VPANDD    Z31, Z18, Z18 \
+	VPANDD    Z31, Z19, Z19 \
+	VPANDD    Z31, Z20, Z20 \
+	VPANDD    Z31, Z21, Z21 \
+	VPANDD    Z31, Z22, Z22 \
+	VPANDD    Z31, Z23, Z23
 
-#define Q4SETUP \
-	MOVL $0x0f0f0f0f, AX \
-	VPBROADCASTD AX, Z27 \
-	VMOVDQU32 q4Idx<>(SB), Z28
+// Q4BLOCK: one activation row's block (int8 at x, its correction at c, its
+// scale at s) against the unpacked panel block (scales in Z24) into acc;
+// i0, i1, d scratch.
+#define Q4BLOCK(x, c, s, i0, i1, d, acc) \
+	VPBROADCASTD      c, i0 \
+	VPXORD            i1, i1, i1 \
+	VPDPBUSD.BCST     0 x, Z16, i0 \
+	VPDPBUSD.BCST     4 x, Z17, i1 \
+	VPDPBUSD.BCST     8 x, Z18, i0 \
+	VPDPBUSD.BCST     12 x, Z19, i1 \
+	VPDPBUSD.BCST     16 x, Z20, i0 \
+	VPDPBUSD.BCST     20 x, Z21, i1 \
+	VPDPBUSD.BCST     24 x, Z22, i0 \
+	VPDPBUSD.BCST     28 x, Z23, i1 \
+	VPADDD            i1, i0, i0 \
+	VCVTDQ2PS         i0, i0 \
+	VMULPS.BCST       s, Z24, d \
+	VFMADD231PS       d, i0, acc
 
-// Q4ROW: one weight row's pair at nib (scales at sc) into acc; t0–t3 scratch.
-#define Q4ROW(nib, sc, acc, t0, y0, t1, y1, t2, t3, x3) \
-	VMOVDQU32 (nib), y0 \
-	VPSRLW $4, y0, y1 \
-	VINSERTI64X4 $1, y1, t0, t0 \
-	VPANDD Z27, t0, t0 \
-	VPXORD t2, t2, t2 \
-	VPDPBUSD Z24, t0, t2 \
-	VPSUBD Z25, t2, t2 \
-	VCVTDQ2PS t2, t2 \
-	VMOVQ (sc), x3 \
-	VPERMPS t3, Z28, t3 \
-	VMULPS Z26, t3, t3 \
-	VFMADD231PS t3, t2, acc
+#define Q4MASK \
+	MOVL         $0x0f0f0f0f, AX \
+	VPBROADCASTD AX, Z31
 
-// func q4Dot512(xq *int8, corr *int32, xs *float32, nib *byte, sc *float32, k int) float32
-TEXT ·q4Dot512(SB), NOSPLIT, $0-52
+// func q4Panel1_512(xq *int8, corr *int32, xs *float32, nib *byte, sc *uint16, nb int, out *float32)
+// One prepared activation row (xq, corr, xs from the row's start) against
+// one panel (nib, sc from its start; nb blocks): 16 outputs at out.
+TEXT ·q4Panel1_512(SB), NOSPLIT, $0-56
 	MOVQ xq+0(FP), SI
 	MOVQ corr+8(FP), R15
 	MOVQ xs+16(FP), DX
 	MOVQ nib+24(FP), DI
 	MOVQ sc+32(FP), R8
-	MOVQ k+40(FP), CX
-	Q4SETUP
+	MOVQ nb+40(FP), CX
+	Q4MASK
 	VPXORD Z0, Z0, Z0
-	SHRQ $6, CX
-	JZ   q4done1
-q4loop1:
-	VMOVDQU32 (SI), Z24
-	VMOVDQU32 (R15), Z25
-	VMOVUPS   (DX), Z26
-	Q4ROW(DI, R8, Z0, Z16, Y16, Z17, Y17, Z18, Z19, X19)
-	ADDQ $64, SI
-	ADDQ $64, R15
-	ADDQ $64, DX
-	ADDQ $32, DI
-	ADDQ $8, R8
+	TESTQ CX, CX
+	JZ    p1done
+p1loop:
+	PREFETCHT0 4096(DI)
+	PREFETCHT0 4160(DI)
+	PREFETCHT0 4224(DI)
+	PREFETCHT0 4288(DI)
+	PREFETCHT0 512(R8)
+	Q4UNPACK
+	VCVTPH2PS (R8), Z24
+	Q4BLOCK((SI), (R15), (DX), Z4, Z5, Z12, Z0)
+	ADDQ $32, SI
+	ADDQ $4, R15
+	ADDQ $4, DX
+	ADDQ $256, DI
+	ADDQ $32, R8
 	DECQ CX
-	JNZ  q4loop1
-q4done1:
-	REDUCE512(Z0, Y0, X0, Y1, X1)
+	JNZ  p1loop
+p1done:
+	MOVQ    out+48(FP), AX
+	VMOVUPS Z0, (AX)
 	VZEROUPPER
-	MOVSS X0, ret+48(FP)
 	RET
 
-// func q4Dot1x4_512(xq *int8, corr *int32, xs *float32, nib *byte, ns int, sc *float32, ss int, k int, out *float32)
-// One prepared activation row against 4-bit rows nib + r·ns (bytes) with
-// scales sc + r·ss (floats).
-TEXT ·q4Dot1x4_512(SB), NOSPLIT, $0-72
+// func q4Panel4_512(xq *int8, corr *int32, xs *float32, k int, nib *byte, sc *uint16, nb int, out *float32, ostride int)
+// Four prepared activation rows (k int8 apart; corrections and scales k/32
+// apart) against one panel: row t's 16 outputs at out + t·ostride floats.
+// Each output has q4Panel1_512's arithmetic exactly.
+TEXT ·q4Panel4_512(SB), NOSPLIT, $0-72
 	MOVQ xq+0(FP), SI
 	MOVQ corr+8(FP), R15
 	MOVQ xs+16(FP), DX
-	MOVQ nib+24(FP), DI
-	MOVQ ns+32(FP), BX
+	MOVQ k+24(FP), BX
+	MOVQ nib+32(FP), DI
 	MOVQ sc+40(FP), R8
-	MOVQ ss+48(FP), AX
-	SHLQ $2, AX
-	MOVQ k+56(FP), CX
-	LEAQ (DI)(BX*1), R11
-	LEAQ (R11)(BX*1), R12
-	LEAQ (R12)(BX*1), R13
-	LEAQ (R8)(AX*1), R9
-	LEAQ (R9)(AX*1), R10
-	LEAQ (R10)(AX*1), R14
-	Q4SETUP
+	MOVQ nb+48(FP), CX
+	MOVQ BX, R9
+	SHRQ $3, R9                // bytes between rows' corrections (and scales)
+	LEAQ (BX)(BX*2), R10
+	LEAQ (R9)(R9*2), R11
+	Q4MASK
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
 	VPXORD Z3, Z3, Z3
-	SHRQ $6, CX
-	JZ   q4done4
-q4loop4:
-	VMOVDQU32 (SI), Z24
-	VMOVDQU32 (R15), Z25
-	VMOVUPS   (DX), Z26
-	Q4ROW(DI, R8, Z0, Z16, Y16, Z17, Y17, Z18, Z19, X19)
-	Q4ROW(R11, R9, Z1, Z20, Y20, Z21, Y21, Z22, Z23, X23)
-	Q4ROW(R12, R10, Z2, Z8, Y8, Z9, Y9, Z10, Z11, X11)
-	Q4ROW(R13, R14, Z3, Z12, Y12, Z13, Y13, Z14, Z15, X15)
-	ADDQ $64, SI
-	ADDQ $64, R15
-	ADDQ $64, DX
-	ADDQ $32, DI
-	ADDQ $32, R11
-	ADDQ $32, R12
-	ADDQ $32, R13
-	ADDQ $8, R8
-	ADDQ $8, R9
-	ADDQ $8, R10
-	ADDQ $8, R14
+	TESTQ CX, CX
+	JZ    p4done
+p4loop:
+	Q4UNPACK
+	VCVTPH2PS (R8), Z24
+	Q4BLOCK((SI), (R15), (DX), Z4, Z5, Z12, Z0)
+	Q4BLOCK((SI)(BX*1), (R15)(R9*1), (DX)(R9*1), Z6, Z7, Z13, Z1)
+	Q4BLOCK((SI)(BX*2), (R15)(R9*2), (DX)(R9*2), Z8, Z9, Z14, Z2)
+	Q4BLOCK((SI)(R10*1), (R15)(R11*1), (DX)(R11*1), Z10, Z11, Z15, Z3)
+	ADDQ $32, SI
+	ADDQ $4, R15
+	ADDQ $4, DX
+	ADDQ $256, DI
+	ADDQ $32, R8
 	DECQ CX
-	JNZ  q4loop4
-q4done4:
-	MOVQ out+64(FP), AX
-	REDUCE512(Z0, Y0, X0, Y8, X8)
-	MOVSS X0, (AX)
-	REDUCE512(Z1, Y1, X1, Y8, X8)
-	MOVSS X1, 4(AX)
-	REDUCE512(Z2, Y2, X2, Y8, X8)
-	MOVSS X2, 8(AX)
-	REDUCE512(Z3, Y3, X3, Y8, X8)
-	MOVSS X3, 12(AX)
+	JNZ  p4loop
+p4done:
+	MOVQ    out+56(FP), AX
+	MOVQ    ostride+64(FP), BX
+	SHLQ    $2, BX
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, (AX)(BX*1)
+	VMOVUPS Z2, (AX)(BX*2)
+	LEAQ    (AX)(BX*2), AX
+	VMOVUPS Z3, (AX)(BX*1)
 	VZEROUPPER
 	RET

@@ -3,73 +3,134 @@
 #include "textflag.h"
 #include "neon_arm64.h"
 
-// func q4Dot1x1SDOT(q *int8, corr *int32, as *float32, nib *byte, ws *float32, k int) float32
-// The dot of one prepared activation row (act8: q, corr, as from the row's
-// start) with one 4-bit row (nib, ws its scales), k a multiple of 64: per
-// pair of blocks, sixteen lane sums of four nibble × int8 products (SDOT:
-// nibbles 0–15 are the same signed or unsigned), minus the lane's
-// correction, converted to f32 and multiplied by the lane's combined scale
-// (activation × weight scale, rounded) into the lane's accumulator (FMLA,
-// fused as the x86 kernels are); the lanes summed in reduce16's order.
-TEXT ·q4Dot1x1SDOT(SB), NOSPLIT, $0-52
-	MOVD q+0(FP), R0
+// func q4Panel1SDOT(xq *int8, corr *int32, xs *float32, nib *byte, sc *uint16, nb int, out *float32)
+// One prepared activation row (act8: xq, corr, xs from the row's start)
+// against one 16-row 4-bit panel (q4.go: nib, sc from its start, nb
+// blocks): per block, each chunk's low and high nibbles (unsigned 0–15,
+// the same as signed for SDOT) meet the activations' matching four int8,
+// replicated, in SDOT: four row sums per vector, started from the block's
+// correction (exact integers); converted to f32 and fused-multiply-added,
+// times the combined scales (the rows' f16 scales widened, × the
+// activation block's scale), into the rows' accumulators: dotQ4Go's
+// arithmetic in every lane. Sixteen outputs at out.
+TEXT ·q4Panel1SDOT(SB), NOSPLIT, $0-56
+	MOVD xq+0(FP), R0
 	MOVD corr+8(FP), R1
-	MOVD as+16(FP), R2
+	MOVD xs+16(FP), R2
 	MOVD nib+24(FP), R3
-	MOVD ws+32(FP), R4
-	MOVD k+40(FP), R5
+	MOVD sc+32(FP), R4
+	MOVD nb+40(FP), R5
 	VEOR V0.B16, V0.B16, V0.B16
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
 	VEOR V3.B16, V3.B16, V3.B16
 	VMOVI $15, V31.B16
-	LSR  $6, R5, R5
-	CBZ  R5, q4done
-q4loop:
-	VLD1.P 32(R3), [V4.B16, V5.B16]
-	VLD1.P 64(R0), [V6.B16, V7.B16, V8.B16, V9.B16]
-	VEOR V21.B16, V21.B16, V21.B16
-	VEOR V22.B16, V22.B16, V22.B16
-	VEOR V23.B16, V23.B16, V23.B16
-	VEOR V24.B16, V24.B16, V24.B16
-	// A0–15, B0–15 (low nibbles), A16–31, B16–31 (high), as act8 lays out
-	VAND  V31.B16, V4.B16, V25.B16
-	SDOT_4S(21, 25, 6)
-	VAND  V31.B16, V5.B16, V25.B16
-	SDOT_4S(22, 25, 7)
-	VUSHR $4, V4.B16, V25.B16
-	SDOT_4S(23, 25, 8)
-	VUSHR $4, V5.B16, V25.B16
-	SDOT_4S(24, 25, 9)
-	VLD1.P 64(R1), [V10.S4, V11.S4, V12.S4, V13.S4]
-	VSUB V10.S4, V21.S4, V21.S4
-	VSUB V11.S4, V22.S4, V22.S4
-	VSUB V12.S4, V23.S4, V23.S4
-	VSUB V13.S4, V24.S4, V24.S4
-	SCVTF_4S(21, 21)
-	SCVTF_4S(22, 22)
-	SCVTF_4S(23, 23)
-	SCVTF_4S(24, 24)
-	// the weight scales of blocks A and B, each across four lanes
-	FMOVD.P 8(R4), F18
-	VDUP V18.S[0], V19.S4
-	VDUP V18.S[1], V20.S4
-	VLD1.P 64(R2), [V14.S4, V15.S4, V16.S4, V17.S4]
-	FMUL_4S(14, 14, 19)
-	FMUL_4S(15, 15, 20)
-	FMUL_4S(16, 16, 19)
-	FMUL_4S(17, 17, 20)
-	VFMLA V14.S4, V21.S4, V0.S4
-	VFMLA V15.S4, V22.S4, V1.S4
-	VFMLA V16.S4, V23.S4, V2.S4
-	VFMLA V17.S4, V24.S4, V3.S4
+	CBZ  R5, q4pdone
+q4ploop:
+	// the activations' eight groups of four, each across the lanes
+	VLD1R.P 4(R0), [V8.S4]
+	VLD1R.P 4(R0), [V9.S4]
+	VLD1R.P 4(R0), [V10.S4]
+	VLD1R.P 4(R0), [V11.S4]
+	VLD1R.P 4(R0), [V12.S4]
+	VLD1R.P 4(R0), [V13.S4]
+	VLD1R.P 4(R0), [V14.S4]
+	VLD1R.P 4(R0), [V15.S4]
+	VLD1R.P 4(R1), [V4.S4]
+	VMOV  V4.B16, V5.B16
+	VMOV  V4.B16, V6.B16
+	VMOV  V4.B16, V7.B16
+	// chunks 0–3: rows 0–3, 4–7, 8–11, 12–15 of bytes 4c…4c+3
+	VLD1.P 64(R3), [V16.B16, V17.B16, V18.B16, V19.B16]
+	VLD1.P 64(R3), [V20.B16, V21.B16, V22.B16, V23.B16]
+	VAND  V31.B16, V16.B16, V24.B16
+	VAND  V31.B16, V17.B16, V25.B16
+	VAND  V31.B16, V18.B16, V26.B16
+	VAND  V31.B16, V19.B16, V27.B16
+	SDOT_4S(4, 24, 8)
+	SDOT_4S(5, 25, 8)
+	SDOT_4S(6, 26, 8)
+	SDOT_4S(7, 27, 8)
+	VUSHR $4, V16.B16, V24.B16
+	VUSHR $4, V17.B16, V25.B16
+	VUSHR $4, V18.B16, V26.B16
+	VUSHR $4, V19.B16, V27.B16
+	SDOT_4S(4, 24, 12)
+	SDOT_4S(5, 25, 12)
+	SDOT_4S(6, 26, 12)
+	SDOT_4S(7, 27, 12)
+	VAND  V31.B16, V20.B16, V24.B16
+	VAND  V31.B16, V21.B16, V25.B16
+	VAND  V31.B16, V22.B16, V26.B16
+	VAND  V31.B16, V23.B16, V27.B16
+	SDOT_4S(4, 24, 9)
+	SDOT_4S(5, 25, 9)
+	SDOT_4S(6, 26, 9)
+	SDOT_4S(7, 27, 9)
+	VUSHR $4, V20.B16, V24.B16
+	VUSHR $4, V21.B16, V25.B16
+	VUSHR $4, V22.B16, V26.B16
+	VUSHR $4, V23.B16, V27.B16
+	SDOT_4S(4, 24, 13)
+	SDOT_4S(5, 25, 13)
+	SDOT_4S(6, 26, 13)
+	SDOT_4S(7, 27, 13)
+	VLD1.P 64(R3), [V16.B16, V17.B16, V18.B16, V19.B16]
+	VLD1.P 64(R3), [V20.B16, V21.B16, V22.B16, V23.B16]
+	VAND  V31.B16, V16.B16, V24.B16
+	VAND  V31.B16, V17.B16, V25.B16
+	VAND  V31.B16, V18.B16, V26.B16
+	VAND  V31.B16, V19.B16, V27.B16
+	SDOT_4S(4, 24, 10)
+	SDOT_4S(5, 25, 10)
+	SDOT_4S(6, 26, 10)
+	SDOT_4S(7, 27, 10)
+	VUSHR $4, V16.B16, V24.B16
+	VUSHR $4, V17.B16, V25.B16
+	VUSHR $4, V18.B16, V26.B16
+	VUSHR $4, V19.B16, V27.B16
+	SDOT_4S(4, 24, 14)
+	SDOT_4S(5, 25, 14)
+	SDOT_4S(6, 26, 14)
+	SDOT_4S(7, 27, 14)
+	VAND  V31.B16, V20.B16, V24.B16
+	VAND  V31.B16, V21.B16, V25.B16
+	VAND  V31.B16, V22.B16, V26.B16
+	VAND  V31.B16, V23.B16, V27.B16
+	SDOT_4S(4, 24, 11)
+	SDOT_4S(5, 25, 11)
+	SDOT_4S(6, 26, 11)
+	SDOT_4S(7, 27, 11)
+	VUSHR $4, V20.B16, V24.B16
+	VUSHR $4, V21.B16, V25.B16
+	VUSHR $4, V22.B16, V26.B16
+	VUSHR $4, V23.B16, V27.B16
+	SDOT_4S(4, 24, 15)
+	SDOT_4S(5, 25, 15)
+	SDOT_4S(6, 26, 15)
+	SDOT_4S(7, 27, 15)
+	SCVTF_4S(4, 4)
+	SCVTF_4S(5, 5)
+	SCVTF_4S(6, 6)
+	SCVTF_4S(7, 7)
+	// combined scales: the rows' f16 scales widened, × the activations'
+	VLD1.P 32(R4), [V28.H8, V29.H8]
+	VLD1R.P 4(R2), [V30.S4]
+	FCVTL_4S(16, 28)
+	FCVTL2_4S(17, 28)
+	FCVTL_4S(18, 29)
+	FCVTL2_4S(19, 29)
+	FMUL_4S(16, 16, 30)
+	FMUL_4S(17, 17, 30)
+	FMUL_4S(18, 18, 30)
+	FMUL_4S(19, 19, 30)
+	VFMLA V16.S4, V4.S4, V0.S4
+	VFMLA V17.S4, V5.S4, V1.S4
+	VFMLA V18.S4, V6.S4, V2.S4
+	VFMLA V19.S4, V7.S4, V3.S4
 	SUBS $1, R5, R5
-	BNE  q4loop
-q4done:
-	FADD_4S(0, 0, 2)
-	FADD_4S(1, 1, 3)
-	FADD_4S(0, 0, 1)
-	FADDP_4S(0, 0, 0)
-	FADDP_4S(0, 0, 0)
-	FMOVS F0, ret+48(FP)
+	BNE  q4ploop
+q4pdone:
+	MOVD out+48(FP), R6
+	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R6)
 	RET

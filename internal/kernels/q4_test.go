@@ -12,9 +12,9 @@ func randQ4(rng *rand.Rand, rows, cols int) Mat {
 	for i := range nib {
 		nib[i] = byte(rng.IntN(256))
 	}
-	sc := make([]float32, rows*cols/32)
+	sc := make([]uint16, rows*cols/32)
 	for i := range sc {
-		sc[i] = rng.Float32() * 0.02
+		sc[i] = F32ToF16(rng.Float32() * 0.02)
 	}
 	m, err := NewMatQ4(rows, cols, nib, sc)
 	if err != nil {

@@ -260,7 +260,7 @@ func (s *ggufSource) Shape(name string) ([]int, bool) {
 func (s *ggufSource) Matrix(name string, rows, cols int) (kernels.Mat, error) {
 	t := s.names[name]
 	raw := t.Bytes()
-	if s.fast && t.Type == gguf.Q4_0 && cols%kernels.Q4Pair == 0 {
+	if s.fast && t.Type == gguf.Q4_0 && cols%32 == 0 {
 		nib, sc := q4Nibbles(raw, rows*cols/32)
 		return kernels.NewMatQ4(rows, cols, nib, sc)
 	}
@@ -312,13 +312,13 @@ func (s *ggufSource) Floats(name string) ([]float32, bool, error) {
 	return f, false, nil
 }
 
-// q4Nibbles splits Q4_0 blocks into their nibbles and float32 scales.
-func q4Nibbles(raw []byte, blocks int) ([]byte, []float32) {
+// q4Nibbles splits Q4_0 blocks into their nibbles and f16 scales.
+func q4Nibbles(raw []byte, blocks int) ([]byte, []uint16) {
 	nib := make([]byte, blocks*16)
-	sc := make([]float32, blocks)
+	sc := make([]uint16, blocks)
 	for b := 0; b < blocks; b++ {
 		blk := raw[b*18 : (b+1)*18]
-		sc[b] = kernels.F16ToF32(uint16(blk[0]) | uint16(blk[1])<<8)
+		sc[b] = uint16(blk[0]) | uint16(blk[1])<<8
 		copy(nib[b*16:], blk[2:18])
 	}
 	return nib, sc

@@ -275,7 +275,7 @@ func quantizeMat(w *kernels.Mat, t gguf.Type, fast4 bool) (kernels.Mat, error) {
 	}
 	row := make([]float32, w.Cols)
 	blocks := make([]byte, w.Cols/32*t.BlockBytes())
-	if fast4 && t == gguf.Q4_0 && w.Cols%kernels.Q4Pair == 0 {
+	if fast4 && t == gguf.Q4_0 && w.Cols%32 == 0 {
 		all := make([]byte, 0, w.Rows*len(blocks))
 		for r := 0; r < w.Rows; r++ {
 			w.Row(row, r)

@@ -38,6 +38,8 @@ var Table = []Inst{
 	{"FMUL_2D", "0 1 1 0 1 1 1 0 0 1 1 mmmmm 1 1 0 1 1 1 nnnnn ddddd", "fmul v%d.2d, v%n.2d, v%m.2d", "armv8-a", "Vd = Vn × Vm, two f64 lanes"},
 	{"FCVTL_2D", "0 0 0 0 1 1 1 0 0 1 1 0 0 0 0 1 0 1 1 1 1 0 nnnnn ddddd", "fcvtl v%d.2d, v%n.2s", "armv8-a", "Vd = f64 of the low two f32 lanes of Vn"},
 	{"FCVTL2_2D", "0 1 0 0 1 1 1 0 0 1 1 0 0 0 0 1 0 1 1 1 1 0 nnnnn ddddd", "fcvtl2 v%d.2d, v%n.4s", "armv8-a", "Vd = f64 of the high two f32 lanes of Vn"},
+	{"FCVTL_4S", "0 0 0 0 1 1 1 0 0 0 1 0 0 0 0 1 0 1 1 1 1 0 nnnnn ddddd", "fcvtl v%d.4s, v%n.4h", "armv8-a", "Vd = f32 of the low four f16 lanes of Vn"},
+	{"FCVTL2_4S", "0 1 0 0 1 1 1 0 0 0 1 0 0 0 0 1 0 1 1 1 1 0 nnnnn ddddd", "fcvtl2 v%d.4s, v%n.8h", "armv8-a", "Vd = f32 of the high four f16 lanes of Vn"},
 	{"SHLL_4S", "0 0 1 0 1 1 1 0 0 1 1 0 0 0 0 1 0 0 1 1 1 0 nnnnn ddddd", "shll v%d.4s, v%n.4h, #16", "armv8-a", "Vd = the low four u16 lanes of Vn shifted into the high halves of u32 lanes (bf16 → f32)"},
 	{"SHLL2_4S", "0 1 1 0 1 1 1 0 0 1 1 0 0 0 0 1 0 0 1 1 1 0 nnnnn ddddd", "shll2 v%d.4s, v%n.8h, #16", "armv8-a", "as SHLL_4S, from the high four u16 lanes"},
 	{"FDIV_4S", "0 1 1 0 1 1 1 0 0 0 1 mmmmm 1 1 1 1 1 1 nnnnn ddddd", "fdiv v%d.4s, v%n.4s, v%m.4s", "armv8-a", "Vd = Vn ÷ Vm, four f32 lanes"},
