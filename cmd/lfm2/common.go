@@ -42,15 +42,22 @@ func openModel(g *globals, needTokenizer bool) (*loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := loadWeights(g, src, needTokenizer)
+	quantized := false
+	if src.GGUF != "" {
+		if quantized, err = model.GGUFQuantized(src.GGUF); err != nil {
+			return nil, err
+		}
+	}
+	fast := g.fast(quantized)
+	l, err := loadWeights(g, src, needTokenizer, fast)
 	if err != nil {
 		return nil, err
 	}
-	if g.fast() {
+	if fast {
 		l.model.UseFastTier()
 	}
 	if g.dtype != "" {
-		if err := l.model.Quantize(g.dtype, g.fast()); err != nil {
+		if err := l.model.Quantize(g.dtype, fast); err != nil {
 			l.Close()
 			return nil, fmt.Errorf("--dtype %s: %w", g.dtype, err)
 		}
@@ -76,8 +83,9 @@ func openModel(g *globals, needTokenizer bool) (*loaded, error) {
 	return l, nil
 }
 
-// loadWeights opens the model and tokenizer of src.
-func loadWeights(g *globals, src hub.Source, needTokenizer bool) (*loaded, error) {
+// loadWeights opens the model and tokenizer of src (with fast, a GGUF
+// file's Q4_0 weights are held for the fast tier's kernels).
+func loadWeights(g *globals, src hub.Source, needTokenizer, fast bool) (*loaded, error) {
 	var err error
 	l := &loaded{src: src}
 	if src.Synthetic != "" {
@@ -101,7 +109,7 @@ func loadWeights(g *globals, src hub.Source, needTokenizer bool) (*loaded, error
 	}
 	if src.GGUF != "" {
 		// A GGUF file is the whole model: weights, config, tokenizer, template.
-		if l.model, err = model.LoadGGUF(src.GGUF, g.threads, g.fast()); err != nil {
+		if l.model, err = model.LoadGGUF(src.GGUF, g.threads, fast); err != nil {
 			return nil, err
 		}
 		if l.tok, err = ggufTokenizer(src.GGUF); err == nil {

@@ -25,6 +25,9 @@ type family struct {
 	// fast: bf16 matmuls round the activations once to bf16 (the fast
 	// tier); otherwise they keep them to within 2⁻¹⁸ or exactly (exact).
 	fast bool
+	// fastAsked: the pool was asked for the fast tier (which the family
+	// may or may not have for each weight format; see describe).
+	fastAsked bool
 
 	sumSquares8 func(x []float32) (s [8]float64, n int) // see sumSquares8Go
 	scaleMul    func(dst, x, w []float32, inv float32)
@@ -68,8 +71,18 @@ const (
 // describe names the family, the CPU features it uses and its tier.
 func (f *family) describe() string {
 	tier := "exact"
-	if f.fast {
-		tier = "fast: bf16 activations"
+	if f.fastAsked {
+		var rounded []string
+		if f.nativeQ4 {
+			rounded = append(rounded, "int8 activations for Q4_0")
+		}
+		if f.fast {
+			rounded = append(rounded, "bf16 activations for bf16")
+		}
+		tier = "fast: " + strings.Join(rounded, ", ")
+		if len(rounded) == 0 {
+			tier = "exact: no fast kernels in this family"
+		}
 	}
 	return string(f.impl) + " (" + strings.Join(f.features, ", ") + "; " + tier + ")"
 }
@@ -77,13 +90,14 @@ func (f *family) describe() string {
 // familyOf builds the table of a family this build can run, in the fast
 // tier if asked and the family has one.
 func familyOf(impl Impl, fast bool) family {
-	if impl == ImplGo {
-		return goFamily()
+	f := goFamily()
+	if impl != ImplGo {
+		if af, ok := archFamily(impl, fast); ok {
+			f = af
+		}
 	}
-	if f, ok := archFamily(impl, fast); ok {
-		return f
-	}
-	return goFamily()
+	f.fastAsked = fast
+	return f
 }
 
 // goFamily is the specification: plain Go on any CPU.

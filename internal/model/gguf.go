@@ -45,6 +45,23 @@ func LoadGGUF(path string, threads int, fast bool) (*Model, error) {
 	return m, nil
 }
 
+// GGUFQuantized reports whether a GGUF file holds quantized weight
+// matrices (any 2-D tensor not F32, F16 or BF16): what makes the fast tier
+// its default.
+func GGUFQuantized(path string) (bool, error) {
+	g, err := gguf.Open(path)
+	if err != nil {
+		return false, fmt.Errorf("load model: %w", err)
+	}
+	defer g.Close()
+	for _, t := range g.Tensors {
+		if len(t.Dims) == 2 && t.Type != gguf.F32 && t.Type != gguf.F16 && t.Type != gguf.BF16 {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // llama.cpp's file types (general.file_type), by the name users know them by.
 var fileTypes = map[uint64]string{0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1",
 	10: "Q2_K", 11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M", 16: "Q5_K_S", 17: "Q5_K_M", 18: "Q6_K", 32: "BF16"}

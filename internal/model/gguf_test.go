@@ -134,11 +134,10 @@ func TestQuantizeAtLoadEqualsLlamaQuantize(t *testing.T) {
 // TestGGUFFastTier: with Q4_0 weights on the 4-bit kernels and int8
 // activations rounded as llama.cpp rounds them, logits are no farther from
 // the exact reference than llama.cpp's (at most 1.25× its distance, per
-// case; the first two cases agree with llama.cpp's distance to 3 digits),
-// and the argmax agrees with the reference as often as llama.cpp's does
-// but for at most one position per case. (The issue's bar asks for "at
-// least as often"; on the 61-token case this misses it by one near-tie, so
-// the fast tier is not the default — see README.)
+// case; three cases agree with llama.cpp's distance to 3 digits, the
+// fourth is 1.02× it), and the argmax agrees with the reference at least
+// as often as llama.cpp's does: the bar for the fast tier to be the
+// default for quantized weights.
 func TestGGUFFastTier(t *testing.T) {
 	dir := fixtureDir("gguf-quant")
 	m, err := LoadGGUF(filepath.Join(dir, "model-Q4_0.gguf"), 2, true)
@@ -215,7 +214,7 @@ func checkFastTier(t *testing.T, m *Model, dir, typ string) {
 		var llamaAgree, total int
 		fmt.Sscanf(c.ArgmaxAgree[typ], "%d/%d", &llamaAgree, &total)
 		t.Logf("%s case %d: max |Δ| %.3f (llama.cpp %.3f), argmax %d/%d (llama.cpp %d)", typ, ci, worst, c.LlamaVsDequant[typ], agree, len(want), llamaAgree)
-		if worst > 1.25*c.LlamaVsDequant[typ] || agree < llamaAgree-1 {
+		if worst > 1.25*c.LlamaVsDequant[typ] || agree < llamaAgree {
 			t.Errorf("%s case %d: max |Δ| %.3f against llama.cpp's %.3f; argmax %d/%d against llama.cpp's %d", typ, ci, worst, c.LlamaVsDequant[typ], agree, len(want), llamaAgree)
 		}
 	}
