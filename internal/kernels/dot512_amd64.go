@@ -166,15 +166,18 @@ func (m *matmulTask) run512(_, lo, hi int) {
 func q4Panel1_512(xq *int8, corr *int32, xs *float32, nib *byte, sc *uint16, nb int, out *float32)
 
 //go:noescape
+func q4Panel1x4_512(xq *int8, corr *int32, xs *float32, nib *byte, ns int, sc *uint16, ss int, nb int, out *float32, ostride int)
+
+//go:noescape
 func q4Panel4_512(xq *int8, corr *int32, xs *float32, k int, nib *byte, sc *uint16, nb int, out *float32, ostride int)
 
 // runQ4 computes rows [lo, hi) of a 4-bit matrix with the VNNI kernels.
 func (m *matmulTask) runQ4(_, lo, hi int) {
-	m.runQ4Panels(q4Kernels{q4Panel4_512, q4Panel1_512}, lo, hi)
+	m.runQ4Panels(q4Kernels{q4Panel4_512, q4Panel1x4_512, q4Panel1_512}, lo, hi)
 }
 
 // runQ4AVX2 computes rows [lo, hi) of a 4-bit matrix with the AVX2
 // kernels (q4avx2_amd64.s), bit-identical to the VNNI ones.
 func (m *matmulTask) runQ4AVX2(_, lo, hi int) {
-	m.runQ4Panels(q4Kernels{nil, q4Panel1AVX2}, lo, hi)
+	m.runQ4Panels(q4Kernels{nil, nil, q4Panel1AVX2}, lo, hi)
 }

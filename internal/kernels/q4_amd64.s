@@ -12,13 +12,13 @@
 // sixteen rows' f16 scales widened, × the activation block's scale), into
 // the rows' accumulator: dotQ4Go's arithmetic in every lane.
 
-// Q4UNPACK: the block at (DI) into Z16–Z19 (low nibbles of chunks 0–3)
+// Q4UNPACK: the block at (p) into Z16–Z19 (low nibbles of chunks 0–3)
 // and Z20–Z23 (high nibbles); Z31 holds 0x0f in every byte.
-#define Q4UNPACK \
-	VMOVDQU32 (DI), Z16 \
-	VMOVDQU32 64(DI), Z17 \
-	VMOVDQU32 128(DI), Z18 \
-	VMOVDQU32 192(DI), Z19 \
+#define Q4UNPACK(p) \
+	VMOVDQU32 (p), Z16 \
+	VMOVDQU32 64(p), Z17 \
+	VMOVDQU32 128(p), Z18 \
+	VMOVDQU32 192(p), Z19 \
 	VPSRLW    $4, Z16, Z20 \
 	VPSRLW    $4, Z17, Z21 \
 	VPSRLW    $4, Z18, Z22 \
@@ -75,7 +75,7 @@ p1loop:
 	PREFETCHT0 4224(DI)
 	PREFETCHT0 4288(DI)
 	PREFETCHT0 512(R8)
-	Q4UNPACK
+	Q4UNPACK(DI)
 	VCVTPH2PS (R8), Z24
 	Q4BLOCK((SI), (R15), (DX), Z4, Z5, Z12, Z0)
 	ADDQ $32, SI
@@ -115,7 +115,7 @@ TEXT ·q4Panel4_512(SB), NOSPLIT, $0-72
 	TESTQ CX, CX
 	JZ    p4done
 p4loop:
-	Q4UNPACK
+	Q4UNPACK(DI)
 	VCVTPH2PS (R8), Z24
 	Q4BLOCK((SI), (R15), (DX), Z4, Z5, Z12, Z0)
 	Q4BLOCK((SI)(BX*1), (R15)(R9*1), (DX)(R9*1), Z6, Z7, Z13, Z1)
@@ -131,6 +131,87 @@ p4loop:
 p4done:
 	MOVQ    out+56(FP), AX
 	MOVQ    ostride+64(FP), BX
+	SHLQ    $2, BX
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, (AX)(BX*1)
+	VMOVUPS Z2, (AX)(BX*2)
+	LEAQ    (AX)(BX*2), AX
+	VMOVUPS Z3, (AX)(BX*1)
+	VZEROUPPER
+	RET
+
+// func q4Panel1x4_512(xq *int8, corr *int32, xs *float32, nib *byte, ns int, sc *uint16, ss int, nb int, out *float32, ostride int)
+// One prepared activation row against four panels (nib + j·ns bytes, their
+// scales sc + j·ss bytes): four streams at once, which the memory system
+// serves faster than one. Panel j's 16 outputs at out + j·ostride floats;
+// each has q4Panel1_512's arithmetic exactly.
+TEXT ·q4Panel1x4_512(SB), NOSPLIT, $0-80
+	MOVQ xq+0(FP), SI
+	MOVQ corr+8(FP), R15
+	MOVQ xs+16(FP), DX
+	MOVQ nib+24(FP), DI
+	MOVQ ns+32(FP), AX
+	LEAQ (DI)(AX*1), R11
+	LEAQ (R11)(AX*1), R12
+	LEAQ (R12)(AX*1), R13
+	MOVQ sc+40(FP), R8
+	MOVQ ss+48(FP), AX
+	LEAQ (R8)(AX*1), R9
+	LEAQ (R9)(AX*1), R10
+	LEAQ (R10)(AX*1), R14
+	MOVQ nb+56(FP), CX
+	Q4MASK
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	TESTQ CX, CX
+	JZ    p14done
+p14loop:
+	PREFETCHT0 2048(DI)
+	PREFETCHT0 2112(DI)
+	PREFETCHT0 2176(DI)
+	PREFETCHT0 2240(DI)
+	PREFETCHT0 2048(R11)
+	PREFETCHT0 2112(R11)
+	PREFETCHT0 2176(R11)
+	PREFETCHT0 2240(R11)
+	PREFETCHT0 2048(R12)
+	PREFETCHT0 2112(R12)
+	PREFETCHT0 2176(R12)
+	PREFETCHT0 2240(R12)
+	PREFETCHT0 2048(R13)
+	PREFETCHT0 2112(R13)
+	PREFETCHT0 2176(R13)
+	PREFETCHT0 2240(R13)
+	Q4UNPACK(DI)
+	VCVTPH2PS (R8), Z24
+	Q4BLOCK((SI), (R15), (DX), Z4, Z5, Z12, Z0)
+	Q4UNPACK(R11)
+	VCVTPH2PS (R9), Z24
+	Q4BLOCK((SI), (R15), (DX), Z6, Z7, Z13, Z1)
+	Q4UNPACK(R12)
+	VCVTPH2PS (R10), Z24
+	Q4BLOCK((SI), (R15), (DX), Z8, Z9, Z14, Z2)
+	Q4UNPACK(R13)
+	VCVTPH2PS (R14), Z24
+	Q4BLOCK((SI), (R15), (DX), Z10, Z11, Z15, Z3)
+	ADDQ $32, SI
+	ADDQ $4, R15
+	ADDQ $4, DX
+	ADDQ $256, DI
+	ADDQ $256, R11
+	ADDQ $256, R12
+	ADDQ $256, R13
+	ADDQ $32, R8
+	ADDQ $32, R9
+	ADDQ $32, R10
+	ADDQ $32, R14
+	DECQ CX
+	JNZ  p14loop
+p14done:
+	MOVQ    out+64(FP), AX
+	MOVQ    ostride+72(FP), BX
 	SHLQ    $2, BX
 	VMOVUPS Z0, (AX)
 	VMOVUPS Z1, (AX)(BX*1)

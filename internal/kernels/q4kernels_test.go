@@ -24,7 +24,7 @@ func TestQ4KernelsMatchSpecification(t *testing.T) {
 	rng := rand.New(rand.NewPCG(93, 94))
 	spec := NewPoolImpl(2, ImplGo)
 	defer spec.Close()
-	for _, tk := range [][3]int{{1, 64, 4}, {2, 128, 33}, {5, 1024, 70}, {16, 4608, 9}, {9, 32, 48}, {300, 1024, 40}} {
+	for _, tk := range [][3]int{{1, 64, 4}, {2, 128, 33}, {5, 1024, 70}, {16, 4608, 9}, {9, 32, 48}, {300, 1024, 40}, {1, 256, 200}, {3, 64, 300}, {206, 1024, 140}} {
 		T, K, N := tk[0], tk[1], tk[2]
 		w := randQ4(rng, N, K)
 		x := randF32(rng, T*K)
