@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -49,7 +50,11 @@ func openModel(g *globals, needTokenizer bool) (*loaded, error) {
 		}
 	}
 	fast := g.fast(quantized)
+	// Converting a tensor leaves its temporary forms behind; collecting
+	// them sooner while loading keeps the peak near the model's own size.
+	restore := debug.SetGCPercent(20)
 	l, err := loadWeights(g, src, needTokenizer, fast)
+	debug.SetGCPercent(restore)
 	if err != nil {
 		return nil, err
 	}

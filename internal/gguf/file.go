@@ -102,6 +102,16 @@ func (g *File) Close() error {
 	return err
 }
 
+// Release says that t's bytes will not be read again soon (the loader has
+// copied them into another form): their pages leave the process's
+// resident set. Reading them later still works. Nothing happens for a File
+// not made by Open.
+func (g *File) Release(t *Tensor) {
+	if g.unmap != nil {
+		mmap.Release(t.data)
+	}
+}
+
 // Tensor returns the tensor called name, or nil.
 func (g *File) Tensor(name string) *Tensor { return g.byName[name] }
 

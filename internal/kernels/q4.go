@@ -30,24 +30,28 @@ const Q4Panel = 16
 // q4PanelBlock is the bytes of one 32-weight block of a panel.
 const q4PanelBlock = Q4Panel * 16
 
-// NewMatQ4 makes a 4-bit matrix from nibbles in Q4_0's order (16 bytes per
-// 32 weights, rows one after another) and one f16 scale per 32, as a
-// Q4_0 file stores them; it rearranges them into panels.
-func NewMatQ4(rows, cols int, nibbles []byte, scales []uint16) (Mat, error) {
-	if rows <= 0 || cols <= 0 || cols%Q8Block != 0 || len(nibbles) != rows*cols/2 || len(scales) != rows*cols/Q8Block {
-		return Mat{}, fmt.Errorf("4-bit matrix %dx%d: %d nibble bytes and %d scales (width must be a multiple of %d)", rows, cols, len(nibbles), len(scales), Q8Block)
+// Q4Block is the bytes of one Q4_0 block as files store it: an f16 scale
+// (little-endian), then 16 bytes of nibbles.
+const Q4Block = 18
+
+// NewMatQ4 makes a 4-bit matrix from Q4_0 blocks as a file stores them
+// (rows one after another, Q4Block bytes per 32 weights), rearranging them
+// into panels.
+func NewMatQ4(rows, cols int, blocks []byte) (Mat, error) {
+	if rows <= 0 || cols <= 0 || cols%Q8Block != 0 || len(blocks) != rows*cols/Q8Block*Q4Block {
+		return Mat{}, fmt.Errorf("4-bit matrix %dx%d: %d bytes of Q4_0 blocks (width must be a multiple of %d)", rows, cols, len(blocks), Q8Block)
 	}
 	nb, panels := cols/Q8Block, (rows+Q4Panel-1)/Q4Panel
 	m := Mat{Rows: rows, Cols: cols, Q4: make([]byte, panels*nb*q4PanelBlock), Q4Scales: make([]uint16, panels*nb*Q4Panel)}
 	for r := 0; r < rows; r++ {
 		p, l := r/Q4Panel, r%Q4Panel
 		for b := 0; b < nb; b++ {
-			src := nibbles[(r*nb+b)*16 : (r*nb+b+1)*16]
+			src := blocks[(r*nb+b)*Q4Block : (r*nb+b+1)*Q4Block]
 			dst := m.Q4[(p*nb+b)*q4PanelBlock:]
 			for c := 0; c < 4; c++ {
-				copy(dst[c*64+4*l:c*64+4*l+4], src[4*c:4*c+4])
+				copy(dst[c*64+4*l:c*64+4*l+4], src[2+4*c:2+4*c+4])
 			}
-			m.Q4Scales[(p*nb+b)*Q4Panel+l] = scales[r*nb+b]
+			m.Q4Scales[(p*nb+b)*Q4Panel+l] = uint16(src[0]) | uint16(src[1])<<8
 		}
 	}
 	return m, nil

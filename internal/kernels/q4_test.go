@@ -8,15 +8,15 @@ import (
 
 // randQ4 makes a 4-bit matrix with random nibbles and scales.
 func randQ4(rng *rand.Rand, rows, cols int) Mat {
-	nib := make([]byte, rows*cols/2)
-	for i := range nib {
-		nib[i] = byte(rng.IntN(256))
+	blocks := make([]byte, rows*cols/32*Q4Block)
+	for i := 0; i < len(blocks); i += Q4Block {
+		s := F32ToF16(rng.Float32() * 0.02)
+		blocks[i], blocks[i+1] = byte(s), byte(s>>8)
+		for j := 2; j < Q4Block; j++ {
+			blocks[i+j] = byte(rng.IntN(256))
+		}
 	}
-	sc := make([]uint16, rows*cols/32)
-	for i := range sc {
-		sc[i] = F32ToF16(rng.Float32() * 0.02)
-	}
-	m, err := NewMatQ4(rows, cols, nib, sc)
+	m, err := NewMatQ4(rows, cols, blocks)
 	if err != nil {
 		panic(err)
 	}

@@ -5,6 +5,7 @@ package mmap
 import (
 	"os"
 	"syscall"
+	"unsafe"
 )
 
 // Map maps the whole file read-only; the kernel pages weights in on demand
@@ -15,4 +16,22 @@ func Map(f *os.File, size int64) ([]byte, func() error, error) {
 		return nil, nil, err
 	}
 	return data, func() error { return syscall.Munmap(data) }, nil
+}
+
+// Release tells the kernel that the bytes b, inside a mapping made by Map,
+// will not be read again soon: the whole pages among them leave the
+// process's resident set (the page cache keeps them; a later read pages
+// them in again). For weights the loader has copied into another form.
+func Release(b []byte) {
+	page := uintptr(os.Getpagesize())
+	start := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	first := (start+page-1)&^(page-1) - start
+	if uintptr(len(b)) <= first {
+		return
+	}
+	n := (uintptr(len(b)) - first) &^ (page - 1)
+	if n == 0 {
+		return
+	}
+	_ = syscall.Madvise(b[first:first+n], syscall.MADV_DONTNEED) // advice: an error changes nothing
 }

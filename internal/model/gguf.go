@@ -277,13 +277,16 @@ func (s *ggufSource) Shape(name string) ([]int, bool) {
 func (s *ggufSource) Matrix(name string, rows, cols int) (kernels.Mat, error) {
 	t := s.names[name]
 	raw := t.Bytes()
+	if t.Type == gguf.BF16 { // used in place: the only type not copied
+		return kernels.NewMatBF16(rows, cols, unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(raw))), len(raw)/2))
+	}
+	// The other types are copied into the kernels' forms: the file's pages
+	// are not needed in memory after that (peak RSS ≈ the model once).
+	defer s.g.Release(t)
 	if s.fast && t.Type == gguf.Q4_0 && cols%32 == 0 {
-		nib, sc := q4Nibbles(raw, rows*cols/32)
-		return kernels.NewMatQ4(rows, cols, nib, sc)
+		return kernels.NewMatQ4(rows, cols, raw)
 	}
 	switch t.Type {
-	case gguf.BF16:
-		return kernels.NewMatBF16(rows, cols, unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(raw))), len(raw)/2))
 	case gguf.Q4_K, gguf.Q5_K, gguf.Q6_K, gguf.Q4_1, gguf.Q5_1:
 		q := make([]int8, rows*cols)
 		a := make([]float32, rows*cols/32*kernels.AffineFloats)
@@ -327,16 +330,4 @@ func (s *ggufSource) Floats(name string) ([]float32, bool, error) {
 		return nil, false, fmt.Errorf("%s: %w", t.Name, err)
 	}
 	return f, false, nil
-}
-
-// q4Nibbles splits Q4_0 blocks into their nibbles and f16 scales.
-func q4Nibbles(raw []byte, blocks int) ([]byte, []uint16) {
-	nib := make([]byte, blocks*16)
-	sc := make([]uint16, blocks)
-	for b := 0; b < blocks; b++ {
-		blk := raw[b*18 : (b+1)*18]
-		sc[b] = uint16(blk[0]) | uint16(blk[1])<<8
-		copy(nib[b*16:], blk[2:18])
-	}
-	return nib, sc
 }

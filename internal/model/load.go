@@ -284,8 +284,7 @@ func quantizeMat(w *kernels.Mat, t gguf.Type, fast4 bool) (kernels.Mat, error) {
 			}
 			all = append(all, blocks...)
 		}
-		nib, sc := q4Nibbles(all, w.Rows*w.Cols/32)
-		return kernels.NewMatQ4(w.Rows, w.Cols, nib, sc)
+		return kernels.NewMatQ4(w.Rows, w.Cols, all)
 	}
 	q := make([]int8, w.Rows*w.Cols)
 	sc := make([]float32, w.Rows*w.Cols/32)
