@@ -6,6 +6,8 @@ import (
 	"os"
 	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // Map maps the whole file read-only; the kernel pages weights in on demand
@@ -33,5 +35,5 @@ func Release(b []byte) {
 	if n == 0 {
 		return
 	}
-	_ = syscall.Madvise(b[first:first+n], syscall.MADV_DONTNEED) // advice: an error changes nothing
+	_ = unix.Madvise(b[first:first+n], unix.MADV_DONTNEED) // advice: an error changes nothing
 }
