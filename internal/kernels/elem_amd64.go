@@ -63,3 +63,13 @@ func sumSquares8AVX2(x []float32) (s [8]float64, n int) {
 func elems256() elemKernels {
 	return elemKernels{sumSquares8AVX2, scaleMul256, mul256, mulAdd256, add256, rope256}
 }
+
+//go:noescape
+func roundAct8_512(x *float32, q *int8, corr *int32, scale *float32, blocks int)
+
+// roundAct8AVX512 is roundAct8Go with AVX-512 (act8_amd64.s).
+func roundAct8AVX512(x []float32, q []int8, corr []int32, scale []float32) {
+	if n := len(x) / Q8Block; n > 0 {
+		roundAct8_512(&x[0], &q[0], &corr[0], &scale[0], n)
+	}
+}

@@ -76,7 +76,7 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 		p.mm.first[i+1] = p.mm.first[i] + (w.Rows+amxRows-1)/amxRows*amxRows
 	}
 	if needs&actInt8 != 0 {
-		p.act.prepare(x, T, K)
+		p.act.prepare(x, T, K, p.fam.roundAct8)
 		p.mm.act = &p.act
 	}
 	if needs&actAMX != 0 {

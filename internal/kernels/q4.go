@@ -92,18 +92,25 @@ type act8 struct {
 	scale []float32
 }
 
-// prepare rounds T rows of x (width K, a multiple of 32) into a.
-func (a *act8) prepare(x []float32, T, K int) {
+// prepare rounds T rows of x (width K, a multiple of 32) into a with
+// round, a family's roundAct8 (roundAct8Go or a vector kernel equal to it).
+func (a *act8) prepare(x []float32, T, K int, round func(x []float32, q []int8, corr []int32, scale []float32)) {
 	n := T * K
 	if cap(a.q) < n {
 		a.q, a.corr, a.scale = make([]int8, n), make([]int32, n/Q8Block), make([]float32, n/Q8Block)
 	}
 	a.q, a.corr, a.scale = a.q[:n], a.corr[:n/Q8Block], a.scale[:n/Q8Block]
-	for b := 0; b < n/Q8Block; b++ {
-		// Round each block as llama.cpp's x86 code rounds activations for
-		// Q4_0 weights (quantize_row_q8_0): q = round-half-even(x·127/amax),
-		// the scale amax/127 kept in half precision.
-		xs, qs := x[b*Q8Block:(b+1)*Q8Block], a.q[b*Q8Block:(b+1)*Q8Block]
+	round(x[:n], a.q, a.corr, a.scale)
+}
+
+// roundAct8Go rounds x (a whole number of 32-value blocks) into act8's
+// form: as llama.cpp's x86 code rounds activations for Q4_0 weights
+// (quantize_row_q8_0), q = round-half-even(x·(127/amax)) in float32, the
+// block's scale amax/127 kept in half precision; and the correction
+// −8 × Σq. The specification of the vector kernels.
+func roundAct8Go(x []float32, q []int8, corr []int32, scale []float32) {
+	for b := range len(x) / Q8Block {
+		xs, qs := x[b*Q8Block:(b+1)*Q8Block], q[b*Q8Block:(b+1)*Q8Block]
 		var amax float32
 		for _, v := range xs {
 			amax = max(amax, float32(math.Abs(float64(v))))
@@ -117,8 +124,8 @@ func (a *act8) prepare(x []float32, T, K int) {
 			qs[j] = int8(math.RoundToEven(float64(v * id)))
 			sum += int32(qs[j])
 		}
-		a.corr[b] = -8 * sum
-		a.scale[b] = F16ToF32(F32ToF16(amax / 127))
+		corr[b] = -8 * sum
+		scale[b] = F16ToF32(F32ToF16(amax / 127))
 	}
 }
 

@@ -3,6 +3,7 @@ package kernels
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -51,3 +52,34 @@ func TestQ4KernelsMatchSpecification(t *testing.T) {
 }
 
 func abs32(v float32) float32 { return float32(math.Abs(float64(v))) }
+
+// TestRoundAct8MatchesSpecification: every family rounds activations for
+// the 4-bit kernels exactly as roundAct8Go: random blocks of several
+// magnitudes, a block of zeros, and halfway cases (amax 127, so that
+// x·127/amax is x itself: 2.5 → 2, 1.5 → 2, 3.5 → 4, −0.5 → 0).
+func TestRoundAct8MatchesSpecification(t *testing.T) {
+	rng := rand.New(rand.NewPCG(95, 96))
+	const blocks = 40
+	x := make([]float32, blocks*Q8Block)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64()) * float32(math.Pow(10, float64(i/Q8Block%7-3)))
+	}
+	clear(x[5*Q8Block : 6*Q8Block])
+	half := x[7*Q8Block : 8*Q8Block]
+	for i := range half {
+		half[i] = float32(i%8) - 3.5
+	}
+	half[0], half[1], half[2] = 127, 2.5, -0.5
+	wantQ, wantC, wantS := make([]int8, len(x)), make([]int32, blocks), make([]float32, blocks)
+	roundAct8Go(x, wantQ, wantC, wantS)
+	if h := wantQ[7*Q8Block : 8*Q8Block]; h[1] != 2 || h[2] != 0 || h[5] != 2 || h[7] != 4 {
+		t.Fatalf("specification: halfway cases 2.5, -0.5, 1.5, 3.5 gave %d, %d, %d, %d", h[1], h[2], h[5], h[7])
+	}
+	for _, impl := range Available() {
+		q, c, s := make([]int8, len(x)), make([]int32, blocks), make([]float32, blocks)
+		familyOf(impl, false).roundAct8(x, q, c, s)
+		if !slices.Equal(q, wantQ) || !slices.Equal(c, wantC) || !slices.Equal(s, wantS) {
+			t.Errorf("%s: rounding differs from the specification", impl)
+		}
+	}
+}
