@@ -183,14 +183,8 @@ func BenchmarkMatMulDecodeWeightFormats(b *testing.B) {
 	defer p.Close()
 	x := randF32(rng, K)
 	dst := make([]float32, N)
-	mats := map[string]Mat{}
-	mats["bf16"], _ = NewMatBF16(N, K, randBF16(rng, N*K))
+	mats := randFormats(rng, N, K)
 	mats["f32"], _ = NewMatF32(N, K, randF32(rng, N*K))
-	q8, _ := QuantizeQ8(&Mat{Rows: N, Cols: K, BF16: mats["bf16"].BF16})
-	mats["int8"] = q8
-	mats["int8-affine"] = randAffine(rng, N, K)
-	mats["q4"] = randQ4(rng, N, K)
-	mats["q4-affine"] = randQ4Affine(rng, N, K)
 	for _, name := range []string{"f32", "bf16", "int8", "int8-affine", "q4", "q4-affine"} {
 		w := mats[name]
 		b.Run(name, func(b *testing.B) {
@@ -213,13 +207,7 @@ func BenchmarkMatMulPrefillWeightFormats(b *testing.B) {
 	defer p.Close()
 	x := randF32(rng, T*K)
 	dst := make([]float32, T*N)
-	mats := map[string]Mat{}
-	mats["bf16"], _ = NewMatBF16(N, K, randBF16(rng, N*K))
-	q8, _ := QuantizeQ8(&Mat{Rows: N, Cols: K, BF16: mats["bf16"].BF16})
-	mats["int8"] = q8
-	mats["int8-affine"] = randAffine(rng, N, K)
-	mats["q4"] = randQ4(rng, N, K)
-	mats["q4-affine"] = randQ4Affine(rng, N, K)
+	mats := randFormats(rng, N, K)
 	for _, name := range []string{"bf16", "int8", "int8-affine", "q4", "q4-affine"} {
 		w := mats[name]
 		b.Run(name, func(b *testing.B) {
@@ -229,4 +217,16 @@ func BenchmarkMatMulPrefillWeightFormats(b *testing.B) {
 			b.ReportMetric(float64(2*T*K*N)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
 	}
+}
+
+// randFormats makes an N×K matrix of random weights in each quantized
+// storage format and bf16, by format name.
+func randFormats(rng *rand.Rand, N, K int) map[string]Mat {
+	mats := map[string]Mat{}
+	mats["bf16"], _ = NewMatBF16(N, K, randBF16(rng, N*K))
+	mats["int8"], _ = QuantizeQ8(&Mat{Rows: N, Cols: K, BF16: mats["bf16"].BF16})
+	mats["int8-affine"] = randAffine(rng, N, K)
+	mats["q4"] = randQ4(rng, N, K)
+	mats["q4-affine"] = randQ4Affine(rng, N, K)
+	return mats
 }

@@ -51,6 +51,16 @@
 	VMULPS.BCST       s, Z24, d \
 	VFMADD231PS       d, i0, acc
 
+// STORE4ROWS writes Z0–Z3 (16 floats each) at AX, AX + BX·4, … (BX is the
+// output stride in floats; AX and BX are clobbered).
+#define STORE4ROWS \
+	SHLQ    $2, BX \
+	VMOVUPS Z0, (AX) \
+	VMOVUPS Z1, (AX)(BX*1) \
+	VMOVUPS Z2, (AX)(BX*2) \
+	LEAQ    (AX)(BX*2), AX \
+	VMOVUPS Z3, (AX)(BX*1)
+
 #define Q4MASK \
 	MOVL         $0x0f0f0f0f, AX \
 	VPBROADCASTD AX, Z31
@@ -131,12 +141,7 @@ p4loop:
 p4done:
 	MOVQ    out+56(FP), AX
 	MOVQ    ostride+64(FP), BX
-	SHLQ    $2, BX
-	VMOVUPS Z0, (AX)
-	VMOVUPS Z1, (AX)(BX*1)
-	VMOVUPS Z2, (AX)(BX*2)
-	LEAQ    (AX)(BX*2), AX
-	VMOVUPS Z3, (AX)(BX*1)
+	STORE4ROWS
 	VZEROUPPER
 	RET
 
@@ -212,11 +217,6 @@ p14loop:
 p14done:
 	MOVQ    out+64(FP), AX
 	MOVQ    ostride+72(FP), BX
-	SHLQ    $2, BX
-	VMOVUPS Z0, (AX)
-	VMOVUPS Z1, (AX)(BX*1)
-	VMOVUPS Z2, (AX)(BX*2)
-	LEAQ    (AX)(BX*2), AX
-	VMOVUPS Z3, (AX)(BX*1)
+	STORE4ROWS
 	VZEROUPPER
 	RET

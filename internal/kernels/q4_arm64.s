@@ -3,6 +3,29 @@
 #include "textflag.h"
 #include "neon_arm64.h"
 
+// NIBCHUNK(lo, hi): the panel block's next 64-byte chunk at R3 (bytes
+// 4c…4c+3 of rows 0–3, 4–7, 8–11, 12–15): its low nibbles against the
+// activation group in V<lo>, its high nibbles against V<hi>, summed by
+// SDOT into the row sums V4–V7. V16–V19, V24–V27 scratch; V31 = 0x0f.
+#define NIBCHUNK(lo, hi) \
+	VLD1.P 64(R3), [V16.B16, V17.B16, V18.B16, V19.B16] \
+	VAND   V31.B16, V16.B16, V24.B16 \
+	VAND   V31.B16, V17.B16, V25.B16 \
+	VAND   V31.B16, V18.B16, V26.B16 \
+	VAND   V31.B16, V19.B16, V27.B16 \
+	SDOT_4S(4, 24, lo) \
+	SDOT_4S(5, 25, lo) \
+	SDOT_4S(6, 26, lo) \
+	SDOT_4S(7, 27, lo) \
+	VUSHR  $4, V16.B16, V24.B16 \
+	VUSHR  $4, V17.B16, V25.B16 \
+	VUSHR  $4, V18.B16, V26.B16 \
+	VUSHR  $4, V19.B16, V27.B16 \
+	SDOT_4S(4, 24, hi) \
+	SDOT_4S(5, 25, hi) \
+	SDOT_4S(6, 26, hi) \
+	SDOT_4S(7, 27, hi)
+
 // func q4Panel1SDOT(xq *int8, corr *int32, xs *float32, nib *byte, sc *uint16, nb int, out *float32)
 // One prepared activation row (act8: xq, corr, xs from the row's start)
 // against one 16-row 4-bit panel (q4.go: nib, sc from its start, nb
@@ -40,75 +63,10 @@ q4ploop:
 	VMOV  V4.B16, V5.B16
 	VMOV  V4.B16, V6.B16
 	VMOV  V4.B16, V7.B16
-	// chunks 0–3: rows 0–3, 4–7, 8–11, 12–15 of bytes 4c…4c+3
-	VLD1.P 64(R3), [V16.B16, V17.B16, V18.B16, V19.B16]
-	VLD1.P 64(R3), [V20.B16, V21.B16, V22.B16, V23.B16]
-	VAND  V31.B16, V16.B16, V24.B16
-	VAND  V31.B16, V17.B16, V25.B16
-	VAND  V31.B16, V18.B16, V26.B16
-	VAND  V31.B16, V19.B16, V27.B16
-	SDOT_4S(4, 24, 8)
-	SDOT_4S(5, 25, 8)
-	SDOT_4S(6, 26, 8)
-	SDOT_4S(7, 27, 8)
-	VUSHR $4, V16.B16, V24.B16
-	VUSHR $4, V17.B16, V25.B16
-	VUSHR $4, V18.B16, V26.B16
-	VUSHR $4, V19.B16, V27.B16
-	SDOT_4S(4, 24, 12)
-	SDOT_4S(5, 25, 12)
-	SDOT_4S(6, 26, 12)
-	SDOT_4S(7, 27, 12)
-	VAND  V31.B16, V20.B16, V24.B16
-	VAND  V31.B16, V21.B16, V25.B16
-	VAND  V31.B16, V22.B16, V26.B16
-	VAND  V31.B16, V23.B16, V27.B16
-	SDOT_4S(4, 24, 9)
-	SDOT_4S(5, 25, 9)
-	SDOT_4S(6, 26, 9)
-	SDOT_4S(7, 27, 9)
-	VUSHR $4, V20.B16, V24.B16
-	VUSHR $4, V21.B16, V25.B16
-	VUSHR $4, V22.B16, V26.B16
-	VUSHR $4, V23.B16, V27.B16
-	SDOT_4S(4, 24, 13)
-	SDOT_4S(5, 25, 13)
-	SDOT_4S(6, 26, 13)
-	SDOT_4S(7, 27, 13)
-	VLD1.P 64(R3), [V16.B16, V17.B16, V18.B16, V19.B16]
-	VLD1.P 64(R3), [V20.B16, V21.B16, V22.B16, V23.B16]
-	VAND  V31.B16, V16.B16, V24.B16
-	VAND  V31.B16, V17.B16, V25.B16
-	VAND  V31.B16, V18.B16, V26.B16
-	VAND  V31.B16, V19.B16, V27.B16
-	SDOT_4S(4, 24, 10)
-	SDOT_4S(5, 25, 10)
-	SDOT_4S(6, 26, 10)
-	SDOT_4S(7, 27, 10)
-	VUSHR $4, V16.B16, V24.B16
-	VUSHR $4, V17.B16, V25.B16
-	VUSHR $4, V18.B16, V26.B16
-	VUSHR $4, V19.B16, V27.B16
-	SDOT_4S(4, 24, 14)
-	SDOT_4S(5, 25, 14)
-	SDOT_4S(6, 26, 14)
-	SDOT_4S(7, 27, 14)
-	VAND  V31.B16, V20.B16, V24.B16
-	VAND  V31.B16, V21.B16, V25.B16
-	VAND  V31.B16, V22.B16, V26.B16
-	VAND  V31.B16, V23.B16, V27.B16
-	SDOT_4S(4, 24, 11)
-	SDOT_4S(5, 25, 11)
-	SDOT_4S(6, 26, 11)
-	SDOT_4S(7, 27, 11)
-	VUSHR $4, V20.B16, V24.B16
-	VUSHR $4, V21.B16, V25.B16
-	VUSHR $4, V22.B16, V26.B16
-	VUSHR $4, V23.B16, V27.B16
-	SDOT_4S(4, 24, 15)
-	SDOT_4S(5, 25, 15)
-	SDOT_4S(6, 26, 15)
-	SDOT_4S(7, 27, 15)
+	NIBCHUNK(8, 12)
+	NIBCHUNK(9, 13)
+	NIBCHUNK(10, 14)
+	NIBCHUNK(11, 15)
 	SCVTF_4S(4, 4)
 	SCVTF_4S(5, 5)
 	SCVTF_4S(6, 6)

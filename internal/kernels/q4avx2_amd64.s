@@ -13,41 +13,28 @@
 // scale and fused multiply-add of dotQ4Go: bit-identical to the VNNI
 // kernel (q4_amd64.s).
 
-// Q4HALF(off, acc): rows 8·off/32 … of the panel block at (DI) (off = 0 or
-// 32), scales at (R8), into acc. Y0–Y7: the activations' eight groups of
-// four, broadcast; Y10: 0x0f bytes; Y11: ones (words). Y12–Y15 scratch.
-#define Q4HALF(off, sc, acc) \
+// Q4CHUNK(off, lo, hi): half a chunk (eight rows' four bytes) at off(DI):
+// its low nibbles against the activation group lo, its high nibbles
+// against hi, pair sums added into Y14. Y10: 0x0f bytes; Y12, Y13 scratch.
+#define Q4CHUNK(off, lo, hi) \
 	VMOVDQU     off(DI), Y12 \
 	VPAND       Y10, Y12, Y13 \
-	VPMADDUBSW  Y0, Y13, Y14 \
-	VPSRLW      $4, Y12, Y12 \
-	VPAND       Y10, Y12, Y12 \
-	VPMADDUBSW  Y4, Y12, Y13 \
-	VPADDW      Y13, Y14, Y14 \
-	VMOVDQU     64+off(DI), Y12 \
-	VPAND       Y10, Y12, Y13 \
-	VPMADDUBSW  Y1, Y13, Y13 \
+	VPMADDUBSW  lo, Y13, Y13 \
 	VPADDW      Y13, Y14, Y14 \
 	VPSRLW      $4, Y12, Y12 \
 	VPAND       Y10, Y12, Y12 \
-	VPMADDUBSW  Y5, Y12, Y13 \
-	VPADDW      Y13, Y14, Y14 \
-	VMOVDQU     128+off(DI), Y12 \
-	VPAND       Y10, Y12, Y13 \
-	VPMADDUBSW  Y2, Y13, Y13 \
-	VPADDW      Y13, Y14, Y14 \
-	VPSRLW      $4, Y12, Y12 \
-	VPAND       Y10, Y12, Y12 \
-	VPMADDUBSW  Y6, Y12, Y13 \
-	VPADDW      Y13, Y14, Y14 \
-	VMOVDQU     192+off(DI), Y12 \
-	VPAND       Y10, Y12, Y13 \
-	VPMADDUBSW  Y3, Y13, Y13 \
-	VPADDW      Y13, Y14, Y14 \
-	VPSRLW      $4, Y12, Y12 \
-	VPAND       Y10, Y12, Y12 \
-	VPMADDUBSW  Y7, Y12, Y13 \
-	VPADDW      Y13, Y14, Y14 \
+	VPMADDUBSW  hi, Y12, Y13 \
+	VPADDW      Y13, Y14, Y14
+
+// Q4HALF(off, sc, acc): rows 8·off/32 … of the panel block at (DI) (off =
+// 0 or 32), their scales at sc, into acc. Y0–Y7: the activations' eight
+// groups of four, broadcast; Y11: ones (words). Y12–Y15 scratch.
+#define Q4HALF(off, sc, acc) \
+	VPXOR       Y14, Y14, Y14 \
+	Q4CHUNK(off, Y0, Y4) \
+	Q4CHUNK(64+off, Y1, Y5) \
+	Q4CHUNK(128+off, Y2, Y6) \
+	Q4CHUNK(192+off, Y3, Y7) \
 	VPMADDWD    Y11, Y14, Y14 \
 	VPBROADCASTD (R15), Y15 \
 	VPADDD      Y15, Y14, Y14 \
