@@ -20,11 +20,17 @@ func archFamily(impl Impl, fast bool) (family, bool) {
 }
 
 // avx2Family: AVX2 + FMA element kernels, attention tiles and matmuls,
-// Q4_0 on int8 activations (the fast tier) by VPMADDUBSW; 4-bit affine
-// weights (kept as int8) and the softmax step in Go.
+// Q4_0 on int8 activations (the fast tier) by VPMADDUBSW, or VPDPBUSD
+// where the CPU has AVX-VNNI; 4-bit affine weights (kept as int8) and the
+// softmax step in Go.
 func avx2Family() family {
 	f := goFamily()
 	f.impl, f.features = ImplAVX2, []string{"AVX2", "FMA"}
+	q4 := (*matmulTask).runQ4AVX2
+	if cpu.X86.HasAVXVNNI {
+		f.features = append(f.features, "AVX-VNNI")
+		q4 = (*matmulTask).runQ4AVXVNNI
+	}
 	vectorElems(&f, 8, elems256())
 	f.attnScores, f.attnAccum = attnScoresAVX2, attnAccumAVX2
 	f.swiglu = swigluAVX2
@@ -36,7 +42,7 @@ func avx2Family() family {
 		case FormatF32:
 			return matKernel{rows: (*matmulTask).rowsF32AVX2}
 		case FormatQ4:
-			return matKernel{rows: (*matmulTask).runQ4AVX2, needs: actInt8}
+			return matKernel{rows: q4, needs: actInt8}
 		case FormatQ4Affine:
 			return goMatKernel(w)
 		case FormatInt8, FormatInt8Affine:

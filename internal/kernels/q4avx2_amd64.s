@@ -92,3 +92,86 @@ q4p1done:
 	VMOVUPS Y9, 32(AX)
 	VZEROUPPER
 	RET
+
+// VPDPBUSD_Y(d, s1, s2): Yd += the four-byte dot products of Ys1's
+// unsigned bytes and Ys2's signed bytes (AVX-VNNI, VEX.256.66.0F38.W0 50
+// /r, registers 0–15). Go's assembler emits VPDPBUSD only with EVEX
+// (AVX512_VNNI), which CPUs with AVX-VNNI alone (Alder Lake and later
+// Intel client cores) reject; the bytes here match GNU as's `{vex}
+// vpdpbusd` for every register (TestVEXDotEncoding).
+#define VPDPBUSD_Y(d, s1, s2) \
+	BYTE $0xc4 \
+	BYTE $(((((d)>>3)^1)<<7) | 0x40 | ((((s2)>>3)^1)<<5) | 0x02) \
+	BYTE $(((((s1)^15)&15)<<3) | 0x05) \
+	BYTE $0x50 \
+	BYTE $(0xc0 | (((d)&7)<<3) | ((s2)&7))
+
+// Q4CHUNKVNNI(off, lo, hi): Q4CHUNK with VPDPBUSD: the row sums in Y14
+// are int32 from the start (no 16-bit pair sums to widen).
+#define Q4CHUNKVNNI(off, lo, hi) \
+	VMOVDQU    off(DI), Y12 \
+	VPAND      Y10, Y12, Y13 \
+	VPDPBUSD_Y(14, 13, lo) \
+	VPSRLW     $4, Y12, Y12 \
+	VPAND      Y10, Y12, Y12 \
+	VPDPBUSD_Y(14, 12, hi)
+
+// Q4HALFVNNI(off, sc, acc): Q4HALF with VPDPBUSD, the sums starting from
+// the block's correction.
+#define Q4HALFVNNI(off, sc, acc) \
+	VPBROADCASTD (R15), Y14 \
+	Q4CHUNKVNNI(off, 0, 4) \
+	Q4CHUNKVNNI(64+off, 1, 5) \
+	Q4CHUNKVNNI(128+off, 2, 6) \
+	Q4CHUNKVNNI(192+off, 3, 7) \
+	VCVTDQ2PS   Y14, Y14 \
+	VCVTPH2PS   sc, Y15 \
+	VBROADCASTSS (DX), Y13 \
+	VMULPS      Y13, Y15, Y15 \
+	VFMADD231PS Y15, Y14, acc
+
+// func q4Panel1AVXVNNI(xq *int8, corr *int32, xs *float32, nib *byte, sc *uint16, nb int, out *float32)
+// q4Panel1AVX2 with AVX-VNNI: bit-identical (the same exact integers).
+TEXT ·q4Panel1AVXVNNI(SB), NOSPLIT, $0-56
+	MOVQ xq+0(FP), SI
+	MOVQ corr+8(FP), R15
+	MOVQ xs+16(FP), DX
+	MOVQ nib+24(FP), DI
+	MOVQ sc+32(FP), R8
+	MOVQ nb+40(FP), CX
+	MOVL $0x0f0f0f0f, AX
+	MOVQ AX, X10
+	VPBROADCASTD X10, Y10
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	TESTQ CX, CX
+	JZ    q4v1done
+q4v1loop:
+	PREFETCHT0 2048(DI)
+	PREFETCHT0 2112(DI)
+	PREFETCHT0 2176(DI)
+	PREFETCHT0 2240(DI)
+	PREFETCHT0 256(R8)
+	VPBROADCASTD (SI), Y0
+	VPBROADCASTD 4(SI), Y1
+	VPBROADCASTD 8(SI), Y2
+	VPBROADCASTD 12(SI), Y3
+	VPBROADCASTD 16(SI), Y4
+	VPBROADCASTD 20(SI), Y5
+	VPBROADCASTD 24(SI), Y6
+	VPBROADCASTD 28(SI), Y7
+	Q4HALFVNNI(0, (R8), Y8)
+	Q4HALFVNNI(32, 16(R8), Y9)
+	ADDQ $32, SI
+	ADDQ $4, R15
+	ADDQ $4, DX
+	ADDQ $256, DI
+	ADDQ $32, R8
+	DECQ CX
+	JNZ  q4v1loop
+q4v1done:
+	MOVQ    out+48(FP), AX
+	VMOVUPS Y8, (AX)
+	VMOVUPS Y9, 32(AX)
+	VZEROUPPER
+	RET

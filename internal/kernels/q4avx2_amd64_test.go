@@ -1,0 +1,132 @@
+//go:build amd64 && !purego
+
+package kernels
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
+
+// TestQ4AVX2Kernels: both AVX2-family panel kernels — VPMADDUBSW, and
+// ymm VPDPBUSD where the CPU has AVX-VNNI — give every row of a panel
+// bit-identical results (TestQ4KernelsMatchSpecification checks only the
+// one the family picks on this CPU against the specification; this checks
+// both against it, to a few ulps, and against each other).
+func TestQ4AVX2Kernels(t *testing.T) {
+	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
+		t.Skip("needs AVX2 and FMA")
+	}
+	rng := rand.New(rand.NewPCG(97, 98))
+	for _, K := range []int{32, 256, 4608} {
+		w := randQ4(rng, 2*Q4Panel, K)
+		x := randF32(rng, K)
+		var a act8
+		a.prepare(x, 1, K, roundAct8Go)
+		nb := K / Q8Block
+		for p := 0; p < 2; p++ {
+			var madd, vnni [Q4Panel]float32
+			q4Panel1AVX2(&a.q[0], &a.corr[0], &a.scale[0], &w.Q4[p*nb*q4PanelBlock], &w.Q4Scales[p*nb*Q4Panel], nb, &madd[0])
+			if cpu.X86.HasAVXVNNI {
+				q4Panel1AVXVNNI(&a.q[0], &a.corr[0], &a.scale[0], &w.Q4[p*nb*q4PanelBlock], &w.Q4Scales[p*nb*Q4Panel], nb, &vnni[0])
+				if madd != vnni {
+					t.Fatalf("K=%d panel %d: VPMADDUBSW %v, AVX-VNNI %v", K, p, madd, vnni)
+				}
+			}
+			for l := range Q4Panel {
+				want := dotQ4Go(&a, 0, &w, p*Q4Panel+l)
+				if d := abs32(madd[l] - want); d > 1e-6*max(abs32(want), 1) {
+					t.Fatalf("K=%d row %d: %v, specification %v", K, p*Q4Panel+l, madd[l], want)
+				}
+			}
+		}
+	}
+}
+
+// TestVEXDotEncoding: the VPDPBUSD_Y bytes in q4Panel1AVXVNNI's machine
+// code are GNU as's `{vex} vpdpbusd` for each register triple the kernel
+// uses (needs the x86-64 GNU assembler, `as`; a failure where
+// LFM2_REQUIRE_X86_AS is set).
+func TestVEXDotEncoding(t *testing.T) {
+	as, err := exec.LookPath("as")
+	if err != nil {
+		if os.Getenv("LFM2_REQUIRE_X86_AS") != "" {
+			t.Fatal("the GNU assembler (as) is required here")
+		}
+		t.Skip("no GNU assembler (as)")
+	}
+	var src bytes.Buffer
+	type triple struct{ d, s1, s2 int }
+	var used []triple
+	for g := range 4 {
+		used = append(used, triple{14, 13, g}, triple{14, 12, g + 4})
+	}
+	for _, r := range used {
+		src.WriteString("{vex} vpdpbusd %ymm" + strconv.Itoa(r.s2) + ", %ymm" + strconv.Itoa(r.s1) + ", %ymm" + strconv.Itoa(r.d) + "\n")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "v.s"), src.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(as, "--64", "-o", filepath.Join(dir, "v.o"), filepath.Join(dir, "v.s")).CombinedOutput(); err != nil {
+		if os.Getenv("LFM2_REQUIRE_X86_AS") != "" {
+			t.Fatalf("as cannot assemble AVX-VNNI: %v %s", err, out)
+		}
+		t.Skipf("as cannot assemble AVX-VNNI here: %v %s", err, out)
+	}
+	out, err := exec.Command("objcopy", "-O", "binary", "-j", ".text", filepath.Join(dir, "v.o"), filepath.Join(dir, "v.bin")).CombinedOutput()
+	if err != nil {
+		t.Skipf("objcopy: %v %s", err, out)
+	}
+	want, err := os.ReadFile(filepath.Join(dir, "v.bin"))
+	if err != nil || len(want) != 5*len(used) {
+		t.Fatalf("GNU as gave %d bytes for %d instructions (%v)", len(want), len(used), err)
+	}
+	code := kernelCode(t, q4Panel1AVXVNNI, "q4Panel1AVXVNNI")
+	for i, r := range used {
+		if !bytes.Contains(code, want[5*i:5*i+5]) {
+			t.Errorf("vpdpbusd %%ymm%d, %%ymm%d, %%ymm%d: GNU as's bytes % x are not in the kernel", r.s2, r.s1, r.d, want[5*i:5*i+5])
+		}
+	}
+}
+
+// kernelCode is the start of the machine code of this package's assembly
+// function fn. A Go function value of an assembly function points at Go's
+// ABI wrapper, which calls the function: follow the wrapper's first CALL
+// (checked by name through the runtime's symbol table, which go test's
+// stripped binaries keep).
+func kernelCode(t *testing.T, fn any, name string) []byte {
+	t.Helper()
+	pc := reflect.ValueOf(fn).Pointer()
+	if f := runtime.FuncForPC(pc); f != nil && strings.HasSuffix(f.Name(), "."+name) {
+		wrapper := codeAt(pc, 64)
+		for i := 0; i+5 <= len(wrapper); i++ {
+			if wrapper[i] != 0xe8 { // CALL rel32
+				continue
+			}
+			target := uintptr(int64(pc) + int64(i+5) + int64(int32(binary.LittleEndian.Uint32(wrapper[i+1:]))))
+			if g := runtime.FuncForPC(target); g != nil && strings.HasSuffix(g.Name(), "."+name) && g.Entry() == target {
+				pc = target
+				break
+			}
+		}
+	}
+	return codeAt(pc, 512)
+}
+
+// codeAt is n bytes of machine code at pc (text, never moved or freed;
+// the uintptr goes through memory so that vet sees no arithmetic).
+func codeAt(pc uintptr, n int) []byte {
+	return unsafe.Slice((*byte)(*(*unsafe.Pointer)(unsafe.Pointer(&pc))), n)
+}
