@@ -14,6 +14,9 @@ func bf16Dot1x4_512(x *float32, w *uint16, ws int, k int, out *float32)
 func bf16Dot4x4_512(x *float32, xs int, w *uint16, ws int, k int, out *float32)
 
 //go:noescape
+func q4Panel1x4AVXVNNI(xq *int8, corr *int32, xs *float32, nib *byte, ns int, sc *uint16, ss int, nb int, out *float32, ostride int)
+
+//go:noescape
 func q4Panel1AVXVNNI(xq *int8, corr *int32, xs *float32, nib *byte, sc *uint16, nb int, out *float32)
 
 //go:noescape
@@ -188,5 +191,5 @@ func (m *matmulTask) runQ4AVX2(_, lo, hi int) {
 // runQ4AVXVNNI computes rows [lo, hi) of a 4-bit matrix with the AVX-VNNI
 // kernel (ymm VPDPBUSD), bit-identical to the others.
 func (m *matmulTask) runQ4AVXVNNI(_, lo, hi int) {
-	m.runQ4Panels(q4Kernels{nil, nil, q4Panel1AVXVNNI}, lo, hi)
+	m.runQ4Panels(q4Kernels{nil, q4Panel1x4AVXVNNI, q4Panel1AVXVNNI}, lo, hi)
 }

@@ -175,3 +175,105 @@ q4v1done:
 	VMOVUPS Y9, 32(AX)
 	VZEROUPPER
 	RET
+
+// Q4PANELVNNI(nib, sc, lo, hi): the block of one panel at (nib), scales
+// at (sc), into the accumulators lo (rows 0–7), hi (rows 8–15), with the
+// activation groups broadcast from (SI) as each is needed (the sixteen
+// registers cannot hold them beside four panels' accumulators).
+// Y10: 0x0f bytes; Y11–Y15 scratch.
+#define Q4CHUNKV4(nib, off, g) \
+	VMOVDQU      off(nib), Y12 \
+	VPAND        Y10, Y12, Y13 \
+	VPBROADCASTD (4*g)(SI), Y11 \
+	VPDPBUSD_Y(14, 13, 11) \
+	VPSRLW       $4, Y12, Y12 \
+	VPAND        Y10, Y12, Y12 \
+	VPBROADCASTD (16+4*g)(SI), Y11 \
+	VPDPBUSD_Y(14, 12, 11)
+
+#define Q4HALFV4(nib, off, sc, acc) \
+	VPBROADCASTD (R15), Y14 \
+	Q4CHUNKV4(nib, off, 0) \
+	Q4CHUNKV4(nib, 64+off, 1) \
+	Q4CHUNKV4(nib, 128+off, 2) \
+	Q4CHUNKV4(nib, 192+off, 3) \
+	VCVTDQ2PS    Y14, Y14 \
+	VCVTPH2PS    sc, Y15 \
+	VBROADCASTSS (DX), Y13 \
+	VMULPS       Y13, Y15, Y15 \
+	VFMADD231PS  Y15, Y14, acc
+
+#define Q4PANELVNNI(nib, sc, lo, hi) \
+	PREFETCHT0 2048(nib) \
+	PREFETCHT0 2112(nib) \
+	PREFETCHT0 2176(nib) \
+	PREFETCHT0 2240(nib) \
+	Q4HALFV4(nib, 0, (sc), lo) \
+	Q4HALFV4(nib, 32, 16(sc), hi)
+
+// func q4Panel1x4AVXVNNI(xq *int8, corr *int32, xs *float32, nib *byte, ns int, sc *uint16, ss int, nb int, out *float32, ostride int)
+// One prepared activation row against four panels (nib + j·ns bytes, their
+// scales sc + j·ss bytes): four streams at once, as q4Panel1x4_512; panel
+// j's 16 outputs at out + j·ostride floats, each bit-identical to
+// q4Panel1AVXVNNI's.
+TEXT ·q4Panel1x4AVXVNNI(SB), NOSPLIT, $0-80
+	MOVQ xq+0(FP), SI
+	MOVQ corr+8(FP), R15
+	MOVQ xs+16(FP), DX
+	MOVQ nib+24(FP), DI
+	MOVQ ns+32(FP), AX
+	LEAQ (DI)(AX*1), R11
+	LEAQ (R11)(AX*1), R12
+	LEAQ (R12)(AX*1), R13
+	MOVQ sc+40(FP), R8
+	MOVQ ss+48(FP), AX
+	LEAQ (R8)(AX*1), R9
+	LEAQ (R9)(AX*1), R10
+	LEAQ (R10)(AX*1), R14
+	MOVQ nb+56(FP), CX
+	MOVL $0x0f0f0f0f, AX
+	MOVQ AX, X10
+	VPBROADCASTD X10, Y10
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	TESTQ CX, CX
+	JZ    q4v4done
+q4v4loop:
+	Q4PANELVNNI(DI, R8, Y0, Y1)
+	Q4PANELVNNI(R11, R9, Y2, Y3)
+	Q4PANELVNNI(R12, R10, Y4, Y5)
+	Q4PANELVNNI(R13, R14, Y6, Y7)
+	ADDQ $32, SI
+	ADDQ $4, R15
+	ADDQ $4, DX
+	ADDQ $256, DI
+	ADDQ $256, R11
+	ADDQ $256, R12
+	ADDQ $256, R13
+	ADDQ $32, R8
+	ADDQ $32, R9
+	ADDQ $32, R10
+	ADDQ $32, R14
+	DECQ CX
+	JNZ  q4v4loop
+q4v4done:
+	MOVQ    out+64(FP), AX
+	MOVQ    ostride+72(FP), BX
+	SHLQ    $2, BX
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y2, (AX)(BX*1)
+	VMOVUPS Y3, 32(AX)(BX*1)
+	LEAQ    (AX)(BX*2), AX
+	VMOVUPS Y4, (AX)
+	VMOVUPS Y5, 32(AX)
+	VMOVUPS Y6, (AX)(BX*1)
+	VMOVUPS Y7, 32(AX)(BX*1)
+	VZEROUPPER
+	RET

@@ -69,9 +69,10 @@ func TestVEXDotEncoding(t *testing.T) {
 	var src bytes.Buffer
 	type triple struct{ d, s1, s2 int }
 	var used []triple
-	for g := range 4 {
+	for g := range 4 { // q4Panel1AVXVNNI's
 		used = append(used, triple{14, 13, g}, triple{14, 12, g + 4})
 	}
+	used = append(used, triple{14, 13, 11}, triple{14, 12, 11}) // q4Panel1x4AVXVNNI's
 	for _, r := range used {
 		src.WriteString("{vex} vpdpbusd %ymm" + strconv.Itoa(r.s2) + ", %ymm" + strconv.Itoa(r.s1) + ", %ymm" + strconv.Itoa(r.d) + "\n")
 	}
@@ -93,8 +94,12 @@ func TestVEXDotEncoding(t *testing.T) {
 	if err != nil || len(want) != 5*len(used) {
 		t.Fatalf("GNU as gave %d bytes for %d instructions (%v)", len(want), len(used), err)
 	}
-	code := kernelCode(t, q4Panel1AVXVNNI, "q4Panel1AVXVNNI")
+	one, four := kernelCode(t, q4Panel1AVXVNNI, "q4Panel1AVXVNNI"), kernelCode(t, q4Panel1x4AVXVNNI, "q4Panel1x4AVXVNNI")
 	for i, r := range used {
+		code := one
+		if i >= 8 {
+			code = four
+		}
 		if !bytes.Contains(code, want[5*i:5*i+5]) {
 			t.Errorf("vpdpbusd %%ymm%d, %%ymm%d, %%ymm%d: GNU as's bytes % x are not in the kernel", r.s2, r.s1, r.d, want[5*i:5*i+5])
 		}
@@ -109,20 +114,20 @@ func TestVEXDotEncoding(t *testing.T) {
 func kernelCode(t *testing.T, fn any, name string) []byte {
 	t.Helper()
 	pc := reflect.ValueOf(fn).Pointer()
-	if f := runtime.FuncForPC(pc); f != nil && strings.HasSuffix(f.Name(), "."+name) {
-		wrapper := codeAt(pc, 64)
+	if f := runtime.FuncForPC(pc); f != nil && f.Entry() == pc && strings.HasSuffix(f.Name(), "."+name) {
+		wrapper := codeAt(pc, 512)
 		for i := 0; i+5 <= len(wrapper); i++ {
 			if wrapper[i] != 0xe8 { // CALL rel32
 				continue
 			}
 			target := uintptr(int64(pc) + int64(i+5) + int64(int32(binary.LittleEndian.Uint32(wrapper[i+1:]))))
 			if g := runtime.FuncForPC(target); g != nil && strings.HasSuffix(g.Name(), "."+name) && g.Entry() == target {
-				pc = target
-				break
+				return codeAt(target, 1024)
 			}
 		}
 	}
-	return codeAt(pc, 512)
+	t.Fatalf("cannot find %s's machine code behind its function value", name)
+	return nil
 }
 
 // codeAt is n bytes of machine code at pc (text, never moved or freed;
