@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "q4_amd64.h"
 
 // 4-bit × int8 kernels (q4.go) with AVX512_VNNI over one 16-row panel.
 // Per 32-weight block: the four 64-byte chunks unpack into eight vectors
@@ -69,30 +70,18 @@
 // One prepared activation row (xq, corr, xs from the row's start) against
 // one panel (nib, sc from its start; nb blocks): 16 outputs at out.
 TEXT ·q4Panel1_512(SB), NOSPLIT, $0-56
-	MOVQ xq+0(FP), SI
-	MOVQ corr+8(FP), R15
-	MOVQ xs+16(FP), DX
-	MOVQ nib+24(FP), DI
-	MOVQ sc+32(FP), R8
-	MOVQ nb+40(FP), CX
+	Q4ARGS1
 	Q4MASK
 	VPXORD Z0, Z0, Z0
 	TESTQ CX, CX
 	JZ    p1done
 p1loop:
-	PREFETCHT0 4096(DI)
-	PREFETCHT0 4160(DI)
-	PREFETCHT0 4224(DI)
-	PREFETCHT0 4288(DI)
-	PREFETCHT0 512(R8)
+	PREFETCHPANEL(DI)
+	PREFETCHT0 256(R8)
 	Q4UNPACK(DI)
 	VCVTPH2PS (R8), Z24
 	Q4BLOCK((SI), (R15), (DX), Z4, Z5, Z12, Z0)
-	ADDQ $32, SI
-	ADDQ $4, R15
-	ADDQ $4, DX
-	ADDQ $256, DI
-	ADDQ $32, R8
+	Q4NEXT
 	DECQ CX
 	JNZ  p1loop
 p1done:
@@ -131,11 +120,7 @@ p4loop:
 	Q4BLOCK((SI)(BX*1), (R15)(R9*1), (DX)(R9*1), Z6, Z7, Z13, Z1)
 	Q4BLOCK((SI)(BX*2), (R15)(R9*2), (DX)(R9*2), Z8, Z9, Z14, Z2)
 	Q4BLOCK((SI)(R10*1), (R15)(R11*1), (DX)(R11*1), Z10, Z11, Z15, Z3)
-	ADDQ $32, SI
-	ADDQ $4, R15
-	ADDQ $4, DX
-	ADDQ $256, DI
-	ADDQ $32, R8
+	Q4NEXT
 	DECQ CX
 	JNZ  p4loop
 p4done:
@@ -151,20 +136,7 @@ p4done:
 // serves faster than one. Panel j's 16 outputs at out + j·ostride floats;
 // each has q4Panel1_512's arithmetic exactly.
 TEXT ·q4Panel1x4_512(SB), NOSPLIT, $0-80
-	MOVQ xq+0(FP), SI
-	MOVQ corr+8(FP), R15
-	MOVQ xs+16(FP), DX
-	MOVQ nib+24(FP), DI
-	MOVQ ns+32(FP), AX
-	LEAQ (DI)(AX*1), R11
-	LEAQ (R11)(AX*1), R12
-	LEAQ (R12)(AX*1), R13
-	MOVQ sc+40(FP), R8
-	MOVQ ss+48(FP), AX
-	LEAQ (R8)(AX*1), R9
-	LEAQ (R9)(AX*1), R10
-	LEAQ (R10)(AX*1), R14
-	MOVQ nb+56(FP), CX
+	Q4ARGS1X4
 	Q4MASK
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -173,22 +145,10 @@ TEXT ·q4Panel1x4_512(SB), NOSPLIT, $0-80
 	TESTQ CX, CX
 	JZ    p14done
 p14loop:
-	PREFETCHT0 2048(DI)
-	PREFETCHT0 2112(DI)
-	PREFETCHT0 2176(DI)
-	PREFETCHT0 2240(DI)
-	PREFETCHT0 2048(R11)
-	PREFETCHT0 2112(R11)
-	PREFETCHT0 2176(R11)
-	PREFETCHT0 2240(R11)
-	PREFETCHT0 2048(R12)
-	PREFETCHT0 2112(R12)
-	PREFETCHT0 2176(R12)
-	PREFETCHT0 2240(R12)
-	PREFETCHT0 2048(R13)
-	PREFETCHT0 2112(R13)
-	PREFETCHT0 2176(R13)
-	PREFETCHT0 2240(R13)
+	PREFETCHPANEL(DI)
+	PREFETCHPANEL(R11)
+	PREFETCHPANEL(R12)
+	PREFETCHPANEL(R13)
 	Q4UNPACK(DI)
 	VCVTPH2PS (R8), Z24
 	Q4BLOCK((SI), (R15), (DX), Z4, Z5, Z12, Z0)
@@ -201,17 +161,7 @@ p14loop:
 	Q4UNPACK(R13)
 	VCVTPH2PS (R14), Z24
 	Q4BLOCK((SI), (R15), (DX), Z10, Z11, Z15, Z3)
-	ADDQ $32, SI
-	ADDQ $4, R15
-	ADDQ $4, DX
-	ADDQ $256, DI
-	ADDQ $256, R11
-	ADDQ $256, R12
-	ADDQ $256, R13
-	ADDQ $32, R8
-	ADDQ $32, R9
-	ADDQ $32, R10
-	ADDQ $32, R14
+	Q4NEXT4
 	DECQ CX
 	JNZ  p14loop
 p14done:

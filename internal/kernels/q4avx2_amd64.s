@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "q4_amd64.h"
 
 // 4-bit × int8 kernel (q4.go) for the AVX2 family over one 16-row panel,
 // in two halves of eight rows (one row a lane). Per block and half: the
@@ -44,15 +45,22 @@
 	VMULPS      Y13, Y15, Y15 \
 	VFMADD231PS Y15, Y14, acc
 
+// Q4ACTS broadcasts the block's eight groups of four activations (at SI)
+// into Y0–Y7.
+#define Q4ACTS \
+	VPBROADCASTD (SI), Y0 \
+	VPBROADCASTD 4(SI), Y1 \
+	VPBROADCASTD 8(SI), Y2 \
+	VPBROADCASTD 12(SI), Y3 \
+	VPBROADCASTD 16(SI), Y4 \
+	VPBROADCASTD 20(SI), Y5 \
+	VPBROADCASTD 24(SI), Y6 \
+	VPBROADCASTD 28(SI), Y7
+
 // func q4Panel1AVX2(xq *int8, corr *int32, xs *float32, nib *byte, sc *uint16, nb int, out *float32)
 // One prepared activation row against one panel: 16 outputs at out.
 TEXT ·q4Panel1AVX2(SB), NOSPLIT, $0-56
-	MOVQ xq+0(FP), SI
-	MOVQ corr+8(FP), R15
-	MOVQ xs+16(FP), DX
-	MOVQ nib+24(FP), DI
-	MOVQ sc+32(FP), R8
-	MOVQ nb+40(FP), CX
+	Q4ARGS1
 	MOVL $0x00010001, AX
 	MOVQ AX, X11
 	VPBROADCASTD X11, Y11
@@ -64,26 +72,12 @@ TEXT ·q4Panel1AVX2(SB), NOSPLIT, $0-56
 	TESTQ CX, CX
 	JZ    q4p1done
 q4p1loop:
-	PREFETCHT0 2048(DI)
-	PREFETCHT0 2112(DI)
-	PREFETCHT0 2176(DI)
-	PREFETCHT0 2240(DI)
+	PREFETCHPANEL(DI)
 	PREFETCHT0 256(R8)
-	VPBROADCASTD (SI), Y0
-	VPBROADCASTD 4(SI), Y1
-	VPBROADCASTD 8(SI), Y2
-	VPBROADCASTD 12(SI), Y3
-	VPBROADCASTD 16(SI), Y4
-	VPBROADCASTD 20(SI), Y5
-	VPBROADCASTD 24(SI), Y6
-	VPBROADCASTD 28(SI), Y7
+	Q4ACTS
 	Q4HALF(0, (R8), Y8)
 	Q4HALF(32, 16(R8), Y9)
-	ADDQ $32, SI
-	ADDQ $4, R15
-	ADDQ $4, DX
-	ADDQ $256, DI
-	ADDQ $32, R8
+	Q4NEXT
 	DECQ CX
 	JNZ  q4p1loop
 q4p1done:
@@ -133,12 +127,7 @@ q4p1done:
 // func q4Panel1AVXVNNI(xq *int8, corr *int32, xs *float32, nib *byte, sc *uint16, nb int, out *float32)
 // q4Panel1AVX2 with AVX-VNNI: bit-identical (the same exact integers).
 TEXT ·q4Panel1AVXVNNI(SB), NOSPLIT, $0-56
-	MOVQ xq+0(FP), SI
-	MOVQ corr+8(FP), R15
-	MOVQ xs+16(FP), DX
-	MOVQ nib+24(FP), DI
-	MOVQ sc+32(FP), R8
-	MOVQ nb+40(FP), CX
+	Q4ARGS1
 	MOVL $0x0f0f0f0f, AX
 	MOVQ AX, X10
 	VPBROADCASTD X10, Y10
@@ -147,26 +136,12 @@ TEXT ·q4Panel1AVXVNNI(SB), NOSPLIT, $0-56
 	TESTQ CX, CX
 	JZ    q4v1done
 q4v1loop:
-	PREFETCHT0 2048(DI)
-	PREFETCHT0 2112(DI)
-	PREFETCHT0 2176(DI)
-	PREFETCHT0 2240(DI)
+	PREFETCHPANEL(DI)
 	PREFETCHT0 256(R8)
-	VPBROADCASTD (SI), Y0
-	VPBROADCASTD 4(SI), Y1
-	VPBROADCASTD 8(SI), Y2
-	VPBROADCASTD 12(SI), Y3
-	VPBROADCASTD 16(SI), Y4
-	VPBROADCASTD 20(SI), Y5
-	VPBROADCASTD 24(SI), Y6
-	VPBROADCASTD 28(SI), Y7
+	Q4ACTS
 	Q4HALFVNNI(0, (R8), Y8)
 	Q4HALFVNNI(32, 16(R8), Y9)
-	ADDQ $32, SI
-	ADDQ $4, R15
-	ADDQ $4, DX
-	ADDQ $256, DI
-	ADDQ $32, R8
+	Q4NEXT
 	DECQ CX
 	JNZ  q4v1loop
 q4v1done:
@@ -204,10 +179,7 @@ q4v1done:
 	VFMADD231PS  Y15, Y14, acc
 
 #define Q4PANELVNNI(nib, sc, lo, hi) \
-	PREFETCHT0 2048(nib) \
-	PREFETCHT0 2112(nib) \
-	PREFETCHT0 2176(nib) \
-	PREFETCHT0 2240(nib) \
+	PREFETCHPANEL(nib) \
 	Q4HALFV4(nib, 0, (sc), lo) \
 	Q4HALFV4(nib, 32, 16(sc), hi)
 
@@ -217,20 +189,7 @@ q4v1done:
 // j's 16 outputs at out + j·ostride floats, each bit-identical to
 // q4Panel1AVXVNNI's.
 TEXT ·q4Panel1x4AVXVNNI(SB), NOSPLIT, $0-80
-	MOVQ xq+0(FP), SI
-	MOVQ corr+8(FP), R15
-	MOVQ xs+16(FP), DX
-	MOVQ nib+24(FP), DI
-	MOVQ ns+32(FP), AX
-	LEAQ (DI)(AX*1), R11
-	LEAQ (R11)(AX*1), R12
-	LEAQ (R12)(AX*1), R13
-	MOVQ sc+40(FP), R8
-	MOVQ ss+48(FP), AX
-	LEAQ (R8)(AX*1), R9
-	LEAQ (R9)(AX*1), R10
-	LEAQ (R10)(AX*1), R14
-	MOVQ nb+56(FP), CX
+	Q4ARGS1X4
 	MOVL $0x0f0f0f0f, AX
 	MOVQ AX, X10
 	VPBROADCASTD X10, Y10
@@ -249,17 +208,7 @@ q4v4loop:
 	Q4PANELVNNI(R11, R9, Y2, Y3)
 	Q4PANELVNNI(R12, R10, Y4, Y5)
 	Q4PANELVNNI(R13, R14, Y6, Y7)
-	ADDQ $32, SI
-	ADDQ $4, R15
-	ADDQ $4, DX
-	ADDQ $256, DI
-	ADDQ $256, R11
-	ADDQ $256, R12
-	ADDQ $256, R13
-	ADDQ $32, R8
-	ADDQ $32, R9
-	ADDQ $32, R10
-	ADDQ $32, R14
+	Q4NEXT4
 	DECQ CX
 	JNZ  q4v4loop
 q4v4done:
