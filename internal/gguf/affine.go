@@ -93,3 +93,68 @@ func AffineBlocks(t Type, src []byte, q []int8, affine []float32) error {
 	}
 	return nil
 }
+
+// KQuantParts extracts a K-quant tensor (Q4_K, Q5_K, Q6_K) as its parts,
+// unchanged, for kernels that compute on them directly: per weight the
+// unsigned quant q (0–15, 0–31, or 0–63 standing for q − 32); per 256-value
+// super-block the f16 words d and (Q4_K, Q5_K) dmin; per sub-block its
+// scale (Q4_K, Q5_K: eight of 32 values, 6-bit; Q6_K: sixteen of 16, int8)
+// and (Q4_K, Q5_K) its 6-bit min. A weight is d·scale·q − dmin·min, or
+// d·scale·(q − 32) for Q6_K: what Dequantize computes.
+func KQuantParts(t Type, src []byte, q []uint8, d, dmin []uint16, scales []int8, mins []uint8) error {
+	info, ok := types[t]
+	if !ok || !(t == Q4_K || t == Q5_K || t == Q6_K) {
+		return fmt.Errorf("%s is not a K-quant", t)
+	}
+	nsb := len(q) / 256
+	subs := 8
+	if t == Q6_K {
+		subs = 16
+	}
+	if len(q)%256 != 0 || len(src) != nsb*info.bytes || len(d) != nsb || len(scales) != nsb*subs ||
+		(t != Q6_K && (len(dmin) != nsb || len(mins) != nsb*8)) {
+		return fmt.Errorf("%s: %d bytes for %d values", t, len(src), len(q))
+	}
+	for b := 0; b < nsb; b++ {
+		blk, qb := src[b*info.bytes:(b+1)*info.bytes], q[b*256:(b+1)*256]
+		if t == Q6_K {
+			ql, qh, sc := blk[:128], blk[128:192], blk[192:208]
+			d[b] = binary.LittleEndian.Uint16(blk[208:])
+			for j := range 16 {
+				scales[b*16+j] = int8(sc[j])
+			}
+			for h := 0; h < 2; h++ { // two halves of 128, as dequantQ6K
+				for l := 0; l < 32; l++ {
+					lo, hi := ql[64*h+l], ql[64*h+l+32]
+					bits := qh[32*h+l]
+					qb[128*h+l] = lo&0xf | (bits&3)<<4
+					qb[128*h+l+32] = hi&0xf | (bits>>2&3)<<4
+					qb[128*h+l+64] = lo>>4 | (bits>>4&3)<<4
+					qb[128*h+l+96] = hi>>4 | (bits>>6&3)<<4
+				}
+			}
+			continue
+		}
+		d[b], dmin[b] = binary.LittleEndian.Uint16(blk), binary.LittleEndian.Uint16(blk[2:])
+		scs := blk[4:16]
+		ql, qh := blk[16:], []byte(nil)
+		if t == Q5_K {
+			qh, ql = blk[16:48], blk[48:]
+		}
+		for j := range 8 {
+			sc, m := scaleMinK4(j, scs)
+			scales[b*8+j], mins[b*8+j] = int8(sc), m
+		}
+		for c := 0; c < 4; c++ { // 64 values: 32 low nibbles, then 32 high
+			for l := 0; l < 32; l++ {
+				lo, hi := ql[32*c+l]&0xf, ql[32*c+l]>>4
+				if qh != nil {
+					lo |= (qh[l] >> uint(2*c) & 1) << 4
+					hi |= (qh[l] >> uint(2*c+1) & 1) << 4
+				}
+				qb[64*c+l], qb[64*c+32+l] = lo, hi
+			}
+		}
+	}
+	return nil
+}

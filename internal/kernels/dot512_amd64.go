@@ -179,17 +179,17 @@ func q4Panel4_512(xq *int8, corr *int32, xs *float32, k int, nib *byte, sc *uint
 
 // runQ4 computes rows [lo, hi) of a 4-bit matrix with the VNNI kernels.
 func (m *matmulTask) runQ4(_, lo, hi int) {
-	m.runQ4Panels(q4Kernels{q4Panel4_512, q4Panel1x4_512, q4Panel1_512}, lo, hi)
+	runPanels(m, q4Kernels{q4Panel4_512, q4Panel1x4_512, q4Panel1_512}, lo, hi)
 }
 
 // runQ4AVX2 computes rows [lo, hi) of a 4-bit matrix with the AVX2
 // kernel (q4avx2_amd64.s), bit-identical to the VNNI ones.
 func (m *matmulTask) runQ4AVX2(_, lo, hi int) {
-	m.runQ4Panels(q4Kernels{nil, nil, q4Panel1AVX2}, lo, hi)
+	runPanels(m, q4Kernels{nil, nil, q4Panel1AVX2}, lo, hi)
 }
 
 // runQ4AVXVNNI computes rows [lo, hi) of a 4-bit matrix with the AVX-VNNI
 // kernel (ymm VPDPBUSD), bit-identical to the others.
 func (m *matmulTask) runQ4AVXVNNI(_, lo, hi int) {
-	m.runQ4Panels(q4Kernels{nil, q4Panel1x4AVXVNNI, q4Panel1AVXVNNI}, lo, hi)
+	runPanels(m, q4Kernels{nil, q4Panel1x4AVXVNNI, q4Panel1AVXVNNI}, lo, hi)
 }

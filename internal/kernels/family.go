@@ -19,6 +19,9 @@ type family struct {
 	// nativeQ4Affine: 4-bit affine weights run on vector kernels here;
 	// elsewhere they would run in Go, slower than affine int8.
 	nativeQ4Affine bool
+	// nativeKQuant: K-quant weights (Q4_K, Q5_K, Q6_K) run as in the file on
+	// integer dot-product kernels here, in the fast tier.
+	nativeKQuant bool
 	// amx: bf16 matmuls on the AMX tile unit; the pool keeps the tile
 	// configuration and per-worker output tiles.
 	amx bool
@@ -65,6 +68,7 @@ const (
 	actDeinterleaved actForms = 1 << iota // m.xp: per 32 floats, even then odd (AVX-512, AVX2 int8)
 	actAMX                                // m.xa: hi/lo bf16 tiles (packAMX)
 	actInt8                               // m.act: int8 per 32 (the 4-bit kernels)
+	actInt8K                              // m.act: int8 per 32 and the K-quant kernels' sums (with actInt8)
 	actPairs                              // m.xb: bf16 pairs, high and low halves (packPairs)
 	actPairsHigh                          // m.xb: bf16 pairs, high halves only (fast tier)
 )
@@ -75,7 +79,11 @@ func (f *family) describe() string {
 	if f.fastAsked {
 		var rounded []string
 		if f.nativeQ4 {
-			rounded = append(rounded, "int8 activations for Q4_0")
+			quants := "Q4_0"
+			if f.nativeKQuant {
+				quants = "Q4_0, Q4_K, Q5_K, Q6_K"
+			}
+			rounded = append(rounded, "int8 activations for "+quants)
 		}
 		if f.fast {
 			rounded = append(rounded, "bf16 activations for bf16")
@@ -131,6 +139,8 @@ func goMatKernel(w *Mat) matKernel {
 		return matKernel{rows: (*matmulTask).rowsQ4AffineGo}
 	case FormatQ4:
 		return matKernel{rows: (*matmulTask).rowsQ4Go, needs: actInt8}
+	case FormatQ4K, FormatQ5K, FormatQ6K:
+		return matKernel{rows: (*matmulTask).rowsKQuantGo, needs: actInt8 | actInt8K}
 	case FormatInt8Affine:
 		return matKernel{rows: (*matmulTask).rowsAffineGo}
 	case FormatInt8:
@@ -189,10 +199,20 @@ func (m *matmulTask) rowsQ4Go(_, lo, hi int) {
 	m.rowsEach(lo, hi, func(t, n int) float32 { return dotQ4Go(m.act, t, m.w, n) })
 }
 
+// rowsKQuantGo computes rows of a K-quant matrix with the Go kernel.
+func (m *matmulTask) rowsKQuantGo(_, lo, hi int) {
+	m.rowsEach(lo, hi, func(t, n int) float32 { return dotKQuantGo(m.act, t, m.w, n) })
+}
+
 // Q4AffineNative reports whether the kernel family NewPool chooses runs the
 // 4-bit affine format (Q4_K, Q4_1, Q4_0 exact) with vector kernels;
 // elsewhere callers keep those weights as int8.
 func Q4AffineNative() bool { return chosenFamily().nativeQ4Affine }
+
+// KQuantNative reports whether the kernel family NewPool chooses runs
+// K-quant weights as in the file (the fast tier); elsewhere callers keep
+// them in the affine forms, computed exactly.
+func KQuantNative() bool { return chosenFamily().nativeKQuant }
 
 // Q4Native reports whether the kernel family NewPool chooses runs 4-bit
 // weights with native kernels; elsewhere they would run in Go, slower than

@@ -43,7 +43,7 @@ func avx2Family() family {
 			return matKernel{rows: (*matmulTask).rowsF32AVX2}
 		case FormatQ4:
 			return matKernel{rows: q4, needs: actInt8}
-		case FormatQ4Affine:
+		case FormatQ4Affine, FormatQ4K, FormatQ5K, FormatQ6K:
 			return goMatKernel(w)
 		case FormatInt8, FormatInt8Affine:
 			return matKernel{rows: (*matmulTask).runAVX2Q8, needs: actDeinterleaved}
@@ -65,6 +65,7 @@ func avx512Family() family {
 	f.attnScores, f.attnSoftmax, f.attnAccum = attnScoresAVX512, attnSoftmaxAVX512, attnAccumAVX512
 	f.nativeQ4 = cpu.X86.HasAVX512VNNI
 	f.nativeQ4Affine = true
+	f.nativeKQuant = f.nativeQ4
 	if f.nativeQ4 {
 		f.features = append(f.features, "AVX512_VNNI")
 	}
@@ -82,6 +83,11 @@ func avx512MatKernel(w *Mat, vnni bool) matKernel {
 	case FormatQ4:
 		if vnni {
 			return matKernel{rows: (*matmulTask).runQ4, needs: actInt8}
+		}
+		return goMatKernel(w)
+	case FormatQ4K, FormatQ5K, FormatQ6K:
+		if vnni {
+			return matKernel{rows: (*matmulTask).runKQuant512, needs: actInt8 | actInt8K}
 		}
 		return goMatKernel(w)
 	}

@@ -14,11 +14,16 @@ const (
 	FormatInt8Affine               // int8, a scale and an offset per 32 or 16 (K-quants; affine.go)
 	FormatQ4                       // 4-bit Q4_0 with a scale per 32, int8 activations (q4.go)
 	FormatQ4Affine                 // 4-bit, a scale and an offset per 32 (Q4_K, Q4_1, Q4_0 exact; q4affine.go)
+	FormatQ4K                      // Q4_K as in the file, int8 activations (kquant.go)
+	FormatQ5K                      // Q5_K as in the file, int8 activations (kquant.go)
+	FormatQ6K                      // Q6_K as in the file, int8 activations (kquant.go)
 )
 
 // Format reports how m is stored, from which of its slices are set.
 func (m *Mat) Format() Format {
 	switch {
+	case m.KQuant != nil:
+		return m.KQuantFormat
 	case m.BF16 != nil:
 		return FormatBF16
 	case m.Q4 != nil && m.Affine != nil:
@@ -51,6 +56,12 @@ func (f Format) spec() formatSpec {
 		return formatSpec{"q4", dequantRowQ4}
 	case FormatQ4Affine:
 		return formatSpec{"q4-affine", dequantRowQ4Affine}
+	case FormatQ4K:
+		return formatSpec{"q4_k", dequantRowKQuant}
+	case FormatQ5K:
+		return formatSpec{"q5_k", dequantRowKQuant}
+	case FormatQ6K:
+		return formatSpec{"q6_k", dequantRowKQuant}
 	}
 	return formatSpec{"f32", func(dst []float32, m *Mat, r int) { copy(dst, m.F32[r*m.Cols:(r+1)*m.Cols]) }}
 }

@@ -21,7 +21,7 @@ type matmulTask struct {
 	// Tile outputs of runBF16Tiles (in the per-worker views).
 	out12 [12]float32
 	out4  [4]float32
-	q4out [4 * Q4Panel]float32 // runQ4Panels' outputs of a last, partial panel
+	q4out [4 * Q4Panel]float32 // runPanels' outputs of a last, partial panel
 	T     int
 	// The AMX family's tile configuration and per-worker output tiles.
 	amxCfg *[64]byte
@@ -77,6 +77,9 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 	}
 	if needs&actInt8 != 0 {
 		p.act.prepare(x, T, K, p.fam.roundAct8)
+		if needs&actInt8K != 0 {
+			p.act.prepareKQuant(x)
+		}
 		p.mm.act = &p.act
 	}
 	if needs&actAMX != 0 {

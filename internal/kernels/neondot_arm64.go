@@ -25,7 +25,7 @@ func neonDotFamily() family {
 // runQ4SDOT computes rows [lo, hi) of a 4-bit matrix with the SDOT
 // kernel, panel by panel.
 func (m *matmulTask) runQ4SDOT(_, lo, hi int) {
-	m.runQ4Panels(q4Kernels{nil, nil, q4Panel1SDOT}, lo, hi)
+	runPanels(m, q4Kernels{nil, nil, q4Panel1SDOT}, lo, hi)
 }
 
 //go:noescape

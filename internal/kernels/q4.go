@@ -90,6 +90,11 @@ type act8 struct {
 	q     []int8
 	corr  []int32
 	scale []float32
+	// For K-quant weights (prepareKQuant): the residual plane, per block
+	// four floats and four integers.
+	kq []int8
+	kf []float32
+	ki []int32
 }
 
 // prepare rounds T rows of x (width K, a multiple of 32) into a with

@@ -14,90 +14,123 @@ type q4Kernels struct {
 	t1 func(xq *int8, corr *int32, xs *float32, nib *byte, sc *uint16, nb int, out *float32)
 }
 
-// q4ActBlock bounds the prepared activations (int8, correction, scale) a
-// pass over the panels keeps in cache: a quarter of a Zen 4/5 core's L2.
+// panelKernels are a panel format's kernels (q4Kernels, kqKernels) bound
+// to what the driver runPanels asks of them: tiles of activation rows
+// against whole panels (p the panel index, out and ostride in floats).
+type panelKernels interface {
+	has4() bool   // tile4 exists
+	has1x4() bool // tile1x4 exists
+	// tile4: rows t…t+3 against panel p.
+	tile4(m *matmulTask, t, p int, out *float32, ostride int)
+	// tile1x4: row t against panels p, p+q, p+2q, p+3q.
+	tile1x4(m *matmulTask, t, p, q int, out *float32, ostride int)
+	// tile1: row t against panel p.
+	tile1(m *matmulTask, t, p int, out *float32)
+	// actRowBytes is the bytes of one prepared activation row of width K.
+	actRowBytes(K int) int
+}
+
+func (k q4Kernels) has4() bool   { return k.t4 != nil }
+func (k q4Kernels) has1x4() bool { return k.t1x4 != nil }
+
+func (k q4Kernels) actRowBytes(K int) int { return K + K/Q8Block*8 }
+
+func (k q4Kernels) tile4(m *matmulTask, t, p int, out *float32, ostride int) {
+	w, a := m.w, m.act
+	K, nb := w.Cols, w.Cols/Q8Block
+	k.t4(&a.q[t*K], &a.corr[t*nb], &a.scale[t*nb], K, &w.Q4[p*nb*q4PanelBlock], &w.Q4Scales[p*nb*Q4Panel], nb, out, ostride)
+}
+
+func (k q4Kernels) tile1x4(m *matmulTask, t, p, q int, out *float32, ostride int) {
+	w, a := m.w, m.act
+	K, nb := w.Cols, w.Cols/Q8Block
+	k.t1x4(&a.q[t*K], &a.corr[t*nb], &a.scale[t*nb], &w.Q4[p*nb*q4PanelBlock], q*nb*q4PanelBlock,
+		&w.Q4Scales[p*nb*Q4Panel], q*nb*Q4Panel*2, nb, out, ostride)
+}
+
+func (k q4Kernels) tile1(m *matmulTask, t, p int, out *float32) {
+	w, a := m.w, m.act
+	K, nb := w.Cols, w.Cols/Q8Block
+	k.t1(&a.q[t*K], &a.corr[t*nb], &a.scale[t*nb], &w.Q4[p*nb*q4PanelBlock], &w.Q4Scales[p*nb*Q4Panel], nb, out)
+}
+
+// q4ActBlock bounds the prepared activations a pass over the panels keeps
+// in cache: a quarter of a Zen 4/5 core's L2.
 const q4ActBlock = 256 << 10
 
-// runQ4Panels computes rows [lo, hi) of a 4-bit matrix (lo a multiple of
-// Q4Panel, as the pool's ranges are) with the kernels k, in blocks of
-// activation rows small enough to stay in cache. Under a block of four
-// rows or more, panel by panel: four rows at a time, then the rest one by
-// one, while the panel (8 KiB at K = 1024) stays in L1. Under fewer rows
-// (decode), four panels a quarter of the range apart at a time where k has
-// that kernel: four sequential streams, which memory serves faster than
-// one (see run512).
-func (m *matmulTask) runQ4Panels(k q4Kernels, lo, hi int) {
-	T, K := m.T, m.w.Cols
-	tb := max(4, q4ActBlock/(K+K/Q8Block*8)&^3)
+// runPanels computes rows [lo, hi) of a matrix held in panels (lo a
+// multiple of Q4Panel, as the pool's ranges are) with the kernels k, in
+// blocks of activation rows small enough to stay in cache. Under a block
+// of four rows or more, panel by panel: four rows at a time, then the rest
+// one by one, while the panel (8 KiB of Q4_0 at K = 1024) stays in L1.
+// Under fewer rows (decode), four panels a quarter of the range apart at a
+// time where k has that kernel: four sequential streams, which memory
+// serves faster than one (see run512).
+func runPanels[P panelKernels](m *matmulTask, k P, lo, hi int) {
+	T := m.T
+	tb := max(4, q4ActBlock/k.actRowBytes(m.w.Cols)&^3)
 	for t0 := 0; t0 < T; t0 += tb {
 		t1 := min(t0+tb, T)
-		if k.t4 == nil || t1-t0 < 4 {
-			m.q4Rows(k, t0, t1, lo, hi)
+		if !k.has4() || t1-t0 < 4 {
+			panelRows(m, k, t0, t1, lo, hi)
 			continue
 		}
 		for n := lo; n < hi; n += Q4Panel {
 			t := t0
 			for ; t+4 <= t1; t += 4 {
-				m.q4Tile4(k, t, n, hi)
+				panelTile4(m, k, t, n, hi)
 			}
 			for ; t < t1; t++ {
-				m.q4Tile1(k, t, n, hi)
+				panelTile1(m, k, t, n, hi)
 			}
 		}
 	}
 }
 
-// q4Rows computes activation rows [t0, t1) against the panels of [lo, hi):
-// whole panels four at a time (a quarter of them apart) where k has t1x4,
-// then the rest one at a time.
-func (m *matmulTask) q4Rows(k q4Kernels, t0, t1, lo, hi int) {
-	w, a := m.w, m.act
-	K, N, nb := w.Cols, w.Rows, w.Cols/Q8Block
+// panelRows computes activation rows [t0, t1) against the panels of
+// [lo, hi): whole panels four at a time (a quarter of them apart) where k
+// has tile1x4, then the rest one at a time.
+func panelRows[P panelKernels](m *matmulTask, k P, t0, t1, lo, hi int) {
+	N := m.w.Rows
 	n4 := lo
-	if k.t1x4 != nil {
+	if k.has1x4() {
 		q := (hi - lo) / Q4Panel / 4 * Q4Panel // rows in a quarter of the whole panels
 		n4 = lo + 4*q
 		for n := lo; n < lo+q; n += Q4Panel {
-			p := n / Q4Panel
 			for t := t0; t < t1; t++ {
-				k.t1x4(&a.q[t*K], &a.corr[t*nb], &a.scale[t*nb], &w.Q4[p*nb*q4PanelBlock], q*nb*16,
-					&w.Q4Scales[p*nb*Q4Panel], q*nb*2, nb, &m.dst[t*N+n], q)
+				k.tile1x4(m, t, n/Q4Panel, q/Q4Panel, &m.dst[t*N+n], q)
 			}
 		}
 	}
 	for n := n4; n < hi; n += Q4Panel {
 		for t := t0; t < t1; t++ {
-			m.q4Tile1(k, t, n, hi)
+			panelTile1(m, k, t, n, hi)
 		}
 	}
 }
 
-// q4Tile4 computes activation rows t…t+3 against the panel at row n.
-func (m *matmulTask) q4Tile4(k q4Kernels, t, n, hi int) {
-	w, a := m.w, m.act
-	K, N, nb, p := w.Cols, w.Rows, w.Cols/Q8Block, n/Q4Panel
-	nib, sc := &w.Q4[p*nb*q4PanelBlock], &w.Q4Scales[p*nb*Q4Panel]
+// panelTile4 computes activation rows t…t+3 against the panel at row n.
+func panelTile4[P panelKernels](m *matmulTask, k P, t, n, hi int) {
+	N := m.w.Rows
 	if rows := min(Q4Panel, hi-n); rows < Q4Panel { // the last panel of a matrix may be partial
 		out := &m.q4out // the kernels are called through function values: their output escapes
-		k.t4(&a.q[t*K], &a.corr[t*nb], &a.scale[t*nb], K, nib, sc, nb, &out[0], Q4Panel)
+		k.tile4(m, t, n/Q4Panel, &out[0], Q4Panel)
 		for r := 0; r < 4; r++ {
 			copy(m.dst[(t+r)*N+n:(t+r)*N+hi], out[r*Q4Panel:r*Q4Panel+rows])
 		}
 		return
 	}
-	k.t4(&a.q[t*K], &a.corr[t*nb], &a.scale[t*nb], K, nib, sc, nb, &m.dst[t*N+n], N)
+	k.tile4(m, t, n/Q4Panel, &m.dst[t*N+n], N)
 }
 
-// q4Tile1 computes activation row t against the panel at row n.
-func (m *matmulTask) q4Tile1(k q4Kernels, t, n, hi int) {
-	w, a := m.w, m.act
-	K, N, nb, p := w.Cols, w.Rows, w.Cols/Q8Block, n/Q4Panel
-	nib, sc := &w.Q4[p*nb*q4PanelBlock], &w.Q4Scales[p*nb*Q4Panel]
+// panelTile1 computes activation row t against the panel at row n.
+func panelTile1[P panelKernels](m *matmulTask, k P, t, n, hi int) {
+	N := m.w.Rows
 	if rows := min(Q4Panel, hi-n); rows < Q4Panel {
 		out := &m.q4out
-		k.t1(&a.q[t*K], &a.corr[t*nb], &a.scale[t*nb], nib, sc, nb, &out[0])
+		k.tile1(m, t, n/Q4Panel, &out[0])
 		copy(m.dst[t*N+n:t*N+hi], out[:rows])
 		return
 	}
-	k.t1(&a.q[t*K], &a.corr[t*nb], &a.scale[t*nb], nib, sc, nb, &m.dst[t*N+n])
+	k.tile1(m, t, n/Q4Panel, &m.dst[t*N+n])
 }

@@ -33,6 +33,7 @@ func LoadGGUF(path string, threads int, fast bool) (*Model, error) {
 	}
 	src := newGGUFSource(g)
 	src.fast = fast && kernels.Q4Native() // without native 4-bit kernels, int8 is faster
+	src.fastK = fast && kernels.KQuantNative()
 	src.q4Affine = kernels.Q4AffineNative()
 	m, err := fromSource(cfg, src, threads)
 	if err != nil {
@@ -178,6 +179,7 @@ type ggufSource struct {
 	g     *gguf.File
 	names map[string]*gguf.Tensor // HF name → tensor
 	fast  bool                    // the fast tier: Q4_0 stays 4-bit
+	fastK bool                    // the fast tier: K-quants stay as in the file
 	// q4Affine: Q4_K, Q4_1 and (exact tier) Q4_0 stay 4-bit, exactly,
 	// where the kernels run the 4-bit affine format; else int8.
 	q4Affine bool
@@ -286,6 +288,9 @@ func (s *ggufSource) Matrix(name string, rows, cols int) (kernels.Mat, error) {
 	if s.fast && t.Type == gguf.Q4_0 && cols%32 == 0 {
 		return kernels.NewMatQ4(rows, cols, raw)
 	}
+	if kf, ok := kquantFormats[t.Type]; ok && s.fastK && cols%kernels.KQuantBlock == 0 {
+		return kquantMatrix(t, kf, rows, cols)
+	}
 	switch t.Type {
 	case gguf.Q4_K, gguf.Q5_K, gguf.Q6_K, gguf.Q4_1, gguf.Q5_1:
 		q := make([]int8, rows*cols)
@@ -321,6 +326,30 @@ func (s *ggufSource) Matrix(name string, rows, cols int) (kernels.Mat, error) {
 		return kernels.Mat{}, fmt.Errorf("%s: %w", t.Name, err)
 	}
 	return kernels.NewMatF32(rows, cols, f)
+}
+
+// kquantFormats are the kernels' formats of the GGUF K-quants.
+var kquantFormats = map[gguf.Type]kernels.Format{gguf.Q4_K: kernels.FormatQ4K, gguf.Q5_K: kernels.FormatQ5K, gguf.Q6_K: kernels.FormatQ6K}
+
+// kquantMatrix holds a K-quant tensor as in the file (kernels.NewMatKQuant).
+func kquantMatrix(t *gguf.Tensor, f kernels.Format, rows, cols int) (kernels.Mat, error) {
+	nsb, subs := rows*cols/kernels.KQuantBlock, 8
+	var dmin []uint16
+	var mins []uint8
+	if f == kernels.FormatQ6K {
+		subs = 16
+	} else {
+		dmin, mins = make([]uint16, nsb), make([]uint8, nsb*8)
+	}
+	q, d, scales := make([]uint8, rows*cols), make([]uint16, nsb), make([]int8, nsb*subs)
+	if err := gguf.KQuantParts(t.Type, t.Bytes(), q, d, dmin, scales, mins); err != nil {
+		return kernels.Mat{}, fmt.Errorf("%s: %w", t.Name, err)
+	}
+	m, err := kernels.NewMatKQuant(f, rows, cols, q, d, dmin, scales, mins)
+	if err != nil {
+		return kernels.Mat{}, fmt.Errorf("%s: %w", t.Name, err)
+	}
+	return m, nil
 }
 
 func (s *ggufSource) Floats(name string) ([]float32, bool, error) {

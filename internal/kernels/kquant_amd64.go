@@ -1,0 +1,51 @@
+//go:build !purego
+
+package kernels
+
+// The AVX512_VNNI K-quant kernels (kquant_amd64.s), one set per format.
+
+//go:noescape
+func kq4Panel1_512(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+
+//go:noescape
+func kq4Panel4_512(xq, xl *int8, kf *float32, ki *int32, k int, panel *byte, nsb int, out *float32, ostride int)
+
+//go:noescape
+func kq4Panel1x4_512(xq, xl *int8, kf *float32, ki *int32, panel *byte, ps int, nsb int, out *float32, ostride int)
+
+//go:noescape
+func kq5Panel1_512(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+
+//go:noescape
+func kq5Panel4_512(xq, xl *int8, kf *float32, ki *int32, k int, panel *byte, nsb int, out *float32, ostride int)
+
+//go:noescape
+func kq5Panel1x4_512(xq, xl *int8, kf *float32, ki *int32, panel *byte, ps int, nsb int, out *float32, ostride int)
+
+//go:noescape
+func kq6Panel1_512(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+
+//go:noescape
+func kq6Panel4_512(xq, xl *int8, kf *float32, ki *int32, k int, panel *byte, nsb int, out *float32, ostride int)
+
+//go:noescape
+func kq6Panel1x4_512(xq, xl *int8, kf *float32, ki *int32, panel *byte, ps int, nsb int, out *float32, ostride int)
+
+// kq512 is the AVX512_VNNI kernels of the K-quant format f.
+func kq512(f Format) kqKernels {
+	switch f {
+	case FormatQ4K:
+		return kqKernels{kq4Panel4_512, kq4Panel1x4_512, kq4Panel1_512}
+	case FormatQ5K:
+		return kqKernels{kq5Panel4_512, kq5Panel1x4_512, kq5Panel1_512}
+	case FormatQ6K:
+		return kqKernels{kq6Panel4_512, kq6Panel1x4_512, kq6Panel1_512}
+	}
+	panic("kernels: no AVX-512 kernels for " + f.String())
+}
+
+// runKQuant512 computes rows [lo, hi) of a K-quant matrix with the
+// AVX512_VNNI kernels.
+func (m *matmulTask) runKQuant512(_, lo, hi int) {
+	runPanels(m, kq512(m.w.KQuantFormat), lo, hi)
+}

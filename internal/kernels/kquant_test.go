@@ -1,0 +1,190 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// randKQuant is a K-quant matrix of format f with random quants, scales
+// (of both signs for Q6_K) and mins, d and dmin of a few magnitudes.
+func randKQuant(rng *rand.Rand, f Format, rows, cols int) Mat {
+	nsb, subs, levels := rows*cols/KQuantBlock, 8, 16
+	switch f {
+	case FormatQ5K:
+		levels = 32
+	case FormatQ6K:
+		subs, levels = 16, 64
+	}
+	q := make([]uint8, rows*cols)
+	for i := range q {
+		q[i] = uint8(rng.IntN(levels))
+	}
+	d, dmin, scales, mins := make([]uint16, nsb), make([]uint16, nsb), make([]int8, nsb*subs), make([]uint8, nsb*8)
+	for i := range d {
+		d[i] = F32ToF16(rng.Float32() * 0.002 * float32(1+i%3))
+		dmin[i] = F32ToF16(rng.Float32() * 0.003)
+	}
+	for i := range scales {
+		if f == FormatQ6K {
+			scales[i] = int8(rng.IntN(256) - 128)
+		} else {
+			scales[i] = int8(rng.IntN(64))
+		}
+	}
+	for i := range mins {
+		mins[i] = uint8(rng.IntN(64))
+	}
+	if f == FormatQ6K {
+		dmin, mins = nil, nil
+	}
+	m, err := NewMatKQuant(f, rows, cols, q, d, dmin, scales, mins)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+var kquantFormats = []Format{FormatQ4K, FormatQ5K, FormatQ6K}
+
+// TestKQuantPanelsHoldTheWeights: a K-quant matrix's rows, read back from
+// its panels, are d·scale·q − dmin·min (Q6_K: d·scale·(q − 32)) of the
+// parts it was made from, rounded as gguf.Dequantize rounds.
+func TestKQuantPanelsHoldTheWeights(t *testing.T) {
+	const rows, cols = 19, 512
+	for _, f := range kquantFormats {
+		nsb, subs, levels := rows*cols/KQuantBlock, 8, 16
+		switch f {
+		case FormatQ5K:
+			levels = 32
+		case FormatQ6K:
+			subs, levels = 16, 64
+		}
+		rng := rand.New(rand.NewPCG(1, uint64(f)))
+		q := make([]uint8, rows*cols)
+		for i := range q {
+			q[i] = uint8(rng.IntN(levels))
+		}
+		d, dmin, scales, mins := make([]uint16, nsb), make([]uint16, nsb), make([]int8, nsb*subs), make([]uint8, nsb*8)
+		for i := range d {
+			d[i], dmin[i] = F32ToF16(rng.Float32()), F32ToF16(rng.Float32())
+		}
+		for i := range scales {
+			scales[i] = int8(rng.IntN(64))
+			if f == FormatQ6K {
+				scales[i] = int8(rng.IntN(256) - 128)
+			}
+		}
+		for i := range mins {
+			mins[i] = uint8(rng.IntN(64))
+		}
+		m, err := NewMatKQuant(f, rows, cols, q, d, dmin, scales, mins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := make([]float32, cols)
+		for r := 0; r < rows; r++ {
+			m.Row(row, r)
+			for c, got := range row {
+				sb, j := (r*cols+c)/KQuantBlock, c%KQuantBlock
+				dd := F16ToF32(d[sb])
+				var want float32
+				if f == FormatQ6K {
+					want = dd * float32(scales[sb*16+j/16]) * float32(int(q[r*cols+c])-32)
+				} else {
+					s, o := dd*float32(scales[sb*8+j/32]), F16ToF32(dmin[sb])*float32(mins[sb*8+j/32])
+					want = float32(s*float32(q[r*cols+c])) - o
+				}
+				if got != want {
+					t.Fatalf("%s row %d column %d: %v, want %v", f, r, c, got, want)
+				}
+			}
+		}
+		if f == FormatQ4K {
+			q[7] = 16
+			if _, err := NewMatKQuant(f, rows, cols, q, d, dmin, scales, mins); err == nil {
+				t.Errorf("%s: a 5-bit quant was accepted", f)
+			}
+		}
+	}
+}
+
+// TestKQuantSpecificationIsNearExact: the specification's dot (two int8
+// planes of activations) is within 2⁻¹³ of Σ|w·x| of the float64 dot of
+// the dequantized weights with the unrounded activations: the planes hold
+// each activation to about 2⁻¹⁵ of its block's largest.
+func TestKQuantSpecificationIsNearExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	const T, K, N = 3, 1024, 20
+	p := NewPoolImpl(1, ImplGo)
+	defer p.Close()
+	for _, f := range kquantFormats {
+		w := randKQuant(rng, f, N, K)
+		x := randF32(rng, T*K)
+		for i := range x {
+			x[i] *= float32(math.Pow(4, float64(i%5-2)))
+		}
+		got := make([]float32, T*N)
+		p.MatMul(got, x, T, &w)
+		row := make([]float32, K)
+		for n := 0; n < N; n++ {
+			w.Row(row, n)
+			for tt := 0; tt < T; tt++ {
+				var want, mag float64
+				for k := range row {
+					want += float64(row[k]) * float64(x[tt*K+k])
+					mag += math.Abs(float64(row[k]) * float64(x[tt*K+k]))
+				}
+				if d := math.Abs(float64(got[tt*N+n]) - want); d > mag/8192 {
+					t.Errorf("%s row %d, activation %d: %v, float64 %v (Σ|w·x| %v)", f, n, tt, got[tt*N+n], want, mag)
+				}
+			}
+		}
+	}
+}
+
+// TestKQuantKernelsMatchSpecification: every family's K-quant kernels
+// give each output of dotKQuantGo (to the last bit but for fma32's rare
+// double rounding) for every format, on shapes that use the four-row,
+// four-panel and one-row kernels, several activation blocks and partial
+// panels; and the families agree bit for bit.
+func TestKQuantKernelsMatchSpecification(t *testing.T) {
+	var impls []Impl
+	for _, impl := range Available() {
+		if impl != ImplGo && familyOf(impl, false).nativeKQuant {
+			impls = append(impls, impl)
+		}
+	}
+	if len(impls) == 0 {
+		t.Skip("no family with K-quant kernels on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(97, 98))
+	spec := NewPoolImpl(2, ImplGo)
+	defer spec.Close()
+	for _, f := range kquantFormats {
+		for _, tk := range [][3]int{{1, 256, 16}, {1, 1024, 70}, {2, 512, 33}, {5, 1024, 64}, {9, 256, 48}, {140, 1024, 20}, {1, 256, 200}} {
+			T, K, N := tk[0], tk[1], tk[2]
+			w := randKQuant(rng, f, N, K)
+			x := randF32(rng, T*K)
+			want := make([]float32, T*N)
+			spec.MatMul(want, x, T, &w)
+			var first []float32
+			for _, impl := range impls {
+				p := NewPoolImpl(2, impl)
+				got := make([]float32, T*N)
+				p.MatMul(got, x, T, &w)
+				p.Close()
+				for i := range got {
+					ulp := math.Nextafter32(max(abs32(want[i]), 1e-30), float32(math.Inf(1))) - max(abs32(want[i]), 1e-30)
+					if d := abs32(got[i] - want[i]); d > 4*ulp {
+						t.Fatalf("%s %s T=%d K=%d N=%d element %d: %v, specification %v", f, impl, T, K, N, i, got[i], want[i])
+					}
+					if first != nil && got[i] != first[i] {
+						t.Fatalf("%s T=%d K=%d N=%d element %d: %s %v, %s %v", f, T, K, N, i, impl, got[i], impls[0], first[i])
+					}
+				}
+				first = got
+			}
+		}
+	}
+}

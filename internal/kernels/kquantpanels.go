@@ -1,0 +1,49 @@
+//go:build (amd64 || arm64) && !purego
+
+package kernels
+
+// kqKernels are a family's K-quant × int8 kernels of one format over
+// panels (kquant.go); they take the activation planes (xq, xl), the
+// blocks' floats (kf) and integers (ki) as prepareKQuant lays them out,
+// and a panel's first super-block.
+type kqKernels struct {
+	// t4 (optional): four activation rows (k int8 apart) against a panel;
+	// row t's sixteen outputs at out + t·ostride.
+	t4 func(xq, xl *int8, kf *float32, ki *int32, k int, panel *byte, nsb int, out *float32, ostride int)
+	// t1x4 (optional): one activation row against four panels ps bytes
+	// apart; panel j's outputs at out + j·ostride.
+	t1x4 func(xq, xl *int8, kf *float32, ki *int32, panel *byte, ps int, nsb int, out *float32, ostride int)
+	// t1: one activation row against a panel, sixteen outputs at out.
+	t1 func(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+}
+
+func (k kqKernels) has4() bool   { return k.t4 != nil }
+func (k kqKernels) has1x4() bool { return k.t1x4 != nil }
+
+// actRowBytes: two int8 planes, four floats and four integers per block.
+func (k kqKernels) actRowBytes(K int) int { return 2*K + K/Q8Block*32 }
+
+// kqPanel is the first byte of panel p of m.
+func kqPanel(m *matmulTask, p int) (*byte, int) {
+	w := m.w
+	ps := w.Cols / KQuantBlock * kqSuperBytes(w.KQuantFormat)
+	return &w.KQuant[p*ps], ps
+}
+
+func (k kqKernels) tile4(m *matmulTask, t, p int, out *float32, ostride int) {
+	a, K := m.act, m.w.Cols
+	panel, _ := kqPanel(m, p)
+	k.t4(&a.q[t*K], &a.kq[t*K], &a.kf[t*K/8], &a.ki[t*K/8], K, panel, K/KQuantBlock, out, ostride)
+}
+
+func (k kqKernels) tile1x4(m *matmulTask, t, p, q int, out *float32, ostride int) {
+	a, K := m.act, m.w.Cols
+	panel, ps := kqPanel(m, p)
+	k.t1x4(&a.q[t*K], &a.kq[t*K], &a.kf[t*K/8], &a.ki[t*K/8], panel, q*ps, K/KQuantBlock, out, ostride)
+}
+
+func (k kqKernels) tile1(m *matmulTask, t, p int, out *float32) {
+	a, K := m.act, m.w.Cols
+	panel, _ := kqPanel(m, p)
+	k.t1(&a.q[t*K], &a.kq[t*K], &a.kf[t*K/8], &a.ki[t*K/8], panel, K/KQuantBlock, out)
+}
