@@ -73,3 +73,13 @@ func roundAct8AVX512(x []float32, q []int8, corr []int32, scale []float32) {
 		roundAct8_512(&x[0], &q[0], &corr[0], &scale[0], n)
 	}
 }
+
+//go:noescape
+func roundActK_512(x *float32, q *int8, scale *float32, kq *int8, kf *float32, ki *int32, blocks int)
+
+// roundActKAVX512 is roundActKGo with AVX-512 (act8_amd64.s).
+func roundActKAVX512(x []float32, q []int8, scale []float32, kq []int8, kf []float32, ki []int32) {
+	if n := len(x) / Q8Block; n > 0 {
+		roundActK_512(&x[0], &q[0], &scale[0], &kq[0], &kf[0], &ki[0], n)
+	}
+}

@@ -61,6 +61,7 @@ func avx512Family() family {
 	vectorElems(&f, 16, elems512())
 	f.readSum = readSumAVX512
 	f.roundAct8 = roundAct8AVX512
+	f.roundActK = roundActKAVX512
 	f.swiglu = swigluAVX512
 	f.attnScores, f.attnSoftmax, f.attnAccum = attnScoresAVX512, attnSoftmaxAVX512, attnAccumAVX512
 	f.nativeQ4 = cpu.X86.HasAVX512VNNI

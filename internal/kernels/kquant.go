@@ -54,11 +54,16 @@ func kqBlockBytes(f Format) int { return q4PanelBlock + kqHighBytes(f) }
 // kqSuperBytes is the bytes of a super-block of a panel.
 func kqSuperBytes(f Format) int { return kqHeader + 8*kqBlockBytes(f) }
 
+// KQuantParts fills the parts of rows [r0, r0+n) of a K-quant matrix, as
+// gguf.KQuantParts gives them: q per weight, d and dmin per super-block
+// (dmin nil for Q6_K), scales per sub-block (8 or 16 per super-block),
+// mins per sub-block of 32 (nil for Q6_K); the slices are sized for n rows.
+type KQuantParts func(r0, n int, q []uint8, d, dmin []uint16, scales []int8, mins []uint8) error
+
 // NewMatKQuant makes a K-quant matrix (f: FormatQ4K, FormatQ5K or
-// FormatQ6K) from its parts as gguf.KQuantParts gives them: q per weight,
-// d and dmin per super-block (dmin nil for Q6_K), scales per sub-block
-// (8 or 16 per super-block), mins per sub-block of 32 (nil for Q6_K).
-func NewMatKQuant(f Format, rows, cols int, q []uint8, d, dmin []uint16, scales []int8, mins []uint8) (Mat, error) {
+// FormatQ6K) panel by panel from parts, so that only one panel's parts
+// are ever in memory besides the result.
+func NewMatKQuant(f Format, rows, cols int, parts KQuantParts) (Mat, error) {
 	subs, bits := 8, 4
 	switch f {
 	case FormatQ4K:
@@ -69,50 +74,91 @@ func NewMatKQuant(f Format, rows, cols int, q []uint8, d, dmin []uint16, scales 
 	default:
 		return Mat{}, fmt.Errorf("%s is not a K-quant format", f)
 	}
-	nsb := rows * cols / KQuantBlock
-	if rows <= 0 || cols <= 0 || cols%KQuantBlock != 0 || len(q) != rows*cols || len(d) != nsb || len(scales) != nsb*subs ||
-		(f != FormatQ6K && (len(dmin) != nsb || len(mins) != nsb*8)) {
-		return Mat{}, fmt.Errorf("%s matrix %dx%d: parts do not fit (width must be a multiple of %d)", f, rows, cols, KQuantBlock)
+	if rows <= 0 || cols <= 0 || cols%KQuantBlock != 0 {
+		return Mat{}, fmt.Errorf("%s matrix %dx%d: width must be a multiple of %d", f, rows, cols, KQuantBlock)
 	}
 	rsb := cols / KQuantBlock // super-blocks per row
-	panels, sbBytes, blkBytes := (rows+Q4Panel-1)/Q4Panel, kqSuperBytes(f), kqBlockBytes(f)
+	panels, sbBytes := (rows+Q4Panel-1)/Q4Panel, kqSuperBytes(f)
 	m := Mat{Rows: rows, Cols: cols, KQuant: make([]byte, panels*rsb*sbBytes), KQuantFormat: f}
-	for r := 0; r < rows; r++ {
-		p, l := r/Q4Panel, r%Q4Panel
-		for s := 0; s < rsb; s++ {
-			sb, src := r*rsb+s, q[(r*rsb+s)*KQuantBlock:]
-			dst := m.KQuant[(p*rsb+s)*sbBytes:]
-			dst[2*l], dst[2*l+1] = byte(d[sb]), byte(d[sb]>>8)
-			if f != FormatQ6K {
-				dst[32+2*l], dst[32+2*l+1] = byte(dmin[sb]), byte(dmin[sb]>>8)
-				for j := 0; j < 8; j++ {
-					dst[192+16*j+l] = mins[sb*8+j]
-				}
+	q, d, scales := make([]uint8, Q4Panel*cols), make([]uint16, Q4Panel*rsb), make([]int8, Q4Panel*rsb*subs)
+	var dmin []uint16
+	var mins []uint8
+	if f != FormatQ6K {
+		dmin, mins = make([]uint16, Q4Panel*rsb), make([]uint8, Q4Panel*rsb*8)
+	}
+	for p := 0; p < panels; p++ {
+		n := min(Q4Panel, rows-p*Q4Panel)
+		clear(q)
+		if f != FormatQ6K {
+			dmin, mins = dmin[:n*rsb], mins[:n*rsb*8]
+		}
+		if err := parts(p*Q4Panel, n, q[:n*cols], d[:n*rsb], dmin, scales[:n*rsb*subs], mins); err != nil {
+			return Mat{}, err
+		}
+		for _, v := range q {
+			if v>>bits != 0 {
+				return Mat{}, fmt.Errorf("%s matrix: quant %d has more than %d bits", f, v, bits)
 			}
-			for j := 0; j < subs; j++ {
-				dst[64+16*j+l] = byte(scales[sb*subs+j])
-			}
-			for k := 0; k < 8; k++ {
-				blk, v := dst[kqHeader+k*blkBytes:], src[32*k:32*k+32]
-				for j := 0; j < 16; j++ {
-					c, i := j/4, j%4
-					lo, hi := v[j], v[16+j]
-					if lo>>bits != 0 || hi>>bits != 0 {
-						return Mat{}, fmt.Errorf("%s matrix: quant %d or %d has more than %d bits", f, lo, hi, bits)
-					}
-					blk[c*64+4*l+i] = lo&0xf | hi<<4
-					switch f {
-					case FormatQ5K:
-						blk[256+4*l+i] |= lo>>4<<c | hi>>4<<(4+c)
-					case FormatQ6K:
-						blk[256+4*l+i] |= lo >> 4 << (2 * c)
-						blk[320+4*l+i] |= hi >> 4 << (2 * c)
-					}
+		}
+		panel := m.KQuant[p*rsb*sbBytes : (p+1)*rsb*sbBytes]
+		for l := 0; l < n; l++ {
+			for s := 0; s < rsb; s++ {
+				sb := l*rsb + s
+				var dm uint16
+				if dmin != nil {
+					dm = dmin[sb]
 				}
+				var mn []uint8
+				if mins != nil {
+					mn = mins[sb*8 : sb*8+8]
+				}
+				kqPutSuper(f, panel[s*sbBytes:(s+1)*sbBytes], l, q[sb*KQuantBlock:(sb+1)*KQuantBlock], d[sb], dm, scales[sb*subs:(sb+1)*subs], mn)
 			}
 		}
 	}
 	return m, nil
+}
+
+// kqPutSuper writes one row's super-block (lane l) into a panel's.
+func kqPutSuper(f Format, dst []byte, l int, q []uint8, d, dmin uint16, scales []int8, mins []uint8) {
+	dst[2*l], dst[2*l+1] = byte(d), byte(d>>8)
+	dst[32+2*l], dst[32+2*l+1] = byte(dmin), byte(dmin>>8)
+	for j, m := range mins {
+		dst[192+16*j+l] = m
+	}
+	for j, sc := range scales {
+		dst[64+16*j+l] = byte(sc)
+	}
+	blkBytes := kqBlockBytes(f)
+	for k := 0; k < 8; k++ {
+		blk, v := dst[kqHeader+k*blkBytes:kqHeader+(k+1)*blkBytes], q[32*k:32*k+32]
+		for c := 0; c < 4; c++ {
+			lane := blk[c*64+4*l : c*64+4*l+4]
+			for i := range lane {
+				lane[i] = v[4*c+i]&0xf | v[16+4*c+i]<<4
+			}
+		}
+		switch f {
+		case FormatQ5K:
+			var lane [4]byte
+			for c := 0; c < 4; c++ {
+				for i := range lane {
+					lane[i] |= v[4*c+i]>>4<<c | v[16+4*c+i]>>4<<(4+c)
+				}
+			}
+			copy(blk[256+4*l:], lane[:])
+		case FormatQ6K:
+			var lo, hi [4]byte
+			for c := 0; c < 4; c++ {
+				for i := range lo {
+					lo[i] |= v[4*c+i] >> 4 << (2 * c)
+					hi[i] |= v[16+4*c+i] >> 4 << (2 * c)
+				}
+			}
+			copy(blk[256+4*l:], lo[:])
+			copy(blk[320+4*l:], hi[:])
+		}
+	}
 }
 
 // kqSuper is the bytes of row r's panel super-block s and the row's lane.
@@ -177,26 +223,33 @@ func dequantRowKQuant(dst []float32, m *Mat, r int) {
 }
 
 // prepareKQuant adds to prepared activations (act8, from x) what the
-// K-quant kernels read besides the int8 values: the residual x − q·scale
-// of each 32-value block rounded to int8 again with its own scale (amax/127
-// in float32, to nearest even), so that x is held to about 2⁻¹⁵ of its
-// block's largest value; per block the floats {scale, the residual's
-// scale, bsum, 0}, bsum being x's block sum as the two planes hold it
-// (the Q4_K and Q5_K mins multiply it); and per block the integers −32·Σq
-// over each 16 values of q, then of the residual (Q6_K's offset of 32).
-func (a *act8) prepareKQuant(x []float32) {
+// K-quant kernels read besides the int8 values, with round (a family's
+// roundActK: roundActKGo or a vector kernel equal to it).
+func (a *act8) prepareKQuant(x []float32, round func(x []float32, q []int8, scale []float32, kq []int8, kf []float32, ki []int32)) {
 	n := len(a.q)
 	if cap(a.kq) < n {
 		a.kq, a.kf, a.ki = make([]int8, n), make([]float32, n/Q8Block*4), make([]int32, n/Q8Block*4)
 	}
 	a.kq, a.kf, a.ki = a.kq[:n], a.kf[:n/Q8Block*4], a.ki[:n/Q8Block*4]
+	round(x[:n], a.q, a.scale, a.kq, a.kf, a.ki)
+}
+
+// roundActKGo is the specification of prepareKQuant's rounding: the
+// residual x − q·scale of each 32-value block (one fused multiply-add, so
+// rounded once) rounded to int8 again with its own scale (amax/127 in
+// float32, to nearest even), so that x is held to about 2⁻¹⁵ of its
+// block's largest value; per block the floats {scale, the residual's
+// scale, bsum, 0}, bsum being x's block sum as the two planes hold it
+// (the Q4_K and Q5_K mins multiply it); and per block the integers −32·Σq
+// over each 16 values of q, then of the residual (Q6_K's offset of 32).
+func roundActKGo(x []float32, q []int8, scale []float32, kq []int8, kf []float32, ki []int32) {
 	var r [Q8Block]float32
-	for b := 0; b < n/Q8Block; b++ {
-		xs, qs, ls := x[b*Q8Block:(b+1)*Q8Block], a.q[b*Q8Block:(b+1)*Q8Block], a.kq[b*Q8Block:(b+1)*Q8Block]
-		d := a.scale[b]
+	for b := 0; b < len(x)/Q8Block; b++ {
+		xs, qs, ls := x[b*Q8Block:(b+1)*Q8Block], q[b*Q8Block:(b+1)*Q8Block], kq[b*Q8Block:(b+1)*Q8Block]
+		d := scale[b]
 		var amax float32
 		for j, v := range xs {
-			r[j] = float32(float64(v) - float64(qs[j])*float64(d))
+			r[j] = fma32(-float32(qs[j]), d, v) // exact in float64: one rounding
 			amax = max(amax, float32(math.Abs(float64(r[j]))))
 		}
 		id, dl := float32(0), amax/127
@@ -210,10 +263,10 @@ func (a *act8) prepareKQuant(x []float32) {
 			sums[2+j/16] += int32(ls[j])
 		}
 		for i, s := range sums {
-			a.ki[4*b+i] = -32 * s
+			ki[4*b+i] = -32 * s
 		}
-		a.kf[4*b], a.kf[4*b+1] = d, dl
-		a.kf[4*b+2] = fma32(float32(sums[2]+sums[3]), dl, float32(sums[0]+sums[1])*d)
+		kf[4*b], kf[4*b+1], kf[4*b+3] = d, dl, 0
+		kf[4*b+2] = fma32(float32(sums[2]+sums[3]), dl, float32(sums[0]+sums[1])*d)
 	}
 }
 

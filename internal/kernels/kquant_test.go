@@ -38,11 +38,27 @@ func randKQuant(rng *rand.Rand, f Format, rows, cols int) Mat {
 	if f == FormatQ6K {
 		dmin, mins = nil, nil
 	}
-	m, err := NewMatKQuant(f, rows, cols, q, d, dmin, scales, mins)
+	m, err := newMatKQuantWhole(f, rows, cols, q, d, dmin, scales, mins)
 	if err != nil {
 		panic(err)
 	}
 	return m
+}
+
+// newMatKQuantWhole is NewMatKQuant from whole-matrix parts.
+func newMatKQuantWhole(f Format, rows, cols int, q []uint8, d, dmin []uint16, scales []int8, mins []uint8) (Mat, error) {
+	rsb, subs := cols/KQuantBlock, len(scales)/len(d)
+	return NewMatKQuant(f, rows, cols, func(r0, n int, pq []uint8, pd, pdmin []uint16, ps []int8, pm []uint8) error {
+		s0, s1 := r0*rsb, (r0+n)*rsb
+		copy(pq, q[r0*cols:(r0+n)*cols])
+		copy(pd, d[s0:s1])
+		copy(ps, scales[s0*subs:s1*subs])
+		if dmin != nil {
+			copy(pdmin, dmin[s0:s1])
+			copy(pm, mins[s0*8:s1*8])
+		}
+		return nil
+	})
 }
 
 var kquantFormats = []Format{FormatQ4K, FormatQ5K, FormatQ6K}
@@ -78,7 +94,7 @@ func TestKQuantPanelsHoldTheWeights(t *testing.T) {
 		for i := range mins {
 			mins[i] = uint8(rng.IntN(64))
 		}
-		m, err := NewMatKQuant(f, rows, cols, q, d, dmin, scales, mins)
+		m, err := newMatKQuantWhole(f, rows, cols, q, d, dmin, scales, mins)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,7 +118,7 @@ func TestKQuantPanelsHoldTheWeights(t *testing.T) {
 		}
 		if f == FormatQ4K {
 			q[7] = 16
-			if _, err := NewMatKQuant(f, rows, cols, q, d, dmin, scales, mins); err == nil {
+			if _, err := newMatKQuantWhole(f, rows, cols, q, d, dmin, scales, mins); err == nil {
 				t.Errorf("%s: a 5-bit quant was accepted", f)
 			}
 		}
@@ -184,6 +200,46 @@ func TestKQuantKernelsMatchSpecification(t *testing.T) {
 					}
 				}
 				first = got
+			}
+		}
+	}
+}
+
+// TestRoundActKMatchesSpecification: every family prepares the K-quant
+// kernels' activations exactly as roundActKGo: random blocks of several
+// magnitudes, a block of zeros, and a block on the int8 grid (a residual
+// of zeros under nonzero q).
+func TestRoundActKMatchesSpecification(t *testing.T) {
+	rng := rand.New(rand.NewPCG(99, 100))
+	const blocks = 40
+	x := make([]float32, blocks*Q8Block)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64()) * float32(math.Pow(10, float64(i/Q8Block%7-3)))
+	}
+	clear(x[5*Q8Block : 6*Q8Block])
+	grid := x[7*Q8Block : 8*Q8Block]
+	for i := range grid {
+		grid[i] = float32(i%16 - 8)
+	}
+	grid[0] = 127
+	q, corr, scale := make([]int8, len(x)), make([]int32, blocks), make([]float32, blocks)
+	roundAct8Go(x, q, corr, scale)
+	wantL, wantF, wantI := make([]int8, len(x)), make([]float32, 4*blocks), make([]int32, 4*blocks)
+	roundActKGo(x, q, scale, wantL, wantF, wantI)
+	if wantF[4*7+1] != 0 || wantI[4*7] == 0 {
+		t.Fatalf("specification: a block on the grid has residual scale %v and q sum %v", wantF[4*7+1], wantI[4*7])
+	}
+	for _, impl := range Available() {
+		l, f, i := make([]int8, len(x)), make([]float32, 4*blocks), make([]int32, 4*blocks)
+		familyOf(impl, false).roundActK(x, q, scale, l, f, i)
+		for j := range l {
+			if l[j] != wantL[j] {
+				t.Fatalf("%s: residual %d is %d, specification %d", impl, j, l[j], wantL[j])
+			}
+		}
+		for j := range f {
+			if math.Float32bits(f[j]) != math.Float32bits(wantF[j]) || i[j] != wantI[j] {
+				t.Fatalf("%s: block %d word %d: %v %d, specification %v %d", impl, j/4, j%4, f[j], i[j], wantF[j], wantI[j])
 			}
 		}
 	}

@@ -78,7 +78,7 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 	if needs&actInt8 != 0 {
 		p.act.prepare(x, T, K, p.fam.roundAct8)
 		if needs&actInt8K != 0 {
-			p.act.prepareKQuant(x)
+			p.act.prepareKQuant(x, p.fam.roundActK)
 		}
 		p.mm.act = &p.act
 	}

@@ -331,21 +331,13 @@ func (s *ggufSource) Matrix(name string, rows, cols int) (kernels.Mat, error) {
 // kquantFormats are the kernels' formats of the GGUF K-quants.
 var kquantFormats = map[gguf.Type]kernels.Format{gguf.Q4_K: kernels.FormatQ4K, gguf.Q5_K: kernels.FormatQ5K, gguf.Q6_K: kernels.FormatQ6K}
 
-// kquantMatrix holds a K-quant tensor as in the file (kernels.NewMatKQuant).
+// kquantMatrix holds a K-quant tensor as in the file (kernels.NewMatKQuant),
+// taking its rows apart a panel at a time.
 func kquantMatrix(t *gguf.Tensor, f kernels.Format, rows, cols int) (kernels.Mat, error) {
-	nsb, subs := rows*cols/kernels.KQuantBlock, 8
-	var dmin []uint16
-	var mins []uint8
-	if f == kernels.FormatQ6K {
-		subs = 16
-	} else {
-		dmin, mins = make([]uint16, nsb), make([]uint8, nsb*8)
-	}
-	q, d, scales := make([]uint8, rows*cols), make([]uint16, nsb), make([]int8, nsb*subs)
-	if err := gguf.KQuantParts(t.Type, t.Bytes(), q, d, dmin, scales, mins); err != nil {
-		return kernels.Mat{}, fmt.Errorf("%s: %w", t.Name, err)
-	}
-	m, err := kernels.NewMatKQuant(f, rows, cols, q, d, dmin, scales, mins)
+	raw, rowBytes := t.Bytes(), cols/kernels.KQuantBlock*t.Type.BlockBytes()
+	m, err := kernels.NewMatKQuant(f, rows, cols, func(r0, n int, q []uint8, d, dmin []uint16, scales []int8, mins []uint8) error {
+		return gguf.KQuantParts(t.Type, raw[r0*rowBytes:(r0+n)*rowBytes], q, d, dmin, scales, mins)
+	})
 	if err != nil {
 		return kernels.Mat{}, fmt.Errorf("%s: %w", t.Name, err)
 	}
