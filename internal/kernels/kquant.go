@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 )
@@ -129,34 +130,34 @@ func kqPutSuper(f Format, dst []byte, l int, q []uint8, d, dmin uint16, scales [
 	for j, sc := range scales {
 		dst[64+16*j+l] = byte(sc)
 	}
+	const ones = 0x0101010101010101
 	blkBytes := kqBlockBytes(f)
 	for k := 0; k < 8; k++ {
-		blk, v := dst[kqHeader+k*blkBytes:kqHeader+(k+1)*blkBytes], q[32*k:32*k+32]
-		for c := 0; c < 4; c++ {
-			lane := blk[c*64+4*l : c*64+4*l+4]
-			for i := range lane {
-				lane[i] = v[4*c+i]&0xf | v[16+4*c+i]<<4
-			}
-		}
+		blk := dst[kqHeader+k*blkBytes : kqHeader+(k+1)*blkBytes]
+		// Eight quants at a time: lo0, lo1 weights 0–7, 8–15 of the
+		// block; hi0, hi1 weights 16–23, 24–31. Byte j of the packed form
+		// holds weight j and j+16; chunk c is its bytes 4c…4c+3.
+		v := q[32*k : 32*k+32]
+		lo0, lo1 := binary.LittleEndian.Uint64(v), binary.LittleEndian.Uint64(v[8:])
+		hi0, hi1 := binary.LittleEndian.Uint64(v[16:]), binary.LittleEndian.Uint64(v[24:])
+		p0 := lo0&(0xf*ones) | (hi0&(0xf*ones))<<4
+		p1 := lo1&(0xf*ones) | (hi1&(0xf*ones))<<4
+		binary.LittleEndian.PutUint32(blk[4*l:], uint32(p0))
+		binary.LittleEndian.PutUint32(blk[64+4*l:], uint32(p0>>32))
+		binary.LittleEndian.PutUint32(blk[128+4*l:], uint32(p1))
+		binary.LittleEndian.PutUint32(blk[192+4*l:], uint32(p1>>32))
+		// The higher bits of chunk c's weights into bits c (Q5_K: and
+		// 4+c for weights 16+…) or 2c, 2c+1 (Q6_K) of the lane's bytes.
 		switch f {
 		case FormatQ5K:
-			var lane [4]byte
-			for c := 0; c < 4; c++ {
-				for i := range lane {
-					lane[i] |= v[4*c+i]>>4<<c | v[16+4*c+i]>>4<<(4+c)
-				}
-			}
-			copy(blk[256+4*l:], lane[:])
+			l0, l1, h0, h1 := lo0>>4&ones, lo1>>4&ones, hi0>>4&ones, hi1>>4&ones
+			lane := uint32(l0) | uint32(l0>>32)<<1 | uint32(l1)<<2 | uint32(l1>>32)<<3
+			lane |= (uint32(h0) | uint32(h0>>32)<<1 | uint32(h1)<<2 | uint32(h1>>32)<<3) << 4
+			binary.LittleEndian.PutUint32(blk[256+4*l:], lane)
 		case FormatQ6K:
-			var lo, hi [4]byte
-			for c := 0; c < 4; c++ {
-				for i := range lo {
-					lo[i] |= v[4*c+i] >> 4 << (2 * c)
-					hi[i] |= v[16+4*c+i] >> 4 << (2 * c)
-				}
-			}
-			copy(blk[256+4*l:], lo[:])
-			copy(blk[320+4*l:], hi[:])
+			l0, l1, h0, h1 := lo0>>4&(3*ones), lo1>>4&(3*ones), hi0>>4&(3*ones), hi1>>4&(3*ones)
+			binary.LittleEndian.PutUint32(blk[256+4*l:], uint32(l0)|uint32(l0>>32)<<2|uint32(l1)<<4|uint32(l1>>32)<<6)
+			binary.LittleEndian.PutUint32(blk[320+4*l:], uint32(h0)|uint32(h0>>32)<<2|uint32(h1)<<4|uint32(h1>>32)<<6)
 		}
 	}
 }
