@@ -22,6 +22,9 @@ type family struct {
 	// nativeKQuant: K-quant weights (Q4_K, Q5_K, Q6_K) run as in the file on
 	// integer dot-product kernels here, in the fast tier.
 	nativeKQuant bool
+	// nativeQ8Panels: Q8_0 weights run as in the file on integer
+	// dot-product kernels here, in the fast tier (q8panels.go).
+	nativeQ8Panels bool
 	// amx: bf16 matmuls on the AMX tile unit; the pool keeps the tile
 	// configuration and per-worker output tiles.
 	amx bool
@@ -81,8 +84,11 @@ func (f *family) describe() string {
 		var rounded []string
 		if f.nativeQ4 {
 			quants := "Q4_0"
+			if f.nativeQ8Panels {
+				quants += ", Q8_0"
+			}
 			if f.nativeKQuant {
-				quants = "Q4_0, Q4_K, Q5_K, Q6_K"
+				quants += ", Q4_K, Q5_K, Q6_K"
 			}
 			rounded = append(rounded, "int8 activations for "+quants)
 		}
@@ -143,6 +149,8 @@ func goMatKernel(w *Mat) matKernel {
 		return matKernel{rows: (*matmulTask).rowsQ4Go, needs: actInt8}
 	case FormatQ4K, FormatQ5K, FormatQ6K:
 		return matKernel{rows: (*matmulTask).rowsKQuantGo, needs: actInt8 | actInt8K}
+	case FormatQ8Panels:
+		return matKernel{rows: (*matmulTask).rowsQ8PanelsGo, needs: actInt8 | actInt8K}
 	case FormatInt8Affine:
 		return matKernel{rows: (*matmulTask).rowsAffineGo}
 	case FormatInt8:
@@ -201,6 +209,11 @@ func (m *matmulTask) rowsQ4Go(_, lo, hi int) {
 	m.rowsEach(lo, hi, func(t, n int) float32 { return dotQ4Go(m.act, t, m.w, n) })
 }
 
+// rowsQ8PanelsGo computes rows of a Q8_0 panel matrix with the Go kernel.
+func (m *matmulTask) rowsQ8PanelsGo(_, lo, hi int) {
+	m.rowsEach(lo, hi, func(t, n int) float32 { return dotQ8PanelsGo(m.act, t, m.w, n) })
+}
+
 // rowsKQuantGo computes rows of a K-quant matrix with the Go kernel.
 func (m *matmulTask) rowsKQuantGo(_, lo, hi int) {
 	m.rowsEach(lo, hi, func(t, n int) float32 { return dotKQuantGo(m.act, t, m.w, n) })
@@ -215,6 +228,11 @@ func Q4AffineNative() bool { return chosenFamily().nativeQ4Affine }
 // K-quant weights as in the file (the fast tier); elsewhere callers keep
 // them in the affine forms, computed exactly.
 func KQuantNative() bool { return chosenFamily().nativeKQuant }
+
+// Q8PanelsNative reports whether the kernel family NewPool chooses runs
+// Q8_0 weights in panels on integer kernels (the fast tier); elsewhere
+// callers keep them int8 with float activations, exactly.
+func Q8PanelsNative() bool { return chosenFamily().nativeQ8Panels }
 
 // Q4Native reports whether the kernel family NewPool chooses runs 4-bit
 // weights with native kernels; elsewhere they would run in Go, slower than

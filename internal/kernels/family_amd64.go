@@ -43,7 +43,7 @@ func avx2Family() family {
 			return matKernel{rows: (*matmulTask).rowsF32AVX2}
 		case FormatQ4:
 			return matKernel{rows: q4, needs: actInt8}
-		case FormatQ4Affine, FormatQ4K, FormatQ5K, FormatQ6K:
+		case FormatQ4Affine, FormatQ4K, FormatQ5K, FormatQ6K, FormatQ8Panels:
 			return goMatKernel(w)
 		case FormatInt8, FormatInt8Affine:
 			return matKernel{rows: (*matmulTask).runAVX2Q8, needs: actDeinterleaved}
@@ -67,6 +67,7 @@ func avx512Family() family {
 	f.nativeQ4 = cpu.X86.HasAVX512VNNI
 	f.nativeQ4Affine = true
 	f.nativeKQuant = f.nativeQ4
+	f.nativeQ8Panels = f.nativeQ4
 	if f.nativeQ4 {
 		f.features = append(f.features, "AVX512_VNNI")
 	}
@@ -86,7 +87,7 @@ func avx512MatKernel(w *Mat, vnni bool) matKernel {
 			return matKernel{rows: (*matmulTask).runQ4, needs: actInt8}
 		}
 		return goMatKernel(w)
-	case FormatQ4K, FormatQ5K, FormatQ6K:
+	case FormatQ4K, FormatQ5K, FormatQ6K, FormatQ8Panels:
 		if vnni {
 			return matKernel{rows: (*matmulTask).runKQuant512, needs: actInt8 | actInt8K}
 		}

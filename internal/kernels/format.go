@@ -17,13 +17,14 @@ const (
 	FormatQ4K                      // Q4_K as in the file, int8 activations (kquant.go)
 	FormatQ5K                      // Q5_K as in the file, int8 activations (kquant.go)
 	FormatQ6K                      // Q6_K as in the file, int8 activations (kquant.go)
+	FormatQ8Panels                 // Q8_0 as in the file, in panels, two int8 activation planes (q8panels.go)
 )
 
 // Format reports how m is stored, from which of its slices are set.
 func (m *Mat) Format() Format {
 	switch {
-	case m.KQuant != nil:
-		return m.KQuantFormat
+	case m.Panels != nil:
+		return m.PanelFormat
 	case m.BF16 != nil:
 		return FormatBF16
 	case m.Q4 != nil && m.Affine != nil:
@@ -62,6 +63,8 @@ func (f Format) spec() formatSpec {
 		return formatSpec{"q5_k", dequantRowKQuant}
 	case FormatQ6K:
 		return formatSpec{"q6_k", dequantRowKQuant}
+	case FormatQ8Panels:
+		return formatSpec{"q8_0", dequantRowQ8Panels}
 	}
 	return formatSpec{"f32", func(dst []float32, m *Mat, r int) { copy(dst, m.F32[r*m.Cols:(r+1)*m.Cols]) }}
 }

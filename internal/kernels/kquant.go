@@ -50,7 +50,12 @@ func kqHighBytes(f Format) int {
 }
 
 // kqBlockBytes is the bytes of a 32-weight block of a panel.
-func kqBlockBytes(f Format) int { return q4PanelBlock + kqHighBytes(f) }
+func kqBlockBytes(f Format) int {
+	if f == FormatQ8Panels {
+		return q8PanelBlock
+	}
+	return q4PanelBlock + kqHighBytes(f)
+}
 
 // kqSuperBytes is the bytes of a super-block of a panel.
 func kqSuperBytes(f Format) int { return kqHeader + 8*kqBlockBytes(f) }
@@ -80,7 +85,7 @@ func NewMatKQuant(f Format, rows, cols int, parts KQuantParts) (Mat, error) {
 	}
 	rsb := cols / KQuantBlock // super-blocks per row
 	panels, sbBytes := (rows+Q4Panel-1)/Q4Panel, kqSuperBytes(f)
-	m := Mat{Rows: rows, Cols: cols, KQuant: make([]byte, panels*rsb*sbBytes), KQuantFormat: f}
+	m := Mat{Rows: rows, Cols: cols, Panels: make([]byte, panels*rsb*sbBytes), PanelFormat: f}
 	q, d, scales := make([]uint8, Q4Panel*cols), make([]uint16, Q4Panel*rsb), make([]int8, Q4Panel*rsb*subs)
 	var dmin []uint16
 	var mins []uint8
@@ -101,7 +106,7 @@ func NewMatKQuant(f Format, rows, cols int, parts KQuantParts) (Mat, error) {
 				return Mat{}, fmt.Errorf("%s matrix: quant %d has more than %d bits", f, v, bits)
 			}
 		}
-		panel := m.KQuant[p*rsb*sbBytes : (p+1)*rsb*sbBytes]
+		panel := m.Panels[p*rsb*sbBytes : (p+1)*rsb*sbBytes]
 		for l := 0; l < n; l++ {
 			for s := 0; s < rsb; s++ {
 				sb := l*rsb + s
@@ -164,9 +169,9 @@ func kqPutSuper(f Format, dst []byte, l int, q []uint8, d, dmin uint16, scales [
 
 // kqSuper is the bytes of row r's panel super-block s and the row's lane.
 func kqSuper(m *Mat, r, s int) ([]byte, int) {
-	sbBytes := kqSuperBytes(m.KQuantFormat)
+	sbBytes := kqSuperBytes(m.PanelFormat)
 	i := (r/Q4Panel*(m.Cols/KQuantBlock) + s) * sbBytes
-	return m.KQuant[i : i+sbBytes], r % Q4Panel
+	return m.Panels[i : i+sbBytes], r % Q4Panel
 }
 
 // kqQuant is the unsigned quant of weight j (0–31) of block k of a panel
@@ -203,7 +208,7 @@ func kqHalf(sb []byte, o, l int) float32 {
 // dequantRowKQuant writes row r of a K-quant matrix as float32, rounded as
 // gguf.Dequantize rounds (so an embedding row is the file's exactly).
 func dequantRowKQuant(dst []float32, m *Mat, r int) {
-	f := m.KQuantFormat
+	f := m.PanelFormat
 	for s := 0; s < m.Cols/KQuantBlock; s++ {
 		sb, l := kqSuper(m, r, s)
 		d, dmin := kqHalf(sb, 0, l), kqHalf(sb, 32, l)
@@ -281,7 +286,7 @@ func roundActKGo(x []float32, q []int8, scale []float32, kq []int8, kf []float32
 // −dmin times the second) into the row's result, super-block after
 // super-block. The specification of the vector kernels.
 func dotKQuantGo(a *act8, t int, w *Mat, n int) float32 {
-	f, nb := w.KQuantFormat, w.Cols/Q8Block
+	f, nb := w.PanelFormat, w.Cols/Q8Block
 	var acc float32
 	for s := 0; s < w.Cols/KQuantBlock; s++ {
 		sb, l := kqSuper(w, n, s)

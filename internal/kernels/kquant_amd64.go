@@ -31,7 +31,16 @@ func kq6Panel4_512(xq, xl *int8, kf *float32, ki *int32, k int, panel *byte, nsb
 //go:noescape
 func kq6Panel1x4_512(xq, xl *int8, kf *float32, ki *int32, panel *byte, ps int, nsb int, out *float32, ostride int)
 
-// kq512 is the AVX512_VNNI kernels of the K-quant format f.
+//go:noescape
+func kq8Panel1_512(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+
+//go:noescape
+func kq8Panel4_512(xq, xl *int8, kf *float32, ki *int32, k int, panel *byte, nsb int, out *float32, ostride int)
+
+//go:noescape
+func kq8Panel1x4_512(xq, xl *int8, kf *float32, ki *int32, panel *byte, ps int, nsb int, out *float32, ostride int)
+
+// kq512 is the AVX512_VNNI kernels of the panel format f (K-quants, Q8_0).
 func kq512(f Format) kqKernels {
 	switch f {
 	case FormatQ4K:
@@ -40,6 +49,8 @@ func kq512(f Format) kqKernels {
 		return kqKernels{kq5Panel4_512, kq5Panel1x4_512, kq5Panel1_512}
 	case FormatQ6K:
 		return kqKernels{kq6Panel4_512, kq6Panel1x4_512, kq6Panel1_512}
+	case FormatQ8Panels:
+		return kqKernels{kq8Panel4_512, kq8Panel1x4_512, kq8Panel1_512}
 	}
 	panic("kernels: no AVX-512 kernels for " + f.String())
 }
@@ -47,5 +58,5 @@ func kq512(f Format) kqKernels {
 // runKQuant512 computes rows [lo, hi) of a K-quant matrix with the
 // AVX512_VNNI kernels.
 func (m *matmulTask) runKQuant512(_, lo, hi int) {
-	runPanels(m, kq512(m.w.KQuantFormat), lo, hi)
+	runPanels(m, kq512(m.w.PanelFormat), lo, hi)
 }

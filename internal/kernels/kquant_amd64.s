@@ -437,3 +437,59 @@ KERNEL1X4(·kq5Panel1x4_512(SB))
 KERNEL1(·kq6Panel1_512(SB))
 KERNEL4(·kq6Panel4_512(SB))
 KERNEL1X4(·kq6Panel1x4_512(SB))
+
+// Q8_0: int8 + 128 and a scale per 32 (q8panels.go): the sums start from
+// −128·Σx (4 × the sum of the two −32·Σx over 16), each plane is scaled by
+// its scale × the block's, and a super-block's sum goes into the result.
+#undef F_SB
+#undef F_BB
+#undef F_SC
+#undef F_HIGH
+#undef F_UNPACK
+#undef F_SCALES
+#undef F_ROW
+#undef F_SUPER
+#undef F_PREFETCH
+#define F_SB 4416
+#define F_BB 512
+#define F_SC 32
+#define F_HIGH 0
+#define F_UNPACK(b) \
+	VMOVDQU32 320(b)(BX*1), Z16 \
+	VMOVDQU32 384(b)(BX*1), Z17 \
+	VMOVDQU32 448(b)(BX*1), Z18 \
+	VMOVDQU32 512(b)(BX*1), Z19 \
+	VMOVDQU32 576(b)(BX*1), Z20 \
+	VMOVDQU32 640(b)(BX*1), Z21 \
+	VMOVDQU32 704(b)(BX*1), Z22 \
+	VMOVDQU32 768(b)(BX*1), Z23
+#define F_SCALES(b) VCVTPH2PS (b)(R10*1), Z24
+#define F_ROW(xq, xl, kf, ki, accD, accM) \
+	VPBROADCASTD     0 ki, Z4 \
+	VPADDD.BCST      4 ki, Z4, Z4 \
+	VPSLLD           $2, Z4, Z4 \
+	VPXORD           Z5, Z5, Z5 \
+	VPBROADCASTD     8 ki, Z6 \
+	VPADDD.BCST      12 ki, Z6, Z6 \
+	VPSLLD           $2, Z6, Z6 \
+	VPXORD           Z7, Z7, Z7 \
+	DOTS(xq, Z4, Z5) \
+	DOTS(xl, Z6, Z7) \
+	VPADDD           Z5, Z4, Z4 \
+	VPADDD           Z7, Z6, Z6 \
+	VCVTDQ2PS        Z4, Z4 \
+	VCVTDQ2PS        Z6, Z6 \
+	VMULPS.BCST      0 kf, Z24, Z5 \
+	VFMADD231PS      Z5, Z4, accD \
+	VMULPS.BCST      4 kf, Z24, Z7 \
+	VFMADD231PS      Z7, Z6, accD
+#define F_SUPER(b, accD, accM, acc) \
+	VADDPS accD, acc, acc \
+	VPXORD accD, accD, accD
+#define F_PREFETCH(b) \
+	PREFETCHBLOCK6(b) \
+	PREFETCHT0 2752(b)(BX*1) \
+	PREFETCHT0 2816(b)(BX*1)
+KERNEL1(·kq8Panel1_512(SB))
+KERNEL4(·kq8Panel4_512(SB))
+KERNEL1X4(·kq8Panel1x4_512(SB))

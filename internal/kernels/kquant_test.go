@@ -142,26 +142,34 @@ func TestKQuantSpecificationIsNearExact(t *testing.T) {
 		}
 		got := make([]float32, T*N)
 		p.MatMul(got, x, T, &w)
-		row := make([]float32, K)
-		for n := 0; n < N; n++ {
-			w.Row(row, n)
-			for tt := 0; tt < T; tt++ {
-				var want, mag float64
-				for k := range row {
-					want += float64(row[k]) * float64(x[tt*K+k])
-					mag += math.Abs(float64(row[k]) * float64(x[tt*K+k]))
-				}
-				if d := math.Abs(float64(got[tt*N+n]) - want); d > mag/8192 {
-					t.Errorf("%s row %d, activation %d: %v, float64 %v (Σ|w·x| %v)", f, n, tt, got[tt*N+n], want, mag)
-				}
+		checkNearExact(t, f.String(), &w, x, T, got)
+	}
+}
+
+// checkNearExact holds got (x times w's rows) within 2⁻¹³ of Σ|w·x| of
+// the float64 products of w's rows with x.
+func checkNearExact(t *testing.T, name string, w *Mat, x []float32, T int, got []float32) {
+	t.Helper()
+	K, N := w.Cols, w.Rows
+	row := make([]float32, K)
+	for n := 0; n < N; n++ {
+		w.Row(row, n)
+		for tt := 0; tt < T; tt++ {
+			var want, mag float64
+			for k := range row {
+				want += float64(row[k]) * float64(x[tt*K+k])
+				mag += math.Abs(float64(row[k]) * float64(x[tt*K+k]))
+			}
+			if d := math.Abs(float64(got[tt*N+n]) - want); d > mag/8192 {
+				t.Errorf("%s row %d, activation %d: %v, float64 %v (Σ|w·x| %v)", name, n, tt, got[tt*N+n], want, mag)
 			}
 		}
 	}
 }
 
-// TestKQuantKernelsMatchSpecification: every family's K-quant kernels
-// give each output of dotKQuantGo (to the last bit but for fma32's rare
-// double rounding) for every format, on shapes that use the four-row,
+// TestKQuantKernelsMatchSpecification: every family's K-quant and Q8_0
+// panel kernels give each output of dotKQuantGo or dotQ8PanelsGo (to the
+// last bit but for fma32's rare double rounding) for every format, on shapes that use the four-row,
 // four-panel and one-row kernels, several activation blocks and partial
 // panels; and the families agree bit for bit.
 func TestKQuantKernelsMatchSpecification(t *testing.T) {
@@ -177,10 +185,13 @@ func TestKQuantKernelsMatchSpecification(t *testing.T) {
 	rng := rand.New(rand.NewPCG(97, 98))
 	spec := NewPoolImpl(2, ImplGo)
 	defer spec.Close()
-	for _, f := range kquantFormats {
+	for _, f := range append(kquantFormats, FormatQ8Panels) {
 		for _, tk := range [][3]int{{1, 256, 16}, {1, 1024, 70}, {2, 512, 33}, {5, 1024, 64}, {9, 256, 48}, {140, 1024, 20}, {1, 256, 200}} {
 			T, K, N := tk[0], tk[1], tk[2]
-			w := randKQuant(rng, f, N, K)
+			w := randQ8Panels(rng, N, K)
+			if f != FormatQ8Panels {
+				w = randKQuant(rng, f, N, K)
+			}
 			x := randF32(rng, T*K)
 			want := make([]float32, T*N)
 			spec.MatMul(want, x, T, &w)

@@ -26,8 +26,8 @@ func (k kqKernels) actRowBytes(K int) int { return 2*K + K/Q8Block*32 }
 // kqPanel is the first byte of panel p of m.
 func kqPanel(m *matmulTask, p int) (*byte, int) {
 	w := m.w
-	ps := w.Cols / KQuantBlock * kqSuperBytes(w.KQuantFormat)
-	return &w.KQuant[p*ps], ps
+	ps := w.Cols / KQuantBlock * kqSuperBytes(w.PanelFormat)
+	return &w.Panels[p*ps], ps
 }
 
 func (k kqKernels) tile4(m *matmulTask, t, p int, out *float32, ostride int) {

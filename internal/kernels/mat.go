@@ -9,8 +9,8 @@ import (
 
 // Mat is a row-major weight matrix [Rows × Cols] stored in the dtype it was
 // loaded in, in int8 (QuantizeQ8, NewMatQ8, NewMatQ8Affine) or in 4 bits
-// (NewMatQ4, NewMatQ4Affine) or as K-quants (NewMatKQuant). Exactly one of
-// BF16, F32, Q8, Q4 and KQuant is set;
+// (NewMatQ4, NewMatQ4Affine) or in panels of super-blocks (NewMatKQuant,
+// NewMatQ8Panels). Exactly one of BF16, F32, Q8, Q4 and Panels is set;
 // with Q8, exactly one of Scales and Affine; with Q4, of Q4Scales and Affine.
 type Mat struct {
 	Rows, Cols int
@@ -22,10 +22,10 @@ type Mat struct {
 	Q4         []byte    // 4-bit weights: with Q4Scales in panels (q4.go), with Affine q4affine.go's
 	Q4Scales   []uint16  // with Q4: f16 block scales, in panels (q4.go)
 	Q4Signed   bool      // with Q4 and Affine: a nibble n stands for n − 8 (Q4_0)
-	// KQuant: K-quant weights with their scales, in panels (kquant.go), of
-	// the format KQuantFormat.
-	KQuant       []byte
-	KQuantFormat Format
+	// Panels: weights with their scales in panels of super-blocks, of the
+	// format PanelFormat: the K-quants (kquant.go) or Q8_0 (q8panels.go).
+	Panels      []byte
+	PanelFormat Format
 }
 
 // NewMatBF16 wraps bf16 words as a matrix, checking the length.
@@ -49,7 +49,7 @@ func (m *Mat) DType() string { return m.Format().String() }
 
 // Bytes is the storage size of the matrix: its weights and their scales.
 func (m *Mat) Bytes() int64 {
-	return int64(len(m.BF16))*2 + int64(len(m.F32))*4 + int64(len(m.Q8)) + int64(len(m.Q4)) + int64(len(m.KQuant)) +
+	return int64(len(m.BF16))*2 + int64(len(m.F32))*4 + int64(len(m.Q8)) + int64(len(m.Q4)) + int64(len(m.Panels)) +
 		int64(len(m.Scales)+len(m.Affine))*4 + int64(len(m.Q4Scales))*2
 }
 

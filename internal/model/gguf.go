@@ -34,6 +34,7 @@ func LoadGGUF(path string, threads int, fast bool) (*Model, error) {
 	src := newGGUFSource(g)
 	src.fast = fast && kernels.Q4Native() // without native 4-bit kernels, int8 is faster
 	src.fastK = fast && kernels.KQuantNative()
+	src.fastQ8 = fast && kernels.Q8PanelsNative()
 	src.q4Affine = kernels.Q4AffineNative()
 	m, err := fromSource(cfg, src, threads)
 	if err != nil {
@@ -176,10 +177,11 @@ func ConfigFromGGUF(g *gguf.File) (*Config, error) {
 
 // ggufSource reads a GGUF file under Hugging Face names.
 type ggufSource struct {
-	g     *gguf.File
-	names map[string]*gguf.Tensor // HF name → tensor
-	fast  bool                    // the fast tier: Q4_0 stays 4-bit
-	fastK bool                    // the fast tier: K-quants stay as in the file
+	g      *gguf.File
+	names  map[string]*gguf.Tensor // HF name → tensor
+	fast   bool                    // the fast tier: Q4_0 stays 4-bit
+	fastK  bool                    // the fast tier: K-quants stay as in the file
+	fastQ8 bool                    // the fast tier: Q8_0 stays as in the file, in panels
 	// q4Affine: Q4_K, Q4_1 and (exact tier) Q4_0 stay 4-bit, exactly,
 	// where the kernels run the 4-bit affine format; else int8.
 	q4Affine bool
@@ -287,6 +289,9 @@ func (s *ggufSource) Matrix(name string, rows, cols int) (kernels.Mat, error) {
 	defer s.g.Release(t)
 	if s.fast && t.Type == gguf.Q4_0 && cols%32 == 0 {
 		return kernels.NewMatQ4(rows, cols, raw)
+	}
+	if s.fastQ8 && t.Type == gguf.Q8_0 && cols%kernels.KQuantBlock == 0 {
+		return kernels.NewMatQ8Panels(rows, cols, raw)
 	}
 	if kf, ok := kquantFormats[t.Type]; ok && s.fastK && cols%kernels.KQuantBlock == 0 {
 		return kquantMatrix(t, kf, rows, cols)

@@ -107,7 +107,7 @@ func TestQuantizeAtLoadEqualsLlamaQuantize(t *testing.T) {
 	for _, c := range []struct {
 		format, file string
 		fast         bool
-	}{{"q8_0", "model-Q8_0.gguf", false}, {"q4_0", "model-Q4_0.gguf", false}, {"q4_0", "model-Q4_0.gguf", true}} {
+	}{{"q8_0", "model-Q8_0.gguf", false}, {"q8_0", "model-Q8_0.gguf", true}, {"q4_0", "model-Q4_0.gguf", false}, {"q4_0", "model-Q4_0.gguf", true}} {
 		fast := c.fast
 		src, err := LoadGGUF(filepath.Join(dir, "model-BF16.gguf"), 2, fast)
 		if err != nil {
@@ -183,6 +183,27 @@ func TestGGUFKQuantFastTier(t *testing.T) {
 				t.Errorf("%s: max |Δ| %.4f from the exact reference; the two-plane activations keep it within 0.01", c.typ, worst)
 			}
 		})
+	}
+}
+
+// TestGGUFQ8FastTier: Q8_0 files in the fast tier hold Q8_0 as stored, in
+// panels (matrices whose width is whole super-blocks), and with two int8
+// activation planes are within 0.01 of the exact reference.
+func TestGGUFQ8FastTier(t *testing.T) {
+	if !kernels.Q8PanelsNative() {
+		t.Skip("no Q8_0 panel kernels in this kernel family: Q8_0 stays int8, exact")
+	}
+	dir := fixtureDir("gguf-quant")
+	m, err := LoadGGUF(filepath.Join(dir, "model-Q8_0.gguf"), 2, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if m.Head.DType() != "q8_0" {
+		t.Fatalf("the fast tier holds Q8_0 as %s", m.Head.DType())
+	}
+	if worst := checkFastTier(t, m, dir, "Q8_0"); worst > 0.01 {
+		t.Errorf("max |Δ| %.4f from the exact reference; the two-plane activations keep it within 0.01", worst)
 	}
 }
 

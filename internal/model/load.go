@@ -223,15 +223,17 @@ func (m *Model) DType() string {
 // then differ from the original model's by the quantization error. The
 // checkpoint's memory is released when nothing else refers to it.
 //
-// With fast, q4_0 stays 4-bit and is computed in the fast tier (activations
-// rounded to int8 per 32, as llama.cpp does); q8_0 is the same either way.
+// With fast, the blocks stay as llama-quantize writes them (Q4_0 4-bit,
+// Q8_0 in panels) where the kernels have integer kernels for them, and are
+// computed in the fast tier (activations rounded to int8 per 32, as
+// llama.cpp does).
 func (m *Model) Quantize(format string, fast bool) error {
 	t, ok := map[string]gguf.Type{"q8_0": gguf.Q8_0, "int8": gguf.Q8_0, "q4_0": gguf.Q4_0}[format]
 	if !ok {
 		return fmt.Errorf("quantizing to %q is not supported (q8_0, q4_0; int8 = q8_0)", format)
 	}
-	// 4-bit only where native kernels run it: elsewhere int8 is faster.
-	fast4 := fast && kernels.Q4Native()
+	// As stored only where native kernels run it: elsewhere int8 is faster.
+	asStored := fast && (t == gguf.Q4_0 && kernels.Q4Native() || t == gguf.Q8_0 && kernels.Q8PanelsNative())
 	mats := m.matrices()
 	errs := make([]error, len(mats))
 	var wg sync.WaitGroup
@@ -242,7 +244,7 @@ func (m *Model) Quantize(format string, fast bool) error {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			q, err := quantizeMat(w, t, fast4)
+			q, err := quantizeMat(w, t, asStored)
 			if err != nil {
 				errs[i] = fmt.Errorf("quantize: %w", err)
 				return
@@ -267,15 +269,15 @@ func (m *Model) Quantize(format string, fast bool) error {
 }
 
 // quantizeMat encodes a matrix's rows as blocks of t and keeps them in the
-// int8 form the kernels compute on (value = q × f16 scale, exactly).
-// With fast4, Q4_0 stays 4-bit (kernels.NewMatQ4).
-func quantizeMat(w *kernels.Mat, t gguf.Type, fast4 bool) (kernels.Mat, error) {
+// int8 form the kernels compute on (value = q × f16 scale, exactly), or
+// with asStored as the blocks are (kernels.NewMatQ4, NewMatQ8Panels).
+func quantizeMat(w *kernels.Mat, t gguf.Type, asStored bool) (kernels.Mat, error) {
 	if w.Cols%32 != 0 {
 		return kernels.Mat{}, fmt.Errorf("%d columns is not a multiple of 32", w.Cols)
 	}
 	row := make([]float32, w.Cols)
 	blocks := make([]byte, w.Cols/32*t.BlockBytes())
-	if fast4 && t == gguf.Q4_0 && w.Cols%32 == 0 {
+	if asStored && (t == gguf.Q4_0 || w.Cols%kernels.KQuantBlock == 0) { // Q8_0 panels: whole super-blocks
 		all := make([]byte, 0, w.Rows*len(blocks))
 		for r := 0; r < w.Rows; r++ {
 			w.Row(row, r)
@@ -283,6 +285,9 @@ func quantizeMat(w *kernels.Mat, t gguf.Type, fast4 bool) (kernels.Mat, error) {
 				return kernels.Mat{}, err
 			}
 			all = append(all, blocks...)
+		}
+		if t == gguf.Q8_0 {
+			return kernels.NewMatQ8Panels(w.Rows, w.Cols, all)
 		}
 		return kernels.NewMatQ4(w.Rows, w.Cols, all)
 	}
