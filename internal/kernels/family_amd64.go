@@ -27,9 +27,14 @@ func avx2Family() family {
 	f := goFamily()
 	f.impl, f.features = ImplAVX2, []string{"AVX2", "FMA"}
 	q4 := (*matmulTask).runQ4AVX2
+	panels := goMatKernel
 	if cpu.X86.HasAVXVNNI {
 		f.features = append(f.features, "AVX-VNNI")
 		q4 = (*matmulTask).runQ4AVXVNNI
+		f.nativeKQuant, f.nativeQ8Panels = true, true
+		panels = func(*Mat) matKernel {
+			return matKernel{rows: (*matmulTask).runKQuantAVXVNNI, needs: actInt8 | actInt8K}
+		}
 	}
 	vectorElems(&f, 8, elems256())
 	f.attnScores, f.attnAccum = attnScoresAVX2, attnAccumAVX2
@@ -43,8 +48,10 @@ func avx2Family() family {
 			return matKernel{rows: (*matmulTask).rowsF32AVX2}
 		case FormatQ4:
 			return matKernel{rows: q4, needs: actInt8}
-		case FormatQ4Affine, FormatQ4K, FormatQ5K, FormatQ6K, FormatQ8Panels:
+		case FormatQ4Affine:
 			return goMatKernel(w)
+		case FormatQ4K, FormatQ5K, FormatQ6K, FormatQ8Panels:
+			return panels(w)
 		case FormatInt8, FormatInt8Affine:
 			return matKernel{rows: (*matmulTask).runAVX2Q8, needs: actDeinterleaved}
 		}

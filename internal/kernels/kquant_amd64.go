@@ -60,3 +60,39 @@ func kq512(f Format) kqKernels {
 func (m *matmulTask) runKQuant512(_, lo, hi int) {
 	runPanels(m, kq512(m.w.PanelFormat), lo, hi)
 }
+
+// The AVX-VNNI panel kernels (kquantavx2_amd64.s): one activation row
+// against a panel, in two passes of eight rows.
+
+//go:noescape
+func kq4PanelAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+
+//go:noescape
+func kq5PanelAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+
+//go:noescape
+func kq6PanelAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+
+//go:noescape
+func kq8PanelAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+
+// kqAVXVNNI is the AVX-VNNI kernels of the panel format f.
+func kqAVXVNNI(f Format) kqKernels {
+	switch f {
+	case FormatQ4K:
+		return kqKernels{t1: kq4PanelAVXVNNI}
+	case FormatQ5K:
+		return kqKernels{t1: kq5PanelAVXVNNI}
+	case FormatQ6K:
+		return kqKernels{t1: kq6PanelAVXVNNI}
+	case FormatQ8Panels:
+		return kqKernels{t1: kq8PanelAVXVNNI}
+	}
+	panic("kernels: no AVX-VNNI kernels for " + f.String())
+}
+
+// runKQuantAVXVNNI computes rows [lo, hi) of a panel matrix with the
+// AVX-VNNI kernels.
+func (m *matmulTask) runKQuantAVXVNNI(_, lo, hi int) {
+	runPanels(m, kqAVXVNNI(m.w.PanelFormat), lo, hi)
+}

@@ -1,4 +1,5 @@
-// Macros shared by the 4-bit panel kernels (q4_amd64.s, q4avx2_amd64.s).
+// Macros shared by the panel kernels (q4_amd64.s, q4avx2_amd64.s,
+// kquantavx2_amd64.s).
 // Registers: SI activations (int8), R15 their corrections, DX their
 // scales, DI the (first) panel, R8 its scales, CX the blocks left; the
 // four-panel kernels' other panels in R11–R13, their scales in R9, R10, R14.
@@ -54,3 +55,16 @@
 	ADDQ $32, R9 \
 	ADDQ $32, R10 \
 	ADDQ $32, R14
+
+// VPDPBUSD_Y(d, s1, s2): Yd += the four-byte dot products of Ys1's
+// unsigned bytes and Ys2's signed bytes (AVX-VNNI, VEX.256.66.0F38.W0 50
+// /r, registers 0–15). Go's assembler emits VPDPBUSD only with EVEX
+// (AVX512_VNNI), which CPUs with AVX-VNNI alone (Alder Lake and later
+// Intel client cores) reject; the bytes here match GNU as's `{vex}
+// vpdpbusd` for every register (TestVEXDotEncoding).
+#define VPDPBUSD_Y(d, s1, s2) \
+	BYTE $0xc4 \
+	BYTE $(((((d)>>3)^1)<<7) | 0x40 | ((((s2)>>3)^1)<<5) | 0x02) \
+	BYTE $(((((s1)^15)&15)<<3) | 0x05) \
+	BYTE $0x50 \
+	BYTE $(0xc0 | (((d)&7)<<3) | ((s2)&7))

@@ -87,19 +87,6 @@ q4p1done:
 	VZEROUPPER
 	RET
 
-// VPDPBUSD_Y(d, s1, s2): Yd += the four-byte dot products of Ys1's
-// unsigned bytes and Ys2's signed bytes (AVX-VNNI, VEX.256.66.0F38.W0 50
-// /r, registers 0–15). Go's assembler emits VPDPBUSD only with EVEX
-// (AVX512_VNNI), which CPUs with AVX-VNNI alone (Alder Lake and later
-// Intel client cores) reject; the bytes here match GNU as's `{vex}
-// vpdpbusd` for every register (TestVEXDotEncoding).
-#define VPDPBUSD_Y(d, s1, s2) \
-	BYTE $0xc4 \
-	BYTE $(((((d)>>3)^1)<<7) | 0x40 | ((((s2)>>3)^1)<<5) | 0x02) \
-	BYTE $(((((s1)^15)&15)<<3) | 0x05) \
-	BYTE $0x50 \
-	BYTE $(0xc0 | (((d)&7)<<3) | ((s2)&7))
-
 // Q4CHUNKVNNI(off, lo, hi): Q4CHUNK with VPDPBUSD: the row sums in Y14
 // are int32 from the start (no 16-bit pair sums to widen).
 #define Q4CHUNKVNNI(off, lo, hi) \
