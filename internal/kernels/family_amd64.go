@@ -20,21 +20,25 @@ func archFamily(impl Impl, fast bool) (family, bool) {
 }
 
 // avx2Family: AVX2 + FMA element kernels, attention tiles and matmuls,
-// Q4_0 on int8 activations (the fast tier) by VPMADDUBSW, or VPDPBUSD
-// where the CPU has AVX-VNNI; 4-bit affine weights (kept as int8) and the
-// softmax step in Go.
-func avx2Family() family {
+// Q4_0 and the K-quants on int8 activations (the fast tier) by VPMADDUBSW,
+// or VPDPBUSD where the CPU has AVX-VNNI (which Q8_0 in panels needs);
+// 4-bit affine weights (kept as int8) and the softmax step in Go.
+func avx2Family() family { return avx2FamilyWith(cpu.X86.HasAVXVNNI) }
+
+// avx2FamilyWith is the AVX2 family with or without its AVX-VNNI kernels.
+func avx2FamilyWith(vnni bool) family {
 	f := goFamily()
 	f.impl, f.features = ImplAVX2, []string{"AVX2", "FMA"}
 	q4 := (*matmulTask).runQ4AVX2
-	panels := goMatKernel
-	if cpu.X86.HasAVXVNNI {
+	kq := matKernel{rows: (*matmulTask).runKQuantAVX2, needs: actInt8 | actInt8K}
+	q8 := matKernel{rows: (*matmulTask).rowsQ8PanelsGo, needs: actInt8 | actInt8K}
+	f.nativeKQuant = true
+	if vnni {
 		f.features = append(f.features, "AVX-VNNI")
 		q4 = (*matmulTask).runQ4AVXVNNI
-		f.nativeKQuant, f.nativeQ8Panels = true, true
-		panels = func(*Mat) matKernel {
-			return matKernel{rows: (*matmulTask).runKQuantAVXVNNI, needs: actInt8 | actInt8K}
-		}
+		kq.rows = (*matmulTask).runKQuantAVXVNNI
+		q8.rows = (*matmulTask).runKQuantAVXVNNI
+		f.nativeQ8Panels = true
 	}
 	vectorElems(&f, 8, elems256())
 	f.attnScores, f.attnAccum = attnScoresAVX2, attnAccumAVX2
@@ -50,8 +54,10 @@ func avx2Family() family {
 			return matKernel{rows: q4, needs: actInt8}
 		case FormatQ4Affine:
 			return goMatKernel(w)
-		case FormatQ4K, FormatQ5K, FormatQ6K, FormatQ8Panels:
-			return panels(w)
+		case FormatQ4K, FormatQ5K, FormatQ6K:
+			return kq
+		case FormatQ8Panels:
+			return q8
 		case FormatInt8, FormatInt8Affine:
 			return matKernel{rows: (*matmulTask).runAVX2Q8, needs: actDeinterleaved}
 		}

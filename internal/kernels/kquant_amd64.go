@@ -61,8 +61,8 @@ func (m *matmulTask) runKQuant512(_, lo, hi int) {
 	runPanels(m, kq512(m.w.PanelFormat), lo, hi)
 }
 
-// The AVX-VNNI panel kernels (kquantavx2_amd64.s): one activation row
-// against a panel, in two passes of eight rows.
+// The AVX2 panel kernels (kquantavx2_amd64.s), with AVX-VNNI and without:
+// one activation row against a panel, in two passes of eight rows.
 
 //go:noescape
 func kq4PanelAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
@@ -75,6 +75,34 @@ func kq6PanelAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int,
 
 //go:noescape
 func kq8PanelAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+
+//go:noescape
+func kq4PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+
+//go:noescape
+func kq5PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+
+//go:noescape
+func kq6PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+
+// kqAVX2 is the AVX2 (VPMADDUBSW) kernels of the K-quant format f.
+func kqAVX2(f Format) kqKernels {
+	switch f {
+	case FormatQ4K:
+		return kqKernels{t1: kq4PanelAVX2}
+	case FormatQ5K:
+		return kqKernels{t1: kq5PanelAVX2}
+	case FormatQ6K:
+		return kqKernels{t1: kq6PanelAVX2}
+	}
+	panic("kernels: no AVX2 kernels for " + f.String())
+}
+
+// runKQuantAVX2 computes rows [lo, hi) of a K-quant matrix with the AVX2
+// kernels.
+func (m *matmulTask) runKQuantAVX2(_, lo, hi int) {
+	runPanels(m, kqAVX2(m.w.PanelFormat), lo, hi)
+}
 
 // kqAVXVNNI is the AVX-VNNI kernels of the panel format f.
 func kqAVXVNNI(f Format) kqKernels {

@@ -4,7 +4,8 @@
 #include "q4_amd64.h"
 
 // The panel kernels of the K-quants and Q8_0 (kquant.go, q8panels.go) for
-// the AVX2 family on CPUs with AVX-VNNI (ymm VPDPBUSD, hand-encoded):
+// the AVX2 family: on CPUs with AVX-VNNI (ymm VPDPBUSD, hand-encoded), and
+// the K-quants' with VPMADDUBSW on the others (at the end):
 // dotKQuantGo's and dotQ8PanelsGo's arithmetic in every lane, bit-identical
 // to the AVX-512 kernels (kquant_amd64.s). Sixteen ymm registers cannot
 // hold a panel's sixteen rows with their accumulators, so a kernel passes
@@ -57,10 +58,31 @@
 	VPBROADCASTD (16+4*c)(R8), Y8 \
 	VPDPBUSD_Y(q, hi, 8)
 
-// Q4CHUNK2(c): a Q4_K chunk, all its sums into Y3 (q) and Y4 (residual).
+// MDOT(w, off, a, p): AVX2 without VNNI: the quants w against the four
+// int8 at off of each plane, into a and p. VPMADDUBSW's 16-bit pair sums
+// cannot saturate (2 · 63 · 127 < 2¹⁵ for quants of up to six bits);
+// VPMADDWD against ones widens them. Y5 (the chunk, unpacked by now) is
+// scratch.
+#define MDOT(w, off, a, p) \
+	VPBROADCASTD off(SI), Y8 \
+	VPMADDUBSW   Y8, w, Y5 \
+	VPMADDWD     kqOnes<>(SB), Y5, Y5 \
+	VPADDD       Y5, a, a \
+	VPBROADCASTD off(R8), Y8 \
+	VPMADDUBSW   Y8, w, Y5 \
+	VPMADDWD     kqOnes<>(SB), Y5, Y5 \
+	VPADDD       Y5, p, p
+
+// The chunk's dot products (chosen below per instruction set): DOTS4(c)
+// all into Y3 (q) and Y4 (residual); DOTS6(c) the first 16 weights' into
+// Y3/Y4, the last 16's into Y14/Y15.
+#define DOTS4(c) DOT2(6, 7, c, 3, 3, 4, 4)
+#define DOTS6(c) DOT2(6, 7, c, 3, 14, 4, 15)
+
+// Q4CHUNK2(c): a Q4_K chunk.
 #define Q4CHUNK2(c) \
 	QUANTS(c) \
-	DOT2(6, 7, c, 3, 3, 4, 4)
+	DOTS4(c)
 
 // Q5CHUNK2(c): a Q5_K chunk: the fifth bits (Y11: bit c for the low
 // quants, 4+c for the high) into bit 4.
@@ -68,16 +90,15 @@
 	QUANTS(c) \
 	l \
 	r \
-	DOT2(6, 7, c, 3, 3, 4, 4)
+	DOTS4(c)
 
 // Q6CHUNK2(c): a Q6_K chunk: the top bits (Y11 low quants', Y12 high
-// quants', bits 2c, 2c+1) into bits 4–5; the first 16 weights' sums into
-// Y3/Y4, the last 16's into Y14/Y15.
+// quants', bits 2c, 2c+1) into bits 4–5.
 #define Q6CHUNK2(c, l, r) \
 	QUANTS(c) \
 	l \
 	r \
-	DOT2(6, 7, c, 3, 14, 4, 15)
+	DOTS6(c)
 
 // BLOCK4END: a Q4_K/Q5_K block's sums times its scale, into Y1 with the
 // planes' scales; its min times bsum into Y2.
@@ -295,3 +316,30 @@ KERNEL(·kq6PanelAVXVNNI(SB), 0x30303030, 3392, 384, 32, Q6START, Q6BODY, BLOCK6
 
 // func kq8PanelAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
 KERNEL(·kq8PanelAVXVNNI(SB), 0, 4416, 512, 32, Q8START, Q8BODY, BLOCK8END, SUPER8)
+
+// The same kernels for AVX2 without VNNI (VPMADDUBSW, VPMADDWD): the same
+// exact integers, so bit-identical. Not Q8_0: its bytes q + 128 would
+// saturate VPMADDUBSW's pair sums.
+#undef DOTS4
+#undef DOTS6
+#define DOTS4(c) \
+	MDOT(Y6, (4*c), Y3, Y4) \
+	MDOT(Y7, (16+4*c), Y3, Y4)
+#define DOTS6(c) \
+	MDOT(Y6, (4*c), Y3, Y4) \
+	MDOT(Y7, (16+4*c), Y14, Y15)
+
+DATA kqOnes<>+0(SB)/8, $0x0001000100010001
+DATA kqOnes<>+8(SB)/8, $0x0001000100010001
+DATA kqOnes<>+16(SB)/8, $0x0001000100010001
+DATA kqOnes<>+24(SB)/8, $0x0001000100010001
+GLOBL kqOnes<>(SB), RODATA|NOPTR, $32
+
+// func kq4PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+KERNEL(·kq4PanelAVX2(SB), 0, 2368, 256, 16, ZEROSUMS, Q4BODY, BLOCK4END, SUPER4)
+
+// func kq5PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+KERNEL(·kq5PanelAVX2(SB), 0x10101010, 2880, 320, 16, ZEROSUMS, Q5BODY, BLOCK4END, SUPER4)
+
+// func kq6PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+KERNEL(·kq6PanelAVX2(SB), 0x30303030, 3392, 384, 32, Q6START, Q6BODY, BLOCK6END, SUPER6)

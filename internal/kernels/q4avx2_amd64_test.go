@@ -5,6 +5,7 @@ package kernels
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -134,4 +135,44 @@ func kernelCode(t *testing.T, fn any, name string) []byte {
 // the uintptr goes through memory so that vet sees no arithmetic).
 func codeAt(pc uintptr, n int) []byte {
 	return unsafe.Slice((*byte)(*(*unsafe.Pointer)(unsafe.Pointer(&pc))), n)
+}
+
+// TestKQuantAVX2Kernels: the AVX2 family's K-quant kernels without AVX-VNNI
+// (VPMADDUBSW) equal the specification (to its rare double rounding) and,
+// where the CPU has AVX-VNNI, the VPDPBUSD kernels bit for bit — the
+// family chooses one of them by CPU, so each is tested here directly.
+func TestKQuantAVX2Kernels(t *testing.T) {
+	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
+		t.Skip("needs AVX2 and FMA")
+	}
+	rng := rand.New(rand.NewPCG(101, 102))
+	for _, f := range kquantFormats {
+		for _, tk := range [][3]int{{1, 256, 16}, {3, 1024, 40}, {1, 4608, 20}} {
+			T, K, N := tk[0], tk[1], tk[2]
+			w := randKQuant(rng, f, N, K)
+			x := randF32(rng, T*K)
+			var want, madd, vnni []float32
+			for _, v := range []struct {
+				fam family
+				out *[]float32
+			}{{goFamily(), &want}, {avx2FamilyWith(false), &madd}, {avx2FamilyWith(true), &vnni}} {
+				if v.out == &vnni && !cpu.X86.HasAVXVNNI {
+					continue
+				}
+				p := newPool(1, v.fam, true)
+				*v.out = make([]float32, T*N)
+				p.MatMul(*v.out, x, T, &w)
+				p.Close()
+			}
+			for i := range want {
+				ulp := math.Nextafter32(max(abs32(want[i]), 1e-30), float32(math.Inf(1))) - max(abs32(want[i]), 1e-30)
+				if d := abs32(madd[i] - want[i]); d > 4*ulp {
+					t.Fatalf("%s T=%d K=%d element %d: VPMADDUBSW %v, specification %v", f, T, K, i, madd[i], want[i])
+				}
+				if vnni != nil && vnni[i] != madd[i] {
+					t.Fatalf("%s T=%d K=%d element %d: VPMADDUBSW %v, AVX-VNNI %v", f, T, K, i, madd[i], vnni[i])
+				}
+			}
+		}
+	}
 }
