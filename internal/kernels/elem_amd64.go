@@ -83,3 +83,23 @@ func roundActKAVX512(x []float32, q []int8, scale []float32, kq []int8, kf []flo
 		roundActK_512(&x[0], &q[0], &scale[0], &kq[0], &kf[0], &ki[0], n)
 	}
 }
+
+//go:noescape
+func roundAct8_256(x *float32, q *int8, corr *int32, scale *float32, blocks int)
+
+// roundAct8AVX2 is roundAct8Go with AVX2 (act8avx2_amd64.s).
+func roundAct8AVX2(x []float32, q []int8, corr []int32, scale []float32) {
+	if n := len(x) / Q8Block; n > 0 {
+		roundAct8_256(&x[0], &q[0], &corr[0], &scale[0], n)
+	}
+}
+
+//go:noescape
+func roundActK_256(x *float32, q *int8, scale *float32, kq *int8, kf *float32, ki *int32, blocks int)
+
+// roundActKAVX2 is roundActKGo with AVX2 (act8avx2_amd64.s).
+func roundActKAVX2(x []float32, q []int8, scale []float32, kq []int8, kf []float32, ki []int32) {
+	if n := len(x) / Q8Block; n > 0 {
+		roundActK_256(&x[0], &q[0], &scale[0], &kq[0], &kf[0], &ki[0], n)
+	}
+}
