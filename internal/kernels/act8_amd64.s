@@ -2,6 +2,33 @@
 
 #include "textflag.h"
 
+// AMAX: the largest |x| of the block in Z0, Z1 into every lane of X2
+// (exact, in any order); Z31 holds 0x7fffffff; Z3 scratch.
+#define AMAX \
+	VPANDD        Z31, Z0, Z2 \
+	VPANDD        Z31, Z1, Z3 \
+	VMAXPS        Z3, Z2, Z2 \
+	VEXTRACTF64X4 $1, Z2, Y3 \
+	VMAXPS        Y3, Y2, Y2 \
+	VEXTRACTF128  $1, Y2, X3 \
+	VMAXPS        X3, X2, X2 \
+	VPERMILPS     $0x4e, X2, X3 \
+	VMAXPS        X3, X2, X2 \
+	VPERMILPS     $0xb1, X2, X3 \
+	VMAXPS        X3, X2, X2
+
+// ROUND(p): the block in Z0, Z1 times X7 (127/amax), rounded half to even
+// (VCVTPS2DQ in the default MXCSR mode), as int8 at (p) (|q| ≤ 127, so
+// VPMOVDB is exact); Z0, Z1 keep the int32.
+#define ROUND(p) \
+	VBROADCASTSS  X7, Z7 \
+	VMULPS        Z7, Z0, Z0 \
+	VMULPS        Z7, Z1, Z1 \
+	VCVTPS2DQ     Z0, Z0 \
+	VCVTPS2DQ     Z1, Z1 \
+	VPMOVDB       Z0, (p) \
+	VPMOVDB       Z1, 16(p)
+
 // func roundAct8_512(x *float32, q *int8, corr *int32, scale *float32, blocks int)
 // roundAct8Go with AVX-512, one 32-value block per iteration: amax by
 // VMAXPS over |x| (exact, in any order); the scale amax/127 rounded to
@@ -25,17 +52,7 @@ TEXT ·roundAct8_512(SB), NOSPLIT, $0-40
 r8loop:
 	VMOVUPS       (SI), Z0
 	VMOVUPS       64(SI), Z1
-	VPANDD        Z31, Z0, Z2
-	VPANDD        Z31, Z1, Z3
-	VMAXPS        Z3, Z2, Z2
-	VEXTRACTF64X4 $1, Z2, Y3
-	VMAXPS        Y3, Y2, Y2
-	VEXTRACTF128  $1, Y2, X3
-	VMAXPS        X3, X2, X2
-	VPERMILPS     $0x4e, X2, X3
-	VMAXPS        X3, X2, X2
-	VPERMILPS     $0xb1, X2, X3
-	VMAXPS        X3, X2, X2 // amax in every lane
+	AMAX
 	VDIVSS        X8, X2, X4 // amax / 127
 	VCVTPS2PH     $0, X4, X5
 	VCVTPH2PS     X5, X5
@@ -43,13 +60,7 @@ r8loop:
 	VUCOMISS      X9, X2
 	JE            r8zero
 	VDIVSS        X2, X8, X7 // 127 / amax
-	VBROADCASTSS  X7, Z7
-	VMULPS        Z7, Z0, Z0
-	VMULPS        Z7, Z1, Z1
-	VCVTPS2DQ     Z0, Z0
-	VCVTPS2DQ     Z1, Z1
-	VPMOVDB       Z0, (DI)
-	VPMOVDB       Z1, 16(DI)
+	ROUND(DI)
 	VPADDD        Z1, Z0, Z0
 	VEXTRACTI64X4 $1, Z0, Y1
 	VPADDD        Y1, Y0, Y0
@@ -116,30 +127,14 @@ rkloop:
 	VBROADCASTSS  (R9), Z6
 	VFNMADD231PS  Z6, Z2, Z0   // r = x − q·scale
 	VFNMADD231PS  Z6, Z3, Z1
-	VPANDD        Z31, Z0, Z2
-	VPANDD        Z31, Z1, Z3
-	VMAXPS        Z3, Z2, Z2
-	VEXTRACTF64X4 $1, Z2, Y3
-	VMAXPS        Y3, Y2, Y2
-	VEXTRACTF128  $1, Y2, X3
-	VMAXPS        X3, X2, X2
-	VPERMILPS     $0x4e, X2, X3
-	VMAXPS        X3, X2, X2
-	VPERMILPS     $0xb1, X2, X3
-	VMAXPS        X3, X2, X2 // amax in every lane
+	AMAX
 	VDIVSS        X8, X2, X4 // the residual's scale amax / 127
 	VXORPS        X7, X7, X7
 	VUCOMISS      X9, X2
 	JE            rkzero
 	VDIVSS        X2, X8, X7 // 127 / amax
 rkzero:
-	VBROADCASTSS  X7, Z7
-	VMULPS        Z7, Z0, Z0
-	VMULPS        Z7, Z1, Z1
-	VCVTPS2DQ     Z0, Z0
-	VCVTPS2DQ     Z1, Z1
-	VPMOVDB       Z0, (R11)
-	VPMOVDB       Z1, 16(R11)
+	ROUND(R11)
 	// The four 16-value sums: q's two, then the residual's.
 	VMOVDQU       (DI), Y0
 	VINSERTI64X4  $1, (R11), Z0, Z0

@@ -9,6 +9,35 @@
 // mode), narrowed by saturating packs (|q| ≤ 127, so exactly) and put back
 // in order by VPERMD.
 
+// AMAX: the largest |x| of the block in Y0–Y3 into every lane of X4;
+// Y15 holds 0x7fffffff; Y5, Y6 scratch.
+#define AMAX \
+	VANDPS    Y15, Y0, Y4 \
+	VANDPS    Y15, Y1, Y5 \
+	VMAXPS    Y5, Y4, Y4 \
+	VANDPS    Y15, Y2, Y5 \
+	VANDPS    Y15, Y3, Y6 \
+	VMAXPS    Y6, Y5, Y5 \
+	VMAXPS    Y5, Y4, Y4 \
+	VEXTRACTF128 $1, Y4, X5 \
+	VMAXPS    X5, X4, X4 \
+	VPERMILPS $0x4e, X4, X5 \
+	VMAXPS    X5, X4, X4 \
+	VPERMILPS $0xb1, X4, X5 \
+	VMAXPS    X5, X4, X4
+
+// ROUND: the block in Y0–Y3 times Y6 (127/amax, broadcast), rounded half
+// to even (the default MXCSR mode), as int32 in Y0–Y3.
+#define ROUND \
+	VMULPS    Y6, Y0, Y0 \
+	VMULPS    Y6, Y1, Y1 \
+	VMULPS    Y6, Y2, Y2 \
+	VMULPS    Y6, Y3, Y3 \
+	VCVTPS2DQ Y0, Y0 \
+	VCVTPS2DQ Y1, Y1 \
+	VCVTPS2DQ Y2, Y2 \
+	VCVTPS2DQ Y3, Y3
+
 // PACK8(a, b, c, d, dst): the int32 in a…d (in order) as 32 int8 at dst;
 // a and c are clobbered. Y13: the VPERMD order 0, 4, 1, 5, 2, 6, 3, 7.
 #define PACK8(a, b, c, d, dst) \
@@ -49,19 +78,7 @@ loop:
 	VMOVUPS 32(SI), Y1
 	VMOVUPS 64(SI), Y2
 	VMOVUPS 96(SI), Y3
-	VANDPS  Y15, Y0, Y4
-	VANDPS  Y15, Y1, Y5
-	VMAXPS  Y5, Y4, Y4
-	VANDPS  Y15, Y2, Y5
-	VANDPS  Y15, Y3, Y6
-	VMAXPS  Y6, Y5, Y5
-	VMAXPS  Y5, Y4, Y4
-	VEXTRACTF128 $1, Y4, X5
-	VMAXPS  X5, X4, X4
-	VPERMILPS $0x4e, X4, X5
-	VMAXPS  X5, X4, X4
-	VPERMILPS $0xb1, X4, X5
-	VMAXPS  X5, X4, X4 // amax in every lane
+	AMAX
 	VDIVSS  X8, X4, X5 // amax / 127
 	VCVTPS2PH $0, X5, X5
 	VCVTPH2PS X5, X5
@@ -70,14 +87,7 @@ loop:
 	JE      zero
 	VDIVSS  X4, X8, X6 // 127 / amax
 	VBROADCASTSS X6, Y6
-	VMULPS  Y6, Y0, Y0
-	VMULPS  Y6, Y1, Y1
-	VMULPS  Y6, Y2, Y2
-	VMULPS  Y6, Y3, Y3
-	VCVTPS2DQ Y0, Y0
-	VCVTPS2DQ Y1, Y1
-	VCVTPS2DQ Y2, Y2
-	VCVTPS2DQ Y3, Y3
+	ROUND
 	VPADDD  Y1, Y0, Y4
 	VPADDD  Y3, Y2, Y5
 	VPADDD  Y5, Y4, Y4
@@ -150,19 +160,7 @@ kloop:
 	VFNMADD231PS Y10, Y5, Y1
 	VFNMADD231PS Y10, Y6, Y2
 	VFNMADD231PS Y10, Y7, Y3
-	VANDPS  Y15, Y0, Y4
-	VANDPS  Y15, Y1, Y5
-	VMAXPS  Y5, Y4, Y4
-	VANDPS  Y15, Y2, Y5
-	VANDPS  Y15, Y3, Y6
-	VMAXPS  Y6, Y5, Y5
-	VMAXPS  Y5, Y4, Y4
-	VEXTRACTF128 $1, Y4, X5
-	VMAXPS  X5, X4, X4
-	VPERMILPS $0x4e, X4, X5
-	VMAXPS  X5, X4, X4
-	VPERMILPS $0xb1, X4, X5
-	VMAXPS  X5, X4, X4 // amax in every lane
+	AMAX
 	VDIVSS  X8, X4, X11 // the residual's scale amax / 127
 	VXORPS  X6, X6, X6
 	VUCOMISS X9, X4
@@ -170,14 +168,7 @@ kloop:
 	VDIVSS  X4, X8, X6 // 127 / amax
 kzero:
 	VBROADCASTSS X6, Y6
-	VMULPS  Y6, Y0, Y0
-	VMULPS  Y6, Y1, Y1
-	VMULPS  Y6, Y2, Y2
-	VMULPS  Y6, Y3, Y3
-	VCVTPS2DQ Y0, Y0
-	VCVTPS2DQ Y1, Y1
-	VCVTPS2DQ Y2, Y2
-	VCVTPS2DQ Y3, Y3
+	ROUND
 	PACK8(Y0, Y1, Y2, Y3, (R11))
 	// The four 16-value sums: q's two, then the residual's.
 	VPXOR        Y14, Y14, Y14

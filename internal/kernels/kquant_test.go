@@ -169,50 +169,31 @@ func checkNearExact(t *testing.T, name string, w *Mat, x []float32, T int, got [
 
 // TestKQuantKernelsMatchSpecification: every family's K-quant and Q8_0
 // panel kernels give each output of dotKQuantGo or dotQ8PanelsGo (to the
-// last bit but for fma32's rare double rounding) for every format, on shapes that use the four-row,
-// four-panel and one-row kernels, several activation blocks and partial
-// panels; and the families agree bit for bit.
+// last bit but for fma32's rare double rounding) for every format, on
+// shapes that use the four-row, four-panel and one-row kernels, several
+// activation blocks and partial panels; and the families agree bit for
+// bit.
 func TestKQuantKernelsMatchSpecification(t *testing.T) {
-	var impls []Impl
-	for _, impl := range Available() {
-		if impl != ImplGo && familyOf(impl, false).nativeKQuant {
-			impls = append(impls, impl)
-		}
-	}
-	if len(impls) == 0 {
-		t.Skip("no family with K-quant kernels on this CPU")
-	}
 	rng := rand.New(rand.NewPCG(97, 98))
-	spec := NewPoolImpl(2, ImplGo)
-	defer spec.Close()
+	tested := false
 	for _, f := range append(kquantFormats, FormatQ8Panels) {
+		impls := implsWith(func(fam *family) bool {
+			return f == FormatQ8Panels && fam.nativeQ8Panels || f != FormatQ8Panels && fam.nativeKQuant
+		})
+		tested = tested || len(impls) > 0
 		for _, tk := range [][3]int{{1, 256, 16}, {1, 1024, 70}, {2, 512, 33}, {5, 1024, 64}, {9, 256, 48}, {140, 1024, 20}, {1, 256, 200}} {
 			T, K, N := tk[0], tk[1], tk[2]
-			w := randQ8Panels(rng, N, K)
-			if f != FormatQ8Panels {
+			var w Mat
+			if f == FormatQ8Panels {
+				w = randQ8Panels(rng, N, K)
+			} else {
 				w = randKQuant(rng, f, N, K)
 			}
-			x := randF32(rng, T*K)
-			want := make([]float32, T*N)
-			spec.MatMul(want, x, T, &w)
-			var first []float32
-			for _, impl := range impls {
-				p := NewPoolImpl(2, impl)
-				got := make([]float32, T*N)
-				p.MatMul(got, x, T, &w)
-				p.Close()
-				for i := range got {
-					ulp := math.Nextafter32(max(abs32(want[i]), 1e-30), float32(math.Inf(1))) - max(abs32(want[i]), 1e-30)
-					if d := abs32(got[i] - want[i]); d > 4*ulp {
-						t.Fatalf("%s %s T=%d K=%d N=%d element %d: %v, specification %v", f, impl, T, K, N, i, got[i], want[i])
-					}
-					if first != nil && got[i] != first[i] {
-						t.Fatalf("%s T=%d K=%d N=%d element %d: %s %v, %s %v", f, T, K, N, i, impl, got[i], impls[0], first[i])
-					}
-				}
-				first = got
-			}
+			checkFamiliesMatchSpec(t, f.String(), impls, &w, randF32(rng, T*K), T)
 		}
+	}
+	if !tested {
+		t.Skip("no family with K-quant or Q8_0 panel kernels on this CPU")
 	}
 }
 

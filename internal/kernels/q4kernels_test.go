@@ -13,41 +13,56 @@ import (
 // kernels and several activation blocks, and partial panels; and the
 // families' kernels (VPDPBUSD, VPMADDUBSW, SDOT) are bit-identical.
 func TestQ4KernelsMatchSpecification(t *testing.T) {
-	var impls []Impl
-	for _, impl := range Available() {
-		if impl != ImplGo && familyOf(impl, false).nativeQ4 {
-			impls = append(impls, impl)
-		}
-	}
+	impls := implsWith(func(f *family) bool { return f.nativeQ4 })
 	if len(impls) == 0 {
 		t.Skip("no family with 4-bit kernels on this CPU")
 	}
 	rng := rand.New(rand.NewPCG(93, 94))
-	spec := NewPoolImpl(2, ImplGo)
-	defer spec.Close()
 	for _, tk := range [][3]int{{1, 64, 4}, {2, 128, 33}, {5, 1024, 70}, {16, 4608, 9}, {9, 32, 48}, {300, 1024, 40}, {1, 256, 200}, {3, 64, 300}, {206, 1024, 140}} {
 		T, K, N := tk[0], tk[1], tk[2]
 		w := randQ4(rng, N, K)
-		x := randF32(rng, T*K)
-		want := make([]float32, T*N)
-		spec.MatMul(want, x, T, &w)
-		var first []float32
-		for _, impl := range impls {
-			p := NewPoolImpl(2, impl)
-			got := make([]float32, T*N)
-			p.MatMul(got, x, T, &w)
-			p.Close()
-			for i := range got {
-				ulp := math.Nextafter32(max(abs32(want[i]), 1e-30), float32(math.Inf(1))) - max(abs32(want[i]), 1e-30)
-				if d := abs32(got[i] - want[i]); d > 4*ulp {
-					t.Fatalf("%s T=%d K=%d N=%d element %d: %v, specification %v", impl, T, K, N, i, got[i], want[i])
-				}
-				if first != nil && got[i] != first[i] {
-					t.Fatalf("T=%d K=%d N=%d element %d: %s %v, %s %v", T, K, N, i, impl, got[i], impls[0], first[i])
-				}
-			}
-			first = got
+		checkFamiliesMatchSpec(t, "q4", impls, &w, randF32(rng, T*K), T)
+	}
+}
+
+// implsWith lists the families this CPU runs, the specification aside,
+// that have has.
+func implsWith(has func(f *family) bool) []Impl {
+	var impls []Impl
+	for _, impl := range Available() {
+		if f := familyOf(impl, false); impl != ImplGo && has(&f) {
+			impls = append(impls, impl)
 		}
+	}
+	return impls
+}
+
+// checkFamiliesMatchSpec holds every family of impls computing x·wᵀ (T
+// rows of x) to the Go specification — to 4 ulps, for fma32's rare double
+// rounding — and to each other bit for bit.
+func checkFamiliesMatchSpec(t *testing.T, name string, impls []Impl, w *Mat, x []float32, T int) {
+	t.Helper()
+	N, K := w.Rows, w.Cols
+	spec := NewPoolImpl(2, ImplGo)
+	want := make([]float32, T*N)
+	spec.MatMul(want, x, T, w)
+	spec.Close()
+	var first []float32
+	for _, impl := range impls {
+		p := NewPoolImpl(2, impl)
+		got := make([]float32, T*N)
+		p.MatMul(got, x, T, w)
+		p.Close()
+		for i := range got {
+			ulp := math.Nextafter32(max(abs32(want[i]), 1e-30), float32(math.Inf(1))) - max(abs32(want[i]), 1e-30)
+			if d := abs32(got[i] - want[i]); d > 4*ulp {
+				t.Fatalf("%s %s T=%d K=%d N=%d element %d: %v, specification %v", name, impl, T, K, N, i, got[i], want[i])
+			}
+			if first != nil && got[i] != first[i] {
+				t.Fatalf("%s T=%d K=%d N=%d element %d: %s %v, %s %v", name, T, K, N, i, impl, got[i], impls[0], first[i])
+			}
+		}
+		first = got
 	}
 }
 
