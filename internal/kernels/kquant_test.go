@@ -236,3 +236,30 @@ func TestRoundActKMatchesSpecification(t *testing.T) {
 		}
 	}
 }
+
+// TestKQuantFormats: the K-quant and Q8_0 panel formats pass what every
+// format passes in every family (formatTests: ragged shapes, a row alone
+// equal to the same row in a batch, no allocation), against the
+// specification — which TestKQuantSpecificationIsNearExact holds to the
+// float64 product.
+func TestKQuantFormats(t *testing.T) {
+	spec := func(w *Mat, x []float32, T int) []float64 {
+		p := NewPoolImpl(1, ImplGo)
+		defer p.Close()
+		out := make([]float32, T*w.Rows)
+		p.MatMul(out, x, T, w)
+		res := make([]float64, len(out))
+		for i, v := range out {
+			res[i] = float64(v)
+		}
+		return res
+	}
+	for i, f := range append(kquantFormats, FormatQ8Panels) {
+		mk := func(rng *rand.Rand, rows, cols int) Mat { return randKQuant(rng, f, rows, cols) }
+		if f == FormatQ8Panels {
+			mk = randQ8Panels
+		}
+		formatTests(t, weightFormat{name: f.String(), seed: [2]uint64{103, uint64(i)}, ts: []int{1, 3, 4, 5, 9},
+			shapes: [][2]int{{256, 4}, {512, 33}, {1024, 20}, {256, 7}}, make: mk, want: spec})
+	}
+}
