@@ -83,14 +83,17 @@ func (f *family) describe() string {
 	if f.fastAsked {
 		var rounded []string
 		if f.nativeQ4 {
-			quants := "Q4_0"
-			if f.nativeQ8Panels {
-				quants += ", Q8_0"
-			}
-			if f.nativeKQuant {
-				quants += ", Q4_K, Q5_K, Q6_K"
-			}
-			rounded = append(rounded, "int8 activations for "+quants)
+			rounded = append(rounded, "int8 activations for Q4_0")
+		}
+		var planes []string
+		if f.nativeQ8Panels {
+			planes = append(planes, "Q8_0")
+		}
+		if f.nativeKQuant {
+			planes = append(planes, "Q4_K", "Q5_K", "Q6_K")
+		}
+		if len(planes) > 0 {
+			rounded = append(rounded, "two int8 planes for "+strings.Join(planes, ", "))
 		}
 		if f.fast {
 			rounded = append(rounded, "bf16 activations for bf16")
