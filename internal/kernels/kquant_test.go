@@ -6,16 +6,22 @@ import (
 	"testing"
 )
 
+// kqShape is a K-quant format's sub-blocks per super-block and quant levels.
+func kqShape(f Format) (subs, levels int) {
+	switch f {
+	case FormatQ5K:
+		return 8, 32
+	case FormatQ6K:
+		return 16, 64
+	}
+	return 8, 16
+}
+
 // randKQuant is a K-quant matrix of format f with random quants, scales
 // (of both signs for Q6_K) and mins, d and dmin of a few magnitudes.
 func randKQuant(rng *rand.Rand, f Format, rows, cols int) Mat {
-	nsb, subs, levels := rows*cols/KQuantBlock, 8, 16
-	switch f {
-	case FormatQ5K:
-		levels = 32
-	case FormatQ6K:
-		subs, levels = 16, 64
-	}
+	nsb := rows * cols / KQuantBlock
+	subs, levels := kqShape(f)
 	q := make([]uint8, rows*cols)
 	for i := range q {
 		q[i] = uint8(rng.IntN(levels))
@@ -69,13 +75,8 @@ var kquantFormats = []Format{FormatQ4K, FormatQ5K, FormatQ6K}
 func TestKQuantPanelsHoldTheWeights(t *testing.T) {
 	const rows, cols = 19, 512
 	for _, f := range kquantFormats {
-		nsb, subs, levels := rows*cols/KQuantBlock, 8, 16
-		switch f {
-		case FormatQ5K:
-			levels = 32
-		case FormatQ6K:
-			subs, levels = 16, 64
-		}
+		nsb := rows * cols / KQuantBlock
+		subs, levels := kqShape(f)
 		rng := rand.New(rand.NewPCG(1, uint64(f)))
 		q := make([]uint8, rows*cols)
 		for i := range q {
