@@ -13,11 +13,17 @@ import (
 // llama-quantize uses without an importance matrix), so the bytes equal
 // llama-quantize's for the same source.
 func Quantize(t Type, src []float32, dst []byte) error {
-	if t != Q8_0 && t != Q4_0 {
-		return fmt.Errorf("quantizing to %s is not supported (Q8_0 and Q4_0 are)", t)
+	if t != Q8_0 && t != Q4_0 && t != Q4_K {
+		return fmt.Errorf("quantizing to %s is not supported (Q8_0, Q4_0 and Q4_K are)", t)
 	}
-	if len(src)%32 != 0 || len(dst) != len(src)/32*t.BlockBytes() {
+	if len(src)%t.BlockSize() != 0 || len(dst) != len(src)/t.BlockSize()*t.BlockBytes() {
 		return fmt.Errorf("%s: %d values into %d bytes", t, len(src), len(dst))
+	}
+	if t == Q4_K {
+		for b := 0; b < len(src)/256; b++ {
+			quantizeQ4K(src[b*256:(b+1)*256], dst[b*144:(b+1)*144])
+		}
+		return nil
 	}
 	for b := 0; b < len(src)/32; b++ {
 		x := src[b*32 : (b+1)*32]

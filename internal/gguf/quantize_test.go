@@ -17,7 +17,7 @@ func TestQuantizeMatchesLlamaQuantize(t *testing.T) {
 	for _, c := range []struct {
 		file string
 		typ  Type
-	}{{"model-Q8_0.gguf", Q8_0}, {"model-Q4_0.gguf", Q4_0}} {
+	}{{"model-Q8_0.gguf", Q8_0}, {"model-Q4_0.gguf", Q4_0}, {"model-Q4_K_M.gguf", Q4_K}} {
 		q, err := Open(fixture("gguf-quant", c.file))
 		if err != nil {
 			t.Fatal(err)
