@@ -35,9 +35,9 @@ func openModel(g *globals, needTokenizer bool) (*loaded, error) {
 		return nil, fmt.Errorf("%w: --precision %q: want exact or fast", errUsage, g.precision)
 	}
 	switch g.dtype {
-	case "", "int8", "q8_0", "q4_0":
+	case "", "int8", "q8_0", "q4_0", "q4_k":
 	default:
-		return nil, fmt.Errorf("%w: --dtype %q: want q8_0 (alias int8) or q4_0, or leave it out for the stored weights", errUsage, g.dtype)
+		return nil, fmt.Errorf("%w: --dtype %q: want q8_0 (alias int8), q4_0 or q4_k, or leave it out for the stored weights", errUsage, g.dtype)
 	}
 	src, err := hub.Resolve(g.model, g.quant)
 	if err != nil {

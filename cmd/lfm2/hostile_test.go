@@ -58,7 +58,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{[]string{"pull", "--idle-timeout", "0s", "org/m"}, "--idle-timeout must be positive"},
 		{[]string{"pull", "--retries", "-1", "org/m"}, "--retries at least 0"},
 		{[]string{"run", "--model", "synthetic:tiny", "--precision", "sloppy", "x"}, `--precision "sloppy": want exact or fast`},
-		{[]string{"run", "--model", "synthetic:tiny", "--dtype", "q4_k", "x"}, `--dtype "q4_k": want q8_0 (alias int8) or q4_0`},
+		{[]string{"run", "--model", "synthetic:tiny", "--dtype", "q2_k", "x"}, `--dtype "q2_k": want q8_0 (alias int8), q4_0 or q4_k`},
 		{[]string{"run", "--model", "synthetic:tiny", "--tools", "/nonexistent/tools.json", "x"}, "--tools"},
 		{[]string{"run", "--model", "synthetic:tiny", "--tools", "hostile_test.go", "x"}, "want a JSON list of tool definitions"},
 		{[]string{"run", "--model", "../../testdata/fixtures/gguf-quant", "x"}, "choose one with --quant"},

@@ -294,21 +294,17 @@ func (s *ggufSource) Matrix(name string, rows, cols int) (kernels.Mat, error) {
 		return kernels.NewMatQ8Panels(rows, cols, raw)
 	}
 	if kf, ok := kquantFormats[t.Type]; ok && s.fastK && cols%kernels.KQuantBlock == 0 {
-		return kquantMatrix(t, kf, rows, cols)
+		m, err := kquantMatrix(t.Type, kf, raw, rows, cols)
+		if err != nil {
+			return kernels.Mat{}, fmt.Errorf("%s: %w", t.Name, err)
+		}
+		return m, nil
 	}
 	switch t.Type {
 	case gguf.Q4_K, gguf.Q5_K, gguf.Q6_K, gguf.Q4_1, gguf.Q5_1:
-		q := make([]int8, rows*cols)
-		a := make([]float32, rows*cols/32*kernels.AffineFloats)
-		if err := gguf.AffineBlocks(t.Type, raw, q, a); err != nil {
+		m, err := affineMatrix(t.Type, raw, rows, cols, s.q4Affine)
+		if err != nil {
 			return kernels.Mat{}, fmt.Errorf("%s: %w", t.Name, err)
-		}
-		m, err := kernels.NewMatQ8Affine(rows, cols, q, a)
-		if err != nil || !s.q4Affine {
-			return m, err
-		}
-		if m4, ok := kernels.PackQ4Affine(&m); ok {
-			return m4, nil // half the bytes, the same weights
 		}
 		return m, nil
 	case gguf.Q8_0, gguf.Q4_0, gguf.Q5_0:
@@ -336,15 +332,30 @@ func (s *ggufSource) Matrix(name string, rows, cols int) (kernels.Mat, error) {
 // kquantFormats are the kernels' formats of the GGUF K-quants.
 var kquantFormats = map[gguf.Type]kernels.Format{gguf.Q4_K: kernels.FormatQ4K, gguf.Q5_K: kernels.FormatQ5K, gguf.Q6_K: kernels.FormatQ6K}
 
-// kquantMatrix holds a K-quant tensor as in the file (kernels.NewMatKQuant),
-// taking its rows apart a panel at a time.
-func kquantMatrix(t *gguf.Tensor, f kernels.Format, rows, cols int) (kernels.Mat, error) {
-	raw, rowBytes := t.Bytes(), cols/kernels.KQuantBlock*t.Type.BlockBytes()
-	m, err := kernels.NewMatKQuant(f, rows, cols, func(r0, n int, q []uint8, d, dmin []uint16, scales []int8, mins []uint8) error {
-		return gguf.KQuantParts(t.Type, raw[r0*rowBytes:(r0+n)*rowBytes], q, d, dmin, scales, mins)
+// kquantMatrix holds K-quant blocks of type t as they are
+// (kernels.NewMatKQuant), taking the rows apart a panel at a time.
+func kquantMatrix(t gguf.Type, f kernels.Format, raw []byte, rows, cols int) (kernels.Mat, error) {
+	rowBytes := cols / kernels.KQuantBlock * t.BlockBytes()
+	return kernels.NewMatKQuant(f, rows, cols, func(r0, n int, q []uint8, d, dmin []uint16, scales []int8, mins []uint8) error {
+		return gguf.KQuantParts(t, raw[r0*rowBytes:(r0+n)*rowBytes], q, d, dmin, scales, mins)
 	})
-	if err != nil {
-		return kernels.Mat{}, fmt.Errorf("%s: %w", t.Name, err)
+}
+
+// affineMatrix holds K-quant (or Q4_1, Q5_1) blocks exactly in the affine
+// forms the float-activation kernels compute on: int8 with a scale and an
+// offset per 16, or, with q4, 4-bit where the values fit.
+func affineMatrix(t gguf.Type, raw []byte, rows, cols int, q4 bool) (kernels.Mat, error) {
+	q := make([]int8, rows*cols)
+	a := make([]float32, rows*cols/32*kernels.AffineFloats)
+	if err := gguf.AffineBlocks(t, raw, q, a); err != nil {
+		return kernels.Mat{}, err
+	}
+	m, err := kernels.NewMatQ8Affine(rows, cols, q, a)
+	if err != nil || !q4 {
+		return m, err
+	}
+	if m4, ok := kernels.PackQ4Affine(&m); ok {
+		return m4, nil // half the bytes, the same weights
 	}
 	return m, nil
 }

@@ -131,6 +131,56 @@ func TestQuantizeAtLoadEqualsLlamaQuantize(t *testing.T) {
 	}
 }
 
+// --dtype q4_k quantizes with llama.cpp's Q4_K rules: every matrix the
+// Q4_K_M fixture holds as Q4_K (llama-quantize's mix) is, quantized at load
+// from the BF16 source, the same weights, in both tiers.
+func TestQuantizeQ4KEqualsLlamaQuantize(t *testing.T) {
+	dir := fixtureDir("gguf-quant")
+	for _, fast := range []bool{false, true} {
+		src, err := LoadGGUF(filepath.Join(dir, "model-BF16.gguf"), 2, fast)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := src.Quantize("q4_k", fast); err != nil {
+			t.Fatal(err)
+		}
+		file, err := LoadGGUF(filepath.Join(dir, "model-Q4_K_M.gguf"), 2, fast)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "q4-affine"
+		if fast && kernels.KQuantNative() {
+			want = "q4_k"
+		} else if !kernels.Q4AffineNative() {
+			want = "int8-affine"
+		}
+		compared := 0
+		a, b := src.matrices(), file.matrices()
+		for i := range a {
+			if b[i].DType() != want || b[i].Cols%256 != 0 {
+				continue // a Q6_K matrix of the mix
+			}
+			if a[i].DType() != want {
+				t.Fatalf("fast=%v: matrix %d quantized at load is %s, the file's %s", fast, i, a[i].DType(), want)
+			}
+			ra, rb := make([]float32, a[i].Cols), make([]float32, b[i].Cols)
+			for r := 0; r < a[i].Rows; r++ {
+				a[i].Row(ra, r)
+				b[i].Row(rb, r)
+				if d := maxAbsDiff(ra, rb); d != 0 {
+					t.Fatalf("fast=%v: matrix %d row %d differs from llama-quantize's by %g", fast, i, r, d)
+				}
+			}
+			compared++
+		}
+		if compared == 0 {
+			t.Fatalf("fast=%v: no Q4_K matrix compared", fast)
+		}
+		src.Close()
+		file.Close()
+	}
+}
+
 // TestGGUFFastTier: with Q4_0 weights on the 4-bit kernels and int8
 // activations rounded as llama.cpp rounds them, logits are no farther from
 // the exact reference than llama.cpp's (at most 1.25× its distance, per

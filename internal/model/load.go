@@ -217,9 +217,10 @@ func (m *Model) DType() string {
 	return strings.Join(types, "+")
 }
 
-// Quantize converts every weight matrix at load to "q8_0" or "q4_0" with
-// llama.cpp's rules (the bytes llama-quantize would write for the same
-// weights), computed exactly on the int8 kernels; "int8" is q8_0. Logits
+// Quantize converts every weight matrix at load to "q8_0", "q4_0" or
+// "q4_k" with llama.cpp's rules (the bytes llama-quantize would write for
+// the same weights), computed exactly on the int8 kernels; "int8" is
+// q8_0. q4_k needs widths that are multiples of 256 (its super-blocks). Logits
 // then differ from the original model's by the quantization error. The
 // checkpoint's memory is released when nothing else refers to it.
 //
@@ -228,13 +229,20 @@ func (m *Model) DType() string {
 // computed in the fast tier (activations rounded to int8 per 32, as
 // llama.cpp does).
 func (m *Model) Quantize(format string, fast bool) error {
-	t, ok := map[string]gguf.Type{"q8_0": gguf.Q8_0, "int8": gguf.Q8_0, "q4_0": gguf.Q4_0}[format]
+	t, ok := map[string]gguf.Type{"q8_0": gguf.Q8_0, "int8": gguf.Q8_0, "q4_0": gguf.Q4_0, "q4_k": gguf.Q4_K}[format]
 	if !ok {
-		return fmt.Errorf("quantizing to %q is not supported (q8_0, q4_0; int8 = q8_0)", format)
+		return fmt.Errorf("quantizing to %q is not supported (q8_0, q4_0, q4_k; int8 = q8_0)", format)
 	}
 	// As stored only where native kernels run it: elsewhere int8 is faster.
-	asStored := fast && (t == gguf.Q4_0 && kernels.Q4Native() || t == gguf.Q8_0 && kernels.Q8PanelsNative())
+	asStored := fast && (t == gguf.Q4_0 && kernels.Q4Native() || t == gguf.Q8_0 && kernels.Q8PanelsNative() ||
+		t == gguf.Q4_K && kernels.KQuantNative())
 	mats := m.matrices()
+	for _, w := range mats {
+		if w.Cols%t.BlockSize() != 0 {
+			return fmt.Errorf("quantizing to %s: a %d×%d weight matrix is not whole %d-value blocks (%s needs widths that are multiples of %d)",
+				format, w.Rows, w.Cols, t.BlockSize(), format, t.BlockSize())
+		}
+	}
 	errs := make([]error, len(mats))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, max(m.pool.Threads(), 1))
@@ -269,28 +277,34 @@ func (m *Model) Quantize(format string, fast bool) error {
 }
 
 // quantizeMat encodes a matrix's rows as blocks of t and keeps them in the
-// int8 form the kernels compute on (value = q × f16 scale, exactly), or
-// with asStored as the blocks are (kernels.NewMatQ4, NewMatQ8Panels).
+// int8 form the kernels compute on (value = q × f16 scale, exactly; Q4_K
+// in the affine forms), or with asStored as the blocks are
+// (kernels.NewMatQ4, NewMatQ8Panels, NewMatKQuant).
 func quantizeMat(w *kernels.Mat, t gguf.Type, asStored bool) (kernels.Mat, error) {
-	if w.Cols%32 != 0 {
-		return kernels.Mat{}, fmt.Errorf("%d columns is not a multiple of 32", w.Cols)
+	if w.Cols%t.BlockSize() != 0 {
+		return kernels.Mat{}, fmt.Errorf("%d columns is not a multiple of %s's %d", w.Cols, t, t.BlockSize())
 	}
 	row := make([]float32, w.Cols)
-	blocks := make([]byte, w.Cols/32*t.BlockBytes())
-	if asStored && (t == gguf.Q4_0 || w.Cols%kernels.KQuantBlock == 0) { // Q8_0 panels: whole super-blocks
-		all := make([]byte, 0, w.Rows*len(blocks))
+	rowBytes := w.Cols / t.BlockSize() * t.BlockBytes()
+	if asStored && (t != gguf.Q8_0 || w.Cols%kernels.KQuantBlock == 0) || t == gguf.Q4_K { // Q8_0 panels: whole super-blocks
+		all := make([]byte, w.Rows*rowBytes)
 		for r := 0; r < w.Rows; r++ {
 			w.Row(row, r)
-			if err := gguf.Quantize(t, row, blocks); err != nil {
+			if err := gguf.Quantize(t, row, all[r*rowBytes:(r+1)*rowBytes]); err != nil {
 				return kernels.Mat{}, err
 			}
-			all = append(all, blocks...)
 		}
-		if t == gguf.Q8_0 {
+		switch {
+		case t == gguf.Q4_K && asStored:
+			return kquantMatrix(t, kernels.FormatQ4K, all, w.Rows, w.Cols)
+		case t == gguf.Q4_K:
+			return affineMatrix(t, all, w.Rows, w.Cols, kernels.Q4AffineNative())
+		case t == gguf.Q8_0:
 			return kernels.NewMatQ8Panels(w.Rows, w.Cols, all)
 		}
 		return kernels.NewMatQ4(w.Rows, w.Cols, all)
 	}
+	blocks := make([]byte, rowBytes)
 	q := make([]int8, w.Rows*w.Cols)
 	sc := make([]float32, w.Rows*w.Cols/32)
 	for r := 0; r < w.Rows; r++ {
