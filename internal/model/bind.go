@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/lfm2go/lfm2/internal/kernels"
 	"github.com/lfm2go/lfm2/internal/safetensors"
@@ -22,6 +23,15 @@ type binder struct {
 	// views is set when a []float32 field aliases checkpoint memory (f32
 	// tensors); the checkpoint must then outlive the model.
 	views bool
+	// pending is the weight matrices found, converted by convert.
+	pending []pendingMat
+}
+
+// pendingMat is a weight matrix to read from the source into field.
+type pendingMat struct {
+	name       string
+	rows, cols int
+	field      reflect.Value
 }
 
 var (
@@ -63,7 +73,8 @@ func (b *binder) bindTensor(name, shapeTag string, field reflect.Value) {
 	var val any
 	switch field.Type() {
 	case matType:
-		val, err = b.src.Matrix(name, want[0], product(want[1:]))
+		b.pending = append(b.pending, pendingMat{name, want[0], product(want[1:]), field})
+		return
 	case floatsTyp:
 		var view bool
 		val, view, err = b.src.Floats(name)
@@ -76,6 +87,39 @@ func (b *binder) bindTensor(name, shapeTag string, field reflect.Value) {
 		return
 	}
 	field.Set(reflect.ValueOf(val))
+}
+
+// convert reads the pending weight matrices into their fields, threads at
+// a time: converting a quantized file's blocks into the kernels' forms is
+// most of a load's time. Problems are listed in the order the matrices
+// were found, whatever order they finish in.
+func (b *binder) convert(threads int) {
+	mats, errs := make([]kernels.Mat, len(b.pending)), make([]error, len(b.pending))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range max(threads, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				p := b.pending[i]
+				mats[i], errs[i] = b.src.Matrix(p.name, p.rows, p.cols)
+			}
+		}()
+	}
+	for i := range b.pending {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, p := range b.pending {
+		if errs[i] != nil {
+			b.problems = append(b.problems, errs[i].Error())
+			continue
+		}
+		p.field.Set(reflect.ValueOf(mats[i]))
+	}
+	b.pending = nil
 }
 
 // shape evaluates a tag like "3*hidden,hidden".

@@ -72,6 +72,7 @@ func fromSource(cfg *Config, src source, threads int) (*Model, error) {
 	if !cfg.TiedHead {
 		b.bind("", &head)
 	}
+	b.convert(threads)
 	// A tied checkpoint that also stores lm_head.weight is read the way HF
 	// reads it: the head is the embedding, the stored copy is ignored.
 	if err := b.err(func(name string) bool { return cfg.TiedHead && name == "lm_head.weight" }); err != nil {
