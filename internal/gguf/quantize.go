@@ -9,9 +9,9 @@ import (
 )
 
 // Quantize encodes float32 values as blocks of type t with llama.cpp's
-// reference rules (quantize_row_q8_0_ref, quantize_row_q4_0_ref, which
-// llama-quantize uses without an importance matrix), so the bytes equal
-// llama-quantize's for the same source.
+// reference rules (quantize_row_q8_0_ref, quantize_row_q4_0_ref,
+// quantize_row_q4_K_ref, which llama-quantize uses without an importance
+// matrix), so the bytes equal llama-quantize's for the same source.
 func Quantize(t Type, src []float32, dst []byte) error {
 	if t != Q8_0 && t != Q4_0 && t != Q4_K {
 		return fmt.Errorf("quantizing to %s is not supported (Q8_0, Q4_0 and Q4_K are)", t)
