@@ -13,11 +13,12 @@ import (
 // weight an unsigned quant q of 4, 5 or 6 bits. A weight is
 // d·scale·q − dmin·min (Q4_K, Q5_K) or d·scale·(q − 32) (Q6_K).
 //
-// They are computed in the fast tier, on activations rounded to int8 per
-// 32 as for Q4_0 (act8), so that a sub-block's dot is an exact integer:
-// the integer sub-block scales multiply it exactly, a super-block's blocks
-// are accumulated in float32 times their activation scales, and d and
-// dmin are applied once per super-block (dotKQuantGo).
+// They are computed in the fast tier, on activations in two int8 planes
+// per 32 values (act8's rounding as for Q4_0, then the residual rounded
+// again: prepareKQuant), so that a sub-block's dot with each plane is an
+// exact integer: the integer sub-block scales multiply it exactly, a
+// super-block's blocks are accumulated in float32 times the planes'
+// scales, and d and dmin are applied once per super-block (dotKQuantGo).
 //
 // Rows are held in panels of Q4Panel as Q4_0 is (q4.go), one sequential
 // stream per panel: per super-block a 320-byte header, then eight 32-weight
