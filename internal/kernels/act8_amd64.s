@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "act8_amd64.h"
 
 // AMAX: the largest |x| of the block in Z0, Z1 into every lane of X2
 // (exact, in any order); Z31 holds 0x7fffffff; Z3 scratch.
@@ -155,16 +156,7 @@ rkzero:
 	VMULSS        X6, X0, X1    // float32(Σq) · scale
 	VMOVHLPS      X0, X0, X0    // float32(Σ residual)
 	VFMADD231SS   X4, X0, X1    // … + float32(Σ residual) · its scale
-	MOVSS         X6, (R10)
-	MOVSS         X4, 4(R10)
-	MOVSS         X1, 8(R10)
-	MOVL          $0, 12(R10)
-	ADDQ $128, SI
-	ADDQ $32, DI
-	ADDQ $4, R9
-	ADDQ $32, R11
-	ADDQ $16, R10
-	ADDQ $16, R8
+	KBLOCKEND(X6, X4, X1)
 	DECQ CX
 	JNZ  rkloop
 rkdone:

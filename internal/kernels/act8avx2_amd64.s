@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "act8_amd64.h"
 
 // roundAct8Go and roundActKGo with AVX2 (the AVX-512 versions are in
 // act8_amd64.s), one 32-value block (four ymm) per iteration, bit-identical
@@ -206,16 +207,7 @@ kzero:
 	VMULSS       X10, X1, X1  // float32(Σq) · scale
 	VCVTSI2SSL   DX, X2, X2
 	VFMADD231SS  X11, X2, X1  // … + float32(Σ residual) · its scale
-	MOVSS        X10, (R10)
-	MOVSS        X11, 4(R10)
-	MOVSS        X1, 8(R10)
-	MOVL         $0, 12(R10)
-	ADDQ $128, SI
-	ADDQ $32, DI
-	ADDQ $4, R9
-	ADDQ $32, R11
-	ADDQ $16, R10
-	ADDQ $16, R8
+	KBLOCKEND(X10, X11, X1)
 	DECQ CX
 	JNZ  kloop
 kdone:

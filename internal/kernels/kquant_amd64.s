@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "kquant_amd64.h"
 
 // K-quant × int8 kernels (kquant.go) with AVX512_VNNI over 16-row panels:
 // dotKQuantGo's arithmetic in every lane. Per 32-weight block the four
@@ -184,38 +185,15 @@
 	PREFETCHT0 (2*sb+192)(b) \
 	PREFETCHT0 (2*sb+256)(b)
 
-// NEXTBLOCK(bb, sc): the activations and offsets on by a block (bb bytes
-// of panel block, sc of scales).
-#define NEXTBLOCK(bb, sc) \
-	ADDQ $32, SI \
-	ADDQ $32, R8 \
-	ADDQ $16, DX \
-	ADDQ $16, R15 \
-	ADDQ $bb, BX \
-	ADDQ $sc, R10
-
 #define MASKS(high) \
 	MOVL         $0x0f0f0f0f, AX \
 	VPBROADCASTD AX, Z31 \
 	MOVL         $high, AX \
 	VPBROADCASTD AX, Z30
 
-// ARGS1: a one-row kernel's arguments (xq, xl, kf, ki, panel, nsb).
-#define ARGS1 \
-	MOVQ xq+0(FP), SI \
-	MOVQ xl+8(FP), R8 \
-	MOVQ kf+16(FP), DX \
-	MOVQ ki+24(FP), R15 \
-	MOVQ panel+32(FP), DI \
-	MOVQ nsb+40(FP), CX
-
 // ARGS1X4: a four-panel kernel's (xq, xl, kf, ki, panel, ps, nsb).
 #define ARGS1X4 \
-	MOVQ xq+0(FP), SI \
-	MOVQ xl+8(FP), R8 \
-	MOVQ kf+16(FP), DX \
-	MOVQ ki+24(FP), R15 \
-	MOVQ panel+32(FP), DI \
+	KQARGS \
 	MOVQ ps+40(FP), R9 \
 	LEAQ (DI)(R9*1), R11 \
 	LEAQ (R11)(R9*1), R12 \
@@ -264,7 +242,8 @@
 // One activation row against one panel.
 #define KERNEL1(name) \
 TEXT name, NOSPLIT, $0-56 \
-	ARGS1 \
+	KQARGS \
+	MOVQ nsb+40(FP), CX \
 	MASKS(F_HIGH) \
 	ZERO4(Z0, Z8, Z12, Z1) \
 	TESTQ CX, CX \
@@ -279,7 +258,7 @@ block: \
 	F_UNPACK(DI) \
 	F_SCALES(DI) \
 	F_ROW((SI), (R8), (DX), (R15), Z8, Z12) \
-	NEXTBLOCK(F_BB, F_SC) \
+	KQNEXTBLOCK(F_BB, F_SC) \
 	DECQ AX \
 	JNZ  block \
 	F_SUPER(DI, Z8, Z12, Z0) \
@@ -315,7 +294,7 @@ block: \
 	F_ROW((SI)(R9*1), (R8)(R9*1), (DX)(R11*1), (R15)(R11*1), Z9, Z13) \
 	F_ROW((SI)(R9*2), (R8)(R9*2), (DX)(R11*2), (R15)(R11*2), Z10, Z14) \
 	F_ROW((SI)(R12*1), (R8)(R12*1), (DX)(R13*1), (R15)(R13*1), Z11, Z15) \
-	NEXTBLOCK(F_BB, F_SC) \
+	KQNEXTBLOCK(F_BB, F_SC) \
 	DECQ AX \
 	JNZ  block \
 	F_SUPER(DI, Z8, Z12, Z0) \
@@ -368,7 +347,7 @@ block: \
 	F_UNPACK(R13) \
 	F_SCALES(R13) \
 	F_ROW((SI), (R8), (DX), (R15), Z11, Z15) \
-	NEXTBLOCK(F_BB, F_SC) \
+	KQNEXTBLOCK(F_BB, F_SC) \
 	DECQ AX \
 	JNZ  block \
 	F_SUPER(DI, Z8, Z12, Z0) \

@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "q4_amd64.h"
+#include "kquant_amd64.h"
 
 // The panel kernels of the K-quants and Q8_0 (kquant.go, q8panels.go) for
 // the AVX2 family: on CPUs with AVX-VNNI (ymm VPDPBUSD, hand-encoded), and
@@ -192,13 +193,9 @@
 	VADDPS Y1, Y0, Y0 \
 	VPXOR  Y1, Y1, Y1
 
-// PASS(start): load a pass's pointers (R9: 0 or 1, the rows' half).
+// PASS: load a pass's pointers (R9: 0 or 1, the rows' half).
 #define PASS \
-	MOVQ xq+0(FP), SI \
-	MOVQ xl+8(FP), R8 \
-	MOVQ kf+16(FP), DX \
-	MOVQ ki+24(FP), R15 \
-	MOVQ panel+32(FP), DI \
+	KQARGS \
 	MOVQ nsb+40(FP), CX \
 	LEAQ (DI)(R9*8), R12 \
 	LEAQ (R12)(R9*8), R13 \
@@ -227,14 +224,6 @@
 	INCQ    R9 \
 	CMPQ    R9, $2
 
-#define BLOCKNEXT(bb, sc) \
-	ADDQ $32, SI \
-	ADDQ $32, R8 \
-	ADDQ $16, DX \
-	ADDQ $16, R15 \
-	ADDQ $bb, BX \
-	ADDQ $sc, R10
-
 #define SUPERNEXT(sb) \
 	ADDQ $sb, DI \
 	ADDQ $sb, R12 \
@@ -261,7 +250,7 @@ block: \
 	START \
 	BODY \
 	END \
-	BLOCKNEXT(bb, sc) \
+	KQNEXTBLOCK(bb, sc) \
 	DECQ AX \
 	JNZ  block \
 	SUPER \
