@@ -13,14 +13,13 @@ import (
 )
 
 // LoadGGUF opens an LFM2 model from a GGUF file alone: the config from its
-// lfm2.* metadata, the weights by their GGUF names. Quantized weights are
-// used exactly as stored: Q8_0, Q4_0 and Q5_0 as int8 with their scales,
-// the K-quants, Q4_1 and Q5_1 as affine int8 (scale and offset per 16),
-// BF16 in place, F16 widened to float32 once.
+// lfm2.* metadata, the weights by their GGUF names (blocksMatrix: BF16 in
+// place, the other types copied into the kernels' forms).
 //
-// fast selects the fast tier: Q4_0 weights stay 4-bit and are computed with
-// activations rounded to int8 per 32, as llama.cpp computes them (see
-// kernels/q4.go); the other types are the same in both tiers.
+// fast selects the fast tier: Q4_0, Q8_0 and the K-quants stay as stored
+// where the kernel family has integer kernels for them, computed on int8
+// activations (kernels/q4.go, q8panels.go, kquant.go); otherwise every type
+// is computed exactly on float32 activations.
 func LoadGGUF(path string, threads int, fast bool) (*Model, error) {
 	g, err := gguf.Open(path)
 	if err != nil {
@@ -32,10 +31,7 @@ func LoadGGUF(path string, threads int, fast bool) (*Model, error) {
 		return nil, fmt.Errorf("load model %s: %w", path, err)
 	}
 	src := newGGUFSource(g)
-	src.fast = fast && kernels.Q4Native() // without native 4-bit kernels, int8 is faster
-	src.fastK = fast && kernels.KQuantNative()
-	src.fastQ8 = fast && kernels.Q8PanelsNative()
-	src.q4Affine = kernels.Q4AffineNative()
+	src.fast = fast
 	m, err := fromSource(cfg, src, threads)
 	if err != nil {
 		g.Close()
@@ -177,14 +173,9 @@ func ConfigFromGGUF(g *gguf.File) (*Config, error) {
 
 // ggufSource reads a GGUF file under Hugging Face names.
 type ggufSource struct {
-	g      *gguf.File
-	names  map[string]*gguf.Tensor // HF name → tensor
-	fast   bool                    // the fast tier: Q4_0 stays 4-bit
-	fastK  bool                    // the fast tier: K-quants stay as in the file
-	fastQ8 bool                    // the fast tier: Q8_0 stays as in the file, in panels
-	// q4Affine: Q4_K, Q4_1 and (exact tier) Q4_0 stay 4-bit, exactly,
-	// where the kernels run the 4-bit affine format; else int8.
-	q4Affine bool
+	g     *gguf.File
+	names map[string]*gguf.Tensor // HF name → tensor
+	fast  bool                    // the fast tier: blocks stay as stored where the kernels compute them so (blocksMatrix)
 }
 
 // ggufNames maps llama.cpp's LFM2 tensor names to Hugging Face's.
@@ -287,34 +278,55 @@ func (s *ggufSource) Matrix(name string, rows, cols int) (kernels.Mat, error) {
 	// The other types are copied into the kernels' forms: the file's pages
 	// are not needed in memory after that (peak RSS ≈ the model once).
 	defer s.g.Release(t)
-	if s.fast && t.Type == gguf.Q4_0 && cols%32 == 0 {
-		return kernels.NewMatQ4(rows, cols, raw)
+	m, err := blocksMatrix(t.Type, raw, rows, cols, s.fast)
+	if err != nil {
+		return kernels.Mat{}, fmt.Errorf("%s: %w", t.Name, err)
 	}
-	if s.fastQ8 && t.Type == gguf.Q8_0 && cols%kernels.KQuantBlock == 0 {
-		return kernels.NewMatQ8Panels(rows, cols, raw)
+	return m, nil
+}
+
+// heldAsStored reports whether the fast tier keeps blocks of type t, in a
+// matrix cols wide, as they are stored: where the kernel family computes
+// them so (elsewhere the exact forms are faster), at widths its panels
+// take.
+func heldAsStored(t gguf.Type, cols int) bool {
+	switch t {
+	case gguf.Q4_0:
+		return kernels.Q4Native() && cols%32 == 0
+	case gguf.Q8_0:
+		return kernels.Q8PanelsNative() && cols%kernels.KQuantBlock == 0
+	case gguf.Q4_K, gguf.Q5_K, gguf.Q6_K:
+		return kernels.KQuantNative() && cols%kernels.KQuantBlock == 0
 	}
-	if kf, ok := kquantFormats[t.Type]; ok && s.fastK && cols%kernels.KQuantBlock == 0 {
-		m, err := kquantMatrix(t.Type, kf, raw, rows, cols)
-		if err != nil {
-			return kernels.Mat{}, fmt.Errorf("%s: %w", t.Name, err)
+	return false
+}
+
+// blocksMatrix holds a tensor's blocks of type t (a file's, or quantized
+// at load) in the kernels' forms: with fast as stored where heldAsStored
+// says so; else exactly — K-quants, Q4_1, Q5_1 affine (4-bit where the
+// family has those kernels), Q8_0, Q4_0, Q5_0 int8 with a scale per 32
+// (Q4_0 4-bit likewise), the rest float32.
+func blocksMatrix(t gguf.Type, raw []byte, rows, cols int, fast bool) (kernels.Mat, error) {
+	if fast && heldAsStored(t, cols) {
+		switch t {
+		case gguf.Q4_0:
+			return kernels.NewMatQ4(rows, cols, raw)
+		case gguf.Q8_0:
+			return kernels.NewMatQ8Panels(rows, cols, raw)
 		}
-		return m, nil
+		return kquantMatrix(t, kquantFormats[t], raw, rows, cols)
 	}
-	switch t.Type {
+	switch t {
 	case gguf.Q4_K, gguf.Q5_K, gguf.Q6_K, gguf.Q4_1, gguf.Q5_1:
-		m, err := affineMatrix(t.Type, raw, rows, cols, s.q4Affine)
-		if err != nil {
-			return kernels.Mat{}, fmt.Errorf("%s: %w", t.Name, err)
-		}
-		return m, nil
+		return affineMatrix(t, raw, rows, cols, kernels.Q4AffineNative())
 	case gguf.Q8_0, gguf.Q4_0, gguf.Q5_0:
 		q := make([]int8, rows*cols)
 		sc := make([]float32, rows*cols/32)
-		if err := gguf.Int8Blocks(t.Type, raw, q, sc); err != nil {
-			return kernels.Mat{}, fmt.Errorf("%s: %w", t.Name, err)
+		if err := gguf.Int8Blocks(t, raw, q, sc); err != nil {
+			return kernels.Mat{}, err
 		}
 		m, err := kernels.NewMatQ8(rows, cols, q, sc)
-		if err != nil || !s.q4Affine || t.Type != gguf.Q4_0 {
+		if err != nil || !kernels.Q4AffineNative() || t != gguf.Q4_0 {
 			return m, err
 		}
 		if m4, ok := kernels.PackQ4Affine(&m); ok {
@@ -323,8 +335,8 @@ func (s *ggufSource) Matrix(name string, rows, cols int) (kernels.Mat, error) {
 		return m, nil
 	}
 	f := make([]float32, rows*cols)
-	if err := gguf.Dequantize(t.Type, raw, f); err != nil {
-		return kernels.Mat{}, fmt.Errorf("%s: %w", t.Name, err)
+	if err := gguf.Dequantize(t, raw, f); err != nil {
+		return kernels.Mat{}, err
 	}
 	return kernels.NewMatF32(rows, cols, f)
 }

@@ -225,18 +225,14 @@ func (m *Model) DType() string {
 // then differ from the original model's by the quantization error. The
 // checkpoint's memory is released when nothing else refers to it.
 //
-// With fast, the blocks stay as llama-quantize writes them (Q4_0 4-bit,
-// Q8_0 in panels) where the kernels have integer kernels for them, and are
-// computed in the fast tier (activations rounded to int8 per 32, as
-// llama.cpp does).
+// With fast, the blocks stay as llama-quantize writes them where the
+// kernels have integer kernels for them, as a file's would (blocksMatrix),
+// and are computed in the fast tier.
 func (m *Model) Quantize(format string, fast bool) error {
 	t, ok := map[string]gguf.Type{"q8_0": gguf.Q8_0, "int8": gguf.Q8_0, "q4_0": gguf.Q4_0, "q4_k": gguf.Q4_K}[format]
 	if !ok {
 		return fmt.Errorf("quantizing to %q is not supported (q8_0, q4_0, q4_k; int8 = q8_0)", format)
 	}
-	// As stored only where native kernels run it: elsewhere int8 is faster.
-	asStored := fast && (t == gguf.Q4_0 && kernels.Q4Native() || t == gguf.Q8_0 && kernels.Q8PanelsNative() ||
-		t == gguf.Q4_K && kernels.KQuantNative())
 	mats := m.matrices()
 	for _, w := range mats {
 		if w.Cols%t.BlockSize() != 0 {
@@ -253,7 +249,7 @@ func (m *Model) Quantize(format string, fast bool) error {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			q, err := quantizeMat(w, t, asStored)
+			q, err := quantizeMat(w, t, fast)
 			if err != nil {
 				errs[i] = fmt.Errorf("quantize: %w", err)
 				return
@@ -277,53 +273,23 @@ func (m *Model) Quantize(format string, fast bool) error {
 	return nil
 }
 
-// quantizeMat encodes a matrix's rows as blocks of t and keeps them in the
-// int8 form the kernels compute on (value = q × f16 scale, exactly; Q4_K
-// in the affine forms), or with asStored as the blocks are
-// (kernels.NewMatQ4, NewMatQ8Panels, NewMatKQuant).
-func quantizeMat(w *kernels.Mat, t gguf.Type, asStored bool) (kernels.Mat, error) {
+// quantizeMat encodes a matrix's rows as blocks of t and holds them as a
+// file's blocks of t are held (blocksMatrix): as stored in the fast tier
+// where the kernels compute them so, else exactly (int8, affine, 4-bit).
+func quantizeMat(w *kernels.Mat, t gguf.Type, fast bool) (kernels.Mat, error) {
 	if w.Cols%t.BlockSize() != 0 {
 		return kernels.Mat{}, fmt.Errorf("%d columns is not a multiple of %s's %d", w.Cols, t, t.BlockSize())
 	}
 	row := make([]float32, w.Cols)
 	rowBytes := w.Cols / t.BlockSize() * t.BlockBytes()
-	if asStored && (t != gguf.Q8_0 || w.Cols%kernels.KQuantBlock == 0) || t == gguf.Q4_K { // Q8_0 panels: whole super-blocks
-		all := make([]byte, w.Rows*rowBytes)
-		for r := 0; r < w.Rows; r++ {
-			w.Row(row, r)
-			if err := gguf.Quantize(t, row, all[r*rowBytes:(r+1)*rowBytes]); err != nil {
-				return kernels.Mat{}, err
-			}
-		}
-		switch {
-		case t == gguf.Q4_K && asStored:
-			return kquantMatrix(t, kernels.FormatQ4K, all, w.Rows, w.Cols)
-		case t == gguf.Q4_K:
-			return affineMatrix(t, all, w.Rows, w.Cols, kernels.Q4AffineNative())
-		case t == gguf.Q8_0:
-			return kernels.NewMatQ8Panels(w.Rows, w.Cols, all)
-		}
-		return kernels.NewMatQ4(w.Rows, w.Cols, all)
-	}
-	blocks := make([]byte, rowBytes)
-	q := make([]int8, w.Rows*w.Cols)
-	sc := make([]float32, w.Rows*w.Cols/32)
+	blocks := make([]byte, w.Rows*rowBytes)
 	for r := 0; r < w.Rows; r++ {
 		w.Row(row, r)
-		if err := gguf.Quantize(t, row, blocks); err != nil {
-			return kernels.Mat{}, err
-		}
-		if err := gguf.Int8Blocks(t, blocks, q[r*w.Cols:(r+1)*w.Cols], sc[r*w.Cols/32:(r+1)*w.Cols/32]); err != nil {
+		if err := gguf.Quantize(t, row, blocks[r*rowBytes:(r+1)*rowBytes]); err != nil {
 			return kernels.Mat{}, err
 		}
 	}
-	m, err := kernels.NewMatQ8(w.Rows, w.Cols, q, sc)
-	if err == nil && t == gguf.Q4_0 && kernels.Q4AffineNative() {
-		if m4, ok := kernels.PackQ4Affine(&m); ok {
-			return m4, nil // 4-bit, the same weights exactly
-		}
-	}
-	return m, err
+	return blocksMatrix(t, blocks, w.Rows, w.Cols, fast)
 }
 
 // ReadBandwidth measures the memory read bandwidth decode is bounded by:
