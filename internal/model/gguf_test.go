@@ -181,6 +181,24 @@ func TestQuantizeQ4KEqualsLlamaQuantize(t *testing.T) {
 	}
 }
 
+// A model whose widths are not whole Q4_K super-blocks is refused by
+// --dtype q4_k, naming the width, and keeps its weights.
+func TestQuantizeQ4KRefusesNarrowWidths(t *testing.T) {
+	m, err := LoadGGUF(filepath.Join(fixtureDir("gguf-tiny"), "model-BF16.gguf"), 1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	before := m.DType()
+	err = m.Quantize("q4_k", true)
+	if err == nil || !strings.Contains(err.Error(), "×64 weight matrix") || !strings.Contains(err.Error(), "multiples of 256") {
+		t.Fatalf("err = %v", err)
+	}
+	if m.DType() != before {
+		t.Fatalf("weights changed to %s after the refusal", m.DType())
+	}
+}
+
 // ggufMatrixNames is the GGUF tensor name of each of m.matrices().
 func ggufMatrixNames(m *Model) []string {
 	names := []string{"token_embd.weight"}
