@@ -25,6 +25,88 @@
 // EVEX layout with pp = F2 and opcode 72.
 #define CVT2(d, hi16, lo16) BYTE $0x62; BYTE $((((d>>3)&1)^1)<<7 | (((lo16>>4)&1)^1)<<6 | (((lo16>>3)&1)^1)<<5 | (((d>>4)&1)^1)<<4 | 2); BYTE $((((hi16&15)^15)<<3) | 7); BYTE $(0x40 | (((hi16>>4)&1)^1)<<3); BYTE $0x72; BYTE $(0xC0 | (d&7)<<3 | (lo16&7))
 
+// ZERO24 clears the 8×3 tiles' accumulators Z0–Z23.
+#define ZERO24 \
+	VPXORD Z0, Z0, Z0 \
+	VPXORD Z1, Z1, Z1 \
+	VPXORD Z2, Z2, Z2 \
+	VPXORD Z3, Z3, Z3 \
+	VPXORD Z4, Z4, Z4 \
+	VPXORD Z5, Z5, Z5 \
+	VPXORD Z6, Z6, Z6 \
+	VPXORD Z7, Z7, Z7 \
+	VPXORD Z8, Z8, Z8 \
+	VPXORD Z9, Z9, Z9 \
+	VPXORD Z10, Z10, Z10 \
+	VPXORD Z11, Z11, Z11 \
+	VPXORD Z12, Z12, Z12 \
+	VPXORD Z13, Z13, Z13 \
+	VPXORD Z14, Z14, Z14 \
+	VPXORD Z15, Z15, Z15 \
+	VPXORD Z16, Z16, Z16 \
+	VPXORD Z17, Z17, Z17 \
+	VPXORD Z18, Z18, Z18 \
+	VPXORD Z19, Z19, Z19 \
+	VPXORD Z20, Z20, Z20 \
+	VPXORD Z21, Z21, Z21 \
+	VPXORD Z22, Z22, Z22 \
+	VPXORD Z23, Z23, Z23
+
+// LOADACC24(p) and STOREACC24(p) move the accumulators Z0–Z23 from and to
+// 24 consecutive 64-byte rows at (p): a dot over K blocks is one dot
+// chunk by chunk, its lanes parked between blocks (see runPairs).
+#define LOADACC24(p) \
+	VMOVUPS 0(p), Z0 \
+	VMOVUPS 64(p), Z1 \
+	VMOVUPS 128(p), Z2 \
+	VMOVUPS 192(p), Z3 \
+	VMOVUPS 256(p), Z4 \
+	VMOVUPS 320(p), Z5 \
+	VMOVUPS 384(p), Z6 \
+	VMOVUPS 448(p), Z7 \
+	VMOVUPS 512(p), Z8 \
+	VMOVUPS 576(p), Z9 \
+	VMOVUPS 640(p), Z10 \
+	VMOVUPS 704(p), Z11 \
+	VMOVUPS 768(p), Z12 \
+	VMOVUPS 832(p), Z13 \
+	VMOVUPS 896(p), Z14 \
+	VMOVUPS 960(p), Z15 \
+	VMOVUPS 1024(p), Z16 \
+	VMOVUPS 1088(p), Z17 \
+	VMOVUPS 1152(p), Z18 \
+	VMOVUPS 1216(p), Z19 \
+	VMOVUPS 1280(p), Z20 \
+	VMOVUPS 1344(p), Z21 \
+	VMOVUPS 1408(p), Z22 \
+	VMOVUPS 1472(p), Z23
+
+#define STOREACC24(p) \
+	VMOVUPS Z0, 0(p) \
+	VMOVUPS Z1, 64(p) \
+	VMOVUPS Z2, 128(p) \
+	VMOVUPS Z3, 192(p) \
+	VMOVUPS Z4, 256(p) \
+	VMOVUPS Z5, 320(p) \
+	VMOVUPS Z6, 384(p) \
+	VMOVUPS Z7, 448(p) \
+	VMOVUPS Z8, 512(p) \
+	VMOVUPS Z9, 576(p) \
+	VMOVUPS Z10, 640(p) \
+	VMOVUPS Z11, 704(p) \
+	VMOVUPS Z12, 768(p) \
+	VMOVUPS Z13, 832(p) \
+	VMOVUPS Z14, 896(p) \
+	VMOVUPS Z15, 960(p) \
+	VMOVUPS Z16, 1024(p) \
+	VMOVUPS Z17, 1088(p) \
+	VMOVUPS Z18, 1152(p) \
+	VMOVUPS Z19, 1216(p) \
+	VMOVUPS Z20, 1280(p) \
+	VMOVUPS Z21, 1344(p) \
+	VMOVUPS Z22, 1408(p) \
+	VMOVUPS Z23, 1472(p)
+
 // func packPairs512(dst *uint32, x *float32, chunks int, exact bool)
 // Packs chunks×32 floats of x: per chunk 16 dwords of high bf16 pairs,
 // then (exact) 16 of low pairs, lo = bf16(x − hi).
@@ -509,10 +591,12 @@ dpFast4x4_done:
 	VZEROUPPER
 	RET
 
-// func dpExact8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
+// func dpExact8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int, acc *float32, mode int)
 // Eight activation rows x + r·xs (xs in dwords) against weight rows w + c·ws;
 // out[3r+c]. Accumulators Z0–Z23, weights Z24–Z26, activations Z27 (and Z28).
-TEXT ·dpExact8x3(SB), NOSPLIT, $0-56
+// mode&accLoad: the accumulators start from acc's 24 rows (else zero);
+// mode&accKeep: they are stored there (else reduced into out).
+TEXT ·dpExact8x3(SB), NOSPLIT, $0-72
 	MOVQ x+0(FP), SI
 	MOVQ xs+8(FP), AX
 	SHLQ $2, AX
@@ -528,31 +612,16 @@ TEXT ·dpExact8x3(SB), NOSPLIT, $0-56
 	LEAQ (R9)(AX*1), R10
 	LEAQ (DI)(BX*1), R11
 	LEAQ (R11)(BX*1), R12
+	MOVQ acc+56(FP), R14
+	MOVQ mode+64(FP), R13
+	TESTQ $1, R13
+	JZ dpExact8x3_zero
+	LOADACC24(R14)
+	JMP dpExact8x3_start
+dpExact8x3_zero:
+	ZERO24
+dpExact8x3_start:
 	LEAQ (BX)(BX*2), R13
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
-	VPXORD Z16, Z16, Z16
-	VPXORD Z17, Z17, Z17
-	VPXORD Z18, Z18, Z18
-	VPXORD Z19, Z19, Z19
-	VPXORD Z20, Z20, Z20
-	VPXORD Z21, Z21, Z21
-	VPXORD Z22, Z22, Z22
-	VPXORD Z23, Z23, Z23
 	TESTQ CX, CX
 	JZ dpExact8x3_done
 dpExact8x3_loop:
@@ -637,6 +706,13 @@ dpExact8x3_loop:
 	DECQ CX
 	JNZ  dpExact8x3_loop
 dpExact8x3_done:
+	MOVQ mode+64(FP), R13
+	TESTQ $2, R13
+	JZ dpExact8x3_reduce
+	STOREACC24(R14)
+	VZEROUPPER
+	RET
+dpExact8x3_reduce:
 	REDUCE512(Z0, Y0, X0, Y29, X29)
 	MOVSS X0, 0(DX)
 	REDUCE512(Z1, Y1, X1, Y29, X29)
@@ -703,10 +779,12 @@ dpExact8x3_done:
 	VZEROUPPER
 	RET
 
-// func dpFast8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
+// func dpFast8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int, acc *float32, mode int)
 // Eight activation rows x + r·xs (xs in dwords) against weight rows w + c·ws;
 // out[3r+c]. Accumulators Z0–Z23, weights Z24–Z26, activations Z27 (and Z28).
-TEXT ·dpFast8x3(SB), NOSPLIT, $0-56
+// mode&accLoad: the accumulators start from acc's 24 rows (else zero);
+// mode&accKeep: they are stored there (else reduced into out).
+TEXT ·dpFast8x3(SB), NOSPLIT, $0-72
 	MOVQ x+0(FP), SI
 	MOVQ xs+8(FP), AX
 	SHLQ $2, AX
@@ -722,31 +800,16 @@ TEXT ·dpFast8x3(SB), NOSPLIT, $0-56
 	LEAQ (R9)(AX*1), R10
 	LEAQ (DI)(BX*1), R11
 	LEAQ (R11)(BX*1), R12
+	MOVQ acc+56(FP), R14
+	MOVQ mode+64(FP), R13
+	TESTQ $1, R13
+	JZ dpFast8x3_zero
+	LOADACC24(R14)
+	JMP dpFast8x3_start
+dpFast8x3_zero:
+	ZERO24
+dpFast8x3_start:
 	LEAQ (BX)(BX*2), R13
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
-	VPXORD Z16, Z16, Z16
-	VPXORD Z17, Z17, Z17
-	VPXORD Z18, Z18, Z18
-	VPXORD Z19, Z19, Z19
-	VPXORD Z20, Z20, Z20
-	VPXORD Z21, Z21, Z21
-	VPXORD Z22, Z22, Z22
-	VPXORD Z23, Z23, Z23
 	TESTQ CX, CX
 	JZ dpFast8x3_done
 dpFast8x3_loop:
@@ -799,6 +862,13 @@ dpFast8x3_loop:
 	DECQ CX
 	JNZ  dpFast8x3_loop
 dpFast8x3_done:
+	MOVQ mode+64(FP), R13
+	TESTQ $2, R13
+	JZ dpFast8x3_reduce
+	STOREACC24(R14)
+	VZEROUPPER
+	RET
+dpFast8x3_reduce:
 	REDUCE512(Z0, Y0, X0, Y29, X29)
 	MOVSS X0, 0(DX)
 	REDUCE512(Z1, Y1, X1, Y29, X29)

@@ -96,8 +96,9 @@ func testMatMulAgainstBLAS(t *testing.T, impl Impl, fast bool) {
 	defer solo.Close()
 	for _, T := range []int{1, 2, 3, 4, 5, 8, 9, 16, 17, 33} {
 		// K = 32k and N ≥ 64 reach every AMX path: four, two and one
-		// 16-row groups, rows left to AVX-512, one and two activation blocks.
-		for _, kn := range [][2]int{{1, 1}, {17, 5}, {32, 4}, {64, 33}, {100, 129}, {1024, 48}, {96, 200}} {
+		// 16-row groups, rows left to AVX-512, one and two activation blocks;
+		// K = 1100 takes the 8×3 bf16-pair tiles over two blocks of chunks.
+		for _, kn := range [][2]int{{1, 1}, {17, 5}, {32, 4}, {64, 33}, {100, 129}, {1024, 48}, {96, 200}, {1100, 20}} {
 			K, N := kn[0], kn[1]
 			x := randF32(rng, T*K)
 			for _, dtype := range []string{"f32", "bf16"} {
@@ -148,8 +149,9 @@ func testMatMulBatchInvariant(t *testing.T, impl Impl, fast bool) {
 	p := NewPoolTier(2, impl, fast)
 	defer p.Close()
 	// K = 1000 has a tail past the last 32-column chunk; K = 1024 is what
-	// the AMX kernel takes, N = 200 leaves it 8 rows for the AVX-512 tiles.
-	for _, kn := range [][2]int{{1000, 77}, {1024, 200}} {
+	// the AMX kernel takes, N = 200 leaves it 8 rows for the AVX-512 tiles;
+	// K = 2100 takes the 8×3 bf16-pair tiles over three blocks of chunks.
+	for _, kn := range [][2]int{{1000, 77}, {1024, 200}, {2100, 40}} {
 		K, N := kn[0], kn[1]
 		w, _ := NewMatBF16(N, K, randBF16(rng, N*K))
 		x := randF32(rng, 64*K)

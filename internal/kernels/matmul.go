@@ -26,6 +26,8 @@ type matmulTask struct {
 	// The AMX family's tile configuration and per-worker output tiles.
 	amxCfg *[64]byte
 	amxOut [][]float32
+	// Per worker: parked accumulators of the 8×3 bf16-pair tiles (runPairs).
+	pairAcc [][]float32
 	// The weights, kernels and outputs of the call, and where each starts
 	// in the concatenated row range [0, Σ rows) that the pool splits.
 	n     int
@@ -61,7 +63,7 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 		panic("kernels.MatMuls: one output per weight, at most three")
 	}
 	K := ws[0].Cols
-	p.mm = matmulTask{x: x, T: T, n: len(ws), amxCfg: &p.amxCfg, amxOut: p.amxOut, views: p.mmViews, bf16: &p.fam.bf16}
+	p.mm = matmulTask{x: x, T: T, n: len(ws), amxCfg: &p.amxCfg, amxOut: p.amxOut, pairAcc: p.pairAcc, views: p.mmViews, bf16: &p.fam.bf16}
 	// The row ranges handed out start at multiples of 16 within each
 	// matrix (every matrix starts at a multiple of 16 in the concatenated
 	// range), so a row meets the same kernel whichever matrices share the call.

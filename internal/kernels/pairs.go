@@ -85,14 +85,35 @@ func flushSubnormal(v float32) float32 {
 // pairTiles are one tier's kernels of a bf16-pair family. Every kernel
 // gives a dot the same arithmetic.
 type pairTiles struct {
-	t8x3 func(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int) // optional
-	t8x1 func(x *uint32, xs int, w *uint16, chunks int, out *float32, os int)         // with t8x3
+	// t8x3 (optional) may run over a block of a row's chunks: mode
+	// accLoad starts its 24 accumulators from acc (24×16 floats), accKeep
+	// parks them there instead of reducing them into out.
+	t8x3 func(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int, acc *float32, mode int)
+	t8x1 func(x *uint32, xs int, w *uint16, chunks int, out *float32, os int) // with t8x3
 	// t4xw is four activation rows by wide weight rows.
 	t4xw func(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
 	wide int
 	t1x4 func(x *uint32, w *uint16, k int, chunks int, q int, out *float32)
 	t1x1 func(x *uint32, w *uint16, chunks int) float32
 }
+
+// The modes of a t8x3 call over a block of chunks.
+const (
+	accLoad = 1 << iota // continue the accumulators parked in acc
+	accKeep             // park the accumulators in acc: more blocks follow
+)
+
+// pairTileAcc is the size (floats) of one 8×3 tile's parked accumulators.
+const pairTileAcc = 24 * 16
+
+// pairBlockChunks is how many chunks of a row an 8×3 tile takes in one
+// block (1024 activations): eight rows of them (32 KiB packed in the
+// exact tier, 16 KiB in the fast one) stay in L1 while the block's weight
+// rows pass under them. Whole rows of FFN down projection width (K = 4608:
+// 147 KiB exact) did not, and the tile ran at two thirds of its K = 1024
+// rate reading them from L2; on Zen 5 blocks of 512 and 2048 activations
+// were slower in one tier or the other.
+const pairBlockChunks = 32
 
 // runPairs is MatMul with a family's bf16-pair kernels (VDPBF16PS,
 // BFDOT) over weight rows [lo, hi) of a bf16 matrix, on the packed
@@ -105,7 +126,7 @@ type pairTiles struct {
 // tiles write their outputs in place (row r of a tile N floats after row
 // r−1). Columns past the last whole chunk are added in Go from the f32
 // activations.
-func (m *matmulTask) runPairs(_, lo, hi int) {
+func (m *matmulTask) runPairs(worker, lo, hi int) {
 	w, K, N, T := m.w, m.w.Cols, m.w.Rows, m.T
 	chunks, xs := K/pairChunk, pairsPerRow(K, m.xbExact)
 	k := pairTilesFor(m.xbExact)
@@ -118,9 +139,32 @@ func (m *matmulTask) runPairs(_, lo, hi int) {
 	} else {
 		t := 0
 		n3 := lo + (hi-lo)/3*3
+		// Wide rows go through the 8×3 tiles a block of chunks at a time,
+		// each tile's accumulators parked between blocks: the same dot,
+		// lane by lane and chunk by chunk, as one pass over the row.
+		perChunk, block := pairsPerRow(pairChunk, m.xbExact), pairBlockChunks
+		var acc []float32
+		if k.t8x3 != nil && chunks > block && T >= 8 {
+			acc = m.pairAccFor(worker, (n3-lo)/3*pairTileAcc)
+		}
 		for ; k.t8x3 != nil && t+8 <= T; t += 8 {
-			for n := lo; n < n3; n += 3 {
-				k.t8x3(x(t), xs, wr(n), K, chunks, &m.dst[t*N+n], N)
+			if acc == nil {
+				for n := lo; n < n3; n += 3 {
+					k.t8x3(x(t), xs, wr(n), K, chunks, &m.dst[t*N+n], N, nil, 0)
+				}
+			}
+			for c := 0; acc != nil && c < chunks; c += block {
+				nc, mode := min(block, chunks-c), 0
+				if c > 0 {
+					mode |= accLoad
+				}
+				if c+nc < chunks {
+					mode |= accKeep
+				}
+				for i, n := 0, lo; n < n3; i, n = i+1, n+3 {
+					k.t8x3(&m.xb[t*xs+c*perChunk], xs, &w.BF16[n*K+c*pairChunk], K, nc,
+						&m.dst[t*N+n], N, &acc[i*pairTileAcc], mode)
+				}
 			}
 			for n := n3; n < hi; n++ {
 				k.t8x1(x(t), xs, wr(n), chunks, &m.dst[t*N+n], N)
@@ -171,4 +215,14 @@ func reduce16(a *[16]float32) float32 {
 		q[i] = h[i] + h[i+4]
 	}
 	return (q[0] + q[1]) + (q[2] + q[3])
+}
+
+// pairAccFor is worker's room for n floats of parked 8×3 accumulators,
+// grown on first use and kept by the pool.
+func (m *matmulTask) pairAccFor(worker, n int) []float32 {
+	a := &m.pairAcc[worker]
+	if cap(*a) < n {
+		*a = make([]float32, n)
+	}
+	return (*a)[:n]
 }

@@ -40,13 +40,13 @@ func TestPairKernelsMatchSpecification(t *testing.T) {
 			var o8, o4 [8]float32
 			var o1 float32
 			if exact {
-				dpExact8x3(&got[0], stride, &w[0], K, chunks, &o24[0], 3)
+				dpExact8x3(&got[0], stride, &w[0], K, chunks, &o24[0], 3, nil, 0)
 				dpExact8x1(&got[0], stride, &w[3*K], chunks, &o8[0], 1)
 				dpExact4x4(&got[0], stride, &w[0], K, chunks, &o16[0], 4)
 				dpExact1x4(&got[stride], &w[0], K, chunks, 2, &o4[0])
 				o1 = dpExact1x1(&got[3*stride], &w[2*K], chunks)
 			} else {
-				dpFast8x3(&got[0], stride, &w[0], K, chunks, &o24[0], 3)
+				dpFast8x3(&got[0], stride, &w[0], K, chunks, &o24[0], 3, nil, 0)
 				dpFast8x1(&got[0], stride, &w[3*K], chunks, &o8[0], 1)
 				dpFast4x4(&got[0], stride, &w[0], K, chunks, &o16[0], 4)
 				dpFast1x4(&got[stride], &w[0], K, chunks, 2, &o4[0])
@@ -61,6 +61,28 @@ func TestPairKernelsMatchSpecification(t *testing.T) {
 				if o8[r] != spec(r, 3) {
 					t.Fatalf("exact=%v K=%d 8x1 %d: %v, want %v", exact, K, r, o8[r], spec(r, 3))
 				}
+			}
+			// The 8×3 tile over blocks of chunks (one chunk, then the rest
+			// in two), its accumulators parked between them, as runPairs
+			// calls it on wide rows: the same dot.
+			var b24 [24]float32
+			var parked [pairTileAcc]float32
+			t8x3 := pairTilesFor(exact).t8x3
+			perChunk := pairsPerRow(pairChunk, exact)
+			for _, blk := range [][2]int{{0, 1}, {1, 1 + (chunks-1)/2}, {1 + (chunks-1)/2, chunks}} {
+				mode := 0
+				if blk[0] > 0 {
+					mode |= accLoad
+				}
+				if blk[1] < chunks {
+					mode |= accKeep
+				}
+				if blk[1] > blk[0] {
+					t8x3(&got[blk[0]*perChunk], stride, &w[blk[0]*pairChunk], K, blk[1]-blk[0], &b24[0], 3, &parked[0], mode)
+				}
+			}
+			if b24 != o24 {
+				t.Fatalf("exact=%v K=%d: 8x3 over blocks of chunks gives %v, in one pass %v", exact, K, b24, o24)
 			}
 			for r := 0; r < 4; r++ {
 				for c := 0; c < 4; c++ {

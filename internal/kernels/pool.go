@@ -53,8 +53,9 @@ type Pool struct {
 	xb      []uint32  // activations as bf16 pairs for the VDPBF16PS kernels
 	fam     family
 
-	amxCfg [64]byte    // the AMX tile configuration (immutable)
-	amxOut [][]float32 // per worker: one chunk of output tiles
+	amxCfg  [64]byte    // the AMX tile configuration (immutable)
+	amxOut  [][]float32 // per worker: one chunk of output tiles
+	pairAcc [][]float32 // per worker: parked accumulators of the 8×3 bf16-pair tiles
 }
 
 // NewPool starts a pool of n goroutines (n ≤ 0 means GOMAXPROCS) using the
@@ -87,7 +88,7 @@ func NewPoolTier(n int, impl Impl, fast bool) *Pool {
 // only while every worker has a processor of its own.
 func newPool(n int, fam family, spin bool) *Pool {
 	p := &Pool{threads: n, workers: make([]poolWorker, n), scratch: make([][]float32, n), fam: fam, spin: spin,
-		mmViews: make([]matmulTask, n), attnMasks: make([][lanes]uint16, n)}
+		mmViews: make([]matmulTask, n), attnMasks: make([][lanes]uint16, n), pairAcc: make([][]float32, n)}
 	if p.fam.amx {
 		p.amxCfg = amxTileConfig()
 		p.amxOut = make([][]float32, n)
