@@ -44,13 +44,13 @@ func kq8Panel1x4_512(xq, xl *int8, kf *float32, ki *int32, panel *byte, ps int, 
 func kq512(f Format) kqKernels {
 	switch f {
 	case FormatQ4K:
-		return kqKernels{kq4Panel4_512, kq4Panel1x4_512, kq4Panel1_512}
+		return kqKernels{t4: kq4Panel4_512, t1x4: kq4Panel1x4_512, t1: kq4Panel1_512}
 	case FormatQ5K:
-		return kqKernels{kq5Panel4_512, kq5Panel1x4_512, kq5Panel1_512}
+		return kqKernels{t4: kq5Panel4_512, t1x4: kq5Panel1x4_512, t1: kq5Panel1_512}
 	case FormatQ6K:
-		return kqKernels{kq6Panel4_512, kq6Panel1x4_512, kq6Panel1_512}
+		return kqKernels{t4: kq6Panel4_512, t1x4: kq6Panel1x4_512, t1: kq6Panel1_512}
 	case FormatQ8Panels:
-		return kqKernels{kq8Panel4_512, kq8Panel1x4_512, kq8Panel1_512}
+		return kqKernels{t4: kq8Panel4_512, t1x4: kq8Panel1x4_512, t1: kq8Panel1_512}
 	}
 	panic("kernels: no AVX-512 kernels for " + f.String())
 }
@@ -62,7 +62,9 @@ func (m *matmulTask) runKQuant512(_, lo, hi int) {
 }
 
 // The AVX2 panel kernels (kquantavx2_amd64.s), with AVX-VNNI and without:
-// one activation row against a panel, in two passes of eight rows.
+// one activation row against a panel in cache, in two passes of eight
+// rows, or (Stream) against a panel from memory, alternating the halves
+// super-block by super-block.
 
 //go:noescape
 func kq4PanelAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
@@ -85,15 +87,36 @@ func kq5PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, ou
 //go:noescape
 func kq6PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
 
+//go:noescape
+func kq4StreamAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+
+//go:noescape
+func kq5StreamAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+
+//go:noescape
+func kq6StreamAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+
+//go:noescape
+func kq8StreamAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+
+//go:noescape
+func kq4StreamAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+
+//go:noescape
+func kq5StreamAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+
+//go:noescape
+func kq6StreamAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+
 // kqAVX2 is the AVX2 (VPMADDUBSW) kernels of the K-quant format f.
 func kqAVX2(f Format) kqKernels {
 	switch f {
 	case FormatQ4K:
-		return kqKernels{t1: kq4PanelAVX2}
+		return kqKernels{t1: kq4PanelAVX2, t1cold: kq4StreamAVX2}
 	case FormatQ5K:
-		return kqKernels{t1: kq5PanelAVX2}
+		return kqKernels{t1: kq5PanelAVX2, t1cold: kq5StreamAVX2}
 	case FormatQ6K:
-		return kqKernels{t1: kq6PanelAVX2}
+		return kqKernels{t1: kq6PanelAVX2, t1cold: kq6StreamAVX2}
 	}
 	panic("kernels: no AVX2 kernels for " + f.String())
 }
@@ -108,13 +131,13 @@ func (m *matmulTask) runKQuantAVX2(_, lo, hi int) {
 func kqAVXVNNI(f Format) kqKernels {
 	switch f {
 	case FormatQ4K:
-		return kqKernels{t1: kq4PanelAVXVNNI}
+		return kqKernels{t1: kq4PanelAVXVNNI, t1cold: kq4StreamAVXVNNI}
 	case FormatQ5K:
-		return kqKernels{t1: kq5PanelAVXVNNI}
+		return kqKernels{t1: kq5PanelAVXVNNI, t1cold: kq5StreamAVXVNNI}
 	case FormatQ6K:
-		return kqKernels{t1: kq6PanelAVXVNNI}
+		return kqKernels{t1: kq6PanelAVXVNNI, t1cold: kq6StreamAVXVNNI}
 	case FormatQ8Panels:
-		return kqKernels{t1: kq8PanelAVXVNNI}
+		return kqKernels{t1: kq8PanelAVXVNNI, t1cold: kq8StreamAVXVNNI}
 	}
 	panic("kernels: no AVX-VNNI kernels for " + f.String())
 }

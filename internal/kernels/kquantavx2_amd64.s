@@ -9,9 +9,10 @@
 // the K-quants' with VPMADDUBSW on the others (at the end):
 // dotKQuantGo's and dotQ8PanelsGo's arithmetic in every lane, bit-identical
 // to the AVX-512 kernels (kquant_amd64.s). Sixteen ymm registers cannot
-// hold a panel's sixteen rows with their accumulators, so a kernel passes
+// hold a panel's sixteen rows with their accumulators, so KERNEL passes
 // over the panel twice, rows 0–7 then 8–15 (one row a lane): the second
-// pass reads the panel from cache. Per chunk, the four bytes of eight rows
+// pass reads the panel from cache. STREAMKERNEL, for a panel that comes
+// from memory, alternates the halves super-block by super-block. Per chunk, the four bytes of eight rows
 // unpack into low and high quants, each multiplied by both activation
 // planes' matching four int8 (broadcast).
 //
@@ -231,7 +232,7 @@
 
 // KERNEL(name, high, sb, bb, sc, START, BODY, END, SUPER): func(xq, xl
 // *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32): one
-// activation row against one panel, sixteen outputs at out.
+// activation row against one panel in cache, sixteen outputs at out.
 #define KERNEL(name, high, sb, bb, sc, START, BODY, END, SUPER) \
 TEXT name, NOSPLIT, $0-56 \
 	MASKS(high) \
@@ -260,6 +261,89 @@ block: \
 passdone: \
 	PASSEND \
 	JL pass \
+	VZEROUPPER \
+	RET
+
+// PF4, PF5, PF6: prefetch the lines of a span of up to 192, 256, 320
+// bytes at R14 (one more line than the span covers, wherever it starts).
+#define PF4 \
+	PREFETCHT0 (R14) \
+	PREFETCHT0 64(R14) \
+	PREFETCHT0 128(R14) \
+	PREFETCHT0 192(R14)
+#define PF5 \
+	PF4 \
+	PREFETCHT0 256(R14)
+#define PF6 \
+	PF5 \
+	PREFETCHT0 320(R14)
+
+// STREAMKERNEL(name, high, sb, bb, sc, START, BODY, END, SUPER, PF): KERNEL
+// for a panel read from memory (decode), each row's arithmetic unchanged.
+// Each super-block is taken in two halves, rows 0–7 (lanes 0–31 of its
+// lines) then rows 8–15 (lanes 32–63, from L1), the halves' running sums
+// kept in out between super-blocks. Both halves prefetch the next
+// super-block, a sixteenth of it (sb/16 bytes, PF's span) per block: a
+// steady stream. KERNEL's two passes read memory only in the first: on
+// Zen 5 it streamed a cold Q4_K matrix at 17.7 GB/s on one core, this at
+// 29. On panels in cache (prefill) KERNEL is faster with two threads
+// (a quarter, on 64 rows against K = 1024 matrices), so it stays for them.
+//
+// R9 the half (0, 1), R11 its byte offset in out (32·R9), R14 the
+// prefetch pointer.
+#define STREAMKERNEL(name, high, sb, bb, sc, START, BODY, END, SUPER, PF) \
+TEXT name, NOSPLIT, $0-56 \
+	MASKS(high) \
+	KQARGS \
+	MOVQ    out+48(FP), AX \
+	VPXOR   Y0, Y0, Y0 \
+	VMOVUPS Y0, (AX) \
+	VMOVUPS Y0, 32(AX) \
+	MOVQ    nsb+40(FP), CX \
+	TESTQ   CX, CX \
+	JZ      done \
+super: \
+	LEAQ sb(DI), R14 \
+	XORQ R9, R9 \
+half: \
+	LEAQ    (DI)(R9*8), R12 \
+	LEAQ    (R12)(R9*8), R13 \
+	MOVQ    R9, R11 \
+	SHLQ    $5, R11 \
+	ADDQ    R11, DI \
+	MOVQ    out+48(FP), AX \
+	VMOVUPS (AX)(R11*1), Y0 \
+	VPXOR   Y1, Y1, Y1 \
+	VPXOR   Y2, Y2, Y2 \
+	XORQ    BX, BX \
+	XORQ    R10, R10 \
+	MOVQ    $8, AX \
+block: \
+	PF \
+	ADDQ $(sb/16), R14 \
+	START \
+	BODY \
+	END \
+	KQNEXTBLOCK(bb, sc) \
+	DECQ AX \
+	JNZ  block \
+	SUPER \
+	MOVQ    out+48(FP), AX \
+	VMOVUPS Y0, (AX)(R11*1) \
+	SUBQ    R11, DI \
+	INCQ    R9 \
+	CMPQ    R9, $2 \
+	JEQ     nextsuper \
+	SUBQ    $256, SI \
+	SUBQ    $256, R8 \
+	SUBQ    $128, DX \
+	SUBQ    $128, R15 \
+	JMP     half \
+nextsuper: \
+	ADDQ $sb, DI \
+	DECQ CX \
+	JNZ  super \
+done: \
 	VZEROUPPER \
 	RET
 
@@ -297,14 +381,26 @@ passdone: \
 // func kq4PanelAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
 KERNEL(·kq4PanelAVXVNNI(SB), 0, 2368, 256, 16, ZEROSUMS, Q4BODY, BLOCK4END, SUPER4)
 
+// func kq4StreamAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+STREAMKERNEL(·kq4StreamAVXVNNI(SB), 0, 2368, 256, 16, ZEROSUMS, Q4BODY, BLOCK4END, SUPER4, PF4)
+
 // func kq5PanelAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
 KERNEL(·kq5PanelAVXVNNI(SB), 0x10101010, 2880, 320, 16, ZEROSUMS, Q5BODY, BLOCK4END, SUPER4)
+
+// func kq5StreamAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+STREAMKERNEL(·kq5StreamAVXVNNI(SB), 0x10101010, 2880, 320, 16, ZEROSUMS, Q5BODY, BLOCK4END, SUPER4, PF4)
 
 // func kq6PanelAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
 KERNEL(·kq6PanelAVXVNNI(SB), 0x30303030, 3392, 384, 32, Q6START, Q6BODY, BLOCK6END, SUPER6)
 
+// func kq6StreamAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+STREAMKERNEL(·kq6StreamAVXVNNI(SB), 0x30303030, 3392, 384, 32, Q6START, Q6BODY, BLOCK6END, SUPER6, PF5)
+
 // func kq8PanelAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
 KERNEL(·kq8PanelAVXVNNI(SB), 0, 4416, 512, 32, Q8START, Q8BODY, BLOCK8END, SUPER8)
+
+// func kq8StreamAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+STREAMKERNEL(·kq8StreamAVXVNNI(SB), 0, 4416, 512, 32, Q8START, Q8BODY, BLOCK8END, SUPER8, PF6)
 
 // The same kernels for AVX2 without VNNI (VPMADDUBSW, VPMADDWD): the same
 // exact integers, so bit-identical. Not Q8_0: its bytes q + 128 would
@@ -327,8 +423,17 @@ GLOBL kqOnes<>(SB), RODATA|NOPTR, $32
 // func kq4PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
 KERNEL(·kq4PanelAVX2(SB), 0, 2368, 256, 16, ZEROSUMS, Q4BODY, BLOCK4END, SUPER4)
 
+// func kq4StreamAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+STREAMKERNEL(·kq4StreamAVX2(SB), 0, 2368, 256, 16, ZEROSUMS, Q4BODY, BLOCK4END, SUPER4, PF4)
+
 // func kq5PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
 KERNEL(·kq5PanelAVX2(SB), 0x10101010, 2880, 320, 16, ZEROSUMS, Q5BODY, BLOCK4END, SUPER4)
 
+// func kq5StreamAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+STREAMKERNEL(·kq5StreamAVX2(SB), 0x10101010, 2880, 320, 16, ZEROSUMS, Q5BODY, BLOCK4END, SUPER4, PF4)
+
 // func kq6PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
 KERNEL(·kq6PanelAVX2(SB), 0x30303030, 3392, 384, 32, Q6START, Q6BODY, BLOCK6END, SUPER6)
+
+// func kq6StreamAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+STREAMKERNEL(·kq6StreamAVX2(SB), 0x30303030, 3392, 384, 32, Q6START, Q6BODY, BLOCK6END, SUPER6, PF5)

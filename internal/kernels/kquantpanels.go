@@ -15,6 +15,10 @@ type kqKernels struct {
 	t1x4 func(xq, xl *int8, kf *float32, ki *int32, panel *byte, ps int, nsb int, out *float32, ostride int)
 	// t1: one activation row against a panel, sixteen outputs at out.
 	t1 func(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
+	// t1cold (optional): t1 for a panel that is not in cache (the first
+	// activation row to meet it), walking it in an order memory serves
+	// faster; the same arithmetic.
+	t1cold func(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
 }
 
 func (k kqKernels) has4() bool   { return k.t4 != nil }
@@ -42,8 +46,12 @@ func (k kqKernels) tile1x4(m *matmulTask, t, p, q int, out *float32, ostride int
 	k.t1x4(&a.q[t*K], &a.kq[t*K], &a.kf[t*K/8], &a.ki[t*K/8], panel, q*ps, K/KQuantBlock, out, ostride)
 }
 
-func (k kqKernels) tile1(m *matmulTask, t, p int, out *float32) {
+func (k kqKernels) tile1(m *matmulTask, t, p int, out *float32, cold bool) {
 	a, K := m.act, m.w.Cols
 	panel, _ := kqPanel(m, p)
-	k.t1(&a.q[t*K], &a.kq[t*K], &a.kf[t*K/8], &a.ki[t*K/8], panel, K/KQuantBlock, out)
+	t1 := k.t1
+	if cold && k.t1cold != nil {
+		t1 = k.t1cold
+	}
+	t1(&a.q[t*K], &a.kq[t*K], &a.kf[t*K/8], &a.ki[t*K/8], panel, K/KQuantBlock, out)
 }

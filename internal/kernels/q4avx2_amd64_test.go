@@ -164,6 +164,23 @@ func TestKQuantAVX2Kernels(t *testing.T) {
 				p.MatMul(*v.out, x, T, &w)
 				p.Close()
 			}
+			// The first activation row to meet a panel goes through the
+			// streaming kernel, the next through the two-pass one: a row
+			// twice gives the same result both times.
+			for _, vnni := range []bool{false, true} {
+				if vnni && !cpu.X86.HasAVXVNNI {
+					continue
+				}
+				p := newPool(1, avx2FamilyWith(vnni), true)
+				twice := make([]float32, 2*N)
+				p.MatMul(twice, append(append([]float32(nil), x[:K]...), x[:K]...), 2, &w)
+				p.Close()
+				for i := 0; i < N; i++ {
+					if twice[i] != twice[N+i] {
+						t.Fatalf("%s K=%d row %d: streamed %v, from cache %v", f, K, i, twice[i], twice[N+i])
+					}
+				}
+			}
 			for i := range want {
 				ulp := math.Nextafter32(max(abs32(want[i]), 1e-30), float32(math.Inf(1))) - max(abs32(want[i]), 1e-30)
 				if d := abs32(madd[i] - want[i]); d > 4*ulp {

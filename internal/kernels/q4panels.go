@@ -24,8 +24,9 @@ type panelKernels interface {
 	tile4(m *matmulTask, t, p int, out *float32, ostride int)
 	// tile1x4: row t against panels p, p+q, p+2q, p+3q.
 	tile1x4(m *matmulTask, t, p, q int, out *float32, ostride int)
-	// tile1: row t against panel p.
-	tile1(m *matmulTask, t, p int, out *float32)
+	// tile1: row t against panel p; cold if the panel is not in cache
+	// (no row of this call has met it yet).
+	tile1(m *matmulTask, t, p int, out *float32, cold bool)
 	// actRowBytes is the bytes of one prepared activation row of width K.
 	actRowBytes(K int) int
 }
@@ -48,7 +49,7 @@ func (k q4Kernels) tile1x4(m *matmulTask, t, p, q int, out *float32, ostride int
 		&w.Q4Scales[p*nb*Q4Panel], q*nb*Q4Panel*2, nb, out, ostride)
 }
 
-func (k q4Kernels) tile1(m *matmulTask, t, p int, out *float32) {
+func (k q4Kernels) tile1(m *matmulTask, t, p int, out *float32, _ bool) {
 	w, a := m.w, m.act
 	K, nb := w.Cols, w.Cols/Q8Block
 	k.t1(&a.q[t*K], &a.corr[t*nb], &a.scale[t*nb], &w.Q4[p*nb*q4PanelBlock], &w.Q4Scales[p*nb*Q4Panel], nb, out)
@@ -81,7 +82,7 @@ func runPanels[P panelKernels](m *matmulTask, k P, lo, hi int) {
 				panelTile4(m, k, t, n, hi)
 			}
 			for ; t < t1; t++ {
-				panelTile1(m, k, t, n, hi)
+				panelTile1(m, k, t, n, hi, false)
 			}
 		}
 	}
@@ -104,7 +105,7 @@ func panelRows[P panelKernels](m *matmulTask, k P, t0, t1, lo, hi int) {
 	}
 	for n := n4; n < hi; n += Q4Panel {
 		for t := t0; t < t1; t++ {
-			panelTile1(m, k, t, n, hi)
+			panelTile1(m, k, t, n, hi, t == t0)
 		}
 	}
 }
@@ -123,14 +124,15 @@ func panelTile4[P panelKernels](m *matmulTask, k P, t, n, hi int) {
 	k.tile4(m, t, n/Q4Panel, &m.dst[t*N+n], N)
 }
 
-// panelTile1 computes activation row t against the panel at row n.
-func panelTile1[P panelKernels](m *matmulTask, k P, t, n, hi int) {
+// panelTile1 computes activation row t against the panel at row n (cold:
+// the first row to meet it).
+func panelTile1[P panelKernels](m *matmulTask, k P, t, n, hi int, cold bool) {
 	N := m.w.Rows
 	if rows := min(Q4Panel, hi-n); rows < Q4Panel {
 		out := &m.q4out
-		k.tile1(m, t, n/Q4Panel, &out[0])
+		k.tile1(m, t, n/Q4Panel, &out[0], cold)
 		copy(m.dst[t*N+n:t*N+hi], out[:rows])
 		return
 	}
-	k.tile1(m, t, n/Q4Panel, &m.dst[t*N+n])
+	k.tile1(m, t, n/Q4Panel, &m.dst[t*N+n], cold)
 }
