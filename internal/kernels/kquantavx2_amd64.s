@@ -405,11 +405,38 @@ STREAMKERNEL(·kq8StreamAVXVNNI(SB), 0, 4416, 512, 32, Q8START, Q8BODY, BLOCK8EN
 // The same kernels for AVX2 without VNNI (VPMADDUBSW, VPMADDWD): the same
 // exact integers, so bit-identical. Not Q8_0: its bytes q + 128 would
 // saturate VPMADDUBSW's pair sums.
+//
+// Q4_K and Q5_K keep VPMADDUBSW's 16-bit pair sums through the block
+// (VPADDW), the low quants' in Y3/Y4 and the high quants' in Y14/Y15, and
+// widen them once at its end (WIDEN4): four chunks of at most
+// 2 · 31 · 127 = 7874 a word stay below 2¹⁵, and the multiply ports take
+// half the instructions of widening every chunk. Q6_K's quants (up to 63)
+// would overflow a word in three chunks: it widens every chunk (MDOT).
 #undef DOTS4
 #undef DOTS6
+#define MDOTW(w, off, a, p) \
+	VPBROADCASTD off(SI), Y8 \
+	VPMADDUBSW   Y8, w, Y5 \
+	VPADDW       Y5, a, a \
+	VPBROADCASTD off(R8), Y8 \
+	VPMADDUBSW   Y8, w, Y5 \
+	VPADDW       Y5, p, p
 #define DOTS4(c) \
-	MDOT(Y6, (4*c), Y3, Y4) \
-	MDOT(Y7, (16+4*c), Y3, Y4)
+	MDOTW(Y6, (4*c), Y3, Y4) \
+	MDOTW(Y7, (16+4*c), Y14, Y15)
+#define ZEROSUMSW \
+	ZEROSUMS \
+	VPXOR Y14, Y14, Y14 \
+	VPXOR Y15, Y15, Y15
+#define WIDEN4 \
+	VMOVDQU  kqOnes<>(SB), Y13 \
+	VPMADDWD Y13, Y3, Y3 \
+	VPMADDWD Y13, Y14, Y14 \
+	VPADDD   Y14, Y3, Y3 \
+	VPMADDWD Y13, Y4, Y4 \
+	VPMADDWD Y13, Y15, Y15 \
+	VPADDD   Y15, Y4, Y4 \
+	BLOCK4END
 #define DOTS6(c) \
 	MDOT(Y6, (4*c), Y3, Y4) \
 	MDOT(Y7, (16+4*c), Y14, Y15)
@@ -421,16 +448,16 @@ DATA kqOnes<>+24(SB)/8, $0x0001000100010001
 GLOBL kqOnes<>(SB), RODATA|NOPTR, $32
 
 // func kq4PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-KERNEL(·kq4PanelAVX2(SB), 0, 2368, 256, 16, ZEROSUMS, Q4BODY, BLOCK4END, SUPER4)
+KERNEL(·kq4PanelAVX2(SB), 0, 2368, 256, 16, ZEROSUMSW, Q4BODY, WIDEN4, SUPER4)
 
 // func kq4StreamAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-STREAMKERNEL(·kq4StreamAVX2(SB), 0, 2368, 256, 16, ZEROSUMS, Q4BODY, BLOCK4END, SUPER4, PF4)
+STREAMKERNEL(·kq4StreamAVX2(SB), 0, 2368, 256, 16, ZEROSUMSW, Q4BODY, WIDEN4, SUPER4, PF4)
 
 // func kq5PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-KERNEL(·kq5PanelAVX2(SB), 0x10101010, 2880, 320, 16, ZEROSUMS, Q5BODY, BLOCK4END, SUPER4)
+KERNEL(·kq5PanelAVX2(SB), 0x10101010, 2880, 320, 16, ZEROSUMSW, Q5BODY, WIDEN4, SUPER4)
 
 // func kq5StreamAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-STREAMKERNEL(·kq5StreamAVX2(SB), 0x10101010, 2880, 320, 16, ZEROSUMS, Q5BODY, BLOCK4END, SUPER4, PF4)
+STREAMKERNEL(·kq5StreamAVX2(SB), 0x10101010, 2880, 320, 16, ZEROSUMSW, Q5BODY, WIDEN4, SUPER4, PF4)
 
 // func kq6PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
 KERNEL(·kq6PanelAVX2(SB), 0x30303030, 3392, 384, 32, Q6START, Q6BODY, BLOCK6END, SUPER6)

@@ -193,3 +193,54 @@ func TestKQuantAVX2Kernels(t *testing.T) {
 		}
 	}
 }
+
+// TestKQuantAVX2ExtremeSums: quants all at their largest against
+// activations all at ±127 (every 16-bit pair sum of the VPMADDUBSW
+// kernels, kept through a block, at its largest): still the
+// specification's integers.
+func TestKQuantAVX2ExtremeSums(t *testing.T) {
+	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
+		t.Skip("needs AVX2 and FMA")
+	}
+	const N, K = 16, 512
+	for _, f := range kquantFormats {
+		subs, levels := kqShape(f)
+		nsb := N * K / KQuantBlock
+		q := make([]uint8, N*K)
+		for i := range q {
+			q[i] = uint8(levels - 1)
+		}
+		d, dmin, scales, mins := make([]uint16, nsb), make([]uint16, nsb), make([]int8, nsb*subs), make([]uint8, nsb*8)
+		for i := range d {
+			d[i], dmin[i] = F32ToF16(0.001), F32ToF16(0.002)
+		}
+		for i := range scales {
+			scales[i], mins[i%len(mins)] = 63, 63
+		}
+		if f == FormatQ6K {
+			dmin, mins = nil, nil
+		}
+		w, err := newMatKQuantWhole(f, N, K, q, d, dmin, scales, mins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sign := range []float32{1, -1} {
+			x := make([]float32, K)
+			for i := range x {
+				x[i] = sign * 0.75
+			}
+			want, got := make([]float32, N), make([]float32, N)
+			p := newPool(1, goFamily(), true)
+			p.MatMul(want, x, 1, &w)
+			p.Close()
+			p = newPool(1, avx2FamilyWith(false), true)
+			p.MatMul(got, x, 1, &w)
+			p.Close()
+			for i := range want {
+				if d := abs32(got[i] - want[i]); d > 1e-5*abs32(want[i]) {
+					t.Fatalf("%s sign %v row %d: VPMADDUBSW %v, specification %v", f, sign, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
