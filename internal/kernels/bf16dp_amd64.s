@@ -107,88 +107,15 @@
 	VMOVUPS Z22, 1408(p) \
 	VMOVUPS Z23, 1472(p)
 
-// REDUCE8X3 sums the lanes of the 8×3 tiles' accumulators Z0–Z23 and
-// writes the 24 dots, accumulator 3r+c to out row r (DX, R15 bytes apart)
-// column c. The adds are REDUCE512's (lane i + lane i+8, then + lane
-// i+4, then (0+1) + (2+3)), done for many accumulators at once: halves of
-// two accumulators gathered into one register and added, then quarters of
-// four, then pairs within 128-bit lanes of eight, as VHADDPS pairs them.
-// Reducing each accumulator alone (REDUCE512, two VHADDPS each) took a
-// third as long as the fast tier's tile over K = 512. The dots come out
-// transposed (element 4l+m holds accumulator l+4m), are put in order by
-// one VPERMPS, and go to out through the 96-byte frame, a row at a time.
-// Z24, Z25, AX scratch.
+// REDUCE8X3 writes the 8×3 tiles' 24 dots (REDUCE16T, REDUCE8T),
+// accumulator 3r+c to out row r (DX, R15 bytes apart) column c, through
+// the 96-byte frame a row at a time. Each accumulator reduced alone
+// (REDUCE512) had taken a third as long as the fast tier's tile over
+// K = 512. Z24, Z25, AX scratch.
 #define REDUCE8X3 \
-	VSHUFF64X2 $0x44, Z1, Z0, Z24 \
-	VSHUFF64X2 $0xEE, Z1, Z0, Z25 \
-	VADDPS     Z25, Z24, Z0 \
-	VSHUFF64X2 $0x44, Z3, Z2, Z24 \
-	VSHUFF64X2 $0xEE, Z3, Z2, Z25 \
-	VADDPS     Z25, Z24, Z1 \
-	VSHUFF64X2 $0x44, Z5, Z4, Z24 \
-	VSHUFF64X2 $0xEE, Z5, Z4, Z25 \
-	VADDPS     Z25, Z24, Z2 \
-	VSHUFF64X2 $0x44, Z7, Z6, Z24 \
-	VSHUFF64X2 $0xEE, Z7, Z6, Z25 \
-	VADDPS     Z25, Z24, Z3 \
-	VSHUFF64X2 $0x44, Z9, Z8, Z24 \
-	VSHUFF64X2 $0xEE, Z9, Z8, Z25 \
-	VADDPS     Z25, Z24, Z4 \
-	VSHUFF64X2 $0x44, Z11, Z10, Z24 \
-	VSHUFF64X2 $0xEE, Z11, Z10, Z25 \
-	VADDPS     Z25, Z24, Z5 \
-	VSHUFF64X2 $0x44, Z13, Z12, Z24 \
-	VSHUFF64X2 $0xEE, Z13, Z12, Z25 \
-	VADDPS     Z25, Z24, Z6 \
-	VSHUFF64X2 $0x44, Z15, Z14, Z24 \
-	VSHUFF64X2 $0xEE, Z15, Z14, Z25 \
-	VADDPS     Z25, Z24, Z7 \
-	VSHUFF64X2 $0x44, Z17, Z16, Z24 \
-	VSHUFF64X2 $0xEE, Z17, Z16, Z25 \
-	VADDPS     Z25, Z24, Z8 \
-	VSHUFF64X2 $0x44, Z19, Z18, Z24 \
-	VSHUFF64X2 $0xEE, Z19, Z18, Z25 \
-	VADDPS     Z25, Z24, Z9 \
-	VSHUFF64X2 $0x44, Z21, Z20, Z24 \
-	VSHUFF64X2 $0xEE, Z21, Z20, Z25 \
-	VADDPS     Z25, Z24, Z10 \
-	VSHUFF64X2 $0x44, Z23, Z22, Z24 \
-	VSHUFF64X2 $0xEE, Z23, Z22, Z25 \
-	VADDPS     Z25, Z24, Z11 \
-	VSHUFF32X4 $0x88, Z1, Z0, Z24 \
-	VSHUFF32X4 $0xDD, Z1, Z0, Z25 \
-	VADDPS     Z25, Z24, Z0 \
-	VSHUFF32X4 $0x88, Z3, Z2, Z24 \
-	VSHUFF32X4 $0xDD, Z3, Z2, Z25 \
-	VADDPS     Z25, Z24, Z1 \
-	VSHUFF32X4 $0x88, Z5, Z4, Z24 \
-	VSHUFF32X4 $0xDD, Z5, Z4, Z25 \
-	VADDPS     Z25, Z24, Z2 \
-	VSHUFF32X4 $0x88, Z7, Z6, Z24 \
-	VSHUFF32X4 $0xDD, Z7, Z6, Z25 \
-	VADDPS     Z25, Z24, Z3 \
-	VSHUFF32X4 $0x88, Z9, Z8, Z24 \
-	VSHUFF32X4 $0xDD, Z9, Z8, Z25 \
-	VADDPS     Z25, Z24, Z4 \
-	VSHUFF32X4 $0x88, Z11, Z10, Z24 \
-	VSHUFF32X4 $0xDD, Z11, Z10, Z25 \
-	VADDPS     Z25, Z24, Z5 \
-	VSHUFPS    $0x88, Z1, Z0, Z24 \
-	VSHUFPS    $0xDD, Z1, Z0, Z25 \
-	VADDPS     Z25, Z24, Z0 \
-	VSHUFPS    $0x88, Z3, Z2, Z24 \
-	VSHUFPS    $0xDD, Z3, Z2, Z25 \
-	VADDPS     Z25, Z24, Z1 \
-	VSHUFPS    $0x88, Z5, Z4, Z24 \
-	VSHUFPS    $0xDD, Z5, Z4, Z25 \
-	VADDPS     Z25, Z24, Z2 \
-	VSHUFPS    $0x88, Z1, Z0, Z24 \
-	VSHUFPS    $0xDD, Z1, Z0, Z25 \
-	VADDPS     Z25, Z24, Z0 \
-	VSHUFPS    $0x88, Z2, Z2, Z24 \
-	VSHUFPS    $0xDD, Z2, Z2, Z25 \
-	VADDPS     Z25, Z24, Z1 \
-	VMOVDQU32  reduce8x3Order<>(SB), Z24 \
+	REDUCE16T \
+	REDUCE8T \
+	VMOVDQU32  ·reduceOrder16(SB), Z24 \
 	VPERMPS    Z0, Z24, Z0 \
 	VPERMPS    Z1, Z24, Z1 \
 	VMOVUPS    Z0, (SP) \
@@ -232,24 +159,6 @@
 	MOVQ       AX, (DX) \
 	MOVL       92(SP), AX \
 	MOVL       AX, 8(DX)
-
-DATA reduce8x3Order<>+0(SB)/4, $0
-DATA reduce8x3Order<>+4(SB)/4, $4
-DATA reduce8x3Order<>+8(SB)/4, $8
-DATA reduce8x3Order<>+12(SB)/4, $12
-DATA reduce8x3Order<>+16(SB)/4, $1
-DATA reduce8x3Order<>+20(SB)/4, $5
-DATA reduce8x3Order<>+24(SB)/4, $9
-DATA reduce8x3Order<>+28(SB)/4, $13
-DATA reduce8x3Order<>+32(SB)/4, $2
-DATA reduce8x3Order<>+36(SB)/4, $6
-DATA reduce8x3Order<>+40(SB)/4, $10
-DATA reduce8x3Order<>+44(SB)/4, $14
-DATA reduce8x3Order<>+48(SB)/4, $3
-DATA reduce8x3Order<>+52(SB)/4, $7
-DATA reduce8x3Order<>+56(SB)/4, $11
-DATA reduce8x3Order<>+60(SB)/4, $15
-GLOBL reduce8x3Order<>(SB), RODATA|NOPTR, $64
 
 // func packPairs512(dst *uint32, x *float32, chunks int, exact bool)
 // Packs chunks×32 floats of x: per chunk 16 dwords of high bf16 pairs,
