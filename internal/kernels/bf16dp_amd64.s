@@ -27,22 +27,7 @@
 
 // ZERO24 clears the 8×3 tiles' accumulators Z0–Z23.
 #define ZERO24 \
-	VPXORD Z0, Z0, Z0 \
-	VPXORD Z1, Z1, Z1 \
-	VPXORD Z2, Z2, Z2 \
-	VPXORD Z3, Z3, Z3 \
-	VPXORD Z4, Z4, Z4 \
-	VPXORD Z5, Z5, Z5 \
-	VPXORD Z6, Z6, Z6 \
-	VPXORD Z7, Z7, Z7 \
-	VPXORD Z8, Z8, Z8 \
-	VPXORD Z9, Z9, Z9 \
-	VPXORD Z10, Z10, Z10 \
-	VPXORD Z11, Z11, Z11 \
-	VPXORD Z12, Z12, Z12 \
-	VPXORD Z13, Z13, Z13 \
-	VPXORD Z14, Z14, Z14 \
-	VPXORD Z15, Z15, Z15 \
+	ZERO16 \
 	VPXORD Z16, Z16, Z16 \
 	VPXORD Z17, Z17, Z17 \
 	VPXORD Z18, Z18, Z18 \
@@ -82,22 +67,7 @@
 	VMOVUPS 1472(p), Z23
 
 #define STOREACC24(p) \
-	VMOVUPS Z0, 0(p) \
-	VMOVUPS Z1, 64(p) \
-	VMOVUPS Z2, 128(p) \
-	VMOVUPS Z3, 192(p) \
-	VMOVUPS Z4, 256(p) \
-	VMOVUPS Z5, 320(p) \
-	VMOVUPS Z6, 384(p) \
-	VMOVUPS Z7, 448(p) \
-	VMOVUPS Z8, 512(p) \
-	VMOVUPS Z9, 576(p) \
-	VMOVUPS Z10, 640(p) \
-	VMOVUPS Z11, 704(p) \
-	VMOVUPS Z12, 768(p) \
-	VMOVUPS Z13, 832(p) \
-	VMOVUPS Z14, 896(p) \
-	VMOVUPS Z15, 960(p) \
+	STORE16(p) \
 	VMOVUPS Z16, 1024(p) \
 	VMOVUPS Z17, 1088(p) \
 	VMOVUPS Z18, 1152(p) \
@@ -106,6 +76,28 @@
 	VMOVUPS Z21, 1344(p) \
 	VMOVUPS Z22, 1408(p) \
 	VMOVUPS Z23, 1472(p)
+
+// REDUCE4X4 writes the 4×4 tiles' 16 dots (REDUCE16T), accumulator 4r+c
+// to out row r (DX, R15 bytes apart) column c: after one VPERMPS row r's
+// four dots are 128-bit lane r.
+#define REDUCE4X4 \
+	REDUCE16T \
+	VMOVDQU32     ·reduceOrder16(SB), Z24 \
+	VPERMPS       Z0, Z24, Z0 \
+	VEXTRACTF32X4 $0, Z0, (DX) \
+	ADDQ          R15, DX \
+	VEXTRACTF32X4 $1, Z0, (DX) \
+	ADDQ          R15, DX \
+	VEXTRACTF32X4 $2, Z0, (DX) \
+	ADDQ          R15, DX \
+	VEXTRACTF32X4 $3, Z0, (DX)
+
+// ROW3(off): the three dots at off(SP) to out row DX.
+#define ROW3(off) \
+	MOVQ off(SP), AX \
+	MOVQ AX, (DX) \
+	MOVL (off+8)(SP), AX \
+	MOVL AX, 8(DX)
 
 // REDUCE8X3 writes the 8×3 tiles' 24 dots (REDUCE16T, REDUCE8T),
 // accumulator 3r+c to out row r (DX, R15 bytes apart) column c, through
@@ -120,45 +112,21 @@
 	VPERMPS    Z1, Z24, Z1 \
 	VMOVUPS    Z0, (SP) \
 	VMOVUPS    Y1, 64(SP) \
-	MOVQ       0(SP), AX \
-	MOVQ       AX, (DX) \
-	MOVL       8(SP), AX \
-	MOVL       AX, 8(DX) \
-	ADDQ       R15, DX \
-	MOVQ       12(SP), AX \
-	MOVQ       AX, (DX) \
-	MOVL       20(SP), AX \
-	MOVL       AX, 8(DX) \
-	ADDQ       R15, DX \
-	MOVQ       24(SP), AX \
-	MOVQ       AX, (DX) \
-	MOVL       32(SP), AX \
-	MOVL       AX, 8(DX) \
-	ADDQ       R15, DX \
-	MOVQ       36(SP), AX \
-	MOVQ       AX, (DX) \
-	MOVL       44(SP), AX \
-	MOVL       AX, 8(DX) \
-	ADDQ       R15, DX \
-	MOVQ       48(SP), AX \
-	MOVQ       AX, (DX) \
-	MOVL       56(SP), AX \
-	MOVL       AX, 8(DX) \
-	ADDQ       R15, DX \
-	MOVQ       60(SP), AX \
-	MOVQ       AX, (DX) \
-	MOVL       68(SP), AX \
-	MOVL       AX, 8(DX) \
-	ADDQ       R15, DX \
-	MOVQ       72(SP), AX \
-	MOVQ       AX, (DX) \
-	MOVL       80(SP), AX \
-	MOVL       AX, 8(DX) \
-	ADDQ       R15, DX \
-	MOVQ       84(SP), AX \
-	MOVQ       AX, (DX) \
-	MOVL       92(SP), AX \
-	MOVL       AX, 8(DX)
+	ROW3(0) \
+	ADDQ R15, DX \
+	ROW3(12) \
+	ADDQ R15, DX \
+	ROW3(24) \
+	ADDQ R15, DX \
+	ROW3(36) \
+	ADDQ R15, DX \
+	ROW3(48) \
+	ADDQ R15, DX \
+	ROW3(60) \
+	ADDQ R15, DX \
+	ROW3(72) \
+	ADDQ R15, DX \
+	ROW3(84)
 
 // func packPairs512(dst *uint32, x *float32, chunks int, exact bool)
 // Packs chunks×32 floats of x: per chunk 16 dwords of high bf16 pairs,
@@ -396,16 +364,7 @@ dpExact4x4_loop:
 	DECQ CX
 	JNZ  dpExact4x4_loop
 dpExact4x4_done:
-	REDUCE16T // accumulator 4r+c: row r's four dots are lane r after one VPERMPS
-	VMOVDQU32     ·reduceOrder16(SB), Z24
-	VPERMPS       Z0, Z24, Z0
-	VEXTRACTF32X4 $0, Z0, (DX)
-	ADDQ          R15, DX
-	VEXTRACTF32X4 $1, Z0, (DX)
-	ADDQ          R15, DX
-	VEXTRACTF32X4 $2, Z0, (DX)
-	ADDQ          R15, DX
-	VEXTRACTF32X4 $3, Z0, (DX)
+	REDUCE4X4
 	VZEROUPPER
 	RET
 
@@ -581,16 +540,7 @@ dpFast4x4_loop:
 	DECQ CX
 	JNZ  dpFast4x4_loop
 dpFast4x4_done:
-	REDUCE16T // accumulator 4r+c: row r's four dots are lane r after one VPERMPS
-	VMOVDQU32     ·reduceOrder16(SB), Z24
-	VPERMPS       Z0, Z24, Z0
-	VEXTRACTF32X4 $0, Z0, (DX)
-	ADDQ          R15, DX
-	VEXTRACTF32X4 $1, Z0, (DX)
-	ADDQ          R15, DX
-	VEXTRACTF32X4 $2, Z0, (DX)
-	ADDQ          R15, DX
-	VEXTRACTF32X4 $3, Z0, (DX)
+	REDUCE4X4
 	VZEROUPPER
 	RET
 

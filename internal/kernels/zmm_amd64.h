@@ -53,82 +53,57 @@
 // (lane i + lane i+8, then + lane i+4, then (0+1) + (2+3)) for all of them
 // at once, into Z0 transposed: element 4l+m is accumulator l+4m's sum
 // (VPERMPS by ·reduceOrder16 puts them in order). Halves of two
-// accumulators are gathered into one register and added (VSHUFF64X2),
-// then quarters of four (VSHUFF32X4), then pairs within 128-bit lanes of
-// eight (VSHUFPS, as VHADDPS pairs them). Reducing each accumulator alone
-// with REDUCE512 took five times as long. Z24, Z25 scratch.
+// accumulators are gathered into one register and added (HALVES), then
+// quarters of four (QUARTERS), then pairs within 128-bit lanes of eight
+// (PAIRS, as VHADDPS pairs them). Reducing each accumulator alone with
+// REDUCE512 took five times as long. Z24, Z25 scratch.
 #define REDUCE16T \
-	VSHUFF64X2 $0x44, Z1, Z0, Z24 \
-	VSHUFF64X2 $0xEE, Z1, Z0, Z25 \
-	VADDPS     Z25, Z24, Z0 \
-	VSHUFF64X2 $0x44, Z3, Z2, Z24 \
-	VSHUFF64X2 $0xEE, Z3, Z2, Z25 \
-	VADDPS     Z25, Z24, Z1 \
-	VSHUFF64X2 $0x44, Z5, Z4, Z24 \
-	VSHUFF64X2 $0xEE, Z5, Z4, Z25 \
-	VADDPS     Z25, Z24, Z2 \
-	VSHUFF64X2 $0x44, Z7, Z6, Z24 \
-	VSHUFF64X2 $0xEE, Z7, Z6, Z25 \
-	VADDPS     Z25, Z24, Z3 \
-	VSHUFF64X2 $0x44, Z9, Z8, Z24 \
-	VSHUFF64X2 $0xEE, Z9, Z8, Z25 \
-	VADDPS     Z25, Z24, Z4 \
-	VSHUFF64X2 $0x44, Z11, Z10, Z24 \
-	VSHUFF64X2 $0xEE, Z11, Z10, Z25 \
-	VADDPS     Z25, Z24, Z5 \
-	VSHUFF64X2 $0x44, Z13, Z12, Z24 \
-	VSHUFF64X2 $0xEE, Z13, Z12, Z25 \
-	VADDPS     Z25, Z24, Z6 \
-	VSHUFF64X2 $0x44, Z15, Z14, Z24 \
-	VSHUFF64X2 $0xEE, Z15, Z14, Z25 \
-	VADDPS     Z25, Z24, Z7 \
-	VSHUFF32X4 $0x88, Z1, Z0, Z24 \
-	VSHUFF32X4 $0xDD, Z1, Z0, Z25 \
-	VADDPS     Z25, Z24, Z0 \
-	VSHUFF32X4 $0x88, Z3, Z2, Z24 \
-	VSHUFF32X4 $0xDD, Z3, Z2, Z25 \
-	VADDPS     Z25, Z24, Z1 \
-	VSHUFF32X4 $0x88, Z5, Z4, Z24 \
-	VSHUFF32X4 $0xDD, Z5, Z4, Z25 \
-	VADDPS     Z25, Z24, Z2 \
-	VSHUFF32X4 $0x88, Z7, Z6, Z24 \
-	VSHUFF32X4 $0xDD, Z7, Z6, Z25 \
-	VADDPS     Z25, Z24, Z3 \
-	VSHUFPS    $0x88, Z1, Z0, Z24 \
-	VSHUFPS    $0xDD, Z1, Z0, Z25 \
-	VADDPS     Z25, Z24, Z0 \
-	VSHUFPS    $0x88, Z3, Z2, Z24 \
-	VSHUFPS    $0xDD, Z3, Z2, Z25 \
-	VADDPS     Z25, Z24, Z1 \
-	VSHUFPS    $0x88, Z1, Z0, Z24 \
-	VSHUFPS    $0xDD, Z1, Z0, Z25 \
-	VADDPS     Z25, Z24, Z0
+	HALVES(Z0, Z1, Z0) \
+	HALVES(Z2, Z3, Z1) \
+	HALVES(Z4, Z5, Z2) \
+	HALVES(Z6, Z7, Z3) \
+	HALVES(Z8, Z9, Z4) \
+	HALVES(Z10, Z11, Z5) \
+	HALVES(Z12, Z13, Z6) \
+	HALVES(Z14, Z15, Z7) \
+	QUARTERS(Z0, Z1, Z0) \
+	QUARTERS(Z2, Z3, Z1) \
+	QUARTERS(Z4, Z5, Z2) \
+	QUARTERS(Z6, Z7, Z3) \
+	PAIRS(Z0, Z1, Z0) \
+	PAIRS(Z2, Z3, Z1) \
+	PAIRS(Z0, Z1, Z0)
 
 // REDUCE8T is REDUCE16T for Z16–Z23 into Z1: elements 4l and 4l+1 are
 // accumulators 16+l and 20+l (VPERMPS by ·reduceOrder16 puts them in
 // order in its low eight).
 #define REDUCE8T \
-	VSHUFF64X2 $0x44, Z17, Z16, Z24 \
-	VSHUFF64X2 $0xEE, Z17, Z16, Z25 \
-	VADDPS     Z25, Z24, Z16 \
-	VSHUFF64X2 $0x44, Z19, Z18, Z24 \
-	VSHUFF64X2 $0xEE, Z19, Z18, Z25 \
-	VADDPS     Z25, Z24, Z17 \
-	VSHUFF64X2 $0x44, Z21, Z20, Z24 \
-	VSHUFF64X2 $0xEE, Z21, Z20, Z25 \
-	VADDPS     Z25, Z24, Z18 \
-	VSHUFF64X2 $0x44, Z23, Z22, Z24 \
-	VSHUFF64X2 $0xEE, Z23, Z22, Z25 \
-	VADDPS     Z25, Z24, Z19 \
-	VSHUFF32X4 $0x88, Z17, Z16, Z24 \
-	VSHUFF32X4 $0xDD, Z17, Z16, Z25 \
-	VADDPS     Z25, Z24, Z16 \
-	VSHUFF32X4 $0x88, Z19, Z18, Z24 \
-	VSHUFF32X4 $0xDD, Z19, Z18, Z25 \
-	VADDPS     Z25, Z24, Z17 \
-	VSHUFPS    $0x88, Z17, Z16, Z24 \
-	VSHUFPS    $0xDD, Z17, Z16, Z25 \
-	VADDPS     Z25, Z24, Z16 \
-	VSHUFPS    $0x88, Z16, Z16, Z24 \
-	VSHUFPS    $0xDD, Z16, Z16, Z25 \
-	VADDPS     Z25, Z24, Z1
+	HALVES(Z16, Z17, Z16) \
+	HALVES(Z18, Z19, Z17) \
+	HALVES(Z20, Z21, Z18) \
+	HALVES(Z22, Z23, Z19) \
+	QUARTERS(Z16, Z17, Z16) \
+	QUARTERS(Z18, Z19, Z17) \
+	PAIRS(Z16, Z17, Z16) \
+	PAIRS(Z16, Z16, Z1)
+
+// HALVES(a, b, d): d = [lanes 0–7 of a + its lanes 8–15, the same of b]
+// (d may be a or b).
+#define HALVES(a, b, d) \
+	VSHUFF64X2 $0x44, b, a, Z24 \
+	VSHUFF64X2 $0xEE, b, a, Z25 \
+	VADDPS     Z25, Z24, d
+
+// QUARTERS(a, b, d): of two HALVES results, each half's lanes 0–3 plus
+// its lanes 4–7, four 128-bit lanes: a's two halves, then b's.
+#define QUARTERS(a, b, d) \
+	VSHUFF32X4 $0x88, b, a, Z24 \
+	VSHUFF32X4 $0xDD, b, a, Z25 \
+	VADDPS     Z25, Z24, d
+
+// PAIRS(a, b, d): per 128-bit lane, elements (0+1) and (2+3) of a, then
+// of b (VHADDPS's order).
+#define PAIRS(a, b, d) \
+	VSHUFPS $0x88, b, a, Z24 \
+	VSHUFPS $0xDD, b, a, Z25 \
+	VADDPS  Z25, Z24, d
