@@ -208,3 +208,94 @@ g2loop:
 g2done:
 	VZEROUPPER
 	RET
+
+// LANEMASK(p, y): y's lane i all ones if the 16-bit mask at (p) has the
+// bit of this half's lane i (softmaxBits at R10), else zero. AX scratch.
+#define LANEMASK(p, y) \
+	MOVWLZX      (p), AX \
+	MOVQ         AX, X2 \
+	VPBROADCASTD X2, y \
+	VPAND        (R10), y, y \
+	VPCMPEQD     (R10), y, y
+
+DATA softmaxBits<>+0(SB)/4, $1
+DATA softmaxBits<>+4(SB)/4, $2
+DATA softmaxBits<>+8(SB)/4, $4
+DATA softmaxBits<>+12(SB)/4, $8
+DATA softmaxBits<>+16(SB)/4, $16
+DATA softmaxBits<>+20(SB)/4, $32
+DATA softmaxBits<>+24(SB)/4, $64
+DATA softmaxBits<>+28(SB)/4, $128
+DATA softmaxBits<>+32(SB)/4, $256
+DATA softmaxBits<>+36(SB)/4, $512
+DATA softmaxBits<>+40(SB)/4, $1024
+DATA softmaxBits<>+44(SB)/4, $2048
+DATA softmaxBits<>+48(SB)/4, $4096
+DATA softmaxBits<>+52(SB)/4, $8192
+DATA softmaxBits<>+56(SB)/4, $16384
+DATA softmaxBits<>+60(SB)/4, $32768
+GLOBL softmaxBits<>(SB), RODATA|NOPTR, $64
+
+// func attnSoftmax256(s, m, l, mult *float32, masks *uint16)
+// The online-softmax step of one score tile (see attnSoftmaxGo) in AVX2,
+// lanes 0–7 then 8–15: per lane, the new running maximum over the keys its
+// mask admits, the rescale factor (exactly 1 where the maximum did not
+// grow), the probabilities (exactly 0 where masked) in place of the scores,
+// and the running sum, added key by key. A key's 16-bit mask becomes lane
+// masks by broadcasting it and comparing each lane's bit (softmaxBits).
+// Y0–Y3 work, Y4–Y15 EXP256's constants.
+TEXT ·attnSoftmax256(SB), NOSPLIT, $0-40
+	EXPCONSTS256
+	XORQ R11, R11 // the half's byte offset: 0, then 32
+shalf:
+	MOVQ s+0(FP), SI
+	MOVQ m+8(FP), R8
+	MOVQ l+16(FP), BX
+	MOVQ mult+24(FP), DX
+	MOVQ masks+32(FP), DI
+	ADDQ R11, SI
+	ADDQ R11, R8
+	ADDQ R11, BX
+	ADDQ R11, DX
+	LEAQ softmaxBits<>(SB), R10
+	ADDQ R11, R10
+	VMOVUPS (R8), Y0 // the running maximum, grown key by key
+	MOVQ    SI, R9
+	MOVQ    DI, R12
+	MOVQ    $16, CX
+smax:
+	LANEMASK(R12, Y2)
+	VMOVUPS   (R9), Y1
+	VMAXPS    Y0, Y1, Y1 // s > max ? s : max
+	VBLENDVPS Y2, Y1, Y0, Y0
+	ADDQ      $64, R9
+	ADDQ      $2, R12
+	DECQ      CX
+	JNZ       smax
+	VMOVUPS   (R8), Y1
+	VMOVUPS   Y0, (R8)
+	VCMPPS    $0x0e, Y1, Y0, Y2 // new > old
+	VSUBPS    Y0, Y1, Y1        // old − new
+	EXP256(Y1, Y3, Y0)
+	VBLENDVPS Y2, Y3, Y14, Y3 // e^(old − new) where it grew, else 1
+	VMOVUPS   Y3, (DX)
+	VMULPS    (BX), Y3, Y3 // l·mult, then the probabilities in key order
+	MOVQ      $16, CX
+sexp:
+	VMOVUPS (SI), Y0
+	VSUBPS  (R8), Y0, Y0
+	EXP256(Y0, Y1, Y2)
+	LANEMASK(DI, Y2)
+	VANDPS  Y2, Y1, Y1
+	VMOVUPS Y1, (SI)
+	VADDPS  Y1, Y3, Y3
+	ADDQ    $64, SI
+	ADDQ    $2, DI
+	DECQ    CX
+	JNZ     sexp
+	VMOVUPS Y3, (BX)
+	ADDQ    $32, R11
+	CMPQ    R11, $64
+	JL      shalf
+	VZEROUPPER
+	RET

@@ -35,6 +35,15 @@ func attnScores256(s, qt, k *float32, d, kstride int)
 //go:noescape
 func attnAccum256(ot, p, v, scale *float32, d, vstride int)
 
+//go:noescape
+func attnSoftmax256(s, m, l, mult *float32, masks *uint16)
+
+// attnSoftmaxAVX2 is the online-softmax step (see attnSoftmaxGo) in AVX2.
+func attnSoftmaxAVX2(s, m, l, mult []float32, masks *[lanes]uint16) {
+	_, _, _, _ = s[lanes*lanes-1], m[lanes-1], l[lanes-1], mult[lanes-1]
+	attnSoftmax256(&s[0], &m[0], &l[0], &mult[0], &masks[0])
+}
+
 // attnScoresAVX2 is the score tile (see attnScoresGo) in AVX2.
 func attnScoresAVX2(s, qt, k []float32, d, kstride int) {
 	if d%8 != 0 {

@@ -42,7 +42,7 @@ func avx2FamilyWith(vnni bool) family {
 		f.nativeQ8Panels = true
 	}
 	vectorElems(&f, 8, elems256())
-	f.attnScores, f.attnAccum = attnScoresAVX2, attnAccumAVX2
+	f.attnScores, f.attnSoftmax, f.attnAccum = attnScoresAVX2, attnSoftmaxAVX2, attnAccumAVX2
 	f.swiglu = swigluAVX2
 	f.readSum = readSumAVX2
 	f.bf16 = avx2BF16()
