@@ -38,11 +38,7 @@
 // the default MXCSR mode), narrowed by VPMOVDB (|q| ≤ 127); the correction
 // −8 × Σq. A block of zeros gives zeros.
 TEXT ·roundAct8_512(SB), NOSPLIT, $0-40
-	MOVQ x+0(FP), SI
-	MOVQ q+8(FP), DI
-	MOVQ corr+16(FP), R8
-	MOVQ scale+24(FP), R9
-	MOVQ blocks+32(FP), CX
+	ARGS8
 	MOVL $0x7fffffff, AX
 	VPBROADCASTD AX, Z31
 	MOVL $0x42fe0000, AX // 127.0
@@ -98,13 +94,7 @@ r8zero:
 // each 16 int8 of q and of the residual's by VPSADBW (bytes biased by
 // 128 to unsigned: each 8-byte sum is the true one + 1024).
 TEXT ·roundActK_512(SB), NOSPLIT, $0-56
-	MOVQ x+0(FP), SI
-	MOVQ q+8(FP), DI
-	MOVQ scale+16(FP), R9
-	MOVQ kq+24(FP), R11
-	MOVQ kf+32(FP), R10
-	MOVQ ki+40(FP), R8
-	MOVQ blocks+48(FP), CX
+	KARGS
 	MOVL $0x7fffffff, AX
 	VPBROADCASTD AX, Z31
 	MOVL $0x80808080, AX

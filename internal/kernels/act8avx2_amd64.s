@@ -60,11 +60,7 @@ GLOBL act8Order<>(SB), RODATA|NOPTR, $32
 
 // func roundAct8_256(x *float32, q *int8, corr *int32, scale *float32, blocks int)
 TEXT ·roundAct8_256(SB), NOSPLIT, $0-40
-	MOVQ x+0(FP), SI
-	MOVQ q+8(FP), DI
-	MOVQ corr+16(FP), R8
-	MOVQ scale+24(FP), R9
-	MOVQ blocks+32(FP), CX
+	ARGS8
 	MOVL $0x7fffffff, AX
 	MOVQ AX, X15
 	VPBROADCASTD X15, Y15
@@ -124,13 +120,7 @@ zero:
 // and of the residual's int8 by VPSADBW (bytes biased by 128 to unsigned:
 // a 16-byte sum is the true one + 2048).
 TEXT ·roundActK_256(SB), NOSPLIT, $0-56
-	MOVQ x+0(FP), SI
-	MOVQ q+8(FP), DI
-	MOVQ scale+16(FP), R9
-	MOVQ kq+24(FP), R11
-	MOVQ kf+32(FP), R10
-	MOVQ ki+40(FP), R8
-	MOVQ blocks+48(FP), CX
+	KARGS
 	MOVL $0x7fffffff, AX
 	MOVQ AX, X15
 	VPBROADCASTD X15, Y15

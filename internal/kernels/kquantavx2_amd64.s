@@ -378,29 +378,28 @@ done: \
 	Q8CHUNK(6) \
 	Q8CHUNK(7)
 
-// func kq4PanelAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-KERNEL(·kq4PanelAVXVNNI(SB), 0, 2368, 256, 16, ZEROSUMS, Q4BODY, BLOCK4END, SUPER4)
+// KQ4KERNELS … KQ8KERNELS(panel, stream, START, END): a format's two-pass
+// (panel in cache) and streaming (panel from memory) kernels, named panel
+// and stream, with the instruction set's block start and end (the dot
+// products, DOTS4/DOTS6/Q8CHUNK, as defined where they are instantiated):
+// func(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32).
+#define KQ4KERNELS(panel, stream, START, END) \
+	KERNEL(panel, 0, 2368, 256, 16, START, Q4BODY, END, SUPER4) \
+	STREAMKERNEL(stream, 0, 2368, 256, 16, START, Q4BODY, END, SUPER4, PF4)
+#define KQ5KERNELS(panel, stream, START, END) \
+	KERNEL(panel, 0x10101010, 2880, 320, 16, START, Q5BODY, END, SUPER4) \
+	STREAMKERNEL(stream, 0x10101010, 2880, 320, 16, START, Q5BODY, END, SUPER4, PF4)
+#define KQ6KERNELS(panel, stream) \
+	KERNEL(panel, 0x30303030, 3392, 384, 32, Q6START, Q6BODY, BLOCK6END, SUPER6) \
+	STREAMKERNEL(stream, 0x30303030, 3392, 384, 32, Q6START, Q6BODY, BLOCK6END, SUPER6, PF5)
+#define KQ8KERNELS(panel, stream) \
+	KERNEL(panel, 0, 4416, 512, 32, Q8START, Q8BODY, BLOCK8END, SUPER8) \
+	STREAMKERNEL(stream, 0, 4416, 512, 32, Q8START, Q8BODY, BLOCK8END, SUPER8, PF6)
 
-// func kq4StreamAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-STREAMKERNEL(·kq4StreamAVXVNNI(SB), 0, 2368, 256, 16, ZEROSUMS, Q4BODY, BLOCK4END, SUPER4, PF4)
-
-// func kq5PanelAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-KERNEL(·kq5PanelAVXVNNI(SB), 0x10101010, 2880, 320, 16, ZEROSUMS, Q5BODY, BLOCK4END, SUPER4)
-
-// func kq5StreamAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-STREAMKERNEL(·kq5StreamAVXVNNI(SB), 0x10101010, 2880, 320, 16, ZEROSUMS, Q5BODY, BLOCK4END, SUPER4, PF4)
-
-// func kq6PanelAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-KERNEL(·kq6PanelAVXVNNI(SB), 0x30303030, 3392, 384, 32, Q6START, Q6BODY, BLOCK6END, SUPER6)
-
-// func kq6StreamAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-STREAMKERNEL(·kq6StreamAVXVNNI(SB), 0x30303030, 3392, 384, 32, Q6START, Q6BODY, BLOCK6END, SUPER6, PF5)
-
-// func kq8PanelAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-KERNEL(·kq8PanelAVXVNNI(SB), 0, 4416, 512, 32, Q8START, Q8BODY, BLOCK8END, SUPER8)
-
-// func kq8StreamAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-STREAMKERNEL(·kq8StreamAVXVNNI(SB), 0, 4416, 512, 32, Q8START, Q8BODY, BLOCK8END, SUPER8, PF6)
+KQ4KERNELS(·kq4PanelAVXVNNI(SB), ·kq4StreamAVXVNNI(SB), ZEROSUMS, BLOCK4END)
+KQ5KERNELS(·kq5PanelAVXVNNI(SB), ·kq5StreamAVXVNNI(SB), ZEROSUMS, BLOCK4END)
+KQ6KERNELS(·kq6PanelAVXVNNI(SB), ·kq6StreamAVXVNNI(SB))
+KQ8KERNELS(·kq8PanelAVXVNNI(SB), ·kq8StreamAVXVNNI(SB))
 
 // The same kernels for AVX2 without VNNI (VPMADDUBSW, VPMADDWD): the same
 // exact integers, so bit-identical. Not Q8_0: its bytes q + 128 would
@@ -447,20 +446,6 @@ DATA kqOnes<>+16(SB)/8, $0x0001000100010001
 DATA kqOnes<>+24(SB)/8, $0x0001000100010001
 GLOBL kqOnes<>(SB), RODATA|NOPTR, $32
 
-// func kq4PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-KERNEL(·kq4PanelAVX2(SB), 0, 2368, 256, 16, ZEROSUMSW, Q4BODY, WIDEN4, SUPER4)
-
-// func kq4StreamAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-STREAMKERNEL(·kq4StreamAVX2(SB), 0, 2368, 256, 16, ZEROSUMSW, Q4BODY, WIDEN4, SUPER4, PF4)
-
-// func kq5PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-KERNEL(·kq5PanelAVX2(SB), 0x10101010, 2880, 320, 16, ZEROSUMSW, Q5BODY, WIDEN4, SUPER4)
-
-// func kq5StreamAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-STREAMKERNEL(·kq5StreamAVX2(SB), 0x10101010, 2880, 320, 16, ZEROSUMSW, Q5BODY, WIDEN4, SUPER4, PF4)
-
-// func kq6PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-KERNEL(·kq6PanelAVX2(SB), 0x30303030, 3392, 384, 32, Q6START, Q6BODY, BLOCK6END, SUPER6)
-
-// func kq6StreamAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-STREAMKERNEL(·kq6StreamAVX2(SB), 0x30303030, 3392, 384, 32, Q6START, Q6BODY, BLOCK6END, SUPER6, PF5)
+KQ4KERNELS(·kq4PanelAVX2(SB), ·kq4StreamAVX2(SB), ZEROSUMSW, WIDEN4)
+KQ5KERNELS(·kq5PanelAVX2(SB), ·kq5StreamAVX2(SB), ZEROSUMSW, WIDEN4)
+KQ6KERNELS(·kq6PanelAVX2(SB), ·kq6StreamAVX2(SB))
