@@ -544,12 +544,16 @@ dpFast4x4_done:
 	VZEROUPPER
 	RET
 
-// func dpExact8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int, acc *float32, mode int)
+// func dpExact8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int, acc *float32, mode int, tiles int)
 // Eight activation rows x + r·xs (xs in dwords) against weight rows w + c·ws;
 // out[3r+c]. Accumulators Z0–Z23, weights Z24–Z26, activations Z27 (and Z28).
 // mode&accLoad: the accumulators start from acc's 24 rows (else zero);
-// mode&accKeep: they are stored there (else reduced into out).
-TEXT ·dpExact8x3(SB), NOSPLIT, $96-72
+// mode&accKeep: they are stored there (else reduced into out). Then the
+// same for tiles−1 more tiles, each three weight rows, three outputs and
+// 24×16 parked floats on (one call for a run of tiles: a call per tile
+// had cost 4% of a K = 4608 matmul).
+TEXT ·dpExact8x3(SB), NOSPLIT, $96-80
+dpExact8x3_tile:
 	MOVQ x+0(FP), SI
 	MOVQ xs+8(FP), AX
 	SHLQ $2, AX
@@ -663,19 +667,35 @@ dpExact8x3_done:
 	TESTQ $2, R13
 	JZ dpExact8x3_reduce
 	STOREACC24(R14)
-	VZEROUPPER
-	RET
+	JMP dpExact8x3_next
 dpExact8x3_reduce:
 	REDUCE8X3
+dpExact8x3_next:
+	// The next tile: three weight rows, three outputs and 24 parked
+	// accumulators further on (the argument slots are this call's own).
+	DECQ tiles+72(FP)
+	JLE dpExact8x3_ret
+	MOVQ ws+24(FP), R13
+	LEAQ (R13)(R13*2), R13
+	SHLQ $1, R13
+	ADDQ R13, w+16(FP)
+	ADDQ $12, out+40(FP)
+	ADDQ $1536, acc+56(FP)
+	JMP dpExact8x3_tile
+dpExact8x3_ret:
 	VZEROUPPER
 	RET
 
-// func dpFast8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int, acc *float32, mode int)
+// func dpFast8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int, acc *float32, mode int, tiles int)
 // Eight activation rows x + r·xs (xs in dwords) against weight rows w + c·ws;
 // out[3r+c]. Accumulators Z0–Z23, weights Z24–Z26, activations Z27 (and Z28).
 // mode&accLoad: the accumulators start from acc's 24 rows (else zero);
-// mode&accKeep: they are stored there (else reduced into out).
-TEXT ·dpFast8x3(SB), NOSPLIT, $96-72
+// mode&accKeep: they are stored there (else reduced into out). Then the
+// same for tiles−1 more tiles, each three weight rows, three outputs and
+// 24×16 parked floats on (one call for a run of tiles: a call per tile
+// had cost 4% of a K = 4608 matmul).
+TEXT ·dpFast8x3(SB), NOSPLIT, $96-80
+dpFast8x3_tile:
 	MOVQ x+0(FP), SI
 	MOVQ xs+8(FP), AX
 	SHLQ $2, AX
@@ -757,10 +777,22 @@ dpFast8x3_done:
 	TESTQ $2, R13
 	JZ dpFast8x3_reduce
 	STOREACC24(R14)
-	VZEROUPPER
-	RET
+	JMP dpFast8x3_next
 dpFast8x3_reduce:
 	REDUCE8X3
+dpFast8x3_next:
+	// The next tile: three weight rows, three outputs and 24 parked
+	// accumulators further on (the argument slots are this call's own).
+	DECQ tiles+72(FP)
+	JLE dpFast8x3_ret
+	MOVQ ws+24(FP), R13
+	LEAQ (R13)(R13*2), R13
+	SHLQ $1, R13
+	ADDQ R13, w+16(FP)
+	ADDQ $12, out+40(FP)
+	ADDQ $1536, acc+56(FP)
+	JMP dpFast8x3_tile
+dpFast8x3_ret:
 	VZEROUPPER
 	RET
 

@@ -379,3 +379,4 @@ func TestMatMulsEqualsSeparateCalls(t *testing.T) {
 		p.Close()
 	}
 }
+func BenchmarkMatMulPrefill512x4608x1024(b *testing.B) { benchMatMul(b, 512, 4608, 1024) }

@@ -87,8 +87,10 @@ func flushSubnormal(v float32) float32 {
 type pairTiles struct {
 	// t8x3 (optional) may run over a block of a row's chunks: mode
 	// accLoad starts its 24 accumulators from acc (24×16 floats), accKeep
-	// parks them there instead of reducing them into out.
-	t8x3 func(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int, acc *float32, mode int)
+	// parks them there instead of reducing them into out. It computes
+	// tiles tiles side by side: weight rows, outputs and parked
+	// accumulators of each three rows, three floats and 24×16 floats on.
+	t8x3 func(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int, acc *float32, mode int, tiles int)
 	t8x1 func(x *uint32, xs int, w *uint16, chunks int, out *float32, os int) // with t8x3
 	// t4xw is four activation rows by wide weight rows.
 	t4xw func(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
@@ -148,10 +150,8 @@ func (m *matmulTask) runPairs(worker, lo, hi int) {
 			acc = m.pairAccFor(worker, (n3-lo)/3*pairTileAcc)
 		}
 		for ; k.t8x3 != nil && t+8 <= T; t += 8 {
-			if acc == nil {
-				for n := lo; n < n3; n += 3 {
-					k.t8x3(x(t), xs, wr(n), K, chunks, &m.dst[t*N+n], N, nil, 0)
-				}
+			if acc == nil && n3 > lo {
+				k.t8x3(x(t), xs, wr(lo), K, chunks, &m.dst[t*N+lo], N, nil, 0, (n3-lo)/3)
 			}
 			for c := 0; acc != nil && c < chunks; c += block {
 				nc, mode := min(block, chunks-c), 0
@@ -161,9 +161,9 @@ func (m *matmulTask) runPairs(worker, lo, hi int) {
 				if c+nc < chunks {
 					mode |= accKeep
 				}
-				for i, n := 0, lo; n < n3; i, n = i+1, n+3 {
-					k.t8x3(&m.xb[t*xs+c*perChunk], xs, &w.BF16[n*K+c*pairChunk], K, nc,
-						&m.dst[t*N+n], N, &acc[i*pairTileAcc], mode)
+				if n3 > lo {
+					k.t8x3(&m.xb[t*xs+c*perChunk], xs, &w.BF16[lo*K+c*pairChunk], K, nc,
+						&m.dst[t*N+lo], N, &acc[0], mode, (n3-lo)/3)
 				}
 			}
 			for n := n3; n < hi; n++ {

@@ -35,27 +35,27 @@ func TestPairKernelsMatchSpecification(t *testing.T) {
 				return dotPairsGo(want[r*stride:(r+1)*stride], w[c*K:(c+1)*K], exact)
 			}
 			chunks := K / pairChunk
-			var o24 [24]float32
+			var o48 [48]float32 // two 8×3 tiles side by side: weight rows 0–5
 			var o16 [16]float32
 			var o8, o4 [8]float32
 			var o1 float32
 			if exact {
-				dpExact8x3(&got[0], stride, &w[0], K, chunks, &o24[0], 3, nil, 0)
+				dpExact8x3(&got[0], stride, &w[0], K, chunks, &o48[0], 6, nil, 0, 2)
 				dpExact8x1(&got[0], stride, &w[3*K], chunks, &o8[0], 1)
 				dpExact4x4(&got[0], stride, &w[0], K, chunks, &o16[0], 4)
 				dpExact1x4(&got[stride], &w[0], K, chunks, 2, &o4[0])
 				o1 = dpExact1x1(&got[3*stride], &w[2*K], chunks)
 			} else {
-				dpFast8x3(&got[0], stride, &w[0], K, chunks, &o24[0], 3, nil, 0)
+				dpFast8x3(&got[0], stride, &w[0], K, chunks, &o48[0], 6, nil, 0, 2)
 				dpFast8x1(&got[0], stride, &w[3*K], chunks, &o8[0], 1)
 				dpFast4x4(&got[0], stride, &w[0], K, chunks, &o16[0], 4)
 				dpFast1x4(&got[stride], &w[0], K, chunks, 2, &o4[0])
 				o1 = dpFast1x1(&got[3*stride], &w[2*K], chunks)
 			}
 			for r := 0; r < 8; r++ {
-				for c := 0; c < 3; c++ {
-					if o24[3*r+c] != spec(r, c) {
-						t.Fatalf("exact=%v K=%d 8x3 (%d,%d): %v, want %v", exact, K, r, c, o24[3*r+c], spec(r, c))
+				for c := 0; c < 6; c++ {
+					if o48[6*r+c] != spec(r, c) {
+						t.Fatalf("exact=%v K=%d 8x3 (%d,%d): %v, want %v", exact, K, r, c, o48[6*r+c], spec(r, c))
 					}
 				}
 				if o8[r] != spec(r, 3) {
@@ -65,8 +65,8 @@ func TestPairKernelsMatchSpecification(t *testing.T) {
 			// The 8×3 tile over blocks of chunks (one chunk, then the rest
 			// in two), its accumulators parked between them, as runPairs
 			// calls it on wide rows: the same dot.
-			var b24 [24]float32
-			var parked [pairTileAcc]float32
+			var b48 [48]float32
+			var parked [2 * pairTileAcc]float32
 			t8x3 := pairTilesFor(exact).t8x3
 			perChunk := pairsPerRow(pairChunk, exact)
 			for _, blk := range [][2]int{{0, 1}, {1, 1 + (chunks-1)/2}, {1 + (chunks-1)/2, chunks}} {
@@ -78,11 +78,11 @@ func TestPairKernelsMatchSpecification(t *testing.T) {
 					mode |= accKeep
 				}
 				if blk[1] > blk[0] {
-					t8x3(&got[blk[0]*perChunk], stride, &w[blk[0]*pairChunk], K, blk[1]-blk[0], &b24[0], 3, &parked[0], mode)
+					t8x3(&got[blk[0]*perChunk], stride, &w[blk[0]*pairChunk], K, blk[1]-blk[0], &b48[0], 6, &parked[0], mode, 2)
 				}
 			}
-			if b24 != o24 {
-				t.Fatalf("exact=%v K=%d: 8x3 over blocks of chunks gives %v, in one pass %v", exact, K, b24, o24)
+			if b48 != o48 {
+				t.Fatalf("exact=%v K=%d: 8x3 over blocks of chunks gives %v, in one pass %v", exact, K, b48, o48)
 			}
 			for r := 0; r < 4; r++ {
 				for c := 0; c < 4; c++ {
