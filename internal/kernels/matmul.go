@@ -124,11 +124,14 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 		p.deinterleaveRows(xp, x, T, K)
 		p.mm.xp = xp
 	}
-	grain := rowBlock
-	if T >= 8 && needs&(actPairs|actPairsHigh) != 0 {
-		grain = pairGrain(K)
+	switch {
+	case T*K*4 <= smallActivations: // decode: the weights stream once
+		p.runGuided(&p.mm, p.mm.first[p.mm.n], rowBlock)
+	case T >= 8 && needs&(actPairs|actPairsHigh) != 0:
+		p.Run(&p.mm, p.mm.first[p.mm.n], pairGrain(K))
+	default:
+		p.Run(&p.mm, p.mm.first[p.mm.n], rowBlock)
 	}
-	p.Run(&p.mm, p.mm.first[p.mm.n], grain)
 	p.mm = matmulTask{}
 }
 

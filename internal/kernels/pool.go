@@ -31,10 +31,16 @@ type Pool struct {
 
 	// The job in flight, written by the caller while no worker is in a job
 	// (pending is 0) and published by incrementing gen.
-	task    Task
-	n       int
-	grain   int
+	task  Task
+	n     int
+	grain int
+	guide int // hand out a 1/guide share of what is left (else grain) at a time
+	// next is the first index not yet handed out, on a cache line of its
+	// own: the workers' claims bounce it between cores, and the job's
+	// fields above, read at every claim, must not bounce with it.
+	_       [64]byte
 	next    atomic.Int64
+	_       [56]byte
 	gen     atomic.Uint64
 	pending atomic.Int32 // workers not yet done with the current job
 	spin    bool         // workers wait for jobs spinning: no more of them than Go runs at once
@@ -199,17 +205,47 @@ func (p *Pool) worker(i int) {
 
 func (p *Pool) drain(worker int) {
 	for {
-		lo := int(p.next.Add(int64(p.grain))) - p.grain
-		if lo >= p.n {
+		lo, hi, ok := p.claim()
+		if !ok {
 			return
 		}
-		p.task.Run(worker, lo, min(lo+p.grain, p.n))
+		p.task.Run(worker, lo, hi)
+	}
+}
+
+// claim takes the next chunk of the job: grain indices, or in a guided job
+// a 1/guide share of what is left, in whole grains (at least one), so that
+// every chunk starts at a multiple of grain.
+func (p *Pool) claim() (lo, hi int, ok bool) {
+	n, grain, guide := p.n, p.grain, p.guide
+	for {
+		cur := int(p.next.Load())
+		if cur >= n {
+			return 0, 0, false
+		}
+		size := grain
+		if guide > 0 {
+			size = max(grain, (n-cur)/guide/grain*grain)
+		}
+		if p.next.CompareAndSwap(int64(cur), int64(cur+size)) {
+			return cur, min(cur+size, n), true
+		}
 	}
 }
 
 // Run executes task over [0, n) in chunks of grain indices and returns when
 // all are done. Small jobs run on the calling goroutine alone.
-func (p *Pool) Run(task Task, n, grain int) {
+func (p *Pool) Run(task Task, n, grain int) { p.run(task, n, grain, 0) }
+
+// runGuided is Run with chunks that start large and shrink to grain: a
+// 1/(2·threads) share of what is left at a time. Single-stream decode runs
+// a hundred matmuls a token in chunks that stream in a microsecond or
+// two, and each claim of a chunk moves the shared counter between cores
+// (about 140 ns on Zen 5: 5% of a Q4_0 decode step in the profile); the
+// shrinking chunks keep the finish as even as fixed ones.
+func (p *Pool) runGuided(task Task, n, grain int) { p.run(task, n, grain, 2*p.threads) }
+
+func (p *Pool) run(task Task, n, grain, guide int) {
 	if n <= 0 {
 		return
 	}
@@ -220,7 +256,7 @@ func (p *Pool) Run(task Task, n, grain int) {
 		task.Run(0, 0, n)
 		return
 	}
-	p.task, p.n, p.grain = task, n, grain
+	p.task, p.n, p.grain, p.guide = task, n, grain, guide
 	p.next.Store(0)
 	p.pending.Store(int32(p.threads - 1))
 	p.gen.Add(1)

@@ -8,19 +8,28 @@ import (
 	"time"
 )
 
-// coverTask counts how often each index is run.
-type coverTask struct{ hits []atomic.Int32 }
+// coverTask counts how often each index is run, and the ranges that do
+// not start at a multiple of grain.
+type coverTask struct {
+	hits       []atomic.Int32
+	grain      int
+	misaligned atomic.Int32
+}
 
 func (c *coverTask) Run(worker, lo, hi int) {
+	if lo%c.grain != 0 {
+		c.misaligned.Add(1)
+	}
 	for i := lo; i < hi; i++ {
 		c.hits[i].Add(1)
 	}
 }
 
-// TestPoolRunsEveryIndexOnce hands jobs to spinning and to parking workers,
-// with pauses long enough for spinning workers to park in between, and
-// checks that every job covers each index exactly once and that Close
-// stops parked workers.
+// TestPoolRunsEveryIndexOnce hands jobs, fixed and guided, to spinning
+// and to parking workers, with pauses long enough for spinning workers to
+// park in between, and checks that every job covers each index exactly
+// once in ranges starting at multiples of its grain, and that Close stops
+// parked workers.
 func TestPoolRunsEveryIndexOnce(t *testing.T) {
 	for _, spin := range []bool{true, false} {
 		for _, threads := range []int{2, 3, 5} {
@@ -33,7 +42,15 @@ func TestPoolRunsEveryIndexOnce(t *testing.T) {
 					for i := range task.hits {
 						task.hits[i].Store(0)
 					}
-					p.Run(task, n, grain)
+					task.grain = grain
+					if job%2 == 0 {
+						p.Run(task, n, grain)
+					} else {
+						p.runGuided(task, n, grain)
+					}
+					if m := task.misaligned.Swap(0); m != 0 {
+						t.Fatalf("job %d (n=%d, grain=%d): %d ranges start off the grain", job, n, grain, m)
+					}
 					for i := range task.hits {
 						want := int32(0)
 						if i < n {
