@@ -94,7 +94,18 @@ func (p *Pool) Attend(worker int, b *QueryBlock, keys, vals *KVSpan, off, d int,
 				}
 			}
 		}
+		// Decode reads the cache from memory (the weights passed through
+		// since the last token): ask for this chunk's values while the
+		// scores are computed, and the next chunk's keys before the
+		// softmax. The hardware prefetchers do not follow 16 rows of
+		// 256 bytes 2 KiB apart (a kv head's column).
+		p.fam.prefetch(vt, stride, lanes, d)
 		p.fam.attnScores(ws.s, ws.qt, kt, d, stride)
+		if c+lanes <= int(maxPos) {
+			if kn, _, rs, ok := chunkInPlace(keys, vals, c+lanes, min(lanes, int(maxPos)+1-c-lanes), off); ok {
+				p.fam.prefetch(kn, rs, lanes, d)
+			}
+		}
 		for kk := range masks {
 			masks[kk] = 0
 			if c+kk <= int(minPos) {

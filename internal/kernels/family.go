@@ -45,9 +45,12 @@ type family struct {
 	attnScores  func(s, qt, k []float32, d, kstride int)
 	attnSoftmax func(s, m, l, mult []float32, masks *[lanes]uint16)
 	attnAccum   func(ot, pr, v, mult []float32, d, vstride int)
-	readSum     func(buf []uint64) uint64                                                         // see StreamRead
-	roundAct8   func(x []float32, q []int8, corr []int32, scale []float32)                        // see roundAct8Go
-	roundActK   func(x []float32, q []int8, scale []float32, kq []int8, kf []float32, ki []int32) // see roundActKGo
+	readSum     func(buf []uint64) uint64 // see StreamRead
+	// prefetch asks the cache for rows rows of width floats of x, stride
+	// floats apart, ahead of their use (a no-op where it has no kernel).
+	prefetch  func(x []float32, stride, rows, width int)
+	roundAct8 func(x []float32, q []int8, corr []int32, scale []float32)                        // see roundAct8Go
+	roundActK func(x []float32, q []int8, scale []float32, kq []int8, kf []float32, ki []int32) // see roundActKGo
 
 	// bf16: the f32-FMA tiles for bf16 weights, in families that use
 	// them (see runBF16Tiles).
@@ -135,6 +138,7 @@ func goFamily() family {
 		attnSoftmax: attnSoftmaxGo,
 		attnAccum:   attnAccumGo,
 		readSum:     readSumGo,
+		prefetch:    func([]float32, int, int, int) {},
 		roundAct8:   roundAct8Go,
 		roundActK:   roundActKGo,
 		matKernel:   goMatKernel,

@@ -45,6 +45,7 @@ func avx2FamilyWith(vnni bool) family {
 	f.attnScores, f.attnSoftmax, f.attnAccum = attnScoresAVX2, attnSoftmaxAVX2, attnAccumAVX2
 	f.swiglu = swigluAVX2
 	f.readSum = readSumAVX2
+	f.prefetch = prefetchAMD64
 	f.bf16 = avx2BF16()
 	f.nativeQ4 = true
 	f.matKernel = func(w *Mat) matKernel {
@@ -74,6 +75,7 @@ func avx512Family() family {
 	f.impl, f.features = ImplAVX512, []string{"AVX-512F", "AVX-512VL"}
 	vectorElems(&f, 16, elems512())
 	f.readSum = readSumAVX512
+	f.prefetch = prefetchAMD64
 	f.roundAct8 = roundAct8AVX512
 	f.roundActK = roundActKAVX512
 	f.swiglu = swigluAVX512
@@ -138,6 +140,19 @@ func readSum512(p *uint64, n int) uint64
 
 //go:noescape
 func readSum256(p *uint64, n int) uint64
+
+//go:noescape
+func prefetchRows(p *float32, stride, rows, lines int)
+
+// prefetchAMD64 asks for rows rows of width floats, stride floats apart
+// (see family.prefetch), with PREFETCHT0.
+func prefetchAMD64(x []float32, stride, rows, width int) {
+	if rows <= 0 || width <= 0 {
+		return
+	}
+	_ = x[(rows-1)*stride+width-1]
+	prefetchRows(&x[0], stride, rows, (width*4+63)/64)
+}
 
 // readSumAVX512 is readSumGo with AVX-512 over the whole 32-word groups.
 func readSumAVX512(buf []uint64) uint64 {

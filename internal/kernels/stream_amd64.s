@@ -70,3 +70,24 @@ done256:
 	VZEROUPPER
 	MOVQ AX, ret+16(FP)
 	RET
+
+// func prefetchRows(p *float32, stride, rows, lines int)
+// PREFETCHT0 of the first lines 64-byte lines of rows rows, stride floats
+// apart (lines ≥ 1, rows ≥ 1).
+TEXT ·prefetchRows(SB), NOSPLIT, $0-32
+	MOVQ p+0(FP), SI
+	MOVQ stride+8(FP), BX
+	SHLQ $2, BX
+	MOVQ rows+16(FP), CX
+prow:
+	MOVQ SI, DI
+	MOVQ lines+24(FP), DX
+pline:
+	PREFETCHT0 (DI)
+	ADDQ $64, DI
+	DECQ DX
+	JNZ  pline
+	ADDQ BX, SI
+	DECQ CX
+	JNZ  prow
+	RET
