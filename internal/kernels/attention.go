@@ -75,6 +75,10 @@ func (p *Pool) Attend(worker int, b *QueryBlock, keys, vals *KVSpan, off, d int,
 	for i := range ws.m {
 		ws.m[i], ws.l[i] = float32(math.Inf(-1)), 0
 	}
+	// Decode's few queries (a token's heads of this kv head) take the
+	// narrow tiles where the family has them: the same arithmetic per
+	// query, without computing twelve or more empty lanes.
+	narrow := b.N <= narrowLanes && p.fam.attnScoresNarrow != nil && d%32 == 0
 	masks := &p.attnMasks[worker] // masks[kk] bit i: query i sees key kk of the chunk
 	used := uint16(1<<b.N - 1)
 	for c := 0; c <= int(maxPos); c += lanes {
@@ -100,7 +104,11 @@ func (p *Pool) Attend(worker int, b *QueryBlock, keys, vals *KVSpan, off, d int,
 		// softmax. The hardware prefetchers do not follow 16 rows of
 		// 256 bytes 2 KiB apart (a kv head's column).
 		p.fam.prefetch(vt, stride, lanes, d)
-		p.fam.attnScores(ws.s, ws.qt, kt, d, stride)
+		if narrow {
+			p.fam.attnScoresNarrow(ws.s, ws.qt, kt, d, stride)
+		} else {
+			p.fam.attnScores(ws.s, ws.qt, kt, d, stride)
+		}
 		if c+lanes <= int(maxPos) {
 			if kn, _, rs, ok := chunkInPlace(keys, vals, c+lanes, min(lanes, int(maxPos)+1-c-lanes), off); ok {
 				p.fam.prefetch(kn, rs, lanes, d)
@@ -119,13 +127,21 @@ func (p *Pool) Attend(worker int, b *QueryBlock, keys, vals *KVSpan, off, d int,
 			}
 		}
 		p.fam.attnSoftmax(ws.s, ws.m, ws.l, ws.mult, masks)
-		p.fam.attnAccum(ws.ot, ws.s, vt, ws.mult, d, stride)
+		if narrow {
+			p.fam.attnAccumNarrow(ws.ot, ws.s, vt, ws.mult, d, stride)
+		} else {
+			p.fam.attnAccum(ws.ot, ws.s, vt, ws.mult, d, stride)
+		}
 	}
 	for i := 0; i < b.N; i++ {
 		inv := 1 / ws.l[i]
 		o := b.Out[i][:d]
 		for j := range o {
-			o[j] = ws.ot[j*lanes+i] * inv
+			if narrow {
+				o[j] = ws.ot[i*d+j] * inv // held query by query
+			} else {
+				o[j] = ws.ot[j*lanes+i] * inv
+			}
 		}
 	}
 }
@@ -206,6 +222,41 @@ func attnAccumGo(ot, p, v, mult []float32, d, vstride int) {
 			pk := p[kk*lanes : (kk+1)*lanes]
 			for i := range o {
 				o[i] += pk[i] * vv
+			}
+		}
+	}
+}
+
+// narrowLanes is how many queries the narrow tiles take: a token's query
+// heads of one kv head in LFM2's models (two to four).
+const narrowLanes = 4
+
+// attnScoresNarrowGo is the specification of the narrow score tile: the
+// score tile's sums for queries (lanes) q < 4 only, each the same chain of
+// products in order j; lanes 4–15 of s are left as they are.
+func attnScoresNarrowGo(s, qt, k []float32, d, kstride int) {
+	for kk := 0; kk < lanes; kk++ {
+		kr := k[kk*kstride : kk*kstride+d]
+		var out [narrowLanes]float32
+		for j, kv := range kr {
+			for i := range out {
+				out[i] += qt[j*lanes+i] * kv
+			}
+		}
+		copy(s[kk*lanes:], out[:])
+	}
+}
+
+// attnAccumNarrowGo is the specification of the narrow accumulation tile:
+// the accumulation tile's outputs for queries q < 4, held query by query
+// (ot[d·q + j]): ot·mult[q] + Σ_kk p[16·kk+q]·v[vstride·kk+j], kk in order.
+func attnAccumNarrowGo(ot, p, v, mult []float32, d, vstride int) {
+	for q := 0; q < narrowLanes; q++ {
+		o := ot[q*d : (q+1)*d]
+		for j := range o {
+			o[j] *= mult[q]
+			for kk := 0; kk < lanes; kk++ {
+				o[j] += p[kk*lanes+q] * v[kk*vstride+j]
 			}
 		}
 	}

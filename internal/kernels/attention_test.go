@@ -77,27 +77,59 @@ func TestAttendAgainstDefinition(t *testing.T) {
 	}
 }
 
-// TestAttendIgnoresBlockMates: a query's result is bit-identical alone and
-// in a block with queries at other positions (before and after it).
+// TestAttendIgnoresBlockMates: a query's result is bit-identical alone,
+// in a decode-sized block of up to four (the narrow tiles where the family
+// has them) and in a full block with queries at other positions (before
+// and after it), with the cache read in place (blocks of 16) or copied.
 func TestAttendIgnoresBlockMates(t *testing.T) {
 	for _, impl := range Available() {
 		p := NewPoolImpl(1, impl)
 		rng := rand.New(rand.NewPCG(23, 24))
-		const d, n = 64, 100
-		keys, vals := kvCache(rng, n, 16, 2*d), kvCache(rng, n, 16, 2*d)
-		q := randF32(rng, d)
-		alone := QueryBlock{N: 1, Pos: [16]int32{37}}
-		alone.Q[0], alone.Out[0] = q, make([]float32, d)
-		p.Attend(0, &alone, keys, vals, d, d, 0.125)
-		full := QueryBlock{N: 16}
-		for i := 0; i < 16; i++ {
-			full.Q[i], full.Out[i], full.Pos[i] = randF32(rng, d), make([]float32, d), int32(5*i+20)
-		}
-		full.Q[7], full.Pos[7] = q, 37
-		p.Attend(0, &full, keys, vals, d, d, 0.125)
-		for j := 0; j < d; j++ {
-			if alone.Out[0][j] != full.Out[7][j] {
-				t.Fatalf("%s: dim %d alone %v, in a block %v", impl, j, alone.Out[0][j], full.Out[7][j])
+		for _, d := range []int{32, 64, 48} {
+			for _, bs := range []int{16, 4} {
+				const n = 100
+				keys, vals := kvCache(rng, n, bs, 2*d), kvCache(rng, n, bs, 2*d)
+				q := randF32(rng, d)
+				full := QueryBlock{N: 16}
+				for i := 0; i < 16; i++ {
+					full.Q[i], full.Out[i], full.Pos[i] = randF32(rng, d), make([]float32, d), int32(5*i+20)
+				}
+				full.Q[7], full.Pos[7] = q, 37
+				p.Attend(0, &full, keys, vals, d, d, 0.125)
+				for _, pos := range [][]int32{{37}, {37, 37}, {37, 36, 37}, {12, 37, 99, 40}} {
+					var few QueryBlock
+					few.N = len(pos)
+					at := -1
+					for i, ps := range pos {
+						few.Q[i], few.Out[i], few.Pos[i] = randF32(rng, d), make([]float32, d), ps
+						if ps == 37 && at < 0 {
+							at = i
+							few.Q[i] = q
+						}
+					}
+					p.Attend(0, &few, keys, vals, d, d, 0.125)
+					// The same queries in a full block after others.
+					wide := QueryBlock{N: 16}
+					for i := 0; i < 16; i++ {
+						wide.Q[i], wide.Out[i], wide.Pos[i] = randF32(rng, d), make([]float32, d), int32(rng.IntN(n))
+					}
+					for i := 0; i < few.N; i++ {
+						wide.Q[16-few.N+i], wide.Pos[16-few.N+i] = few.Q[i], few.Pos[i]
+					}
+					p.Attend(0, &wide, keys, vals, d, d, 0.125)
+					for j := 0; j < d; j++ {
+						if few.Out[at][j] != full.Out[7][j] {
+							t.Fatalf("%s d=%d block=%d: dim %d among %d queries %v, in a full block %v",
+								impl, d, bs, j, few.N, few.Out[at][j], full.Out[7][j])
+						}
+						for i := 0; i < few.N; i++ {
+							if few.Out[i][j] != wide.Out[16-few.N+i][j] {
+								t.Fatalf("%s d=%d block=%d: query %d of %d dim %d: %v, in a full block %v",
+									impl, d, bs, i, few.N, j, few.Out[i][j], wide.Out[16-few.N+i][j])
+							}
+						}
+					}
+				}
 			}
 		}
 		p.Close()

@@ -100,3 +100,31 @@ func attnAccumAVX512(ot, pr, v, mult []float32, d, vstride int) {
 	_, _, _, _ = ot[lanes*d-1], pr[lanes*lanes-1], v[(lanes-1)*vstride+d-1], mult[lanes-1]
 	attnAccum512(&ot[0], &pr[0], &v[0], &mult[0], d, vstride)
 }
+
+//go:noescape
+func attnScoresN512(s, qt, k *float32, d, kstride int)
+
+//go:noescape
+func attnAccumN512(ot, p, v, scale *float32, d, vstride int)
+
+// attnScoresNarrowAVX512 is the narrow score tile (see attnScoresNarrowGo)
+// in AVX-512.
+func attnScoresNarrowAVX512(s, qt, k []float32, d, kstride int) {
+	if d%16 != 0 {
+		attnScoresNarrowGo(s, qt, k, d, kstride)
+		return
+	}
+	_, _, _ = s[lanes*lanes-1], qt[lanes*d-1], k[(lanes-1)*kstride+d-1]
+	attnScoresN512(&s[0], &qt[0], &k[0], d, kstride)
+}
+
+// attnAccumNarrowAVX512 is the narrow accumulation tile (see
+// attnAccumNarrowGo) in AVX-512.
+func attnAccumNarrowAVX512(ot, pr, v, mult []float32, d, vstride int) {
+	if d%32 != 0 {
+		attnAccumNarrowGo(ot, pr, v, mult, d, vstride)
+		return
+	}
+	_, _, _, _ = ot[narrowLanes*d-1], pr[lanes*lanes-1], v[(lanes-1)*vstride+d-1], mult[narrowLanes-1]
+	attnAccumN512(&ot[0], &pr[0], &v[0], &mult[0], d, vstride)
+}

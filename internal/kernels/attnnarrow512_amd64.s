@@ -1,0 +1,233 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// Narrow attention tiles for decode: up to four queries (a token's query
+// heads of one kv head) against a chunk of 16 keys. The 16-lane tiles
+// (attn512_amd64.s) put a query in each lane and so compute 16 where
+// decode has two to four; these put keys (scores) or head dimensions
+// (accumulation) in the lanes. Each output is the same chain of rounded
+// operations in the same order as in the 16-lane tiles, so a query's
+// result does not depend on which tile computed it.
+
+// T2(a, b, t): a, b ← unpacklo(a, b), unpackhi(a, b) of 32-bit elements
+// (t is scratch).
+#define T2(a, b, t) \
+	VUNPCKLPS b, a, t \
+	VUNPCKHPS b, a, b \
+	VMOVAPS   t, a
+
+// T4(a0, a1, a2, a3, t0, t1, t2): the 64-bit step: a0..a3 ← unpacklo(a0, a2),
+// unpackhi(a0, a2), unpacklo(a1, a3), unpackhi(a1, a3).
+#define T4(a0, a1, a2, a3, t0, t1, t2) \
+	VUNPCKLPD a2, a0, t0 \
+	VUNPCKHPD a2, a0, t1 \
+	VUNPCKLPD a3, a1, t2 \
+	VUNPCKHPD a3, a1, a3 \
+	VMOVAPS   t0, a0 \
+	VMOVAPS   t1, a1 \
+	VMOVAPS   t2, a2
+
+// T16(x0, x1, x2, x3): the 128-bit step for one element e of the 4×4
+// groups: x0..x3 (rows 0–3, 4–7, 8–11, 12–15) ← columns e, 4+e, 8+e, 12+e.
+#define T16(x0, x1, x2, x3) \
+	VSHUFF32X4 $0x44, x1, x0, Z20 \
+	VSHUFF32X4 $0xEE, x1, x0, Z21 \
+	VSHUFF32X4 $0x44, x3, x2, Z22 \
+	VSHUFF32X4 $0xEE, x3, x2, Z23 \
+	VSHUFF32X4 $0x88, Z22, Z20, x0 \
+	VSHUFF32X4 $0xDD, Z22, Z20, x1 \
+	VSHUFF32X4 $0x88, Z23, Z21, x2 \
+	VSHUFF32X4 $0xDD, Z23, Z21, x3
+
+// QFMA(j, col): column j of the block (the 16 keys' element j) times each
+// of the four queries' element j, into their accumulators Z28–Z31.
+#define QFMA(j, col) \
+	VFMADD231PS.BCST (64*j)(SI), col, Z28 \
+	VFMADD231PS.BCST (64*j+4)(SI), col, Z29 \
+	VFMADD231PS.BCST (64*j+8)(SI), col, Z30 \
+	VFMADD231PS.BCST (64*j+12)(SI), col, Z31
+
+// func attnScoresN512(s *float32, qt *float32, k *float32, d, kstride int)
+// s[16·kk + q] = Σ_j qt[16·j + q] · k[kstride·kk + j] for the 16 keys kk
+// and queries q < 4 (lanes 4–15 of s are left as they are); d is a
+// multiple of 16. Per 16 columns of the keys, a 16×16 transpose puts
+// column j in register Zj; each query's sums are one register, a key a
+// lane, FMA'd column by column in order j.
+TEXT ·attnScoresN512(SB), NOSPLIT, $0-40
+	MOVQ s+0(FP), DX
+	MOVQ qt+8(FP), SI
+	MOVQ k+16(FP), DI
+	MOVQ d+24(FP), CX
+	MOVQ kstride+32(FP), BX
+	SHLQ $2, BX
+	SHRQ $4, CX
+	LEAQ (DI)(BX*8), R8
+	MOVQ BX, R9
+	IMULQ $3, R9
+	MOVQ BX, R10
+	IMULQ $5, R10
+	MOVQ BX, R11
+	IMULQ $7, R11
+	VPXORD Z28, Z28, Z28
+	VPXORD Z29, Z29, Z29
+	VPXORD Z30, Z30, Z30
+	VPXORD Z31, Z31, Z31
+nsloop:
+	VMOVUPS (DI), Z0
+	VMOVUPS (DI)(BX*1), Z1
+	VMOVUPS (DI)(BX*2), Z2
+	VMOVUPS (DI)(R9*1), Z3
+	VMOVUPS (DI)(BX*4), Z4
+	VMOVUPS (DI)(R10*1), Z5
+	VMOVUPS (DI)(R9*2), Z6
+	VMOVUPS (DI)(R11*1), Z7
+	VMOVUPS (R8), Z8
+	VMOVUPS (R8)(BX*1), Z9
+	VMOVUPS (R8)(BX*2), Z10
+	VMOVUPS (R8)(R9*1), Z11
+	VMOVUPS (R8)(BX*4), Z12
+	VMOVUPS (R8)(R10*1), Z13
+	VMOVUPS (R8)(R9*2), Z14
+	VMOVUPS (R8)(R11*1), Z15
+	T2(Z0, Z1, Z16)
+	T2(Z2, Z3, Z17)
+	T2(Z4, Z5, Z18)
+	T2(Z6, Z7, Z19)
+	T2(Z8, Z9, Z16)
+	T2(Z10, Z11, Z17)
+	T2(Z12, Z13, Z18)
+	T2(Z14, Z15, Z19)
+	T4(Z0, Z1, Z2, Z3, Z16, Z17, Z18)
+	T4(Z4, Z5, Z6, Z7, Z16, Z17, Z18)
+	T4(Z8, Z9, Z10, Z11, Z16, Z17, Z18)
+	T4(Z12, Z13, Z14, Z15, Z16, Z17, Z18)
+	T16(Z0, Z4, Z8, Z12)
+	T16(Z1, Z5, Z9, Z13)
+	T16(Z2, Z6, Z10, Z14)
+	T16(Z3, Z7, Z11, Z15)
+	QFMA(0, Z0)
+	QFMA(1, Z1)
+	QFMA(2, Z2)
+	QFMA(3, Z3)
+	QFMA(4, Z4)
+	QFMA(5, Z5)
+	QFMA(6, Z6)
+	QFMA(7, Z7)
+	QFMA(8, Z8)
+	QFMA(9, Z9)
+	QFMA(10, Z10)
+	QFMA(11, Z11)
+	QFMA(12, Z12)
+	QFMA(13, Z13)
+	QFMA(14, Z14)
+	QFMA(15, Z15)
+	ADDQ $1024, SI
+	ADDQ $64, DI
+	ADDQ $64, R8
+	DECQ CX
+	JNZ  nsloop
+	// Back to a key a row: per 128-bit lane L, the four queries' sums of
+	// keys 4L..4L+3, each group stored at s[16·kk].
+	VUNPCKLPS Z29, Z28, Z0
+	VUNPCKHPS Z29, Z28, Z1
+	VUNPCKLPS Z31, Z30, Z2
+	VUNPCKHPS Z31, Z30, Z3
+	VUNPCKLPD Z2, Z0, Z4
+	VUNPCKHPD Z2, Z0, Z5
+	VUNPCKLPD Z3, Z1, Z6
+	VUNPCKHPD Z3, Z1, Z7
+	VMOVUPS X4, 0(DX)
+	VMOVUPS X5, 64(DX)
+	VMOVUPS X6, 128(DX)
+	VMOVUPS X7, 192(DX)
+	VEXTRACTF32X4 $1, Z4, 256(DX)
+	VEXTRACTF32X4 $1, Z5, 320(DX)
+	VEXTRACTF32X4 $1, Z6, 384(DX)
+	VEXTRACTF32X4 $1, Z7, 448(DX)
+	VEXTRACTF32X4 $2, Z4, 512(DX)
+	VEXTRACTF32X4 $2, Z5, 576(DX)
+	VEXTRACTF32X4 $2, Z6, 640(DX)
+	VEXTRACTF32X4 $2, Z7, 704(DX)
+	VEXTRACTF32X4 $3, Z4, 768(DX)
+	VEXTRACTF32X4 $3, Z5, 832(DX)
+	VEXTRACTF32X4 $3, Z6, 896(DX)
+	VEXTRACTF32X4 $3, Z7, 960(DX)
+	VZEROUPPER
+	RET
+
+// PACC(kk): key kk's values in two 16-dimension blocks (DI, DI+64) times
+// each query's probability of it, into the eight accumulators.
+#define PACC(kk) \
+	VMOVUPS (DI), Z0 \
+	VMOVUPS 64(DI), Z1 \
+	VFMADD231PS.BCST (64*kk)(SI), Z0, Z16 \
+	VFMADD231PS.BCST (64*kk+4)(SI), Z0, Z17 \
+	VFMADD231PS.BCST (64*kk+8)(SI), Z0, Z18 \
+	VFMADD231PS.BCST (64*kk+12)(SI), Z0, Z19 \
+	VFMADD231PS.BCST (64*kk)(SI), Z1, Z20 \
+	VFMADD231PS.BCST (64*kk+4)(SI), Z1, Z21 \
+	VFMADD231PS.BCST (64*kk+8)(SI), Z1, Z22 \
+	VFMADD231PS.BCST (64*kk+12)(SI), Z1, Z23 \
+	ADDQ BX, DI
+
+// func attnAccumN512(ot *float32, p *float32, v *float32, scale *float32, d, vstride int)
+// ot[d·q + j] = ot[d·q + j]·scale[q] + Σ_kk p[16·kk + q]·v[vstride·kk + j]
+// for queries q < 4, keys in order kk = 0..15; d is a multiple of 32. A
+// register holds one query's 16 dimensions; 32 dimensions a pass.
+TEXT ·attnAccumN512(SB), NOSPLIT, $0-48
+	MOVQ ot+0(FP), DX
+	MOVQ p+8(FP), SI
+	MOVQ v+16(FP), R8
+	MOVQ scale+24(FP), AX
+	MOVQ d+32(FP), CX
+	MOVQ vstride+40(FP), BX
+	SHLQ $2, BX
+	MOVQ CX, R9
+	SHLQ $2, R9 // a query's row of ot, in bytes
+	LEAQ (R9)(R9*2), R10
+	SHRQ $5, CX
+	VBROADCASTSS 0(AX), Z24
+	VBROADCASTSS 4(AX), Z25
+	VBROADCASTSS 8(AX), Z26
+	VBROADCASTSS 12(AX), Z27
+naloop:
+	VMULPS (DX), Z24, Z16
+	VMULPS (DX)(R9*1), Z25, Z17
+	VMULPS (DX)(R9*2), Z26, Z18
+	VMULPS (DX)(R10*1), Z27, Z19
+	VMULPS 64(DX), Z24, Z20
+	VMULPS 64(DX)(R9*1), Z25, Z21
+	VMULPS 64(DX)(R9*2), Z26, Z22
+	VMULPS 64(DX)(R10*1), Z27, Z23
+	MOVQ R8, DI
+	PACC(0)
+	PACC(1)
+	PACC(2)
+	PACC(3)
+	PACC(4)
+	PACC(5)
+	PACC(6)
+	PACC(7)
+	PACC(8)
+	PACC(9)
+	PACC(10)
+	PACC(11)
+	PACC(12)
+	PACC(13)
+	PACC(14)
+	PACC(15)
+	VMOVUPS Z16, (DX)
+	VMOVUPS Z17, (DX)(R9*1)
+	VMOVUPS Z18, (DX)(R9*2)
+	VMOVUPS Z19, (DX)(R10*1)
+	VMOVUPS Z20, 64(DX)
+	VMOVUPS Z21, 64(DX)(R9*1)
+	VMOVUPS Z22, 64(DX)(R9*2)
+	VMOVUPS Z23, 64(DX)(R10*1)
+	ADDQ $128, DX
+	ADDQ $128, R8
+	DECQ CX
+	JNZ  naloop
+	VZEROUPPER
+	RET
