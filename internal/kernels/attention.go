@@ -126,7 +126,11 @@ func (p *Pool) Attend(worker int, b *QueryBlock, keys, vals *KVSpan, off, d int,
 				}
 			}
 		}
-		p.fam.attnSoftmax(ws.s, ws.m, ws.l, ws.mult, masks)
+		if narrow && p.fam.attnSoftmaxNarrow != nil {
+			p.fam.attnSoftmaxNarrow(ws.s, ws.m, ws.l, ws.mult, masks)
+		} else {
+			p.fam.attnSoftmax(ws.s, ws.m, ws.l, ws.mult, masks)
+		}
 		if narrow {
 			p.fam.attnAccumNarrow(ws.ot, ws.s, vt, ws.mult, d, stride)
 		} else {
@@ -233,7 +237,8 @@ const narrowLanes = 4
 
 // attnScoresNarrowGo is the specification of the narrow score tile: the
 // score tile's sums for queries (lanes) q < 4 only, each the same chain of
-// products in order j; lanes 4–15 of s are left as they are.
+// products in order j. Lanes 4–15 of s mean nothing after it (kernels may
+// leave or fill them; the softmax masks them).
 func attnScoresNarrowGo(s, qt, k []float32, d, kstride int) {
 	for kk := 0; kk < lanes; kk++ {
 		kr := k[kk*kstride : kk*kstride+d]

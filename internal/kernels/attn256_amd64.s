@@ -236,7 +236,7 @@ DATA softmaxBits<>+56(SB)/4, $16384
 DATA softmaxBits<>+60(SB)/4, $32768
 GLOBL softmaxBits<>(SB), RODATA|NOPTR, $64
 
-// func attnSoftmax256(s, m, l, mult *float32, masks *uint16)
+// func attnSoftmax256(s, m, l, mult *float32, masks *uint16, end int)
 // The online-softmax step of one score tile (see attnSoftmaxGo) in AVX2,
 // lanes 0–7 then 8–15: per lane, the new running maximum over the keys its
 // mask admits, the rescale factor (exactly 1 where the maximum did not
@@ -244,7 +244,9 @@ GLOBL softmaxBits<>(SB), RODATA|NOPTR, $64
 // and the running sum, added key by key. A key's 16-bit mask becomes lane
 // masks by broadcasting it and comparing each lane's bit (softmaxBits).
 // Y0–Y3 work, Y4–Y15 EXP256's constants.
-TEXT ·attnSoftmax256(SB), NOSPLIT, $0-40
+// end is 64 for both halves, 32 for lanes 0–7 only (decode's few
+// queries: lanes 8–15 are left as they are).
+TEXT ·attnSoftmax256(SB), NOSPLIT, $0-48
 	EXPCONSTS256
 	XORQ R11, R11 // the half's byte offset: 0, then 32
 shalf:
@@ -295,7 +297,135 @@ sexp:
 	JNZ     sexp
 	VMOVUPS Y3, (BX)
 	ADDQ    $32, R11
-	CMPQ    R11, $64
+	CMPQ    R11, end+40(FP)
 	JL      shalf
+	VZEROUPPER
+	RET
+
+// func attnScoresHalf256(s *float32, qt *float32, k *float32, d, kstride int)
+// The score tile for lanes 0–7 only (decode's few queries; see
+// attnScoresNarrowGo): s[16·kk + lane] for lane < 8, eight keys a pass,
+// each lane's sum the same chain as in attnScores256. Lanes 8–15 of s
+// are left as they are.
+TEXT ·attnScoresHalf256(SB), NOSPLIT, $0-40
+	MOVQ s+0(FP), DX
+	MOVQ k+16(FP), R13
+	MOVQ kstride+32(FP), BX
+	SHLQ $2, BX
+	LEAQ (BX)(BX*2), R9
+	LEAQ (BX)(BX*4), R10
+	LEAQ (R9)(BX*4), R11
+	MOVQ $2, R12
+hgroup:
+	MOVQ qt+8(FP), SI
+	MOVQ d+24(FP), CX
+	MOVQ R13, DI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+hj:
+	VMOVUPS (SI), Y8
+	VBROADCASTSS (DI), Y9
+	VFMADD231PS Y8, Y9, Y0
+	VBROADCASTSS (DI)(BX*1), Y10
+	VFMADD231PS Y8, Y10, Y1
+	VBROADCASTSS (DI)(BX*2), Y11
+	VFMADD231PS Y8, Y11, Y2
+	VBROADCASTSS (DI)(R9*1), Y12
+	VFMADD231PS Y8, Y12, Y3
+	VBROADCASTSS (DI)(BX*4), Y9
+	VFMADD231PS Y8, Y9, Y4
+	VBROADCASTSS (DI)(R10*1), Y10
+	VFMADD231PS Y8, Y10, Y5
+	VBROADCASTSS (DI)(R9*2), Y11
+	VFMADD231PS Y8, Y11, Y6
+	VBROADCASTSS (DI)(R11*1), Y12
+	VFMADD231PS Y8, Y12, Y7
+	ADDQ $64, SI
+	ADDQ $4, DI
+	DECQ CX
+	JNZ  hj
+	VMOVUPS Y0, 0(DX)
+	VMOVUPS Y1, 64(DX)
+	VMOVUPS Y2, 128(DX)
+	VMOVUPS Y3, 192(DX)
+	VMOVUPS Y4, 256(DX)
+	VMOVUPS Y5, 320(DX)
+	VMOVUPS Y6, 384(DX)
+	VMOVUPS Y7, 448(DX)
+	ADDQ $512, DX
+	LEAQ (R13)(BX*8), R13
+	DECQ R12
+	JNZ  hgroup
+	VZEROUPPER
+	RET
+
+// NACC(off, b, lo, hi): query off/4's probability of the key times the key's
+// 16 values (Y8, Y9), into its two accumulators.
+#define NACC(off, b, lo, hi) \
+	VBROADCASTSS off(R11), b \
+	VFMADD231PS  Y8, b, lo \
+	VFMADD231PS  Y9, b, hi
+
+// func attnAccumN256(ot *float32, p *float32, v *float32, scale *float32, d, vstride int)
+// The narrow accumulation tile (see attnAccumNarrowGo) in AVX2: ot held
+// query by query, 16 dimensions a pass (d a multiple of 16), each output
+// the same chain as in attnAccum256.
+TEXT ·attnAccumN256(SB), NOSPLIT, $0-48
+	MOVQ ot+0(FP), DX
+	MOVQ p+8(FP), SI
+	MOVQ v+16(FP), R8
+	MOVQ scale+24(FP), AX
+	MOVQ d+32(FP), CX
+	MOVQ vstride+40(FP), BX
+	SHLQ $2, BX
+	MOVQ CX, R9
+	SHLQ $2, R9 // a query's row of ot, in bytes
+	LEAQ (R9)(R9*2), R10
+	SHRQ $4, CX
+	VBROADCASTSS 0(AX), Y12
+	VBROADCASTSS 4(AX), Y13
+	VBROADCASTSS 8(AX), Y14
+	VBROADCASTSS 12(AX), Y15
+nloop256:
+	VMULPS (DX), Y12, Y0
+	VMULPS (DX)(R9*1), Y13, Y1
+	VMULPS (DX)(R9*2), Y14, Y2
+	VMULPS (DX)(R10*1), Y15, Y3
+	VMULPS 32(DX), Y12, Y4
+	VMULPS 32(DX)(R9*1), Y13, Y5
+	VMULPS 32(DX)(R9*2), Y14, Y6
+	VMULPS 32(DX)(R10*1), Y15, Y7
+	MOVQ R8, DI
+	MOVQ SI, R11
+	MOVQ $16, R12
+nkk256:
+	VMOVUPS (DI), Y8
+	VMOVUPS 32(DI), Y9
+	NACC(0, Y10, Y0, Y4)
+	NACC(4, Y11, Y1, Y5)
+	NACC(8, Y10, Y2, Y6)
+	NACC(12, Y11, Y3, Y7)
+	ADDQ $64, R11
+	ADDQ BX, DI
+	DECQ R12
+	JNZ  nkk256
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, (DX)(R9*1)
+	VMOVUPS Y2, (DX)(R9*2)
+	VMOVUPS Y3, (DX)(R10*1)
+	VMOVUPS Y4, 32(DX)
+	VMOVUPS Y5, 32(DX)(R9*1)
+	VMOVUPS Y6, 32(DX)(R9*2)
+	VMOVUPS Y7, 32(DX)(R10*1)
+	ADDQ $64, DX
+	ADDQ $64, R8
+	DECQ CX
+	JNZ  nloop256
 	VZEROUPPER
 	RET

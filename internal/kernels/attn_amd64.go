@@ -36,12 +36,39 @@ func attnScores256(s, qt, k *float32, d, kstride int)
 func attnAccum256(ot, p, v, scale *float32, d, vstride int)
 
 //go:noescape
-func attnSoftmax256(s, m, l, mult *float32, masks *uint16)
+func attnSoftmax256(s, m, l, mult *float32, masks *uint16, end int)
 
 // attnSoftmaxAVX2 is the online-softmax step (see attnSoftmaxGo) in AVX2.
 func attnSoftmaxAVX2(s, m, l, mult []float32, masks *[lanes]uint16) {
 	_, _, _, _ = s[lanes*lanes-1], m[lanes-1], l[lanes-1], mult[lanes-1]
-	attnSoftmax256(&s[0], &m[0], &l[0], &mult[0], &masks[0])
+	attnSoftmax256(&s[0], &m[0], &l[0], &mult[0], &masks[0], 64)
+}
+
+// attnSoftmaxNarrowAVX2 is the online-softmax step for lanes 0–7 only
+// (decode's few queries), each lane as attnSoftmaxAVX2 computes it.
+func attnSoftmaxNarrowAVX2(s, m, l, mult []float32, masks *[lanes]uint16) {
+	_, _, _, _ = s[lanes*lanes-1], m[lanes-1], l[lanes-1], mult[lanes-1]
+	attnSoftmax256(&s[0], &m[0], &l[0], &mult[0], &masks[0], 32)
+}
+
+//go:noescape
+func attnScoresHalf256(s, qt, k *float32, d, kstride int)
+
+//go:noescape
+func attnAccumN256(ot, p, v, scale *float32, d, vstride int)
+
+// attnScoresNarrowAVX2 is the score tile for lanes 0–7 (see
+// attnScoresNarrowGo) in AVX2.
+func attnScoresNarrowAVX2(s, qt, k []float32, d, kstride int) {
+	_, _, _ = s[lanes*lanes-1], qt[lanes*d-1], k[(lanes-1)*kstride+d-1]
+	attnScoresHalf256(&s[0], &qt[0], &k[0], d, kstride)
+}
+
+// attnAccumNarrowAVX2 is the narrow accumulation tile (see
+// attnAccumNarrowGo) in AVX2; d is a multiple of 16 (Attend checks).
+func attnAccumNarrowAVX2(ot, pr, v, mult []float32, d, vstride int) {
+	_, _, _, _ = ot[narrowLanes*d-1], pr[lanes*lanes-1], v[(lanes-1)*vstride+d-1], mult[narrowLanes-1]
+	attnAccumN256(&ot[0], &pr[0], &v[0], &mult[0], d, vstride)
 }
 
 // attnScoresAVX2 is the score tile (see attnScoresGo) in AVX2.

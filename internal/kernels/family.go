@@ -47,10 +47,13 @@ type family struct {
 	attnAccum   func(ot, pr, v, mult []float32, d, vstride int)
 	// attnScoresNarrow, attnAccumNarrow (optional, together): the tiles for
 	// up to narrowLanes queries (decode), bit-identical to the 16-lane
-	// ones in those lanes (see attnScoresNarrowGo, attnAccumNarrowGo).
-	attnScoresNarrow func(s, qt, k []float32, d, kstride int)
-	attnAccumNarrow  func(ot, pr, v, mult []float32, d, vstride int)
-	readSum          func(buf []uint64) uint64 // see StreamRead
+	// ones in those lanes (see attnScoresNarrowGo, attnAccumNarrowGo);
+	// attnSoftmaxNarrow (optional) the softmax step for at least those
+	// lanes, bit-identical to attnSoftmax in them.
+	attnScoresNarrow  func(s, qt, k []float32, d, kstride int)
+	attnSoftmaxNarrow func(s, m, l, mult []float32, masks *[lanes]uint16)
+	attnAccumNarrow   func(ot, pr, v, mult []float32, d, vstride int)
+	readSum           func(buf []uint64) uint64 // see StreamRead
 	// prefetch asks the cache for rows rows of width floats of x, stride
 	// floats apart, ahead of their use (a no-op where it has no kernel).
 	prefetch  func(x []float32, stride, rows, width int)

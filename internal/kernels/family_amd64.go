@@ -43,6 +43,7 @@ func avx2FamilyWith(vnni bool) family {
 	}
 	vectorElems(&f, 8, elems256())
 	f.attnScores, f.attnSoftmax, f.attnAccum = attnScoresAVX2, attnSoftmaxAVX2, attnAccumAVX2
+	f.attnScoresNarrow, f.attnSoftmaxNarrow, f.attnAccumNarrow = attnScoresNarrowAVX2, attnSoftmaxNarrowAVX2, attnAccumNarrowAVX2
 	f.swiglu = swigluAVX2
 	f.readSum = readSumAVX2
 	f.prefetch = prefetchAMD64
