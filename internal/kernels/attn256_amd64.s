@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "attn_amd64.h"
 
 // Attention tiles in AVX2 for up to 16 queries (lanes, two ymm) against a
 // chunk of 16 keys, head dimension d (a multiple of 8): the same sums in
@@ -20,14 +21,7 @@ sgroup:
 	MOVQ qt+8(FP), SI
 	MOVQ d+24(FP), CX
 	MOVQ R13, DI
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
+	ZEROY8
 sj:
 	VMOVUPS (SI), Y8
 	VMOVUPS 32(SI), Y9
@@ -320,14 +314,7 @@ hgroup:
 	MOVQ qt+8(FP), SI
 	MOVQ d+24(FP), CX
 	MOVQ R13, DI
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
+	ZEROY8
 hj:
 	VMOVUPS (SI), Y8
 	VBROADCASTSS (DI), Y9
@@ -377,16 +364,7 @@ hj:
 // query by query, 16 dimensions a pass (d a multiple of 16), each output
 // the same chain as in attnAccum256.
 TEXT ·attnAccumN256(SB), NOSPLIT, $0-48
-	MOVQ ot+0(FP), DX
-	MOVQ p+8(FP), SI
-	MOVQ v+16(FP), R8
-	MOVQ scale+24(FP), AX
-	MOVQ d+32(FP), CX
-	MOVQ vstride+40(FP), BX
-	SHLQ $2, BX
-	MOVQ CX, R9
-	SHLQ $2, R9 // a query's row of ot, in bytes
-	LEAQ (R9)(R9*2), R10
+	NARROWACCARGS
 	SHRQ $4, CX
 	VBROADCASTSS 0(AX), Y12
 	VBROADCASTSS 4(AX), Y13

@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "attn_amd64.h"
 
 // Narrow attention tiles for decode: up to four queries (a token's query
 // heads of one kv head) against a chunk of 16 keys. The 16-lane tiles
@@ -176,16 +177,7 @@ nsloop:
 // for queries q < 4, keys in order kk = 0..15; d is a multiple of 32. A
 // register holds one query's 16 dimensions; 32 dimensions a pass.
 TEXT ·attnAccumN512(SB), NOSPLIT, $0-48
-	MOVQ ot+0(FP), DX
-	MOVQ p+8(FP), SI
-	MOVQ v+16(FP), R8
-	MOVQ scale+24(FP), AX
-	MOVQ d+32(FP), CX
-	MOVQ vstride+40(FP), BX
-	SHLQ $2, BX
-	MOVQ CX, R9
-	SHLQ $2, R9 // a query's row of ot, in bytes
-	LEAQ (R9)(R9*2), R10
+	NARROWACCARGS
 	SHRQ $5, CX
 	VBROADCASTSS 0(AX), Z24
 	VBROADCASTSS 4(AX), Z25

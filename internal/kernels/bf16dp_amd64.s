@@ -128,6 +128,21 @@
 	ADDQ R15, DX \
 	ROW3(84)
 
+// NEXTTILE8X3(tile, ret): after an 8×3 tile, jump to tile for the next
+// one — three weight rows, three outputs and 24 parked accumulators
+// further on (the argument slots are the call's own) — or to ret after
+// the last.
+#define NEXTTILE8X3(tile, ret) \
+	DECQ tiles+72(FP) \
+	JLE  ret \
+	MOVQ ws+24(FP), R13 \
+	LEAQ (R13)(R13*2), R13 \
+	SHLQ $1, R13 \
+	ADDQ R13, w+16(FP) \
+	ADDQ $12, out+40(FP) \
+	ADDQ $1536, acc+56(FP) \
+	JMP  tile
+
 // func packPairs512(dst *uint32, x *float32, chunks int, exact bool)
 // Packs chunks×32 floats of x: per chunk 16 dwords of high bf16 pairs,
 // then (exact) 16 of low pairs, lo = bf16(x − hi).
@@ -671,17 +686,7 @@ dpExact8x3_done:
 dpExact8x3_reduce:
 	REDUCE8X3
 dpExact8x3_next:
-	// The next tile: three weight rows, three outputs and 24 parked
-	// accumulators further on (the argument slots are this call's own).
-	DECQ tiles+72(FP)
-	JLE dpExact8x3_ret
-	MOVQ ws+24(FP), R13
-	LEAQ (R13)(R13*2), R13
-	SHLQ $1, R13
-	ADDQ R13, w+16(FP)
-	ADDQ $12, out+40(FP)
-	ADDQ $1536, acc+56(FP)
-	JMP dpExact8x3_tile
+	NEXTTILE8X3(dpExact8x3_tile, dpExact8x3_ret)
 dpExact8x3_ret:
 	VZEROUPPER
 	RET
@@ -781,17 +786,7 @@ dpFast8x3_done:
 dpFast8x3_reduce:
 	REDUCE8X3
 dpFast8x3_next:
-	// The next tile: three weight rows, three outputs and 24 parked
-	// accumulators further on (the argument slots are this call's own).
-	DECQ tiles+72(FP)
-	JLE dpFast8x3_ret
-	MOVQ ws+24(FP), R13
-	LEAQ (R13)(R13*2), R13
-	SHLQ $1, R13
-	ADDQ R13, w+16(FP)
-	ADDQ $12, out+40(FP)
-	ADDQ $1536, acc+56(FP)
-	JMP dpFast8x3_tile
+	NEXTTILE8X3(dpFast8x3_tile, dpFast8x3_ret)
 dpFast8x3_ret:
 	VZEROUPPER
 	RET
