@@ -128,11 +128,57 @@
 	ADDQ R15, DX \
 	ROW3(84)
 
-// NEXTTILE8X3(tile, ret): after an 8×3 tile, jump to tile for the next
-// one — three weight rows, three outputs and 24 parked accumulators
-// further on (the argument slots are the call's own) — or to ret after
-// the last.
-#define NEXTTILE8X3(tile, ret) \
+// BEGIN8X3(tile, zero, start, done): an 8×3 tile's start (label tile,
+// where the next tile of the call starts again): its arguments into
+// registers (SI, R8–R10 the activation rows, AX their stride; DI, R11, R12
+// the weight rows, BX their stride; CX chunks; DX out, R15 its row stride;
+// R14 acc; R13 the next tile's offset for prefetching) and the
+// accumulators from acc or zero, per mode; to done if there are no chunks.
+#define BEGIN8X3(tile, zero, start, done) \
+tile: \
+	MOVQ x+0(FP), SI \
+	MOVQ xs+8(FP), AX \
+	SHLQ $2, AX \
+	MOVQ w+16(FP), DI \
+	MOVQ ws+24(FP), BX \
+	SHLQ $1, BX \
+	MOVQ chunks+32(FP), CX \
+	MOVQ out+40(FP), DX \
+	MOVQ os+48(FP), R15 \
+	SHLQ $2, R15 \
+	LEAQ (SI)(AX*1), R8 \
+	LEAQ (R8)(AX*1), R9 \
+	LEAQ (R9)(AX*1), R10 \
+	LEAQ (DI)(BX*1), R11 \
+	LEAQ (R11)(BX*1), R12 \
+	MOVQ acc+56(FP), R14 \
+	MOVQ mode+64(FP), R13 \
+	TESTQ $1, R13 \
+	JZ zero \
+	LOADACC24(R14) \
+	JMP start \
+zero: \
+	ZERO24 \
+start: \
+	LEAQ (BX)(BX*2), R13 \
+	TESTQ CX, CX \
+	JZ done
+
+// END8X3(done, reduce, next, tile, ret): an 8×3 tile's end (label done):
+// the accumulators parked in acc or reduced into out, per mode; then back
+// to tile for the next one — three weight rows, three outputs and 24
+// parked accumulators further on (the argument slots are the call's own) —
+// or return after the last.
+#define END8X3(done, reduce, next, tile, ret) \
+done: \
+	MOVQ mode+64(FP), R13 \
+	TESTQ $2, R13 \
+	JZ reduce \
+	STOREACC24(R14) \
+	JMP next \
+reduce: \
+	REDUCE8X3 \
+next: \
 	DECQ tiles+72(FP) \
 	JLE  ret \
 	MOVQ ws+24(FP), R13 \
@@ -141,7 +187,10 @@
 	ADDQ R13, w+16(FP) \
 	ADDQ $12, out+40(FP) \
 	ADDQ $1536, acc+56(FP) \
-	JMP  tile
+	JMP  tile \
+ret: \
+	VZEROUPPER \
+	RET
 
 // func packPairs512(dst *uint32, x *float32, chunks int, exact bool)
 // Packs chunks×32 floats of x: per chunk 16 dwords of high bf16 pairs,
@@ -568,34 +617,7 @@ dpFast4x4_done:
 // 24×16 parked floats on (one call for a run of tiles: a call per tile
 // had cost 4% of a K = 4608 matmul).
 TEXT ·dpExact8x3(SB), NOSPLIT, $96-80
-dpExact8x3_tile:
-	MOVQ x+0(FP), SI
-	MOVQ xs+8(FP), AX
-	SHLQ $2, AX
-	MOVQ w+16(FP), DI
-	MOVQ ws+24(FP), BX
-	SHLQ $1, BX
-	MOVQ chunks+32(FP), CX
-	MOVQ out+40(FP), DX
-	MOVQ os+48(FP), R15
-	SHLQ $2, R15
-	LEAQ (SI)(AX*1), R8
-	LEAQ (R8)(AX*1), R9
-	LEAQ (R9)(AX*1), R10
-	LEAQ (DI)(BX*1), R11
-	LEAQ (R11)(BX*1), R12
-	MOVQ acc+56(FP), R14
-	MOVQ mode+64(FP), R13
-	TESTQ $1, R13
-	JZ dpExact8x3_zero
-	LOADACC24(R14)
-	JMP dpExact8x3_start
-dpExact8x3_zero:
-	ZERO24
-dpExact8x3_start:
-	LEAQ (BX)(BX*2), R13
-	TESTQ CX, CX
-	JZ dpExact8x3_done
+	BEGIN8X3(dpExact8x3_tile, dpExact8x3_zero, dpExact8x3_start, dpExact8x3_done)
 dpExact8x3_loop:
 	// the same line of the next three weight rows (the next tile)
 	PREFETCHT0 (DI)(R13*1)
@@ -677,57 +699,12 @@ dpExact8x3_loop:
 	ADDQ $128, R10
 	DECQ CX
 	JNZ  dpExact8x3_loop
-dpExact8x3_done:
-	MOVQ mode+64(FP), R13
-	TESTQ $2, R13
-	JZ dpExact8x3_reduce
-	STOREACC24(R14)
-	JMP dpExact8x3_next
-dpExact8x3_reduce:
-	REDUCE8X3
-dpExact8x3_next:
-	NEXTTILE8X3(dpExact8x3_tile, dpExact8x3_ret)
-dpExact8x3_ret:
-	VZEROUPPER
-	RET
+	END8X3(dpExact8x3_done, dpExact8x3_reduce, dpExact8x3_next, dpExact8x3_tile, dpExact8x3_ret)
 
 // func dpFast8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int, acc *float32, mode int, tiles int)
-// Eight activation rows x + r·xs (xs in dwords) against weight rows w + c·ws;
-// out[3r+c]. Accumulators Z0–Z23, weights Z24–Z26, activations Z27 (and Z28).
-// mode&accLoad: the accumulators start from acc's 24 rows (else zero);
-// mode&accKeep: they are stored there (else reduced into out). Then the
-// same for tiles−1 more tiles, each three weight rows, three outputs and
-// 24×16 parked floats on (one call for a run of tiles: a call per tile
-// had cost 4% of a K = 4608 matmul).
+// dpExact8x3 on activations packed as high halves only (the fast tier).
 TEXT ·dpFast8x3(SB), NOSPLIT, $96-80
-dpFast8x3_tile:
-	MOVQ x+0(FP), SI
-	MOVQ xs+8(FP), AX
-	SHLQ $2, AX
-	MOVQ w+16(FP), DI
-	MOVQ ws+24(FP), BX
-	SHLQ $1, BX
-	MOVQ chunks+32(FP), CX
-	MOVQ out+40(FP), DX
-	MOVQ os+48(FP), R15
-	SHLQ $2, R15
-	LEAQ (SI)(AX*1), R8
-	LEAQ (R8)(AX*1), R9
-	LEAQ (R9)(AX*1), R10
-	LEAQ (DI)(BX*1), R11
-	LEAQ (R11)(BX*1), R12
-	MOVQ acc+56(FP), R14
-	MOVQ mode+64(FP), R13
-	TESTQ $1, R13
-	JZ dpFast8x3_zero
-	LOADACC24(R14)
-	JMP dpFast8x3_start
-dpFast8x3_zero:
-	ZERO24
-dpFast8x3_start:
-	LEAQ (BX)(BX*2), R13
-	TESTQ CX, CX
-	JZ dpFast8x3_done
+	BEGIN8X3(dpFast8x3_tile, dpFast8x3_zero, dpFast8x3_start, dpFast8x3_done)
 dpFast8x3_loop:
 	// the same line of the next three weight rows (the next tile)
 	PREFETCHT0 (DI)(R13*1)
@@ -777,19 +754,7 @@ dpFast8x3_loop:
 	ADDQ $64, R10
 	DECQ CX
 	JNZ  dpFast8x3_loop
-dpFast8x3_done:
-	MOVQ mode+64(FP), R13
-	TESTQ $2, R13
-	JZ dpFast8x3_reduce
-	STOREACC24(R14)
-	JMP dpFast8x3_next
-dpFast8x3_reduce:
-	REDUCE8X3
-dpFast8x3_next:
-	NEXTTILE8X3(dpFast8x3_tile, dpFast8x3_ret)
-dpFast8x3_ret:
-	VZEROUPPER
-	RET
+	END8X3(dpFast8x3_done, dpFast8x3_reduce, dpFast8x3_next, dpFast8x3_tile, dpFast8x3_ret)
 
 // func dpExact8x1(x *uint32, xs int, w *uint16, chunks int, out *float32, os int)
 // Eight activation rows x + r·xs (xs in dwords) against one weight row;
