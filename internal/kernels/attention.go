@@ -81,20 +81,23 @@ func (p *Pool) Attend(worker int, b *QueryBlock, keys, vals *KVSpan, off, d int,
 	narrow := b.N <= narrowLanes && p.fam.attnScoresNarrow != nil && d%32 == 0
 	masks := &p.attnMasks[worker] // masks[kk] bit i: query i sees key kk of the chunk
 	used := uint16(1<<b.N - 1)
+	// The chunk's keys and values where they lie in the cache (found for
+	// the next chunk while prefetching it).
+	kr, vr, rs, inPlace := chunkInPlace(keys, vals, 0, min(lanes, int(maxPos)+1), off)
 	for c := 0; c <= int(maxPos); c += lanes {
 		nk := min(lanes, int(maxPos)+1-c)
 		kt, vt, stride := ws.kb, ws.vb, d
-		if kr, vr, rs, ok := chunkInPlace(keys, vals, c, nk, off); ok {
+		if inPlace {
 			kt, vt, stride = kr, vr, rs // read the cache where it lies
 		} else {
 			for kk := 0; kk < lanes; kk++ {
-				kr, vr := ws.kb[kk*d:(kk+1)*d], ws.vb[kk*d:(kk+1)*d]
+				kd, vd := ws.kb[kk*d:(kk+1)*d], ws.vb[kk*d:(kk+1)*d]
 				if kk < nk {
-					copy(kr, keys.row(c + kk)[off:off+d])
-					copy(vr, vals.row(c + kk)[off:off+d])
+					copy(kd, keys.row(c + kk)[off:off+d])
+					copy(vd, vals.row(c + kk)[off:off+d])
 				} else {
-					clear(kr) // finite, so that 0·v is 0
-					clear(vr)
+					clear(kd) // finite, so that 0·v is 0
+					clear(vd)
 				}
 			}
 		}
@@ -110,8 +113,9 @@ func (p *Pool) Attend(worker int, b *QueryBlock, keys, vals *KVSpan, off, d int,
 			p.fam.attnScores(ws.s, ws.qt, kt, d, stride)
 		}
 		if c+lanes <= int(maxPos) {
-			if kn, _, rs, ok := chunkInPlace(keys, vals, c+lanes, min(lanes, int(maxPos)+1-c-lanes), off); ok {
-				p.fam.prefetch(kn, rs, lanes, d)
+			kr, vr, rs, inPlace = chunkInPlace(keys, vals, c+lanes, min(lanes, int(maxPos)+1-c-lanes), off)
+			if inPlace {
+				p.fam.prefetch(kr, rs, lanes, d)
 			}
 		}
 		for kk := range masks {
@@ -140,12 +144,14 @@ func (p *Pool) Attend(worker int, b *QueryBlock, keys, vals *KVSpan, off, d int,
 	for i := 0; i < b.N; i++ {
 		inv := 1 / ws.l[i]
 		o := b.Out[i][:d]
-		for j := range o {
-			if narrow {
-				o[j] = ws.ot[i*d+j] * inv // held query by query
-			} else {
-				o[j] = ws.ot[j*lanes+i] * inv
+		if narrow { // held query by query
+			for j, v := range ws.ot[i*d : (i+1)*d] {
+				o[j] = v * inv
 			}
+			continue
+		}
+		for j := range o {
+			o[j] = ws.ot[j*lanes+i] * inv
 		}
 	}
 }
