@@ -20,8 +20,8 @@ func archFamily(impl Impl, fast bool) (family, bool) {
 }
 
 // avx2Family: AVX2 + FMA element kernels, attention tiles and matmuls,
-// Q4_0 and the K-quants on int8 activations (the fast tier) by VPMADDUBSW,
-// or VPDPBUSD where the CPU has AVX-VNNI (which Q8_0 in panels needs);
+// Q4_0, the K-quants and Q8_0 in panels on int8 activations (the fast
+// tier) by VPMADDUBSW, or VPDPBUSD where the CPU has AVX-VNNI;
 // 4-bit affine weights (kept as int8) and the softmax step in Go.
 func avx2Family() family { return avx2FamilyWith(cpu.X86.HasAVXVNNI) }
 
@@ -32,14 +32,11 @@ func avx2FamilyWith(vnni bool) family {
 	f.roundAct8, f.roundActK = roundAct8AVX2, roundActKAVX2
 	q4 := (*matmulTask).runQ4AVX2
 	kq := matKernel{rows: (*matmulTask).runKQuantAVX2, needs: actInt8 | actInt8K}
-	q8 := matKernel{rows: (*matmulTask).rowsQ8PanelsGo, needs: actInt8 | actInt8K}
-	f.nativeKQuant = true
+	f.nativeKQuant, f.nativeQ8Panels = true, true
 	if vnni {
 		f.features = append(f.features, "AVX-VNNI")
 		q4 = (*matmulTask).runQ4AVXVNNI
 		kq.rows = (*matmulTask).runKQuantAVXVNNI
-		q8.rows = (*matmulTask).runKQuantAVXVNNI
-		f.nativeQ8Panels = true
 	}
 	vectorElems(&f, 8, elems256())
 	f.attnScores, f.attnSoftmax, f.attnAccum = attnScoresAVX2, attnSoftmaxAVX2, attnAccumAVX2
@@ -57,10 +54,8 @@ func avx2FamilyWith(vnni bool) family {
 			return matKernel{rows: q4, needs: actInt8}
 		case FormatQ4Affine:
 			return goMatKernel(w)
-		case FormatQ4K, FormatQ5K, FormatQ6K:
+		case FormatQ4K, FormatQ5K, FormatQ6K, FormatQ8Panels:
 			return kq
-		case FormatQ8Panels:
-			return q8
 		case FormatInt8, FormatInt8Affine:
 			return matKernel{rows: (*matmulTask).runAVX2Q8, needs: actDeinterleaved}
 		}

@@ -402,8 +402,7 @@ KQ6KERNELS(·kq6PanelAVXVNNI(SB), ·kq6StreamAVXVNNI(SB))
 KQ8KERNELS(·kq8PanelAVXVNNI(SB), ·kq8StreamAVXVNNI(SB))
 
 // The same kernels for AVX2 without VNNI (VPMADDUBSW, VPMADDWD): the same
-// exact integers, so bit-identical. Not Q8_0: its bytes q + 128 would
-// saturate VPMADDUBSW's pair sums.
+// exact integers, so bit-identical.
 //
 // Q4_K and Q5_K keep VPMADDUBSW's 16-bit pair sums through the block
 // (VPADDW), the low quants' in Y3/Y4 and the high quants' in Y14/Y15, and
@@ -449,3 +448,34 @@ GLOBL kqOnes<>(SB), RODATA|NOPTR, $32
 KQ4KERNELS(·kq4PanelAVX2(SB), ·kq4StreamAVX2(SB), ZEROSUMSW, WIDEN4)
 KQ5KERNELS(·kq5PanelAVX2(SB), ·kq5StreamAVX2(SB), ZEROSUMSW, WIDEN4)
 KQ6KERNELS(·kq6PanelAVX2(SB), ·kq6StreamAVX2(SB))
+
+// Q8_0 without VNNI: its bytes q + 128 against int8 activations would
+// saturate VPMADDUBSW's pair sums (2 · 255 · 127 > 2¹⁵), so each chunk
+// goes back to the signed q (Y10 = 0x80 bytes), the unsigned operand is
+// |q| (VPABSB: 128 for −128) and the activations take q's sign (VPSIGNB,
+// 0 where q is 0): the same products, pair sums of at most
+// 2 · 128 · 127 < 2¹⁵ (activations lie in ±127), widened every chunk
+// against the ones in Y11. The sums start from 0.
+#define Q8MSTART \
+	ZEROSUMS \
+	VMOVDQU kqOnes<>(SB), Y11
+
+// Q8MPLANE(off, p, a): the chunk's |q| (Y6) against the plane p's four
+// int8 at off, signed as q (Y5), into a.
+#define Q8MPLANE(off, p, a) \
+	VPBROADCASTD off(p), Y8 \
+	VPSIGNB      Y5, Y8, Y8 \
+	VPMADDUBSW   Y8, Y6, Y7 \
+	VPMADDWD     Y11, Y7, Y7 \
+	VPADDD       Y7, a, a
+
+#undef Q8CHUNK
+#define Q8CHUNK(c) \
+	VMOVDQU (320+64*c)(DI)(BX*1), Y5 \
+	VPXOR   Y10, Y5, Y5 \
+	VPABSB  Y5, Y6 \
+	Q8MPLANE((4*c), SI, Y3) \
+	Q8MPLANE((4*c), R8, Y4)
+
+KERNEL(·kq8PanelAVX2(SB), 0x80808080, 4416, 512, 32, Q8MSTART, Q8BODY, BLOCK8END, SUPER8)
+STREAMKERNEL(·kq8StreamAVX2(SB), 0x80808080, 4416, 512, 32, Q8MSTART, Q8BODY, BLOCK8END, SUPER8, PF6)

@@ -137,7 +137,7 @@ func codeAt(pc uintptr, n int) []byte {
 	return unsafe.Slice((*byte)(*(*unsafe.Pointer)(unsafe.Pointer(&pc))), n)
 }
 
-// TestKQuantAVX2Kernels: the AVX2 family's K-quant kernels without AVX-VNNI
+// TestKQuantAVX2Kernels: the AVX2 family's K-quant and Q8_0 panel kernels without AVX-VNNI
 // (VPMADDUBSW) equal the specification (to its rare double rounding) and,
 // where the CPU has AVX-VNNI, the VPDPBUSD kernels bit for bit — the
 // family chooses one of them by CPU, so each is tested here directly.
@@ -146,10 +146,15 @@ func TestKQuantAVX2Kernels(t *testing.T) {
 		t.Skip("needs AVX2 and FMA")
 	}
 	rng := rand.New(rand.NewPCG(101, 102))
-	for _, f := range kquantFormats {
+	for _, f := range append(kquantFormats, FormatQ8Panels) {
 		for _, tk := range [][3]int{{1, 256, 16}, {3, 1024, 40}, {1, 4608, 20}} {
 			T, K, N := tk[0], tk[1], tk[2]
-			w := randKQuant(rng, f, N, K)
+			var w Mat
+			if f == FormatQ8Panels {
+				w = randQ8Panels(rng, N, K) // every int8, −128 too
+			} else {
+				w = randKQuant(rng, f, N, K)
+			}
 			x := randF32(rng, T*K)
 			var want, madd, vnni []float32
 			for _, v := range []struct {
@@ -240,6 +245,53 @@ func TestKQuantAVX2ExtremeSums(t *testing.T) {
 				if d := abs32(got[i] - want[i]); d > 1e-5*abs32(want[i]) {
 					t.Fatalf("%s sign %v row %d: VPMADDUBSW %v, specification %v", f, sign, i, got[i], want[i])
 				}
+			}
+		}
+	}
+}
+
+// TestQ8PanelsAVX2ExtremeSums: Q8_0 weights all −128 (whose magnitude only
+// fits VPMADDUBSW's unsigned operand) or all 127 against activations all
+// at ±127 (every pair sum at its largest): the VPMADDUBSW kernels still
+// give the specification's integers.
+func TestQ8PanelsAVX2ExtremeSums(t *testing.T) {
+	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
+		t.Skip("needs AVX2 and FMA")
+	}
+	const N, K = 16, 512
+	blocks := make([]byte, N*K/Q8Block*Q8Block0)
+	for b := 0; b < len(blocks)/Q8Block0; b++ {
+		blk := blocks[b*Q8Block0 : (b+1)*Q8Block0]
+		s := F32ToF16(0.001)
+		blk[0], blk[1] = byte(s), byte(s>>8)
+		q := byte(0x80) // −128 in even rows, 127 in odd
+		if b/(K/Q8Block)%2 == 1 {
+			q = 0x7f
+		}
+		for j := 2; j < Q8Block0; j++ {
+			blk[j] = q
+		}
+	}
+	w, err := NewMatQ8Panels(N, K, blocks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sign := range []float32{1, -1} {
+		x := make([]float32, K)
+		for i := range x {
+			x[i] = sign * 0.75
+		}
+		want, got := make([]float32, 2*N), make([]float32, 2*N)
+		x2 := append(append([]float32(nil), x...), x...) // streamed, then from cache
+		p := newPool(1, goFamily(), true)
+		p.MatMul(want, x2, 2, &w)
+		p.Close()
+		p = newPool(1, avx2FamilyWith(false), true)
+		p.MatMul(got, x2, 2, &w)
+		p.Close()
+		for i := range want {
+			if want[i] == 0 || abs32(got[i]-want[i]) > 1e-5*abs32(want[i]) {
+				t.Fatalf("sign %v output %d: VPMADDUBSW %v, specification %v", sign, i, got[i], want[i])
 			}
 		}
 	}
