@@ -196,8 +196,29 @@ func TestSoftmaxKernel(t *testing.T) {
 				}
 				m[3], l[3] = float32(math.Inf(-1)), 0
 			}
+			if trial%5 == 0 {
+				for kk := range masks {
+					masks[kk] &^= 0b1100 // lanes 2 and 3 admit nothing (decode's two queries)
+				}
+			}
 			s0, m0, l0 := append([]float32(nil), s...), m, l
 			p.fam.attnSoftmax(s, m[:], l[:], mult[:], &masks)
+			if p.fam.attnSoftmaxNarrow != nil {
+				// The narrow step's lanes are the 16-lane step's, bit for bit.
+				sn, mn, ln := append([]float32(nil), s0...), m0, l0
+				var multn [lanes]float32
+				p.fam.attnSoftmaxNarrow(sn, mn[:], ln[:], multn[:], &masks)
+				for i := 0; i < narrowLanes; i++ {
+					for kk := 0; kk < lanes; kk++ {
+						if math.Float32bits(sn[kk*lanes+i]) != math.Float32bits(s[kk*lanes+i]) {
+							t.Fatalf("%s narrow lane %d key %d: %v, 16-lane step %v", impl, i, kk, sn[kk*lanes+i], s[kk*lanes+i])
+						}
+					}
+					if math.Float32bits(mn[i]) != math.Float32bits(m[i]) || math.Float32bits(ln[i]) != math.Float32bits(l[i]) || math.Float32bits(multn[i]) != math.Float32bits(mult[i]) {
+						t.Fatalf("%s narrow lane %d: max, sum, rescale %v %v %v, 16-lane step %v %v %v", impl, i, mn[i], ln[i], multn[i], m[i], l[i], mult[i])
+					}
+				}
+			}
 			for i := 0; i < lanes; i++ {
 				want := m0[i]
 				for kk := 0; kk < lanes; kk++ {

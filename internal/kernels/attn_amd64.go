@@ -134,6 +134,16 @@ func attnScoresN512(s, qt, k *float32, d, kstride int)
 //go:noescape
 func attnAccumN512(ot, p, v, scale *float32, d, vstride int)
 
+//go:noescape
+func attnSoftmaxN512(s, m, l, mult *float32, masks *uint16)
+
+// attnSoftmaxNarrowAVX512 is the online-softmax step for lanes 0–3 only
+// (decode's few queries), each lane as attnSoftmaxAVX512 computes it.
+func attnSoftmaxNarrowAVX512(s, m, l, mult []float32, masks *[lanes]uint16) {
+	_, _, _, _ = s[lanes*lanes-1], m[lanes-1], l[lanes-1], mult[lanes-1]
+	attnSoftmaxN512(&s[0], &m[0], &l[0], &mult[0], &masks[0])
+}
+
 // attnScoresNarrowAVX512 is the narrow score tile (see attnScoresNarrowGo)
 // in AVX-512.
 func attnScoresNarrowAVX512(s, qt, k []float32, d, kstride int) {

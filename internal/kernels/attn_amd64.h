@@ -1,5 +1,5 @@
 // Shared by the attention tiles' assembler (attn256_amd64.s,
-// attnnarrow512_amd64.s).
+// attn512_amd64.s, attnnarrow512_amd64.s).
 
 // NARROWACCARGS loads the arguments of a narrow accumulation tile
 // (ot, p, v, scale *float32, d, vstride int): DX ot, SI p, R8 v, AX
@@ -27,3 +27,49 @@
 	VXORPS Y5, Y5, Y5 \
 	VXORPS Y6, Y6, Y6 \
 	VXORPS Y7, Y7, Y7
+
+// EXPCONSTS loads the constants EXP uses into Z20–Z30.
+#define EXPCONSTS \
+	MOVL $0xc2ae999a, AX \
+	VPBROADCASTD AX, Z20 \
+	MOVL $0x42b16666, AX \
+	VPBROADCASTD AX, Z21 \
+	MOVL $0x3fb8aa3b, AX \
+	VPBROADCASTD AX, Z22 \
+	MOVL $0x3f318000, AX \
+	VPBROADCASTD AX, Z23 \
+	MOVL $0xb95e8083, AX \
+	VPBROADCASTD AX, Z24 \
+	MOVL $0x3ab60b61, AX \
+	VPBROADCASTD AX, Z25 \
+	MOVL $0x3c088889, AX \
+	VPBROADCASTD AX, Z26 \
+	MOVL $0x3d2aaaab, AX \
+	VPBROADCASTD AX, Z27 \
+	MOVL $0x3e2aaaab, AX \
+	VPBROADCASTD AX, Z28 \
+	MOVL $0x3f000000, AX \
+	VPBROADCASTD AX, Z29 \
+	MOVL $0x3f800000, AX \
+	VPBROADCASTD AX, Z30
+
+// EXP computes e^x for the 16 lanes of x into y (t is scratch; x is
+// clobbered): 2^k · p(r), k = round(x·log2 e), r = x − k·ln 2 with ln 2 in
+// two parts (0.693359375 − 2.12194440e-4), p the degree-6 Taylor polynomial
+// (|r| ≤ ln2/2: relative error < 3e-7), 2^k by VSCALEFPS. x is clamped to
+// [-87.3, 88.7]; e^0 is exactly 1.
+#define EXP(x, y, t) \
+	VMAXPS       Z20, x, x \
+	VMINPS       Z21, x, x \
+	VMULPS       Z22, x, t \
+	VRNDSCALEPS  $0, t, t \
+	VFNMADD231PS Z23, t, x \
+	VFNMADD231PS Z24, t, x \
+	VMOVAPS      Z25, y \
+	VFMADD213PS  Z26, x, y \
+	VFMADD213PS  Z27, x, y \
+	VFMADD213PS  Z28, x, y \
+	VFMADD213PS  Z29, x, y \
+	VFMADD213PS  Z30, x, y \
+	VFMADD213PS  Z30, x, y \
+	VSCALEFPS    t, y, y

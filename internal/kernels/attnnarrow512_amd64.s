@@ -223,3 +223,172 @@ naloop:
 	JNZ  naloop
 	VZEROUPPER
 	RET
+
+// ROWS4(r, o): 128-bit lane L of r ← queries 0–3 of key row 4L + o of
+// the tile at SI.
+#define ROWS4(r, x, o) \
+	VMOVUPS       (64*o)(SI), x \
+	VINSERTF32X4  $1, (64*o+256)(SI), r, r \
+	VINSERTF32X4  $2, (64*o+512)(SI), r, r \
+	VINSERTF32X4  $3, (64*o+768)(SI), r, r
+
+// QMAX(z, k, q, mq): mq ← in every lane the larger of query q's running
+// maximum and its scores z where k admits them (the largest of a set of
+// numbers: the order the 16-lane tile takes them in does not change it).
+#define QMAX(z, k, q, mq) \
+	VMOVAPS      Z31, Z14 \
+	VMOVAPS      z, k, Z14 \
+	VSHUFF32X4   $0x4E, Z14, Z14, Z15 \
+	VMAXPS       Z15, Z14, Z14 \
+	VSHUFF32X4   $0xB1, Z14, Z14, Z15 \
+	VMAXPS       Z15, Z14, Z14 \
+	VPERMILPS    $0x4E, Z14, Z15 \
+	VMAXPS       Z15, Z14, Z14 \
+	VPERMILPS    $0xB1, Z14, Z15 \
+	VMAXPS       Z15, Z14, Z14 \
+	VBROADCASTSS (4*q)(R8), Z15 \
+	VMAXPS       Z15, Z14, mq
+
+// PROBS(z, k, mq): query's scores z (a key a lane) become e^(z − mq)
+// where k admits them, exactly 0 elsewhere.
+#define PROBS(z, k, mq) \
+	VSUBPS    mq, z, z \
+	EXP(z, Z14, Z15) \
+	VMOVAPS.Z Z14, k, z
+
+// QMASK(q, k): k ← bit kk set where masks[kk] admits query q (Z12 holds
+// the 16 masks, one a dword).
+#define QMASK(q, k) \
+	MOVL         $(1<<q), AX \
+	VPBROADCASTD AX, Z13 \
+	VPTESTMD     Z13, Z12, k
+
+// func attnSoftmaxN512(s, m, l, mult *float32, masks *uint16)
+// The online-softmax step (see attnSoftmaxGo) for lanes 0–3 only; lanes
+// 4–15 of m, l and mult are left as they are. The 16-lane tile takes a
+// query a lane and computes sixteen exponentials a key; this puts the four
+// queries' scores a key a lane (a transpose in registers), so a query's
+// probabilities are one exponential, skipped for a query no key of the
+// chunk is visible to. Each value is the 16-lane tile's operation on the
+// same operands, and the running sum still adds the probabilities in key
+// order, so each lane's result is bit-identical.
+TEXT ·attnSoftmaxN512(SB), NOSPLIT, $0-40
+	MOVQ s+0(FP), SI
+	MOVQ m+8(FP), R8
+	MOVQ l+16(FP), BX
+	MOVQ mult+24(FP), DX
+	MOVQ masks+32(FP), DI
+	EXPCONSTS
+	MOVL         $0xff800000, AX
+	VPBROADCASTD AX, Z31 // −∞
+	VPMOVZXWD    (DI), Z12
+	QMASK(0, K1)
+	QMASK(1, K2)
+	QMASK(2, K3)
+	QMASK(3, K4)
+	// Key rows 4L+o in lane L of Z4+o, then queries 0–3 in Z0–Z3, key kk
+	// in lane kk.
+	ROWS4(Z4, X4, 0)
+	ROWS4(Z5, X5, 1)
+	ROWS4(Z6, X6, 2)
+	ROWS4(Z7, X7, 3)
+	VUNPCKLPS Z5, Z4, Z8
+	VUNPCKHPS Z5, Z4, Z9
+	VUNPCKLPS Z7, Z6, Z10
+	VUNPCKHPS Z7, Z6, Z11
+	VUNPCKLPD Z10, Z8, Z0
+	VUNPCKHPD Z10, Z8, Z1
+	VUNPCKLPD Z11, Z9, Z2
+	VUNPCKHPD Z11, Z9, Z3
+	QMAX(Z0, K1, 0, Z8)
+	QMAX(Z1, K2, 1, Z9)
+	QMAX(Z2, K3, 2, Z10)
+	QMAX(Z3, K4, 3, Z11)
+	// The new maxima in lanes 0–3 of X12; mult = e^(old − new) where the
+	// maximum grew, else exactly 1; X13 = l·mult.
+	VMOVAPS   X8, X12
+	VBLENDPS  $2, X9, X12, X12
+	VBLENDPS  $4, X10, X12, X12
+	VBLENDPS  $8, X11, X12, X12
+	VMOVUPS   (R8), X13
+	VMOVUPS   X12, (R8)
+	VCMPPS    $0x0e, X13, X12, K5 // new > old
+	VSUBPS    X12, X13, X14
+	EXP(Z14, Z15, Z7)
+	VMOVAPS   Z30, Z6
+	VMOVAPS   Z15, K5, Z6
+	VMOVUPS   X6, (DX)
+	VMULPS    (BX), X6, X13
+	KORTESTW  K1, K1
+	JZ        p0none
+	PROBS(Z0, K1, Z8)
+	JMP       p1
+p0none:
+	VXORPS    Z0, Z0, Z0
+p1:
+	KORTESTW  K2, K2
+	JZ        p1none
+	PROBS(Z1, K2, Z9)
+	JMP       p2
+p1none:
+	VXORPS    Z1, Z1, Z1
+p2:
+	KORTESTW  K3, K3
+	JZ        p2none
+	PROBS(Z2, K3, Z10)
+	JMP       p3
+p2none:
+	VXORPS    Z2, Z2, Z2
+p3:
+	KORTESTW  K4, K4
+	JZ        p3none
+	PROBS(Z3, K4, Z11)
+	JMP       back
+p3none:
+	VXORPS    Z3, Z3, Z3
+back:
+	// Back to a key a row, stored in place of the scores.
+	VUNPCKLPS Z1, Z0, Z8
+	VUNPCKHPS Z1, Z0, Z9
+	VUNPCKLPS Z3, Z2, Z10
+	VUNPCKHPS Z3, Z2, Z11
+	VUNPCKLPD Z10, Z8, Z4
+	VUNPCKHPD Z10, Z8, Z5
+	VUNPCKLPD Z11, Z9, Z6
+	VUNPCKHPD Z11, Z9, Z7
+	VMOVUPS X4, 0(SI)
+	VMOVUPS X5, 64(SI)
+	VMOVUPS X6, 128(SI)
+	VMOVUPS X7, 192(SI)
+	VEXTRACTF32X4 $1, Z4, 256(SI)
+	VEXTRACTF32X4 $1, Z5, 320(SI)
+	VEXTRACTF32X4 $1, Z6, 384(SI)
+	VEXTRACTF32X4 $1, Z7, 448(SI)
+	VEXTRACTF32X4 $2, Z4, 512(SI)
+	VEXTRACTF32X4 $2, Z5, 576(SI)
+	VEXTRACTF32X4 $2, Z6, 640(SI)
+	VEXTRACTF32X4 $2, Z7, 704(SI)
+	VEXTRACTF32X4 $3, Z4, 768(SI)
+	VEXTRACTF32X4 $3, Z5, 832(SI)
+	VEXTRACTF32X4 $3, Z6, 896(SI)
+	VEXTRACTF32X4 $3, Z7, 960(SI)
+	// The running sum: l·mult plus the probabilities in key order.
+	VADDPS 0(SI), X13, X13
+	VADDPS 64(SI), X13, X13
+	VADDPS 128(SI), X13, X13
+	VADDPS 192(SI), X13, X13
+	VADDPS 256(SI), X13, X13
+	VADDPS 320(SI), X13, X13
+	VADDPS 384(SI), X13, X13
+	VADDPS 448(SI), X13, X13
+	VADDPS 512(SI), X13, X13
+	VADDPS 576(SI), X13, X13
+	VADDPS 640(SI), X13, X13
+	VADDPS 704(SI), X13, X13
+	VADDPS 768(SI), X13, X13
+	VADDPS 832(SI), X13, X13
+	VADDPS 896(SI), X13, X13
+	VADDPS 960(SI), X13, X13
+	VMOVUPS X13, (BX)
+	VZEROUPPER
+	RET

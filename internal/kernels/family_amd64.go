@@ -76,7 +76,7 @@ func avx512Family() family {
 	f.roundActK = roundActKAVX512
 	f.swiglu = swigluAVX512
 	f.attnScores, f.attnSoftmax, f.attnAccum = attnScoresAVX512, attnSoftmaxAVX512, attnAccumAVX512
-	f.attnScoresNarrow, f.attnAccumNarrow = attnScoresNarrowAVX512, attnAccumNarrowAVX512
+	f.attnScoresNarrow, f.attnSoftmaxNarrow, f.attnAccumNarrow = attnScoresNarrowAVX512, attnSoftmaxNarrowAVX512, attnAccumNarrowAVX512
 	f.nativeQ4 = cpu.X86.HasAVX512VNNI
 	f.nativeQ4Affine = true
 	f.nativeKQuant = f.nativeQ4
