@@ -74,6 +74,15 @@ func TestGGUFEveryCommand(t *testing.T) {
 		if args[0] == "bench" && !strings.Contains(stdout, `"format":"GGUF Q8_0 (Q8_0)"`) {
 			t.Errorf("bench does not report the format: %s", stdout)
 		}
+		if args[0] == "bench" {
+			// The KV cache a step reads at the mean depth, 16 + 4/2 positions.
+			var r struct {
+				KV int64 `json:"kv_bytes_per_token"`
+			}
+			if err := json.Unmarshal([]byte(stdout), &r); err != nil || r.KV <= 0 || r.KV%18 != 0 {
+				t.Errorf("bench: kv_bytes_per_token %d (%v), want a positive multiple of 18 positions' bytes", r.KV, err)
+			}
+		}
 		if args[0] == "tokenize" && strings.TrimSpace(stdout) != "1 3930 8502" {
 			t.Errorf("tokenize: %q", stdout)
 		}

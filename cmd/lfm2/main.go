@@ -50,7 +50,7 @@ func (g *globals) register(cmd *cobra.Command) *cobra.Command {
 	fl.StringVarP(&g.model, "model", "m", "", "model folder, .gguf file, cached repo id (org/name), or synthetic:PRESET (default: $LFM2_MODEL, else the cached "+hub.DefaultRepo+")")
 	fl.IntVarP(&g.threads, "threads", "t", 0, "compute threads (default: all cores)")
 	fl.StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for go tool pprof)")
-	fl.StringVar(&g.precision, "precision", "", "exact (activations stay float32; the default for float weights) or fast (activations rounded as llama.cpp does: to bf16 for bf16 weights on AVX512_BF16 CPUs, to int8 for Q4_0 weights, and in two int8 planes for Q8_0, Q4_K, Q5_K, Q6_K weights on x86 CPUs with VNNI (AVX512-VNNI, AVX-VNNI; the K-quants on any AVX2); the default for quantized weights: a quantized GGUF file or --dtype)")
+	fl.StringVar(&g.precision, "precision", "", "exact (activations stay float32; the default for float weights) or fast (activations rounded as llama.cpp does: to bf16 for bf16 weights on AVX512_BF16 CPUs, to int8 for Q4_0 weights, and in two int8 planes for Q8_0, Q4_K, Q5_K, Q6_K weights on x86 CPUs with AVX2 or AVX512-VNNI; the default for quantized weights: a quantized GGUF file or --dtype)")
 	fl.StringVar(&g.quant, "quant", "", "in a folder or repo of GGUF files, the quantization to load (Q4_K_M, Q8_0, …)")
 	fl.StringVar(&g.template, "chat-template", "", "render conversations with this Jinja file instead of the model's chat template")
 	fl.StringVar(&g.dtype, "dtype", "", "weights as stored (default), or q8_0 (alias int8) / q4_0 / q4_k: quantize at load with llama.cpp's rules (q4_k: widths of whole 256s); q8_0 decodes 35–65% faster (by machine and tier; see README) at a small accuracy cost")
