@@ -154,12 +154,7 @@ aloop:
 // of what was accumulated so far, the probabilities (exactly 0 where masked)
 // in place of the scores, and the running sum, added key by key.
 TEXT ·attnSoftmax512(SB), NOSPLIT, $0-40
-	MOVQ s+0(FP), SI
-	MOVQ m+8(FP), R8
-	MOVQ l+16(FP), BX
-	MOVQ mult+24(FP), DX
-	MOVQ masks+32(FP), DI
-	EXPCONSTS
+	SOFTMAXARGS
 	VMOVUPS (R8), Z16       // the running maximum so far
 	VMOVAPS Z16, Z17        // the new one
 	MOVQ SI, R9

@@ -73,3 +73,14 @@
 	VFMADD213PS  Z30, x, y \
 	VFMADD213PS  Z30, x, y \
 	VSCALEFPS    t, y, y
+
+// SOFTMAXARGS loads the arguments of an AVX-512 softmax step (s, m, l,
+// mult *float32, masks *uint16) into SI, R8, BX, DX, DI and EXP's
+// constants.
+#define SOFTMAXARGS \
+	MOVQ s+0(FP), SI \
+	MOVQ m+8(FP), R8 \
+	MOVQ l+16(FP), BX \
+	MOVQ mult+24(FP), DX \
+	MOVQ masks+32(FP), DI \
+	EXPCONSTS

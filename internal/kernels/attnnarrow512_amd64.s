@@ -49,6 +49,40 @@
 	VFMADD231PS.BCST (64*j+8)(SI), col, Z30 \
 	VFMADD231PS.BCST (64*j+12)(SI), col, Z31
 
+// TR4(a, b, c, d, t0, t1, t2, t3, o0, o1, o2, o3): in each 128-bit lane,
+// the 4×4 transpose of a–d (one row each) into o0–o3 (t0–t3 scratch):
+// four queries' sums of four keys become four keys' rows of four queries,
+// and back.
+#define TR4(a, b, c, d, t0, t1, t2, t3, o0, o1, o2, o3) \
+	VUNPCKLPS b, a, t0 \
+	VUNPCKHPS b, a, t1 \
+	VUNPCKLPS d, c, t2 \
+	VUNPCKHPS d, c, t3 \
+	VUNPCKLPD t2, t0, o0 \
+	VUNPCKHPD t2, t0, o1 \
+	VUNPCKLPD t3, t1, o2 \
+	VUNPCKHPD t3, t1, o3
+
+// STOREROWS(p): lane L of Z4–Z7 (keys 4L…4L+3, four queries each) to the
+// key rows of the tile at p (64 bytes a row).
+#define STOREROWS(p) \
+	VMOVUPS       X4, 0(p) \
+	VMOVUPS       X5, 64(p) \
+	VMOVUPS       X6, 128(p) \
+	VMOVUPS       X7, 192(p) \
+	VEXTRACTF32X4 $1, Z4, 256(p) \
+	VEXTRACTF32X4 $1, Z5, 320(p) \
+	VEXTRACTF32X4 $1, Z6, 384(p) \
+	VEXTRACTF32X4 $1, Z7, 448(p) \
+	VEXTRACTF32X4 $2, Z4, 512(p) \
+	VEXTRACTF32X4 $2, Z5, 576(p) \
+	VEXTRACTF32X4 $2, Z6, 640(p) \
+	VEXTRACTF32X4 $2, Z7, 704(p) \
+	VEXTRACTF32X4 $3, Z4, 768(p) \
+	VEXTRACTF32X4 $3, Z5, 832(p) \
+	VEXTRACTF32X4 $3, Z6, 896(p) \
+	VEXTRACTF32X4 $3, Z7, 960(p)
+
 // func attnScoresN512(s *float32, qt *float32, k *float32, d, kstride int)
 // s[16·kk + q] = Σ_j qt[16·j + q] · k[kstride·kk + j] for the 16 keys kk
 // and queries q < 4 (lanes 4–15 of s are left as they are); d is a
@@ -130,30 +164,8 @@ nsloop:
 	JNZ  nsloop
 	// Back to a key a row: per 128-bit lane L, the four queries' sums of
 	// keys 4L..4L+3, each group stored at s[16·kk].
-	VUNPCKLPS Z29, Z28, Z0
-	VUNPCKHPS Z29, Z28, Z1
-	VUNPCKLPS Z31, Z30, Z2
-	VUNPCKHPS Z31, Z30, Z3
-	VUNPCKLPD Z2, Z0, Z4
-	VUNPCKHPD Z2, Z0, Z5
-	VUNPCKLPD Z3, Z1, Z6
-	VUNPCKHPD Z3, Z1, Z7
-	VMOVUPS X4, 0(DX)
-	VMOVUPS X5, 64(DX)
-	VMOVUPS X6, 128(DX)
-	VMOVUPS X7, 192(DX)
-	VEXTRACTF32X4 $1, Z4, 256(DX)
-	VEXTRACTF32X4 $1, Z5, 320(DX)
-	VEXTRACTF32X4 $1, Z6, 384(DX)
-	VEXTRACTF32X4 $1, Z7, 448(DX)
-	VEXTRACTF32X4 $2, Z4, 512(DX)
-	VEXTRACTF32X4 $2, Z5, 576(DX)
-	VEXTRACTF32X4 $2, Z6, 640(DX)
-	VEXTRACTF32X4 $2, Z7, 704(DX)
-	VEXTRACTF32X4 $3, Z4, 768(DX)
-	VEXTRACTF32X4 $3, Z5, 832(DX)
-	VEXTRACTF32X4 $3, Z6, 896(DX)
-	VEXTRACTF32X4 $3, Z7, 960(DX)
+	TR4(Z28, Z29, Z30, Z31, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	STOREROWS(DX)
 	VZEROUPPER
 	RET
 
@@ -273,12 +285,7 @@ naloop:
 // same operands, and the running sum still adds the probabilities in key
 // order, so each lane's result is bit-identical.
 TEXT ·attnSoftmaxN512(SB), NOSPLIT, $0-40
-	MOVQ s+0(FP), SI
-	MOVQ m+8(FP), R8
-	MOVQ l+16(FP), BX
-	MOVQ mult+24(FP), DX
-	MOVQ masks+32(FP), DI
-	EXPCONSTS
+	SOFTMAXARGS
 	MOVL         $0xff800000, AX
 	VPBROADCASTD AX, Z31 // −∞
 	VPMOVZXWD    (DI), Z12
@@ -292,14 +299,7 @@ TEXT ·attnSoftmaxN512(SB), NOSPLIT, $0-40
 	ROWS4(Z5, X5, 1)
 	ROWS4(Z6, X6, 2)
 	ROWS4(Z7, X7, 3)
-	VUNPCKLPS Z5, Z4, Z8
-	VUNPCKHPS Z5, Z4, Z9
-	VUNPCKLPS Z7, Z6, Z10
-	VUNPCKHPS Z7, Z6, Z11
-	VUNPCKLPD Z10, Z8, Z0
-	VUNPCKHPD Z10, Z8, Z1
-	VUNPCKLPD Z11, Z9, Z2
-	VUNPCKHPD Z11, Z9, Z3
+	TR4(Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z0, Z1, Z2, Z3)
 	QMAX(Z0, K1, 0, Z8)
 	QMAX(Z1, K2, 1, Z9)
 	QMAX(Z2, K3, 2, Z10)
@@ -348,30 +348,8 @@ p3none:
 	VXORPS    Z3, Z3, Z3
 back:
 	// Back to a key a row, stored in place of the scores.
-	VUNPCKLPS Z1, Z0, Z8
-	VUNPCKHPS Z1, Z0, Z9
-	VUNPCKLPS Z3, Z2, Z10
-	VUNPCKHPS Z3, Z2, Z11
-	VUNPCKLPD Z10, Z8, Z4
-	VUNPCKHPD Z10, Z8, Z5
-	VUNPCKLPD Z11, Z9, Z6
-	VUNPCKHPD Z11, Z9, Z7
-	VMOVUPS X4, 0(SI)
-	VMOVUPS X5, 64(SI)
-	VMOVUPS X6, 128(SI)
-	VMOVUPS X7, 192(SI)
-	VEXTRACTF32X4 $1, Z4, 256(SI)
-	VEXTRACTF32X4 $1, Z5, 320(SI)
-	VEXTRACTF32X4 $1, Z6, 384(SI)
-	VEXTRACTF32X4 $1, Z7, 448(SI)
-	VEXTRACTF32X4 $2, Z4, 512(SI)
-	VEXTRACTF32X4 $2, Z5, 576(SI)
-	VEXTRACTF32X4 $2, Z6, 640(SI)
-	VEXTRACTF32X4 $2, Z7, 704(SI)
-	VEXTRACTF32X4 $3, Z4, 768(SI)
-	VEXTRACTF32X4 $3, Z5, 832(SI)
-	VEXTRACTF32X4 $3, Z6, 896(SI)
-	VEXTRACTF32X4 $3, Z7, 960(SI)
+	TR4(Z0, Z1, Z2, Z3, Z8, Z9, Z10, Z11, Z4, Z5, Z6, Z7)
+	STOREROWS(SI)
 	// The running sum: l·mult plus the probabilities in key order.
 	VADDPS 0(SI), X13, X13
 	VADDPS 64(SI), X13, X13

@@ -229,22 +229,32 @@ func TestKQuantAVX2ExtremeSums(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, sign := range []float32{1, -1} {
-			x := make([]float32, K)
-			for i := range x {
-				x[i] = sign * 0.75
-			}
-			want, got := make([]float32, N), make([]float32, N)
-			p := newPool(1, goFamily(), true)
-			p.MatMul(want, x, 1, &w)
-			p.Close()
-			p = newPool(1, avx2FamilyWith(false), true)
-			p.MatMul(got, x, 1, &w)
-			p.Close()
-			for i := range want {
-				if d := abs32(got[i] - want[i]); d > 1e-5*abs32(want[i]) {
-					t.Fatalf("%s sign %v row %d: VPMADDUBSW %v, specification %v", f, sign, i, got[i], want[i])
-				}
+		checkExtremeSums(t, f.String(), &w)
+	}
+}
+
+// checkExtremeSums runs activations all at ±127 (0.75 throughout: the
+// block scale maps it to 127) through w with the Go specification and
+// the AVX2 family's VPMADDUBSW kernels, twice (streamed, then from cache),
+// and holds each output within its rounding of the specification's.
+func checkExtremeSums(t *testing.T, name string, w *Mat) {
+	t.Helper()
+	N, K := w.Rows, w.Cols
+	for _, sign := range []float32{1, -1} {
+		x := make([]float32, 2*K)
+		for i := range x {
+			x[i] = sign * 0.75
+		}
+		want, got := make([]float32, 2*N), make([]float32, 2*N)
+		p := newPool(1, goFamily(), true)
+		p.MatMul(want, x, 2, w)
+		p.Close()
+		p = newPool(1, avx2FamilyWith(false), true)
+		p.MatMul(got, x, 2, w)
+		p.Close()
+		for i := range want {
+			if want[i] == 0 || abs32(got[i]-want[i]) > 1e-5*abs32(want[i]) {
+				t.Fatalf("%s sign %v output %d: VPMADDUBSW %v, specification %v", name, sign, i, got[i], want[i])
 			}
 		}
 	}
@@ -276,23 +286,5 @@ func TestQ8PanelsAVX2ExtremeSums(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, sign := range []float32{1, -1} {
-		x := make([]float32, K)
-		for i := range x {
-			x[i] = sign * 0.75
-		}
-		want, got := make([]float32, 2*N), make([]float32, 2*N)
-		x2 := append(append([]float32(nil), x...), x...) // streamed, then from cache
-		p := newPool(1, goFamily(), true)
-		p.MatMul(want, x2, 2, &w)
-		p.Close()
-		p = newPool(1, avx2FamilyWith(false), true)
-		p.MatMul(got, x2, 2, &w)
-		p.Close()
-		for i := range want {
-			if want[i] == 0 || abs32(got[i]-want[i]) > 1e-5*abs32(want[i]) {
-				t.Fatalf("sign %v output %d: VPMADDUBSW %v, specification %v", sign, i, got[i], want[i])
-			}
-		}
-	}
+	checkExtremeSums(t, "Q8_0", &w)
 }
