@@ -15,6 +15,7 @@ import (
 	"fmt"
 
 	"github.com/lfm2go/lfm2/internal/kernels"
+	"github.com/lfm2go/lfm2/internal/pages"
 )
 
 // ErrNoBlocks reports that the KV budget cannot hold what was asked.
@@ -242,8 +243,11 @@ func (c *Cache) takeBlock() int32 {
 	sz := c.blockSize * c.shape.KVDim
 	b := block{k: make([][]float32, c.shape.AttnLayers), v: make([][]float32, c.shape.AttnLayers), refs: 1}
 	for l := range b.k {
-		b.k[l] = make([]float32, sz)
-		b.v[l] = make([]float32, sz)
+		// Backed now, in one call per array: written a row at a time,
+		// fresh pages would fault one by one inside the forward pass.
+		b.k[l], b.v[l] = make([]float32, sz), make([]float32, sz)
+		pages.Populate(b.k[l])
+		pages.Populate(b.v[l])
 	}
 	if c.prefix != nil {
 		b.conv = make([]float32, len(c.slots[0].conv))

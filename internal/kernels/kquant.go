@@ -86,7 +86,7 @@ func NewMatKQuant(f Format, rows, cols int, parts KQuantParts) (Mat, error) {
 	}
 	rsb := cols / KQuantBlock // super-blocks per row
 	panels, sbBytes := (rows+Q4Panel-1)/Q4Panel, kqSuperBytes(f)
-	m := Mat{Rows: rows, Cols: cols, Panels: make([]byte, panels*rsb*sbBytes), PanelFormat: f}
+	m := Mat{Rows: rows, Cols: cols, Panels: backed[byte](panels * rsb * sbBytes), PanelFormat: f}
 	q, d, scales := make([]uint8, Q4Panel*cols), make([]uint16, Q4Panel*rsb), make([]int8, Q4Panel*rsb*subs)
 	var dmin []uint16
 	var mins []uint8

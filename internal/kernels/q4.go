@@ -42,7 +42,7 @@ func NewMatQ4(rows, cols int, blocks []byte) (Mat, error) {
 		return Mat{}, fmt.Errorf("4-bit matrix %dx%d: %d bytes of Q4_0 blocks (width must be a multiple of %d)", rows, cols, len(blocks), Q8Block)
 	}
 	nb, panels := cols/Q8Block, (rows+Q4Panel-1)/Q4Panel
-	m := Mat{Rows: rows, Cols: cols, Q4: make([]byte, panels*nb*q4PanelBlock), Q4Scales: make([]uint16, panels*nb*Q4Panel)}
+	m := Mat{Rows: rows, Cols: cols, Q4: backed[byte](panels * nb * q4PanelBlock), Q4Scales: backed[uint16](panels * nb * Q4Panel)}
 	for r := 0; r < rows; r++ {
 		p, l := r/Q4Panel, r%Q4Panel
 		for b := 0; b < nb; b++ {

@@ -51,7 +51,7 @@ func PackQ4Affine(m *Mat) (Mat, bool) {
 			}
 		}
 	}
-	nib := make([]byte, blocks*Q8Block/2)
+	nib := backed[byte](blocks * Q8Block / 2)
 	aff := make([]float32, blocks*Q4AffineFloats)
 	for b := 0; b < blocks; b++ {
 		blk := m.Q8[b*Q8Block : (b+1)*Q8Block] // 16 even-indexed, then 16 odd

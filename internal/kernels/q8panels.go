@@ -30,7 +30,7 @@ func NewMatQ8Panels(rows, cols int, blocks []byte) (Mat, error) {
 	}
 	f, nb, rsb := FormatQ8Panels, cols/Q8Block, cols/KQuantBlock
 	panels, sbBytes := (rows+Q4Panel-1)/Q4Panel, kqSuperBytes(FormatQ8Panels)
-	m := Mat{Rows: rows, Cols: cols, Panels: make([]byte, panels*rsb*sbBytes), PanelFormat: f}
+	m := Mat{Rows: rows, Cols: cols, Panels: backed[byte](panels * rsb * sbBytes), PanelFormat: f}
 	for r := 0; r < rows; r++ {
 		p, l := r/Q4Panel, r%Q4Panel
 		for b := 0; b < nb; b++ {

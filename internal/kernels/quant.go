@@ -20,7 +20,7 @@ func QuantizeQ8(m *Mat) (Mat, error) {
 	if m.Format() == FormatInt8 {
 		return *m, nil
 	}
-	out := Mat{Rows: m.Rows, Cols: m.Cols, Q8: make([]int8, m.Rows*m.Cols), Scales: make([]float32, m.Rows*m.Cols/Q8Block)}
+	out := Mat{Rows: m.Rows, Cols: m.Cols, Q8: backed[int8](m.Rows * m.Cols), Scales: backed[float32](m.Rows * m.Cols / Q8Block)}
 	row := make([]float32, m.Cols)
 	for r := 0; r < m.Rows; r++ {
 		m.Row(row, r)
@@ -84,7 +84,7 @@ func NewMatQ8(rows, cols int, q []int8, scales []float32) (Mat, error) {
 	if cols%Q8Block != 0 || len(q) != rows*cols || len(scales) != rows*cols/Q8Block {
 		return Mat{}, fmt.Errorf("int8 matrix %dx%d: %d values and %d scales", rows, cols, len(q), len(scales))
 	}
-	out := Mat{Rows: rows, Cols: cols, Q8: make([]int8, len(q)), Scales: scales}
+	out := Mat{Rows: rows, Cols: cols, Q8: backed[int8](len(q)), Scales: scales}
 	for b := 0; b < len(q)/Q8Block; b++ {
 		src, dst := q[b*Q8Block:(b+1)*Q8Block], out.Q8[b*Q8Block:(b+1)*Q8Block]
 		for j := 0; j < Q8Block/2; j++ {

@@ -5,9 +5,10 @@ package mmap
 import (
 	"os"
 	"syscall"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/lfm2go/lfm2/internal/pages"
 )
 
 // Map maps the whole file read-only; the kernel pages weights in on demand
@@ -25,15 +26,7 @@ func Map(f *os.File, size int64) ([]byte, func() error, error) {
 // process's resident set (the page cache keeps them; a later read pages
 // them in again). For weights the loader has copied into another form.
 func Release(b []byte) {
-	page := uintptr(os.Getpagesize())
-	start := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	first := (start+page-1)&^(page-1) - start
-	if uintptr(len(b)) <= first {
-		return
+	if w := pages.Whole(b); len(w) > 0 {
+		_ = unix.Madvise(w, unix.MADV_DONTNEED) // advice: an error changes nothing
 	}
-	n := (uintptr(len(b)) - first) &^ (page - 1)
-	if n == 0 {
-		return
-	}
-	_ = unix.Madvise(b[first:first+n], unix.MADV_DONTNEED) // advice: an error changes nothing
 }

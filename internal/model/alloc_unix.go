@@ -2,7 +2,11 @@
 
 package model
 
-import "syscall"
+import (
+	"syscall"
+
+	"github.com/lfm2go/lfm2/internal/pages"
+)
 
 // offHeap returns n zeroed bytes outside the Go heap (anonymous memory), so
 // that hundreds of MB of synthetic weights neither count towards the
@@ -15,5 +19,6 @@ func offHeap(n int) (b []byte, free func()) {
 	if err != nil {
 		return make([]byte, n), func() {}
 	}
+	pages.Populate(b) // written through by the generator: back it in one call
 	return b, func() { syscall.Munmap(b) }
 }
