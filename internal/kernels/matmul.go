@@ -102,7 +102,7 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 	if needs&actAMX != 0 {
 		n := (T + amxBlock - 1) / amxBlock * K / 32 * amxStep / 4
 		if cap(p.xa) < n {
-			p.xa = make([]uint64, n)
+			p.xa = backed[uint64](n)
 		}
 		p.mm.xa = p.xa[:n]
 		p.packAMXRows(p.mm.xa, x, T, K)
@@ -111,14 +111,14 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 		exact := needs&actPairs != 0
 		n := T * pairsPerRow(K, exact)
 		if cap(p.xb) < n {
-			p.xb = make([]uint32, n)
+			p.xb = backed[uint32](n)
 		}
 		p.mm.xb, p.mm.xbExact = p.xb[:n], exact
 		p.packPairRows(p.mm.xb, x, T, K, exact)
 	}
 	if needs&actDeinterleaved != 0 {
 		if cap(p.xp) < T*K {
-			p.xp = make([]float32, T*K)
+			p.xp = backed[float32](T * K)
 		}
 		xp := p.xp[:T*K]
 		p.deinterleaveRows(xp, x, T, K)

@@ -102,7 +102,7 @@ type act8 struct {
 func (a *act8) prepare(x []float32, T, K int, round func(x []float32, q []int8, corr []int32, scale []float32)) {
 	n := T * K
 	if cap(a.q) < n {
-		a.q, a.corr, a.scale = make([]int8, n), make([]int32, n/Q8Block), make([]float32, n/Q8Block)
+		a.q, a.corr, a.scale = backed[int8](n), backed[int32](n/Q8Block), backed[float32](n/Q8Block)
 	}
 	a.q, a.corr, a.scale = a.q[:n], a.corr[:n/Q8Block], a.scale[:n/Q8Block]
 	round(x[:n], a.q, a.corr, a.scale)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/lfm2go/lfm2/internal/cache"
 	"github.com/lfm2go/lfm2/internal/kernels"
+	"github.com/lfm2go/lfm2/internal/pages"
 )
 
 // scratch holds the activations of one forward pass, grown to the largest
@@ -28,6 +29,7 @@ type scratch struct {
 func grow(buf *[]float32, n int) []float32 {
 	if cap(*buf) < n {
 		*buf = make([]float32, n)
+		pages.Populate(*buf) // written at once by the step: no fault a page
 	}
 	*buf = (*buf)[:n]
 	return *buf
