@@ -39,8 +39,7 @@ func avx2FamilyWith(vnni bool) family {
 		kq.rows = (*matmulTask).runKQuantAVXVNNI
 	}
 	vectorElems(&f, 8, elems256())
-	f.attnScores, f.attnSoftmax, f.attnAccum = attnScoresAVX2, attnSoftmaxAVX2, attnAccumAVX2
-	f.attnScoresNarrow, f.attnSoftmaxNarrow, f.attnAccumNarrow = attnScoresNarrowAVX2, attnSoftmaxNarrowAVX2, attnAccumNarrowAVX2
+	attnAVX2(&f)
 	f.swiglu = swigluAVX2
 	f.readSum = readSumAVX2
 	f.prefetch = prefetchAMD64
@@ -75,8 +74,7 @@ func avx512Family() family {
 	f.roundAct8 = roundAct8AVX512
 	f.roundActK = roundActKAVX512
 	f.swiglu = swigluAVX512
-	f.attnScores, f.attnSoftmax, f.attnAccum = attnScoresAVX512, attnSoftmaxAVX512, attnAccumAVX512
-	f.attnScoresNarrow, f.attnSoftmaxNarrow, f.attnAccumNarrow = attnScoresNarrowAVX512, attnSoftmaxNarrowAVX512, attnAccumNarrowAVX512
+	attnAVX512(&f)
 	f.nativeQ4 = cpu.X86.HasAVX512VNNI
 	f.nativeQ4Affine = true
 	f.nativeKQuant = f.nativeQ4
