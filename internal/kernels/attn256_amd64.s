@@ -8,20 +8,31 @@
 // the same order as the AVX-512 tiles (attn512_amd64.s), a quarter of the
 // tile at a time since AVX2 has 16 registers.
 
+// SCORES256ARGS loads a score tile's arguments (s, qt, k *float32, d,
+// kstride int): DX s, R13 k, BX the key row stride in bytes, R9 three of
+// them.
+#define SCORES256ARGS \
+	MOVQ s+0(FP), DX \
+	MOVQ k+16(FP), R13 \
+	MOVQ kstride+32(FP), BX \
+	SHLQ $2, BX \
+	LEAQ (BX)(BX*2), R9
+
+// SCORES256GROUP starts a group of keys: SI the queries, CX the head size,
+// DI the group's first key row, Y0–Y7 cleared.
+#define SCORES256GROUP \
+	MOVQ qt+8(FP), SI \
+	MOVQ d+24(FP), CX \
+	MOVQ R13, DI \
+	ZEROY8
+
 // func attnScores256(s *float32, qt *float32, k *float32, d, kstride int)
 // s[16·kk + lane] = Σ_j qt[16·j + lane] · k[kstride·kk + j], four keys a pass.
 TEXT ·attnScores256(SB), NOSPLIT, $0-40
-	MOVQ s+0(FP), DX
-	MOVQ k+16(FP), R13
-	MOVQ kstride+32(FP), BX
-	SHLQ $2, BX // key row stride in bytes
-	LEAQ (BX)(BX*2), R9
+	SCORES256ARGS
 	MOVQ $4, R12
 sgroup:
-	MOVQ qt+8(FP), SI
-	MOVQ d+24(FP), CX
-	MOVQ R13, DI
-	ZEROY8
+	SCORES256GROUP
 sj:
 	VMOVUPS (SI), Y8
 	VMOVUPS 32(SI), Y9
@@ -302,19 +313,12 @@ sexp:
 // each lane's sum the same chain as in attnScores256. Lanes 8–15 of s
 // are left as they are.
 TEXT ·attnScoresHalf256(SB), NOSPLIT, $0-40
-	MOVQ s+0(FP), DX
-	MOVQ k+16(FP), R13
-	MOVQ kstride+32(FP), BX
-	SHLQ $2, BX
-	LEAQ (BX)(BX*2), R9
+	SCORES256ARGS
 	LEAQ (BX)(BX*4), R10
 	LEAQ (R9)(BX*4), R11
 	MOVQ $2, R12
 hgroup:
-	MOVQ qt+8(FP), SI
-	MOVQ d+24(FP), CX
-	MOVQ R13, DI
-	ZEROY8
+	SCORES256GROUP
 hj:
 	VMOVUPS (SI), Y8
 	VBROADCASTSS (DI), Y9
@@ -366,19 +370,9 @@ hj:
 TEXT ·attnAccumN256(SB), NOSPLIT, $0-48
 	NARROWACCARGS
 	SHRQ $4, CX
-	VBROADCASTSS 0(AX), Y12
-	VBROADCASTSS 4(AX), Y13
-	VBROADCASTSS 8(AX), Y14
-	VBROADCASTSS 12(AX), Y15
+	NARROWSCALES(Y12, Y13, Y14, Y15)
 nloop256:
-	VMULPS (DX), Y12, Y0
-	VMULPS (DX)(R9*1), Y13, Y1
-	VMULPS (DX)(R9*2), Y14, Y2
-	VMULPS (DX)(R10*1), Y15, Y3
-	VMULPS 32(DX), Y12, Y4
-	VMULPS 32(DX)(R9*1), Y13, Y5
-	VMULPS 32(DX)(R9*2), Y14, Y6
-	VMULPS 32(DX)(R10*1), Y15, Y7
+	NARROWRESCALE(32, Y12, Y13, Y14, Y15, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
 	MOVQ R8, DI
 	MOVQ SI, R11
 	MOVQ $16, R12

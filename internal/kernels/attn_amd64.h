@@ -17,6 +17,27 @@
 	SHLQ $2, R9 \
 	LEAQ (R9)(R9*2), R10
 
+// NARROWSCALES(s0…s3): the four queries' rescale factors (at AX),
+// broadcast.
+#define NARROWSCALES(s0, s1, s2, s3) \
+	VBROADCASTSS 0(AX), s0 \
+	VBROADCASTSS 4(AX), s1 \
+	VBROADCASTSS 8(AX), s2 \
+	VBROADCASTSS 12(AX), s3
+
+// NARROWRESCALE(w, s0…s3, a0…a3, b0…b3): a narrow accumulation pass's
+// start: each query's two registers of outputs (w bytes apart, at DX plus
+// R9 a query) times its rescale factor, into a (the first) and b.
+#define NARROWRESCALE(w, s0, s1, s2, s3, a0, a1, a2, a3, b0, b1, b2, b3) \
+	VMULPS (DX), s0, a0 \
+	VMULPS (DX)(R9*1), s1, a1 \
+	VMULPS (DX)(R9*2), s2, a2 \
+	VMULPS (DX)(R10*1), s3, a3 \
+	VMULPS w(DX), s0, b0 \
+	VMULPS w(DX)(R9*1), s1, b1 \
+	VMULPS w(DX)(R9*2), s2, b2 \
+	VMULPS w(DX)(R10*1), s3, b3
+
 // ZEROY8 clears the accumulators Y0–Y7.
 #define ZEROY8 \
 	VXORPS Y0, Y0, Y0 \

@@ -83,6 +83,18 @@
 	VEXTRACTF32X4 $3, Z6, 896(p) \
 	VEXTRACTF32X4 $3, Z7, 960(p)
 
+// ROWS8(p, z0…z7): 16 columns of eight key rows from p, BX bytes apart
+// (R9, R10, R11 holding three, five and seven times BX).
+#define ROWS8(p, z0, z1, z2, z3, z4, z5, z6, z7) \
+	VMOVUPS (p), z0 \
+	VMOVUPS (p)(BX*1), z1 \
+	VMOVUPS (p)(BX*2), z2 \
+	VMOVUPS (p)(R9*1), z3 \
+	VMOVUPS (p)(BX*4), z4 \
+	VMOVUPS (p)(R10*1), z5 \
+	VMOVUPS (p)(R9*2), z6 \
+	VMOVUPS (p)(R11*1), z7
+
 // func attnScoresN512(s *float32, qt *float32, k *float32, d, kstride int)
 // s[16·kk + q] = Σ_j qt[16·j + q] · k[kstride·kk + j] for the 16 keys kk
 // and queries q < 4 (lanes 4–15 of s are left as they are); d is a
@@ -109,22 +121,8 @@ TEXT ·attnScoresN512(SB), NOSPLIT, $0-40
 	VPXORD Z30, Z30, Z30
 	VPXORD Z31, Z31, Z31
 nsloop:
-	VMOVUPS (DI), Z0
-	VMOVUPS (DI)(BX*1), Z1
-	VMOVUPS (DI)(BX*2), Z2
-	VMOVUPS (DI)(R9*1), Z3
-	VMOVUPS (DI)(BX*4), Z4
-	VMOVUPS (DI)(R10*1), Z5
-	VMOVUPS (DI)(R9*2), Z6
-	VMOVUPS (DI)(R11*1), Z7
-	VMOVUPS (R8), Z8
-	VMOVUPS (R8)(BX*1), Z9
-	VMOVUPS (R8)(BX*2), Z10
-	VMOVUPS (R8)(R9*1), Z11
-	VMOVUPS (R8)(BX*4), Z12
-	VMOVUPS (R8)(R10*1), Z13
-	VMOVUPS (R8)(R9*2), Z14
-	VMOVUPS (R8)(R11*1), Z15
+	ROWS8(DI, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	ROWS8(R8, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
 	T2(Z0, Z1, Z16)
 	T2(Z2, Z3, Z17)
 	T2(Z4, Z5, Z18)
@@ -191,19 +189,9 @@ nsloop:
 TEXT ·attnAccumN512(SB), NOSPLIT, $0-48
 	NARROWACCARGS
 	SHRQ $5, CX
-	VBROADCASTSS 0(AX), Z24
-	VBROADCASTSS 4(AX), Z25
-	VBROADCASTSS 8(AX), Z26
-	VBROADCASTSS 12(AX), Z27
+	NARROWSCALES(Z24, Z25, Z26, Z27)
 naloop:
-	VMULPS (DX), Z24, Z16
-	VMULPS (DX)(R9*1), Z25, Z17
-	VMULPS (DX)(R9*2), Z26, Z18
-	VMULPS (DX)(R10*1), Z27, Z19
-	VMULPS 64(DX), Z24, Z20
-	VMULPS 64(DX)(R9*1), Z25, Z21
-	VMULPS 64(DX)(R9*2), Z26, Z22
-	VMULPS 64(DX)(R10*1), Z27, Z23
+	NARROWRESCALE(64, Z24, Z25, Z26, Z27, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23)
 	MOVQ R8, DI
 	PACC(0)
 	PACC(1)
