@@ -79,6 +79,10 @@ func (p *Pool) Attend(worker int, b *QueryBlock, keys, vals *KVSpan, off, d int,
 	// narrow tiles where the family has them: the same arithmetic per
 	// query, without computing twelve or more empty lanes.
 	narrow := b.N <= narrowLanes && p.fam.attnScoresNarrow != nil && d%32 == 0
+	scores, softmax, accum := p.fam.attnScores, p.fam.attnSoftmax, p.fam.attnAccum
+	if narrow {
+		scores, softmax, accum = p.fam.attnScoresNarrow, p.fam.attnSoftmaxNarrow, p.fam.attnAccumNarrow
+	}
 	masks := &p.attnMasks[worker] // masks[kk] bit i: query i sees key kk of the chunk
 	used := uint16(1<<b.N - 1)
 	// The chunk's keys and values where they lie in the cache (found for
@@ -107,11 +111,7 @@ func (p *Pool) Attend(worker int, b *QueryBlock, keys, vals *KVSpan, off, d int,
 		// softmax. The hardware prefetchers do not follow 16 rows of
 		// 256 bytes 2 KiB apart (a kv head's column).
 		p.fam.prefetch(vt, stride, lanes, d)
-		if narrow {
-			p.fam.attnScoresNarrow(ws.s, ws.qt, kt, d, stride)
-		} else {
-			p.fam.attnScores(ws.s, ws.qt, kt, d, stride)
-		}
+		scores(ws.s, ws.qt, kt, d, stride)
 		if c+lanes <= int(maxPos) {
 			kr, vr, rs, inPlace = chunkInPlace(keys, vals, c+lanes, min(lanes, int(maxPos)+1-c-lanes), off)
 			if inPlace {
@@ -130,16 +130,8 @@ func (p *Pool) Attend(worker int, b *QueryBlock, keys, vals *KVSpan, off, d int,
 				}
 			}
 		}
-		if narrow && p.fam.attnSoftmaxNarrow != nil {
-			p.fam.attnSoftmaxNarrow(ws.s, ws.m, ws.l, ws.mult, masks)
-		} else {
-			p.fam.attnSoftmax(ws.s, ws.m, ws.l, ws.mult, masks)
-		}
-		if narrow {
-			p.fam.attnAccumNarrow(ws.ot, ws.s, vt, ws.mult, d, stride)
-		} else {
-			p.fam.attnAccum(ws.ot, ws.s, vt, ws.mult, d, stride)
-		}
+		softmax(ws.s, ws.m, ws.l, ws.mult, masks)
+		accum(ws.ot, ws.s, vt, ws.mult, d, stride)
 	}
 	for i := 0; i < b.N; i++ {
 		inv := 1 / ws.l[i]

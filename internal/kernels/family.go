@@ -45,11 +45,11 @@ type family struct {
 	attnScores  func(s, qt, k []float32, d, kstride int)
 	attnSoftmax func(s, m, l, mult []float32, masks *[lanes]uint16)
 	attnAccum   func(ot, pr, v, mult []float32, d, vstride int)
-	// attnScoresNarrow, attnAccumNarrow (optional, together): the tiles for
-	// up to narrowLanes queries (decode), bit-identical to the 16-lane
-	// ones in those lanes (see attnScoresNarrowGo, attnAccumNarrowGo);
-	// attnSoftmaxNarrow (optional) the softmax step for at least those
-	// lanes, bit-identical to attnSoftmax in them.
+	// attnScoresNarrow, attnSoftmaxNarrow, attnAccumNarrow (optional, all
+	// three or none): the tiles for up to narrowLanes queries (decode),
+	// bit-identical to the 16-lane ones in those lanes (see
+	// attnScoresNarrowGo, attnAccumNarrowGo; the softmax step computes at
+	// least those lanes as attnSoftmax does).
 	attnScoresNarrow  func(s, qt, k []float32, d, kstride int)
 	attnSoftmaxNarrow func(s, m, l, mult []float32, masks *[lanes]uint16)
 	attnAccumNarrow   func(ot, pr, v, mult []float32, d, vstride int)
