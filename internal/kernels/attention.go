@@ -6,9 +6,11 @@ import (
 
 // KVSpan locates the cached keys or values of one sequence for one layer:
 // position s lives in Blocks[s/BlockSize] at row s%BlockSize, each row Stride
-// floats wide (all kv heads side by side).
+// floats wide (all kv heads side by side); in an f16 cache (kvhalf.go),
+// in Half instead (one of the two is set).
 type KVSpan struct {
 	Blocks    [][]float32
+	Half      [][]uint16
 	BlockSize int
 	Stride    int
 }
@@ -86,14 +88,32 @@ func (p *Pool) Attend(worker int, b *QueryBlock, keys, vals *KVSpan, off, d int,
 	masks := &p.attnMasks[worker] // masks[kk] bit i: query i sees key kk of the chunk
 	used := uint16(1<<b.N - 1)
 	// The chunk's keys and values where they lie in the cache (found for
-	// the next chunk while prefetching it).
+	// the next chunk while prefetching it). An f16 cache is read where it
+	// lies by the narrow tiles that read halves (decode), else widened
+	// into the scratch a chunk at a time.
+	half := keys.Half != nil
+	halfTiles := half && narrow && p.fam.attnScoresNarrowF16 != nil
 	kr, vr, rs, inPlace := chunkInPlace(keys, vals, 0, min(lanes, int(maxPos)+1), off)
 	for c := 0; c <= int(maxPos); c += lanes {
 		nk := min(lanes, int(maxPos)+1-c)
+		next := min(lanes, int(maxPos)+1-c-lanes) // positions in the next chunk
 		kt, vt, stride := ws.kb, ws.vb, d
-		if inPlace {
+		var kh, vh []uint16 // an f16 chunk read where it lies
+		switch {
+		case half:
+			var ok bool
+			if kh, vh, stride, ok = halfChunkInPlace(keys, vals, c, nk, off); !ok || !halfTiles {
+				kh, vh, stride = nil, nil, d
+				if next > 0 {
+					p.prefetchHalf(keys, c+lanes, next, off, d)
+					p.prefetchHalf(vals, c+lanes, next, off, d)
+				}
+				p.widenChunk(ws.kb, keys, c, nk, off, d)
+				p.widenChunk(ws.vb, vals, c, nk, off, d)
+			}
+		case inPlace:
 			kt, vt, stride = kr, vr, rs // read the cache where it lies
-		} else {
+		default:
 			for kk := 0; kk < lanes; kk++ {
 				kd, vd := ws.kb[kk*d:(kk+1)*d], ws.vb[kk*d:(kk+1)*d]
 				if kk < nk {
@@ -110,12 +130,20 @@ func (p *Pool) Attend(worker int, b *QueryBlock, keys, vals *KVSpan, off, d int,
 		// scores are computed, and the next chunk's keys before the
 		// softmax. The hardware prefetchers do not follow 16 rows of
 		// 256 bytes 2 KiB apart (a kv head's column).
-		p.fam.prefetch(vt, stride, lanes, d)
-		scores(ws.s, ws.qt, kt, d, stride)
-		if c+lanes <= int(maxPos) {
-			kr, vr, rs, inPlace = chunkInPlace(keys, vals, c+lanes, min(lanes, int(maxPos)+1-c-lanes), off)
-			if inPlace {
-				p.fam.prefetch(kr, rs, lanes, d)
+		if kh != nil {
+			p.prefetchHalf(vals, c, nk, off, d)
+			p.fam.attnScoresNarrowF16(ws.s, ws.qt, kh, d, stride)
+			if next > 0 {
+				p.prefetchHalf(keys, c+lanes, next, off, d)
+			}
+		} else {
+			p.fam.prefetch(vt, stride, lanes, d)
+			scores(ws.s, ws.qt, kt, d, stride)
+			if next > 0 {
+				kr, vr, rs, inPlace = chunkInPlace(keys, vals, c+lanes, next, off)
+				if inPlace {
+					p.fam.prefetch(kr, rs, lanes, d)
+				}
 			}
 		}
 		for kk := range masks {
@@ -131,7 +159,11 @@ func (p *Pool) Attend(worker int, b *QueryBlock, keys, vals *KVSpan, off, d int,
 			}
 		}
 		softmax(ws.s, ws.m, ws.l, ws.mult, masks)
-		accum(ws.ot, ws.s, vt, ws.mult, d, stride)
+		if vh != nil {
+			p.fam.attnAccumNarrowF16(ws.ot, ws.s, vh, ws.mult, d, stride)
+		} else {
+			accum(ws.ot, ws.s, vt, ws.mult, d, stride)
+		}
 	}
 	for i := 0; i < b.N; i++ {
 		inv := 1 / ws.l[i]
@@ -153,7 +185,7 @@ func (p *Pool) Attend(worker int, b *QueryBlock, keys, vals *KVSpan, off, d int,
 // are cached positions in one block, sparing the copy.
 func chunkInPlace(keys, vals *KVSpan, c, nk, off int) (kr, vr []float32, rs int, ok bool) {
 	r := c % keys.BlockSize
-	if nk < lanes || r+lanes > keys.BlockSize || keys.Stride != vals.Stride || keys.BlockSize != vals.BlockSize {
+	if keys.Half != nil || nk < lanes || r+lanes > keys.BlockSize || keys.Stride != vals.Stride || keys.BlockSize != vals.BlockSize {
 		return nil, nil, 0, false
 	}
 	rs = keys.Stride

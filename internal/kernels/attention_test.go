@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 // kvCache builds a paged KVSpan of n positions, kvHeads heads of size d.
@@ -145,9 +146,13 @@ func TestAttendAllocatesNothing(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		qb.Q[i], qb.Out[i] = randF32(rng, 64), make([]float32, 64)
 	}
-	p.Attend(0, &qb, keys, vals, 0, 64, 0.125)
-	if n := testing.AllocsPerRun(20, func() { p.Attend(0, &qb, keys, vals, 0, 64, 0.125) }); n != 0 {
-		t.Fatalf("Attend allocates %v times per call", n)
+	kh, _ := halfCache(keys)
+	vh, _ := halfCache(vals)
+	for _, kv := range [][2]*KVSpan{{keys, vals}, {kh, vh}} {
+		p.Attend(0, &qb, kv[0], kv[1], 0, 64, 0.125)
+		if n := testing.AllocsPerRun(20, func() { p.Attend(0, &qb, kv[0], kv[1], 0, 64, 0.125) }); n != 0 {
+			t.Fatalf("Attend allocates %v times per call (f16 cache: %v)", n, kv[0].Half != nil)
+		}
 	}
 }
 
@@ -285,43 +290,73 @@ func BenchmarkAttendDecode(b *testing.B) {
 // BenchmarkAttendDecodeCold times the attention of a whole decode step of
 // LFM2-350M (six layers, eight kv heads, 512 cached positions) on one
 // thread with the cache in memory, as decode finds it after streaming the
-// weights (a 256 MiB sweep between steps, untimed). On Zen 5 the step
-// takes about 2.3 times as long as with the cache hot: the rows come at
-// what a core's outstanding misses allow (~11 GB/s beyond the hot time),
-// with the prefetches as they are, K a chunk ahead or two, to L1 or L2,
-// or each head's rows laid out one after another alike.
+// weights (a 256 MiB sweep between steps), with an f32 cache and an f16
+// one. The step's own time is measured around it and reported as
+// ns/step and GB/s (of cache read); ns/op includes the sweep. On Zen 5
+// the f32 step takes about twice as long as with the cache hot: the rows
+// come at what a core's outstanding misses allow, with the prefetches as
+// they are, K a chunk ahead or two, to L1 or L2, or each head's rows laid
+// out one after another alike; the f16 step reads half the bytes.
 func BenchmarkAttendDecodeCold(b *testing.B) {
 	const d, kvHeads, layers, n, bs = 64, 8, 6, 512, 32
 	sweep := make([]byte, 256<<20)
 	for _, impl := range Available() {
-		b.Run(string(impl), func(b *testing.B) {
-			p := NewPoolImpl(1, impl)
-			defer p.Close()
-			rng := rand.New(rand.NewPCG(33, 34))
-			var keys, vals [layers]*KVSpan
-			for l := range keys {
-				keys[l], vals[l] = kvCache(rng, n, bs, kvHeads*d), kvCache(rng, n, bs, kvHeads*d)
+		for _, f16 := range []bool{false, true} {
+			name := string(impl)
+			if f16 {
+				name += "/f16"
 			}
-			var qb QueryBlock
-			qb.N = 2
-			for i := range qb.N {
-				qb.Q[i], qb.Out[i], qb.Pos[i] = randF32(rng, d), make([]float32, d), n-1
-			}
-			var sink byte
-			for i := 0; i < b.N; i++ {
-				b.StopTimer()
-				for j := 0; j < len(sweep); j += 64 {
-					sink += sweep[j]
-					sweep[j] = sink
-				}
-				b.StartTimer()
+			b.Run(name, func(b *testing.B) {
+				p := NewPoolImpl(1, impl)
+				defer p.Close()
+				rng := rand.New(rand.NewPCG(33, 34))
+				var keys, vals [layers]*KVSpan
 				for l := range keys {
-					for g := range kvHeads {
-						p.Attend(0, &qb, keys[l], vals[l], g*d, d, 0.125)
+					keys[l], vals[l] = &KVSpan{BlockSize: bs, Stride: kvHeads * d}, &KVSpan{BlockSize: bs, Stride: kvHeads * d}
+				}
+				// Blocks made as the cache makes them, a block's layers
+				// one after another.
+				for b := 0; b*bs < n; b++ {
+					for l := range keys {
+						for _, s := range []*KVSpan{keys[l], vals[l]} {
+							x := randF32(rng, bs*kvHeads*d)
+							if f16 {
+								h := make([]uint16, len(x))
+								f32ToF16Go(h, x)
+								s.Half = append(s.Half, h)
+							} else {
+								s.Blocks = append(s.Blocks, x)
+							}
+						}
 					}
 				}
-			}
-			b.SetBytes(int64(layers * 2 * n * kvHeads * d * 4))
-		})
+				var qb QueryBlock
+				qb.N = 2
+				for i := range qb.N {
+					qb.Q[i], qb.Out[i], qb.Pos[i] = randF32(rng, d), make([]float32, d), n-1
+				}
+				var sink byte
+				var steps time.Duration
+				for i := 0; i < b.N; i++ {
+					for j := 0; j < len(sweep); j += 64 {
+						sink += sweep[j]
+						sweep[j] = sink
+					}
+					t0 := time.Now()
+					for l := range keys {
+						for g := range kvHeads {
+							p.Attend(0, &qb, keys[l], vals[l], g*d, d, 0.125)
+						}
+					}
+					steps += time.Since(t0)
+				}
+				size := 4
+				if f16 {
+					size = 2
+				}
+				b.ReportMetric(float64(steps.Nanoseconds())/float64(b.N), "ns/step")
+				b.ReportMetric(float64(layers*2*n*kvHeads*d*size)*float64(b.N)/steps.Seconds()/1e9, "GB/s")
+			})
+		}
 	}
 }

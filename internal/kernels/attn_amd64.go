@@ -64,6 +64,12 @@ func attnAccumN512(ot, p, v, scale *float32, d, vstride int)
 //go:noescape
 func attnSoftmaxN512(s, m, l, mult *float32, masks *uint16)
 
+//go:noescape
+func attnScoresNH512(s, qt *float32, k *uint16, d, kstride int)
+
+//go:noescape
+func attnAccumNH512(ot, p *float32, v *uint16, scale *float32, d, vstride int)
+
 // The tiles' assembler takes pointers; these wrap it for the family table:
 // the slices' bounds checked once, and the Go specification for head sizes
 // the assembler does not take (a multiple of multiple).
@@ -126,4 +132,12 @@ func attnAVX512(f *family) {
 	f.attnScoresNarrow = scoreTile(attnScoresN512, 16, attnScoresNarrowGo)
 	f.attnSoftmaxNarrow = softmaxStep(attnSoftmaxN512)
 	f.attnAccumNarrow = accumTile(attnAccumN512, 32, narrowLanes, attnAccumNarrowGo)
+	f.attnScoresNarrowF16 = func(s, qt []float32, k []uint16, d, kstride int) {
+		_, _, _ = s[lanes*lanes-1], qt[lanes*d-1], k[(lanes-1)*kstride+d-1]
+		attnScoresNH512(&s[0], &qt[0], &k[0], d, kstride)
+	}
+	f.attnAccumNarrowF16 = func(ot, pr []float32, v []uint16, mult []float32, d, vstride int) {
+		_, _, _, _ = ot[narrowLanes*d-1], pr[lanes*lanes-1], v[(lanes-1)*vstride+d-1], mult[narrowLanes-1]
+		attnAccumNH512(&ot[0], &pr[0], &v[0], &mult[0], d, vstride)
+	}
 }

@@ -95,6 +95,56 @@
 	VMOVUPS (p)(R9*2), z6 \
 	VMOVUPS (p)(R11*1), z7
 
+// ROWS8H(p, z0…z7): ROWS8 from rows of halves (an f16 KV cache), BX
+// bytes apart, widened exactly.
+#define ROWS8H(p, z0, z1, z2, z3, z4, z5, z6, z7) \
+	VCVTPH2PS (p), z0 \
+	VCVTPH2PS (p)(BX*1), z1 \
+	VCVTPH2PS (p)(BX*2), z2 \
+	VCVTPH2PS (p)(R9*1), z3 \
+	VCVTPH2PS (p)(BX*4), z4 \
+	VCVTPH2PS (p)(R10*1), z5 \
+	VCVTPH2PS (p)(R9*2), z6 \
+	VCVTPH2PS (p)(R11*1), z7
+
+// NSCOLUMNS: the 16×16 transpose of the key rows in Z0–Z15 (a column a
+// register) and each column times the four queries' elements into
+// Z28–Z31, then SI on to the next 16 dimensions of the queries.
+#define NSCOLUMNS \
+	T2(Z0, Z1, Z16) \
+	T2(Z2, Z3, Z17) \
+	T2(Z4, Z5, Z18) \
+	T2(Z6, Z7, Z19) \
+	T2(Z8, Z9, Z16) \
+	T2(Z10, Z11, Z17) \
+	T2(Z12, Z13, Z18) \
+	T2(Z14, Z15, Z19) \
+	T4(Z0, Z1, Z2, Z3, Z16, Z17, Z18) \
+	T4(Z4, Z5, Z6, Z7, Z16, Z17, Z18) \
+	T4(Z8, Z9, Z10, Z11, Z16, Z17, Z18) \
+	T4(Z12, Z13, Z14, Z15, Z16, Z17, Z18) \
+	T16(Z0, Z4, Z8, Z12) \
+	T16(Z1, Z5, Z9, Z13) \
+	T16(Z2, Z6, Z10, Z14) \
+	T16(Z3, Z7, Z11, Z15) \
+	QFMA(0, Z0) \
+	QFMA(1, Z1) \
+	QFMA(2, Z2) \
+	QFMA(3, Z3) \
+	QFMA(4, Z4) \
+	QFMA(5, Z5) \
+	QFMA(6, Z6) \
+	QFMA(7, Z7) \
+	QFMA(8, Z8) \
+	QFMA(9, Z9) \
+	QFMA(10, Z10) \
+	QFMA(11, Z11) \
+	QFMA(12, Z12) \
+	QFMA(13, Z13) \
+	QFMA(14, Z14) \
+	QFMA(15, Z15) \
+	ADDQ $1024, SI
+
 // func attnScoresN512(s *float32, qt *float32, k *float32, d, kstride int)
 // s[16·kk + q] = Σ_j qt[16·j + q] · k[kstride·kk + j] for the 16 keys kk
 // and queries q < 4 (lanes 4–15 of s are left as they are); d is a
@@ -123,39 +173,7 @@ TEXT ·attnScoresN512(SB), NOSPLIT, $0-40
 nsloop:
 	ROWS8(DI, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
 	ROWS8(R8, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
-	T2(Z0, Z1, Z16)
-	T2(Z2, Z3, Z17)
-	T2(Z4, Z5, Z18)
-	T2(Z6, Z7, Z19)
-	T2(Z8, Z9, Z16)
-	T2(Z10, Z11, Z17)
-	T2(Z12, Z13, Z18)
-	T2(Z14, Z15, Z19)
-	T4(Z0, Z1, Z2, Z3, Z16, Z17, Z18)
-	T4(Z4, Z5, Z6, Z7, Z16, Z17, Z18)
-	T4(Z8, Z9, Z10, Z11, Z16, Z17, Z18)
-	T4(Z12, Z13, Z14, Z15, Z16, Z17, Z18)
-	T16(Z0, Z4, Z8, Z12)
-	T16(Z1, Z5, Z9, Z13)
-	T16(Z2, Z6, Z10, Z14)
-	T16(Z3, Z7, Z11, Z15)
-	QFMA(0, Z0)
-	QFMA(1, Z1)
-	QFMA(2, Z2)
-	QFMA(3, Z3)
-	QFMA(4, Z4)
-	QFMA(5, Z5)
-	QFMA(6, Z6)
-	QFMA(7, Z7)
-	QFMA(8, Z8)
-	QFMA(9, Z9)
-	QFMA(10, Z10)
-	QFMA(11, Z11)
-	QFMA(12, Z12)
-	QFMA(13, Z13)
-	QFMA(14, Z14)
-	QFMA(15, Z15)
-	ADDQ $1024, SI
+	NSCOLUMNS
 	ADDQ $64, DI
 	ADDQ $64, R8
 	DECQ CX
@@ -167,11 +185,57 @@ nsloop:
 	VZEROUPPER
 	RET
 
+// func attnScoresNH512(s *float32, qt *float32, k *uint16, d, kstride int)
+// attnScoresN512 reading the keys from an f16 cache where they lie
+// (kstride halves apart): the same arithmetic on the widened keys.
+TEXT ·attnScoresNH512(SB), NOSPLIT, $0-40
+	MOVQ s+0(FP), DX
+	MOVQ qt+8(FP), SI
+	MOVQ k+16(FP), DI
+	MOVQ d+24(FP), CX
+	MOVQ kstride+32(FP), BX
+	SHLQ $1, BX
+	SHRQ $4, CX
+	LEAQ (DI)(BX*8), R8
+	MOVQ BX, R9
+	IMULQ $3, R9
+	MOVQ BX, R10
+	IMULQ $5, R10
+	MOVQ BX, R11
+	IMULQ $7, R11
+	VPXORD Z28, Z28, Z28
+	VPXORD Z29, Z29, Z29
+	VPXORD Z30, Z30, Z30
+	VPXORD Z31, Z31, Z31
+nhloop:
+	ROWS8H(DI, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	ROWS8H(R8, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	NSCOLUMNS
+	ADDQ $32, DI
+	ADDQ $32, R8
+	DECQ CX
+	JNZ  nhloop
+	TR4(Z28, Z29, Z30, Z31, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	STOREROWS(DX)
+	VZEROUPPER
+	RET
+
 // PACC(kk): key kk's values in two 16-dimension blocks (DI, DI+64) times
 // each query's probability of it, into the eight accumulators.
 #define PACC(kk) \
 	VMOVUPS (DI), Z0 \
 	VMOVUPS 64(DI), Z1 \
+	PFMA(kk)
+
+// PACCH(kk): PACC from a row of halves (an f16 KV cache), widened exactly.
+#define PACCH(kk) \
+	VCVTPH2PS (DI), Z0 \
+	VCVTPH2PS 32(DI), Z1 \
+	PFMA(kk)
+
+// PFMA(kk): key kk's values (Z0, Z1) times each query's probability of
+// it, into the eight accumulators; DI on to the next key's row.
+#define PFMA(kk) \
 	VFMADD231PS.BCST (64*kk)(SI), Z0, Z16 \
 	VFMADD231PS.BCST (64*kk+4)(SI), Z0, Z17 \
 	VFMADD231PS.BCST (64*kk+8)(SI), Z0, Z18 \
@@ -181,6 +245,19 @@ nsloop:
 	VFMADD231PS.BCST (64*kk+8)(SI), Z1, Z22 \
 	VFMADD231PS.BCST (64*kk+12)(SI), Z1, Z23 \
 	ADDQ BX, DI
+
+// NASTORE: the eight accumulators back to the outputs (DX, R9 bytes a
+// query), DX on by 32 dimensions.
+#define NASTORE \
+	VMOVUPS Z16, (DX) \
+	VMOVUPS Z17, (DX)(R9*1) \
+	VMOVUPS Z18, (DX)(R9*2) \
+	VMOVUPS Z19, (DX)(R10*1) \
+	VMOVUPS Z20, 64(DX) \
+	VMOVUPS Z21, 64(DX)(R9*1) \
+	VMOVUPS Z22, 64(DX)(R9*2) \
+	VMOVUPS Z23, 64(DX)(R10*1) \
+	ADDQ $128, DX
 
 // func attnAccumN512(ot *float32, p *float32, v *float32, scale *float32, d, vstride int)
 // ot[d·q + j] = ot[d·q + j]·scale[q] + Σ_kk p[16·kk + q]·v[vstride·kk + j]
@@ -209,15 +286,7 @@ naloop:
 	PACC(13)
 	PACC(14)
 	PACC(15)
-	VMOVUPS Z16, (DX)
-	VMOVUPS Z17, (DX)(R9*1)
-	VMOVUPS Z18, (DX)(R9*2)
-	VMOVUPS Z19, (DX)(R10*1)
-	VMOVUPS Z20, 64(DX)
-	VMOVUPS Z21, 64(DX)(R9*1)
-	VMOVUPS Z22, 64(DX)(R9*2)
-	VMOVUPS Z23, 64(DX)(R10*1)
-	ADDQ $128, DX
+	NASTORE
 	ADDQ $128, R8
 	DECQ CX
 	JNZ  naloop
@@ -356,5 +425,39 @@ back:
 	VADDPS 896(SI), X13, X13
 	VADDPS 960(SI), X13, X13
 	VMOVUPS X13, (BX)
+	VZEROUPPER
+	RET
+
+// func attnAccumNH512(ot *float32, p *float32, v *uint16, scale *float32, d, vstride int)
+// attnAccumN512 reading the values from an f16 cache where they lie
+// (vstride halves apart): the same arithmetic on the widened values.
+TEXT ·attnAccumNH512(SB), NOSPLIT, $0-48
+	NARROWACCARGS
+	SHRQ $1, BX // halves, not floats
+	SHRQ $5, CX
+	NARROWSCALES(Z24, Z25, Z26, Z27)
+nhaloop:
+	NARROWRESCALE(64, Z24, Z25, Z26, Z27, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23)
+	MOVQ R8, DI
+	PACCH(0)
+	PACCH(1)
+	PACCH(2)
+	PACCH(3)
+	PACCH(4)
+	PACCH(5)
+	PACCH(6)
+	PACCH(7)
+	PACCH(8)
+	PACCH(9)
+	PACCH(10)
+	PACCH(11)
+	PACCH(12)
+	PACCH(13)
+	PACCH(14)
+	PACCH(15)
+	NASTORE
+	ADDQ $64, R8
+	DECQ CX
+	JNZ  nhaloop
 	VZEROUPPER
 	RET

@@ -53,10 +53,21 @@ type family struct {
 	attnScoresNarrow  func(s, qt, k []float32, d, kstride int)
 	attnSoftmaxNarrow func(s, m, l, mult []float32, masks *[lanes]uint16)
 	attnAccumNarrow   func(ot, pr, v, mult []float32, d, vstride int)
-	readSum           func(buf []uint64) uint64 // see StreamRead
+	// attnScoresNarrowF16, attnAccumNarrowF16 (optional, both or none):
+	// the narrow score and accumulation tiles reading an f16 cache's keys
+	// and values where they lie, for head sizes that are a multiple of
+	// 32; bit-identical to the narrow tiles on the widened rows (which is
+	// what the families without them compute).
+	attnScoresNarrowF16 func(s, qt []float32, k []uint16, d, kstride int)
+	attnAccumNarrowF16  func(ot, pr []float32, v []uint16, mult []float32, d, vstride int)
+	readSum             func(buf []uint64) uint64 // see StreamRead
 	// prefetch asks the cache for rows rows of width floats of x, stride
 	// floats apart, ahead of their use (a no-op where it has no kernel).
-	prefetch  func(x []float32, stride, rows, width int)
+	prefetch func(x []float32, stride, rows, width int)
+	// toF16, toF32: an f16 KV cache's row stored and read (kvhalf.go).
+	toF16     func(dst []uint16, src []float32)                                                 // see f32ToF16Go
+	toF32     func(dst []float32, src []uint16)                                                 // see f16ToF32Go
+	widenRows func(dst []float32, src []uint16, stride, rows, d int)                            // see widenRowsGo
 	roundAct8 func(x []float32, q []int8, corr []int32, scale []float32)                        // see roundAct8Go
 	roundActK func(x []float32, q []int8, scale []float32, kq []int8, kf []float32, ki []int32) // see roundActKGo
 
@@ -149,6 +160,9 @@ func goFamily() family {
 		prefetch:    func([]float32, int, int, int) {},
 		roundAct8:   roundAct8Go,
 		roundActK:   roundActKGo,
+		toF16:       f32ToF16Go,
+		toF32:       f16ToF32Go,
+		widenRows:   widenRowsGo,
 		matKernel:   goMatKernel,
 	}
 }

@@ -40,6 +40,7 @@ func avx2FamilyWith(vnni bool) family {
 	}
 	vectorElems(&f, 8, elems256())
 	attnAVX2(&f)
+	useF16C(&f)
 	f.swiglu = swigluAVX2
 	f.readSum = readSumAVX2
 	f.prefetch = prefetchAMD64
@@ -75,6 +76,7 @@ func avx512Family() family {
 	f.roundActK = roundActKAVX512
 	f.swiglu = swigluAVX512
 	attnAVX512(&f)
+	useF16C(&f)
 	f.nativeQ4 = cpu.X86.HasAVX512VNNI
 	f.nativeQ4Affine = true
 	f.nativeKQuant = f.nativeQ4

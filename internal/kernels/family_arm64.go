@@ -40,6 +40,7 @@ func neonFamily() family {
 	vectorElems(&f, 4, elemsNEON())
 	f.attnScores, f.attnAccum = attnScoresNEONTile, attnAccumNEONTile
 	f.swiglu = swigluNEONChunk
+	useNEONHalf(&f)
 	f.bf16 = neonBF16()
 	f.matKernel = func(w *Mat) matKernel {
 		switch w.Format() {
