@@ -27,11 +27,20 @@ type Shape struct {
 	ConvHistory int // rows of conv state per layer (conv_L_cache - 1)
 	Hidden      int // conv channels
 	AttnLayers  int // number of attention layers
-	KVDim       int // kv heads × head dim: floats per token per layer for K (and for V)
+	KVDim       int // kv heads × head dim: values per token per layer for K (and for V)
+	// F16 stores K and V in half precision (kernels' kvhalf.go): half the
+	// memory and half the bytes attention reads, each value rounded once.
+	F16 bool
 }
 
 // KVBytesPerToken is the KV memory one token takes across all attention layers.
-func (s Shape) KVBytesPerToken() int64 { return int64(s.AttnLayers) * 2 * int64(s.KVDim) * 4 }
+func (s Shape) KVBytesPerToken() int64 {
+	size := int64(4)
+	if s.F16 {
+		size = 2
+	}
+	return int64(s.AttnLayers) * 2 * int64(s.KVDim) * size
+}
 
 // Cache is the state store. It is not safe for concurrent use.
 type Cache struct {
@@ -47,8 +56,9 @@ type Cache struct {
 
 // block is BlockSize tokens of K and V for every attention layer.
 type block struct {
-	k, v [][]float32 // [layer][BlockSize*KVDim]
-	refs int32       // slot tables and the prefix index holding it
+	k, v     [][]float32 // [layer][BlockSize*KVDim]
+	k16, v16 [][]uint16  // the same in an f16 cache (k and v are nil)
+	refs     int32       // slot tables and the prefix index holding it
 	// With the prefix cache: the conv state after the block's last token
 	// (written by the forward pass as it crosses the block's end), and the
 	// block's index entry once it is published.
@@ -132,6 +142,8 @@ func (c *Cache) Release(id int) {
 	for l := range s.spans {
 		s.spans[l].k.Blocks = s.spans[l].k.Blocks[:0]
 		s.spans[l].v.Blocks = s.spans[l].v.Blocks[:0]
+		s.spans[l].k.Half = s.spans[l].k.Half[:0]
+		s.spans[l].v.Half = s.spans[l].v.Half[:0]
 	}
 	clear(s.conv)
 	s.length = 0
@@ -221,9 +233,14 @@ func (c *Cache) Reserve(id, total int) error {
 func (c *Cache) appendBlock(id int, b int32) {
 	s := &c.slots[id]
 	s.table = append(s.table, b)
+	bl := &c.blocks[b]
 	for l := range s.spans {
-		s.spans[l].k.Blocks = append(s.spans[l].k.Blocks, c.blocks[b].k[l])
-		s.spans[l].v.Blocks = append(s.spans[l].v.Blocks, c.blocks[b].v[l])
+		sp := &s.spans[l]
+		if c.shape.F16 {
+			sp.k.Half, sp.v.Half = append(sp.k.Half, bl.k16[l]), append(sp.v.Half, bl.v16[l])
+			continue
+		}
+		sp.k.Blocks, sp.v.Blocks = append(sp.k.Blocks, bl.k[l]), append(sp.v.Blocks, bl.v[l])
 	}
 }
 
@@ -240,14 +257,24 @@ func (c *Cache) takeBlock() int32 {
 		c.blocks[b].refs = 1
 		return b
 	}
-	sz := c.blockSize * c.shape.KVDim
-	b := block{k: make([][]float32, c.shape.AttnLayers), v: make([][]float32, c.shape.AttnLayers), refs: 1}
-	for l := range b.k {
-		// Backed now, in one call per array: written a row at a time,
-		// fresh pages would fault one by one inside the forward pass.
-		b.k[l], b.v[l] = make([]float32, sz), make([]float32, sz)
-		pages.Populate(b.k[l])
-		pages.Populate(b.v[l])
+	sz, layers := c.blockSize*c.shape.KVDim, c.shape.AttnLayers
+	b := block{refs: 1}
+	// Backed now, in one call per array: written a row at a time, fresh
+	// pages would fault one by one inside the forward pass.
+	if c.shape.F16 {
+		b.k16, b.v16 = make([][]uint16, layers), make([][]uint16, layers)
+		for l := range b.k16 {
+			b.k16[l], b.v16[l] = make([]uint16, sz), make([]uint16, sz)
+			pages.Populate(b.k16[l])
+			pages.Populate(b.v16[l])
+		}
+	} else {
+		b.k, b.v = make([][]float32, layers), make([][]float32, layers)
+		for l := range b.k {
+			b.k[l], b.v[l] = make([]float32, sz), make([]float32, sz)
+			pages.Populate(b.k[l])
+			pages.Populate(b.v[l])
+		}
 	}
 	if c.prefix != nil {
 		b.conv = make([]float32, len(c.slots[0].conv))
@@ -269,11 +296,29 @@ func (c *Cache) KV(id, attnLayer int) (k, v *kernels.KVSpan) {
 	return &s.k, &s.v
 }
 
-// KVRow returns where the key and value of position pos go. The slot must
-// have blocks reserved for pos.
+// KVRow returns where the key and value of position pos go in an f32
+// cache (nil in an f16 one: KVRowF16). The slot must have blocks reserved
+// for pos.
 func (c *Cache) KVRow(id, attnLayer, pos int) (k, v []float32) {
-	s := &c.slots[id]
-	b := c.blocks[s.table[pos/c.blockSize]]
-	r := (pos % c.blockSize) * c.shape.KVDim
+	b, r := c.rowAt(id, pos)
+	if b.k == nil {
+		return nil, nil
+	}
 	return b.k[attnLayer][r : r+c.shape.KVDim], b.v[attnLayer][r : r+c.shape.KVDim]
+}
+
+// KVRowF16 is KVRow in an f16 cache (nil in an f32 one).
+func (c *Cache) KVRowF16(id, attnLayer, pos int) (k, v []uint16) {
+	b, r := c.rowAt(id, pos)
+	if b.k16 == nil {
+		return nil, nil
+	}
+	return b.k16[attnLayer][r : r+c.shape.KVDim], b.v16[attnLayer][r : r+c.shape.KVDim]
+}
+
+// rowAt is the block holding position pos of a slot, and the offset of
+// its row there.
+func (c *Cache) rowAt(id, pos int) (*block, int) {
+	s := &c.slots[id]
+	return &c.blocks[s.table[pos/c.blockSize]], (pos % c.blockSize) * c.shape.KVDim
 }
