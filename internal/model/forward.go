@@ -168,7 +168,14 @@ func (m *Model) attention(out, u []float32, l *Layer, b *Batch, c *cache.Cache) 
 			m.pool.RMSNorm(kh, kh, a.KNorm, cfg.NormEps)
 			m.pool.RoPE(kh, cos, sin)
 		}
-		kc, vc := c.KVRow(int(sc.tokSlot[t]), l.CacheIndex, int(b.Positions[t]))
+		slot, pos := int(sc.tokSlot[t]), int(b.Positions[t])
+		if c.Shape().F16 {
+			kc, vc := c.KVRowF16(slot, l.CacheIndex, pos)
+			m.pool.StoreF16(kc, k[t*kvd:(t+1)*kvd])
+			m.pool.StoreF16(vc, v[t*kvd:(t+1)*kvd])
+			continue
+		}
+		kc, vc := c.KVRow(slot, l.CacheIndex, pos)
 		copy(kc, k[t*kvd:(t+1)*kvd])
 		copy(vc, v[t*kvd:(t+1)*kvd])
 	}

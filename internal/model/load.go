@@ -141,6 +141,12 @@ func (m *Model) UseFastTier() {
 	m.pool = kernels.NewPoolTier(threads, impl, true)
 }
 
+// UseF16KV makes the caches made for the model from now on (CacheShape,
+// NewCache) hold keys and values in half precision, as llama.cpp's
+// default cache does: half the memory a token takes, and half the bytes
+// decode's attention reads, for K and V rounded once to f16.
+func (m *Model) UseF16KV() { m.kvF16 = true }
+
 // CacheShape is the state a cache must hold for this model.
 func (m *Model) CacheShape() cache.Shape {
 	c := m.Config
@@ -150,6 +156,7 @@ func (m *Model) CacheShape() cache.Shape {
 		Hidden:      c.Hidden,
 		AttnLayers:  c.Count(AttnLayer),
 		KVDim:       c.KVHeads * c.HeadDim,
+		F16:         m.kvF16,
 	}
 }
 

@@ -396,3 +396,48 @@ func TestFastTierFixtures(t *testing.T) {
 		})
 	}
 }
+
+// TestF16KVCache: with keys and values stored in half precision, every
+// fixture's logits stay within kvF16LogitAbs of the f32 reference (the
+// cost of rounding K and V once; llama.cpp's default cache rounds them
+// the same way), and feeding a prompt whole, token by token or in ragged
+// chunks still gives bit-identical logits.
+func TestF16KVCache(t *testing.T) {
+	for _, name := range fixtures {
+		t.Run(name, func(t *testing.T) {
+			m, ref := loadFixture(t, name)
+			m.UseF16KV()
+			if !m.CacheShape().F16 {
+				t.Fatal("UseF16KV: the cache shape is not f16")
+			}
+			var worst float64
+			for ci, cs := range ref.Cases {
+				want := readLogits(t, filepath.Join(fixtureDir(name), cs.LogitsFile), cs.Shape[0], cs.Shape[1])
+				whole := run(t, m, cs.IDs, len(cs.IDs))
+				rows := whole
+				if cs.LogitsRows == "last" {
+					rows = whole[len(whole)-1:]
+				}
+				for r := range want {
+					worst = max(worst, maxAbsDiff(rows[r], want[r]))
+				}
+				for _, chunks := range [][]int{{1}, {5, 1, 16}} {
+					got := run(t, m, cs.IDs, chunks...)
+					for p := range whole {
+						if d := maxAbsDiff(got[p], whole[p]); d != 0 {
+							t.Fatalf("case %d chunks %v: position %d differs from whole prefill by %g", ci, chunks, p, d)
+						}
+					}
+				}
+			}
+			if worst > kvF16LogitAbs {
+				t.Errorf("max |Δlogit| = %.3g > %g", worst, kvF16LogitAbs)
+			}
+			t.Logf("max |Δlogit| with an f16 KV cache: %.2g", worst)
+		})
+	}
+}
+
+// kvF16LogitAbs bounds the logits' distance from the f32 reference with
+// an f16 KV cache on the fixtures (whose logits reach about ±20).
+const kvF16LogitAbs = 0.03

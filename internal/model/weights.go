@@ -27,6 +27,7 @@ type Model struct {
 	scratch scratch
 	closer  func() error // releases the checkpoint's memory
 	views   bool         // vector fields alias checkpoint memory
+	kvF16   bool         // caches made for it hold K and V in f16 (UseF16KV)
 }
 
 // Layer is one decoder layer: a pre-norm mixer (exactly one of Conv and

@@ -84,9 +84,21 @@ func TestFixtureGreedyThroughEngine(t *testing.T) {
 }
 
 // TestBatchInvariance: every sequence's greedy output is identical whatever
-// runs beside it, the step budget, or preemption forced by a tiny KV budget.
+// runs beside it, the step budget, or preemption forced by a tiny KV budget,
+// with an f32 KV cache and an f16 one.
 func TestBatchInvariance(t *testing.T) {
-	m := fixture(t, "tiny-bf16")
+	for _, f16 := range []bool{false, true} {
+		t.Run(map[bool]string{false: "kv-f32", true: "kv-f16"}[f16], func(t *testing.T) {
+			m := fixture(t, "tiny-bf16")
+			if f16 {
+				m.UseF16KV()
+			}
+			batchInvariance(t, m)
+		})
+	}
+}
+
+func batchInvariance(t *testing.T, m *model.Model) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	lengths := []int{1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 200, 7, 64}
 	prompts := make([][]int32, len(lengths))
