@@ -37,6 +37,7 @@ type benchResult struct {
 	Batched           []batchedBench `json:"batched"`
 	WeightBytesPerTok int64          `json:"weight_bytes_per_token"`
 	KVBytesPerTok     int64          `json:"kv_bytes_per_token"` // the KV cache a single-stream decode step reads, mean over the steps
+	KVDtype           string         `json:"kv_dtype"`           // f32 or f16 (--kv-dtype)
 	PeakRSSBytes      int64          `json:"peak_rss_bytes"`
 	matmulFLOPs       int64          // per token
 }
@@ -90,7 +91,7 @@ func newBenchCmd(g *globals) *cobra.Command {
 				WeightBytesPerTok: l.model.WeightBytes(), matmulFLOPs: l.model.MatMulFLOPs(),
 				// The step making token i (2…gen) attends over prompt+i−1
 				// positions: prompt + gen/2 on average.
-				KVBytesPerTok: l.model.CacheShape().KVBytesPerToken() * int64(2*prompt+gen) / 2}
+				KVBytesPerTok: l.model.CacheShape().KVBytesPerToken() * int64(2*prompt+gen) / 2, KVDtype: g.kvDtype}
 			rng := rand.New(rand.NewPCG(1, 1))
 			progress(asJSON, "lfm2 bench: %d run(s) of a %d-token prefill and %d-token decode, then %d run(s) at each of --parallel %s; time estimate after the first run",
 				repeat, prompt, gen, repeat, parallel)
@@ -254,7 +255,7 @@ func printBench(w io.Writer, r *benchResult) {
 	}
 	wgb, kvgb := float64(r.WeightBytesPerTok)/1e9, float64(r.KVBytesPerTok)/1e9
 	gb := wgb + kvgb
-	fmt.Fprintf(w, "read per decode step: weights %.0f MB + KV cache %.1f MB (mean): single-stream decode streams %.1f GB/s, %.0f%% of the %.1f GB/s this machine reads (streaming, same threads, best of 5)\n",
-		wgb*1e3, kvgb*1e3, gb*r.DecodeTokS, 100*gb*r.DecodeTokS/r.ReadGBs, r.ReadGBs)
+	fmt.Fprintf(w, "read per decode step: weights %.0f MB + %s KV cache %.1f MB (mean): single-stream decode streams %.1f GB/s, %.0f%% of the %.1f GB/s this machine reads (streaming, same threads, best of 5)\n",
+		wgb*1e3, r.KVDtype, kvgb*1e3, gb*r.DecodeTokS, 100*gb*r.DecodeTokS/r.ReadGBs, r.ReadGBs)
 	fmt.Fprintf(w, "peak RSS %.0f MB\n", float64(r.PeakRSSBytes)/1e6)
 }

@@ -31,14 +31,6 @@ func (l *loaded) Close() { l.model.Close() }
 
 // openModel resolves --model and loads weights and, if present, the tokenizer.
 func openModel(g *globals, needTokenizer bool) (*loaded, error) {
-	if g.precision != "" && g.precision != "exact" && g.precision != "fast" {
-		return nil, fmt.Errorf("%w: --precision %q: want exact or fast", errUsage, g.precision)
-	}
-	switch g.dtype {
-	case "", "int8", "q8_0", "q4_0", "q4_k":
-	default:
-		return nil, fmt.Errorf("%w: --dtype %q: want q8_0 (alias int8), q4_0 or q4_k, or leave it out for the stored weights", errUsage, g.dtype)
-	}
 	src, err := hub.Resolve(g.model, g.quant)
 	if err != nil {
 		return nil, err
@@ -60,6 +52,9 @@ func openModel(g *globals, needTokenizer bool) (*loaded, error) {
 	}
 	if fast {
 		l.model.UseFastTier()
+	}
+	if g.kvDtype == "f16" {
+		l.model.UseF16KV()
 	}
 	if g.dtype != "" {
 		if err := l.model.Quantize(g.dtype, fast); err != nil {

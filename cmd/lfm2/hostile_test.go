@@ -58,6 +58,8 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{[]string{"pull", "--idle-timeout", "0s", "org/m"}, "--idle-timeout must be positive"},
 		{[]string{"pull", "--retries", "-1", "org/m"}, "--retries at least 0"},
 		{[]string{"run", "--model", "synthetic:tiny", "--precision", "sloppy", "x"}, `--precision "sloppy": want exact or fast`},
+		{[]string{"run", "--model", "synthetic:tiny", "--kv-dtype", "q8_0", "x"}, `--kv-dtype "q8_0": want f32 or f16`},
+		{[]string{"batch", "-i", "x", "-o", "y", "--model", "synthetic:tiny", "--kv-dtype", "F16 "}, `--kv-dtype "F16 ": want f32 or f16`},
 		{[]string{"run", "--model", "synthetic:tiny", "--dtype", "q2_k", "x"}, `--dtype "q2_k": want q8_0 (alias int8), q4_0 or q4_k`},
 		{[]string{"run", "--model", "synthetic:tiny", "--tools", "/nonexistent/tools.json", "x"}, "--tools"},
 		{[]string{"run", "--model", "synthetic:tiny", "--tools", "hostile_test.go", "x"}, "want a JSON list of tool definitions"},

@@ -30,6 +30,7 @@ type globals struct {
 	template   string // --chat-template FILE: replaces the model's chat template
 	quant      string // --quant: which GGUF file of a folder or repo
 	precision  string // --precision: exact, fast, or "" (by the weights)
+	kvDtype    string // --kv-dtype: f32 or f16
 }
 
 // fast reports whether the fast tier applies: --precision if given, else
@@ -51,16 +52,28 @@ func (g *globals) register(cmd *cobra.Command) *cobra.Command {
 	fl.IntVarP(&g.threads, "threads", "t", 0, "compute threads (default: all cores)")
 	fl.StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for go tool pprof)")
 	fl.StringVar(&g.precision, "precision", "", "exact (activations stay float32; the default for float weights) or fast (activations rounded as llama.cpp does: to bf16 for bf16 weights on AVX512_BF16 CPUs, to int8 for Q4_0 weights, and in two int8 planes for Q8_0, Q4_K, Q5_K, Q6_K weights on x86 CPUs with AVX2 or AVX512-VNNI; the default for quantized weights: a quantized GGUF file or --dtype)")
+	fl.StringVar(&g.kvDtype, "kv-dtype", "f32", "the KV cache's values: f32 (exact), or f16 as llama.cpp's default cache: half the memory per token (--kv-memory holds twice the tokens) and faster decode at long contexts, each key and value rounded once to half precision")
 	fl.StringVar(&g.quant, "quant", "", "in a folder or repo of GGUF files, the quantization to load (Q4_K_M, Q8_0, …)")
 	fl.StringVar(&g.template, "chat-template", "", "render conversations with this Jinja file instead of the model's chat template")
 	fl.StringVar(&g.dtype, "dtype", "", "weights as stored (default), or q8_0 (alias int8) / q4_0 / q4_k: quantize at load with llama.cpp's rules (q4_k: widths of whole 256s); q8_0 decodes 35–65% faster (by machine and tier; see README) at a small accuracy cost")
 	return cmd
 }
 
-// check validates the model flags.
+// check validates the model flags, before a command reads any file.
 func (g *globals) check() error {
 	if g.threads < 0 {
 		return fmt.Errorf("%w: --threads %d: want 0 (all cores) or a positive count", errUsage, g.threads)
+	}
+	if g.precision != "" && g.precision != "exact" && g.precision != "fast" {
+		return fmt.Errorf("%w: --precision %q: want exact or fast", errUsage, g.precision)
+	}
+	if g.kvDtype != "" && g.kvDtype != "f32" && g.kvDtype != "f16" { // "": a command without the flag
+		return fmt.Errorf("%w: --kv-dtype %q: want f32 or f16", errUsage, g.kvDtype)
+	}
+	switch g.dtype {
+	case "", "int8", "q8_0", "q4_0", "q4_k":
+	default:
+		return fmt.Errorf("%w: --dtype %q: want q8_0 (alias int8), q4_0 or q4_k, or leave it out for the stored weights", errUsage, g.dtype)
 	}
 	return nil
 }
