@@ -145,6 +145,31 @@
 	QFMA(15, Z15) \
 	ADDQ $1024, SI
 
+// NSARGS(shift): a narrow score tile's arguments (s, qt, k, d, kstride),
+// k's values 1<<shift bytes each (2: f32, 1: f16): DX s, SI qt, DI the first
+// eight key rows and R8 the next eight, CX the 16-column blocks, BX the
+// row stride in bytes and R9, R10, R11 three, five and seven times it;
+// the four queries' accumulators Z28–Z31 cleared.
+#define NSARGS(shift) \
+	MOVQ s+0(FP), DX \
+	MOVQ qt+8(FP), SI \
+	MOVQ k+16(FP), DI \
+	MOVQ d+24(FP), CX \
+	MOVQ kstride+32(FP), BX \
+	SHLQ $shift, BX \
+	SHRQ $4, CX \
+	LEAQ (DI)(BX*8), R8 \
+	MOVQ BX, R9 \
+	IMULQ $3, R9 \
+	MOVQ BX, R10 \
+	IMULQ $5, R10 \
+	MOVQ BX, R11 \
+	IMULQ $7, R11 \
+	VPXORD Z28, Z28, Z28 \
+	VPXORD Z29, Z29, Z29 \
+	VPXORD Z30, Z30, Z30 \
+	VPXORD Z31, Z31, Z31
+
 // func attnScoresN512(s *float32, qt *float32, k *float32, d, kstride int)
 // s[16·kk + q] = Σ_j qt[16·j + q] · k[kstride·kk + j] for the 16 keys kk
 // and queries q < 4 (lanes 4–15 of s are left as they are); d is a
@@ -152,24 +177,7 @@
 // column j in register Zj; each query's sums are one register, a key a
 // lane, FMA'd column by column in order j.
 TEXT ·attnScoresN512(SB), NOSPLIT, $0-40
-	MOVQ s+0(FP), DX
-	MOVQ qt+8(FP), SI
-	MOVQ k+16(FP), DI
-	MOVQ d+24(FP), CX
-	MOVQ kstride+32(FP), BX
-	SHLQ $2, BX
-	SHRQ $4, CX
-	LEAQ (DI)(BX*8), R8
-	MOVQ BX, R9
-	IMULQ $3, R9
-	MOVQ BX, R10
-	IMULQ $5, R10
-	MOVQ BX, R11
-	IMULQ $7, R11
-	VPXORD Z28, Z28, Z28
-	VPXORD Z29, Z29, Z29
-	VPXORD Z30, Z30, Z30
-	VPXORD Z31, Z31, Z31
+	NSARGS(2)
 nsloop:
 	ROWS8(DI, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
 	ROWS8(R8, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
@@ -189,24 +197,7 @@ nsloop:
 // attnScoresN512 reading the keys from an f16 cache where they lie
 // (kstride halves apart): the same arithmetic on the widened keys.
 TEXT ·attnScoresNH512(SB), NOSPLIT, $0-40
-	MOVQ s+0(FP), DX
-	MOVQ qt+8(FP), SI
-	MOVQ k+16(FP), DI
-	MOVQ d+24(FP), CX
-	MOVQ kstride+32(FP), BX
-	SHLQ $1, BX
-	SHRQ $4, CX
-	LEAQ (DI)(BX*8), R8
-	MOVQ BX, R9
-	IMULQ $3, R9
-	MOVQ BX, R10
-	IMULQ $5, R10
-	MOVQ BX, R11
-	IMULQ $7, R11
-	VPXORD Z28, Z28, Z28
-	VPXORD Z29, Z29, Z29
-	VPXORD Z30, Z30, Z30
-	VPXORD Z31, Z31, Z31
+	NSARGS(1)
 nhloop:
 	ROWS8H(DI, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
 	ROWS8H(R8, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)

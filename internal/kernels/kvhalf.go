@@ -76,6 +76,38 @@ func widenRowsGo(dst []float32, src []uint16, stride, rows, d int) {
 	}
 }
 
+// widenAsm is a vector kernel of widenRowsGo for rows > 0 and d > 0 a
+// multiple of 8.
+type widenAsm func(dst *float32, src *uint16, stride, rows, d int)
+
+// widenKernels makes a family's toF32 and widenRows of its vector
+// kernel: the slices' bounds checked once, and Go for what it does not
+// take (a row's last d%8 values, widths not a multiple of 8).
+func widenKernels(asm widenAsm) (toF32 func(dst []float32, src []uint16), widenRows func(dst []float32, src []uint16, stride, rows, d int)) {
+	toF32 = func(dst []float32, src []uint16) {
+		n := len(src) &^ 7
+		if n > 0 {
+			_ = dst[n-1]
+			asm(&dst[0], &src[0], n, 1, n)
+		}
+		if n < len(src) {
+			f16ToF32Go(dst[n:], src[n:])
+		}
+	}
+	widenRows = func(dst []float32, src []uint16, stride, rows, d int) {
+		if rows <= 0 || d <= 0 {
+			return
+		}
+		if d%8 != 0 {
+			widenRowsGo(dst, src, stride, rows, d)
+			return
+		}
+		_, _ = dst[rows*d-1], src[(rows-1)*stride+d-1]
+		asm(&dst[0], &src[0], stride, rows, d)
+	}
+	return toF32, widenRows
+}
+
 // widenChunk widens positions [c, c+nk) of an f16 span, columns [off,
 // off+d), into the rows of dst (d floats apart), as the tiles read a
 // chunk, and zeroes its rows up to lanes (finite, so that 0·v is 0). A

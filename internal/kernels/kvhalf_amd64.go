@@ -8,9 +8,6 @@ import "golang.org/x/sys/cpu"
 func f32ToF16F16C(dst *uint16, src *float32, n int)
 
 //go:noescape
-func f16ToF32F16C(dst *float32, src *uint16, n int)
-
-//go:noescape
 func widenRowsF16C(dst *float32, src *uint16, stride, rows, d int)
 
 // useF16C gives an x86 family the F16C kernels of f16 KV cache rows,
@@ -21,20 +18,8 @@ func useF16C(f *family) {
 		return
 	}
 	f.features = append(f.features, "F16C")
-	f.toF16, f.toF32, f.widenRows = f32ToF16AVX2, f16ToF32AVX2, widenRowsAVX2
-}
-
-// widenRowsAVX2 is widenRowsGo in one call.
-func widenRowsAVX2(dst []float32, src []uint16, stride, rows, d int) {
-	if rows <= 0 || d <= 0 {
-		return
-	}
-	if d%8 != 0 {
-		widenRowsGo(dst, src, stride, rows, d)
-		return
-	}
-	_, _ = dst[rows*d-1], src[(rows-1)*stride+d-1]
-	widenRowsF16C(&dst[0], &src[0], stride, rows, d)
+	f.toF16 = f32ToF16AVX2
+	f.toF32, f.widenRows = widenKernels(widenRowsF16C)
 }
 
 // f32ToF16AVX2 is f32ToF16Go, eight values at a time.
@@ -46,17 +31,5 @@ func f32ToF16AVX2(dst []uint16, src []float32) {
 	}
 	if n < len(src) {
 		f32ToF16Go(dst[n:], src[n:])
-	}
-}
-
-// f16ToF32AVX2 is f16ToF32Go, eight values at a time.
-func f16ToF32AVX2(dst []float32, src []uint16) {
-	n := len(src) &^ 7
-	if n > 0 {
-		_ = dst[n-1]
-		f16ToF32F16C(&dst[0], &src[0], n)
-	}
-	if n < len(src) {
-		f16ToF32Go(dst[n:], src[n:])
 	}
 }

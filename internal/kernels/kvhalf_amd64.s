@@ -30,22 +30,6 @@ tohalf:
 	VZEROUPPER
 	RET
 
-// func f16ToF32F16C(dst *float32, src *uint16, n int)
-// n > 0, a multiple of 8: dst[i] = src[i] widened (exact).
-TEXT ·f16ToF32F16C(SB), NOSPLIT, $0-24
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ n+16(FP), CX
-widen:
-	VCVTPH2PS (SI), Y0
-	VMOVUPS   Y0, (DI)
-	ADDQ      $16, SI
-	ADDQ      $32, DI
-	SUBQ      $8, CX
-	JNZ       widen
-	VZEROUPPER
-	RET
-
 // func widenRowsF16C(dst *float32, src *uint16, stride, rows, d int)
 // rows > 0 rows of d halves (d > 0, a multiple of 8), stride halves apart,
 // widened into rows of d floats one after another.
