@@ -293,7 +293,7 @@ func BenchmarkAttendDecode(b *testing.B) {
 // weights (a 256 MiB sweep between steps), with an f32 cache and an f16
 // one. The step's own time is measured around it and reported as
 // ns/step and GB/s (of cache read); ns/op includes the sweep. On Zen 5
-// the f32 step takes about twice as long as with the cache hot: the rows
+// the f32 step takes 1.3–1.6 times as long as with the cache hot: the rows
 // come at what a core's outstanding misses allow, with the prefetches as
 // they are, K a chunk ahead or two, to L1 or L2, or each head's rows laid
 // out one after another alike; the f16 step reads half the bytes.
