@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"math"
+	"unsafe"
 )
 
 // KVSpan locates the cached keys or values of one sequence for one layer:
@@ -43,8 +44,11 @@ type attnScratch struct {
 	m, l, mult []float32 // per lane: running max, running sum, rescale factor
 }
 
-func (p *Pool) attnScratch(worker, d int) attnScratch {
-	buf := p.Scratch(worker, 4*lanes*d+lanes*lanes+3*lanes)
+// attnScratchFloats is the scratch one query block's attention takes.
+func attnScratchFloats(d int) int { return 4*lanes*d + lanes*lanes + 3*lanes }
+
+// carveAttnScratch carves one query block's scratch from buf.
+func carveAttnScratch(buf []float32, d int) attnScratch {
 	take := func(n int) []float32 {
 		s := buf[:n:n]
 		buf = buf[n:]
@@ -52,6 +56,26 @@ func (p *Pool) attnScratch(worker, d int) attnScratch {
 	}
 	return attnScratch{qt: take(lanes * d), ot: take(lanes * d), kb: take(lanes * d), vb: take(lanes * d),
 		s: take(lanes * lanes), m: take(lanes), l: take(lanes), mult: take(lanes)}
+}
+
+// MaxAttendHeads is the most query blocks AttendHeads takes at once.
+const MaxAttendHeads = 8
+
+// attnRun is one query block's attention in progress: its scratch, its
+// tiles and, for the f32 cache, where the next chunk lies.
+type attnRun struct {
+	b                 *QueryBlock
+	off               int
+	ws                attnScratch
+	maxPos, minPos    int32
+	used              uint16
+	narrow, halfTiles bool
+	scores            func(s, qt, k []float32, d, kstride int)
+	softmaxStep       func(s, m, l, mult []float32, masks *[lanes]uint16)
+	accum             func(ot, pr, v, mult []float32, d, vstride int)
+	kr, vr            []float32
+	rs                int
+	inPlace           bool
 }
 
 // Attend computes causal attention for the queries of b over the cached
@@ -64,111 +88,156 @@ func (p *Pool) attnScratch(worker, d int) attnScratch {
 // past a query's position leave it exactly unchanged, so a query's result
 // does not depend on the other queries in its block (batch invariance).
 func (p *Pool) Attend(worker int, b *QueryBlock, keys, vals *KVSpan, off, d int, scale float32) {
-	ws := p.attnScratch(worker, d)
+	p.AttendHeads(worker, unsafe.Slice(b, 1), keys, vals, off, 0, d, scale)
+}
+
+// AttendHeads is Attend for query blocks of one sequence (at most
+// MaxAttendHeads), block i over the kv head at column off + i·step: the
+// cache is walked once, a chunk of every block's head at a time, so that
+// a core reads the heads of a row together (decode: a token's kv heads)
+// rather than one head's column of every row, then the next. Each
+// block's arithmetic is Attend's: its result is bit-identical.
+func (p *Pool) AttendHeads(worker int, blocks []QueryBlock, keys, vals *KVSpan, off, step, d int, scale float32) {
+	n := len(blocks)
+	if n > MaxAttendHeads {
+		panic("kernels.AttendHeads: more query blocks than MaxAttendHeads")
+	}
+	per := attnScratchFloats(d)
+	buf := p.Scratch(worker, n*per)
+	runs := p.attnRuns[worker][:n]
+	last := int32(-1)
+	for i := range runs {
+		p.attnStart(&runs[i], &blocks[i], carveAttnScratch(buf[i*per:(i+1)*per], d), keys, vals, off+i*step, d, scale)
+		last = max(last, runs[i].maxPos)
+	}
+	for c := 0; c <= int(last); c += lanes {
+		for i := range runs {
+			if c <= int(runs[i].maxPos) {
+				p.attnChunk(&runs[i], worker, keys, vals, c, d)
+			}
+		}
+	}
+	for i := range runs {
+		runs[i].finish(d)
+		runs[i] = attnRun{} // drop the references to the caller's slices
+	}
+}
+
+// attnStart sets up block b's run: the queries scaled and transposed,
+// the running sums cleared, the tiles chosen.
+func (p *Pool) attnStart(r *attnRun, b *QueryBlock, ws attnScratch, keys, vals *KVSpan, off, d int, scale float32) {
+	*r = attnRun{b: b, off: off, ws: ws, maxPos: -1, minPos: math.MaxInt32}
 	clear(ws.qt)
 	clear(ws.ot)
-	maxPos, minPos := int32(-1), int32(math.MaxInt32)
 	for i := 0; i < b.N; i++ {
 		for j, v := range b.Q[i][:d] {
 			ws.qt[j*lanes+i] = v * scale
 		}
-		maxPos, minPos = max(maxPos, b.Pos[i]), min(minPos, b.Pos[i])
+		r.maxPos, r.minPos = max(r.maxPos, b.Pos[i]), min(r.minPos, b.Pos[i])
 	}
 	for i := range ws.m {
 		ws.m[i], ws.l[i] = float32(math.Inf(-1)), 0
 	}
+	r.used = uint16(1<<b.N - 1)
 	// Decode's few queries (a token's heads of this kv head) take the
 	// narrow tiles where the family has them: the same arithmetic per
 	// query, without computing twelve or more empty lanes.
-	narrow := b.N <= narrowLanes && p.fam.attnScoresNarrow != nil && d%32 == 0
-	scores, softmax, accum := p.fam.attnScores, p.fam.attnSoftmax, p.fam.attnAccum
-	if narrow {
-		scores, softmax, accum = p.fam.attnScoresNarrow, p.fam.attnSoftmaxNarrow, p.fam.attnAccumNarrow
+	r.narrow = b.N <= narrowLanes && p.fam.attnScoresNarrow != nil && d%32 == 0
+	r.scores, r.softmaxStep, r.accum = p.fam.attnScores, p.fam.attnSoftmax, p.fam.attnAccum
+	if r.narrow {
+		r.scores, r.softmaxStep, r.accum = p.fam.attnScoresNarrow, p.fam.attnSoftmaxNarrow, p.fam.attnAccumNarrow
 	}
+	// An f16 cache is read where it lies by the narrow tiles that read
+	// halves (decode), else widened into the scratch a chunk at a time.
+	r.halfTiles = keys.Half != nil && r.narrow && p.fam.attnScoresNarrowF16 != nil
+	// The first chunk's keys and values where they lie in an f32 cache
+	// (found for the next chunk while prefetching it).
+	r.kr, r.vr, r.rs, r.inPlace = chunkInPlace(keys, vals, 0, min(lanes, int(r.maxPos)+1), off)
+}
+
+// attnChunk takes the run's block over positions [c, c+16).
+func (p *Pool) attnChunk(r *attnRun, worker int, keys, vals *KVSpan, c, d int) {
+	ws, b, off, maxPos := &r.ws, r.b, r.off, int(r.maxPos)
 	masks := &p.attnMasks[worker] // masks[kk] bit i: query i sees key kk of the chunk
-	used := uint16(1<<b.N - 1)
-	// The chunk's keys and values where they lie in the cache (found for
-	// the next chunk while prefetching it). An f16 cache is read where it
-	// lies by the narrow tiles that read halves (decode), else widened
-	// into the scratch a chunk at a time.
-	half := keys.Half != nil
-	halfTiles := half && narrow && p.fam.attnScoresNarrowF16 != nil
-	kr, vr, rs, inPlace := chunkInPlace(keys, vals, 0, min(lanes, int(maxPos)+1), off)
-	for c := 0; c <= int(maxPos); c += lanes {
-		nk := min(lanes, int(maxPos)+1-c)
-		next := min(lanes, int(maxPos)+1-c-lanes) // positions in the next chunk
-		kt, vt, stride := ws.kb, ws.vb, d
-		var kh, vh []uint16 // an f16 chunk read where it lies
-		switch {
-		case half:
-			var ok bool
-			if kh, vh, stride, ok = halfChunkInPlace(keys, vals, c, nk, off); !ok || !halfTiles {
-				kh, vh, stride = nil, nil, d
-				if next > 0 {
-					p.prefetchHalf(keys, c+lanes, next, off, d)
-					p.prefetchHalf(vals, c+lanes, next, off, d)
-				}
-				p.widenChunk(ws.kb, keys, c, nk, off, d)
-				p.widenChunk(ws.vb, vals, c, nk, off, d)
-			}
-		case inPlace:
-			kt, vt, stride = kr, vr, rs // read the cache where it lies
-		default:
-			for kk := 0; kk < lanes; kk++ {
-				kd, vd := ws.kb[kk*d:(kk+1)*d], ws.vb[kk*d:(kk+1)*d]
-				if kk < nk {
-					copy(kd, keys.row(c + kk)[off:off+d])
-					copy(vd, vals.row(c + kk)[off:off+d])
-				} else {
-					clear(kd) // finite, so that 0·v is 0
-					clear(vd)
-				}
-			}
-		}
-		// Decode reads the cache from memory (the weights passed through
-		// since the last token): ask for this chunk's values while the
-		// scores are computed, and the next chunk's keys before the
-		// softmax. The hardware prefetchers do not follow 16 rows of
-		// 256 bytes 2 KiB apart (a kv head's column).
-		if kh != nil {
-			p.prefetchHalf(vals, c, nk, off, d)
-			p.fam.attnScoresNarrowF16(ws.s, ws.qt, kh, d, stride)
+	nk := min(lanes, maxPos+1-c)
+	next := min(lanes, maxPos+1-c-lanes) // positions in the next chunk
+	kt, vt, stride := ws.kb, ws.vb, d
+	var kh, vh []uint16 // an f16 chunk read where it lies
+	switch {
+	case keys.Half != nil:
+		var ok bool
+		if kh, vh, stride, ok = halfChunkInPlace(keys, vals, c, nk, off); !ok || !r.halfTiles {
+			kh, vh, stride = nil, nil, d
 			if next > 0 {
 				p.prefetchHalf(keys, c+lanes, next, off, d)
+				p.prefetchHalf(vals, c+lanes, next, off, d)
 			}
-		} else {
-			p.fam.prefetch(vt, stride, lanes, d)
-			scores(ws.s, ws.qt, kt, d, stride)
-			if next > 0 {
-				kr, vr, rs, inPlace = chunkInPlace(keys, vals, c+lanes, next, off)
-				if inPlace {
-					p.fam.prefetch(kr, rs, lanes, d)
-				}
-			}
+			p.widenChunk(ws.kb, keys, c, nk, off, d)
+			p.widenChunk(ws.vb, vals, c, nk, off, d)
 		}
-		for kk := range masks {
-			masks[kk] = 0
-			if c+kk <= int(minPos) {
-				masks[kk] = used // every query sees it: the common case
-			} else if kk < nk {
-				for i := 0; i < b.N; i++ {
-					if int32(c+kk) <= b.Pos[i] {
-						masks[kk] |= 1 << i
-					}
-				}
+	case r.inPlace:
+		kt, vt, stride = r.kr, r.vr, r.rs // read the cache where it lies
+	default:
+		for kk := 0; kk < lanes; kk++ {
+			kd, vd := ws.kb[kk*d:(kk+1)*d], ws.vb[kk*d:(kk+1)*d]
+			if kk < nk {
+				copy(kd, keys.row(c + kk)[off:off+d])
+				copy(vd, vals.row(c + kk)[off:off+d])
+			} else {
+				clear(kd) // finite, so that 0·v is 0
+				clear(vd)
 			}
-		}
-		softmax(ws.s, ws.m, ws.l, ws.mult, masks)
-		if vh != nil {
-			p.fam.attnAccumNarrowF16(ws.ot, ws.s, vh, ws.mult, d, stride)
-		} else {
-			accum(ws.ot, ws.s, vt, ws.mult, d, stride)
 		}
 	}
+	// Decode reads the cache from memory (the weights passed through
+	// since the last token): ask for this chunk's values while the
+	// scores are computed, and the next chunk's keys before the
+	// softmax. The hardware prefetchers do not follow 16 rows of
+	// 256 bytes 2 KiB apart (a kv head's column).
+	if kh != nil {
+		p.prefetchHalf(vals, c, nk, off, d)
+		p.fam.attnScoresNarrowF16(ws.s, ws.qt, kh, d, stride)
+		if next > 0 {
+			p.prefetchHalf(keys, c+lanes, next, off, d)
+		}
+	} else {
+		p.fam.prefetch(vt, stride, lanes, d)
+		r.scores(ws.s, ws.qt, kt, d, stride)
+		if next > 0 {
+			r.kr, r.vr, r.rs, r.inPlace = chunkInPlace(keys, vals, c+lanes, next, off)
+			if r.inPlace {
+				p.fam.prefetch(r.kr, r.rs, lanes, d)
+			}
+		}
+	}
+	for kk := range masks {
+		masks[kk] = 0
+		if c+kk <= int(r.minPos) {
+			masks[kk] = r.used // every query sees it: the common case
+		} else if kk < nk {
+			for i := 0; i < b.N; i++ {
+				if int32(c+kk) <= b.Pos[i] {
+					masks[kk] |= 1 << i
+				}
+			}
+		}
+	}
+	r.softmaxStep(ws.s, ws.m, ws.l, ws.mult, masks)
+	if vh != nil {
+		p.fam.attnAccumNarrowF16(ws.ot, ws.s, vh, ws.mult, d, stride)
+	} else {
+		r.accum(ws.ot, ws.s, vt, ws.mult, d, stride)
+	}
+}
+
+// finish writes the run's outputs: the accumulated values over the
+// running sums.
+func (r *attnRun) finish(d int) {
+	b, ws := r.b, &r.ws
 	for i := 0; i < b.N; i++ {
 		inv := 1 / ws.l[i]
 		o := b.Out[i][:d]
-		if narrow { // held query by query
+		if r.narrow { // held query by query
 			for j, v := range ws.ot[i*d : (i+1)*d] {
 				o[j] = v * inv
 			}

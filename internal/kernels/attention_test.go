@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -291,7 +292,8 @@ func BenchmarkAttendDecode(b *testing.B) {
 // LFM2-350M (six layers, eight kv heads, 512 cached positions) on one
 // thread with the cache in memory, as decode finds it after streaming the
 // weights (a 256 MiB sweep between steps), with an f32 cache and an f16
-// one. The step's own time is measured around it and reported as
+// one, a kv head at a time (heads1) or four together (heads4: AttendHeads,
+// as decode on two threads takes them). The step's own time is measured around it and reported as
 // ns/step and GB/s (of cache read); ns/op includes the sweep. On Zen 5
 // the f32 step takes 1.3–1.6 times as long as with the cache hot: the rows
 // come at what a core's outstanding misses allow, with the prefetches as
@@ -301,11 +303,12 @@ func BenchmarkAttendDecodeCold(b *testing.B) {
 	const d, kvHeads, layers, n, bs = 64, 8, 6, 512, 32
 	sweep := make([]byte, 256<<20)
 	for _, impl := range Available() {
-		for _, f16 := range []bool{false, true} {
-			name := string(impl)
-			if f16 {
-				name += "/f16"
-			}
+		for _, v := range []struct {
+			f16   bool
+			heads int
+		}{{false, 1}, {true, 1}, {false, 4}, {true, 4}} {
+			name := fmt.Sprintf("%s/%s/heads%d", impl, map[bool]string{false: "f32", true: "f16"}[v.f16], v.heads)
+			f16 := v.f16
 			b.Run(name, func(b *testing.B) {
 				p := NewPoolImpl(1, impl)
 				defer p.Close()
@@ -330,10 +333,12 @@ func BenchmarkAttendDecodeCold(b *testing.B) {
 						}
 					}
 				}
-				var qb QueryBlock
-				qb.N = 2
-				for i := range qb.N {
-					qb.Q[i], qb.Out[i], qb.Pos[i] = randF32(rng, d), make([]float32, d), n-1
+				var qbs [kvHeads]QueryBlock
+				for h := range qbs {
+					qbs[h].N = 2
+					for i := range qbs[h].N {
+						qbs[h].Q[i], qbs[h].Out[i], qbs[h].Pos[i] = randF32(rng, d), make([]float32, d), n-1
+					}
 				}
 				var sink byte
 				var steps time.Duration
@@ -344,8 +349,8 @@ func BenchmarkAttendDecodeCold(b *testing.B) {
 					}
 					t0 := time.Now()
 					for l := range keys {
-						for g := range kvHeads {
-							p.Attend(0, &qb, keys[l], vals[l], g*d, d, 0.125)
+						for g := 0; g < kvHeads; g += v.heads {
+							p.AttendHeads(0, qbs[g:g+v.heads], keys[l], vals[l], g*d, d, d, 0.125)
 						}
 					}
 					steps += time.Since(t0)
@@ -358,5 +363,55 @@ func BenchmarkAttendDecodeCold(b *testing.B) {
 				b.ReportMetric(float64(layers*2*n*kvHeads*d*size)*float64(b.N)/steps.Seconds()/1e9, "GB/s")
 			})
 		}
+	}
+}
+
+// TestAttendHeadsIsAttend: query blocks taken together, chunk by chunk
+// across their heads, give bit-identical results to each block alone, in
+// every family, on f32 and f16 caches, narrow (decode) and wide blocks
+// whose positions end in different chunks, and allocate nothing.
+func TestAttendHeadsIsAttend(t *testing.T) {
+	for _, impl := range Available() {
+		p := NewPoolImpl(1, impl)
+		rng := rand.New(rand.NewPCG(55, 56))
+		for _, d := range []int{64, 32, 12} {
+			const heads, n, bs = 5, 70, 16
+			k32, v32 := kvCache(rng, n, bs, heads*d), kvCache(rng, n, bs, heads*d)
+			kh, _ := halfCache(k32)
+			vh, _ := halfCache(v32)
+			for _, kv := range [][2]*KVSpan{{k32, v32}, {kh, vh}} {
+				blocks := make([]QueryBlock, heads)
+				alone := make([]QueryBlock, heads)
+				for h := range blocks {
+					blocks[h].N = []int{2, 1, 16, 4, 2}[h]
+					for i := 0; i < blocks[h].N; i++ {
+						pos := int32(69 - 13*h + i)
+						if blocks[h].N == 16 {
+							pos = int32(rng.IntN(n))
+						}
+						q := randF32(rng, d)
+						blocks[h].Q[i], blocks[h].Out[i], blocks[h].Pos[i] = q, make([]float32, d), pos
+						alone[h].Q[i], alone[h].Out[i], alone[h].Pos[i] = q, make([]float32, d), pos
+					}
+					alone[h].N = blocks[h].N
+					p.Attend(0, &alone[h], kv[0], kv[1], h*d, d, 0.125)
+				}
+				p.AttendHeads(0, blocks, kv[0], kv[1], 0, d, d, 0.125)
+				for h := range blocks {
+					for i := 0; i < blocks[h].N; i++ {
+						for j := range d {
+							if math.Float32bits(blocks[h].Out[i][j]) != math.Float32bits(alone[h].Out[i][j]) {
+								t.Fatalf("%s d=%d f16=%v head %d query %d dim %d: %v together, %v alone",
+									impl, d, kv[0].Half != nil, h, i, j, blocks[h].Out[i][j], alone[h].Out[i][j])
+							}
+						}
+					}
+				}
+				if a := testing.AllocsPerRun(5, func() { p.AttendHeads(0, blocks, kv[0], kv[1], 0, d, d, 0.125) }); a != 0 {
+					t.Fatalf("%s: AttendHeads allocates %v times", impl, a)
+				}
+			}
+		}
+		p.Close()
 	}
 }

@@ -46,7 +46,8 @@ type Pool struct {
 	spin    bool         // workers wait for jobs spinning: no more of them than Go runs at once
 
 	scratch   [][]float32
-	attnMasks [][lanes]uint16 // per worker: which queries see which keys of a chunk
+	attnMasks [][lanes]uint16           // per worker: which queries see which keys of a chunk
+	attnRuns  [][MaxAttendHeads]attnRun // per worker: the query blocks in progress
 	closed    bool
 
 	// Preallocated task structs, one per op, so calls do not allocate.
@@ -94,7 +95,7 @@ func NewPoolTier(n int, impl Impl, fast bool) *Pool {
 // only while every worker has a processor of its own.
 func newPool(n int, fam family, spin bool) *Pool {
 	p := &Pool{threads: n, workers: make([]poolWorker, n), scratch: make([][]float32, n), fam: fam, spin: spin,
-		mmViews: make([]matmulTask, n), attnMasks: make([][lanes]uint16, n), pairAcc: make([][]float32, n)}
+		mmViews: make([]matmulTask, n), attnMasks: make([][lanes]uint16, n), attnRuns: make([][MaxAttendHeads]attnRun, n), pairAcc: make([][]float32, n)}
 	if p.fam.amx {
 		p.amxCfg = amxTileConfig()
 		p.amxOut = make([][]float32, n)
