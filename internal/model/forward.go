@@ -185,10 +185,12 @@ func (m *Model) attention(out, u []float32, l *Layer, b *Batch, c *cache.Cache) 
 	m.pool.MatMul(out, att, T, &a.Out)
 }
 
-// attnUnit is one query block: up to 16 queries of one span that share kv
-// head g, numbered from first in (token, head-in-group) order.
+// attnUnit is heads query blocks of one span, of kv heads g … g+heads-1:
+// up to 16 queries of kv head g numbered from first in (token,
+// head-in-group) order, or (decode) a token's queries of several kv heads,
+// taken together.
 type attnUnit struct {
-	span, g, first int
+	span, g, first, heads int
 }
 
 // attnTask runs the attention units of a step in parallel.
@@ -199,7 +201,7 @@ type attnTask struct {
 	layer  int
 	q, out []float32
 	units  []attnUnit
-	blocks []kernels.QueryBlock // one per worker
+	blocks [][kernels.MaxAttendHeads]kernels.QueryBlock // per worker
 }
 
 func (a *attnTask) setup(m *Model, c *cache.Cache, b *Batch, layer int, q, out []float32) {
@@ -207,15 +209,28 @@ func (a *attnTask) setup(m *Model, c *cache.Cache, b *Batch, layer int, q, out [
 	cfg := m.Config
 	group := cfg.Heads / cfg.KVHeads
 	a.units = a.units[:0]
+	// A decode token's kv heads are shared out among the threads in runs
+	// of heads walked together (AttendHeads): a core then reads a run's
+	// part of each row of the cache at once, not one head's 256 bytes of
+	// every row and then the next head's. With LFM2-350M's eight kv heads
+	// on two threads, decode after a 4096-token prompt went from 93–97 to
+	// 116–118 tok/s (Q4_0, f32 cache, Zen 5), after 512 tokens +3–5%.
+	heads := max(1, min(kernels.MaxAttendHeads, cfg.KVHeads/m.pool.Threads()))
 	for si, s := range b.Spans {
+		if s.Len*group <= 16 { // one query block a kv head: decode
+			for g := 0; g < cfg.KVHeads; g += heads {
+				a.units = append(a.units, attnUnit{si, g, 0, min(heads, cfg.KVHeads-g)})
+			}
+			continue
+		}
 		for g := 0; g < cfg.KVHeads; g++ {
 			for first := 0; first < s.Len*group; first += 16 {
-				a.units = append(a.units, attnUnit{si, g, first})
+				a.units = append(a.units, attnUnit{si, g, first, 1})
 			}
 		}
 	}
 	if len(a.blocks) < m.pool.Threads() {
-		a.blocks = make([]kernels.QueryBlock, m.pool.Threads())
+		a.blocks = make([][kernels.MaxAttendHeads]kernels.QueryBlock, m.pool.Threads())
 	}
 }
 
@@ -226,19 +241,22 @@ func (a *attnTask) Run(worker, lo, hi int) {
 	d, group := cfg.HeadDim, cfg.Heads/cfg.KVHeads
 	qd := cfg.Heads * d
 	scale := float32(1 / math.Sqrt(float64(d)))
-	qb := &a.blocks[worker]
 	for _, u := range a.units[lo:hi] {
 		s := a.b.Spans[u.span]
-		qb.N = min(16, s.Len*group-u.first)
-		for i := 0; i < qb.N; i++ {
-			t := s.Start + (u.first+i)/group
-			h := u.g*group + (u.first+i)%group
-			qb.Q[i] = a.q[t*qd+h*d : t*qd+(h+1)*d]
-			qb.Out[i] = a.out[t*qd+h*d : t*qd+(h+1)*d]
-			qb.Pos[i] = a.b.Positions[t]
+		qbs := a.blocks[worker][:u.heads]
+		for j := range qbs {
+			qb := &qbs[j]
+			qb.N = min(16, s.Len*group-u.first)
+			for i := 0; i < qb.N; i++ {
+				t := s.Start + (u.first+i)/group
+				h := (u.g+j)*group + (u.first+i)%group
+				qb.Q[i] = a.q[t*qd+h*d : t*qd+(h+1)*d]
+				qb.Out[i] = a.out[t*qd+h*d : t*qd+(h+1)*d]
+				qb.Pos[i] = a.b.Positions[t]
+			}
 		}
 		keys, vals := a.c.KV(s.Slot, a.layer)
-		a.m.pool.Attend(worker, qb, keys, vals, u.g*d, d, scale)
+		a.m.pool.AttendHeads(worker, qbs, keys, vals, u.g*d, d, d, scale)
 	}
 }
 

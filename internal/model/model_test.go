@@ -441,3 +441,31 @@ func TestF16KVCache(t *testing.T) {
 // kvF16LogitAbs bounds the logits' distance from the f32 reference with
 // an f16 KV cache on the fixtures (whose logits reach about ±20).
 const kvF16LogitAbs = 0.03
+
+// TestDecodeHeadsTogether: decode takes a token's kv heads together in
+// runs of kv heads ÷ threads (AttendHeads): on one thread the fixtures'
+// two kv heads are one run, on two each its own. Token-by-token logits
+// are bit-identical either way, and to a whole-prompt prefill's.
+func TestDecodeHeadsTogether(t *testing.T) {
+	for _, name := range fixtures {
+		t.Run(name, func(t *testing.T) {
+			two, ref := loadFixture(t, name)
+			one, err := Load(fixtureDir(name), 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer one.Close()
+			for ci, cs := range ref.Cases {
+				whole := run(t, two, cs.IDs, len(cs.IDs))
+				for _, m := range []*Model{one, two} {
+					got := run(t, m, cs.IDs, 1)
+					for p := range whole {
+						if d := maxAbsDiff(got[p], whole[p]); d != 0 {
+							t.Fatalf("case %d, %d thread(s): position %d differs from the whole prefill by %g", ci, m.Threads(), p, d)
+						}
+					}
+				}
+			}
+		})
+	}
+}
