@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/lfm2go/lfm2/internal/model"
 	"github.com/lfm2go/lfm2/internal/sample"
 )
 
@@ -38,9 +39,21 @@ func sharedPrefixPrompts(r *rand.Rand, n int) [][]int32 {
 // prompt prefixes with earlier ones reuse their blocks (and conv state) and
 // generate exactly the tokens an engine without the cache generates —
 // under sampling, with tiny chunks, a KV pool small enough to preempt and
-// evict, and one sequence at a time or many.
+// evict, and one sequence at a time or many; with an f32 KV cache and an
+// f16 one.
 func TestPrefixCacheIsExact(t *testing.T) {
-	m := fixture(t, "tiny-bf16")
+	for _, f16 := range []bool{false, true} {
+		t.Run(map[bool]string{false: "kv-f32", true: "kv-f16"}[f16], func(t *testing.T) {
+			m := fixture(t, "tiny-bf16")
+			if f16 {
+				m.UseF16KV()
+			}
+			prefixCacheIsExact(t, m)
+		})
+	}
+}
+
+func prefixCacheIsExact(t *testing.T, m *model.Model) {
 	prompts := sharedPrefixPrompts(rand.New(rand.NewPCG(3, 4)), 14)
 	p := Params{MaxTokens: 12, IgnoreEOS: true, Sample: sample.Params{Temperature: 0.8, TopP: 0.9, Seed: 11}}
 	run := func(cfg Config, stream bool) ([][]int32, []int, int) {
@@ -82,7 +95,7 @@ func TestPrefixCacheIsExact(t *testing.T) {
 		{"one at a time", Config{Limits: Limits{MaxBatchTokens: 64, MaxSeqs: 4}, BlockSize: 16, KVBytes: 16 << 20, PrefixCache: true}, true},
 		{"batched, small chunks", Config{Limits: Limits{MaxBatchTokens: 7, MaxSeqs: 5}, BlockSize: 8, KVBytes: 16 << 20, PrefixCache: true}, false},
 		// Room for ~2.5 sequences: preemption and eviction both happen.
-		{"tight memory", Config{Limits: Limits{MaxBatchTokens: 40, MaxSeqs: 6}, BlockSize: 4, KVBytes: 300 * 3 * 2 * 32 * 4, PrefixCache: true}, false},
+		{"tight memory", Config{Limits: Limits{MaxBatchTokens: 40, MaxSeqs: 6}, BlockSize: 4, KVBytes: 300 * m.CacheShape().KVBytesPerToken(), PrefixCache: true}, false},
 	} {
 		got, reused, preempted := run(c.cfg, c.serial)
 		total := 0
