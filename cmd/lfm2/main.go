@@ -52,7 +52,7 @@ func (g *globals) register(cmd *cobra.Command) *cobra.Command {
 	fl.IntVarP(&g.threads, "threads", "t", 0, "compute threads (default: all cores)")
 	fl.StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for go tool pprof)")
 	fl.StringVar(&g.precision, "precision", "", "exact (activations stay float32; the default for float weights) or fast (activations rounded as llama.cpp does: to bf16 for bf16 weights on AVX512_BF16 CPUs, to int8 for Q4_0 weights, and in two int8 planes for Q8_0, Q4_K, Q5_K, Q6_K weights on x86 CPUs with AVX2 or AVX512-VNNI; the default for quantized weights: a quantized GGUF file or --dtype)")
-	fl.StringVar(&g.kvDtype, "kv-dtype", "f32", "the KV cache's values: f32 (exact), or f16 as llama.cpp's default cache: half the memory per token (--kv-memory holds twice the tokens) and faster decode at long contexts, each key and value rounded once to half precision")
+	fl.StringVar(&g.kvDtype, "kv-dtype", "f32", "the KV cache's values: f32 (exact), or f16 as llama.cpp's default cache: half the memory per token (twice the tokens in batch's and serve's --kv-memory) and faster decode at long contexts, each key and value rounded once to half precision")
 	fl.StringVar(&g.quant, "quant", "", "in a folder or repo of GGUF files, the quantization to load (Q4_K_M, Q8_0, …)")
 	fl.StringVar(&g.template, "chat-template", "", "render conversations with this Jinja file instead of the model's chat template")
 	fl.StringVar(&g.dtype, "dtype", "", "weights as stored (default), or q8_0 (alias int8) / q4_0 / q4_k: quantize at load with llama.cpp's rules (q4_k: widths of whole 256s); q8_0 decodes 35–65% faster (by machine and tier; see README) at a small accuracy cost")
