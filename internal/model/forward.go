@@ -213,8 +213,8 @@ func (a *attnTask) setup(m *Model, c *cache.Cache, b *Batch, layer int, q, out [
 	// of heads walked together (AttendHeads): a core then reads a run's
 	// part of each row of the cache at once, not one head's 256 bytes of
 	// every row and then the next head's. With LFM2-350M's eight kv heads
-	// on two threads, decode after a 4096-token prompt went from 93–97 to
-	// 116–118 tok/s (Q4_0, f32 cache, Zen 5), after 512 tokens +3–5%.
+	// on two threads, decode after a 4096-token prompt went from 93–104
+	// to 103–118 tok/s (Q4_0, f32 cache, Zen 5), after 512 tokens +3–5%.
 	heads := max(1, min(kernels.MaxAttendHeads, cfg.KVHeads/m.pool.Threads()))
 	for si, s := range b.Spans {
 		if s.Len*group <= 16 { // one query block a kv head: decode
