@@ -91,7 +91,10 @@ func newBenchCmd(g *globals) *cobra.Command {
 				WeightBytesPerTok: l.model.WeightBytes(), matmulFLOPs: l.model.MatMulFLOPs(),
 				// The step making token i (2…gen) attends over prompt+i−1
 				// positions: prompt + gen/2 on average.
-				KVBytesPerTok: l.model.CacheShape().KVBytesPerToken() * int64(2*prompt+gen) / 2, KVDtype: g.kvDtype}
+				KVBytesPerTok: l.model.CacheShape().KVBytesPerToken() * int64(2*prompt+gen) / 2, KVDtype: "f32"}
+			if l.model.CacheShape().F16 {
+				res.KVDtype = "f16"
+			}
 			rng := rand.New(rand.NewPCG(1, 1))
 			progress(asJSON, "lfm2 bench: %d run(s) of a %d-token prefill and %d-token decode, then %d run(s) at each of --parallel %s; time estimate after the first run",
 				repeat, prompt, gen, repeat, parallel)

@@ -166,7 +166,10 @@ func (p *Pool) attnChunk(r *attnRun, worker int, keys, vals *KVSpan, c, d int) {
 	switch {
 	case keys.Half != nil:
 		var ok bool
-		if kh, vh, stride, ok = halfChunkInPlace(keys, vals, c, nk, off); !ok || !r.halfTiles {
+		if r.halfTiles {
+			kh, vh, stride, ok = halfChunkInPlace(keys, vals, c, nk, off)
+		}
+		if !ok {
 			kh, vh, stride = nil, nil, d
 			if next > 0 {
 				p.prefetchHalf(keys, c+lanes, next, off, d)

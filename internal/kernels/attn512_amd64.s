@@ -168,12 +168,7 @@ smax:
 	DECQ   CX
 	JNZ    smax
 	VMOVUPS Z17, (R8)
-	// mult = e^(old − new) where the maximum grew, else exactly 1.
-	VCMPPS  $0x0e, Z16, Z17, K2 // new > old
-	VSUBPS  Z17, Z16, Z0
-	EXP(Z0, Z2, Z1)
-	VMOVAPS Z30, Z19
-	VMOVAPS Z2, K2, Z19
+	RESCALEBY(Z17, Z16, Z0, Z0, Z2, Z1, K2, Z19)
 	VMOVUPS Z19, (DX)
 	VMULPS  (BX), Z19, Z18      // l·mult, then the probabilities in key order
 	MOVQ    $16, CX

@@ -105,3 +105,14 @@
 	MOVQ mult+24(FP), DX \
 	MOVQ masks+32(FP), DI \
 	EXPCONSTS
+
+// RESCALEBY(new, old, diff, diffz, e, t, k, mult): an online softmax
+// step's rescale factors, mult = e^(old − new) in the lanes where the
+// running maximum grew (k: new > old), else exactly 1 (Z30 holds 1s);
+// diff is old − new (diffz the same register as a zmm), e and t scratch.
+#define RESCALEBY(new, old, diff, diffz, e, t, k, mult) \
+	VCMPPS  $0x0e, old, new, k \
+	VSUBPS  new, old, diff \
+	EXP(diffz, e, t) \
+	VMOVAPS Z30, mult \
+	VMOVAPS e, k, mult

@@ -170,6 +170,13 @@
 	VPXORD Z30, Z30, Z30 \
 	VPXORD Z31, Z31, Z31
 
+// NSSTORE: back to a key a row: per 128-bit lane L, the four queries'
+// sums of keys 4L..4L+3 (Z28–Z31), each group stored at s[16·kk] (DX).
+#define NSSTORE \
+	TR4(Z28, Z29, Z30, Z31, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7) \
+	STOREROWS(DX) \
+	VZEROUPPER
+
 // func attnScoresN512(s *float32, qt *float32, k *float32, d, kstride int)
 // s[16·kk + q] = Σ_j qt[16·j + q] · k[kstride·kk + j] for the 16 keys kk
 // and queries q < 4 (lanes 4–15 of s are left as they are); d is a
@@ -186,11 +193,7 @@ nsloop:
 	ADDQ $64, R8
 	DECQ CX
 	JNZ  nsloop
-	// Back to a key a row: per 128-bit lane L, the four queries' sums of
-	// keys 4L..4L+3, each group stored at s[16·kk].
-	TR4(Z28, Z29, Z30, Z31, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
-	STOREROWS(DX)
-	VZEROUPPER
+	NSSTORE
 	RET
 
 // func attnScoresNH512(s *float32, qt *float32, k *uint16, d, kstride int)
@@ -206,9 +209,7 @@ nhloop:
 	ADDQ $32, R8
 	DECQ CX
 	JNZ  nhloop
-	TR4(Z28, Z29, Z30, Z31, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
-	STOREROWS(DX)
-	VZEROUPPER
+	NSSTORE
 	RET
 
 // PACC(kk): key kk's values in two 16-dimension blocks (DI, DI+64) times
@@ -360,11 +361,7 @@ TEXT ·attnSoftmaxN512(SB), NOSPLIT, $0-40
 	VBLENDPS  $8, X11, X12, X12
 	VMOVUPS   (R8), X13
 	VMOVUPS   X12, (R8)
-	VCMPPS    $0x0e, X13, X12, K5 // new > old
-	VSUBPS    X12, X13, X14
-	EXP(Z14, Z15, Z7)
-	VMOVAPS   Z30, Z6
-	VMOVAPS   Z15, K5, Z6
+	RESCALEBY(X12, X13, X14, Z14, Z15, Z7, K5, Z6)
 	VMOVUPS   X6, (DX)
 	VMULPS    (BX), X6, X13
 	KORTESTW  K1, K1

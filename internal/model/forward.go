@@ -156,6 +156,7 @@ func (m *Model) attention(out, u []float32, l *Layer, b *Batch, c *cache.Cache) 
 	a := l.Attn
 	sc.fusedW, sc.fusedD = [3]*kernels.Mat{&a.Q, &a.K, &a.V}, [3][]float32{q, k, v}
 	m.pool.MatMuls(u, T, sc.fusedW[:], sc.fusedD[:])
+	f16 := c.Shape().F16
 	for t := 0; t < T; t++ {
 		cos, sin := m.rope.at(int(b.Positions[t]))
 		for h := 0; h < cfg.Heads; h++ {
@@ -169,7 +170,7 @@ func (m *Model) attention(out, u []float32, l *Layer, b *Batch, c *cache.Cache) 
 			m.pool.RoPE(kh, cos, sin)
 		}
 		slot, pos := int(sc.tokSlot[t]), int(b.Positions[t])
-		if c.Shape().F16 {
+		if f16 {
 			kc, vc := c.KVRowF16(slot, l.CacheIndex, pos)
 			m.pool.StoreF16(kc, k[t*kvd:(t+1)*kvd])
 			m.pool.StoreF16(vc, v[t*kvd:(t+1)*kvd])
