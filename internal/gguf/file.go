@@ -317,7 +317,7 @@ func parse(b []byte) (*File, error) {
 			break
 		}
 		if !t.Type.Known() {
-			return nil, fmt.Errorf("tensor %q: unknown type %d", t.Name, uint32(t.Type))
+			return nil, fmt.Errorf("tensor %q: %s", t.Name, unsupportedType(t.Type))
 		}
 		if t.Dims[0]%t.Type.BlockSize() != 0 {
 			return nil, fmt.Errorf("tensor %q: row length %d is not a multiple of %s's block of %d", t.Name, t.Dims[0], t.Type, t.Type.BlockSize())

@@ -181,12 +181,22 @@ func TestBadFiles(t *testing.T) {
 		binary.LittleEndian.PutUint64(c[off:], v)
 		return c
 	}
+	// The tensor's type: after the header (24 bytes), the one metadata
+	// entry (8+20+4+8+4) and the tensor's name, dimension count and size.
+	typeAt := 24 + 44 + 8 + 1 + 4 + 8
+	withType := func(typ uint32) []byte {
+		c := append([]byte(nil), good...)
+		binary.LittleEndian.PutUint32(c[typeAt:], typ)
+		return c
+	}
 	cases := []struct {
 		name string
 		b    []byte
 		want string
 	}{
 		{"magic", append([]byte("GGUX"), good[4:]...), "not a GGUF file"},
+		{"type ggml has, lfm2 does not read", withType(17), `tensor "w": type IQ2_XS (17) is not supported; lfm2 reads F32, F16, BF16, Q8_0`},
+		{"type nobody has", withType(99), `tensor "w": unknown type 99; lfm2 reads`},
 		{"version", append(append([]byte("GGUF"), 1, 0, 0, 0), good[8:]...), "version 1"},
 		{"huge tensor count", patch(8, 1<<40), "over the limits"},
 		{"huge key length", patch(24, 1<<40), "over the limit"},

@@ -1,6 +1,9 @@
 package gguf
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Type is a tensor element type (ggml_type).
 type Type uint32
@@ -48,10 +51,19 @@ var types = map[Type]typeInfo{
 	Q8_K: {"Q8_K", 256, 292, false},
 }
 
+// otherTypes are ggml's types this package does not read, by name, so a
+// file holding one is refused with the name its user knows.
+var otherTypes = map[Type]string{9: "Q8_1", 16: "IQ2_XXS", 17: "IQ2_XS", 18: "IQ3_XXS", 19: "IQ1_S", 20: "IQ4_NL",
+	21: "IQ3_S", 23: "IQ4_XS", 22: "IQ2_S", 24: "I8", 25: "I16", 26: "I32", 27: "I64", 28: "F64", 29: "IQ1_M",
+	34: "TQ1_0", 35: "TQ2_0", 39: "MXFP4", 40: "NVFP4", 41: "Q1_0", 42: "Q2_0"}
+
 // String names the type as llama.cpp does.
 func (t Type) String() string {
 	if i, ok := types[t]; ok {
 		return i.name
+	}
+	if n, ok := otherTypes[t]; ok {
+		return n
 	}
 	return fmt.Sprintf("type %d", uint32(t))
 }
@@ -66,4 +78,18 @@ func (t Type) BlockBytes() int { return types[t].bytes }
 func (t Type) Known() bool {
 	_, ok := types[t]
 	return ok
+}
+
+// unsupportedType says that t cannot be read, naming it where ggml does and
+// listing the types that can.
+func unsupportedType(t Type) string {
+	var read []string
+	for _, k := range []Type{F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K} {
+		read = append(read, k.String())
+	}
+	name := fmt.Sprintf("unknown type %d", uint32(t))
+	if n, ok := otherTypes[t]; ok {
+		name = fmt.Sprintf("type %s (%d) is not supported", n, uint32(t))
+	}
+	return name + "; lfm2 reads " + strings.Join(read, ", ")
 }
