@@ -5,14 +5,14 @@ import (
 	"fmt"
 )
 
-// AffineBlocks extracts a K-quant (Q4_K, Q5_K, Q6_K) or Q4_1 / Q5_1 tensor
+// AffineBlocks extracts a K-quant (Q2_K … Q6_K) or Q4_1 / Q5_1 tensor
 // as int8 values with, per 32 values, four float32: the scale of the first
 // 16, of the last 16, and their offsets. Each value is then
 // float32(q × scale) + offset — the same two roundings Dequantize makes, so
 // nothing changes but the storage.
 func AffineBlocks(t Type, src []byte, q []int8, affine []float32) error {
 	info, ok := types[t]
-	if !ok || !(t == Q4_K || t == Q5_K || t == Q6_K || t == Q4_1 || t == Q5_1) {
+	if !ok || !(t == Q2_K || t == Q3_K || t == Q4_K || t == Q5_K || t == Q6_K || t == Q4_1 || t == Q5_1) {
 		return fmt.Errorf("%s has no affine int8 form", t)
 	}
 	if len(q)%info.block != 0 || len(affine) != len(q)/32*4 || len(src) != len(q)/info.block*info.bytes {
@@ -23,6 +23,16 @@ func AffineBlocks(t Type, src []byte, q []int8, affine []float32) error {
 		qb := q[b*info.block : (b+1)*info.block]
 		ab := affine[b*info.block/32*4 : (b+1)*info.block/32*4]
 		switch t {
+		case Q2_K, Q3_K:
+			var scale, offset [16]float32
+			if t == Q2_K {
+				q2KParts(blk, qb, &scale, &offset)
+			} else {
+				q3KParts(blk, qb, &scale)
+			}
+			for k := range 8 { // 32-value blocks: two sub-blocks of 16
+				ab[4*k], ab[4*k+1], ab[4*k+2], ab[4*k+3] = scale[2*k], scale[2*k+1], offset[2*k], offset[2*k+1]
+			}
 		case Q4_1, Q5_1:
 			d, m := f16(blk), f16(blk[2:])
 			qs := blk[4:]

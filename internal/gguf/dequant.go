@@ -75,6 +75,8 @@ func Dequantize(t Type, src []byte, dst []float32) error {
 			dequantQ5K(blk, out)
 		case Q6_K:
 			dequantQ6K(blk, out)
+		case Q2_K, Q3_K, IQ4_NL, IQ4_XS:
+			dequantLowBit(t, blk, out)
 		}
 	}
 	return nil
@@ -163,15 +165,23 @@ func dequantQ6K(blk []byte, y []float32) {
 	}
 }
 
-// Int8Blocks extracts a Q8_0, Q4_0 or Q5_0 tensor as int8 values (Q4_0's
-// and Q5_0's minus their offsets of 8 and 16) with one float32 scale per 32:
-// value = q × scale exactly, the form the int8 kernels compute on.
+// Int8Blocks extracts a Q8_0, Q4_0, Q5_0, IQ4_NL or IQ4_XS tensor as int8
+// values (Q4_0's and Q5_0's minus their offsets of 8 and 16, the IQ4 types'
+// table values) with one float32 scale per 32: value = q × scale exactly,
+// the form the int8 kernels compute on.
 func Int8Blocks(t Type, src []byte, q []int8, scales []float32) error {
-	if t != Q8_0 && t != Q4_0 && t != Q5_0 {
+	if t != Q8_0 && t != Q4_0 && t != Q5_0 && t != IQ4_NL && t != IQ4_XS {
 		return fmt.Errorf("%s has no int8 form", t)
 	}
-	if len(q)%32 != 0 || len(scales) != len(q)/32 || len(src) != len(scales)*t.BlockBytes() {
+	bs, bb := t.BlockSize(), t.BlockBytes()
+	if len(q)%bs != 0 || len(scales) != len(q)/32 || len(src) != len(q)/bs*bb {
 		return fmt.Errorf("%s: %d bytes for %d values", t, len(src), len(q))
+	}
+	if t == IQ4_NL || t == IQ4_XS {
+		for b := range len(q) / bs {
+			iq4Parts(t, src[b*bb:(b+1)*bb], q[b*bs:(b+1)*bs], scales[b*bs/32:(b+1)*bs/32])
+		}
+		return nil
 	}
 	for i := range scales {
 		blk := src[i*t.BlockBytes():]

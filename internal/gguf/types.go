@@ -23,7 +23,11 @@ const (
 	Q5_K Type = 13
 	Q6_K Type = 14
 	Q8_K Type = 15
-	BF16 Type = 30
+	// IQ4_NL and IQ4_XS are 4-bit indices into a fixed table of 16 int8
+	// values (kvaluesIQ4), with a scale per 32.
+	IQ4_NL Type = 20
+	IQ4_XS Type = 23
+	BF16   Type = 30
 )
 
 // typeInfo is a type's block layout: elements per block and bytes per block.
@@ -35,26 +39,28 @@ type typeInfo struct {
 }
 
 var types = map[Type]typeInfo{
-	F32:  {"F32", 1, 4, true},
-	F16:  {"F16", 1, 2, true},
-	BF16: {"BF16", 1, 2, true},
-	Q4_0: {"Q4_0", 32, 18, true},
-	Q4_1: {"Q4_1", 32, 20, true},
-	Q5_0: {"Q5_0", 32, 22, true},
-	Q5_1: {"Q5_1", 32, 24, true},
-	Q8_0: {"Q8_0", 32, 34, true},
-	Q2_K: {"Q2_K", 256, 84, false},
-	Q3_K: {"Q3_K", 256, 110, false},
-	Q4_K: {"Q4_K", 256, 144, true},
-	Q5_K: {"Q5_K", 256, 176, true},
-	Q6_K: {"Q6_K", 256, 210, true},
-	Q8_K: {"Q8_K", 256, 292, false},
+	F32:    {"F32", 1, 4, true},
+	F16:    {"F16", 1, 2, true},
+	BF16:   {"BF16", 1, 2, true},
+	Q4_0:   {"Q4_0", 32, 18, true},
+	Q4_1:   {"Q4_1", 32, 20, true},
+	Q5_0:   {"Q5_0", 32, 22, true},
+	Q5_1:   {"Q5_1", 32, 24, true},
+	Q8_0:   {"Q8_0", 32, 34, true},
+	Q2_K:   {"Q2_K", 256, 84, true},
+	Q3_K:   {"Q3_K", 256, 110, true},
+	Q4_K:   {"Q4_K", 256, 144, true},
+	Q5_K:   {"Q5_K", 256, 176, true},
+	Q6_K:   {"Q6_K", 256, 210, true},
+	Q8_K:   {"Q8_K", 256, 292, false},
+	IQ4_NL: {"IQ4_NL", 32, 18, true},
+	IQ4_XS: {"IQ4_XS", 256, 136, true},
 }
 
 // otherTypes are ggml's types this package does not read, by name, so a
 // file holding one is refused with the name its user knows.
-var otherTypes = map[Type]string{9: "Q8_1", 16: "IQ2_XXS", 17: "IQ2_XS", 18: "IQ3_XXS", 19: "IQ1_S", 20: "IQ4_NL",
-	21: "IQ3_S", 23: "IQ4_XS", 22: "IQ2_S", 24: "I8", 25: "I16", 26: "I32", 27: "I64", 28: "F64", 29: "IQ1_M",
+var otherTypes = map[Type]string{9: "Q8_1", 16: "IQ2_XXS", 17: "IQ2_XS", 18: "IQ3_XXS", 19: "IQ1_S",
+	21: "IQ3_S", 22: "IQ2_S", 24: "I8", 25: "I16", 26: "I32", 27: "I64", 28: "F64", 29: "IQ1_M",
 	34: "TQ1_0", 35: "TQ2_0", 39: "MXFP4", 40: "NVFP4", 41: "Q1_0", 42: "Q2_0"}
 
 // String names the type as llama.cpp does.
@@ -84,7 +90,7 @@ func (t Type) Known() bool {
 // listing the types that can.
 func unsupportedType(t Type) string {
 	var read []string
-	for _, k := range []Type{F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K} {
+	for _, k := range []Type{F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS} {
 		read = append(read, k.String())
 	}
 	name := fmt.Sprintf("unknown type %d", uint32(t))

@@ -62,7 +62,8 @@ func GGUFQuantized(path string) (bool, error) {
 
 // llama.cpp's file types (general.file_type), by the name users know them by.
 var fileTypes = map[uint64]string{0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1",
-	10: "Q2_K", 11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M", 16: "Q5_K_S", 17: "Q5_K_M", 18: "Q6_K", 32: "BF16"}
+	10: "Q2_K", 11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M", 16: "Q5_K_S", 17: "Q5_K_M", 18: "Q6_K",
+	21: "Q2_K_S", 25: "IQ4_NL", 30: "IQ4_XS", 32: "BF16"}
 
 // ggufFormat names a GGUF file's type and the tensor types it holds.
 func ggufFormat(g *gguf.File) string {
@@ -304,8 +305,8 @@ func heldAsStored(t gguf.Type, cols int) bool {
 // blocksMatrix holds a tensor's blocks of type t (a file's, or quantized
 // at load) in the kernels' forms: with fast as stored where heldAsStored
 // says so; else exactly — K-quants, Q4_1, Q5_1 affine (4-bit where the
-// family has those kernels), Q8_0, Q4_0, Q5_0 int8 with a scale per 32
-// (Q4_0 4-bit likewise), the rest float32.
+// family has those kernels), Q8_0, Q4_0, Q5_0, IQ4_NL, IQ4_XS int8 with a
+// scale per 32 (Q4_0 4-bit likewise), the rest float32.
 func blocksMatrix(t gguf.Type, raw []byte, rows, cols int, fast bool) (kernels.Mat, error) {
 	if fast && heldAsStored(t, cols) {
 		switch t {
@@ -317,9 +318,9 @@ func blocksMatrix(t gguf.Type, raw []byte, rows, cols int, fast bool) (kernels.M
 		return kquantMatrix(t, kquantFormats[t], raw, rows, cols)
 	}
 	switch t {
-	case gguf.Q4_K, gguf.Q5_K, gguf.Q6_K, gguf.Q4_1, gguf.Q5_1:
+	case gguf.Q2_K, gguf.Q3_K, gguf.Q4_K, gguf.Q5_K, gguf.Q6_K, gguf.Q4_1, gguf.Q5_1:
 		return affineMatrix(t, raw, rows, cols, kernels.Q4AffineNative())
-	case gguf.Q8_0, gguf.Q4_0, gguf.Q5_0:
+	case gguf.Q8_0, gguf.Q4_0, gguf.Q5_0, gguf.IQ4_NL, gguf.IQ4_XS:
 		q := make([]int8, rows*cols)
 		sc := make([]float32, rows*cols/32)
 		if err := gguf.Int8Blocks(t, raw, q, sc); err != nil {
