@@ -31,9 +31,17 @@ func chatPrompt(b *Backend, req *chatRequest) ([]int32, *apiError) {
 	}
 	msgs := make([]tokenizer.Message, len(req.Messages))
 	for i, raw := range req.Messages {
-		if err := json.Unmarshal(raw, &msgs[i]); err != nil {
+		var m tokenizer.Message
+		err := json.Unmarshal(raw, &m)
+		if err == nil {
+			// OpenAI clients send tool call arguments as a JSON string;
+			// templates read a mapping (see tokenizer/toolargs.go).
+			m, err = m.ParseToolCallArguments()
+		}
+		if err != nil {
 			return nil, badRequest("messages", "messages[%d]: %v", i, err)
 		}
+		msgs[i] = m
 	}
 	tc, e := toolsFor(req.Tools, req.ToolChoice)
 	if e != nil {

@@ -37,6 +37,7 @@ type options struct {
 	maxBody        int64
 	notReady       bool
 	prefixCache    bool
+	chatTemplate   string // a template file instead of the fixture's own
 }
 
 func newTestServer(t *testing.T, o options) *testServer {
@@ -49,6 +50,15 @@ func newTestServer(t *testing.T, o options) *testServer {
 	tok, err := tokenizer.LoadDir(fixtureDir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if o.chatTemplate != "" {
+		src, err := os.ReadFile(o.chatTemplate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tok.SetChatTemplate(filepath.Base(o.chatTemplate), string(src)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if o.seqs == 0 {
 		o.seqs = 4

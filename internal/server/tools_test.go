@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -97,9 +98,11 @@ func TestToolCallsWhole(t *testing.T) {
 }
 
 // TestToolConversation: a conversation with tool definitions, an
-// assistant's tool_calls and the tool's answer goes through the template.
+// assistant's tool_calls and the tool's answer goes through the template —
+// LFM2's current one, which renders the calls and refuses arguments given
+// as a string: the server parses OpenAI's string arguments first.
 func TestToolConversation(t *testing.T) {
-	ts := newTestServer(t, options{})
+	ts := newTestServer(t, options{chatTemplate: "../../testdata/templates/lfm2-v2.jinja"})
 	tools := []any{map[string]any{"type": "function", "function": map[string]any{"name": "get_weather",
 		"description": "Weather in a city", "parameters": map[string]any{"type": "object", "properties": map[string]any{"city": map[string]any{"type": "string"}}}}}}
 	msgs := []any{
@@ -118,5 +121,21 @@ func TestToolConversation(t *testing.T) {
 	_, without := ts.post(t, "/tokenize", map[string]any{"messages": msgs})
 	if with["count"].(float64) <= without["count"].(float64) {
 		t.Fatalf("tools did not reach the prompt: %v vs %v tokens", with["count"], without["count"])
+	}
+	// The string arguments render as the object they hold.
+	asObject := append([]any(nil), msgs...)
+	asObject[1] = map[string]any{"role": "assistant", "content": nil, "tool_calls": []any{map[string]any{"id": "call_1", "type": "function",
+		"function": map[string]any{"name": "get_weather", "arguments": map[string]any{"city": "Paris"}}}}}
+	_, fromObject := ts.post(t, "/tokenize", map[string]any{"messages": asObject, "tools": tools})
+	if with["tokens"] == nil || fmt.Sprint(fromObject["tokens"]) != fmt.Sprint(with["tokens"]) {
+		t.Fatalf("string arguments give %v, object arguments %v", with["tokens"], fromObject["tokens"])
+	}
+	// Arguments that are no JSON object are the client's error, named.
+	bad := append([]any(nil), msgs...)
+	bad[1] = map[string]any{"role": "assistant", "tool_calls": []any{map[string]any{"type": "function",
+		"function": map[string]any{"name": "get_weather", "arguments": "city=Paris"}}}}
+	status, out = ts.post(t, "/v1/chat/completions", map[string]any{"messages": bad, "max_tokens": 4})
+	if status != 400 || !strings.Contains(fmt.Sprint(out), "messages[1]: tool_calls[0].function.arguments") {
+		t.Fatalf("%d %v", status, out)
 	}
 }
