@@ -34,9 +34,10 @@ func chatPrompt(b *Backend, req *chatRequest) ([]int32, *apiError) {
 		var m tokenizer.Message
 		err := json.Unmarshal(raw, &m)
 		if err == nil {
-			// OpenAI clients send tool call arguments as a JSON string;
-			// templates read a mapping (see tokenizer/toolargs.go).
-			m, err = m.ParseToolCallArguments()
+			// OpenAI clients send tool call arguments as a JSON string
+			// and a calling turn's content as null; templates read a
+			// mapping and a string (see tokenizer/serverform.go).
+			m, err = m.ServerForm()
 		}
 		if err != nil {
 			return nil, badRequest("messages", "messages[%d]: %v", i, err)

@@ -98,11 +98,18 @@ func TestToolCallsWhole(t *testing.T) {
 }
 
 // TestToolConversation: a conversation with tool definitions, an
-// assistant's tool_calls and the tool's answer goes through the template —
-// LFM2's current one, which renders the calls and refuses arguments given
-// as a string: the server parses OpenAI's string arguments first.
+// assistant's tool_calls and the tool's answer, as OpenAI clients send it,
+// goes through the templates of LFM2 and LFM2.5 — which render the calls,
+// refuse arguments given as a string, and (LFM2.5) refuse null content:
+// the server gives them the object and "" (tokenizer.Message.ServerForm).
 func TestToolConversation(t *testing.T) {
-	ts := newTestServer(t, options{chatTemplate: "../../testdata/templates/lfm2-v2.jinja"})
+	for _, tmpl := range []string{"lfm2-v2.jinja", "lfm2.5-v2.jinja"} {
+		t.Run(tmpl, func(t *testing.T) { toolConversation(t, "../../testdata/templates/"+tmpl) })
+	}
+}
+
+func toolConversation(t *testing.T, template string) {
+	ts := newTestServer(t, options{chatTemplate: template})
 	tools := []any{map[string]any{"type": "function", "function": map[string]any{"name": "get_weather",
 		"description": "Weather in a city", "parameters": map[string]any{"type": "object", "properties": map[string]any{"city": map[string]any{"type": "string"}}}}}}
 	msgs := []any{

@@ -6,27 +6,60 @@ import (
 	"fmt"
 )
 
-// OpenAI's API sends an assistant turn's tool call arguments as a JSON
-// string ("arguments": "{\"city\": \"Paris\"}"), while chat templates read
-// them as a mapping: LFM2's current templates iterate arguments.items() and
-// raise on a string ("parse arguments with json.loads() before applying
-// the chat template"), as transformers' apply_chat_template does. An
-// OpenAI-compatible server parses them first, as vLLM and llama.cpp's
-// server do, so a client can send back the calls it was given; the other
-// front ends render what they are given, as transformers would.
+// OpenAI-compatible servers (vLLM, llama.cpp's server) do not hand a
+// request's messages to the chat template exactly as sent: OpenAI's wire
+// form differs from what templates written for transformers read.
+//   - An assistant turn's tool call arguments come as a JSON string
+//     ("arguments": "{\"city\": \"Paris\"}"); templates read a mapping —
+//     LFM2's current ones iterate arguments.items() and raise on a string
+//     ("parse arguments with json.loads() before applying the chat
+//     template"). The string is parsed into the object it holds.
+//   - An assistant turn that only calls tools has "content": null; LFM2.5's
+//     templates iterate a content that is not a string, and raise on null.
+//     Null (or absent) content becomes "".
+// ServerForm makes both changes, so a client can send back the calls it
+// was given. The other front ends render what they are given, as
+// transformers' apply_chat_template does.
 
-// ParseToolCallArguments returns an assistant message with each tool
-// call's string arguments replaced by the JSON object the string holds,
-// every key in its place; other messages, and arguments given as objects,
-// unchanged. A string that does not hold a JSON object is an error naming
-// the call.
-func (m Message) ParseToolCallArguments() (Message, error) {
-	if m.Role != "assistant" || m.raw == nil {
+// ServerForm returns the message as an OpenAI-compatible server gives it
+// to a chat template: null or absent content as "", and an assistant's
+// tool call arguments sent as a JSON string replaced by the JSON object the
+// string holds, every key in its place. Anything else is unchanged. A
+// string that does not hold a JSON object is an error naming the call.
+func (m Message) ServerForm() (Message, error) {
+	if m.raw == nil {
 		return m, nil
 	}
-	raw, err := parseToolCallArguments(m.raw)
-	if err != nil {
-		return Message{}, err
+	raw := m.raw
+	if m.Role == "assistant" {
+		var err error
+		if raw, err = parseToolCallArguments(raw); err != nil {
+			return Message{}, err
+		}
+	}
+	if m.Content == nil || string(m.Content) == "null" {
+		ms, ok := objectMembers(raw)
+		if !ok {
+			return m, nil
+		}
+		at := -1
+		for i, mb := range ms {
+			if mb.key == "content" {
+				at = i
+			}
+		}
+		if at < 0 { // absent: after the role, where OpenAI writes it
+			at = 0
+			for i, mb := range ms {
+				if mb.key == "role" {
+					at = i + 1
+				}
+			}
+			ms = append(ms[:at], append([]member{{key: "content"}}, ms[at:]...)...)
+		}
+		ms[at].val = json.RawMessage(`""`)
+		raw = encodeMembers(ms)
+		m.Content = ms[at].val
 	}
 	m.raw = raw
 	return m, nil
@@ -76,7 +109,8 @@ func encodeMembers(ms []member) json.RawMessage {
 	return b.Bytes()
 }
 
-// parseToolCallArguments is ParseToolCallArguments on a message's JSON.
+// parseToolCallArguments replaces, in a message's JSON, each tool call's
+// arguments given as a string by the JSON object the string holds.
 func parseToolCallArguments(raw json.RawMessage) (json.RawMessage, error) {
 	ms, ok := objectMembers(raw)
 	if !ok {
