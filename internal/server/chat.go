@@ -29,15 +29,19 @@ func chatPrompt(b *Backend, req *chatRequest) ([]int32, *apiError) {
 	if len(req.Messages) == 0 {
 		return nil, badRequest("messages", "messages must be a non-empty list")
 	}
+	ct := b.Tokenizer.ChatTemplate()
+	if ct == nil {
+		return nil, badRequest("messages", "the model has no chat template; use /v1/completions")
+	}
 	msgs := make([]tokenizer.Message, len(req.Messages))
 	for i, raw := range req.Messages {
 		var m tokenizer.Message
 		err := json.Unmarshal(raw, &m)
 		if err == nil {
-			// OpenAI clients send tool call arguments as a JSON string
-			// and a calling turn's content as null; templates read a
-			// mapping and a string (see tokenizer/serverform.go).
-			m, err = m.ServerForm()
+			// OpenAI's wire form is not what templates read: string tool
+			// call arguments, null content, text parts for a template
+			// that reads a string (see tokenizer/serverform.go).
+			m, err = m.ServerForm(!ct.TakesContentParts())
 		}
 		if err != nil {
 			return nil, badRequest("messages", "messages[%d]: %v", i, err)
@@ -47,10 +51,6 @@ func chatPrompt(b *Backend, req *chatRequest) ([]int32, *apiError) {
 	tc, e := toolsFor(req.Tools, req.ToolChoice)
 	if e != nil {
 		return nil, e
-	}
-	ct := b.Tokenizer.ChatTemplate()
-	if ct == nil {
-		return nil, badRequest("messages", "the model has no chat template; use /v1/completions")
 	}
 	text, err := ct.Render(tokenizer.Conversation{Messages: msgs, Tools: tc.tools, AddGenerationPrompt: true, Extra: req.ChatTemplateKwargs})
 	if err != nil {

@@ -146,3 +146,26 @@ func toolConversation(t *testing.T, template string) {
 		t.Fatalf("%d %v", status, out)
 	}
 }
+
+// TestContentParts: a user turn sent as text parts reaches an LFM2
+// template (which reads content as a string) as the parts' texts joined by
+// newlines, as vLLM gives it; an LFM2.5 template reads the parts itself.
+func TestContentParts(t *testing.T) {
+	parts := []any{map[string]any{"type": "text", "text": "Weather"}, map[string]any{"type": "text", "text": "in Paris?"}}
+	for _, c := range []struct {
+		template, same string
+	}{{"lfm2-v2.jinja", "Weather\nin Paris?"}, {"lfm2.5-v2.jinja", "Weatherin Paris?"}} {
+		t.Run(c.template, func(t *testing.T) {
+			ts := newTestServer(t, options{chatTemplate: "../../testdata/templates/" + c.template})
+			_, got := ts.post(t, "/tokenize", map[string]any{"messages": []any{map[string]any{"role": "user", "content": parts}}})
+			_, want := ts.post(t, "/tokenize", map[string]any{"messages": []any{map[string]any{"role": "user", "content": c.same}}})
+			if want["tokens"] == nil || fmt.Sprint(got["tokens"]) != fmt.Sprint(want["tokens"]) {
+				t.Fatalf("parts give %v, %q gives %v", got["tokens"], c.same, want["tokens"])
+			}
+			status, out := ts.post(t, "/v1/chat/completions", map[string]any{"messages": []any{map[string]any{"role": "user", "content": parts}}, "max_tokens": 2})
+			if status != 200 {
+				t.Fatalf("%d %v", status, out)
+			}
+		})
+	}
+}

@@ -150,6 +150,7 @@ type ChatTemplate struct {
 	main     *jinja.Template
 	toolUse  *jinja.Template // tokenizer_config's "tool_use" template, used when tools are given
 	specials map[string]string
+	parts    bool // the template reads content given as a list of parts (takesContentParts)
 }
 
 // ParseChatTemplate parses a template's source; name says where it came
@@ -159,8 +160,30 @@ func ParseChatTemplate(name, src string) (*ChatTemplate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("chat template: %w", err)
 	}
-	return &ChatTemplate{name: name, source: src, main: t, specials: map[string]string{}}, nil
+	return &ChatTemplate{name: name, source: src, main: t, specials: map[string]string{}, parts: takesContentParts(t)}, nil
 }
+
+// takesContentParts renders a conversation of one user message whose
+// content is a list of one text part, and reports whether the template
+// wrote the part's text (it reads parts, as LFM2.5's templates do) rather
+// than the list printed as JSON or an error (it reads content as a
+// string, as LFM2's do). vLLM asks the same of a template, from its
+// syntax tree, to choose the form it passes content in.
+func takesContentParts(t *jinja.Template) bool {
+	const probe = "lfm2-content-part-probe"
+	msg, err := jinja.FromJSON([]byte(`{"role": "user", "content": [{"type": "text", "text": "` + probe + `"}]}`))
+	if err != nil {
+		return false
+	}
+	out, err := t.Render(map[string]jinja.Value{"messages": []jinja.Value{msg}, "tools": nil,
+		"add_generation_prompt": false, "bos_token": "", "eos_token": ""})
+	return err == nil && strings.Contains(out, probe) && !strings.Contains(out, `"type"`)
+}
+
+// TakesContentParts reports whether the template reads message content
+// given as a list of {"type": "text", …} parts; if not, it reads content
+// as a string, and a server joins the parts' text first (ServerForm).
+func (c *ChatTemplate) TakesContentParts() bool { return c.parts }
 
 // parseTemplateList reads tokenizer_config.json's chat_template when it is
 // a list of {"name", "template"}: "default" is the template, "tool_use" is

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // OpenAI-compatible servers (vLLM, llama.cpp's server) do not hand a
@@ -17,16 +18,22 @@ import (
 //   - An assistant turn that only calls tools has "content": null; LFM2.5's
 //     templates iterate a content that is not a string, and raise on null.
 //     Null (or absent) content becomes "".
-// ServerForm makes both changes, so a client can send back the calls it
-// was given. The other front ends render what they are given, as
-// transformers' apply_chat_template does.
+//   - Content may come as a list of {"type": "text", "text": …} parts;
+//     LFM2's templates read content as a string and would print the list
+//     as JSON into the prompt. For such a template (TakesContentParts
+//     false) the parts' texts are joined with newlines, as vLLM joins them.
+// ServerForm makes these changes, so a client's conversation renders as
+// it would behind vLLM. The other front ends render what they are given,
+// as transformers' apply_chat_template does.
 
 // ServerForm returns the message as an OpenAI-compatible server gives it
-// to a chat template: null or absent content as "", and an assistant's
-// tool call arguments sent as a JSON string replaced by the JSON object the
-// string holds, every key in its place. Anything else is unchanged. A
-// string that does not hold a JSON object is an error naming the call.
-func (m Message) ServerForm() (Message, error) {
+// to a chat template: null or absent content as "", content of text parts
+// as their texts joined by newlines when joinParts is set (the template
+// reads content as a string), and an assistant's tool call arguments sent
+// as a JSON string replaced by the JSON object the string holds, every key
+// in its place. Anything else is unchanged. A string that does not hold a
+// JSON object is an error naming the call.
+func (m Message) ServerForm(joinParts bool) (Message, error) {
 	if m.raw == nil {
 		return m, nil
 	}
@@ -37,9 +44,10 @@ func (m Message) ServerForm() (Message, error) {
 			return Message{}, err
 		}
 	}
-	if m.Content == nil || string(m.Content) == "null" {
-		ms, ok := objectMembers(raw)
-		if !ok {
+	content, ok := serverContent(m.Content, joinParts)
+	if ok {
+		ms, isObject := objectMembers(raw)
+		if !isObject {
 			return m, nil
 		}
 		at := -1
@@ -57,12 +65,43 @@ func (m Message) ServerForm() (Message, error) {
 			}
 			ms = append(ms[:at], append([]member{{key: "content"}}, ms[at:]...)...)
 		}
-		ms[at].val = json.RawMessage(`""`)
+		ms[at].val = content
 		raw = encodeMembers(ms)
-		m.Content = ms[at].val
+		m.Content = content
 	}
 	m.raw = raw
 	return m, nil
+}
+
+// serverContent is the content a server gives the template in place of
+// the content sent, and whether it differs: "" for null or absent, and
+// with joinParts the texts of a list of text parts joined by newlines.
+func serverContent(content json.RawMessage, joinParts bool) (json.RawMessage, bool) {
+	if content == nil || string(content) == "null" {
+		return json.RawMessage(`""`), true
+	}
+	if !joinParts {
+		return nil, false
+	}
+	var parts []struct {
+		Type string  `json:"type"`
+		Text *string `json:"text"`
+	}
+	if json.Unmarshal(content, &parts) != nil {
+		return nil, false // a string, or not a list of parts: as sent
+	}
+	texts := make([]string, len(parts))
+	for i, p := range parts {
+		if p.Type != "text" || p.Text == nil {
+			return nil, false // an image or other part: the template decides
+		}
+		texts[i] = *p.Text
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(strings.Join(texts, "\n"))
+	return bytes.TrimSpace(b.Bytes()), true
 }
 
 // member is one key and value of a JSON object, in the order written.

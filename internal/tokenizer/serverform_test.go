@@ -55,7 +55,7 @@ func TestServerFormArguments(t *testing.T) {
 	if !strings.Contains(want, "get_weather(unit='C', city='Zürich', days=2") {
 		t.Fatalf("rendered %q", want)
 	}
-	parsed, err := asString.ServerForm()
+	parsed, err := asString.ServerForm(false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestServerFormArguments(t *testing.T) {
 	}
 
 	for _, m := range []Message{asObject, user, tool, msg(`{"role": "assistant", "content": "hi"}`)} {
-		same, err := m.ServerForm()
+		same, err := m.ServerForm(false)
 		b1, _ := m.MarshalJSON()
 		b2, _ := same.MarshalJSON()
 		if err != nil || string(b1) != string(b2) {
@@ -74,7 +74,7 @@ func TestServerFormArguments(t *testing.T) {
 	}
 	for _, bad := range []string{`"not json"`, `"[1, 2]"`, `"{\"city\": "`, `"{} {}"`} {
 		m := msg(`{"role": "assistant", "content": "", "tool_calls": [{"function": {"name": "f", "arguments": "{}"}}, {"function": {"name": "f", "arguments": ` + bad + `}}]}`)
-		if _, err := m.ServerForm(); err == nil || !strings.Contains(err.Error(), "tool_calls[1].function.arguments") {
+		if _, err := m.ServerForm(false); err == nil || !strings.Contains(err.Error(), "tool_calls[1].function.arguments") {
 			t.Errorf("arguments %s: err %v", bad, err)
 		}
 	}
@@ -99,7 +99,7 @@ func TestServerFormContent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := null.ServerForm()
+	got, err := null.ServerForm(false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,10 +111,55 @@ func TestServerFormContent(t *testing.T) {
 		{`{"tool_call_id": "c1", "role": "tool", "content": null}`, `{"tool_call_id":"c1","role":"tool","content":""}`},
 		{`{"role": "user", "content": "as sent"}`, `{"role": "user", "content": "as sent"}`},
 	} {
-		m, err := testMessage(t, c.in).ServerForm()
+		m, err := testMessage(t, c.in).ServerForm(false)
 		b, _ := m.MarshalJSON()
 		if err != nil || string(b) != c.want || string(m.Content) != map[bool]string{true: `""`, false: `"as sent"`}[c.want != c.in] {
 			t.Errorf("%s: %s, content %s (%v), want %s", c.in, b, m.Content, err, c.want)
 		}
+	}
+}
+
+// TestServerFormContentParts: LFM2's templates read content as a string
+// (and print a list of parts as JSON), LFM2.5's read parts; for the former
+// a server joins text parts with newlines, as vLLM does, and the message
+// then renders as that string does. Parts that are not all text, and
+// string content, stay as sent.
+func TestServerFormContentParts(t *testing.T) {
+	for name, want := range map[string]bool{"lfm2.jinja": false, "lfm2-v2.jinja": false, "lfm2.5.jinja": true, "lfm2.5-v2.jinja": true} {
+		if got := testTemplate(t, name).TakesContentParts(); got != want {
+			t.Errorf("%s: TakesContentParts %v, want %v", name, got, want)
+		}
+	}
+	ct := testTemplate(t, "lfm2-v2.jinja")
+	parts := testMessage(t, `{"role": "user", "content": [{"type": "text", "text": "a <b> & \"c\""}, {"type": "text", "text": "d"}], "name": "x"}`)
+	joined := testMessage(t, `{"role": "user", "content": "a <b> & \"c\"\nd", "name": "x"}`)
+	got, err := parts.ServerForm(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	render := func(m Message) string {
+		s, err := ct.Render(Conversation{Messages: []Message{m}, AddGenerationPrompt: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if a, b := render(got), render(joined); a != b || strings.Contains(a, `"type"`) {
+		t.Fatalf("joined parts render %q, the string %q", a, b)
+	}
+	if s := render(parts); !strings.Contains(s, `"type"`) {
+		t.Fatalf("the template read the parts itself (%q): the test shows nothing", s)
+	}
+	for _, in := range []string{
+		`{"role": "user", "content": [{"type": "text", "text": "a"}, {"type": "image_url", "image_url": {"url": "x"}}]}`,
+		`{"role": "user", "content": "as sent"}`,
+	} {
+		m, err := testMessage(t, in).ServerForm(true)
+		if b, _ := m.MarshalJSON(); err != nil || string(b) != in {
+			t.Errorf("%s became %s (%v)", in, b, err)
+		}
+	}
+	if m, _ := parts.ServerForm(false); string(m.Content) != string(parts.Content) {
+		t.Errorf("parts joined for a template that reads them: %s", m.Content)
 	}
 }
