@@ -93,6 +93,52 @@ func TestScoreJSON(t *testing.T) {
 	}
 }
 
+// TestTextFromStdin: with no text argument, score and run read the text
+// piped to them (echo … | lfm2 run, as with ollama run): the same record
+// as with the text as an argument; an argument wins over stdin, and empty
+// stdin is a usage error.
+func TestTextFromStdin(t *testing.T) {
+	const text = "The capital of Kenya is"
+	// The record without its timings.
+	record := func(out []byte) string {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(out, &m) != nil {
+			return "not JSON: " + string(out)
+		}
+		delete(m, "timings")
+		b, _ := json.Marshal(m)
+		return string(b)
+	}
+	for _, args := range [][]string{
+		{"score", "--model", fixture, "--json"},
+		{"run", "--model", fixture, "--temperature", "0", "--max-tokens", "4", "--json", "--quiet"},
+	} {
+		out, err := lfm2(t, append(args, text)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := record([]byte(out))
+		for _, c := range []struct {
+			stdin string
+			arg   []string
+		}{{text, nil}, {"ignored: an argument is given", []string{text}}} {
+			cmd := exec.Command(binary, append(args, c.arg...)...)
+			cmd.Stdin = strings.NewReader(c.stdin)
+			got, err := cmd.Output()
+			if err != nil || record(got) != want {
+				t.Fatalf("%s with stdin %q, arguments %q: %v\n%s\nwant\n%s", args[0], c.stdin, c.arg, err, got, want)
+			}
+		}
+		cmd := exec.Command(binary, args...)
+		cmd.Stdin = strings.NewReader("")
+		msg, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(msg), "empty") {
+			t.Fatalf("%s with empty stdin: %v %s", args[0], err, msg)
+		}
+	}
+}
+
 func TestMissingModelExitCode(t *testing.T) {
 	cmd := exec.Command(binary, "run", "hello")
 	cmd.Env = append(os.Environ(), "HF_HOME="+t.TempDir(), "LFM2_MODEL=")

@@ -113,11 +113,12 @@ func newRunCmd(g *globals) *cobra.Command {
 		Short: "Generate an answer to one prompt, streamed as it is produced",
 		Long: "Generates a reply to PROMPT with the chat template (or plain completion with --raw),\n" +
 			"printing text as it is produced and a stats line on stderr. Several arguments are\n" +
-			"joined with spaces, as ollama run does. Sampling settings come from the model's\n" +
-			"generation_config.json where it sets them, else from Liquid's recommendations for\n" +
-			"its family (LFM2: temperature 0.3, min-p 0.15, repetition penalty 1.05; LFM2.5:\n" +
-			"temperature 0.1, top-k 50, repetition penalty 1.05); flags override both, and\n" +
-			"--verbose says which applied. With --json nothing goes to stderr unless --verbose.",
+			"joined with spaces, as ollama run does; with none, a prompt piped in on stdin is read.\n" +
+			"Sampling settings come from the model's generation_config.json where it sets them,\n" +
+			"else from Liquid's recommendations for its family (LFM2: temperature 0.3, min-p 0.15,\n" +
+			"repetition penalty 1.05; LFM2.5: temperature 0.1, top-k 50, repetition penalty 1.05);\n" +
+			"flags override both, and --verbose says which applied. With --json nothing goes to\n" +
+			"stderr unless --verbose.",
 		Example: `  lfm2 run "What is C. elegans?"
   lfm2 run --model synthetic:350m --max-tokens 64 "Hello"
   lfm2 run --raw --temperature 0 "The capital of Kenya is"

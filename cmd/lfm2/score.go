@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/lfm2go/lfm2/internal/model"
 )
@@ -21,9 +22,13 @@ func newScoreCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "score [TEXT]",
 		Short: "Per-token log-probabilities, NLL and perplexity of a text or of token ids",
+		Long: "Scores TEXT (or --file F, or with neither the text piped in on stdin), tokenized with\n" +
+			"BOS, or the token ids of --ids: each token's log-probability after the ones before it,\n" +
+			"the total NLL (natural log) and the perplexity exp(NLL / (T-1)).",
 		Example: `  lfm2 score --model DIR --ids 1,6,42 --top 5
   lfm2 score --model DIR "The capital of Kenya is Nairobi." --json
-  lfm2 score --model DIR --file essay.txt`,
+  lfm2 score --model DIR --file essay.txt
+  cat essay.txt | lfm2 score --model DIR --json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, err := openModel(g, idsFlag == "")
@@ -70,11 +75,20 @@ func promptIDs(idsFlag, file string, args []string, encode func(string) ([]int32
 	if err != nil {
 		return nil, err
 	}
+	if text == "" {
+		return nil, fmt.Errorf("%w: the text is empty", errUsage)
+	}
 	return encode(text)
 }
 
-// inputText is the argument, or the contents of --file ("-" = stdin).
+// inputText is the argument, or the contents of --file ("-" = stdin),
+// or with neither, stdin when it is not a terminal (echo … | lfm2 run, as
+// with ollama run). Stdin is never read beside an argument: a script's
+// loop feeding prompts as arguments keeps its own input.
 func inputText(file string, args []string) (string, error) {
+	if file == "" && len(args) == 0 && !term.IsTerminal(int(os.Stdin.Fd())) {
+		file = "-"
+	}
 	switch {
 	case file == "-":
 		b, err := io.ReadAll(os.Stdin)
@@ -88,7 +102,7 @@ func inputText(file string, args []string) (string, error) {
 	case len(args) == 1:
 		return args[0], nil
 	}
-	return "", fmt.Errorf("%w: give a text argument, --file F, or --ids", errUsage)
+	return "", fmt.Errorf("%w: give a text argument, --file F, --ids, or the text on stdin", errUsage)
 }
 
 type alt struct {
