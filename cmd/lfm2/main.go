@@ -83,8 +83,10 @@ func newRoot() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "lfm2",
 		Short: "Run LiquidAI LFM2 models on CPUs, fast",
-		Long: "lfm2 runs LiquidAI's LFM2 language models from their Hugging Face files\n" +
-			"(config.json, model.safetensors, tokenizer.json) with no conversion step.",
+		Long: "lfm2 runs LiquidAI's LFM2 language models from the files users download: a Hugging\n" +
+			"Face folder (config.json, model.safetensors, tokenizer.json) or a GGUF file, with no\n" +
+			"conversion step.",
+		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

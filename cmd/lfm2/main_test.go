@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -136,6 +137,18 @@ func TestTextFromStdin(t *testing.T) {
 		if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(msg), "empty") {
 			t.Fatalf("%s with empty stdin: %v %s", args[0], err, msg)
 		}
+	}
+}
+
+// TestVersion: --version names the build, the platform and the kernel
+// family this CPU gets (LFM2_KERNELS forces another).
+func TestVersion(t *testing.T) {
+	cmd := exec.Command(binary, "--version")
+	cmd.Env = append(os.Environ(), "LFM2_KERNELS=purego")
+	out, err := cmd.Output()
+	if err != nil || !strings.HasPrefix(string(out), "lfm2 version ") || !strings.Contains(string(out), runtime.GOOS+"/"+runtime.GOARCH) ||
+		!strings.Contains(string(out), "kernels purego") {
+		t.Fatalf("%v: %s", err, out)
 	}
 }
 
