@@ -44,33 +44,35 @@ func (m Message) ServerForm(joinParts bool) (Message, error) {
 			return Message{}, err
 		}
 	}
-	content, ok := serverContent(m.Content, joinParts)
-	if ok {
-		ms, isObject := objectMembers(raw)
-		if !isObject {
-			return m, nil
-		}
-		at := -1
-		for i, mb := range ms {
-			if mb.key == "content" {
-				at = i
-			}
-		}
-		if at < 0 { // absent: after the role, where OpenAI writes it
-			at = 0
-			for i, mb := range ms {
-				if mb.key == "role" {
-					at = i + 1
-				}
-			}
-			ms = append(ms[:at], append([]member{{key: "content"}}, ms[at:]...)...)
-		}
-		ms[at].val = content
-		raw = encodeMembers(ms)
+	if content, ok := serverContent(m.Content, joinParts); ok {
+		raw = withContent(raw, content)
 		m.Content = content
 	}
 	m.raw = raw
 	return m, nil
+}
+
+// withContent returns a message's JSON with its content replaced, or
+// written after the role where it is absent (where OpenAI writes it).
+func withContent(raw, content json.RawMessage) json.RawMessage {
+	ms, _ := objectMembers(raw) // a Message always holds an object
+	at := -1
+	for i, mb := range ms {
+		if mb.key == "content" {
+			at = i
+		}
+	}
+	if at < 0 {
+		at = 0
+		for i, mb := range ms {
+			if mb.key == "role" {
+				at = i + 1
+			}
+		}
+		ms = append(ms[:at], append([]member{{key: "content"}}, ms[at:]...)...)
+	}
+	ms[at].val = content
+	return encodeMembers(ms)
 }
 
 // serverContent is the content a server gives the template in place of
