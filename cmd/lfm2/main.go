@@ -86,9 +86,18 @@ func newRoot() *cobra.Command {
 		Long: "lfm2 runs LiquidAI's LFM2 language models from the files users download: a Hugging\n" +
 			"Face folder (config.json, model.safetensors, tokenizer.json) or a GGUF file, with no\n" +
 			"conversion step.",
-		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
+	}
+	// --version is the root's own flag, not cobra's Version field, so the
+	// kernel family is looked up only when it is asked for.
+	showVersion := root.Flags().BoolP("version", "v", false, "print the build, the platform and this CPU's kernel family")
+	root.RunE = func(cmd *cobra.Command, _ []string) error {
+		if *showVersion {
+			fmt.Fprintln(cmd.OutOrStdout(), "lfm2 version "+versionString())
+			return nil
+		}
+		return cmd.Help()
 	}
 	// Flag and argument mistakes are usage errors (exit 2).
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %v", errUsage, err) })

@@ -86,14 +86,18 @@ func TestFixtureGreedyThroughEngine(t *testing.T) {
 // TestBatchInvariance: every sequence's greedy output is identical whatever
 // runs beside it, the step budget, or preemption forced by a tiny KV budget,
 // with an f32 KV cache and an f16 one.
-func TestBatchInvariance(t *testing.T) {
+func TestBatchInvariance(t *testing.T) { eachKVDtype(t, batchInvariance) }
+
+// eachKVDtype runs check on the tiny-bf16 fixture with an f32 KV cache and
+// with an f16 one, as subtests.
+func eachKVDtype(t *testing.T, check func(*testing.T, *model.Model)) {
 	for _, f16 := range []bool{false, true} {
 		t.Run(map[bool]string{false: "kv-f32", true: "kv-f16"}[f16], func(t *testing.T) {
 			m := fixture(t, "tiny-bf16")
 			if f16 {
 				m.UseF16KV()
 			}
-			batchInvariance(t, m)
+			check(t, m)
 		})
 	}
 }

@@ -41,17 +41,7 @@ func sharedPrefixPrompts(r *rand.Rand, n int) [][]int32 {
 // under sampling, with tiny chunks, a KV pool small enough to preempt and
 // evict, and one sequence at a time or many; with an f32 KV cache and an
 // f16 one.
-func TestPrefixCacheIsExact(t *testing.T) {
-	for _, f16 := range []bool{false, true} {
-		t.Run(map[bool]string{false: "kv-f32", true: "kv-f16"}[f16], func(t *testing.T) {
-			m := fixture(t, "tiny-bf16")
-			if f16 {
-				m.UseF16KV()
-			}
-			prefixCacheIsExact(t, m)
-		})
-	}
-}
+func TestPrefixCacheIsExact(t *testing.T) { eachKVDtype(t, prefixCacheIsExact) }
 
 func prefixCacheIsExact(t *testing.T, m *model.Model) {
 	prompts := sharedPrefixPrompts(rand.New(rand.NewPCG(3, 4)), 14)

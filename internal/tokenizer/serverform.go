@@ -153,52 +153,64 @@ func encodeMembers(ms []member) json.RawMessage {
 // parseToolCallArguments replaces, in a message's JSON, each tool call's
 // arguments given as a string by the JSON object the string holds.
 func parseToolCallArguments(raw json.RawMessage) (json.RawMessage, error) {
+	out, _, err := editMember(raw, "tool_calls", func(v json.RawMessage) (json.RawMessage, bool, error) {
+		var calls []json.RawMessage
+		if json.Unmarshal(v, &calls) != nil {
+			return v, false, nil // not a list: the template decides
+		}
+		changed := false
+		for j, call := range calls {
+			c, ch, err := editMember(call, "function", func(f json.RawMessage) (json.RawMessage, bool, error) {
+				return editMember(f, "arguments", argumentsObject)
+			})
+			if err != nil {
+				return nil, false, fmt.Errorf("tool_calls[%d].function.arguments: %w", j, err)
+			}
+			calls[j], changed = c, changed || ch
+		}
+		if !changed {
+			return v, false, nil
+		}
+		list, err := json.Marshal(calls)
+		return list, true, err
+	})
+	return out, err
+}
+
+// argumentsObject is the JSON object tool call arguments given as a string
+// hold (changed), or the arguments as they are if they are not a string.
+func argumentsObject(v json.RawMessage) (json.RawMessage, bool, error) {
+	var s string
+	if json.Unmarshal(v, &s) != nil {
+		return v, false, nil
+	}
+	if _, isObject := objectMembers(json.RawMessage(s)); !isObject || !json.Valid([]byte(s)) {
+		return nil, false, fmt.Errorf("a string that does not hold a JSON object: %.60q", s)
+	}
+	return json.RawMessage(s), true, nil
+}
+
+// editMember applies edit to the value of key in the JSON object raw and
+// returns the object rewritten if edit changed it; raw unchanged if it is
+// not an object, has no such key, or edit changed nothing.
+func editMember(raw json.RawMessage, key string, edit func(json.RawMessage) (json.RawMessage, bool, error)) (json.RawMessage, bool, error) {
 	ms, ok := objectMembers(raw)
 	if !ok {
-		return raw, nil
+		return raw, false, nil
 	}
 	changed := false
 	for i, m := range ms {
-		if m.key != "tool_calls" {
+		if m.key != key {
 			continue
 		}
-		var calls []json.RawMessage
-		if json.Unmarshal(m.val, &calls) != nil {
-			return raw, nil // not a list: the template decides
+		v, ch, err := edit(m.val)
+		if err != nil {
+			return nil, false, err
 		}
-		for j, call := range calls {
-			cm, ok := objectMembers(call)
-			if !ok {
-				continue
-			}
-			for k, f := range cm {
-				if f.key != "function" {
-					continue
-				}
-				fm, ok := objectMembers(f.val)
-				if !ok {
-					continue
-				}
-				for l, a := range fm {
-					var s string
-					if a.key != "arguments" || json.Unmarshal(a.val, &s) != nil {
-						continue
-					}
-					if _, isObject := objectMembers(json.RawMessage(s)); !isObject || !json.Valid([]byte(s)) {
-						return nil, fmt.Errorf("tool_calls[%d].function.arguments: a string that does not hold a JSON object: %.60q", j, s)
-					}
-					fm[l].val = json.RawMessage(s)
-					changed = true
-				}
-				cm[k].val = encodeMembers(fm)
-			}
-			calls[j] = encodeMembers(cm)
-		}
-		list, _ := json.Marshal(calls)
-		ms[i].val = list
+		ms[i].val, changed = v, changed || ch
 	}
 	if !changed {
-		return raw, nil
+		return raw, false, nil
 	}
-	return encodeMembers(ms), nil
+	return encodeMembers(ms), true, nil
 }
