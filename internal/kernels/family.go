@@ -25,6 +25,9 @@ type family struct {
 	// nativeQ8Panels: Q8_0 weights run as in the file on integer
 	// dot-product kernels here, in the fast tier (q8panels.go).
 	nativeQ8Panels bool
+	// q8Act16: those kernels take int16 activations (act16.go), not the
+	// two int8 planes.
+	q8Act16 bool
 	// amx: bf16 matmuls on the AMX tile unit; the pool keeps the tile
 	// configuration and per-worker output tiles.
 	amx bool
@@ -97,6 +100,7 @@ const (
 	actInt8K                              // m.act: int8 per 32 and the K-quant kernels' sums (with actInt8)
 	actPairs                              // m.xb: bf16 pairs, high and low halves (packPairs)
 	actPairsHigh                          // m.xb: bf16 pairs, high halves only (fast tier)
+	actInt16                              // m.act16: int16 per 32 (Q8_0 on AVX2 without AVX-VNNI)
 )
 
 // describe names the family, the CPU features it uses and its tier.
@@ -108,7 +112,9 @@ func (f *family) describe() string {
 			rounded = append(rounded, "int8 activations for Q4_0")
 		}
 		var planes []string
-		if f.nativeQ8Panels {
+		if f.nativeQ8Panels && f.q8Act16 {
+			rounded = append(rounded, "int16 activations for Q8_0")
+		} else if f.nativeQ8Panels {
 			planes = append(planes, "Q8_0")
 		}
 		if f.nativeKQuant {

@@ -32,11 +32,15 @@ func avx2FamilyWith(vnni bool) family {
 	f.roundAct8, f.roundActK = roundAct8AVX2, roundActKAVX2
 	q4 := (*matmulTask).runQ4AVX2
 	kq := matKernel{rows: (*matmulTask).runKQuantAVX2, needs: actInt8 | actInt8K}
-	f.nativeKQuant, f.nativeQ8Panels = true, true
+	// Without VNNI, Q8_0 multiplies int16 activations (act16.go): half the
+	// instructions of the two int8 planes, and a little more accurate.
+	q8 := matKernel{rows: (*matmulTask).runQ8I16AVX2, needs: actInt16}
+	f.nativeKQuant, f.nativeQ8Panels, f.q8Act16 = true, true, !vnni
 	if vnni {
 		f.features = append(f.features, "AVX-VNNI")
 		q4 = (*matmulTask).runQ4AVXVNNI
 		kq.rows = (*matmulTask).runKQuantAVXVNNI
+		q8 = kq
 	}
 	vectorElems(&f, 8, elems256())
 	attnAVX2(&f)
@@ -54,8 +58,10 @@ func avx2FamilyWith(vnni bool) family {
 			return matKernel{rows: q4, needs: actInt8}
 		case FormatQ4Affine:
 			return goMatKernel(w)
-		case FormatQ4K, FormatQ5K, FormatQ6K, FormatQ8Panels:
+		case FormatQ4K, FormatQ5K, FormatQ6K:
 			return kq
+		case FormatQ8Panels:
+			return q8
 		case FormatInt8, FormatInt8Affine:
 			return matKernel{rows: (*matmulTask).runAVX2Q8, needs: actDeinterleaved}
 		}

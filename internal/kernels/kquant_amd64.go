@@ -88,9 +88,6 @@ func kq5PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, ou
 func kq6PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
 
 //go:noescape
-func kq8PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-
-//go:noescape
 func kq4StreamAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
 
 //go:noescape
@@ -111,10 +108,8 @@ func kq5StreamAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, o
 //go:noescape
 func kq6StreamAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
 
-//go:noescape
-func kq8StreamAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-
-// kqAVX2 is the AVX2 (VPMADDUBSW) kernels of the panel format f.
+// kqAVX2 is the AVX2 (VPMADDUBSW) kernels of the K-quant format f (Q8_0
+// without VNNI is q8i16Kernels).
 func kqAVX2(f Format) kqKernels {
 	switch f {
 	case FormatQ4K:
@@ -123,8 +118,6 @@ func kqAVX2(f Format) kqKernels {
 		return kqKernels{t1: kq5PanelAVX2, t1cold: kq5StreamAVX2}
 	case FormatQ6K:
 		return kqKernels{t1: kq6PanelAVX2, t1cold: kq6StreamAVX2}
-	case FormatQ8Panels:
-		return kqKernels{t1: kq8PanelAVX2, t1cold: kq8StreamAVX2}
 	}
 	panic("kernels: no AVX2 kernels for " + f.String())
 }

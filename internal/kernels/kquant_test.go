@@ -179,7 +179,7 @@ func TestKQuantKernelsMatchSpecification(t *testing.T) {
 	tested := false
 	for _, f := range append(kquantFormats, FormatQ8Panels) {
 		impls := implsWith(func(fam *family) bool {
-			return f == FormatQ8Panels && fam.nativeQ8Panels || f != FormatQ8Panels && fam.nativeKQuant
+			return f == FormatQ8Panels && fam.nativeQ8Panels && !fam.q8Act16 || f != FormatQ8Panels && fam.nativeKQuant
 		})
 		tested = tested || len(impls) > 0
 		for _, tk := range [][3]int{{1, 256, 16}, {1, 1024, 70}, {2, 512, 33}, {5, 1024, 64}, {9, 256, 48}, {140, 1024, 20}, {1, 256, 200}} {

@@ -449,33 +449,4 @@ KQ4KERNELS(·kq4PanelAVX2(SB), ·kq4StreamAVX2(SB), ZEROSUMSW, WIDEN4)
 KQ5KERNELS(·kq5PanelAVX2(SB), ·kq5StreamAVX2(SB), ZEROSUMSW, WIDEN4)
 KQ6KERNELS(·kq6PanelAVX2(SB), ·kq6StreamAVX2(SB))
 
-// Q8_0 without VNNI: its bytes q + 128 against int8 activations would
-// saturate VPMADDUBSW's pair sums (2 · 255 · 127 > 2¹⁵), so each chunk
-// goes back to the signed q (Y10 = 0x80 bytes), the unsigned operand is
-// |q| (VPABSB: 128 for −128) and the activations take q's sign (VPSIGNB,
-// 0 where q is 0): the same products, pair sums of at most
-// 2 · 128 · 127 < 2¹⁵ (activations lie in ±127), widened every chunk
-// against the ones in Y11. The sums start from 0.
-#define Q8MSTART \
-	ZEROSUMS \
-	VMOVDQU kqOnes<>(SB), Y11
-
-// Q8MPLANE(off, p, a): the chunk's |q| (Y6) against the plane p's four
-// int8 at off, signed as q (Y5), into a.
-#define Q8MPLANE(off, p, a) \
-	VPBROADCASTD off(p), Y8 \
-	VPSIGNB      Y5, Y8, Y8 \
-	VPMADDUBSW   Y8, Y6, Y7 \
-	VPMADDWD     Y11, Y7, Y7 \
-	VPADDD       Y7, a, a
-
-#undef Q8CHUNK
-#define Q8CHUNK(c) \
-	VMOVDQU (320+64*c)(DI)(BX*1), Y5 \
-	VPXOR   Y10, Y5, Y5 \
-	VPABSB  Y5, Y6 \
-	Q8MPLANE((4*c), SI, Y3) \
-	Q8MPLANE((4*c), R8, Y4)
-
-KERNEL(·kq8PanelAVX2(SB), 0x80808080, 4416, 512, 32, Q8MSTART, Q8BODY, BLOCK8END, SUPER8)
-STREAMKERNEL(·kq8StreamAVX2(SB), 0x80808080, 4416, 512, 32, Q8MSTART, Q8BODY, BLOCK8END, SUPER8, PF6)
+// Q8_0 without VNNI multiplies int16 activations instead (q8i16avx2_amd64.s).

@@ -29,7 +29,9 @@ type matmulTask struct {
 	xp  []float32 // x rearranged for the AVX-512 kernels
 	xa  []uint64  // x split and packed for the AMX kernel (see packAMX)
 	act *act8     // x rounded to int8, for 4-bit weights
-	xb  []uint32  // x as bf16 pairs for the VDPBF16PS kernels (see packPairs)
+	// x rounded to int16, for Q8_0 weights on VPMADDWD
+	act16 *act16
+	xb    []uint32 // x as bf16 pairs for the VDPBF16PS kernels (see packPairs)
 	// xbExact: xb holds high and low halves (else high halves only).
 	xbExact bool
 	bf16    *bf16Tiles // the family's bf16 tiles
@@ -98,6 +100,10 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 			p.act.prepareKQuant(x, p.fam.roundActK)
 		}
 		p.mm.act = &p.act
+	}
+	if needs&actInt16 != 0 {
+		p.act16.prepare(x, T, K)
+		p.mm.act16 = &p.act16
 	}
 	if needs&actAMX != 0 {
 		n := (T + amxBlock - 1) / amxBlock * K / 32 * amxStep / 4

@@ -57,6 +57,7 @@ type Pool struct {
 	xp      []float32 // activations rearranged for the kernel family
 	xa      []uint64  // activations packed for the AMX kernel
 	act     act8      // activations rounded to int8 for the 4-bit kernels
+	act16   act16     // activations rounded to int16 (Q8_0 on VPMADDWD)
 	xb      []uint32  // activations as bf16 pairs for the VDPBF16PS kernels
 	fam     family
 

@@ -137,24 +137,20 @@ func codeAt(pc uintptr, n int) []byte {
 	return unsafe.Slice((*byte)(*(*unsafe.Pointer)(unsafe.Pointer(&pc))), n)
 }
 
-// TestKQuantAVX2Kernels: the AVX2 family's K-quant and Q8_0 panel kernels without AVX-VNNI
+// TestKQuantAVX2Kernels: the AVX2 family's K-quant kernels without AVX-VNNI
 // (VPMADDUBSW) equal the specification (to its rare double rounding) and,
 // where the CPU has AVX-VNNI, the VPDPBUSD kernels bit for bit — the
 // family chooses one of them by CPU, so each is tested here directly.
+// (Q8_0 without AVX-VNNI has its own specification: act16_test.go.)
 func TestKQuantAVX2Kernels(t *testing.T) {
 	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
 		t.Skip("needs AVX2 and FMA")
 	}
 	rng := rand.New(rand.NewPCG(101, 102))
-	for _, f := range append(kquantFormats, FormatQ8Panels) {
+	for _, f := range kquantFormats {
 		for _, tk := range [][3]int{{1, 256, 16}, {3, 1024, 40}, {1, 4608, 20}} {
 			T, K, N := tk[0], tk[1], tk[2]
-			var w Mat
-			if f == FormatQ8Panels {
-				w = randQ8Panels(rng, N, K) // every int8, −128 too
-			} else {
-				w = randKQuant(rng, f, N, K)
-			}
+			w := randKQuant(rng, f, N, K)
 			x := randF32(rng, T*K)
 			var want, madd, vnni []float32
 			for _, v := range []struct {
@@ -258,33 +254,4 @@ func checkExtremeSums(t *testing.T, name string, w *Mat) {
 			}
 		}
 	}
-}
-
-// TestQ8PanelsAVX2ExtremeSums: Q8_0 weights all −128 (whose magnitude only
-// fits VPMADDUBSW's unsigned operand) or all 127 against activations all
-// at ±127 (every pair sum at its largest): the VPMADDUBSW kernels still
-// give the specification's integers.
-func TestQ8PanelsAVX2ExtremeSums(t *testing.T) {
-	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
-		t.Skip("needs AVX2 and FMA")
-	}
-	const N, K = 16, 512
-	blocks := make([]byte, N*K/Q8Block*Q8Block0)
-	for b := 0; b < len(blocks)/Q8Block0; b++ {
-		blk := blocks[b*Q8Block0 : (b+1)*Q8Block0]
-		s := F32ToF16(0.001)
-		blk[0], blk[1] = byte(s), byte(s>>8)
-		q := byte(0x80) // −128 in even rows, 127 in odd
-		if b/(K/Q8Block)%2 == 1 {
-			q = 0x7f
-		}
-		for j := 2; j < Q8Block0; j++ {
-			blk[j] = q
-		}
-	}
-	w, err := NewMatQ8Panels(N, K, blocks)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkExtremeSums(t, "Q8_0", &w)
 }

@@ -1,0 +1,65 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestAct16Rounding: each value comes back within half a step of its
+// block's scale, the block's largest exactly ±32767, and the correction
+// is 128·Σq.
+func TestAct16Rounding(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 17))
+	x := randF32(rng, 4*Q8Block)
+	x[5] = 0
+	copy(x[2*Q8Block:3*Q8Block], make([]float32, Q8Block)) // an all-zero block
+	var a act16
+	a.prepare(x, 1, len(x))
+	for b := 0; b < 4; b++ {
+		var sum, peak int32
+		for j := 0; j < Q8Block; j++ {
+			i := b*Q8Block + j
+			q := int32(a.q[i])
+			sum += q
+			peak = max(peak, q, -q)
+			if d := math.Abs(float64(x[i]) - float64(q)*float64(a.scale[b])); d > 0.5001*float64(a.scale[b]) {
+				t.Fatalf("x[%d] = %v rounds to %d × %v", i, x[i], q, a.scale[b])
+			}
+		}
+		if a.corr[b] != 128*sum {
+			t.Fatalf("block %d: correction %d, want %d", b, a.corr[b], 128*sum)
+		}
+		if want := int32(32767); b != 2 && peak != want || b == 2 && peak != 0 {
+			t.Fatalf("block %d: largest |q| %d", b, peak)
+		}
+	}
+}
+
+// TestDotQ8PanelsI16Accuracy: the int16 specification stays within its
+// rounding bound of the exact dot of the dequantized weights (float64):
+// half an activation step per product, plus float32 accumulation.
+func TestDotQ8PanelsI16Accuracy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(18, 19))
+	const N, K = 20, 1024
+	w := randQ8Panels(rng, N, K)
+	x := randF32(rng, 2*K)
+	var a act16
+	a.prepare(x, 2, K)
+	row := make([]float32, K)
+	for r := 0; r < 2; r++ {
+		for n := 0; n < N; n++ {
+			dequantRowQ8Panels(row, &w, n)
+			var exact, bound, mag float64
+			for i := 0; i < K; i++ {
+				exact += float64(row[i]) * float64(x[r*K+i])
+				bound += math.Abs(float64(row[i])) * 0.5 * float64(a.scale[r*K/Q8Block+i/Q8Block])
+				mag += math.Abs(float64(row[i]) * float64(x[r*K+i]))
+			}
+			got := float64(dotQ8PanelsI16Go(&a, r, &w, n))
+			if d := math.Abs(got - exact); d > bound*1.001+mag*K/Q8Block*0x1p-23 {
+				t.Fatalf("row %d, weight row %d: %v, exact %v (bound %.3g)", r, n, got, exact, bound)
+			}
+		}
+	}
+}

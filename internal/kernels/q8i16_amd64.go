@@ -1,0 +1,46 @@
+//go:build !purego
+
+package kernels
+
+// The Q8_0 × int16 panel kernels for AVX2 without AVX-VNNI
+// (q8i16avx2_amd64.s), specified by dotQ8PanelsI16Go.
+
+//go:noescape
+func q8i16Panel1AVX2(x *int16, xs *float32, xc *int32, panel *byte, nsb int, out *float32)
+
+//go:noescape
+func q8i16Panel4AVX2(x *int16, xs *float32, xc *int32, k int, panel *byte, nsb int, out *float32, ostride int)
+
+// q8i16Kernels drive the int16 kernels through runPanels: four activation
+// rows against a panel (prefill), or one (decode, and the rows left over).
+type q8i16Kernels struct{}
+
+func (q8i16Kernels) has4() bool   { return true }
+func (q8i16Kernels) has1x4() bool { return false }
+
+// actRowBytes: an int16 per value, a float and an integer per block.
+func (q8i16Kernels) actRowBytes(K int) int { return 2*K + K/Q8Block*8 }
+
+func (q8i16Kernels) tile4(m *matmulTask, t, p int, out *float32, ostride int) {
+	a, K := m.act16, m.w.Cols
+	nb := K / Q8Block
+	panel, _ := kqPanel(m, p)
+	q8i16Panel4AVX2(&a.q[t*K], &a.scale[t*nb], &a.corr[t*nb], K, panel, K/KQuantBlock, out, ostride)
+}
+
+func (q8i16Kernels) tile1x4(*matmulTask, int, int, int, *float32, int) {
+	panic("kernels: the int16 Q8_0 kernels have no one-row, four-panel tile")
+}
+
+func (q8i16Kernels) tile1(m *matmulTask, t, p int, out *float32, _ bool) {
+	a, K := m.act16, m.w.Cols
+	nb := K / Q8Block
+	panel, _ := kqPanel(m, p)
+	q8i16Panel1AVX2(&a.q[t*K], &a.scale[t*nb], &a.corr[t*nb], panel, K/KQuantBlock, out)
+}
+
+// runQ8I16AVX2 computes rows [lo, hi) of a Q8_0 panel matrix on int16
+// activations.
+func (m *matmulTask) runQ8I16AVX2(_, lo, hi int) {
+	runPanels(m, q8i16Kernels{}, lo, hi)
+}
