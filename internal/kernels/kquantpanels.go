@@ -21,7 +21,12 @@ type kqKernels struct {
 	t1cold func(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
 }
 
-func (k kqKernels) has4() bool   { return k.t4 != nil }
+func (k kqKernels) tileRows() int {
+	if k.t4 == nil {
+		return 0
+	}
+	return 4
+}
 func (k kqKernels) has1x4() bool { return k.t1x4 != nil }
 
 // actRowBytes: two int8 planes, four floats and four integers per block.
@@ -34,7 +39,7 @@ func kqPanel(m *matmulTask, p int) (*byte, int) {
 	return &w.Panels[p*ps], ps
 }
 
-func (k kqKernels) tile4(m *matmulTask, t, p int, out *float32, ostride int) {
+func (k kqKernels) tile(m *matmulTask, t, p int, out *float32, ostride int) {
 	a, K := m.act, m.w.Cols
 	panel, _ := kqPanel(m, p)
 	k.t4(&a.q[t*K], &a.kq[t*K], &a.kf[t*K/8], &a.ki[t*K/8], K, panel, K/KQuantBlock, out, ostride)

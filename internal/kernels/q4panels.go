@@ -18,10 +18,12 @@ type q4Kernels struct {
 // to what the driver runPanels asks of them: tiles of activation rows
 // against whole panels (p the panel index, out and ostride in floats).
 type panelKernels interface {
-	has4() bool   // tile4 exists
+	// tileRows is the activation rows tile takes (at most 4), or 0 if k
+	// has no such tile.
+	tileRows() int
 	has1x4() bool // tile1x4 exists
-	// tile4: rows t…t+3 against panel p.
-	tile4(m *matmulTask, t, p int, out *float32, ostride int)
+	// tile: rows t…t+tileRows()−1 against panel p.
+	tile(m *matmulTask, t, p int, out *float32, ostride int)
 	// tile1x4: row t against panels p, p+q, p+2q, p+3q.
 	tile1x4(m *matmulTask, t, p, q int, out *float32, ostride int)
 	// tile1: row t against panel p; cold if the panel is not in cache
@@ -31,12 +33,18 @@ type panelKernels interface {
 	actRowBytes(K int) int
 }
 
-func (k q4Kernels) has4() bool   { return k.t4 != nil }
 func (k q4Kernels) has1x4() bool { return k.t1x4 != nil }
+
+func (k q4Kernels) tileRows() int {
+	if k.t4 == nil {
+		return 0
+	}
+	return 4
+}
 
 func (k q4Kernels) actRowBytes(K int) int { return K + K/Q8Block*8 }
 
-func (k q4Kernels) tile4(m *matmulTask, t, p int, out *float32, ostride int) {
+func (k q4Kernels) tile(m *matmulTask, t, p int, out *float32, ostride int) {
 	w, a := m.w, m.act
 	K, nb := w.Cols, w.Cols/Q8Block
 	k.t4(&a.q[t*K], &a.corr[t*nb], &a.scale[t*nb], K, &w.Q4[p*nb*q4PanelBlock], &w.Q4Scales[p*nb*Q4Panel], nb, out, ostride)
@@ -62,24 +70,26 @@ const q4ActBlock = 256 << 10
 // runPanels computes rows [lo, hi) of a matrix held in panels (lo a
 // multiple of Q4Panel, as the pool's ranges are) with the kernels k, in
 // blocks of activation rows small enough to stay in cache. Under a block
-// of four rows or more, panel by panel: four rows at a time, then the rest
-// one by one, while the panel (8 KiB of Q4_0 at K = 1024) stays in L1.
+// of a tile's rows or more, panel by panel: a tile's rows (four, or three)
+// at a time, then the rest one by one, while the panel (8 KiB of Q4_0 at
+// K = 1024) stays in L1.
 // Under fewer rows (decode), four panels a quarter of the range apart at a
 // time where k has that kernel: four sequential streams, which memory
 // serves faster than one (see run512).
 func runPanels[P panelKernels](m *matmulTask, k P, lo, hi int) {
 	T := m.T
-	tb := max(4, q4ActBlock/k.actRowBytes(m.w.Cols)&^3)
+	R := k.tileRows()
+	tb := max(4, q4ActBlock/k.actRowBytes(m.w.Cols)/max(R, 1)*max(R, 1))
 	for t0 := 0; t0 < T; t0 += tb {
 		t1 := min(t0+tb, T)
-		if !k.has4() || t1-t0 < 4 {
+		if R == 0 || t1-t0 < R {
 			panelRows(m, k, t0, t1, lo, hi)
 			continue
 		}
 		for n := lo; n < hi; n += Q4Panel {
 			t := t0
-			for ; t+4 <= t1; t += 4 {
-				panelTile4(m, k, t, n, hi)
+			for ; t+R <= t1; t += R {
+				panelTile(m, k, R, t, n, hi)
 			}
 			for ; t < t1; t++ {
 				panelTile1(m, k, t, n, hi, false)
@@ -110,18 +120,19 @@ func panelRows[P panelKernels](m *matmulTask, k P, t0, t1, lo, hi int) {
 	}
 }
 
-// panelTile4 computes activation rows t…t+3 against the panel at row n.
-func panelTile4[P panelKernels](m *matmulTask, k P, t, n, hi int) {
+// panelTile computes activation rows t…t+R−1 (k's tile) against the panel
+// at row n.
+func panelTile[P panelKernels](m *matmulTask, k P, R, t, n, hi int) {
 	N := m.w.Rows
 	if rows := min(Q4Panel, hi-n); rows < Q4Panel { // the last panel of a matrix may be partial
 		out := &m.q4out // the kernels are called through function values: their output escapes
-		k.tile4(m, t, n/Q4Panel, &out[0], Q4Panel)
-		for r := 0; r < 4; r++ {
+		k.tile(m, t, n/Q4Panel, &out[0], Q4Panel)
+		for r := 0; r < R; r++ {
 			copy(m.dst[(t+r)*N+n:(t+r)*N+hi], out[r*Q4Panel:r*Q4Panel+rows])
 		}
 		return
 	}
-	k.tile4(m, t, n/Q4Panel, &m.dst[t*N+n], N)
+	k.tile(m, t, n/Q4Panel, &m.dst[t*N+n], N)
 }
 
 // panelTile1 computes activation row t against the panel at row n (cold:

@@ -15,13 +15,13 @@ func q8i16Panel4AVX2(x *int16, xs *float32, xc *int32, k int, panel *byte, nsb i
 // rows against a panel (prefill), or one (decode, and the rows left over).
 type q8i16Kernels struct{}
 
-func (q8i16Kernels) has4() bool   { return true }
-func (q8i16Kernels) has1x4() bool { return false }
+func (q8i16Kernels) tileRows() int { return 4 }
+func (q8i16Kernels) has1x4() bool  { return false }
 
 // actRowBytes: an int16 per value, a float and an integer per block.
 func (q8i16Kernels) actRowBytes(K int) int { return 2*K + K/Q8Block*8 }
 
-func (q8i16Kernels) tile4(m *matmulTask, t, p int, out *float32, ostride int) {
+func (q8i16Kernels) tile(m *matmulTask, t, p int, out *float32, ostride int) {
 	a, K := m.act16, m.w.Cols
 	nb := K / Q8Block
 	panel, _ := kqPanel(m, p)
