@@ -185,7 +185,7 @@ func BenchmarkMatMulDecodeWeightFormats(b *testing.B) {
 	dst := make([]float32, N)
 	mats := randFormats(rng, N, K)
 	mats["f32"], _ = NewMatF32(N, K, randF32(rng, N*K))
-	for _, name := range []string{"f32", "bf16", "int8", "int8-affine", "q4", "q4-affine", "q4_k", "q5_k", "q6_k"} {
+	for _, name := range []string{"f32", "bf16", "int8", "int8-affine", "q4", "q4-affine", "q4_k", "q5_k", "q6_k", "q8_0"} {
 		w := mats[name]
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(w.Bytes())
@@ -208,7 +208,7 @@ func BenchmarkMatMulPrefillWeightFormats(b *testing.B) {
 	x := randF32(rng, T*K)
 	dst := make([]float32, T*N)
 	mats := randFormats(rng, N, K)
-	for _, name := range []string{"bf16", "int8", "int8-affine", "q4", "q4-affine", "q4_k", "q5_k", "q6_k"} {
+	for _, name := range []string{"bf16", "int8", "int8-affine", "q4", "q4-affine", "q4_k", "q5_k", "q6_k", "q8_0"} {
 		w := mats[name]
 		b.Run(name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
@@ -231,5 +231,6 @@ func randFormats(rng *rand.Rand, N, K int) map[string]Mat {
 	for _, f := range kquantFormats {
 		mats[f.String()] = randKQuant(rng, f, N, K)
 	}
+	mats["q8_0"] = randQ8Panels(rng, N, K)
 	return mats
 }
