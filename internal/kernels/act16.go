@@ -3,33 +3,36 @@ package kernels
 import "math"
 
 // act16 is activations rounded to int16 per 32-value block: the fast
-// tier's form for Q8_0 weights on CPUs whose integer dot product is
-// VPMADDWD (AVX2 without AVX-VNNI). There an int8 activation needs
+// tier's form for Q8_0 and Q4_K weights on CPUs whose integer dot product
+// is VPMADDWD (AVX2 without AVX-VNNI). There an int8 activation needs
 // VPMADDUBSW and a widening VPMADDWD per product, and the two int8 planes
-// that keep the fast tier close to exact (q8panels.go) twice that; one
-// int16 plane is a single VPMADDWD per 16 products and holds a bit more
-// than the two planes together (2¹⁵ levels per block against about 2¹⁴).
+// that keep the fast tier close to exact (q8panels.go, kquant.go) twice
+// that; one int16 plane is a single VPMADDWD per 16 products, on weights
+// widened once for several activation rows, and holds a bit more than the
+// two planes together (2¹⁵ levels per block against about 2¹⁴).
 type act16 struct {
 	q     []int16   // per row K values
 	scale []float32 // per block amax/32767
-	corr  []int32   // per block 128·Σq: the kernels multiply q + 128 (panel bytes)
+	corr  []int32   // per block 128·Σq: the kernels multiply q + 128 (Q8_0 panel bytes)
+	sum   []float32 // per block Σq × scale, rounded once (the Q4_K mins multiply it)
 }
 
 // prepare rounds T rows of x (width K, a multiple of 32) into a.
 func (a *act16) prepare(x []float32, T, K int) {
 	n := T * K
 	if cap(a.q) < n {
-		a.q, a.scale, a.corr = backed[int16](n), backed[float32](n/Q8Block), backed[int32](n/Q8Block)
+		a.q, a.scale, a.corr, a.sum = backed[int16](n), backed[float32](n/Q8Block), backed[int32](n/Q8Block), backed[float32](n/Q8Block)
 	}
-	a.q, a.scale, a.corr = a.q[:n], a.scale[:n/Q8Block], a.corr[:n/Q8Block]
-	roundAct16Go(x[:n], a.q, a.scale, a.corr)
+	nb := n / Q8Block
+	a.q, a.scale, a.corr, a.sum = a.q[:n], a.scale[:nb], a.corr[:nb], a.sum[:nb]
+	roundAct16Go(x[:n], a.q, a.scale, a.corr, a.sum)
 }
 
 // roundAct16Go rounds x (a whole number of 32-value blocks) into act16's
 // form: q = round-half-even(x·(32767/amax)) in float32, clamped to
 // ±32767 (a non-finite block gives what it gives, never a panic), the
-// block's scale amax/32767 in float32, and 128·Σq.
-func roundAct16Go(x []float32, q []int16, scale []float32, corr []int32) {
+// block's scale amax/32767 in float32, 128·Σq, and Σq × scale.
+func roundAct16Go(x []float32, q []int16, scale []float32, corr []int32, sum []float32) {
 	for b := range len(x) / Q8Block {
 		xs, qs := x[b*Q8Block:(b+1)*Q8Block], q[b*Q8Block:(b+1)*Q8Block]
 		var amax float32
@@ -40,14 +43,15 @@ func roundAct16Go(x []float32, q []int16, scale []float32, corr []int32) {
 		if amax != 0 {
 			id = 32767 / amax
 		}
-		var sum int32
+		var total int32
 		for j, v := range xs {
 			r := math.RoundToEven(float64(v * id))
 			qs[j] = int16(max(-32767, min(32767, r)))
-			sum += int32(qs[j])
+			total += int32(qs[j])
 		}
-		corr[b] = 128 * sum
+		corr[b] = 128 * total
 		scale[b] = amax / 32767
+		sum[b] = float32(total) * scale[b]
 	}
 }
 
@@ -72,6 +76,35 @@ func dotQ8PanelsI16Go(a *act16, t int, w *Mat, n int) float32 {
 				S += q * int32(xq[j])
 			}
 			acc = fma32(float32(S), a.scale[b]*d, acc)
+		}
+	}
+	return acc
+}
+
+// dotQ4KI16Go is the dot of activation row t (prepared) with row n of a
+// Q4_K matrix on int16 activations: per 32-value block the exact integer
+// Σ q·x (at most 32·15·32767 < 2²⁴, so exact in float32 too), times the
+// activation's scale × d·scale (each product rounded to float32),
+// fused-multiply-added into the accumulator, then dmin·min times the
+// block's sum fused-multiply-subtracted from it, block after block. The
+// specification of the VPMADDWD kernels. One accumulator per row (not
+// dotKQuantGo's three) is what lets them hold three activation rows.
+func dotQ4KI16Go(a *act16, t int, w *Mat, n int) float32 {
+	nb := w.Cols / Q8Block
+	var acc float32
+	for s := 0; s < w.Cols/KQuantBlock; s++ {
+		sb, l := kqSuper(w, n, s)
+		d, dmin := kqHalf(sb, 0, l), kqHalf(sb, 32, l)
+		for k := 0; k < 8; k++ {
+			b := t*nb + 8*s + k
+			xq := a.q[b*Q8Block : (b+1)*Q8Block]
+			var S int32
+			for j := 0; j < 32; j++ {
+				S += kqQuant(FormatQ4K, sb, l, k, j) * int32(xq[j])
+			}
+			ds, dm := d*float32(sb[64+16*k+l]), dmin*float32(sb[192+16*k+l])
+			acc = fma32(float32(S), a.scale[b]*ds, acc)
+			acc = fma32(-dm, a.sum[b], acc)
 		}
 	}
 	return acc

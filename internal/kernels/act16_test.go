@@ -36,30 +36,56 @@ func TestAct16Rounding(t *testing.T) {
 	}
 }
 
-// TestDotQ8PanelsI16Accuracy: the int16 specification stays within its
-// rounding bound of the exact dot of the dequantized weights (float64):
-// half an activation step per product, plus float32 accumulation.
-func TestDotQ8PanelsI16Accuracy(t *testing.T) {
+// TestAct16SpecificationsAreNearExact: the int16 specifications (Q8_0,
+// Q4_K) stay within their rounding bound of the exact dot of the
+// dequantized weights (float64): half an activation step per product,
+// plus float32 accumulation.
+func TestAct16SpecificationsAreNearExact(t *testing.T) {
 	rng := rand.New(rand.NewPCG(18, 19))
 	const N, K = 20, 1024
-	w := randQ8Panels(rng, N, K)
 	x := randF32(rng, 2*K)
 	var a act16
 	a.prepare(x, 2, K)
+	for _, c := range []struct {
+		w    Mat
+		row  func([]float32, *Mat, int)
+		spec func(*act16, int, *Mat, int) float32
+	}{
+		{randQ8Panels(rng, N, K), dequantRowQ8Panels, dotQ8PanelsI16Go},
+		{randKQuant(rng, FormatQ4K, N, K), dequantRowKQuant, dotQ4KI16Go},
+	} {
+		checkNearExact16(t, &a, x, &c.w, c.row, c.spec)
+	}
+}
+
+// checkNearExact16 holds spec's dots of both rows of a with every row of w
+// to the float64 dot of x with the dequantized row.
+func checkNearExact16(t *testing.T, a *act16, x []float32, w *Mat, dequant func([]float32, *Mat, int), spec func(*act16, int, *Mat, int) float32) {
+	t.Helper()
+	N, K := w.Rows, w.Cols
 	row := make([]float32, K)
 	for r := 0; r < 2; r++ {
 		for n := 0; n < N; n++ {
-			dequantRowQ8Panels(row, &w, n)
+			dequant(row, w, n)
 			var exact, bound, mag float64
 			for i := 0; i < K; i++ {
 				exact += float64(row[i]) * float64(x[r*K+i])
 				bound += math.Abs(float64(row[i])) * 0.5 * float64(a.scale[r*K/Q8Block+i/Q8Block])
 				mag += math.Abs(float64(row[i]) * float64(x[r*K+i]))
 			}
-			got := float64(dotQ8PanelsI16Go(&a, r, &w, n))
-			if d := math.Abs(got - exact); d > bound*1.001+mag*K/Q8Block*0x1p-23 {
-				t.Fatalf("row %d, weight row %d: %v, exact %v (bound %.3g)", r, n, got, exact, bound)
+			got := float64(spec(a, r, w, n))
+			if d := math.Abs(got - exact); d > bound*1.001+mag*float64(K/Q8Block)*0x1p-23 {
+				t.Fatalf("%s row %d, weight row %d: %v, exact %v (bound %.3g)", w.PanelFormat, r, n, got, exact, bound)
 			}
 		}
 	}
+}
+
+// act16Spec is the specification of format f's kernels on int16
+// activations.
+func act16Spec(f Format) func(a *act16, t int, w *Mat, n int) float32 {
+	if f == FormatQ4K {
+		return dotQ4KI16Go
+	}
+	return dotQ8PanelsI16Go
 }

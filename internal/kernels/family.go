@@ -25,9 +25,9 @@ type family struct {
 	// nativeQ8Panels: Q8_0 weights run as in the file on integer
 	// dot-product kernels here, in the fast tier (q8panels.go).
 	nativeQ8Panels bool
-	// q8Act16: those kernels take int16 activations (act16.go), not the
-	// two int8 planes.
-	q8Act16 bool
+	// act16: the Q8_0 and Q4_K kernels take int16 activations (act16.go),
+	// not the two int8 planes.
+	act16 bool
 	// amx: bf16 matmuls on the AMX tile unit; the pool keeps the tile
 	// configuration and per-worker output tiles.
 	amx bool
@@ -112,13 +112,17 @@ func (f *family) describe() string {
 			rounded = append(rounded, "int8 activations for Q4_0")
 		}
 		var planes []string
-		if f.nativeQ8Panels && f.q8Act16 {
-			rounded = append(rounded, "int16 activations for Q8_0")
-		} else if f.nativeQ8Panels {
-			planes = append(planes, "Q8_0")
-		}
-		if f.nativeKQuant {
-			planes = append(planes, "Q4_K", "Q5_K", "Q6_K")
+		switch {
+		case f.act16:
+			rounded = append(rounded, "int16 activations for Q8_0, Q4_K")
+			planes = append(planes, "Q5_K", "Q6_K")
+		default:
+			if f.nativeQ8Panels {
+				planes = append(planes, "Q8_0")
+			}
+			if f.nativeKQuant {
+				planes = append(planes, "Q4_K", "Q5_K", "Q6_K")
+			}
 		}
 		if len(planes) > 0 {
 			rounded = append(rounded, "two int8 planes for "+strings.Join(planes, ", "))

@@ -16,8 +16,10 @@ type weightFormat struct {
 	ts     []int    // activation row counts
 	shapes [][2]int // K, N
 	make   func(rng *rand.Rand, rows, cols int) Mat
-	// want is the expected x·Wᵀ [T×N].
-	want func(w *Mat, x []float32, T int) []float64
+	// want is the expected x·Wᵀ [T×N]; wantIn, if set, instead, where it
+	// depends on the kernel family.
+	want   func(w *Mat, x []float32, T int) []float64
+	wantIn func(fam *family, w *Mat, x []float32, T int) []float64
 }
 
 // gemmDequantized is x·Wᵀ on W's dequantized rows with gonum's float32 gemm.
@@ -53,7 +55,12 @@ func formatTests(t *testing.T, f weightFormat) {
 					x := randF32(rng, T*K)
 					got := make([]float32, T*N)
 					p.MatMul(got, x, T, &w)
-					want := f.want(&w, x, T)
+					var want []float64
+					if f.wantIn != nil {
+						want = f.wantIn(&p.fam, &w, x, T)
+					} else {
+						want = f.want(&w, x, T)
+					}
 					for i := range got {
 						if d := math.Abs(float64(got[i]) - want[i]); d > tol(K, 0.05) {
 							t.Fatalf("%s T=%d K=%d N=%d: element %d = %v, want %v", f.name, T, K, N, i, got[i], want[i])

@@ -179,7 +179,10 @@ func TestKQuantKernelsMatchSpecification(t *testing.T) {
 	tested := false
 	for _, f := range append(kquantFormats, FormatQ8Panels) {
 		impls := implsWith(func(fam *family) bool {
-			return f == FormatQ8Panels && fam.nativeQ8Panels && !fam.q8Act16 || f != FormatQ8Panels && fam.nativeKQuant
+			if fam.act16 && (f == FormatQ8Panels || f == FormatQ4K) {
+				return false // their own specification: act16_test.go
+			}
+			return f == FormatQ8Panels && fam.nativeQ8Panels || f != FormatQ8Panels && fam.nativeKQuant
 		})
 		tested = tested || len(impls) > 0
 		for _, tk := range [][3]int{{1, 256, 16}, {1, 1024, 70}, {2, 512, 33}, {5, 1024, 64}, {9, 256, 48}, {140, 1024, 20}, {1, 256, 200}} {
@@ -242,13 +245,22 @@ func TestRoundActKMatchesSpecification(t *testing.T) {
 // format passes in every family (formatTests: ragged shapes, a row alone
 // equal to the same row in a batch, no allocation), against the
 // specification — which TestKQuantSpecificationIsNearExact holds to the
-// float64 product.
+// float64 product (the int16 one, where the family uses it:
+// TestAct16SpecificationsAreNearExact).
 func TestKQuantFormats(t *testing.T) {
-	spec := func(w *Mat, x []float32, T int) []float64 {
-		p := NewPoolImpl(1, ImplGo)
-		defer p.Close()
+	spec := func(fam *family, w *Mat, x []float32, T int) []float64 {
 		out := make([]float32, T*w.Rows)
-		p.MatMul(out, x, T, w)
+		if f := w.PanelFormat; fam.act16 && (f == FormatQ8Panels || f == FormatQ4K) {
+			var a act16 // their int16 specification (act16.go)
+			a.prepare(x, T, w.Cols)
+			for i := range out {
+				out[i] = act16Spec(f)(&a, i/w.Rows, w, i%w.Rows)
+			}
+		} else {
+			p := NewPoolImpl(1, ImplGo)
+			p.MatMul(out, x, T, w)
+			p.Close()
+		}
 		res := make([]float64, len(out))
 		for i, v := range out {
 			res[i] = float64(v)
@@ -261,6 +273,6 @@ func TestKQuantFormats(t *testing.T) {
 			mk = randQ8Panels
 		}
 		formatTests(t, weightFormat{name: f.String(), seed: [2]uint64{103, uint64(i)}, ts: []int{1, 3, 4, 5, 9},
-			shapes: [][2]int{{256, 4}, {512, 33}, {1024, 20}, {256, 7}}, make: mk, want: spec})
+			shapes: [][2]int{{256, 4}, {512, 33}, {1024, 20}, {256, 7}}, make: mk, wantIn: spec})
 	}
 }

@@ -141,13 +141,13 @@ func codeAt(pc uintptr, n int) []byte {
 // (VPMADDUBSW) equal the specification (to its rare double rounding) and,
 // where the CPU has AVX-VNNI, the VPDPBUSD kernels bit for bit — the
 // family chooses one of them by CPU, so each is tested here directly.
-// (Q8_0 without AVX-VNNI has its own specification: act16_test.go.)
+// (Q8_0 and Q4_K without AVX-VNNI have their own: act16_test.go.)
 func TestKQuantAVX2Kernels(t *testing.T) {
 	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
 		t.Skip("needs AVX2 and FMA")
 	}
 	rng := rand.New(rand.NewPCG(101, 102))
-	for _, f := range kquantFormats {
+	for _, f := range []Format{FormatQ5K, FormatQ6K} {
 		for _, tk := range [][3]int{{1, 256, 16}, {3, 1024, 40}, {1, 4608, 20}} {
 			T, K, N := tk[0], tk[1], tk[2]
 			w := randKQuant(rng, f, N, K)
@@ -204,7 +204,7 @@ func TestKQuantAVX2ExtremeSums(t *testing.T) {
 		t.Skip("needs AVX2 and FMA")
 	}
 	const N, K = 16, 512
-	for _, f := range kquantFormats {
+	for _, f := range []Format{FormatQ5K, FormatQ6K} { // Q4_K: act16_amd64_test.go
 		subs, levels := kqShape(f)
 		nsb := N * K / KQuantBlock
 		q := make([]uint8, N*K)

@@ -247,8 +247,8 @@ func TestGGUFFastTier(t *testing.T) {
 // TestGGUFKQuantFastTier: K-quant files (Q4_K_M and Q5_K_M as
 // llama-quantize mixes them, Q6_K) in the fast tier hold their K-quant
 // matrices as in the file and meet the fast tier's bar against the exact
-// reference on the file's weights; with activations in two int8 planes
-// (kernels/kquant.go) they are also within 0.01 of it, where llama.cpp's
+// reference on the file's weights; with activations in two int8 planes (or
+// int16: kernels/act16.go) they are also within 0.01 of it, where llama.cpp's
 // Q8_K activations put it 0.5–1.1 away on these cases.
 func TestGGUFKQuantFastTier(t *testing.T) {
 	if !kernels.KQuantNative() {
@@ -266,7 +266,7 @@ func TestGGUFKQuantFastTier(t *testing.T) {
 				t.Fatalf("the fast tier holds %s's output matrix as %s, want %s", c.typ, m.Head.DType(), c.head)
 			}
 			if worst := checkFastTier(t, m, dir, c.typ); worst > 0.01 {
-				t.Errorf("%s: max |Δ| %.4f from the exact reference; the two-plane activations keep it within 0.01", c.typ, worst)
+				t.Errorf("%s: max |Δ| %.4f from the exact reference; the fast tier's K-quant activations keep it within 0.01", c.typ, worst)
 			}
 		})
 	}

@@ -2,6 +2,9 @@
 
 #include "textflag.h"
 
+// The panel kernels on int16 activations (act16.go) for AVX2 without
+// AVX-VNNI: Q8_0, then Q4_K.
+
 // Q8_0 panels (q8panels.go) against int16 activations (act16.go) for AVX2
 // without AVX-VNNI: dotQ8PanelsI16Go's arithmetic in every output.
 //
@@ -238,5 +241,235 @@ p4passdone:
 	INCQ BX
 	CMPQ BX, $2
 	JL   p4pass
+	VZEROUPPER
+	RET
+
+// Q4_K panels (kquant.go) against int16 activations: dotQ4KI16Go's
+// arithmetic in every output. A chunk holds bytes 4c…4c+3 of each row's
+// block, byte j holding weight j in its low nibble and j+16 in its high:
+// the nibbles of eight rows (32 bytes), masked (Y15 = 0x0f bytes) and
+// interleaved with zeros (Y14), give words of rows 0, 1, 4, 5 (VPUNPCKLBW)
+// and 2, 3, 6, 7 (VPUNPCKHBW), so VPHADDD of the two sums at the block's
+// end is rows 0–7 in order. A block's integer sums stay below 2²⁴.
+
+// K4WORDS(src): the eight rows' quants in the bytes of src (clobbered:
+// masked) as words, rows 0 1 4 5 into Y10 and 2 3 6 7 into Y11.
+#define K4WORDS(src) \
+	VPAND      Y15, src, src \
+	VPUNPCKHBW Y14, src, Y11 \
+	VPUNPCKLBW Y14, src, Y10
+
+// K4DOT(x, a, b): Y10 and Y11 against the four activations x (a
+// broadcast quadword register), added into a and b.
+#define K4DOT(x, a, b) \
+	VPMADDWD x, Y10, Y13 \
+	VPADDD   Y13, a, a \
+	VPMADDWD x, Y11, Y13 \
+	VPADDD   Y13, b, b
+
+// K4SCALES(sc, d): Y9 = d·scale and Y10 = dmin·min of eight rows, their
+// integer scales at sc (mins 128 bytes on), their d at d (dmin 32 on).
+#define K4SCALES(sc, d) \
+	VPMOVZXBD sc, Y9 \
+	VCVTDQ2PS Y9, Y9 \
+	VCVTPH2PS d, Y13 \
+	VMULPS    Y13, Y9, Y9 \
+	VPMOVZXBD 128+sc, Y10 \
+	VCVTDQ2PS Y10, Y10 \
+	VCVTPH2PS 32+d, Y13 \
+	VMULPS    Y13, Y10, Y10
+
+// K4END(a, b, xs, bsum, acc): a block's end for eight rows and one
+// activation row: acc += Σ·(xs·d·scale), then −= (dmin·min)·bsum.
+#define K4END(a, b, xs, bsum, acc) \
+	VPHADDD      b, a, a \
+	VCVTDQ2PS    a, a \
+	VBROADCASTSS xs, Y12 \
+	VMULPS       Y9, Y12, Y12 \
+	VFMADD231PS  Y12, a, acc \
+	VBROADCASTSS bsum, Y12 \
+	VFNMADD231PS Y12, Y10, acc
+
+// K4CONST: Y14 zero, Y15 0x0f bytes.
+#define K4CONST \
+	VPXOR        Y14, Y14, Y14 \
+	MOVL         $0x0f0f0f0f, AX \
+	MOVQ         AX, X15 \
+	VPBROADCASTD X15, Y15
+
+// func kq4i16Panel1AVX2(x *int16, xs, bsum *float32, panel *byte, nsb int, out *float32)
+//
+// One activation row against a panel's sixteen rows in one pass. SI the
+// activations, DX their scales, R13 their sums, DI the super-block, R11
+// the block, R12 the super-block plus 16 bytes a block (the scales'
+// column), CX super-blocks left, AX blocks left. Y0/Y1 the integer sums
+// of rows 0–7, Y2/Y3 of rows 8–15, Y4/Y5 the float sums, Y6/Y7 the
+// chunk's low and high activations, Y9 the chunk's bytes, Y10–Y13 as in
+// the macros.
+
+// K4HALF1(c, h, a, b): half h (rows 8h…8h+7) of chunk c.
+#define K4HALF1(c, h, a, b) \
+	VMOVDQU (64*c+32*h)(R11), Y9 \
+	VPSRLW  $4, Y9, Y8 \
+	K4WORDS(Y9) \
+	K4DOT(Y6, a, b) \
+	K4WORDS(Y8) \
+	K4DOT(Y7, a, b)
+#define K4CHUNK1(c) \
+	PREFETCHT0   (1024+64*c)(R11) \
+	VPBROADCASTQ (8*c)(SI), Y6 \
+	VPBROADCASTQ (32+8*c)(SI), Y7 \
+	K4HALF1(c, 0, Y0, Y1) \
+	K4HALF1(c, 1, Y2, Y3)
+
+TEXT ·kq4i16Panel1AVX2(SB), NOSPLIT, $0-48
+	MOVQ   x+0(FP), SI
+	MOVQ   xs+8(FP), DX
+	MOVQ   bsum+16(FP), R13
+	MOVQ   panel+24(FP), DI
+	MOVQ   nsb+32(FP), CX
+	K4CONST
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	TESTQ  CX, CX
+	JZ     k1done
+
+k1super:
+	LEAQ 320(DI), R11
+	MOVQ DI, R12
+	MOVQ $8, AX
+
+k1block:
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	K4CHUNK1(0)
+	K4CHUNK1(1)
+	K4CHUNK1(2)
+	K4CHUNK1(3)
+	K4SCALES(64(R12), 0(DI))
+	K4END(Y0, Y1, (DX), (R13), Y4)
+	K4SCALES(72(R12), 16(DI))
+	K4END(Y2, Y3, (DX), (R13), Y5)
+	ADDQ $64, SI
+	ADDQ $4, DX
+	ADDQ $4, R13
+	ADDQ $256, R11
+	ADDQ $16, R12
+	DECQ AX
+	JNZ  k1block
+
+	ADDQ $2368, DI
+	DECQ CX
+	JNZ  k1super
+
+k1done:
+	MOVQ    out+40(FP), AX
+	VMOVUPS Y4, (AX)
+	VMOVUPS Y5, 32(AX)
+	VZEROUPPER
+	RET
+
+// func kq4i16Panel3AVX2(x *int16, xs, bsum *float32, k int, panel *byte, nsb int, out *float32, ostride int)
+//
+// Three activation rows (k values apart) against a panel, in two passes of
+// eight rows (BX the pass), sharing each chunk's words. SI the
+// activations (rows R8 bytes apart), DX their scales and R13 their sums
+// (rows R9 bytes apart), DI the super-block, R11 the block plus the pass's
+// 32 bytes, R12 the super-block plus the pass's 8 bytes plus 16 a block
+// (scales), R15 the super-block plus the pass's 16 bytes (d), CX
+// super-blocks left, AX blocks left, R10 scratch. Y0–Y5 the integer sums
+// (row r: Y(2r), Y(2r+1)), Y6–Y8 the float sums, Y9 the chunk's bytes,
+// Y12 activations, Y10/Y11/Y13 as in the macros.
+
+#define K4ROW(off, a, b) \
+	VPBROADCASTQ off, Y12 \
+	VPMADDWD     Y12, Y10, Y13 \
+	VPADDD       Y13, a, a \
+	VPMADDWD     Y12, Y11, Y13 \
+	VPADDD       Y13, b, b
+#define K4CHUNK3(c) \
+	VMOVDQU (64*c)(R11), Y9 \
+	VPAND   Y15, Y9, Y10 \
+	VPUNPCKHBW Y14, Y10, Y11 \
+	VPUNPCKLBW Y14, Y10, Y10 \
+	K4ROW((8*c)(SI), Y0, Y1) \
+	K4ROW((8*c)(SI)(R8*1), Y2, Y3) \
+	K4ROW((8*c)(SI)(R8*2), Y4, Y5) \
+	VPSRLW  $4, Y9, Y9 \
+	K4WORDS(Y9) \
+	K4ROW((32+8*c)(SI), Y0, Y1) \
+	K4ROW((32+8*c)(SI)(R8*1), Y2, Y3) \
+	K4ROW((32+8*c)(SI)(R8*2), Y4, Y5)
+
+TEXT ·kq4i16Panel3AVX2(SB), NOSPLIT, $0-64
+	K4CONST
+	XORQ BX, BX
+
+k3pass:
+	MOVQ   x+0(FP), SI
+	MOVQ   xs+8(FP), DX
+	MOVQ   bsum+16(FP), R13
+	MOVQ   k+24(FP), R8
+	MOVQ   R8, R9
+	SHLQ   $1, R8          // a row of int16
+	SHRQ   $3, R9          // a row's block floats: k/32 of them
+	MOVQ   panel+32(FP), DI
+	MOVQ   nsb+40(FP), CX
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	TESTQ  CX, CX
+	JZ     k3passdone
+
+k3super:
+	MOVQ BX, R10
+	SHLQ $3, R10
+	LEAQ (DI)(R10*1), R12      // scales: the pass's 8 bytes in
+	LEAQ (DI)(R10*2), R15      // d: 16 bytes in
+	LEAQ 320(DI)(R10*4), R11   // chunks: 32 bytes in
+	MOVQ $8, AX
+
+k3block:
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	K4CHUNK3(0)
+	K4CHUNK3(1)
+	K4CHUNK3(2)
+	K4CHUNK3(3)
+	K4SCALES(64(R12), 0(R15))
+	K4END(Y0, Y1, (DX), (R13), Y6)
+	K4END(Y2, Y3, (DX)(R9*1), (R13)(R9*1), Y7)
+	K4END(Y4, Y5, (DX)(R9*2), (R13)(R9*2), Y8)
+	ADDQ $64, SI
+	ADDQ $4, DX
+	ADDQ $4, R13
+	ADDQ $256, R11
+	ADDQ $16, R12
+	DECQ AX
+	JNZ  k3block
+
+	ADDQ $2368, DI
+	DECQ CX
+	JNZ  k3super
+
+k3passdone:
+	MOVQ    out+48(FP), R10
+	MOVQ    BX, AX
+	SHLQ    $5, AX
+	ADDQ    AX, R10            // the pass's eight outputs: 32 bytes in
+	MOVQ    ostride+56(FP), AX
+	SHLQ    $2, AX
+	VMOVUPS Y6, (R10)
+	VMOVUPS Y7, (R10)(AX*1)
+	VMOVUPS Y8, (R10)(AX*2)
+	INCQ    BX
+	CMPQ    BX, $2
+	JL      k3pass
 	VZEROUPPER
 	RET
