@@ -267,6 +267,12 @@ p4passdone:
 	VPMADDWD x, Y11, Y13 \
 	VPADDD   Y13, b, b
 
+// K4DOTFIRST(x, a, b): K4DOT for a block's first products, which start
+// the sums.
+#define K4DOTFIRST(x, a, b) \
+	VPMADDWD x, Y10, a \
+	VPMADDWD x, Y11, b
+
 // K4SCALES(sc, d): Y9 = d·scale and Y10 = dmin·min of eight rows, their
 // integer scales at sc (mins 128 bytes on), their d at d (dmin 32 on).
 #define K4SCALES(sc, d) \
@@ -307,20 +313,21 @@ p4passdone:
 // chunk's low and high activations, Y9 the chunk's bytes, Y10–Y13 as in
 // the macros.
 
-// K4HALF1(c, h, a, b): half h (rows 8h…8h+7) of chunk c.
-#define K4HALF1(c, h, a, b) \
+// K4HALF1(c, h, a, b, LOW): half h (rows 8h…8h+7) of chunk c, the low
+// quants' products added by LOW (K4DOT, or K4DOTFIRST in chunk 0).
+#define K4HALF1(c, h, a, b, LOW) \
 	VMOVDQU (64*c+32*h)(R11), Y9 \
 	VPSRLW  $4, Y9, Y8 \
 	K4WORDS(Y9) \
-	K4DOT(Y6, a, b) \
+	LOW(Y6, a, b) \
 	K4WORDS(Y8) \
 	K4DOT(Y7, a, b)
-#define K4CHUNK1(c) \
+#define K4CHUNK1(c, LOW) \
 	PREFETCHT0   (1024+64*c)(R11) \
 	VPBROADCASTQ (8*c)(SI), Y6 \
 	VPBROADCASTQ (32+8*c)(SI), Y7 \
-	K4HALF1(c, 0, Y0, Y1) \
-	K4HALF1(c, 1, Y2, Y3)
+	K4HALF1(c, 0, Y0, Y1, LOW) \
+	K4HALF1(c, 1, Y2, Y3, LOW)
 
 TEXT ·kq4i16Panel1AVX2(SB), NOSPLIT, $0-48
 	MOVQ   x+0(FP), SI
@@ -340,14 +347,10 @@ k1super:
 	MOVQ $8, AX
 
 k1block:
-	VPXOR Y0, Y0, Y0
-	VPXOR Y1, Y1, Y1
-	VPXOR Y2, Y2, Y2
-	VPXOR Y3, Y3, Y3
-	K4CHUNK1(0)
-	K4CHUNK1(1)
-	K4CHUNK1(2)
-	K4CHUNK1(3)
+	K4CHUNK1(0, K4DOTFIRST)
+	K4CHUNK1(1, K4DOT)
+	K4CHUNK1(2, K4DOT)
+	K4CHUNK1(3, K4DOT)
 	K4SCALES(64(R12), 0(DI))
 	K4END(Y0, Y1, (DX), (R13), Y4)
 	K4SCALES(72(R12), 16(DI))
@@ -383,25 +386,24 @@ k1done:
 // (row r: Y(2r), Y(2r+1)), Y6–Y8 the float sums, Y9 the chunk's bytes,
 // Y12 activations, Y10/Y11/Y13 as in the macros.
 
-#define K4ROW(off, a, b) \
+// K4ROW(off, a, b, DOT): one activation row's four at off against the
+// words, by DOT (K4DOT, or K4DOTFIRST in a block's first chunk).
+#define K4ROW(off, a, b, DOT) \
 	VPBROADCASTQ off, Y12 \
-	VPMADDWD     Y12, Y10, Y13 \
-	VPADDD       Y13, a, a \
-	VPMADDWD     Y12, Y11, Y13 \
-	VPADDD       Y13, b, b
-#define K4CHUNK3(c) \
+	DOT(Y12, a, b)
+#define K4CHUNK3(c, LOW) \
 	VMOVDQU (64*c)(R11), Y9 \
 	VPAND   Y15, Y9, Y10 \
 	VPUNPCKHBW Y14, Y10, Y11 \
 	VPUNPCKLBW Y14, Y10, Y10 \
-	K4ROW((8*c)(SI), Y0, Y1) \
-	K4ROW((8*c)(SI)(R8*1), Y2, Y3) \
-	K4ROW((8*c)(SI)(R8*2), Y4, Y5) \
+	K4ROW((8*c)(SI), Y0, Y1, LOW) \
+	K4ROW((8*c)(SI)(R8*1), Y2, Y3, LOW) \
+	K4ROW((8*c)(SI)(R8*2), Y4, Y5, LOW) \
 	VPSRLW  $4, Y9, Y9 \
 	K4WORDS(Y9) \
-	K4ROW((32+8*c)(SI), Y0, Y1) \
-	K4ROW((32+8*c)(SI)(R8*1), Y2, Y3) \
-	K4ROW((32+8*c)(SI)(R8*2), Y4, Y5)
+	K4ROW((32+8*c)(SI), Y0, Y1, K4DOT) \
+	K4ROW((32+8*c)(SI)(R8*1), Y2, Y3, K4DOT) \
+	K4ROW((32+8*c)(SI)(R8*2), Y4, Y5, K4DOT)
 
 TEXT ·kq4i16Panel3AVX2(SB), NOSPLIT, $0-64
 	K4CONST
@@ -432,16 +434,10 @@ k3super:
 	MOVQ $8, AX
 
 k3block:
-	VPXOR Y0, Y0, Y0
-	VPXOR Y1, Y1, Y1
-	VPXOR Y2, Y2, Y2
-	VPXOR Y3, Y3, Y3
-	VPXOR Y4, Y4, Y4
-	VPXOR Y5, Y5, Y5
-	K4CHUNK3(0)
-	K4CHUNK3(1)
-	K4CHUNK3(2)
-	K4CHUNK3(3)
+	K4CHUNK3(0, K4DOTFIRST)
+	K4CHUNK3(1, K4DOT)
+	K4CHUNK3(2, K4DOT)
+	K4CHUNK3(3, K4DOT)
 	K4SCALES(64(R12), 0(R15))
 	K4END(Y0, Y1, (DX), (R13), Y6)
 	K4END(Y2, Y3, (DX)(R9*1), (R13)(R9*1), Y7)
