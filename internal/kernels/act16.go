@@ -15,6 +15,10 @@ type act16 struct {
 	scale []float32 // per block amax/32767
 	corr  []int32   // per block 128·Σq: the kernels multiply q + 128 (Q8_0 panel bytes)
 	sum   []float32 // per block Σq × scale, rounded once (the Q4_K mins multiply it)
+	// q's high bytes (signed) and low bytes (unsigned), q = 256·hi + lo:
+	// byte operands for VPMADDUBSW (the one-row Q4_K kernel).
+	hi []int8
+	lo []uint8
 }
 
 // prepare rounds T rows of x (width K, a multiple of 32) into a.
@@ -26,6 +30,13 @@ func (a *act16) prepare(x []float32, T, K int) {
 	nb := n / Q8Block
 	a.q, a.scale, a.corr, a.sum = a.q[:n], a.scale[:nb], a.corr[:nb], a.sum[:nb]
 	roundAct16Go(x[:n], a.q, a.scale, a.corr, a.sum)
+	if cap(a.hi) < n {
+		a.hi, a.lo = backed[int8](n), backed[uint8](n)
+	}
+	a.hi, a.lo = a.hi[:n], a.lo[:n]
+	for i, v := range a.q {
+		a.hi[i], a.lo[i] = int8(v>>8), uint8(v)
+	}
 }
 
 // roundAct16Go rounds x (a whole number of 32-value blocks) into act16's

@@ -19,8 +19,8 @@ type q8i16Kernels struct{}
 func (q8i16Kernels) tileRows() int { return 4 }
 func (q8i16Kernels) has1x4() bool  { return false }
 
-// actRowBytes: an int16 per value, a float and an integer per block.
-func (q8i16Kernels) actRowBytes(K int) int { return 2*K + K/Q8Block*8 }
+// actRowBytes: an int16 and its two bytes per value, three words a block.
+func (q8i16Kernels) actRowBytes(K int) int { return 4*K + K/Q8Block*12 }
 
 func (q8i16Kernels) tile(m *matmulTask, t, p int, out *float32, ostride int) {
 	a, K := m.act16, m.w.Cols
@@ -47,7 +47,7 @@ func (m *matmulTask) runQ8I16AVX2(_, lo, hi int) {
 }
 
 //go:noescape
-func kq4i16Panel1AVX2(x *int16, xs, bsum *float32, panel *byte, nsb int, out *float32)
+func kq4i16Panel1AVX2(xh *int8, xl *uint8, xs, bsum *float32, panel *byte, nsb int, out *float32)
 
 //go:noescape
 func kq4i16Panel3AVX2(x *int16, xs, bsum *float32, k int, panel *byte, nsb int, out *float32, ostride int)
@@ -59,7 +59,7 @@ type kq4i16Kernels struct{}
 func (kq4i16Kernels) tileRows() int { return 3 }
 func (kq4i16Kernels) has1x4() bool  { return false }
 
-func (kq4i16Kernels) actRowBytes(K int) int { return 2*K + K/Q8Block*8 }
+func (kq4i16Kernels) actRowBytes(K int) int { return 4*K + K/Q8Block*12 }
 
 func (kq4i16Kernels) tile(m *matmulTask, t, p int, out *float32, ostride int) {
 	a, K := m.act16, m.w.Cols
@@ -76,7 +76,7 @@ func (kq4i16Kernels) tile1(m *matmulTask, t, p int, out *float32, _ bool) {
 	a, K := m.act16, m.w.Cols
 	nb := K / Q8Block
 	panel, _ := kqPanel(m, p)
-	kq4i16Panel1AVX2(&a.q[t*K], &a.scale[t*nb], &a.sum[t*nb], panel, K/KQuantBlock, out)
+	kq4i16Panel1AVX2(&a.hi[t*K], &a.lo[t*K], &a.scale[t*nb], &a.sum[t*nb], panel, K/KQuantBlock, out)
 }
 
 // runKQ4I16AVX2 computes rows [lo, hi) of a Q4_K matrix on int16

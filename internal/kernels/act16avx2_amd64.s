@@ -303,74 +303,133 @@ p4passdone:
 	MOVQ         AX, X15 \
 	VPBROADCASTD X15, Y15
 
-// func kq4i16Panel1AVX2(x *int16, xs, bsum *float32, panel *byte, nsb int, out *float32)
+// func kq4i16Panel1AVX2(xh *int8, xl *uint8, xs, bsum *float32, panel *byte, nsb int, out *float32)
 //
-// One activation row against a panel's sixteen rows in one pass. SI the
-// activations, DX their scales, R13 their sums, DI the super-block, R11
-// the block, R12 the super-block plus 16 bytes a block (the scales'
-// column), CX super-blocks left, AX blocks left. Y0/Y1 the integer sums
-// of rows 0–7, Y2/Y3 of rows 8–15, Y4/Y5 the float sums, Y6/Y7 the
-// chunk's low and high activations, Y9 the chunk's bytes, Y10–Y13 as in
-// the macros.
+// One activation row against a panel's sixteen rows in one pass, on the
+// same exact integers by another route: one row shares no widened words,
+// and widening costs a row more than it saves. Each activation is
+// 256·xh + xl (its high byte signed, its low byte unsigned: act16's byte
+// planes), so Σ q·x = 256·Σ q·xh + Σ q·xl, each a VPMADDUBSW of bytes
+// (q unsigned against xh; xl unsigned against q, at most 15), summed in
+// words: q·xh pairs reach ±2·15·128, four chunks ±30720; xl·q pairs
+// 2·255·15, widened every two chunks (30600). At the block's end the
+// words widen against 256 (xh) and 1 (xl) into the row's integer sum.
+//
+// SI the high bytes, R8 the low bytes, DX the activations' scales, R13
+// their sums, DI the super-block, R11 the block, R12 the scales' column,
+// CX super-blocks left, AX blocks left. Rows 0–7: Y0 the xh words, Y1 the
+// xl words, Y2 the sum; rows 8–15: Y3, Y4, Y5; Y6/Y7 the float sums;
+// Y8/Y9 the chunk's xh and xl of its low quants, Y10/Y11 of its high
+// ones; Y12/Y13 the quants, Y14 scratch, Y15 0x0f bytes.
 
-// K4HALF1(c, h, a, b, LOW): half h (rows 8h…8h+7) of chunk c, the low
-// quants' products added by LOW (K4DOT, or K4DOTFIRST in chunk 0).
-#define K4HALF1(c, h, a, b, LOW) \
-	VMOVDQU (64*c+32*h)(R11), Y9 \
-	VPSRLW  $4, Y9, Y8 \
-	K4WORDS(Y9) \
-	LOW(Y6, a, b) \
-	K4WORDS(Y8) \
-	K4DOT(Y7, a, b)
-#define K4CHUNK1(c, LOW) \
+DATA k4Words1<>+0(SB)/8, $0x0001000100010001
+DATA k4Words1<>+8(SB)/8, $0x0001000100010001
+DATA k4Words1<>+16(SB)/8, $0x0001000100010001
+DATA k4Words1<>+24(SB)/8, $0x0001000100010001
+GLOBL k4Words1<>(SB), RODATA|NOPTR, $32
+DATA k4Words256<>+0(SB)/8, $0x0100010001000100
+DATA k4Words256<>+8(SB)/8, $0x0100010001000100
+DATA k4Words256<>+16(SB)/8, $0x0100010001000100
+DATA k4Words256<>+24(SB)/8, $0x0100010001000100
+GLOBL k4Words256<>(SB), RODATA|NOPTR, $32
+
+// B1ADD(q, xh, xl, wh, wl): the quants q (bytes) against xh and xl,
+// added into the word sums wh and wl; B1FIRST sets them.
+#define B1ADD(q, xh, xl, wh, wl) \
+	VPMADDUBSW xh, q, Y14 \
+	VPADDW     Y14, wh, wh \
+	VPMADDUBSW q, xl, Y14 \
+	VPADDW     Y14, wl, wl
+#define B1FIRST(q, xh, xl, wh, wl) \
+	VPMADDUBSW xh, q, wh \
+	VPMADDUBSW q, xl, wl
+
+// B1RESTART: B1ADD with the xl words restarted (the first two chunks'
+// widened already).
+#define B1RESTART(q, xh, xl, wh, wl) \
+	VPMADDUBSW xh, q, Y14 \
+	VPADDW     Y14, wh, wh \
+	VPMADDUBSW q, xl, wl
+
+// B1HALF(c, h, wh, wl, LOW): half h of chunk c into the word sums wh and
+// wl, the low quants by LOW (B1ADD, or B1FIRST/B1RESTART where sums start).
+#define B1HALF(c, h, wh, wl, LOW) \
+	VMOVDQU (64*c+32*h)(R11), Y12 \
+	VPSRLW  $4, Y12, Y13 \
+	VPAND   Y15, Y12, Y12 \
+	VPAND   Y15, Y13, Y13 \
+	LOW(Y12, Y8, Y9, wh, wl) \
+	B1ADD(Y13, Y10, Y11, wh, wl)
+#define B1CHUNK(c, LOW) \
 	PREFETCHT0   (1024+64*c)(R11) \
-	VPBROADCASTQ (8*c)(SI), Y6 \
-	VPBROADCASTQ (32+8*c)(SI), Y7 \
-	K4HALF1(c, 0, Y0, Y1, LOW) \
-	K4HALF1(c, 1, Y2, Y3, LOW)
+	VPBROADCASTD (4*c)(SI), Y8 \
+	VPBROADCASTD (4*c)(R8), Y9 \
+	VPBROADCASTD (16+4*c)(SI), Y10 \
+	VPBROADCASTD (16+4*c)(R8), Y11 \
+	B1HALF(c, 0, Y0, Y1, LOW) \
+	B1HALF(c, 1, Y3, Y4, LOW)
 
-TEXT ·kq4i16Panel1AVX2(SB), NOSPLIT, $0-48
-	MOVQ   x+0(FP), SI
-	MOVQ   xs+8(FP), DX
-	MOVQ   bsum+16(FP), R13
-	MOVQ   panel+24(FP), DI
-	MOVQ   nsb+32(FP), CX
-	K4CONST
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
+// B1END(sc, d, wh, wl, sum, acc): eight rows' block end: the word sums
+// widened into sum, then K4END's float steps into acc.
+#define B1END(sc, d, wh, wl, sum, acc) \
+	VPMADDWD     k4Words1<>(SB), wl, Y14 \
+	VPADDD       Y14, sum, sum \
+	VPMADDWD     k4Words256<>(SB), wh, Y14 \
+	VPADDD       Y14, sum, sum \
+	K4SCALES(sc, d) \
+	VCVTDQ2PS    sum, sum \
+	VBROADCASTSS (DX), Y12 \
+	VMULPS       Y9, Y12, Y12 \
+	VFMADD231PS  Y12, sum, acc \
+	VBROADCASTSS (R13), Y12 \
+	VFNMADD231PS Y12, Y10, acc
+
+TEXT ·kq4i16Panel1AVX2(SB), NOSPLIT, $0-56
+	MOVQ   xh+0(FP), SI
+	MOVQ   xl+8(FP), R8
+	MOVQ   xs+16(FP), DX
+	MOVQ   bsum+24(FP), R13
+	MOVQ   panel+32(FP), DI
+	MOVQ   nsb+40(FP), CX
+	MOVL   $0x0f0f0f0f, AX
+	MOVQ   AX, X15
+	VPBROADCASTD X15, Y15
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
 	TESTQ  CX, CX
-	JZ     k1done
+	JZ     b1done
 
-k1super:
+b1super:
 	LEAQ 320(DI), R11
 	MOVQ DI, R12
 	MOVQ $8, AX
 
-k1block:
-	K4CHUNK1(0, K4DOTFIRST)
-	K4CHUNK1(1, K4DOT)
-	K4CHUNK1(2, K4DOT)
-	K4CHUNK1(3, K4DOT)
-	K4SCALES(64(R12), 0(DI))
-	K4END(Y0, Y1, (DX), (R13), Y4)
-	K4SCALES(72(R12), 16(DI))
-	K4END(Y2, Y3, (DX), (R13), Y5)
-	ADDQ $64, SI
+b1block:
+	B1CHUNK(0, B1FIRST)
+	B1CHUNK(1, B1ADD)
+	VPMADDWD k4Words1<>(SB), Y1, Y2
+	VPMADDWD k4Words1<>(SB), Y4, Y5
+	B1CHUNK(2, B1RESTART)
+	B1CHUNK(3, B1ADD)
+	B1END(64(R12), 0(DI), Y0, Y1, Y2, Y6)
+	B1END(72(R12), 16(DI), Y3, Y4, Y5, Y7)
+	ADDQ $32, SI
+	ADDQ $32, R8
 	ADDQ $4, DX
 	ADDQ $4, R13
 	ADDQ $256, R11
 	ADDQ $16, R12
 	DECQ AX
-	JNZ  k1block
+	JNZ  b1block
 
 	ADDQ $2368, DI
 	DECQ CX
-	JNZ  k1super
+	JNZ  b1super
 
-k1done:
-	MOVQ    out+40(FP), AX
-	VMOVUPS Y4, (AX)
-	VMOVUPS Y5, 32(AX)
+b1done:
+	MOVQ    out+48(FP), AX
+	VMOVUPS Y6, (AX)
+	VMOVUPS Y7, 32(AX)
 	VZEROUPPER
 	RET
 
