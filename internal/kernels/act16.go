@@ -23,19 +23,27 @@ type act16 struct {
 
 // prepare rounds T rows of x (width K, a multiple of 32) into a.
 func (a *act16) prepare(x []float32, T, K int) {
-	n := T * K
+	a.resize(T * K)
+	a.roundRows(x, K, 0, T)
+}
+
+// resize makes a hold n values.
+func (a *act16) resize(n int) {
 	if cap(a.q) < n {
-		a.q, a.scale, a.corr, a.sum = backed[int16](n), backed[float32](n/Q8Block), backed[int32](n/Q8Block), backed[float32](n/Q8Block)
+		a.q, a.hi, a.lo = backed[int16](n), backed[int8](n), backed[uint8](n)
+		a.scale, a.corr, a.sum = backed[float32](n/Q8Block), backed[int32](n/Q8Block), backed[float32](n/Q8Block)
 	}
 	nb := n / Q8Block
-	a.q, a.scale, a.corr, a.sum = a.q[:n], a.scale[:nb], a.corr[:nb], a.sum[:nb]
-	roundAct16Go(x[:n], a.q, a.scale, a.corr, a.sum)
-	if cap(a.hi) < n {
-		a.hi, a.lo = backed[int8](n), backed[uint8](n)
-	}
-	a.hi, a.lo = a.hi[:n], a.lo[:n]
-	for i, v := range a.q {
-		a.hi[i], a.lo[i] = int8(v>>8), uint8(v)
+	a.q, a.hi, a.lo = a.q[:n], a.hi[:n], a.lo[:n]
+	a.scale, a.corr, a.sum = a.scale[:nb], a.corr[:nb], a.sum[:nb]
+}
+
+// roundRows rounds rows [lo, hi) of x (width K) into a (sized already).
+func (a *act16) roundRows(x []float32, K, lo, hi int) {
+	v0, v1, b0, b1 := lo*K, hi*K, lo*K/Q8Block, hi*K/Q8Block
+	roundAct16Go(x[v0:v1], a.q[v0:v1], a.scale[b0:b1], a.corr[b0:b1], a.sum[b0:b1])
+	for i, v := range a.q[v0:v1] {
+		a.hi[v0+i], a.lo[v0+i] = int8(v>>8), uint8(v)
 	}
 }
 

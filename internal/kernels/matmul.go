@@ -102,7 +102,7 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 		p.mm.act = &p.act
 	}
 	if needs&actInt16 != 0 {
-		p.act16.prepare(x, T, K)
+		p.roundAct16Rows(&p.act16, x, T, K)
 		p.mm.act16 = &p.act16
 	}
 	if needs&actAMX != 0 {

@@ -12,6 +12,7 @@ const (
 	opDeinterleave
 	opPackAMX
 	opPackPairs
+	opRoundAct16
 )
 
 // elemTask is kept in the Pool so these calls allocate nothing.
@@ -26,6 +27,7 @@ type elemTask struct {
 	pairs      []uint32 // opPackPairs' destination
 	exact      bool     // opPackPairs: high and low halves
 	rows       int      // opPackAMX: rows of x
+	act16      *act16   // opRoundAct16's destination
 }
 
 // elemGrain is how many floats an element-wise chunk covers: small inputs
@@ -46,6 +48,8 @@ func (e *elemTask) Run(worker, lo, hi int) {
 		packAMXFast(e.packed, e.a, e.rows, e.width, lo, hi)
 	case opPackPairs:
 		packPairs(e.pairs, e.a, e.width, lo, hi, e.exact)
+	case opRoundAct16:
+		e.act16.roundRows(e.a, e.width, lo, hi)
 	case opDeinterleave:
 		for r := lo; r < hi; r++ {
 			deinterleave32(e.dst[r*e.width:(r+1)*e.width], e.a[r*e.width:(r+1)*e.width])
@@ -80,6 +84,14 @@ func (p *Pool) RMSNormRows(dst, x, w []float32, rows, width int, eps float32) {
 func (p *Pool) deinterleaveRows(dst, x []float32, rows, width int) {
 	p.elem = elemTask{op: opDeinterleave, dst: dst, a: x, width: width}
 	p.runElem(rows, max(1, elemGrain/width))
+}
+
+// roundAct16Rows rounds x [T×K] into a (act16.go), rows spread over the
+// pool.
+func (p *Pool) roundAct16Rows(a *act16, x []float32, T, K int) {
+	a.resize(T * K)
+	p.elem = elemTask{op: opRoundAct16, act16: a, a: x, width: K}
+	p.runElem(T, max(1, elemGrain/K))
 }
 
 // packPairRows packs x [T×K] as bf16 pairs (see packPairs), rows spread
