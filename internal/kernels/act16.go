@@ -54,10 +54,7 @@ func (a *act16) roundRows(x []float32, K, lo, hi int) {
 func roundAct16Go(x []float32, q []int16, scale []float32, corr []int32, sum []float32) {
 	for b := range len(x) / Q8Block {
 		xs, qs := x[b*Q8Block:(b+1)*Q8Block], q[b*Q8Block:(b+1)*Q8Block]
-		var amax float32
-		for _, v := range xs {
-			amax = max(amax, float32(math.Abs(float64(v))))
-		}
+		amax := absMax(xs)
 		id := float32(0)
 		if amax != 0 {
 			id = 32767 / amax
@@ -86,14 +83,7 @@ func dotQ8PanelsI16Go(a *act16, t int, w *Mat, n int) float32 {
 		sb, l := kqSuper(w, n, s)
 		for k := 0; k < 8; k++ {
 			b := t*nb + 8*s + k
-			xq := a.q[b*Q8Block : (b+1)*Q8Block]
-			var S int32
-			var d float32
-			for j := 0; j < 32; j++ {
-				var q int32
-				q, d = q8PanelWeight(sb, l, k, j)
-				S += q * int32(xq[j])
-			}
+			S, d := q8PanelBlockDot(sb, l, k, a.q[b*Q8Block:(b+1)*Q8Block])
 			acc = fma32(float32(S), a.scale[b]*d, acc)
 		}
 	}

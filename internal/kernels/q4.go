@@ -116,10 +116,7 @@ func (a *act8) prepare(x []float32, T, K int, round func(x []float32, q []int8, 
 func roundAct8Go(x []float32, q []int8, corr []int32, scale []float32) {
 	for b := range len(x) / Q8Block {
 		xs, qs := x[b*Q8Block:(b+1)*Q8Block], q[b*Q8Block:(b+1)*Q8Block]
-		var amax float32
-		for _, v := range xs {
-			amax = max(amax, float32(math.Abs(float64(v))))
-		}
+		amax := absMax(xs)
 		id := float32(0)
 		if amax != 0 {
 			id = 127 / amax
@@ -132,6 +129,15 @@ func roundAct8Go(x []float32, q []int8, corr []int32, scale []float32) {
 		corr[b] = -8 * sum
 		scale[b] = F16ToF32(F32ToF16(amax / 127))
 	}
+}
+
+// absMax is the largest |v| of xs (NaN if one is NaN).
+func absMax(xs []float32) float32 {
+	var amax float32
+	for _, v := range xs {
+		amax = max(amax, float32(math.Abs(float64(v))))
+	}
+	return amax
 }
 
 // dotQ4Go is the dot of activation row t (prepared) with row n of the 4-bit

@@ -56,6 +56,17 @@ func q8PanelWeight(sb []byte, l, k, j int) (int32, float32) {
 	return q, kqHalf(sb, 32*k, l)
 }
 
+// q8PanelBlockDot is the exact Σ q·x of block k of a panel super-block,
+// lane l, with the 32 activations xq, and the block's scale.
+func q8PanelBlockDot[X int8 | int16](sb []byte, l, k int, xq []X) (int32, float32) {
+	var S int32
+	for j := 0; j < 32; j++ {
+		q, _ := q8PanelWeight(sb, l, k, j)
+		S += q * int32(xq[j])
+	}
+	return S, kqHalf(sb, 32*k, l)
+}
+
 // dequantRowQ8Panels writes row r of a Q8_0 panel matrix as float32.
 func dequantRowQ8Panels(dst []float32, m *Mat, r int) {
 	for s := 0; s < m.Cols/KQuantBlock; s++ {
@@ -83,13 +94,7 @@ func dotQ8PanelsGo(a *act8, t int, w *Mat, n int) float32 {
 		for k := 0; k < 8; k++ {
 			b := t*nb + 8*s + k // the activation block
 			for plane, xq := range [2][]int8{a.q[b*Q8Block : (b+1)*Q8Block], a.kq[b*Q8Block : (b+1)*Q8Block]} {
-				var S int32
-				var d float32
-				for j := 0; j < 32; j++ {
-					var q int32
-					q, d = q8PanelWeight(sb, l, k, j)
-					S += q * int32(xq[j])
-				}
+				S, d := q8PanelBlockDot(sb, l, k, xq)
 				accS = fma32(float32(S), a.kf[4*b+plane]*d, accS)
 			}
 		}
