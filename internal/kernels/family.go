@@ -100,7 +100,7 @@ const (
 	actInt8K                              // m.act: int8 per 32 and the K-quant kernels' sums (with actInt8)
 	actPairs                              // m.xb: bf16 pairs, high and low halves (packPairs)
 	actPairsHigh                          // m.xb: bf16 pairs, high halves only (fast tier)
-	actInt16                              // m.act16: int16 per 32 (Q8_0 on AVX2 without AVX-VNNI)
+	actInt16                              // m.act16: int16 per 32 (Q8_0, Q4_K on AVX2 without AVX-VNNI)
 )
 
 // describe names the family, the CPU features it uses and its tier.
