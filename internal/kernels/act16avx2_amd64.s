@@ -5,6 +5,31 @@
 // The panel kernels on int16 activations (act16.go) for AVX2 without
 // AVX-VNNI: Q8_0, then Q4_K.
 
+// TILEARGS(floats2): a tile kernel's pass start, both tiles' arguments
+// being (x, floats, floats2, k, panel, nsb, out, ostride): SI the
+// activations (rows R8 bytes apart), DX and R13 their per-block words
+// (rows R9 bytes apart), DI the panel, CX its super-blocks.
+#define TILEARGS(floats2) \
+	MOVQ x+0(FP), SI \
+	MOVQ xs+8(FP), DX \
+	MOVQ floats2+16(FP), R13 \
+	MOVQ k+24(FP), R8 \
+	MOVQ R8, R9 \
+	SHLQ $1, R8 \
+	SHRQ $3, R9 \
+	MOVQ panel+32(FP), DI \
+	MOVQ nsb+40(FP), CX
+
+// TILEOUT: R10 the pass's first output (out plus 32 bytes a pass), AX a
+// row of outputs (ostride floats).
+#define TILEOUT \
+	MOVQ out+48(FP), R10 \
+	MOVQ BX, AX \
+	SHLQ $5, AX \
+	ADDQ AX, R10 \
+	MOVQ ostride+56(FP), AX \
+	SHLQ $2, AX
+
 // Q8_0 panels (q8panels.go) against int16 activations (act16.go) for AVX2
 // without AVX-VNNI: dotQ8PanelsI16Go's arithmetic in every output.
 //
@@ -170,17 +195,9 @@ TEXT ·q8i16Panel4AVX2(SB), NOSPLIT, $0-64
 	XORQ BX, BX
 
 p4pass:
-	MOVQ   x+0(FP), SI
-	MOVQ   xs+8(FP), DX
-	MOVQ   xc+16(FP), R13
-	MOVQ   k+24(FP), R8
-	MOVQ   R8, R9
-	SHLQ   $1, R8          // a row of int16
-	SHRQ   $3, R9          // a row's block scales: k/32 floats
+	TILEARGS(xc)
 	LEAQ   (R8)(R8*2), R14
 	LEAQ   (R9)(R9*2), R15
-	MOVQ   panel+32(FP), DI
-	MOVQ   nsb+40(FP), CX
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
@@ -227,12 +244,7 @@ p4block:
 	JNZ  p4super
 
 p4passdone:
-	MOVQ out+48(FP), R10
-	MOVQ BX, AX
-	SHLQ $5, AX
-	ADDQ AX, R10               // the pass's eight outputs: 32 bytes in
-	MOVQ ostride+56(FP), AX
-	SHLQ $2, AX
+	TILEOUT
 	P4STORE(Y8, (R10))
 	P4STORE(Y9, (R10)(AX*1))
 	P4STORE(Y10, (R10)(AX*2))
@@ -469,15 +481,7 @@ TEXT ·kq4i16Panel3AVX2(SB), NOSPLIT, $0-64
 	XORQ BX, BX
 
 k3pass:
-	MOVQ   x+0(FP), SI
-	MOVQ   xs+8(FP), DX
-	MOVQ   bsum+16(FP), R13
-	MOVQ   k+24(FP), R8
-	MOVQ   R8, R9
-	SHLQ   $1, R8          // a row of int16
-	SHRQ   $3, R9          // a row's block floats: k/32 of them
-	MOVQ   panel+32(FP), DI
-	MOVQ   nsb+40(FP), CX
+	TILEARGS(bsum)
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 	VXORPS Y8, Y8, Y8
@@ -514,12 +518,7 @@ k3block:
 	JNZ  k3super
 
 k3passdone:
-	MOVQ    out+48(FP), R10
-	MOVQ    BX, AX
-	SHLQ    $5, AX
-	ADDQ    AX, R10            // the pass's eight outputs: 32 bytes in
-	MOVQ    ostride+56(FP), AX
-	SHLQ    $2, AX
+	TILEOUT
 	VMOVUPS Y6, (R10)
 	VMOVUPS Y7, (R10)(AX*1)
 	VMOVUPS Y8, (R10)(AX*2)
