@@ -164,26 +164,32 @@
 	VFMADD231PS Z26, accD, acc \
 	VPXORD      accD, accD, accD
 
-// PREFETCHBLOCK(b, bb): the block 2 KiB ahead (bb/64 lines).
+// PREFETCHBLOCK(b, bb): the block 2 KiB ahead (bb/64 lines), into L2
+// (PREFETCHT1). Prefetches into L1 hold one of the core's few L1 miss
+// buffers each until the line arrives: on Zen 4 (2 vCPUs of an EPYC
+// 9004) that capped the four-stream decode kernels at 17–23 GB/s where
+// the machine reads 29–36; into L2 they stream at 28–38 (go test -bench
+// 'MatMulDecodeWeightFormats/(q4|q4_k|q6_k|q8_0)$', alternating builds).
+// The kernels' loads then hit L2, which the arithmetic hides.
 #define PREFETCHBLOCK4(b) \
-	PREFETCHT0 2368(b)(BX*1) \
-	PREFETCHT0 2432(b)(BX*1) \
-	PREFETCHT0 2496(b)(BX*1) \
-	PREFETCHT0 2560(b)(BX*1)
+	PREFETCHT1 2368(b)(BX*1) \
+	PREFETCHT1 2432(b)(BX*1) \
+	PREFETCHT1 2496(b)(BX*1) \
+	PREFETCHT1 2560(b)(BX*1)
 #define PREFETCHBLOCK5(b) \
 	PREFETCHBLOCK4(b) \
-	PREFETCHT0 2624(b)(BX*1)
+	PREFETCHT1 2624(b)(BX*1)
 #define PREFETCHBLOCK6(b) \
 	PREFETCHBLOCK5(b) \
-	PREFETCHT0 2688(b)(BX*1)
+	PREFETCHT1 2688(b)(BX*1)
 
-// PREFETCHHEAD(b, sb): the header of the super-block two ahead.
+// PREFETCHHEAD(b, sb): the header of the super-block two ahead, into L2.
 #define PREFETCHHEAD(b, sb) \
-	PREFETCHT0 (2*sb)(b) \
-	PREFETCHT0 (2*sb+64)(b) \
-	PREFETCHT0 (2*sb+128)(b) \
-	PREFETCHT0 (2*sb+192)(b) \
-	PREFETCHT0 (2*sb+256)(b)
+	PREFETCHT1 (2*sb)(b) \
+	PREFETCHT1 (2*sb+64)(b) \
+	PREFETCHT1 (2*sb+128)(b) \
+	PREFETCHT1 (2*sb+192)(b) \
+	PREFETCHT1 (2*sb+256)(b)
 
 #define MASKS(high) \
 	MOVL         $0x0f0f0f0f, AX \
@@ -467,8 +473,8 @@ KERNEL1X4(·kq6Panel1x4_512(SB))
 	VPXORD accD, accD, accD
 #define F_PREFETCH(b) \
 	PREFETCHBLOCK6(b) \
-	PREFETCHT0 2752(b)(BX*1) \
-	PREFETCHT0 2816(b)(BX*1)
+	PREFETCHT1 2752(b)(BX*1) \
+	PREFETCHT1 2816(b)(BX*1)
 KERNEL1(·kq8Panel1_512(SB))
 KERNEL4(·kq8Panel4_512(SB))
 KERNEL1X4(·kq8Panel1x4_512(SB))

@@ -31,12 +31,13 @@
 	LEAQ (R10)(AX*1), R14 \
 	MOVQ nb+56(FP), CX
 
-// PREFETCHPANEL(p): the panel block 2 KiB ahead of (p): its four lines.
+// PREFETCHPANEL(p): the panel block 2 KiB ahead of (p): its four lines,
+// into L2 (see PREFETCHBLOCK in kquant_amd64.s for why not L1).
 #define PREFETCHPANEL(p) \
-	PREFETCHT0 2048(p) \
-	PREFETCHT0 2112(p) \
-	PREFETCHT0 2176(p) \
-	PREFETCHT0 2240(p)
+	PREFETCHT1 2048(p) \
+	PREFETCHT1 2112(p) \
+	PREFETCHT1 2176(p) \
+	PREFETCHT1 2240(p)
 
 // Q4NEXT moves the activations and the first panel on by one block.
 #define Q4NEXT \
