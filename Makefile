@@ -28,7 +28,7 @@ test-families:
 	LFM2_KERNELS=avx512bf16 $(GO) test -count=1 ./internal/model/ ./internal/scheduler/
 	LFM2_KERNELS=avx512 $(GO) test -count=1 ./internal/model/ ./internal/scheduler/
 	LFM2_KERNELS=avx2 $(GO) test -count=1 ./internal/model/ ./internal/scheduler/
-	# AVX2 without its AVX-VNNI kernels (Q8_0 and Q4_K on int16
+	# AVX2 without its AVX-VNNI kernels (Q8_0, Q4_K and Q6_K on int16
 	# activations), as on Zen 2/3 and Intel before Alder Lake; the runtime
 	# warns it does not know the feature's name, x/sys/cpu does.
 	GODEBUG=cpu.avxvnni=off LFM2_KERNELS=avx2 $(GO) test -count=1 ./internal/kernels/ ./internal/model/ ./internal/scheduler/

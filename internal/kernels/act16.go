@@ -3,7 +3,7 @@ package kernels
 import "math"
 
 // act16 is activations rounded to int16 per 32-value block: the fast
-// tier's form for Q8_0 and Q4_K weights on CPUs whose integer dot product
+// tier's form for Q8_0, Q4_K and Q6_K weights on CPUs whose integer dot product
 // is VPMADDWD (AVX2 without AVX-VNNI). There an int8 activation needs
 // VPMADDUBSW and a widening VPMADDWD per product, and the two int8 planes
 // that keep the fast tier close to exact (q8panels.go, kquant.go) twice
@@ -15,6 +15,10 @@ type act16 struct {
 	scale []float32 // per block amax/32767
 	corr  []int32   // per block 128·Σq: the kernels multiply q + 128 (Q8_0 panel bytes)
 	sum   []float32 // per block Σq × scale, rounded once (the Q4_K mins multiply it)
+	// per 16 values −16·Σq: the Q6_K kernels start both dword lanes of a
+	// row's sub-block sum from it, which subtracts 32·Σq, the quants'
+	// offset (q − 32), instead of subtracting 32 from every quant.
+	off16 []int32
 	// q's high bytes (signed) and low bytes (unsigned), q = 256·hi + lo:
 	// byte operands for VPMADDUBSW (the one-row Q4_K kernel).
 	hi []int8
@@ -32,16 +36,25 @@ func (a *act16) resize(n int) {
 	if cap(a.q) < n {
 		a.q, a.hi, a.lo = backed[int16](n), backed[int8](n), backed[uint8](n)
 		a.scale, a.corr, a.sum = backed[float32](n/Q8Block), backed[int32](n/Q8Block), backed[float32](n/Q8Block)
+		a.off16 = backed[int32](n / 16)
 	}
 	nb := n / Q8Block
 	a.q, a.hi, a.lo = a.q[:n], a.hi[:n], a.lo[:n]
 	a.scale, a.corr, a.sum = a.scale[:nb], a.corr[:nb], a.sum[:nb]
+	a.off16 = a.off16[:n/16]
 }
 
 // roundRows rounds rows [lo, hi) of x (width K) into a (sized already).
 func (a *act16) roundRows(x []float32, K, lo, hi int) {
 	v0, v1, b0, b1 := lo*K, hi*K, lo*K/Q8Block, hi*K/Q8Block
 	roundAct16Go(x[v0:v1], a.q[v0:v1], a.hi[v0:v1], a.lo[v0:v1], a.scale[b0:b1], a.corr[b0:b1], a.sum[b0:b1])
+	for i := v0 / 16; i < v1/16; i++ {
+		var total int32
+		for _, v := range a.q[16*i : 16*i+16] {
+			total += int32(v)
+		}
+		a.off16[i] = -16 * total
+	}
 }
 
 // roundAct16Go rounds x (a whole number of 32-value blocks) into act16's
@@ -114,6 +127,34 @@ func dotQ4KI16Go(a *act16, t int, w *Mat, n int) float32 {
 			ds, dm := d*float32(sb[64+16*k+l]), dmin*float32(sb[192+16*k+l])
 			acc = fma32(float32(S), a.scale[b]*ds, acc)
 			acc = fma32(-dm, a.sum[b], acc)
+		}
+	}
+	return acc
+}
+
+// dotQ6KI16Go is the dot of activation row t (prepared) with row n of a
+// Q6_K matrix on int16 activations: per 16-weight sub-block the exact
+// integer Σ (q−32)·x (at most 16·32·32767 < 2²⁴, so exact in float32
+// too), times the activation block's scale × d·scale (each product
+// rounded to float32), fused-multiply-added into the accumulator, sub-block
+// after sub-block. The specification of the VPMADDWD kernels.
+func dotQ6KI16Go(a *act16, t int, w *Mat, n int) float32 {
+	nb := w.Cols / Q8Block
+	var acc float32
+	for s := 0; s < w.Cols/KQuantBlock; s++ {
+		sb, l := kqSuper(w, n, s)
+		d := kqHalf(sb, 0, l)
+		for k := 0; k < 8; k++ {
+			b := t*nb + 8*s + k
+			xq := a.q[b*Q8Block : (b+1)*Q8Block]
+			for h := 0; h < 2; h++ {
+				var S int32
+				for j := 16 * h; j < 16*h+16; j++ {
+					S += (kqQuant(FormatQ6K, sb, l, k, j) - 32) * int32(xq[j])
+				}
+				ds := d * float32(int8(sb[64+16*(2*k+h)+l]))
+				acc = fma32(float32(S), a.scale[b]*ds, acc)
+			}
 		}
 	}
 	return acc

@@ -4,7 +4,7 @@ package kernels
 
 // The panel kernels on int16 activations for AVX2 without AVX-VNNI
 // (act16avx2_amd64.s): Q8_0 specified by dotQ8PanelsI16Go, Q4_K by
-// dotQ4KI16Go.
+// dotQ4KI16Go, Q6_K by dotQ6KI16Go.
 
 //go:noescape
 func q8i16Panel1AVX2(x *int16, xs *float32, xc *int32, panel *byte, nsb int, out *float32)
@@ -83,4 +83,41 @@ func (kq4i16Kernels) tile1(m *matmulTask, t, p int, out *float32, _ bool) {
 // activations.
 func (m *matmulTask) runKQ4I16AVX2(_, lo, hi int) {
 	runPanels(m, kq4i16Kernels{}, lo, hi)
+}
+
+//go:noescape
+func kq6i16Panel1AVX2(x *int16, xs *float32, off *int32, panel *byte, nsb int, out *float32)
+
+//go:noescape
+func kq6i16Panel3AVX2(x *int16, xs *float32, off *int32, k int, panel *byte, nsb int, out *float32, ostride int)
+
+// kq6i16Kernels drive the int16 Q6_K kernels through runPanels: three
+// activation rows against a panel, or one.
+type kq6i16Kernels struct{}
+
+func (kq6i16Kernels) tileRows() int { return 3 }
+func (kq6i16Kernels) has1x4() bool  { return false }
+
+func (kq6i16Kernels) actRowBytes(K int) int { return 4*K + K/Q8Block*12 }
+
+func (kq6i16Kernels) tile(m *matmulTask, t, p int, out *float32, ostride int) {
+	a, K := m.act16, m.w.Cols
+	panel, _ := kqPanel(m, p)
+	kq6i16Panel3AVX2(&a.q[t*K], &a.scale[t*(K/Q8Block)], &a.off16[t*(K/16)], K, panel, K/KQuantBlock, out, ostride)
+}
+
+func (kq6i16Kernels) tile1x4(*matmulTask, int, int, int, *float32, int) {
+	panic("kernels: the int16 Q6_K kernels have no one-row, four-panel tile")
+}
+
+func (kq6i16Kernels) tile1(m *matmulTask, t, p int, out *float32, _ bool) {
+	a, K := m.act16, m.w.Cols
+	panel, _ := kqPanel(m, p)
+	kq6i16Panel1AVX2(&a.q[t*K], &a.scale[t*(K/Q8Block)], &a.off16[t*(K/16)], panel, K/KQuantBlock, out)
+}
+
+// runKQ6I16AVX2 computes rows [lo, hi) of a Q6_K matrix on int16
+// activations.
+func (m *matmulTask) runKQ6I16AVX2(_, lo, hi int) {
+	runPanels(m, kq6i16Kernels{}, lo, hi)
 }

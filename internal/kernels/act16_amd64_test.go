@@ -9,8 +9,8 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// TestAct16Kernels: the AVX2 family without AVX-VNNI computes Q8_0 and
-// Q4_K panels on int16 activations exactly as their specifications do,
+// TestAct16Kernels: the AVX2 family without AVX-VNNI computes Q8_0, Q4_K
+// and Q6_K panels on int16 activations exactly as their specifications do,
 // whatever tile a row meets (four or three rows, one row, a partial last
 // panel), and a row's result is the same alone as in any batch.
 func TestAct16Kernels(t *testing.T) {
@@ -20,7 +20,7 @@ func TestAct16Kernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(103, 104))
 	p := newPool(1, avx2FamilyWith(false), true)
 	defer p.Close()
-	for _, f := range []Format{FormatQ8Panels, FormatQ4K} {
+	for _, f := range []Format{FormatQ8Panels, FormatQ4K, FormatQ6K} {
 		for _, tk := range [][3]int{{1, 256, 16}, {5, 1024, 40}, {9, 4608, 20}, {4, 512, 33}, {7, 256, 48}} {
 			T, K, N := tk[0], tk[1], tk[2]
 			var w Mat
@@ -57,7 +57,8 @@ func checkAct16(t *testing.T, p *Pool, f Format, w *Mat, x []float32, T int) {
 }
 
 // TestAct16ExtremeSums: weights at their extremes (Q8_0 all −128 or all
-// 127, Q4_K all 15 with the largest scales) against activations all at
+// 127, Q4_K all 15 with the largest scales, Q6_K all 0 or all 63 with
+// scales −128 and 127) against activations all at
 // ±32767 (every lane sum at its largest): still the specification's.
 func TestAct16ExtremeSums(t *testing.T) {
 	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
@@ -98,6 +99,20 @@ func TestAct16ExtremeSums(t *testing.T) {
 		t.Fatal(err)
 	}
 	ws = append(ws, w)
+	q6, s6 := make([]uint8, N*K), make([]int8, nsb*16)
+	for _, qv := range []uint8{0, 63} {
+		for i := range q6 {
+			q6[i] = qv
+		}
+		for i := range s6 {
+			s6[i] = int8(127 - 255*(i%2)) // 127, −128 alternately
+		}
+		w, err := newMatKQuantWhole(FormatQ6K, N, K, q6, d, nil, s6, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws = append(ws, w)
+	}
 	for i := range ws {
 		for _, sign := range []float32{1, -1} {
 			x := make([]float32, T*K)

@@ -37,7 +37,7 @@ func TestAct16Rounding(t *testing.T) {
 }
 
 // TestAct16SpecificationsAreNearExact: the int16 specifications (Q8_0,
-// Q4_K) stay within their rounding bound of the exact dot of the
+// Q4_K, Q6_K) stay within their rounding bound of the exact dot of the
 // dequantized weights (float64): half an activation step per product,
 // plus float32 accumulation.
 func TestAct16SpecificationsAreNearExact(t *testing.T) {
@@ -53,6 +53,7 @@ func TestAct16SpecificationsAreNearExact(t *testing.T) {
 	}{
 		{randQ8Panels(rng, N, K), dequantRowQ8Panels, dotQ8PanelsI16Go},
 		{randKQuant(rng, FormatQ4K, N, K), dequantRowKQuant, dotQ4KI16Go},
+		{randKQuant(rng, FormatQ6K, N, K), dequantRowKQuant, dotQ6KI16Go},
 	} {
 		checkNearExact16(t, &a, x, &c.w, c.row, c.spec)
 	}
@@ -74,18 +75,29 @@ func checkNearExact16(t *testing.T, a *act16, x []float32, w *Mat, dequant func(
 				mag += math.Abs(float64(row[i]) * float64(x[r*K+i]))
 			}
 			got := float64(spec(a, r, w, n))
-			if d := math.Abs(got - exact); d > bound*1.001+mag*float64(K/Q8Block)*0x1p-23 {
+			// Q6_K's specification accumulates per 16 weights.
+			steps := K / 16
+			if d := math.Abs(got - exact); d > bound*1.001+mag*float64(steps)*0x1p-23 {
 				t.Fatalf("%s row %d, weight row %d: %v, exact %v (bound %.3g)", w.PanelFormat, r, n, got, exact, bound)
 			}
 		}
 	}
 }
 
+// act16Format reports whether the AVX2 family without AVX-VNNI computes
+// format f on int16 activations.
+func act16Format(f Format) bool {
+	return f == FormatQ8Panels || f == FormatQ4K || f == FormatQ6K
+}
+
 // act16Spec is the specification of format f's kernels on int16
 // activations.
 func act16Spec(f Format) func(a *act16, t int, w *Mat, n int) float32 {
-	if f == FormatQ4K {
+	switch f {
+	case FormatQ4K:
 		return dotQ4KI16Go
+	case FormatQ6K:
+		return dotQ6KI16Go
 	}
 	return dotQ8PanelsI16Go
 }

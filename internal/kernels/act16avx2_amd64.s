@@ -527,3 +527,268 @@ k3passdone:
 	JL      k3pass
 	VZEROUPPER
 	RET
+
+// Q6_K panels (kquant.go) against int16 activations: dotQ6KI16Go's
+// arithmetic in every output. A block's sub-block 0 is the low nibbles of
+// its four chunks (weights 0–15), sub-block 1 the high ones (16–31); the
+// top two bits of a chunk's weights are bits 2c, 2c+1 of the bytes of the
+// block's first (sub-block 0) or second (sub-block 1) 64-byte plane. Each
+// sub-block is one pass over the chunks: the quants of eight rows as
+// K4WORDS lays them out, less 32, VPMADDWD against each activation row's
+// four int16, so VPHADDD at the sub-block's end is rows 0–7 in order.
+//
+// A super-block is taken in two halves, rows 0–7 (the first 32 bytes of
+// its lines) then rows 8–15 (the second, from L1), the halves' float sums
+// kept in out between them, so a cold panel (decode) streams once.
+//
+// SI the block's activations (rows R8 bytes apart), DX their scales (rows
+// R9 bytes apart), R10 their offsets (rows 2·R9 apart), the super-block's
+// three on the stack (xsup, xssup, offsup); DI the super-block, R11
+// the block plus the half's 32 bytes, R12 the super-block plus the half's
+// 8 bytes plus 32 a block (scales), R15 the super-block plus the half's 16
+// bytes (d), R14 the half's outputs, BX the half, CX super-blocks left, AX
+// blocks left. Y0–Y5 the integer sums (row r: Y(2r), Y(2r+1)), Y6–Y8 the
+// float sums, Y9 the quants, Y10/Y11 their words, Y12 activations, Y13
+// scratch, Y14 zero, Y15 0x0f bytes.
+
+DATA k6High<>+0(SB)/8, $0x3030303030303030
+DATA k6High<>+8(SB)/8, $0x3030303030303030
+DATA k6High<>+16(SB)/8, $0x3030303030303030
+DATA k6High<>+24(SB)/8, $0x3030303030303030
+GLOBL k6High<>(SB), RODATA|NOPTR, $32
+
+// K6QUANTS(c, h, NIB, TOP): chunk c's quants of sub-block h for the
+// half's eight rows as words in Y10, Y11: NIB takes the nibble, TOP moves
+// bits 2c, 2c+1 of the plane to bits 4–5.
+#define K6QUANTS(c, h, NIB, TOP) \
+	VMOVDQU    (64*c)(R11), Y9 \
+	NIB \
+	VPAND      Y15, Y9, Y9 \
+	VMOVDQU    (256+64*h)(R11), Y10 \
+	TOP \
+	VPAND      k6High<>(SB), Y10, Y10 \
+	VPOR       Y10, Y9, Y9 \
+	VPUNPCKHBW Y14, Y9, Y11 \
+	VPUNPCKLBW Y14, Y9, Y10
+#define K6LOW
+#define K6HIGH VPSRLW $4, Y9, Y9
+#define K6TOP0 VPSLLW $4, Y10, Y10
+#define K6TOP1 VPSLLW $2, Y10, Y10
+#define K6TOP2
+#define K6TOP3 VPSRLW $2, Y10, Y10
+
+// K6START(off, a, b): an activation row's sub-block sums start from its
+// offset −16·Σx in every lane: VPHADDD adds two lanes a row, −32·Σx.
+#define K6START(off, a, b) \
+	VPBROADCASTD off, a \
+	VMOVDQA      a, b
+
+// K6SCALES(h): Y9 = d·scale of sub-block h of the half's eight rows.
+#define K6SCALES(h) \
+	VPMOVSXBD (64+16*h)(R12), Y9 \
+	VCVTDQ2PS Y9, Y9 \
+	VCVTPH2PS (R15), Y13 \
+	VMULPS    Y13, Y9, Y9
+
+// K6END(a, b, xs, acc): a sub-block's end for eight rows and one
+// activation row: acc += Σ·(xs·d·scale).
+#define K6END(a, b, xs, acc) \
+	VPHADDD      b, a, a \
+	VCVTDQ2PS    a, a \
+	VBROADCASTSS xs, Y12 \
+	VMULPS       Y9, Y12, Y12 \
+	VFMADD231PS  Y12, a, acc
+
+// K6ARGS: the arguments common to both kernels, and the constants.
+#define K6ARGS \
+	MOVQ         x+0(FP), AX \
+	MOVQ         AX, xsup-8(SP) \
+	MOVQ         xs+8(FP), AX \
+	MOVQ         AX, xssup-16(SP) \
+	MOVQ         off+16(FP), AX \
+	MOVQ         AX, offsup-24(SP) \
+	VPXOR        Y14, Y14, Y14 \
+	MOVL         $0x0f0f0f0f, AX \
+	MOVQ         AX, X15 \
+	VPBROADCASTD X15, Y15
+
+// K6HALVES(out, HALFIN, BLOCK, HALFOUT): the super-block's two halves:
+// HALFIN loads the half's float sums from R14 (AX a row of outputs),
+// BLOCK does one block, HALFOUT stores them.
+#define K6HALVES(out, HALFIN, BLOCK, HALFOUT) \
+	XORQ BX, BX \
+k6half: \
+	MOVQ xsup-8(SP), SI \
+	MOVQ xssup-16(SP), DX \
+	MOVQ offsup-24(SP), R10 \
+	MOVQ BX, AX \
+	SHLQ $3, AX \
+	LEAQ (DI)(AX*1), R12 \
+	LEAQ (DI)(AX*2), R15 \
+	LEAQ 320(DI)(AX*4), R11 \
+	SHLQ $2, AX \
+	MOVQ out, R14 \
+	ADDQ AX, R14 \
+	HALFIN \
+	MOVQ $8, AX \
+k6block: \
+	BLOCK \
+	ADDQ $64, SI \
+	ADDQ $4, DX \
+	ADDQ $8, R10 \
+	ADDQ $384, R11 \
+	ADDQ $32, R12 \
+	DECQ AX \
+	JNZ  k6block \
+	HALFOUT \
+	INCQ BX \
+	CMPQ BX, $2 \
+	JL   k6half
+
+// func kq6i16Panel1AVX2(x *int16, xs *float32, off *int32, panel *byte, nsb int, out *float32)
+//
+// One activation row against a panel (decode, and rows left over).
+// The one-row kernel takes both sub-blocks of a chunk together (two
+// independent chains, and each chunk and plane loaded once): sub-block 0
+// in Y0/Y1, 1 in Y2/Y3; the planes in Y4/Y5, the high nibbles in Y8.
+#define K6SH0(p) VPSLLW $4, p, Y10
+#define K6SH1(p) VPSLLW $2, p, Y10
+#define K6SH2(p) VMOVDQA p, Y10
+#define K6SH3(p) VPSRLW $2, p, Y10
+#define K6TOPIN(SH, p, q) \
+	SH(p) \
+	VPAND k6High<>(SB), Y10, Y10 \
+	VPOR  Y10, q, q
+#define K6DOT1(q, x, a, b) \
+	VPUNPCKHBW   Y14, q, Y11 \
+	VPUNPCKLBW   Y14, q, Y10 \
+	VPBROADCASTQ x, Y12 \
+	K4DOT(Y12, a, b)
+#define K6CHUNK1(c, SH) \
+	VMOVDQU (64*c)(R11), Y9 \
+	VPSRLW  $4, Y9, Y8 \
+	VPAND   Y15, Y9, Y9 \
+	VPAND   Y15, Y8, Y8 \
+	K6TOPIN(SH, Y4, Y9) \
+	K6TOPIN(SH, Y5, Y8) \
+	K6DOT1(Y9, (8*c)(SI), Y0, Y1) \
+	K6DOT1(Y8, (32+8*c)(SI), Y2, Y3)
+#define K6BLOCK1 \
+	PREFETCHT0 2048(R11) \
+	PREFETCHT0 2112(R11) \
+	PREFETCHT0 2176(R11) \
+	PREFETCHT0 2240(R11) \
+	PREFETCHT0 2304(R11) \
+	PREFETCHT0 2368(R11) \
+	K6START(0(R10), Y0, Y1) \
+	K6START(4(R10), Y2, Y3) \
+	VMOVDQU 256(R11), Y4 \
+	VMOVDQU 320(R11), Y5 \
+	K6CHUNK1(0, K6SH0) \
+	K6CHUNK1(1, K6SH1) \
+	K6CHUNK1(2, K6SH2) \
+	K6CHUNK1(3, K6SH3) \
+	K6SCALES(0) \
+	K6END(Y0, Y1, (DX), Y6) \
+	K6SCALES(1) \
+	K6END(Y2, Y3, (DX), Y6)
+#define K6IN1 VMOVUPS (R14), Y6
+#define K6OUT1 VMOVUPS Y6, (R14)
+
+TEXT ·kq6i16Panel1AVX2(SB), NOSPLIT, $24-48
+	K6ARGS
+	MOVQ    panel+24(FP), DI
+	MOVQ    nsb+32(FP), CX
+	MOVQ    out+40(FP), AX
+	VXORPS  Y6, Y6, Y6
+	VMOVUPS Y6, (AX)
+	VMOVUPS Y6, 32(AX)
+	TESTQ   CX, CX
+	JZ      k61done
+
+k61super:
+	K6HALVES(out+40(FP), K6IN1, K6BLOCK1, K6OUT1)
+	ADDQ $512, xsup-8(SP)
+	ADDQ $32, xssup-16(SP)
+	ADDQ $64, offsup-24(SP)
+	ADDQ $3392, DI
+	DECQ CX
+	JNZ  k61super
+
+k61done:
+	VZEROUPPER
+	RET
+
+// func kq6i16Panel3AVX2(x *int16, xs *float32, off *int32, k int, panel *byte, nsb int, out *float32, ostride int)
+//
+// Three activation rows (k values apart) against a panel, sharing each
+// chunk's words; row t's outputs at out + t·ostride floats.
+#define K6ROW3(c, h, NIB, TOP) \
+	K6QUANTS(c, h, NIB, TOP) \
+	VPBROADCASTQ (32*h+8*c)(SI), Y12 \
+	K4DOT(Y12, Y0, Y1) \
+	VPBROADCASTQ (32*h+8*c)(SI)(R8*1), Y12 \
+	K4DOT(Y12, Y2, Y3) \
+	VPBROADCASTQ (32*h+8*c)(SI)(R8*2), Y12 \
+	K4DOT(Y12, Y4, Y5)
+#define K6SUB3(h, NIB) \
+	K6START((4*h)(R10), Y0, Y1) \
+	K6START((4*h)(R10)(R9*2), Y2, Y3) \
+	K6START((4*h)(R10)(R9*4), Y4, Y5) \
+	K6ROW3(0, h, NIB, K6TOP0) \
+	K6ROW3(1, h, NIB, K6TOP1) \
+	K6ROW3(2, h, NIB, K6TOP2) \
+	K6ROW3(3, h, NIB, K6TOP3) \
+	K6SCALES(h) \
+	K6END(Y0, Y1, (DX), Y6) \
+	K6END(Y2, Y3, (DX)(R9*1), Y7) \
+	K6END(Y4, Y5, (DX)(R9*2), Y8)
+#define K6BLOCK3 \
+	K6SUB3(0, K6LOW) \
+	K6SUB3(1, K6HIGH)
+#define K6IN3(os) \
+	MOVQ    os, AX \
+	SHLQ    $2, AX \
+	VMOVUPS (R14), Y6 \
+	VMOVUPS (R14)(AX*1), Y7 \
+	VMOVUPS (R14)(AX*2), Y8
+#define K6OUT3(os) \
+	MOVQ    os, AX \
+	SHLQ    $2, AX \
+	VMOVUPS Y6, (R14) \
+	VMOVUPS Y7, (R14)(AX*1) \
+	VMOVUPS Y8, (R14)(AX*2)
+
+TEXT ·kq6i16Panel3AVX2(SB), NOSPLIT, $24-64
+	K6ARGS
+	MOVQ    k+24(FP), R8
+	MOVQ    R8, R9
+	SHLQ    $1, R8
+	SHRQ    $3, R9
+	MOVQ    panel+32(FP), DI
+	MOVQ    nsb+40(FP), CX
+	MOVQ    out+48(FP), R14
+	MOVQ    ostride+56(FP), AX
+	SHLQ    $2, AX
+	VXORPS  Y6, Y6, Y6
+	VMOVUPS Y6, (R14)
+	VMOVUPS Y6, 32(R14)
+	VMOVUPS Y6, (R14)(AX*1)
+	VMOVUPS Y6, 32(R14)(AX*1)
+	VMOVUPS Y6, (R14)(AX*2)
+	VMOVUPS Y6, 32(R14)(AX*2)
+	TESTQ   CX, CX
+	JZ      k63done
+
+k63super:
+	K6HALVES(out+48(FP), K6IN3(ostride+56(FP)), K6BLOCK3, K6OUT3(ostride+56(FP)))
+	ADDQ $512, xsup-8(SP)
+	ADDQ $32, xssup-16(SP)
+	ADDQ $64, offsup-24(SP)
+	ADDQ $3392, DI
+	DECQ CX
+	JNZ  k63super
+
+k63done:
+	VZEROUPPER
+	RET

@@ -25,7 +25,7 @@ type family struct {
 	// nativeQ8Panels: Q8_0 weights run as in the file on integer
 	// dot-product kernels here, in the fast tier (q8panels.go).
 	nativeQ8Panels bool
-	// act16: the Q8_0 and Q4_K kernels take int16 activations (act16.go),
+	// act16: the Q8_0, Q4_K and Q6_K kernels take int16 activations (act16.go),
 	// not the two int8 planes.
 	act16 bool
 	// amx: bf16 matmuls on the AMX tile unit; the pool keeps the tile
@@ -100,7 +100,7 @@ const (
 	actInt8K                              // m.act: int8 per 32 and the K-quant kernels' sums (with actInt8)
 	actPairs                              // m.xb: bf16 pairs, high and low halves (packPairs)
 	actPairsHigh                          // m.xb: bf16 pairs, high halves only (fast tier)
-	actInt16                              // m.act16: int16 per 32 (Q8_0, Q4_K on AVX2 without AVX-VNNI)
+	actInt16                              // m.act16: int16 per 32 (Q8_0, Q4_K, Q6_K on AVX2 without AVX-VNNI)
 )
 
 // describe names the family, the CPU features it uses and its tier.
@@ -114,8 +114,8 @@ func (f *family) describe() string {
 		var planes []string
 		switch {
 		case f.act16:
-			rounded = append(rounded, "int16 activations for Q8_0, Q4_K")
-			planes = append(planes, "Q5_K", "Q6_K")
+			rounded = append(rounded, "int16 activations for Q8_0, Q4_K, Q6_K")
+			planes = append(planes, "Q5_K")
 		default:
 			if f.nativeQ8Panels {
 				planes = append(planes, "Q8_0")

@@ -32,17 +32,18 @@ func avx2FamilyWith(vnni bool) family {
 	f.roundAct8, f.roundActK = roundAct8AVX2, roundActKAVX2
 	q4 := (*matmulTask).runQ4AVX2
 	kq := matKernel{rows: (*matmulTask).runKQuantAVX2, needs: actInt8 | actInt8K}
-	// Without VNNI, Q8_0 and Q4_K multiply int16 activations (act16.go):
-	// fewer instructions than the two int8 planes, and a little more
-	// accurate.
+	// Without VNNI, Q8_0, Q4_K and Q6_K multiply int16 activations
+	// (act16.go): fewer instructions than the two int8 planes, and a
+	// little more accurate.
 	q8 := matKernel{rows: (*matmulTask).runQ8I16AVX2, needs: actInt16}
 	q4k := matKernel{rows: (*matmulTask).runKQ4I16AVX2, needs: actInt16}
+	q6k := matKernel{rows: (*matmulTask).runKQ6I16AVX2, needs: actInt16}
 	f.nativeKQuant, f.nativeQ8Panels, f.act16 = true, true, !vnni
 	if vnni {
 		f.features = append(f.features, "AVX-VNNI")
 		q4 = (*matmulTask).runQ4AVXVNNI
 		kq.rows = (*matmulTask).runKQuantAVXVNNI
-		q8, q4k = kq, kq
+		q8, q4k, q6k = kq, kq, kq
 	}
 	vectorElems(&f, 8, elems256())
 	attnAVX2(&f)
@@ -60,10 +61,12 @@ func avx2FamilyWith(vnni bool) family {
 			return matKernel{rows: q4, needs: actInt8}
 		case FormatQ4Affine:
 			return goMatKernel(w)
-		case FormatQ5K, FormatQ6K:
+		case FormatQ5K:
 			return kq
 		case FormatQ4K:
 			return q4k
+		case FormatQ6K:
+			return q6k
 		case FormatQ8Panels:
 			return q8
 		case FormatInt8, FormatInt8Affine:

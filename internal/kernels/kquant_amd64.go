@@ -79,13 +79,7 @@ func kq6PanelAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int,
 func kq8PanelAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
 
 //go:noescape
-func kq4PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-
-//go:noescape
 func kq5PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-
-//go:noescape
-func kq6PanelAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
 
 //go:noescape
 func kq4StreamAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
@@ -100,24 +94,15 @@ func kq6StreamAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int
 func kq8StreamAVXVNNI(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
 
 //go:noescape
-func kq4StreamAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-
-//go:noescape
 func kq5StreamAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
 
-//go:noescape
-func kq6StreamAVX2(xq, xl *int8, kf *float32, ki *int32, panel *byte, nsb int, out *float32)
-
-// kqAVX2 is the AVX2 (VPMADDUBSW) kernels of the K-quant format f (Q8_0
-// without VNNI is q8i16Kernels).
+// kqAVX2 is the AVX2 (VPMADDUBSW) kernels of the K-quant format f: Q5_K,
+// the one panel format left on two int8 planes without VNNI (Q4_K, Q6_K
+// and Q8_0 multiply int16 activations there: act16_amd64.go).
 func kqAVX2(f Format) kqKernels {
 	switch f {
-	case FormatQ4K:
-		return kqKernels{t1: kq4PanelAVX2, t1cold: kq4StreamAVX2}
 	case FormatQ5K:
 		return kqKernels{t1: kq5PanelAVX2, t1cold: kq5StreamAVX2}
-	case FormatQ6K:
-		return kqKernels{t1: kq6PanelAVX2, t1cold: kq6StreamAVX2}
 	}
 	panic("kernels: no AVX2 kernels for " + f.String())
 }

@@ -179,7 +179,7 @@ func TestKQuantKernelsMatchSpecification(t *testing.T) {
 	tested := false
 	for _, f := range append(kquantFormats, FormatQ8Panels) {
 		impls := implsWith(func(fam *family) bool {
-			if fam.act16 && (f == FormatQ8Panels || f == FormatQ4K) {
+			if fam.act16 && act16Format(f) {
 				return false // their own specification: act16_test.go
 			}
 			return f == FormatQ8Panels && fam.nativeQ8Panels || f != FormatQ8Panels && fam.nativeKQuant
@@ -250,11 +250,11 @@ func TestRoundActKMatchesSpecification(t *testing.T) {
 func TestKQuantFormats(t *testing.T) {
 	spec := func(fam *family, w *Mat, x []float32, T int) []float64 {
 		out := make([]float32, T*w.Rows)
-		if f := w.PanelFormat; fam.act16 && (f == FormatQ8Panels || f == FormatQ4K) {
+		if fam.act16 && act16Format(w.PanelFormat) {
 			var a act16 // their int16 specification (act16.go)
 			a.prepare(x, T, w.Cols)
 			for i := range out {
-				out[i] = act16Spec(f)(&a, i/w.Rows, w, i%w.Rows)
+				out[i] = act16Spec(w.PanelFormat)(&a, i/w.Rows, w, i%w.Rows)
 			}
 		} else {
 			p := NewPoolImpl(1, ImplGo)

@@ -60,21 +60,6 @@
 	VPBROADCASTD (16+4*c)(R8), Y8 \
 	VPDPBUSD_Y(q, hi, 8)
 
-// MDOT(w, off, a, p): AVX2 without VNNI: the quants w against the four
-// int8 at off of each plane, into a and p. VPMADDUBSW's 16-bit pair sums
-// cannot saturate (2 · 63 · 127 < 2¹⁵ for quants of up to six bits);
-// VPMADDWD against ones widens them. Y5 (the chunk, unpacked by now) is
-// scratch.
-#define MDOT(w, off, a, p) \
-	VPBROADCASTD off(SI), Y8 \
-	VPMADDUBSW   Y8, w, Y5 \
-	VPMADDWD     kqOnes<>(SB), Y5, Y5 \
-	VPADDD       Y5, a, a \
-	VPBROADCASTD off(R8), Y8 \
-	VPMADDUBSW   Y8, w, Y5 \
-	VPMADDWD     kqOnes<>(SB), Y5, Y5 \
-	VPADDD       Y5, p, p
-
 // The chunk's dot products (chosen below per instruction set): DOTS4(c)
 // all into Y3 (q) and Y4 (residual); DOTS6(c) the first 16 weights' into
 // Y3/Y4, the last 16's into Y14/Y15.
@@ -401,17 +386,16 @@ KQ5KERNELS(·kq5PanelAVXVNNI(SB), ·kq5StreamAVXVNNI(SB), ZEROSUMS, BLOCK4END)
 KQ6KERNELS(·kq6PanelAVXVNNI(SB), ·kq6StreamAVXVNNI(SB))
 KQ8KERNELS(·kq8PanelAVXVNNI(SB), ·kq8StreamAVXVNNI(SB))
 
-// The same kernels for AVX2 without VNNI (VPMADDUBSW, VPMADDWD): the same
-// exact integers, so bit-identical.
+// Q5_K's kernels for AVX2 without VNNI (VPMADDUBSW, VPMADDWD): the same
+// exact integers, so bit-identical. (Q4_K, Q6_K and Q8_0 multiply int16
+// activations there instead: act16avx2_amd64.s.)
 //
-// Q4_K and Q5_K keep VPMADDUBSW's 16-bit pair sums through the block
-// (VPADDW), the low quants' in Y3/Y4 and the high quants' in Y14/Y15, and
-// widen them once at its end (WIDEN4): four chunks of at most
-// 2 · 31 · 127 = 7874 a word stay below 2¹⁵, and the multiply ports take
-// half the instructions of widening every chunk. Q6_K's quants (up to 63)
-// would overflow a word in three chunks: it widens every chunk (MDOT).
+// They keep VPMADDUBSW's 16-bit pair sums through the block (VPADDW), the
+// low quants' in Y3/Y4 and the high quants' in Y14/Y15, and widen them
+// once at its end (WIDEN4): four chunks of at most 2 · 31 · 127 = 7874 a
+// word stay below 2¹⁵, and the multiply ports take half the instructions
+// of widening every chunk.
 #undef DOTS4
-#undef DOTS6
 #define MDOTW(w, off, a, p) \
 	VPBROADCASTD off(SI), Y8 \
 	VPMADDUBSW   Y8, w, Y5 \
@@ -435,18 +419,12 @@ KQ8KERNELS(·kq8PanelAVXVNNI(SB), ·kq8StreamAVXVNNI(SB))
 	VPMADDWD Y13, Y15, Y15 \
 	VPADDD   Y15, Y4, Y4 \
 	BLOCK4END
-#define DOTS6(c) \
-	MDOT(Y6, (4*c), Y3, Y4) \
-	MDOT(Y7, (16+4*c), Y14, Y15)
-
 DATA kqOnes<>+0(SB)/8, $0x0001000100010001
 DATA kqOnes<>+8(SB)/8, $0x0001000100010001
 DATA kqOnes<>+16(SB)/8, $0x0001000100010001
 DATA kqOnes<>+24(SB)/8, $0x0001000100010001
 GLOBL kqOnes<>(SB), RODATA|NOPTR, $32
 
-KQ4KERNELS(·kq4PanelAVX2(SB), ·kq4StreamAVX2(SB), ZEROSUMSW, WIDEN4)
 KQ5KERNELS(·kq5PanelAVX2(SB), ·kq5StreamAVX2(SB), ZEROSUMSW, WIDEN4)
-KQ6KERNELS(·kq6PanelAVX2(SB), ·kq6StreamAVX2(SB))
 
 // Q8_0 without VNNI multiplies int16 activations instead (q8i16avx2_amd64.s).

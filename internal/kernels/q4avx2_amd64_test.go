@@ -137,17 +137,17 @@ func codeAt(pc uintptr, n int) []byte {
 	return unsafe.Slice((*byte)(*(*unsafe.Pointer)(unsafe.Pointer(&pc))), n)
 }
 
-// TestKQuantAVX2Kernels: the AVX2 family's K-quant kernels without AVX-VNNI
+// TestKQuantAVX2Kernels: the AVX2 family's Q5_K kernels without AVX-VNNI
 // (VPMADDUBSW) equal the specification (to its rare double rounding) and,
 // where the CPU has AVX-VNNI, the VPDPBUSD kernels bit for bit — the
 // family chooses one of them by CPU, so each is tested here directly.
-// (Q8_0 and Q4_K without AVX-VNNI have their own: act16_test.go.)
+// (Q8_0, Q4_K and Q6_K without AVX-VNNI have their own: act16_test.go.)
 func TestKQuantAVX2Kernels(t *testing.T) {
 	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
 		t.Skip("needs AVX2 and FMA")
 	}
 	rng := rand.New(rand.NewPCG(101, 102))
-	for _, f := range []Format{FormatQ5K, FormatQ6K} {
+	for _, f := range []Format{FormatQ5K} {
 		for _, tk := range [][3]int{{1, 256, 16}, {3, 1024, 40}, {1, 4608, 20}} {
 			T, K, N := tk[0], tk[1], tk[2]
 			w := randKQuant(rng, f, N, K)
