@@ -612,10 +612,13 @@ GLOBL k6High<>(SB), RODATA|NOPTR, $32
 	MOVQ         AX, X15 \
 	VPBROADCASTD X15, Y15
 
-// K6HALVES(out, HALFIN, BLOCK, HALFOUT): the super-block's two halves:
-// HALFIN loads the half's float sums from R14 (AX a row of outputs),
-// BLOCK does one block, HALFOUT stores them.
-#define K6HALVES(out, HALFIN, BLOCK, HALFOUT) \
+// K6SUPERS(out, HALFIN, BLOCK, HALFOUT): the CX super-blocks at DI, each
+// in two halves: HALFIN loads the half's float sums from R14 (AX a row of
+// outputs), BLOCK does one block, HALFOUT stores them; then returns.
+#define K6SUPERS(out, HALFIN, BLOCK, HALFOUT) \
+	TESTQ CX, CX \
+	JZ    k6done \
+k6super: \
 	XORQ BX, BX \
 k6half: \
 	MOVQ xsup-8(SP), SI \
@@ -643,7 +646,16 @@ k6block: \
 	HALFOUT \
 	INCQ BX \
 	CMPQ BX, $2 \
-	JL   k6half
+	JL   k6half \
+	ADDQ $512, xsup-8(SP) \
+	ADDQ $32, xssup-16(SP) \
+	ADDQ $64, offsup-24(SP) \
+	ADDQ $3392, DI \
+	DECQ CX \
+	JNZ  k6super \
+k6done: \
+	VZEROUPPER \
+	RET
 
 // func kq6i16Panel1AVX2(x *int16, xs *float32, off *int32, panel *byte, nsb int, out *float32)
 //
@@ -703,21 +715,7 @@ TEXT ·kq6i16Panel1AVX2(SB), NOSPLIT, $24-48
 	VXORPS  Y6, Y6, Y6
 	VMOVUPS Y6, (AX)
 	VMOVUPS Y6, 32(AX)
-	TESTQ   CX, CX
-	JZ      k61done
-
-k61super:
-	K6HALVES(out+40(FP), K6IN1, K6BLOCK1, K6OUT1)
-	ADDQ $512, xsup-8(SP)
-	ADDQ $32, xssup-16(SP)
-	ADDQ $64, offsup-24(SP)
-	ADDQ $3392, DI
-	DECQ CX
-	JNZ  k61super
-
-k61done:
-	VZEROUPPER
-	RET
+	K6SUPERS(out+40(FP), K6IN1, K6BLOCK1, K6OUT1)
 
 // func kq6i16Panel3AVX2(x *int16, xs *float32, off *int32, k int, panel *byte, nsb int, out *float32, ostride int)
 //
@@ -777,18 +775,4 @@ TEXT ·kq6i16Panel3AVX2(SB), NOSPLIT, $24-64
 	VMOVUPS Y6, 32(R14)(AX*1)
 	VMOVUPS Y6, (R14)(AX*2)
 	VMOVUPS Y6, 32(R14)(AX*2)
-	TESTQ   CX, CX
-	JZ      k63done
-
-k63super:
-	K6HALVES(out+48(FP), K6IN3(ostride+56(FP)), K6BLOCK3, K6OUT3(ostride+56(FP)))
-	ADDQ $512, xsup-8(SP)
-	ADDQ $32, xssup-16(SP)
-	ADDQ $64, offsup-24(SP)
-	ADDQ $3392, DI
-	DECQ CX
-	JNZ  k63super
-
-k63done:
-	VZEROUPPER
-	RET
+	K6SUPERS(out+48(FP), K6IN3(ostride+56(FP)), K6BLOCK3, K6OUT3(ostride+56(FP)))
