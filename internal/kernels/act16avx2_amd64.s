@@ -532,10 +532,13 @@ k3passdone:
 // arithmetic in every output. A block's sub-block 0 is the low nibbles of
 // its four chunks (weights 0–15), sub-block 1 the high ones (16–31); the
 // top two bits of a chunk's weights are bits 2c, 2c+1 of the bytes of the
-// block's first (sub-block 0) or second (sub-block 1) 64-byte plane. Each
-// sub-block is one pass over the chunks: the quants of eight rows as
-// K4WORDS lays them out, less 32, VPMADDWD against each activation row's
-// four int16, so VPHADDD at the sub-block's end is rows 0–7 in order.
+// block's first (sub-block 0) or second (sub-block 1) 64-byte plane. The
+// quants of eight rows, as K4WORDS lays them out (0–63), VPMADDWD against
+// each activation row's four int16, into sums that start from −16·Σx a
+// lane (K6START), which takes off the quants' 32; VPHADDD at the
+// sub-block's end is rows 0–7 in order. A lane stays below 2²⁵. The
+// three-row kernel makes one pass over the chunks a sub-block, the
+// one-row kernel one pass for both.
 //
 // A super-block is taken in two halves, rows 0–7 (the first 32 bytes of
 // its lines) then rows 8–15 (the second, from L1), the halves' float sums
