@@ -47,22 +47,15 @@ func (a *act16) resize(n int) {
 // roundRows rounds rows [lo, hi) of x (width K) into a (sized already).
 func (a *act16) roundRows(x []float32, K, lo, hi int) {
 	v0, v1, b0, b1 := lo*K, hi*K, lo*K/Q8Block, hi*K/Q8Block
-	roundAct16Go(x[v0:v1], a.q[v0:v1], a.hi[v0:v1], a.lo[v0:v1], a.scale[b0:b1], a.corr[b0:b1], a.sum[b0:b1])
-	for i := v0 / 16; i < v1/16; i++ {
-		var total int32
-		for _, v := range a.q[16*i : 16*i+16] {
-			total += int32(v)
-		}
-		a.off16[i] = -16 * total
-	}
+	roundAct16Go(x[v0:v1], a.q[v0:v1], a.hi[v0:v1], a.lo[v0:v1], a.scale[b0:b1], a.corr[b0:b1], a.sum[b0:b1], a.off16[2*b0:2*b1])
 }
 
 // roundAct16Go rounds x (a whole number of 32-value blocks) into act16's
 // form: q = round-half-even(x·(32767/amax)) in float32, clamped to
 // ±32767 (a non-finite block gives what it gives, never a panic), the
-// block's scale amax/32767 in float32, 128·Σq, and Σq × scale; and q's
-// high and low bytes in hi and lo.
-func roundAct16Go(x []float32, q []int16, hi []int8, lo []uint8, scale []float32, corr []int32, sum []float32) {
+// block's scale amax/32767 in float32, 128·Σq, and Σq × scale; q's high
+// and low bytes in hi and lo; and −16·Σq of each 16 values in off16.
+func roundAct16Go(x []float32, q []int16, hi []int8, lo []uint8, scale []float32, corr []int32, sum []float32, off16 []int32) {
 	for b := range len(x) / Q8Block {
 		o := b * Q8Block
 		xs, qs := x[o:o+Q8Block], q[o:o+Q8Block]
@@ -71,13 +64,15 @@ func roundAct16Go(x []float32, q []int16, hi []int8, lo []uint8, scale []float32
 		if amax != 0 {
 			id = 32767 / amax
 		}
-		var total int32
+		var halves [2]int32
 		for j, v := range xs {
 			r := math.RoundToEven(float64(v * id))
 			qs[j] = int16(max(-32767, min(32767, r)))
 			hi[o+j], lo[o+j] = int8(qs[j]>>8), uint8(qs[j])
-			total += int32(qs[j])
+			halves[j/16] += int32(qs[j])
 		}
+		total := halves[0] + halves[1]
+		off16[2*b], off16[2*b+1] = -16*halves[0], -16*halves[1]
 		corr[b] = 128 * total
 		scale[b] = amax / 32767
 		sum[b] = float32(total) * scale[b]
