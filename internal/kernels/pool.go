@@ -16,8 +16,10 @@ type Task interface {
 
 // Pool is a fixed set of goroutines that share the work of one Task at a
 // time. Work is handed out in chunks through an atomic counter, so a core
-// slowed by other load takes fewer chunks. A call allocates nothing and
-// spawns no goroutine. A Pool must not be used by two callers at once.
+// slowed by other load takes fewer chunks, and a worker that lost its core
+// in the middle of a chunk sits out the next jobs (lateness.go). A call
+// allocates nothing and spawns no goroutine. A Pool must not be used by two
+// callers at once.
 //
 // Workers wait for the next job by watching a generation counter, and only
 // after a while with no work (idleWait) park on a channel. Decode runs
@@ -111,10 +113,15 @@ func newPool(n int, fam family, spin bool) *Pool {
 	return p
 }
 
-// poolWorker is the parking place of one worker goroutine.
+// poolWorker is the parking place of one worker goroutine and what the
+// caller knows of it.
 type poolWorker struct {
 	parked atomic.Bool
 	wake   chan struct{} // one token: the worker may have work
+	joins  atomic.Uint64 // the newest generation the worker takes part in
+	done   atomic.Uint64 // the newest generation the worker has finished
+	late   lateness      // the caller's record (see lateness.go)
+	_      [64]byte      // workers poll their own fields: keep them apart
 }
 
 // idleWait is how long a worker looks for a new job before it parks:
@@ -122,20 +129,22 @@ type poolWorker struct {
 // than a pause between requests.
 const idleWait = 200 * time.Microsecond
 
-// unpark wakes worker i if it is parked.
-func (p *Pool) unpark(i int) {
+// unpark wakes worker i if it is parked, and reports whether it was.
+func (p *Pool) unpark(i int) bool {
 	if p.workers[i].parked.Swap(false) {
 		p.workers[i].wake <- struct{}{}
+		return true
 	}
+	return false
 }
 
 // awaitJob returns the first generation after seen, spinning for a while
-// and then parking.
-func (p *Pool) awaitJob(i int, seen uint64) uint64 {
+// (if spin) and then parking.
+func (p *Pool) awaitJob(i int, seen uint64, spin bool) uint64 {
 	w := &p.workers[i]
 	for {
 		start := time.Now()
-		for spins := 1; p.spin; spins++ {
+		for spins := 1; spin; spins++ {
 			if g := p.gen.Load(); g != seen {
 				return g
 			}
@@ -194,13 +203,22 @@ func (p *Pool) Scratch(worker, n int) []float32 {
 }
 
 func (p *Pool) worker(i int) {
+	w := &p.workers[i]
 	var seen uint64
+	spin := p.spin
 	for {
-		seen = p.awaitJob(i, seen)
+		seen = p.awaitJob(i, seen, spin)
 		if p.closed {
 			return
 		}
+		// Left out of this job (found late): park at once, so as not to
+		// take time from a thread that has work on a shared core.
+		joined := w.joins.Load() == seen
+		if spin = p.spin && joined; !joined {
+			continue
+		}
 		p.drain(i)
+		w.done.Store(seen)
 		p.pending.Add(-1)
 	}
 }
@@ -258,21 +276,69 @@ func (p *Pool) run(task Task, n, grain, guide int) {
 		task.Run(0, 0, n)
 		return
 	}
+	start := time.Now()
+	gen, joined := p.gen.Load()+1, 0
+	for i := 1; i < p.threads; i++ {
+		if !p.workers[i].late.benched(start) {
+			p.workers[i].joins.Store(gen)
+			joined++
+		}
+	}
+	if joined == 0 {
+		task.Run(0, 0, n)
+		return
+	}
 	p.task, p.n, p.grain, p.guide = task, n, grain, guide
 	p.next.Store(0)
-	p.pending.Store(int32(p.threads - 1))
-	p.gen.Add(1)
+	p.pending.Store(int32(joined))
+	p.gen.Store(gen)
+	var woken uint64 // bit i: worker i was parked (the first 64 are watched)
 	for i := 1; i < p.threads; i++ {
-		p.unpark(i)
+		if p.workers[i].joins.Load() == gen && p.unpark(i) && i < 64 {
+			woken |= 1 << i
+		}
 	}
 	p.drain(0)
-	// The others finish their last chunks (or, woken from parking, find
-	// none left). Yield if that takes long: a worker's thread may be
-	// descheduled by other load on the machine.
+	p.awaitWorkers(gen, start, woken)
+	p.task = nil
+}
+
+// awaitWorkers waits for the workers of job gen to finish their last
+// chunks (or, woken from parking, find none left), and benches those
+// that were late (see lateness.go) from the time they are done — not
+// those it woke for the job (in woken), whose waking takes tens of
+// microseconds on an idle machine. It yields if that takes long: the
+// thread it waits for may need this core.
+func (p *Pool) awaitWorkers(gen uint64, start time.Time, woken uint64) {
+	var drained time.Time
+	var late uint64 // bit i: worker i was late (the first 64 are watched)
+	checked := false
 	for spins := 0; p.pending.Load() != 0; spins++ {
 		if spins > 1000 {
 			runtime.Gosched()
 		}
+		if checked || spins%64 != 0 {
+			continue
+		}
+		now := time.Now()
+		if drained.IsZero() {
+			drained = now
+		}
+		if waited := now.Sub(drained); waited > max(lateAfter, 2*drained.Sub(start)) {
+			for i := 1; i < min(p.threads, 64); i++ {
+				if w := &p.workers[i]; woken&(1<<i) == 0 && w.joins.Load() == gen && w.done.Load() != gen {
+					late |= 1 << i
+				}
+			}
+			checked = true
+		}
 	}
-	p.task = nil
+	if late != 0 {
+		now := time.Now()
+		for i := 1; i < min(p.threads, 64); i++ {
+			if late&(1<<i) != 0 {
+				p.workers[i].late.late(now)
+			}
+		}
+	}
 }

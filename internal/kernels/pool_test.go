@@ -26,10 +26,40 @@ func (c *coverTask) Run(worker, lo, hi int) {
 }
 
 // TestPoolRunsEveryIndexOnce hands jobs, fixed and guided, to spinning
-// and to parking workers, with pauses long enough for spinning workers to
+// and to parking workers, some of them benched, with pauses long enough for spinning workers to
 // park in between, and checks that every job covers each index exactly
 // once in ranges starting at multiples of its grain, and that Close stops
 // parked workers.
+// TestLatenessBench: a late worker sits out benchMin, twice as long each
+// time it is late again soon after a bench, up to benchMax, and benchMin
+// again when it was late long ago.
+func TestLatenessBench(t *testing.T) {
+	var l lateness
+	t0 := time.Unix(1000, 0)
+	if l.benched(t0) {
+		t.Fatal("benched before ever late")
+	}
+	l.late(t0)
+	if !l.benched(t0.Add(benchMin-time.Nanosecond)) || l.benched(t0.Add(benchMin)) {
+		t.Fatalf("late at t0: benched until %v, want t0+%v", l.until.Sub(t0), benchMin)
+	}
+	now, want := l.until.Add(lateAgain/2), 2*benchMin
+	for range 10 {
+		l.late(now)
+		if l.span != want || l.until != now.Add(want) {
+			t.Fatalf("late again %v after a bench: %v until +%v, want %v", lateAgain/2, l.span, l.until.Sub(now), want)
+		}
+		now, want = l.until.Add(lateAgain/2), min(2*want, benchMax)
+	}
+	if l.span != benchMax {
+		t.Fatalf("after ten benches in a row: %v, want the cap %v", l.span, benchMax)
+	}
+	l.late(l.until.Add(lateAgain))
+	if l.span != benchMin {
+		t.Fatalf("late %v after a bench: %v, want %v", lateAgain, l.span, benchMin)
+	}
+}
+
 func TestPoolRunsEveryIndexOnce(t *testing.T) {
 	for _, spin := range []bool{true, false} {
 		for _, threads := range []int{2, 3, 5} {
@@ -43,6 +73,14 @@ func TestPoolRunsEveryIndexOnce(t *testing.T) {
 						task.hits[i].Store(0)
 					}
 					task.grain = grain
+					switch job % 7 { // bench a worker now and then, as if found late
+					case 3:
+						p.workers[1+job%(threads-1)].late.until = time.Now().Add(time.Hour)
+					case 6:
+						for i := range p.workers {
+							p.workers[i].late = lateness{}
+						}
+					}
 					if job%2 == 0 {
 						p.Run(task, n, grain)
 					} else {
@@ -74,6 +112,64 @@ func TestPoolRunsEveryIndexOnce(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// stallTask records which workers run its chunks; in a job with stall
+// set, worker 1 sleeps that long in its first chunk, and worker 0 waits
+// in its own until worker 1 has begun one.
+type stallTask struct {
+	stall   time.Duration
+	started atomic.Bool
+	indices [2]atomic.Int32 // run by each worker
+}
+
+func (s *stallTask) Run(worker, lo, hi int) {
+	s.indices[worker].Add(int32(hi - lo))
+	if s.stall == 0 {
+		return
+	}
+	if worker == 1 && s.started.CompareAndSwap(false, true) {
+		time.Sleep(s.stall)
+	}
+	for deadline := time.Now().Add(5 * time.Second); worker == 0 && !s.started.Load() && time.Now().Before(deadline); {
+	}
+}
+
+// TestPoolBenchesLateWorker: a worker that stalls in a chunk is benched,
+// a benched worker takes no chunk and, once its bench is over, is woken
+// for jobs again.
+func TestPoolBenchesLateWorker(t *testing.T) {
+	p := newPool(2, goFamily(), true)
+	defer p.Close()
+	late := &p.workers[1].late
+	stalled := &stallTask{stall: 20 * time.Millisecond}
+	p.Run(stalled, 64, 1)
+	if !stalled.started.Load() {
+		t.Fatal("worker 1 never took a chunk")
+	}
+	if late.span != benchMin || late.until.IsZero() {
+		t.Fatalf("after a 20 ms stall: bench of %v until %v, want %v", late.span, late.until, benchMin)
+	}
+
+	late.until = time.Now().Add(time.Hour)
+	idle := &stallTask{}
+	for range 100 {
+		p.Run(idle, 64, 1)
+	}
+	if n := idle.indices[1].Load(); n != 0 {
+		t.Fatalf("a benched worker ran %d indices", n)
+	}
+	if n := idle.indices[0].Load(); n != 100*64 {
+		t.Fatalf("the caller ran %d indices, want %d", n, 100*64)
+	}
+
+	time.Sleep(2 * idleWait) // the benched worker is parked
+	late.until = time.Time{}
+	back := &stallTask{stall: time.Nanosecond}
+	p.Run(back, 64, 1)
+	if !back.started.Load() {
+		t.Fatal("worker 1 was not woken after its bench")
 	}
 }
 
