@@ -619,10 +619,13 @@ dpFast4x4_done:
 TEXT ·dpExact8x3(SB), NOSPLIT, $96-80
 	BEGIN8X3(dpExact8x3_tile, dpExact8x3_zero, dpExact8x3_start, dpExact8x3_done)
 dpExact8x3_loop:
-	// the same line of the next three weight rows (the next tile)
-	PREFETCHT0 (DI)(R13*1)
-	PREFETCHT0 (R11)(R13*1)
-	PREFETCHT0 (R12)(R13*1)
+	// the same line of the next three weight rows (the next tile), into
+	// L2: in batched decode they come from memory, and prefetches into L1
+	// each hold one of the core's few L1 miss buffers until the line
+	// arrives (Zen 4, 8 and 16 rows of K = 1024: +10–30% streaming)
+	PREFETCHT1 (DI)(R13*1)
+	PREFETCHT1 (R11)(R13*1)
+	PREFETCHT1 (R12)(R13*1)
 	VMOVDQU32 (DI), Z24
 	VMOVDQU32 (R11), Z25
 	VMOVDQU32 (R12), Z26
@@ -706,10 +709,10 @@ dpExact8x3_loop:
 TEXT ·dpFast8x3(SB), NOSPLIT, $96-80
 	BEGIN8X3(dpFast8x3_tile, dpFast8x3_zero, dpFast8x3_start, dpFast8x3_done)
 dpFast8x3_loop:
-	// the same line of the next three weight rows (the next tile)
-	PREFETCHT0 (DI)(R13*1)
-	PREFETCHT0 (R11)(R13*1)
-	PREFETCHT0 (R12)(R13*1)
+	// the same line of the next three weight rows (the next tile), into L2
+	PREFETCHT1 (DI)(R13*1)
+	PREFETCHT1 (R11)(R13*1)
+	PREFETCHT1 (R12)(R13*1)
 	VMOVDQU32 (DI), Z24
 	VMOVDQU32 (R11), Z25
 	VMOVDQU32 (R12), Z26
