@@ -39,6 +39,7 @@ type benchResult struct {
 	KVBytesPerTok     int64          `json:"kv_bytes_per_token"` // the KV cache a single-stream decode step reads, mean over the steps
 	KVDtype           string         `json:"kv_dtype"`           // f32 or f16 (--kv-dtype)
 	PeakRSSBytes      int64          `json:"peak_rss_bytes"`
+	LateWorkers       int64          `json:"late_workers"` // times a kernel thread's core was taken during the runs
 	matmulFLOPs       int64          // per token
 }
 
@@ -130,6 +131,7 @@ func newBenchCmd(g *globals) *cobra.Command {
 				res.Batched = append(res.Batched, batchedBench{Parallel: P, DecodeTokS: m, IQR: iqr})
 			}
 			res.PeakRSSBytes = peakRSS()
+			res.LateWorkers = l.model.LateWorkers()
 			// The bound decode is measured against, in the same run (the
 			// machine's bandwidth drifts from hour to hour): after the RSS
 			// figure, which the buffer would inflate.
@@ -261,4 +263,7 @@ func printBench(w io.Writer, r *benchResult) {
 	fmt.Fprintf(w, "read per decode step: weights %.0f MB + %s KV cache %.1f MB (mean): single-stream decode streams %.1f GB/s, %.0f%% of the %.1f GB/s this machine reads (streaming, same threads, best of 5)\n",
 		wgb*1e3, r.KVDtype, kvgb*1e3, gb*r.DecodeTokS, 100*gb*r.DecodeTokS/r.ReadGBs, r.ReadGBs)
 	fmt.Fprintf(w, "peak RSS %.0f MB\n", float64(r.PeakRSSBytes)/1e6)
+	if r.LateWorkers > 0 {
+		fmt.Fprintf(w, "disturbed: a kernel thread lost its core %d times during the runs (another process or the hypervisor; each time it sat out 1 ms or more)\n", r.LateWorkers)
+	}
 }

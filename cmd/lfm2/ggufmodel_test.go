@@ -77,10 +77,14 @@ func TestGGUFEveryCommand(t *testing.T) {
 		if args[0] == "bench" {
 			// The KV cache a step reads at the mean depth, 16 + 4/2 positions.
 			var r struct {
-				KV int64 `json:"kv_bytes_per_token"`
+				KV   int64  `json:"kv_bytes_per_token"`
+				Late *int64 `json:"late_workers"`
 			}
 			if err := json.Unmarshal([]byte(stdout), &r); err != nil || r.KV <= 0 || r.KV%18 != 0 {
 				t.Errorf("bench: kv_bytes_per_token %d (%v), want a positive multiple of 18 positions' bytes", r.KV, err)
+			}
+			if r.Late == nil || *r.Late < 0 {
+				t.Errorf("bench does not report how often a thread lost its core: %s", stdout)
 			}
 		}
 		if args[0] == "tokenize" && strings.TrimSpace(stdout) != "1 3930 8502" {

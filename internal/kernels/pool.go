@@ -46,6 +46,7 @@ type Pool struct {
 	gen     atomic.Uint64
 	pending atomic.Int32 // workers not yet done with the current job
 	spin    bool         // workers wait for jobs spinning: no more of them than Go runs at once
+	lates   atomic.Int64 // how often a worker was found late (see Lates)
 
 	scratch   [][]float32
 	attnMasks [][lanes]uint16           // per worker: which queries see which keys of a chunk
@@ -178,6 +179,12 @@ func (p *Pool) Fast() bool { return p.fam.fast }
 
 // Describe names the pool's kernel family and the CPU features it uses.
 func (p *Pool) Describe() string { return p.fam.describe() }
+
+// Lates is how many times so far a worker was found late for a job and
+// benched (lateness.go): each is a core taken from the pool for a while
+// by another process or the hypervisor, so a measurement with many was
+// disturbed.
+func (p *Pool) Lates() int64 { return p.lates.Load() }
 
 // Threads is the number of goroutines that share a task.
 func (p *Pool) Threads() int { return p.threads }
@@ -338,6 +345,7 @@ func (p *Pool) awaitWorkers(gen uint64, start time.Time, woken uint64) {
 		for i := 1; i < min(p.threads, 64); i++ {
 			if late&(1<<i) != 0 {
 				p.workers[i].late.late(now)
+				p.lates.Add(1)
 			}
 		}
 	}

@@ -148,8 +148,8 @@ func TestPoolBenchesLateWorker(t *testing.T) {
 	if !stalled.started.Load() {
 		t.Fatal("worker 1 never took a chunk")
 	}
-	if late.span != benchMin || late.until.IsZero() {
-		t.Fatalf("after a 20 ms stall: bench of %v until %v, want %v", late.span, late.until, benchMin)
+	if late.span != benchMin || late.until.IsZero() || p.Lates() != 1 {
+		t.Fatalf("after a 20 ms stall: bench of %v until %v, %d lates counted, want %v and 1", late.span, late.until, p.Lates(), benchMin)
 	}
 
 	late.until = time.Now().Add(time.Hour)

@@ -128,6 +128,11 @@ func (m *Model) Kernels() string { return string(m.pool.Impl()) }
 // accuracy tier.
 func (m *Model) KernelInfo() string { return m.pool.Describe() }
 
+// LateWorkers is how many times so far one of the kernels' threads was
+// found late for a job: its core taken by another process or the
+// hypervisor (see kernels.Pool.Lates).
+func (m *Model) LateWorkers() int64 { return m.pool.Lates() }
+
 // FastTier reports whether bf16 matmuls run in the fast tier.
 func (m *Model) FastTier() bool { return m.pool.Fast() }
 
