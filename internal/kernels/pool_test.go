@@ -116,10 +116,16 @@ func TestPoolRunsEveryIndexOnce(t *testing.T) {
 }
 
 // stallTask records which workers run its chunks; in a job with stall
-// set, worker 1 sleeps that long in its first chunk, and worker 0 waits
-// in its own until worker 1 has begun one.
+// set, worker 1 stalls in its first chunk, and worker 0 waits in its own
+// until worker 1 has begun one. Worker 1 stalls once the caller has run
+// every other index, for stall or four times as long as it took to begin,
+// whichever is longer: the pool judges a worker late against how long the
+// caller took for its own share, and on a loaded machine (or under
+// emulation) a worker can take milliseconds to get its core back.
 type stallTask struct {
 	stall   time.Duration
+	n       int
+	begun   time.Time // when the job was handed to the pool
 	started atomic.Bool
 	indices [2]atomic.Int32 // run by each worker
 }
@@ -129,10 +135,14 @@ func (s *stallTask) Run(worker, lo, hi int) {
 	if s.stall == 0 {
 		return
 	}
+	deadline := time.Now().Add(5 * time.Second)
 	if worker == 1 && s.started.CompareAndSwap(false, true) {
-		time.Sleep(s.stall)
+		took := time.Since(s.begun)
+		for int(s.indices[0].Load()) < s.n-(hi-lo) && time.Now().Before(deadline) {
+		}
+		time.Sleep(max(s.stall, 4*took))
 	}
-	for deadline := time.Now().Add(5 * time.Second); worker == 0 && !s.started.Load() && time.Now().Before(deadline); {
+	for worker == 0 && !s.started.Load() && time.Now().Before(deadline) {
 	}
 }
 
@@ -145,15 +155,15 @@ func TestPoolBenchesLateWorker(t *testing.T) {
 	late := &p.workers[1].late
 	// A worker woken from parking for the job is not judged: on a loaded
 	// machine worker 1 may have parked before the first try.
-	for try := 0; try < 5 && p.Lates() == 0; try++ {
-		stalled := &stallTask{stall: 20 * time.Millisecond}
-		p.Run(stalled, 64, 1)
+	for try := 0; try < 20 && p.Lates() == 0; try++ {
+		stalled := &stallTask{stall: 20 * time.Millisecond, n: 64, begun: time.Now()}
+		p.Run(stalled, stalled.n, 1)
 		if !stalled.started.Load() {
 			t.Fatal("worker 1 never took a chunk")
 		}
 	}
 	if late.span != benchMin || late.until.IsZero() || p.Lates() != 1 {
-		t.Fatalf("after a 20 ms stall: bench of %v until %v, %d lates counted, want %v and 1", late.span, late.until, p.Lates(), benchMin)
+		t.Fatalf("after a stall: bench of %v until %v, %d lates counted, want %v and 1", late.span, late.until, p.Lates(), benchMin)
 	}
 
 	late.until = time.Now().Add(time.Hour)
@@ -170,8 +180,8 @@ func TestPoolBenchesLateWorker(t *testing.T) {
 
 	time.Sleep(2 * idleWait) // the benched worker is parked
 	late.until = time.Time{}
-	back := &stallTask{stall: time.Nanosecond}
-	p.Run(back, 64, 1)
+	back := &stallTask{stall: time.Nanosecond, n: 64, begun: time.Now()}
+	p.Run(back, back.n, 1)
 	if !back.started.Load() {
 		t.Fatal("worker 1 was not woken after its bench")
 	}
