@@ -155,7 +155,7 @@ func readSum256(p *uint64, n int) uint64
 func prefetchRows(p *float32, stride, rows, lines int)
 
 // prefetchAMD64 asks for rows rows of width floats, stride floats apart
-// (see family.prefetch), with PREFETCHT0.
+// (see family.prefetch), into L2 (prefetchRows says why).
 func prefetchAMD64(x []float32, stride, rows, width int) {
 	if rows <= 0 || width <= 0 {
 		return
