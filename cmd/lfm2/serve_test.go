@@ -85,7 +85,10 @@ func TestServeDrainsOnSIGTERM(t *testing.T) {
 			if !strings.HasSuffix(tail, "data: [DONE]\n\n") {
 				t.Fatalf("the stream did not end with [DONE]: ...%q", tail[max(0, len(tail)-300):])
 			}
-			if c.finished != strings.Contains(tail, `"finish_reason":"length"`) || c.finished == strings.Contains(tail, `"error"`) {
+			// The events themselves, not the text: a random model's
+			// tokens may spell "error" or a finish reason.
+			lengthEnded, errorEvent := streamEnding(t, tail)
+			if c.finished != lengthEnded || c.finished == errorEvent {
 				t.Fatalf("finished=%v but the stream ends ...%q", c.finished, tail[max(0, len(tail)-300):])
 			}
 			done := make(chan error, 1)
@@ -100,6 +103,32 @@ func TestServeDrainsOnSIGTERM(t *testing.T) {
 			}
 		})
 	}
+}
+
+// streamEnding reads a completions stream's events: whether one ended a
+// choice for its length, and whether one was an error event.
+func streamEnding(t *testing.T, stream string) (lengthEnded, errorEvent bool) {
+	t.Helper()
+	for _, line := range strings.Split(stream, "\n") {
+		data, ok := strings.CutPrefix(line, "data: ")
+		if !ok || data == "[DONE]" {
+			continue
+		}
+		var ev struct {
+			Choices []struct {
+				FinishReason *string `json:"finish_reason"`
+			}
+			Error json.RawMessage
+		}
+		if err := json.Unmarshal([]byte(data), &ev); err != nil {
+			t.Fatalf("a stream event is not JSON: %q", data)
+		}
+		errorEvent = errorEvent || ev.Error != nil
+		for _, ch := range ev.Choices {
+			lengthEnded = lengthEnded || (ch.FinishReason != nil && *ch.FinishReason == "length")
+		}
+	}
+	return lengthEnded, errorEvent
 }
 
 // TestServeRefusesBadFlags: bad values are usage errors naming the flag.
