@@ -48,3 +48,7 @@ func (l *lateness) late(now time.Time) {
 	}
 	l.until = now.Add(l.span)
 }
+
+// endBench ends any bench now and forgets it: late again later starts at
+// benchMin.
+func (l *lateness) endBench() { l.until = time.Time{} }

@@ -1,7 +1,5 @@
 package kernels
 
-import "time"
-
 // StreamRead reads buf once with the pool's threads, as decode reads its
 // weights, and returns a checksum (so the reads cannot be skipped). Timed
 // over a buffer far larger than the caches it measures the memory read
@@ -10,7 +8,7 @@ func (p *Pool) StreamRead(buf []uint64) uint64 {
 	// The read rate is the bound decode is measured against: every thread
 	// takes part, even one found late by a job before.
 	for i := range p.workers {
-		p.workers[i].late.until = time.Time{}
+		p.workers[i].late.endBench()
 	}
 	t := streamTask{buf: buf, sums: make([]uint64, p.threads), sum: p.fam.readSum}
 	p.Run(&t, len(buf), streamGrain)
