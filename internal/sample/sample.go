@@ -49,17 +49,21 @@ func (p Params) Validate() error {
 // Params.Seed and the stream number given to New, so a sequence samples the
 // same tokens whatever else runs beside it.
 type Sampler struct {
-	p      Params
-	rng    *rand.Rand
-	scores []float32
-	cand   []int32
-	sorted []float32
-	seen   map[int32]struct{}
+	p       Params
+	rng     *rand.Rand
+	scores  []float32 // the row after penalty and temperature
+	weights []float64 // exp(score - best) of each candidate, in cand's order
+	spare   []float64 // the other weights buffer, for reordering
+	cand    []int32
+	ranked  []ranked
+	bins    []float64
+	sorted  []float32
+	seen    []uint64 // bitset of the history's tokens
 }
 
 // New makes a sampler; stream separates sequences that share a seed.
 func New(p Params, stream uint64) *Sampler {
-	return &Sampler{p: p, rng: rand.New(rand.NewPCG(p.Seed, stream)), seen: map[int32]struct{}{}}
+	return &Sampler{p: p, rng: rand.New(rand.NewPCG(p.Seed, stream))}
 }
 
 // ErrNoToken is returned for a logits row no token can be drawn from: one
@@ -71,35 +75,32 @@ var ErrNoToken = errors.New("the logits are not finite")
 // sequence so far (prompt and generated; HF penalises both). logits is not
 // modified. It is total: any row gives a token or ErrNoToken (wrapped with
 // what was wrong), never a panic.
+//
+// It runs once per sequence per decode step on the scheduler's thread, over
+// the whole vocabulary (65536 for LFM2), so each pass over the row counts:
+// a step of a 4-bit 350M model takes about 7 ms. The draw equals that of
+// the plain statement of these rules (spec_test.go): the same candidates,
+// the same order, the same float64 sums.
 func (s *Sampler) Sample(logits []float32, history []int32) (int32, error) {
 	if err := checkRow(logits); err != nil {
 		return -1, err
 	}
-	sc := append(s.scores[:0], logits...)
-	s.scores = sc
+	sc := logits
 	if pen := s.p.RepetitionPenalty; pen > 0 && pen != 1 {
-		clear(s.seen)
-		for _, id := range history {
-			if _, dup := s.seen[id]; dup || int(id) >= len(sc) || id < 0 {
-				continue
-			}
-			s.seen[id] = struct{}{}
-			if sc[id] < 0 {
-				sc[id] *= pen
-			} else {
-				sc[id] /= pen
-			}
-		}
+		sc = append(s.scores[:0], logits...)
+		s.scores = sc
+		s.penalise(sc, history, pen)
 	}
 	if s.p.Temperature == 0 {
 		return argmax(sc), nil
 	}
 	inv := 1 / s.p.Temperature
-	for i := range sc {
-		sc[i] *= inv
+	if math.IsInf(float64(inv), 0) {
+		return argmax(logits), nil
 	}
-	top := sc[argmax(sc)]
-	if math.IsInf(float64(top), 0) {
+	top := s.scale(sc, inv)
+	sc = s.scores
+	if math.IsInf(float64(top), 0) || top != top {
 		// A temperature so small that scaling overflowed: it is greedy.
 		return argmax(logits), nil
 	}
@@ -108,99 +109,283 @@ func (s *Sampler) Sample(logits []float32, history []int32) (int32, error) {
 	if k := s.p.TopK; k > 0 && k < len(sc) {
 		cut = kthLargest(sc, k, &s.sorted)
 	}
-	// Probabilities relative to the best token, normalised over the top-k set.
-	var z float64
-	for _, v := range sc {
-		if v >= cut {
-			z += math.Exp(float64(v - top))
-		}
-	}
 	// Min-p keeps p ≥ min_p·p_max; renormalising does not change the ratio,
-	// so it can be applied first, which keeps the sort below short.
+	// so it can be applied first, which keeps the candidates few.
 	floor := cut
 	if s.p.MinP > 0 {
 		floor = max(floor, top+float32(math.Log(float64(s.p.MinP))))
 	}
-	cand := s.cand[:0]
-	for i, v := range sc {
-		if v >= floor {
-			cand = append(cand, int32(i))
-		}
+	topP := float64(s.p.TopP)
+	if topP > 0 && topP < 1 {
+		// Top-p needs the normaliser of the whole top-k set.
+		z := s.candidates(sc, top, cut, floor)
+		s.topP(sc, top, topP, z)
+	} else {
+		s.candidates(sc, top, floor, floor)
 	}
-	// Top-p (HF): drop a token when the mass of it and everything less
-	// likely is ≤ 1-top_p, i.e. keep while the mass strictly before it < top_p.
-	// Only top-p needs the candidates in order: without it the draw walks
-	// them by id (sorting a whole vocabulary costs more than a decode step's
-	// attention).
-	keep := len(cand)
-	if p := float64(s.p.TopP); p > 0 && p < 1 {
-		slices.SortStableFunc(cand, func(a, b int32) int {
-			switch {
-			case sc[a] > sc[b]:
-				return -1
-			case sc[a] < sc[b]:
-				return 1
-			}
-			return 0
-		})
-		var head float64
-		for i, id := range cand {
-			if i > 0 && head >= p {
-				keep = i
-				break
-			}
-			head += math.Exp(float64(sc[id]-top)) / z
-		}
-	}
-	cand = cand[:keep]
-	s.cand = cand
 	var mass float64
-	for _, id := range cand {
-		mass += math.Exp(float64(sc[id] - top))
+	for _, w := range s.weights {
+		mass += w
 	}
 	r := s.rng.Float64() * mass
-	for _, id := range cand {
-		r -= math.Exp(float64(sc[id] - top))
+	for i, w := range s.weights {
+		r -= w
 		if r < 0 {
-			return id, nil
+			return s.cand[i], nil
 		}
 	}
-	return cand[len(cand)-1], nil
+	return s.cand[len(s.cand)-1], nil
 }
 
-// checkRow refuses rows with NaN or +Inf, and rows that are all -Inf.
+// penalise applies HF's repetition penalty to each distinct token of
+// history once: a positive score is divided by it, a negative multiplied.
+func (s *Sampler) penalise(sc []float32, history []int32, pen float32) {
+	words := (len(sc) + 63) / 64
+	if cap(s.seen) < words {
+		s.seen = make([]uint64, words)
+	}
+	seen := s.seen[:words]
+	clear(seen)
+	for _, id := range history {
+		if id < 0 || int(id) >= len(sc) || seen[id/64]&(1<<(id%64)) != 0 {
+			continue
+		}
+		seen[id/64] |= 1 << (id % 64)
+		if sc[id] < 0 {
+			sc[id] *= pen
+		} else {
+			sc[id] /= pen
+		}
+	}
+}
+
+// scale writes sc·inv to s.scores (sc may be s.scores) and returns the
+// largest value.
+func (s *Sampler) scale(sc []float32, inv float32) float32 {
+	// When sc is s.scores already, growing keeps its array and values.
+	s.scores = slices.Grow(s.scores[:0], len(sc))[:len(sc)]
+	out := s.scores
+	top := float32(math.Inf(-1))
+	for i, v := range sc {
+		v *= inv
+		out[i] = v
+		top = max(top, v)
+	}
+	return top
+}
+
+// candidates lists the tokens scoring at least floor, in id order, with
+// their weights exp(score - top), and returns the sum of the weights of
+// the tokens scoring at least cut (cut ≤ floor), in id order.
+func (s *Sampler) candidates(sc []float32, top, cut, floor float32) float64 {
+	cand, weights := s.cand[:0], s.weights[:0]
+	var z float64
+	for i, v := range sc {
+		if v < cut {
+			continue
+		}
+		w := math.Exp(float64(v - top))
+		z += w
+		if v >= floor {
+			cand = append(cand, int32(i))
+			weights = append(weights, w)
+		}
+	}
+	s.cand, s.weights = cand, weights
+	return z
+}
+
+// ranked is a candidate's place in its weights list and its score.
+type ranked struct {
+	score float32
+	id    int32
+	at    int32
+}
+
+// topPBins is how finely topP groups candidates by score (bins of a
+// quarter of a unit below the best) to find which of them can be kept
+// before sorting any.
+const topPBins = 256
+
+// topP (HF) drops a candidate when the mass of it and everything less likely
+// is ≤ 1-p, i.e. keeps candidates, most likely first (ties by lower id),
+// while the mass strictly before each is < p. It leaves the kept ones in
+// s.cand and s.weights in that order. The kept ones are the most likely:
+// binning by score finds a set of them whose mass reaches p, which is the
+// head of the ranking, so only that set is sorted (the whole row only when
+// rounding leaves the set short).
+func (s *Sampler) topP(sc []float32, top float32, p, z float64) {
+	if cap(s.bins) < topPBins {
+		s.bins = make([]float64, topPBins)
+	}
+	bins := s.bins[:topPBins]
+	clear(bins)
+	binOf := func(v float32) int {
+		if d := (top - v) * 4; d < topPBins-1 {
+			return int(d)
+		}
+		return topPBins - 1 // far below the best, -Inf or rounding's NaN
+	}
+	for i, id := range s.cand {
+		bins[binOf(sc[id])] += s.weights[i]
+	}
+	last, head := topPBins-1, 0.0
+	for b, m := range bins {
+		if head += m; head/z >= p {
+			last = b
+			break
+		}
+	}
+	if s.rank(sc, last, binOf, p, z) {
+		return
+	}
+	s.rank(sc, topPBins-1, binOf, p, z)
+}
+
+// rank sorts the candidates in bins up to last and keeps the head of them
+// that top-p keeps; it reports false, changing nothing, when that head
+// might reach past them.
+func (s *Sampler) rank(sc []float32, last int, binOf func(float32) int, p, z float64) bool {
+	rs := s.ranked[:0]
+	for i, id := range s.cand {
+		if binOf(sc[id]) <= last {
+			rs = append(rs, ranked{score: sc[id], id: id, at: int32(i)})
+		}
+	}
+	s.ranked = rs
+	slices.SortFunc(rs, func(a, b ranked) int {
+		switch {
+		case a.score > b.score:
+			return -1
+		case a.score < b.score:
+			return 1
+		}
+		return int(a.id - b.id)
+	})
+	keep := len(rs)
+	var head float64
+	for i, r := range rs {
+		if i > 0 && head >= p {
+			keep = i
+			break
+		}
+		head += s.weights[r.at] / z
+	}
+	if keep == len(rs) && len(rs) < len(s.cand) && head < p {
+		return false
+	}
+	cand, weights := s.cand[:0], s.spare[:0]
+	for _, r := range rs[:keep] {
+		cand = append(cand, r.id)
+		weights = append(weights, s.weights[r.at])
+	}
+	s.cand, s.weights, s.spare = cand, weights, s.weights
+	return true
+}
+
+// checkRow refuses a row holding NaN or +Inf, or only -Inf; one compare a
+// token for a finite one.
 func checkRow(logits []float32) error {
-	finite := 0
+	const magnitude, expMask = 0x7fffffff, 0x7f800000
+	finite := false
 	for i, v := range logits {
+		if math.Float32bits(v)&magnitude < expMask {
+			finite = true
+			continue
+		}
 		switch {
 		case v != v:
 			return fmt.Errorf("%w: NaN at token %d", ErrNoToken, i)
-		case math.IsInf(float64(v), 1):
+		case v > 0:
 			return fmt.Errorf("%w: +Inf at token %d", ErrNoToken, i)
-		case !math.IsInf(float64(v), -1):
-			finite++
 		}
 	}
-	if finite == 0 {
+	if !finite {
 		return fmt.Errorf("%w: no token has a finite score (%d all -Inf)", ErrNoToken, len(logits))
 	}
 	return nil
 }
 
+// argmax returns the first index of the largest value (0 for an empty
+// row). Four running maxima, one for every fourth token, keep the compares
+// independent; the first index wins among equal maxima.
 func argmax(x []float32) int32 {
-	best := 0
-	for i, v := range x {
-		if v > x[best] {
-			best = i
+	if len(x) == 0 {
+		return 0
+	}
+	i0, i1, i2, i3 := 0, 0, 0, 0
+	v0, v1, v2, v3 := x[0], x[0], x[0], x[0]
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		g := x[i : i+4 : i+4]
+		if g[0] > v0 {
+			i0, v0 = i, g[0]
+		}
+		if g[1] > v1 {
+			i1, v1 = i+1, g[1]
+		}
+		if g[2] > v2 {
+			i2, v2 = i+2, g[2]
+		}
+		if g[3] > v3 {
+			i3, v3 = i+3, g[3]
+		}
+	}
+	for ; i < len(x); i++ {
+		if x[i] > v0 {
+			i0, v0 = i, x[i]
+		}
+	}
+	best, bestV := i0, v0
+	for _, c := range [3]struct {
+		i int
+		v float32
+	}{{i1, v1}, {i2, v2}, {i3, v3}} {
+		if c.v > bestV || c.v == bestV && c.i < best {
+			best, bestV = c.i, c.v
 		}
 	}
 	return int32(best)
 }
 
-// kthLargest returns the k-th largest value of x (1-based).
+// kthLargest returns the k-th largest value of x (1-based; x holds no NaN).
+// For the small k users set (40, 50, 100) it keeps the k largest in a
+// min-heap, one compare for most tokens; otherwise it sorts a copy.
 func kthLargest(x []float32, k int, buf *[]float32) float32 {
-	vals := append((*buf)[:0], x...)
-	*buf = vals
-	slices.Sort(vals)
-	return vals[len(vals)-k]
+	if k > 1024 {
+		vals := append((*buf)[:0], x...)
+		*buf = vals
+		slices.Sort(vals)
+		return vals[len(vals)-k]
+	}
+	heap := append((*buf)[:0], x[:k]...)
+	*buf = heap
+	for i := k/2 - 1; i >= 0; i-- {
+		siftDown(heap, i)
+	}
+	for _, v := range x[k:] {
+		if v > heap[0] {
+			heap[0] = v
+			siftDown(heap, 0)
+		}
+	}
+	return heap[0]
+}
+
+// siftDown restores the min-heap order below i.
+func siftDown(h []float32, i int) {
+	for {
+		c := 2*i + 1
+		if c >= len(h) {
+			return
+		}
+		if c+1 < len(h) && h[c+1] < h[c] {
+			c++
+		}
+		if h[i] <= h[c] {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
 }
