@@ -120,6 +120,11 @@ func (m *Model) Close() error {
 // Threads is the number of goroutines a forward pass uses.
 func (m *Model) Threads() int { return m.pool.Threads() }
 
+// Parallel runs task over [0, n) on the forward pass's threads, one index
+// at a time, between forward passes (the threads are idle then): the
+// scheduler samples a step's sequences this way.
+func (m *Model) Parallel(task kernels.Task, n int) { m.pool.Run(task, n, 1) }
+
 // Kernels names the kernel family the model's matmuls run on (see
 // kernels.Impl): "amx", "avx512bf16", "avx512", "avx2" or "purego".
 func (m *Model) Kernels() string { return string(m.pool.Impl()) }
