@@ -203,7 +203,10 @@ func (e *Engine) Step(emit func(Event)) error {
 		}
 		ev := Event{Seq: q, Token: tok, Done: done}
 		if q.Params.Logprobs {
-			ev.Logprob, ev.Top = sample.LogProbs(logits, tok, q.Params.TopLogprobs)
+			ev.Logprob, ev.Top = e.draws.logprob[i], e.draws.top[i]
+			if q.Params.Constraint != nil {
+				ev.Logprob, ev.Top = sample.LogProbs(logits, tok, q.Params.TopLogprobs)
+			}
 		}
 		emit(ev)
 	}
@@ -247,19 +250,28 @@ type draws struct {
 	rows [][]float32 // each work's logits row, nil when it does not sample
 	tok  []int32
 	err  []error
+	// The drawn token's log-probability and the best alternatives, for
+	// the sequences that asked (a log-sum-exp over the row each).
+	logprob []float32
+	top     [][]sample.TokenLogprob
 }
 
 func (d *draws) Run(_, lo, hi int) {
 	for i := lo; i < hi; i++ {
-		if d.rows[i] != nil {
-			q := d.work[i].seq
-			d.tok[i], d.err[i] = q.sampler.Sample(d.rows[i], q.tokens)
+		if d.rows[i] == nil {
+			continue
+		}
+		q := d.work[i].seq
+		d.tok[i], d.err[i] = q.sampler.Sample(d.rows[i], q.tokens)
+		if q.Params.Logprobs && d.err[i] == nil {
+			d.logprob[i], d.top[i] = sample.LogProbs(d.rows[i], d.tok[i], q.Params.TopLogprobs)
 		}
 	}
 }
 
 // drawUnconstrained samples, in parallel, every sequence of the step that
-// has finished its prompt and samples freely. Each sequence has its own
+// has finished its prompt and samples freely (with its log-probabilities
+// when it asked). Each sequence has its own
 // sampler and generator, so its draw does not depend on the others;
 // sampling a 65536-token row costs 0.1–0.3 ms (more with top-p), which
 // a 16-sequence step paid one after another on one thread.
@@ -270,8 +282,11 @@ func (e *Engine) drawUnconstrained(rows [][]float32) {
 	d.rows = slices.Grow(d.rows[:0], n)[:n]
 	d.tok = slices.Grow(d.tok[:0], n)[:n]
 	d.err = slices.Grow(d.err[:0], n)[:n]
+	d.logprob = slices.Grow(d.logprob[:0], n)[:n]
+	d.top = slices.Grow(d.top[:0], n)[:n]
 	clear(d.rows)
 	clear(d.err)
+	clear(d.top)
 	r := 0
 	for i, w := range e.work {
 		q := w.seq
