@@ -262,7 +262,13 @@ func (p *Pool) claim() (lo, hi int, ok bool) {
 
 // Run executes task over [0, n) in chunks of grain indices and returns when
 // all are done. Small jobs run on the calling goroutine alone.
-func (p *Pool) Run(task Task, n, grain int) { p.run(task, n, grain, 0) }
+func (p *Pool) Run(task Task, n, grain int) { p.run(task, n, grain, 0, true) }
+
+// RunUneven is Run, one index at a time, for tasks whose indices may
+// differ in cost by milliseconds (sampling a step's sequences, each with
+// its own settings): the caller waiting out a worker's long index is no
+// sign that the worker lost its core, so no worker is benched for it.
+func (p *Pool) RunUneven(task Task, n int) { p.run(task, n, 1, 0, false) }
 
 // runGuided is Run with chunks that start large and shrink to grain: a
 // 1/(2·threads) share of what is left at a time. Single-stream decode runs
@@ -270,9 +276,11 @@ func (p *Pool) Run(task Task, n, grain int) { p.run(task, n, grain, 0) }
 // two, and each claim of a chunk moves the shared counter between cores
 // (about 140 ns on Zen 5: 5% of a Q4_0 decode step in the profile); the
 // shrinking chunks keep the finish as even as fixed ones.
-func (p *Pool) runGuided(task Task, n, grain int) { p.run(task, n, grain, 2*p.threads) }
+func (p *Pool) runGuided(task Task, n, grain int) { p.run(task, n, grain, 2*p.threads, true) }
 
-func (p *Pool) run(task Task, n, grain, guide int) {
+// run hands task's [0, n) out in chunks (see Run, runGuided); judge: bench
+// the workers found late (lateness.go).
+func (p *Pool) run(task Task, n, grain, guide int, judge bool) {
 	if n <= 0 {
 		return
 	}
@@ -306,6 +314,9 @@ func (p *Pool) run(task Task, n, grain, guide int) {
 		}
 	}
 	p.drain(0)
+	if !judge {
+		woken = ^uint64(0) // none is judged late
+	}
 	p.awaitWorkers(gen, start, woken)
 	p.task = nil
 }

@@ -187,6 +187,27 @@ func TestPoolBenchesLateWorker(t *testing.T) {
 	}
 }
 
+// TestPoolRunUnevenBenchesNone: the stalls that bench a worker under Run
+// (TestPoolBenchesLateWorker) bench none under RunUneven, whose indices
+// may take milliseconds each.
+func TestPoolRunUnevenBenchesNone(t *testing.T) {
+	p := newPool(2, goFamily(), true)
+	defer p.Close()
+	for range 5 {
+		stalled := &stallTask{stall: 20 * time.Millisecond, n: 64, begun: time.Now()}
+		p.RunUneven(stalled, stalled.n)
+		if !stalled.started.Load() {
+			t.Fatal("worker 1 never took a chunk")
+		}
+		if total := stalled.indices[0].Load() + stalled.indices[1].Load(); total != 64 {
+			t.Fatalf("%d indices run, want 64", total)
+		}
+	}
+	if late := &p.workers[1].late; p.Lates() != 0 || !late.until.IsZero() {
+		t.Fatalf("%d lates counted, worker 1 benched until %v", p.Lates(), late.until)
+	}
+}
+
 // BenchmarkPoolRun is the cost of handing a job to the workers and waiting
 // for them, with nothing to do.
 func BenchmarkPoolRun(b *testing.B) {

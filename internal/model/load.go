@@ -122,8 +122,9 @@ func (m *Model) Threads() int { return m.pool.Threads() }
 
 // Parallel runs task over [0, n) on the forward pass's threads, one index
 // at a time, between forward passes (the threads are idle then): the
-// scheduler samples a step's sequences this way.
-func (m *Model) Parallel(task kernels.Task, n int) { m.pool.Run(task, n, 1) }
+// scheduler samples a step's sequences this way, and score turns rows of
+// logits into log-probabilities. Indices may differ in cost.
+func (m *Model) Parallel(task kernels.Task, n int) { m.pool.RunUneven(task, n) }
 
 // Kernels names the kernel family the model's matmuls run on (see
 // kernels.Impl): "amx", "avx512bf16", "avx512", "avx2" or "purego".

@@ -76,11 +76,11 @@ var ErrNoToken = errors.New("the logits are not finite")
 // modified. It is total: any row gives a token or ErrNoToken (wrapped with
 // what was wrong), never a panic.
 //
-// It runs once per sequence per decode step on the scheduler's thread, over
-// the whole vocabulary (65536 for LFM2), so each pass over the row counts:
-// a step of a 4-bit 350M model takes about 7 ms. The draw equals that of
-// the plain statement of these rules (spec_test.go): the same candidates,
-// the same order, the same float64 sums.
+// It runs once per sequence per decode step, over the whole vocabulary
+// (65536 for LFM2), so each pass over the row counts: a step of a 4-bit
+// 350M model takes about 7 ms. The draw equals that of the plain statement
+// of these rules (spec_test.go): the same candidates, the same order, the
+// same float64 sums.
 func (s *Sampler) Sample(logits []float32, history []int32) (int32, error) {
 	if err := checkRow(logits); err != nil {
 		return -1, err

@@ -244,7 +244,7 @@ func (e *Engine) prepareMasks() {
 }
 
 // draws holds a step's tokens drawn for its unconstrained sequences, by
-// index in the step's work; run samples them on the model's threads.
+// index in the step's work; Run samples them on the model's threads.
 type draws struct {
 	work []work
 	rows [][]float32 // each work's logits row, nil when it does not sample
@@ -271,10 +271,10 @@ func (d *draws) Run(_, lo, hi int) {
 
 // drawUnconstrained samples, in parallel, every sequence of the step that
 // has finished its prompt and samples freely (with its log-probabilities
-// when it asked). Each sequence has its own
-// sampler and generator, so its draw does not depend on the others;
-// sampling a 65536-token row costs 0.1–0.3 ms (more with top-p), which
-// a 16-sequence step paid one after another on one thread.
+// when it asked). Each sequence has its own sampler and generator, so its
+// draw does not depend on the others; sampling a 65536-token row costs
+// 0.1–0.3 ms (more with top-p), which a 16-sequence step paid one after
+// another on one thread.
 func (e *Engine) drawUnconstrained(rows [][]float32) {
 	d := &e.draws
 	n := len(e.work)
