@@ -185,3 +185,46 @@ func TestKthLargest(t *testing.T) {
 		}
 	}
 }
+
+// TestSampleMatchesSpecRandom draws under random settings, extreme ones
+// included (temperatures from 1e-30 to 1e30, top-p down to 1e-9, top-k up
+// to the vocabulary), from random rows with masked tokens, and wants the
+// specification's tokens.
+func TestSampleMatchesSpecRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	pick := func(xs ...float32) float32 { return xs[r.IntN(len(xs))] }
+	for trial := range 400 {
+		vocab := 1 + r.IntN(3000)
+		row := make([]float32, vocab)
+		scale := pick(0.01, 1, 5, 40)
+		for i := range row {
+			row[i] = float32(r.NormFloat64()) * scale
+			if r.IntN(4) == 0 {
+				row[i] = float32(math.Inf(-1))
+			}
+		}
+		row[r.IntN(vocab)] = 1 // at least one finite score
+		p := Params{
+			Temperature:       pick(0, 1e-30, 0.05, 0.7, 1, 3, 1e30),
+			TopK:              []int{0, 1, 2, 50, vocab - 1, vocab, 5000}[r.IntN(7)],
+			TopP:              pick(0, 1e-9, 0.3, 0.9, 0.999, 1),
+			MinP:              pick(0, 0.01, 0.5, 1),
+			RepetitionPenalty: pick(0, 1, 1.3, 0.5),
+			Seed:              uint64(trial),
+		}
+		history := make([]int32, r.IntN(40))
+		for i := range history {
+			history[i] = int32(r.IntN(vocab+5)) - 2
+		}
+		fast, spec := New(p, 1), newSpec(p, 1)
+		for draw := range 3 {
+			got, err := fast.Sample(row, history)
+			if err != nil {
+				t.Fatalf("trial %d %+v: %v", trial, p, err)
+			}
+			if want := spec.sample(row, history); got != want {
+				t.Fatalf("trial %d %+v, draw %d: token %d, the specification draws %d", trial, p, draw, got, want)
+			}
+		}
+	}
+}
