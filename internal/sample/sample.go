@@ -85,21 +85,33 @@ func (s *Sampler) Sample(logits []float32, history []int32) (int32, error) {
 	if err := checkRow(logits); err != nil {
 		return -1, err
 	}
-	sc := logits
-	if pen := s.p.RepetitionPenalty; pen > 0 && pen != 1 {
-		sc = append(s.scores[:0], logits...)
-		s.scores = sc
-		s.penalise(sc, history, pen)
-	}
+	pen := s.p.RepetitionPenalty
+	penalised := pen > 0 && pen != 1
 	if s.p.Temperature == 0 {
+		sc := logits
+		if penalised {
+			sc = append(s.scores[:0], logits...)
+			s.scores = sc
+			s.penalise(sc, logits, history, pen, 1)
+		}
 		return argmax(sc), nil
 	}
 	inv := 1 / s.p.Temperature
 	if math.IsInf(float64(inv), 0) {
 		return argmax(logits), nil
 	}
-	top := s.scale(sc, inv)
-	sc = s.scores
+	// The scores are the logits times inv, and for the history's tokens
+	// their penalised logits times inv: the penalty applies first, as in
+	// HF, without a copy of the row for it.
+	s.scores = slices.Grow(s.scores[:0], len(logits))[:len(logits)]
+	sc := s.scores
+	for i, v := range logits {
+		sc[i] = v * inv
+	}
+	if penalised {
+		s.penalise(sc, logits, history, pen, inv)
+	}
+	top := maxOf(sc)
 	if math.IsInf(float64(top), 0) || top != top {
 		// A temperature so small that scaling overflowed: it is greedy.
 		return argmax(logits), nil
@@ -137,9 +149,10 @@ func (s *Sampler) Sample(logits []float32, history []int32) (int32, error) {
 	return s.cand[len(s.cand)-1], nil
 }
 
-// penalise applies HF's repetition penalty to each distinct token of
-// history once: a positive score is divided by it, a negative multiplied.
-func (s *Sampler) penalise(sc []float32, history []int32, pen float32) {
+// penalise sets the score of each distinct token of history to its logit
+// under HF's repetition penalty (a positive logit divided by it, a
+// negative one multiplied), times inv.
+func (s *Sampler) penalise(sc, logits []float32, history []int32, pen, inv float32) {
 	words := (len(sc) + 63) / 64
 	if cap(s.seen) < words {
 		s.seen = make([]uint64, words)
@@ -151,27 +164,45 @@ func (s *Sampler) penalise(sc []float32, history []int32, pen float32) {
 			continue
 		}
 		seen[id/64] |= 1 << (id % 64)
-		if sc[id] < 0 {
-			sc[id] *= pen
+		v := logits[id]
+		if v < 0 {
+			v *= pen
 		} else {
-			sc[id] /= pen
+			v /= pen
 		}
+		if inv != 1 {
+			v *= inv
+		}
+		sc[id] = v
 	}
 }
 
-// scale writes sc·inv to s.scores (sc may be s.scores) and returns the
-// largest value.
-func (s *Sampler) scale(sc []float32, inv float32) float32 {
-	// When sc is s.scores already, growing keeps its array and values.
-	s.scores = slices.Grow(s.scores[:0], len(sc))[:len(sc)]
-	out := s.scores
-	top := float32(math.Inf(-1))
-	for i, v := range sc {
-		v *= inv
-		out[i] = v
-		top = max(top, v)
+// maxOf returns the largest value of x (not empty, no NaN), with four
+// running maxima to keep the compares independent.
+func maxOf(x []float32) float32 {
+	m0, m1, m2, m3 := x[0], x[0], x[0], x[0]
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		g := x[i : i+4 : i+4]
+		if g[0] > m0 {
+			m0 = g[0]
+		}
+		if g[1] > m1 {
+			m1 = g[1]
+		}
+		if g[2] > m2 {
+			m2 = g[2]
+		}
+		if g[3] > m3 {
+			m3 = g[3]
+		}
 	}
-	return top
+	for ; i < len(x); i++ {
+		if x[i] > m0 {
+			m0 = x[i]
+		}
+	}
+	return max(m0, m1, m2, m3)
 }
 
 // candidates lists the tokens scoring at least floor, in id order, with
