@@ -182,6 +182,8 @@ func goMatKernel(w *Mat) matKernel {
 	switch w.Format() {
 	case FormatF32:
 		return matKernel{rows: (*matmulTask).rowsF32Go}
+	case FormatF16:
+		return matKernel{rows: (*matmulTask).rowsF16Go}
 	case FormatQ4Affine:
 		return matKernel{rows: (*matmulTask).rowsQ4AffineGo}
 	case FormatQ4:
@@ -219,6 +221,25 @@ func (m *matmulTask) rowsF32Go(_, lo, hi int) { m.rowsF32(lo, hi, dotGo) }
 func (m *matmulTask) rowsF32(lo, hi int, dot func(a, b []float32) float32) {
 	K := m.w.Cols
 	m.rowsEach(lo, hi, func(t, n int) float32 { return dot(m.xRow(t), m.w.F32[n*K:(n+1)*K]) })
+}
+
+// rowsF16Go computes rows of an f16 matrix with the Go dot.
+func (m *matmulTask) rowsF16Go(worker, lo, hi int) { m.rowsF16(worker, lo, hi, dotGo) }
+
+// rowsF16 computes rows of an f16 matrix: each weight row is widened to
+// float32 (exactly, by the family's toF32) into the worker's buffer once
+// and dotted with every activation row by the family's f32 dot, so every
+// output equals the f32 kernels' on the widened weights, bit for bit, while
+// the weights stay 2 bytes each in memory and in what a step reads.
+func (m *matmulTask) rowsF16(worker, lo, hi int, dot func(a, b []float32) float32) {
+	K, N := m.w.Cols, m.w.Rows
+	row := m.f16Rows[worker][:K]
+	for n := lo; n < hi; n++ {
+		m.toF32(row, m.w.F16[n*K:(n+1)*K])
+		for t := 0; t < m.T; t++ {
+			m.dst[t*N+n] = dot(m.xRow(t), row)
+		}
+	}
 }
 
 // rowsBF16Go computes rows of a bf16 matrix with the Go dot.

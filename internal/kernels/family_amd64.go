@@ -57,6 +57,8 @@ func avx2FamilyWith(vnni bool) family {
 		switch w.Format() {
 		case FormatF32:
 			return matKernel{rows: (*matmulTask).rowsF32AVX2}
+		case FormatF16:
+			return matKernel{rows: (*matmulTask).rowsF16AVX2}
 		case FormatQ4:
 			return matKernel{rows: q4, needs: actInt8}
 		case FormatQ4Affine:
@@ -106,6 +108,8 @@ func avx512MatKernel(w *Mat, vnni bool) matKernel {
 	switch w.Format() {
 	case FormatF32:
 		return matKernel{rows: (*matmulTask).rowsF32AVX2}
+	case FormatF16:
+		return matKernel{rows: (*matmulTask).rowsF16AVX2}
 	case FormatQ4Affine:
 		return matKernel{rows: (*matmulTask).runQ4Affine, needs: actDeinterleaved}
 	case FormatQ4:
@@ -144,6 +148,8 @@ func amxFamily() family {
 
 // rowsF32AVX2 computes rows of an f32 matrix with the AVX2 dot.
 func (m *matmulTask) rowsF32AVX2(_, lo, hi int) { m.rowsF32(lo, hi, dotF32) }
+
+func (m *matmulTask) rowsF16AVX2(worker, lo, hi int) { m.rowsF16(worker, lo, hi, dotF32) }
 
 //go:noescape
 func readSum512(p *uint64, n int) uint64

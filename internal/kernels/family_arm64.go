@@ -48,6 +48,8 @@ func neonFamily() family {
 			return matKernel{rows: (*matmulTask).runBF16Tiles}
 		case FormatF32:
 			return matKernel{rows: (*matmulTask).rowsF32NEON}
+		case FormatF16:
+			return matKernel{rows: (*matmulTask).rowsF16NEON}
 		case FormatInt8, FormatInt8Affine:
 			return matKernel{rows: (*matmulTask).runInt8NEON}
 		}

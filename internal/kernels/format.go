@@ -18,6 +18,7 @@ const (
 	FormatQ5K                      // Q5_K as in the file, int8 activations (kquant.go)
 	FormatQ6K                      // Q6_K as in the file, int8 activations (kquant.go)
 	FormatQ8Panels                 // Q8_0 as in the file, in panels, two int8 activation planes (q8panels.go)
+	FormatF16                      // IEEE half-precision words, widened row by row (rowsF16)
 )
 
 // Format reports how m is stored, from which of its slices are set.
@@ -27,6 +28,8 @@ func (m *Mat) Format() Format {
 		return m.PanelFormat
 	case m.BF16 != nil:
 		return FormatBF16
+	case m.F16 != nil:
+		return FormatF16
 	case m.Q4 != nil && m.Affine != nil:
 		return FormatQ4Affine
 	case m.Q4 != nil:
@@ -65,6 +68,8 @@ func (f Format) spec() formatSpec {
 		return formatSpec{"q6_k", dequantRowKQuant}
 	case FormatQ8Panels:
 		return formatSpec{"q8_0", dequantRowQ8Panels}
+	case FormatF16:
+		return formatSpec{"f16", func(dst []float32, m *Mat, r int) { f16ToF32Go(dst, m.F16[r*m.Cols:(r+1)*m.Cols]) }}
 	}
 	return formatSpec{"f32", func(dst []float32, m *Mat, r int) { copy(dst, m.F32[r*m.Cols:(r+1)*m.Cols]) }}
 }

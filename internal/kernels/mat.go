@@ -26,6 +26,7 @@ func backed[T any](n int) []T {
 type Mat struct {
 	Rows, Cols int
 	BF16       []uint16
+	F16        []uint16 // IEEE half-precision words (a GGUF or safetensors F16 file's, in place)
 	F32        []float32
 	Q8         []int8    // int8 weights, 32-weight blocks stored even-then-odd
 	Scales     []float32 // one per 32-weight block of a row (int8: w = q·scale)
@@ -47,6 +48,17 @@ func NewMatBF16(rows, cols int, data []uint16) (Mat, error) {
 	return Mat{Rows: rows, Cols: cols, BF16: data}, nil
 }
 
+// NewMatF16 wraps IEEE half-precision words as a matrix, checking the
+// length. The words are used in place (2 bytes a weight, where widening
+// them to float32 at load had doubled the memory and the bytes a decode
+// step reads); each row is widened exactly as it is used (rowsF16).
+func NewMatF16(rows, cols int, data []uint16) (Mat, error) {
+	if len(data) != rows*cols {
+		return Mat{}, fmt.Errorf("f16 matrix %dx%d needs %d elements, have %d", rows, cols, rows*cols, len(data))
+	}
+	return Mat{Rows: rows, Cols: cols, F16: data}, nil
+}
+
 // NewMatF32 wraps float32 values as a matrix, checking the length.
 func NewMatF32(rows, cols int, data []float32) (Mat, error) {
 	if len(data) != rows*cols {
@@ -60,7 +72,7 @@ func (m *Mat) DType() string { return m.Format().String() }
 
 // Bytes is the storage size of the matrix: its weights and their scales.
 func (m *Mat) Bytes() int64 {
-	return int64(len(m.BF16))*2 + int64(len(m.F32))*4 + int64(len(m.Q8)) + int64(len(m.Q4)) + int64(len(m.Panels)) +
+	return int64(len(m.BF16))*2 + int64(len(m.F16))*2 + int64(len(m.F32))*4 + int64(len(m.Q8)) + int64(len(m.Q4)) + int64(len(m.Panels)) +
 		int64(len(m.Scales)+len(m.Affine))*4 + int64(len(m.Q4Scales))*2
 }
 

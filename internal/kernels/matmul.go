@@ -45,6 +45,9 @@ type matmulTask struct {
 	amxOut [][]float32
 	// Per worker: parked accumulators of the 8×3 bf16-pair tiles (runPairs).
 	pairAcc [][]float32
+	// Per worker: an f16 weight row widened by toF32 (rowsF16).
+	f16Rows [][]float32
+	toF32   func(dst []float32, src []uint16)
 	// The weights, kernels and outputs of the call, and where each starts
 	// in the concatenated row range [0, Σ rows) that the pool splits.
 	n     int
@@ -80,7 +83,8 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 		panic("kernels.MatMuls: one output per weight, at most three")
 	}
 	K := ws[0].Cols
-	p.mm = matmulTask{x: x, T: T, n: len(ws), amxCfg: &p.amxCfg, amxOut: p.amxOut, pairAcc: p.pairAcc, views: p.mmViews, bf16: &p.fam.bf16}
+	p.mm = matmulTask{x: x, T: T, n: len(ws), amxCfg: &p.amxCfg, amxOut: p.amxOut, pairAcc: p.pairAcc, views: p.mmViews, bf16: &p.fam.bf16,
+		f16Rows: p.f16Rows, toF32: p.fam.toF32}
 	// The row ranges handed out start at multiples of 16 within each
 	// matrix (every matrix starts at a multiple of 16 in the concatenated
 	// range), so a row meets the same kernel whichever matrices share the call.
@@ -90,6 +94,9 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 			panic("kernels.MatMuls: shapes do not fit")
 		}
 		p.mm.ws[i], p.mm.dsts[i] = w, dsts[i]
+		if w.F16 != nil {
+			p.growF16Rows(K)
+		}
 		p.mm.kerns[i] = p.fam.matKernel(w)
 		needs |= p.mm.kerns[i].needs
 		p.mm.first[i+1] = p.mm.first[i] + (w.Rows+amxRows-1)/amxRows*amxRows

@@ -75,6 +75,8 @@ func dotF32NEON(x, w []float32) float32 {
 // rowsF32NEON computes rows of an f32 matrix with the NEON dot.
 func (m *matmulTask) rowsF32NEON(_, lo, hi int) { m.rowsF32(lo, hi, dotF32NEON) }
 
+func (m *matmulTask) rowsF16NEON(worker, lo, hi int) { m.rowsF16(worker, lo, hi, dotF32NEON) }
+
 //go:noescape
 func q8Dot1x1NEON(x *float32, q *int8, sc *float32, k int) float32
 

@@ -149,8 +149,7 @@ func product(xs []int) int {
 	return n
 }
 
-// asMat views a tensor as a weight matrix without copying (bf16 and f32);
-// f16 is widened to f32 once.
+// asMat views a tensor as a weight matrix without copying.
 func asMat(t *safetensors.Tensor, rows, cols int) (kernels.Mat, error) {
 	switch t.DType {
 	case safetensors.BF16:
@@ -159,6 +158,12 @@ func asMat(t *safetensors.Tensor, rows, cols int) (kernels.Mat, error) {
 			return kernels.Mat{}, err
 		}
 		return kernels.NewMatBF16(rows, cols, u)
+	case safetensors.F16:
+		u, err := t.U16()
+		if err != nil {
+			return kernels.Mat{}, err
+		}
+		return kernels.NewMatF16(rows, cols, u)
 	default:
 		f, err := asFloats(t)
 		if err != nil {

@@ -13,8 +13,8 @@ import (
 )
 
 // LoadGGUF opens an LFM2 model from a GGUF file alone: the config from its
-// lfm2.* metadata, the weights by their GGUF names (blocksMatrix: BF16 in
-// place, the other types copied into the kernels' forms).
+// lfm2.* metadata, the weights by their GGUF names (BF16 and F16 in place,
+// the other types copied into the kernels' forms: blocksMatrix).
 //
 // fast selects the fast tier: Q4_0, Q8_0 and the K-quants stay as stored
 // where the kernel family has integer kernels for them, computed on int8
@@ -273,8 +273,11 @@ func (s *ggufSource) Shape(name string) ([]int, bool) {
 func (s *ggufSource) Matrix(name string, rows, cols int) (kernels.Mat, error) {
 	t := s.names[name]
 	raw := t.Bytes()
-	if t.Type == gguf.BF16 { // used in place: the only type not copied
+	switch t.Type { // the 16-bit floats are used in place: the only types not copied
+	case gguf.BF16:
 		return kernels.NewMatBF16(rows, cols, unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(raw))), len(raw)/2))
+	case gguf.F16:
+		return kernels.NewMatF16(rows, cols, unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(raw))), len(raw)/2))
 	}
 	// The other types are copied into the kernels' forms: the file's pages
 	// are not needed in memory after that (peak RSS ≈ the model once).

@@ -50,6 +50,13 @@ func TestGGUFExactTier(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer m.Close()
+				if held := map[string]kernels.Format{"F16": kernels.FormatF16, "BF16": kernels.FormatBF16}; held[typ] != 0 {
+					for _, w := range m.matrices() {
+						if w.Format() != held[typ] {
+							t.Fatalf("a %s file's %d×%d matrix is held as %v, not in place", typ, w.Rows, w.Cols, w.Format())
+						}
+					}
+				}
 				vocab := m.Config.VocabSize
 				checked := 0
 				for ci, c := range ref.Cases {
