@@ -11,6 +11,9 @@ func dotBF16AVX2(x *float32, w *uint16, n int) float32
 func dotF32AVX2(x, w *float32, n int) float32
 
 //go:noescape
+func f16Dot1x4AVX2(x *float32, w *uint16, ws int, n int, out *float32)
+
+//go:noescape
 func dotBF16x4AVX2(x *float32, stride int, w *uint16, n int, out *float32)
 
 //go:noescape
