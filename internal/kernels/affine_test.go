@@ -185,7 +185,7 @@ func BenchmarkMatMulDecodeWeightFormats(b *testing.B) {
 	dst := make([]float32, N)
 	mats := randFormats(rng, N, K)
 	mats["f32"], _ = NewMatF32(N, K, randF32(rng, N*K))
-	for _, name := range []string{"f32", "bf16", "int8", "int8-affine", "q4", "q4-affine", "q4_k", "q5_k", "q6_k", "q8_0"} {
+	for _, name := range []string{"f32", "bf16", "f16", "int8", "int8-affine", "q4", "q4-affine", "q4_k", "q5_k", "q6_k", "q8_0"} {
 		w := mats[name]
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(w.Bytes())
@@ -208,7 +208,7 @@ func BenchmarkMatMulPrefillWeightFormats(b *testing.B) {
 	x := randF32(rng, T*K)
 	dst := make([]float32, T*N)
 	mats := randFormats(rng, N, K)
-	for _, name := range []string{"bf16", "int8", "int8-affine", "q4", "q4-affine", "q4_k", "q5_k", "q6_k", "q8_0"} {
+	for _, name := range []string{"bf16", "f16", "int8", "int8-affine", "q4", "q4-affine", "q4_k", "q5_k", "q6_k", "q8_0"} {
 		w := mats[name]
 		b.Run(name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
@@ -224,6 +224,7 @@ func BenchmarkMatMulPrefillWeightFormats(b *testing.B) {
 func randFormats(rng *rand.Rand, N, K int) map[string]Mat {
 	mats := map[string]Mat{}
 	mats["bf16"], _ = NewMatBF16(N, K, randBF16(rng, N*K))
+	mats["f16"] = randF16(rng, N, K)
 	mats["int8"], _ = QuantizeQ8(&Mat{Rows: N, Cols: K, BF16: mats["bf16"].BF16})
 	mats["int8-affine"] = randAffine(rng, N, K)
 	mats["q4"] = randQ4(rng, N, K)

@@ -14,6 +14,12 @@ func dotF32AVX2(x, w *float32, n int) float32
 func f16Dot1x4AVX2(x *float32, w *uint16, ws int, n int, out *float32)
 
 //go:noescape
+func f16Dot3x2AVX2(x *float32, xs int, w *uint16, ws int, n int, out *float32)
+
+//go:noescape
+func f16Dot4x4_512(x *float32, xs int, w *uint16, ws int, n int, out *float32)
+
+//go:noescape
 func dotBF16x4AVX2(x *float32, stride int, w *uint16, n int, out *float32)
 
 //go:noescape

@@ -34,7 +34,7 @@ func TestF16IsF32Widened(t *testing.T) {
 	for _, impl := range Available() {
 		rng := rand.New(rand.NewPCG(83, 84))
 		p := NewPoolImpl(2, impl)
-		for _, T := range []int{1, 3, 17} {
+		for _, T := range []int{1, 2, 3, 17, 100} { // decode, tiles, a pass's last rows, two passes
 			const K, N = 330, 45 // K: 20 chunks of 16 and a tail
 			w16 := randF16(rng, N, K)
 			wide := make([]float32, N*K)

@@ -109,7 +109,7 @@ func avx512MatKernel(w *Mat, vnni bool) matKernel {
 	case FormatF32:
 		return matKernel{rows: (*matmulTask).rowsF32AVX2}
 	case FormatF16:
-		return matKernel{rows: (*matmulTask).rowsF16AVX2}
+		return matKernel{rows: (*matmulTask).rowsF16AVX512}
 	case FormatQ4Affine:
 		return matKernel{rows: (*matmulTask).runQ4Affine, needs: actDeinterleaved}
 	case FormatQ4:
@@ -149,20 +149,48 @@ func amxFamily() family {
 // rowsF32AVX2 computes rows of an f32 matrix with the AVX2 dot.
 func (m *matmulTask) rowsF32AVX2(_, lo, hi int) { m.rowsF32(lo, hi, dotF32) }
 
-// rowsF16AVX2 computes rows of an f16 matrix four at a time with
-// f16Dot1x4AVX2 (dotF32's arithmetic on the widened weights, the tail past
-// the last 16 added in Go as dotF32 adds it), the weights read as they are
-// stored: rows a quarter of the range apart, so that each of the kernel's
-// four streams runs through consecutive rows (four adjacent 2 KiB rows are
-// four streams too short for the prefetchers: 8 GB/s against 20 on one
-// Zen 4 core). The rows past the last four quarters, or all of them on a
-// CPU without F16C, go to rowsF16.
+// rowsF16AVX2 computes rows of an f16 matrix on AVX2 + F16C, the weights
+// read as they are stored, every output dotF32's arithmetic on the widened
+// weights (the kernels' two accumulators and reduction, the tail past the
+// last 16 added in Go as dotF32 adds it): bit for bit what the f32 kernels
+// give, whichever tile computes it. On a CPU without F16C, rowsF16.
 func (m *matmulTask) rowsF16AVX2(worker, lo, hi int) {
-	K, N := m.w.Cols, m.w.Rows
-	if !hasAVX2 || !cpu.X86.HasF16C || K < 16 {
+	if !hasAVX2 || !cpu.X86.HasF16C || m.w.Cols < 16 {
 		m.rowsF16(worker, lo, hi, dotF32)
 		return
 	}
+	if m.T < 3 {
+		m.f16Quarters(worker, lo, hi)
+		return
+	}
+	m.f16Tiles(worker, lo, hi, f16Tile{3, 2, f16Dot3x2AVX2})
+}
+
+// rowsF16AVX512 is rowsF16AVX2 with AVX-512's 4×4 tile for prefill: one
+// zmm register an output, its halves what dotF32AVX2's two accumulators
+// hold, so the outputs are the same bit for bit.
+func (m *matmulTask) rowsF16AVX512(worker, lo, hi int) {
+	if m.T < 4 || m.w.Cols < 16 {
+		m.rowsF16AVX2(worker, lo, hi)
+		return
+	}
+	m.f16Tiles(worker, lo, hi, f16Tile{4, 4, f16Dot4x4_512})
+}
+
+// f16Tile is a kernel of acts activation rows against rows weight rows
+// (out[rows·r + c]; strides in elements, n a multiple of 16).
+type f16Tile struct {
+	acts, rows int
+	kernel     func(x *float32, xs int, w *uint16, ws int, n int, out *float32)
+}
+
+// f16Quarters (decode) computes rows four at a time with f16Dot1x4AVX2,
+// rows a quarter of the range apart, so that each of the kernel's four
+// streams runs through consecutive rows (four adjacent 2 KiB rows are four
+// streams too short for the prefetchers: 8 GB/s against 17 on one Zen 4
+// core, bf16's 18). The rows past the last four quarters go to rowsF16.
+func (m *matmulTask) f16Quarters(worker, lo, hi int) {
+	K, N := m.w.Cols, m.w.Rows
 	k16, q := K&^15, (hi-lo)/4
 	var tails [4][15]float32 // the rows' last K−k16 weights, widened
 	for n := lo; n < lo+q; n++ {
@@ -185,6 +213,55 @@ func (m *matmulTask) rowsF16AVX2(worker, lo, hi int) {
 		}
 	}
 	m.rowsF16(worker, lo+4*q, hi, dotF32)
+}
+
+// f16Tiles (prefill, batches) computes tiles of tl.acts activation rows
+// against tl.rows weight rows, f16ActRows activation rows a pass so that
+// they stay in L2 while the chunk's weight rows pass under them; a pass's
+// last rows (fewer than a tile's) against the weight rows widened into the
+// worker's buffer, and the last weight rows (fewer than a tile's) by
+// rowsF16's loop. Every output is dotF32's arithmetic on the widened
+// weights, with its tail past the last 16 added in Go.
+func (m *matmulTask) f16Tiles(worker, lo, hi int, tl f16Tile) {
+	K, N := m.w.Cols, m.w.Rows
+	k16 := K &^ 15
+	var tails [4][15]float32
+	out := &m.f16out
+	whole := lo + (hi-lo)/tl.rows*tl.rows
+	for t0 := 0; t0 < m.T; t0 += f16ActRows {
+		t1 := min(m.T, t0+f16ActRows)
+		for n := lo; n < whole; n += tl.rows {
+			w := m.w.F16[n*K : (n+tl.rows)*K]
+			for c := range tl.rows {
+				if k16 < K {
+					f16ToF32Go(tails[c][:K-k16], w[c*K+k16:(c+1)*K])
+				}
+			}
+			t := t0
+			for ; t+tl.acts <= t1; t += tl.acts {
+				tl.kernel(&m.x[t*K], K, &w[0], K, k16, &out[0])
+				for r := range tl.acts {
+					dst := m.dst[(t+r)*N+n : (t+r)*N+n+tl.rows]
+					copy(dst, out[r*tl.rows:])
+					if k16 < K {
+						for c := range dst {
+							dst[c] += dotGo(m.x[(t+r)*K+k16:(t+r+1)*K], tails[c][:K-k16])
+						}
+					}
+				}
+			}
+			if t < t1 {
+				wide := m.f16Rows[worker][:tl.rows*K]
+				m.toF32(wide, w)
+				for ; t < t1; t++ {
+					for c := range tl.rows {
+						m.dst[t*N+n+c] = dotF32(m.xRow(t), wide[c*K:(c+1)*K])
+					}
+				}
+			}
+		}
+	}
+	m.rowsF16(worker, whole, hi, dotF32)
 }
 
 //go:noescape

@@ -39,7 +39,10 @@ type matmulTask struct {
 	out12 [12]float32
 	out4  [4]float32
 	q4out [4 * Q4Panel]float32 // runPanels' outputs of a last, partial panel
-	T     int
+	// f16Tiles' tile outputs (its kernels are function values: a local
+	// array would escape).
+	f16out [16]float32
+	T      int
 	// The AMX family's tile configuration and per-worker output tiles.
 	amxCfg *[64]byte
 	amxOut [][]float32
@@ -95,7 +98,7 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 		}
 		p.mm.ws[i], p.mm.dsts[i] = w, dsts[i]
 		if w.F16 != nil {
-			p.growF16Rows(K)
+			p.growF16Rows(4 * K) // a tile's weight rows: f16Tiles
 		}
 		p.mm.kerns[i] = p.fam.matKernel(w)
 		needs |= p.mm.kerns[i].needs
