@@ -1,16 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
-
-// REDUCE sums the two 8-lane accumulators ya, yb into the low lane of xa
-// (xb, the low half of yb, is scratch). Every kernel reduces this way, so a
-// row's result is the same whichever kernel computed it.
-#define REDUCE(ya, yb, xa, xb) \
-	VADDPS       yb, ya, ya \
-	VEXTRACTF128 $1, ya, xb \
-	VADDPS       xb, xa, xa \
-	VHADDPS      xa, xa, xa \
-	VHADDPS      xa, xa, xa
+#include "reduce8_amd64.h"
 
 // func dotF32AVX2(x, w *float32, n int) float32
 // Σ x[i]·w[i] for n a multiple of 16.

@@ -1,20 +1,14 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "reduce8_amd64.h"
+#include "zmm_amd64.h"
 
 // f16 weights (rowsF16AVX2) with AVX2, FMA and F16C: each row's dot is
 // dotF32AVX2's arithmetic exactly on the weights widened to float32
 // (VCVTPH2PS is exact) — two accumulators, elements 0–7 and 8–15 of each
 // 16-element chunk, reduced as REDUCE does — so an f16 matrix computes
 // what the f32 kernels compute on its widened rows, bit for bit.
-
-// F16REDUCE(ya, yb, xa, xb): dot_amd64.s's REDUCE.
-#define F16REDUCE(ya, yb, xa, xb) \
-	VADDPS       yb, ya, ya \
-	VEXTRACTF128 $1, ya, xb \
-	VADDPS       xb, xa, xa \
-	VHADDPS      xa, xa, xa \
-	VHADDPS      xa, xa, xa
 
 // func f16Dot1x4AVX2(x *float32, w *uint16, ws int, n int, out *float32)
 // out[r] = Σ x[i]·w[r·ws + i] for rows r < 4 (ws in elements), n a
@@ -66,13 +60,13 @@ loop4:
 	DECQ CX
 	JNZ  loop4
 reduce4:
-	F16REDUCE(Y0, Y1, X0, X1)
+	REDUCE(Y0, Y1, X0, X1)
 	MOVSS X0, (DX)
-	F16REDUCE(Y2, Y3, X2, X3)
+	REDUCE(Y2, Y3, X2, X3)
 	MOVSS X2, 4(DX)
-	F16REDUCE(Y4, Y5, X4, X5)
+	REDUCE(Y4, Y5, X4, X5)
 	MOVSS X4, 8(DX)
-	F16REDUCE(Y6, Y7, X6, X7)
+	REDUCE(Y6, Y7, X6, X7)
 	MOVSS X6, 12(DX)
 	VZEROUPPER
 	RET
@@ -132,17 +126,17 @@ loop32:
 	DECQ CX
 	JNZ  loop32
 reduce32:
-	F16REDUCE(Y0, Y1, X0, X1)
+	REDUCE(Y0, Y1, X0, X1)
 	MOVSS X0, (DX)
-	F16REDUCE(Y2, Y3, X2, X3)
+	REDUCE(Y2, Y3, X2, X3)
 	MOVSS X2, 4(DX)
-	F16REDUCE(Y4, Y5, X4, X5)
+	REDUCE(Y4, Y5, X4, X5)
 	MOVSS X4, 8(DX)
-	F16REDUCE(Y6, Y7, X6, X7)
+	REDUCE(Y6, Y7, X6, X7)
 	MOVSS X6, 12(DX)
-	F16REDUCE(Y8, Y9, X8, X9)
+	REDUCE(Y8, Y9, X8, X9)
 	MOVSS X8, 16(DX)
-	F16REDUCE(Y10, Y11, X10, X11)
+	REDUCE(Y10, Y11, X10, X11)
 	MOVSS X10, 20(DX)
 	VZEROUPPER
 	RET
@@ -188,22 +182,7 @@ TEXT ·f16Dot4x4_512(SB), NOSPLIT, $0-48
 	LEAQ (DI)(BX*1), R11
 	LEAQ (R11)(BX*1), R12
 	LEAQ (R12)(BX*1), R13
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
+	ZERO16
 	SHRQ $4, CX
 	JZ   reduce44
 loop44:
