@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/lfm2go/lfm2/internal/model"
+	"github.com/lfm2go/lfm2/internal/sample"
 )
 
 func newScoreCmd(g *globals) *cobra.Command {
@@ -165,25 +166,13 @@ func (t *scoreRows) Run(_, lo, hi int) {
 	ids := t.res.IDs
 	for r := lo; r < hi; r++ {
 		logits, p := t.rows[r], t.start+r
-		lse := logSumExp(logits)
+		lse := sample.LogSumExp(logits)
 		if p+1 < len(ids) {
 			lp := float64(logits[ids[p+1]]) - lse
 			t.res.Logprobs[p+1] = &lp
 		}
 		t.res.Top[p] = topK(logits, t.top, lse)
 	}
-}
-
-func logSumExp(x []float32) float64 {
-	m := x[0]
-	for _, v := range x {
-		m = max(m, v)
-	}
-	var s float64
-	for _, v := range x {
-		s += math.Exp(float64(v - m))
-	}
-	return float64(m) + math.Log(s)
 }
 
 func topK(x []float32, k int, lse float64) []alt {

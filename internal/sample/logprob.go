@@ -16,15 +16,7 @@ type TokenLogprob struct {
 // tokens (at most top of them, most likely first; ties by lower id).
 // Computed in float64 so a logprob near 0 keeps its digits.
 func LogProbs(logits []float32, tok int32, top int) (float32, []TokenLogprob) {
-	mx := math.Inf(-1)
-	for _, v := range logits {
-		mx = math.Max(mx, float64(v))
-	}
-	var sum float64
-	for _, v := range logits {
-		sum += math.Exp(float64(v) - mx)
-	}
-	lse := mx + math.Log(sum)
+	lse := LogSumExp(logits)
 	lp := func(id int32) float32 { return float32(float64(logits[id]) - lse) }
 	if top <= 0 {
 		return lp(tok), nil
@@ -53,4 +45,18 @@ func LogProbs(logits []float32, tok int32, top int) (float32, []TokenLogprob) {
 		out[i] = TokenLogprob{Token: id, Logprob: lp(id)}
 	}
 	return lp(tok), out
+}
+
+// LogSumExp is log Σ exp(x), in float64 from the largest value, so that a
+// log-probability x − LogSumExp(x) near 0 keeps its digits.
+func LogSumExp(x []float32) float64 {
+	mx := math.Inf(-1)
+	for _, v := range x {
+		mx = math.Max(mx, float64(v))
+	}
+	var sum float64
+	for _, v := range x {
+		sum += math.Exp(float64(v) - mx)
+	}
+	return mx + math.Log(sum)
 }
