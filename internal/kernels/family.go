@@ -227,7 +227,7 @@ func (m *matmulTask) rowsF32(lo, hi int, dot func(a, b []float32) float32) {
 func (m *matmulTask) rowsF16Go(worker, lo, hi int) { m.rowsF16(worker, lo, hi, dotGo) }
 
 // rowsF16 computes rows of an f16 matrix: each weight row is widened to
-// float32 (exactly, by the family's toF32) into the worker's buffer once
+// float32 (exactly, by the family's toF32) into the worker's scratch once
 // and dotted with every activation row by the family's f32 dot, so every
 // output equals the f32 kernels' on the widened weights, bit for bit, while
 // the weights stay 2 bytes each in memory and in what a step reads.
@@ -235,7 +235,7 @@ func (m *matmulTask) rowsF16Go(worker, lo, hi int) { m.rowsF16(worker, lo, hi, d
 // while the weight rows pass under them.
 func (m *matmulTask) rowsF16(worker, lo, hi int, dot func(a, b []float32) float32) {
 	K, N := m.w.Cols, m.w.Rows
-	row := m.f16Rows[worker][:K]
+	row := m.scratch[worker][:K]
 	for t0 := 0; t0 < m.T; t0 += f16ActRows {
 		for n := lo; n < hi; n++ {
 			m.toF32(row, m.w.F16[n*K:(n+1)*K])

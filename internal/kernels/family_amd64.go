@@ -219,7 +219,7 @@ func (m *matmulTask) f16Quarters(worker, lo, hi int) {
 // against tl.rows weight rows, f16ActRows activation rows a pass so that
 // they stay in L2 while the chunk's weight rows pass under them; a pass's
 // last rows (fewer than a tile's) against the weight rows widened into the
-// worker's buffer, and the last weight rows (fewer than a tile's) by
+// worker's scratch, and the last weight rows (fewer than a tile's) by
 // rowsF16's loop. Every output is dotF32's arithmetic on the widened
 // weights, with its tail past the last 16 added in Go.
 func (m *matmulTask) f16Tiles(worker, lo, hi int, tl f16Tile) {
@@ -251,7 +251,7 @@ func (m *matmulTask) f16Tiles(worker, lo, hi int, tl f16Tile) {
 				}
 			}
 			if t < t1 {
-				wide := m.f16Rows[worker][:tl.rows*K]
+				wide := m.scratch[worker][:tl.rows*K]
 				m.toF32(wide, w)
 				for ; t < t1; t++ {
 					for c := range tl.rows {

@@ -48,8 +48,9 @@ type matmulTask struct {
 	amxOut [][]float32
 	// Per worker: parked accumulators of the 8×3 bf16-pair tiles (runPairs).
 	pairAcc [][]float32
-	// Per worker: an f16 weight row widened by toF32 (rowsF16).
-	f16Rows [][]float32
+	// Per worker: the pool's scratch, where rowsF16 and f16Tiles widen
+	// f16 weight rows with toF32.
+	scratch [][]float32
 	toF32   func(dst []float32, src []uint16)
 	// The weights, kernels and outputs of the call, and where each starts
 	// in the concatenated row range [0, Σ rows) that the pool splits.
@@ -87,7 +88,7 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 	}
 	K := ws[0].Cols
 	p.mm = matmulTask{x: x, T: T, n: len(ws), amxCfg: &p.amxCfg, amxOut: p.amxOut, pairAcc: p.pairAcc, views: p.mmViews, bf16: &p.fam.bf16,
-		f16Rows: p.f16Rows, toF32: p.fam.toF32}
+		scratch: p.scratch, toF32: p.fam.toF32}
 	// The row ranges handed out start at multiples of 16 within each
 	// matrix (every matrix starts at a multiple of 16 in the concatenated
 	// range), so a row meets the same kernel whichever matrices share the call.
@@ -98,7 +99,7 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 		}
 		p.mm.ws[i], p.mm.dsts[i] = w, dsts[i]
 		if w.F16 != nil {
-			p.growF16Rows(4 * K) // a tile's weight rows: f16Tiles
+			p.growScratch(4 * K) // a tile's weight rows: f16Tiles
 		}
 		p.mm.kerns[i] = p.fam.matKernel(w)
 		needs |= p.mm.kerns[i].needs

@@ -67,7 +67,6 @@ type Pool struct {
 	amxCfg  [64]byte    // the AMX tile configuration (immutable)
 	amxOut  [][]float32 // per worker: one chunk of output tiles
 	pairAcc [][]float32 // per worker: parked accumulators of the 8×3 bf16-pair tiles
-	f16Rows [][]float32 // per worker: a widened f16 weight row (rowsF16)
 }
 
 // NewPool starts a pool of n goroutines (n ≤ 0 means GOMAXPROCS) using the
@@ -100,7 +99,7 @@ func NewPoolTier(n int, impl Impl, fast bool) *Pool {
 // only while every worker has a processor of its own.
 func newPool(n int, fam family, spin bool) *Pool {
 	p := &Pool{threads: n, workers: make([]poolWorker, n), scratch: make([][]float32, n), fam: fam, spin: spin,
-		mmViews: make([]matmulTask, n), attnMasks: make([][lanes]uint16, n), attnRuns: make([][MaxAttendHeads]attnRun, n), pairAcc: make([][]float32, n), f16Rows: make([][]float32, n)}
+		mmViews: make([]matmulTask, n), attnMasks: make([][lanes]uint16, n), attnRuns: make([][MaxAttendHeads]attnRun, n), pairAcc: make([][]float32, n)}
 	if p.fam.amx {
 		p.amxCfg = amxTileConfig()
 		p.amxOut = make([][]float32, n)
@@ -202,7 +201,8 @@ func (p *Pool) Close() {
 	}
 }
 
-// Scratch returns a per-worker buffer of at least n floats, reused across calls.
+// Scratch returns a per-worker buffer of at least n floats, reused across
+// calls (by attention's jobs, and matmuls' f16 rows: see growScratch).
 func (p *Pool) Scratch(worker, n int) []float32 {
 	if cap(p.scratch[worker]) < n {
 		p.scratch[worker] = make([]float32, n)
@@ -210,12 +210,11 @@ func (p *Pool) Scratch(worker, n int) []float32 {
 	return p.scratch[worker][:n]
 }
 
-// growF16Rows makes every worker's f16 row buffer hold k floats.
-func (p *Pool) growF16Rows(k int) {
-	for i, r := range p.f16Rows {
-		if cap(r) < k {
-			p.f16Rows[i] = make([]float32, k)
-		}
+// growScratch makes every worker's scratch hold n floats, before a job
+// whose tasks read it directly (a matmul of f16 weights).
+func (p *Pool) growScratch(n int) {
+	for i := range p.scratch {
+		p.Scratch(i, n)
 	}
 }
 
