@@ -64,18 +64,19 @@ const MaxAttendHeads = 8
 // attnRun is one query block's attention in progress: its scratch, its
 // tiles and, for the f32 cache, where the next chunk lies.
 type attnRun struct {
-	b                 *QueryBlock
-	off               int
-	ws                attnScratch
-	maxPos, minPos    int32
-	used              uint16
-	narrow, halfTiles bool
-	scores            func(s, qt, k []float32, d, kstride int)
-	softmaxStep       func(s, m, l, mult []float32, masks *[lanes]uint16)
-	accum             func(ot, pr, v, mult []float32, d, vstride int)
-	kr, vr            []float32
-	rs                int
-	inPlace           bool
+	b              *QueryBlock
+	off            int
+	ws             attnScratch
+	maxPos, minPos int32
+	used           uint16
+	narrow         *narrowTiles // the family's tiles this block takes; nil: the 16-lane ones
+	halfTiles      bool
+	scores         func(s, qt, k []float32, d, kstride int)
+	softmaxStep    func(s, m, l, mult []float32, masks *[lanes]uint16)
+	accum          func(ot, pr, v, mult []float32, d, vstride int)
+	kr, vr         []float32
+	rs             int
+	inPlace        bool
 }
 
 // Attend computes causal attention for the queries of b over the cached
@@ -140,16 +141,22 @@ func (p *Pool) attnStart(r *attnRun, b *QueryBlock, ws attnScratch, keys, vals *
 	}
 	r.used = uint16(1<<b.N - 1)
 	// Decode's few queries (a token's heads of this kv head) take the
-	// narrow tiles where the family has them: the same arithmetic per
-	// query, without computing twelve or more empty lanes.
-	r.narrow = b.N <= narrowLanes && p.fam.attnScoresNarrow != nil && d%32 == 0
+	// narrow tiles where the family has them, the narrowest that holds
+	// them: the same arithmetic per query, without computing twelve or
+	// more empty lanes.
 	r.scores, r.softmaxStep, r.accum = p.fam.attnScores, p.fam.attnSoftmax, p.fam.attnAccum
-	if r.narrow {
-		r.scores, r.softmaxStep, r.accum = p.fam.attnScoresNarrow, p.fam.attnSoftmaxNarrow, p.fam.attnAccumNarrow
+	if d%32 == 0 {
+		for i := range p.fam.attnNarrow {
+			if t := &p.fam.attnNarrow[i]; b.N <= t.queries {
+				r.narrow = t
+				r.scores, r.softmaxStep, r.accum = t.scores, p.fam.attnSoftmaxNarrow, t.accum
+				break
+			}
+		}
 	}
 	// An f16 cache is read where it lies by the narrow tiles that read
 	// halves (decode), else widened into the scratch a chunk at a time.
-	r.halfTiles = keys.Half != nil && r.narrow && p.fam.attnScoresNarrowF16 != nil
+	r.halfTiles = keys.Half != nil && r.narrow != nil && r.narrow.scoresF16 != nil
 	// The first chunk's keys and values where they lie in an f32 cache
 	// (found for the next chunk while prefetching it).
 	r.kr, r.vr, r.rs, r.inPlace = chunkInPlace(keys, vals, 0, min(lanes, int(r.maxPos)+1), off)
@@ -199,7 +206,7 @@ func (p *Pool) attnChunk(r *attnRun, worker int, keys, vals *KVSpan, c, d int) {
 	// 256 bytes 2 KiB apart (a kv head's column).
 	if kh != nil {
 		p.prefetchHalf(vals, c, nk, off, d)
-		p.fam.attnScoresNarrowF16(ws.s, ws.qt, kh, d, stride)
+		r.narrow.scoresF16(ws.s, ws.qt, kh, d, stride)
 		if next > 0 {
 			p.prefetchHalf(keys, c+lanes, next, off, d)
 		}
@@ -227,7 +234,7 @@ func (p *Pool) attnChunk(r *attnRun, worker int, keys, vals *KVSpan, c, d int) {
 	}
 	r.softmaxStep(ws.s, ws.m, ws.l, ws.mult, masks)
 	if vh != nil {
-		p.fam.attnAccumNarrowF16(ws.ot, ws.s, vh, ws.mult, d, stride)
+		r.narrow.accumF16(ws.ot, ws.s, vh, ws.mult, d, stride)
 	} else {
 		r.accum(ws.ot, ws.s, vt, ws.mult, d, stride)
 	}
@@ -240,7 +247,7 @@ func (r *attnRun) finish(d int) {
 	for i := 0; i < b.N; i++ {
 		inv := 1 / ws.l[i]
 		o := b.Out[i][:d]
-		if r.narrow { // held query by query
+		if r.narrow != nil { // held query by query
 			for j, v := range ws.ot[i*d : (i+1)*d] {
 				o[j] = v * inv
 			}
@@ -333,37 +340,43 @@ func attnAccumGo(ot, p, v, mult []float32, d, vstride int) {
 	}
 }
 
-// narrowLanes is how many queries the narrow tiles take: a token's query
+// narrowLanes is the most queries the narrow tiles take: a token's query
 // heads of one kv head in LFM2's models (two to four).
 const narrowLanes = 4
 
-// attnScoresNarrowGo is the specification of the narrow score tile: the
-// score tile's sums for queries (lanes) q < 4 only, each the same chain of
-// products in order j. Lanes 4–15 of s mean nothing after it (kernels may
-// leave or fill them; the softmax masks them).
-func attnScoresNarrowGo(s, qt, k []float32, d, kstride int) {
-	for kk := 0; kk < lanes; kk++ {
-		kr := k[kk*kstride : kk*kstride+d]
-		var out [narrowLanes]float32
-		for j, kv := range kr {
-			for i := range out {
-				out[i] += qt[j*lanes+i] * kv
+// attnScoresNarrowGo is the specification of the narrow score tile for
+// up to queries queries: the score tile's sums for lanes q < queries
+// only, each the same chain of products in order j. The other lanes of s
+// mean nothing after it (kernels may leave or fill them; the softmax masks
+// them).
+func attnScoresNarrowGo(queries int) func(s, qt, k []float32, d, kstride int) {
+	return func(s, qt, k []float32, d, kstride int) {
+		for kk := 0; kk < lanes; kk++ {
+			kr := k[kk*kstride : kk*kstride+d]
+			var out [narrowLanes]float32
+			for j, kv := range kr {
+				for i := range out[:queries] {
+					out[i] += qt[j*lanes+i] * kv
+				}
 			}
+			copy(s[kk*lanes:], out[:queries])
 		}
-		copy(s[kk*lanes:], out[:])
 	}
 }
 
-// attnAccumNarrowGo is the specification of the narrow accumulation tile:
-// the accumulation tile's outputs for queries q < 4, held query by query
-// (ot[d·q + j]): ot·mult[q] + Σ_kk p[16·kk+q]·v[vstride·kk+j], kk in order.
-func attnAccumNarrowGo(ot, p, v, mult []float32, d, vstride int) {
-	for q := 0; q < narrowLanes; q++ {
-		o := ot[q*d : (q+1)*d]
-		for j := range o {
-			o[j] *= mult[q]
-			for kk := 0; kk < lanes; kk++ {
-				o[j] += p[kk*lanes+q] * v[kk*vstride+j]
+// attnAccumNarrowGo is the specification of the narrow accumulation tile
+// for up to queries queries: the accumulation tile's outputs for lanes
+// q < queries, held query by query (ot[d·q + j]): ot·mult[q] +
+// Σ_kk p[16·kk+q]·v[vstride·kk+j], kk in order.
+func attnAccumNarrowGo(queries int) func(ot, p, v, mult []float32, d, vstride int) {
+	return func(ot, p, v, mult []float32, d, vstride int) {
+		for q := 0; q < queries; q++ {
+			o := ot[q*d : (q+1)*d]
+			for j := range o {
+				o[j] *= mult[q]
+				for kk := 0; kk < lanes; kk++ {
+					o[j] += p[kk*lanes+q] * v[kk*vstride+j]
+				}
 			}
 		}
 	}

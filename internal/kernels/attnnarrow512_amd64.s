@@ -107,9 +107,8 @@
 	VCVTPH2PS (p)(R9*2), z6 \
 	VCVTPH2PS (p)(R11*1), z7
 
-// NSCOLUMNS: the 16×16 transpose of the key rows in Z0–Z15 (a column a
-// register) and each column times the four queries' elements into
-// Z28–Z31, then SI on to the next 16 dimensions of the queries.
+// NSCOLUMNS: the 16×16 transpose of the key rows in Z0–Z15, a column a
+// register (column j in Zj).
 #define NSCOLUMNS \
 	T2(Z0, Z1, Z16) \
 	T2(Z2, Z3, Z17) \
@@ -126,7 +125,11 @@
 	T16(Z0, Z4, Z8, Z12) \
 	T16(Z1, Z5, Z9, Z13) \
 	T16(Z2, Z6, Z10, Z14) \
-	T16(Z3, Z7, Z11, Z15) \
+	T16(Z3, Z7, Z11, Z15)
+
+// NSFMA4: each column Zj times the four queries' elements j into
+// Z28–Z31, in order j; SI on to the next 16 dimensions of the queries.
+#define NSFMA4 \
 	QFMA(0, Z0) \
 	QFMA(1, Z1) \
 	QFMA(2, Z2) \
@@ -143,6 +146,31 @@
 	QFMA(13, Z13) \
 	QFMA(14, Z14) \
 	QFMA(15, Z15) \
+	ADDQ $1024, SI
+
+// QFMA2(j, col): QFMA for two queries (Z28, Z29).
+#define QFMA2(j, col) \
+	VFMADD231PS.BCST (64*j)(SI), col, Z28 \
+	VFMADD231PS.BCST (64*j+4)(SI), col, Z29
+
+// NSFMA2: NSFMA4 for two queries; Z30 and Z31 stay zero.
+#define NSFMA2 \
+	QFMA2(0, Z0) \
+	QFMA2(1, Z1) \
+	QFMA2(2, Z2) \
+	QFMA2(3, Z3) \
+	QFMA2(4, Z4) \
+	QFMA2(5, Z5) \
+	QFMA2(6, Z6) \
+	QFMA2(7, Z7) \
+	QFMA2(8, Z8) \
+	QFMA2(9, Z9) \
+	QFMA2(10, Z10) \
+	QFMA2(11, Z11) \
+	QFMA2(12, Z12) \
+	QFMA2(13, Z13) \
+	QFMA2(14, Z14) \
+	QFMA2(15, Z15) \
 	ADDQ $1024, SI
 
 // NSARGS(shift): a narrow score tile's arguments (s, qt, k, d, kstride),
@@ -189,6 +217,7 @@ nsloop:
 	ROWS8(DI, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
 	ROWS8(R8, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
 	NSCOLUMNS
+	NSFMA4
 	ADDQ $64, DI
 	ADDQ $64, R8
 	DECQ CX
@@ -205,6 +234,7 @@ nhloop:
 	ROWS8H(DI, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
 	ROWS8H(R8, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
 	NSCOLUMNS
+	NSFMA4
 	ADDQ $32, DI
 	ADDQ $32, R8
 	DECQ CX
@@ -447,5 +477,144 @@ nhaloop:
 	ADDQ $64, R8
 	DECQ CX
 	JNZ  nhaloop
+	VZEROUPPER
+	RET
+
+// Pair tiles: the narrow tiles for one or two queries (LFM2-350M's two
+// query heads a kv head), each output the same chain of operations as in
+// the four-query tiles; they leave out the other two queries' products.
+
+// func attnScoresP512(s *float32, qt *float32, k *float32, d, kstride int)
+// attnScoresN512 for queries 0 and 1: lanes 2 and 3 of s become 0.
+TEXT ·attnScoresP512(SB), NOSPLIT, $0-40
+	NSARGS(2)
+psloop:
+	ROWS8(DI, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	ROWS8(R8, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	NSCOLUMNS
+	NSFMA2
+	ADDQ $64, DI
+	ADDQ $64, R8
+	DECQ CX
+	JNZ  psloop
+	NSSTORE
+	RET
+
+// func attnScoresPH512(s *float32, qt *float32, k *uint16, d, kstride int)
+// attnScoresP512 reading the keys from an f16 cache where they lie.
+TEXT ·attnScoresPH512(SB), NOSPLIT, $0-40
+	NSARGS(1)
+phloop:
+	ROWS8H(DI, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	ROWS8H(R8, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	NSCOLUMNS
+	NSFMA2
+	ADDQ $32, DI
+	ADDQ $32, R8
+	DECQ CX
+	JNZ  phloop
+	NSSTORE
+	RET
+
+// PFMA2(kk): PFMA for two queries, into Z16, Z17 (dimensions 0–15 of the
+// pass) and Z20, Z21 (16–31).
+#define PFMA2(kk) \
+	VFMADD231PS.BCST (64*kk)(SI), Z0, Z16 \
+	VFMADD231PS.BCST (64*kk+4)(SI), Z0, Z17 \
+	VFMADD231PS.BCST (64*kk)(SI), Z1, Z20 \
+	VFMADD231PS.BCST (64*kk+4)(SI), Z1, Z21 \
+	ADDQ BX, DI
+
+#define PACC2(kk) \
+	VMOVUPS (DI), Z0 \
+	VMOVUPS 64(DI), Z1 \
+	PFMA2(kk)
+
+#define PACCH2(kk) \
+	VCVTPH2PS (DI), Z0 \
+	VCVTPH2PS 32(DI), Z1 \
+	PFMA2(kk)
+
+// PRESCALE: a pair pass's start: each query's outputs (at DX, and R9
+// bytes on) times its rescale factor (Z24, Z25).
+#define PRESCALE \
+	VMULPS (DX), Z24, Z16 \
+	VMULPS (DX)(R9*1), Z25, Z17 \
+	VMULPS 64(DX), Z24, Z20 \
+	VMULPS 64(DX)(R9*1), Z25, Z21
+
+// PSTORE: the pair's accumulators back to the outputs, DX on by 32
+// dimensions.
+#define PSTORE \
+	VMOVUPS Z16, (DX) \
+	VMOVUPS Z17, (DX)(R9*1) \
+	VMOVUPS Z20, 64(DX) \
+	VMOVUPS Z21, 64(DX)(R9*1) \
+	ADDQ $128, DX
+
+// func attnAccumP512(ot *float32, p *float32, v *float32, scale *float32, d, vstride int)
+// attnAccumN512 for queries 0 and 1 (ot holds two rows of d).
+TEXT ·attnAccumP512(SB), NOSPLIT, $0-48
+	NARROWACCARGS
+	SHRQ $5, CX
+	VBROADCASTSS 0(AX), Z24
+	VBROADCASTSS 4(AX), Z25
+paloop:
+	PRESCALE
+	MOVQ R8, DI
+	PACC2(0)
+	PACC2(1)
+	PACC2(2)
+	PACC2(3)
+	PACC2(4)
+	PACC2(5)
+	PACC2(6)
+	PACC2(7)
+	PACC2(8)
+	PACC2(9)
+	PACC2(10)
+	PACC2(11)
+	PACC2(12)
+	PACC2(13)
+	PACC2(14)
+	PACC2(15)
+	PSTORE
+	ADDQ $128, R8
+	DECQ CX
+	JNZ  paloop
+	VZEROUPPER
+	RET
+
+// func attnAccumPH512(ot *float32, p *float32, v *uint16, scale *float32, d, vstride int)
+// attnAccumP512 reading the values from an f16 cache where they lie.
+TEXT ·attnAccumPH512(SB), NOSPLIT, $0-48
+	NARROWACCARGS
+	SHRQ $1, BX // halves, not floats
+	SHRQ $5, CX
+	VBROADCASTSS 0(AX), Z24
+	VBROADCASTSS 4(AX), Z25
+phaloop:
+	PRESCALE
+	MOVQ R8, DI
+	PACCH2(0)
+	PACCH2(1)
+	PACCH2(2)
+	PACCH2(3)
+	PACCH2(4)
+	PACCH2(5)
+	PACCH2(6)
+	PACCH2(7)
+	PACCH2(8)
+	PACCH2(9)
+	PACCH2(10)
+	PACCH2(11)
+	PACCH2(12)
+	PACCH2(13)
+	PACCH2(14)
+	PACCH2(15)
+	PSTORE
+	ADDQ $64, R8
+	DECQ CX
+	JNZ  phaloop
 	VZEROUPPER
 	RET

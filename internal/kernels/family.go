@@ -48,22 +48,13 @@ type family struct {
 	attnScores  func(s, qt, k []float32, d, kstride int)
 	attnSoftmax func(s, m, l, mult []float32, masks *[lanes]uint16)
 	attnAccum   func(ot, pr, v, mult []float32, d, vstride int)
-	// attnScoresNarrow, attnSoftmaxNarrow, attnAccumNarrow (optional, all
-	// three or none): the tiles for up to narrowLanes queries (decode),
-	// bit-identical to the 16-lane ones in those lanes (see
-	// attnScoresNarrowGo, attnAccumNarrowGo; the softmax step computes at
-	// least those lanes as attnSoftmax does).
-	attnScoresNarrow  func(s, qt, k []float32, d, kstride int)
+	// attnSoftmaxNarrow, attnNarrow (optional, both or none): the tiles
+	// for decode's few queries, bit-identical to the 16-lane ones in
+	// their lanes (see narrowTiles; the softmax step computes at least
+	// lanes 0–3 as attnSoftmax does), fewest queries first.
 	attnSoftmaxNarrow func(s, m, l, mult []float32, masks *[lanes]uint16)
-	attnAccumNarrow   func(ot, pr, v, mult []float32, d, vstride int)
-	// attnScoresNarrowF16, attnAccumNarrowF16 (optional, both or none):
-	// the narrow score and accumulation tiles reading an f16 cache's keys
-	// and values where they lie, for head sizes that are a multiple of
-	// 32; bit-identical to the narrow tiles on the widened rows (which is
-	// what the families without them compute).
-	attnScoresNarrowF16 func(s, qt []float32, k []uint16, d, kstride int)
-	attnAccumNarrowF16  func(ot, pr []float32, v []uint16, mult []float32, d, vstride int)
-	readSum             func(buf []uint64) uint64 // see StreamRead
+	attnNarrow        []narrowTiles
+	readSum           func(buf []uint64) uint64 // see StreamRead
 	// prefetch asks the cache for rows rows of width floats of x, stride
 	// floats apart, ahead of their use (a no-op where it has no kernel).
 	prefetch func(x []float32, stride, rows, width int)
@@ -80,6 +71,20 @@ type family struct {
 
 	// matKernel picks the kernel that computes a weight matrix's rows.
 	matKernel func(w *Mat) matKernel
+}
+
+// narrowTiles are a family's score and accumulation tiles for a block
+// of at most queries queries (see attnScoresNarrowGo, attnAccumNarrowGo),
+// for head sizes that are a multiple of 32; scoresF16 and accumF16
+// (optional, both or none) read an f16 cache's keys and values where they
+// lie, bit-identical to scores and accum on the widened rows (which is
+// what the families without them compute).
+type narrowTiles struct {
+	queries   int
+	scores    func(s, qt, k []float32, d, kstride int)
+	accum     func(ot, pr, v, mult []float32, d, vstride int)
+	scoresF16 func(s, qt []float32, k []uint16, d, kstride int)
+	accumF16  func(ot, pr []float32, v []uint16, mult []float32, d, vstride int)
 }
 
 // matKernel computes rows [lo, hi) of the matrix m.w into m.dst, reading
