@@ -19,13 +19,18 @@ import (
 )
 
 type benchResult struct {
-	Model             string         `json:"model"`
-	DType             string         `json:"dtype"`
-	Format            string         `json:"format,omitempty"`
-	Threads           int            `json:"threads"`
-	Kernels           string         `json:"kernels"`
-	KernelInfo        string         `json:"kernel_info"`        // family, CPU features, tier
-	ReadGBs           float64        `json:"read_bandwidth_gbs"` // streaming read, same threads, best of 5
+	Model      string  `json:"model"`
+	DType      string  `json:"dtype"`
+	Format     string  `json:"format,omitempty"`
+	Threads    int     `json:"threads"`
+	Kernels    string  `json:"kernels"`
+	KernelInfo string  `json:"kernel_info"`        // family, CPU features, tier
+	ReadGBs    float64 `json:"read_bandwidth_gbs"` // streaming read, same threads, best of 5
+	// A plain read of the decode step's weight arrays taken right after
+	// each single-stream run (best of 2), and decode's bytes per second
+	// over it per run: medians over the runs.
+	PairedReadGBs     float64        `json:"paired_weight_read_gbs"`
+	PairedShare       float64        `json:"paired_decode_share"`
 	Prompt            int            `json:"prompt"`
 	Gen               int            `json:"gen"`
 	Repeat            int            `json:"repeat"`
@@ -117,6 +122,12 @@ func newBenchCmd(g *globals) *cobra.Command {
 			res.PrefillTokS, res.PrefillIQR = median(pre)
 			res.PrefillGFLOPs = res.PrefillTokS * float64(res.matmulFLOPs) / 1e9
 			res.DecodeTokS, res.DecodeIQR = median(dec)
+			read, steps, err := benchPaired(l.model, rng, prompt, gen)
+			if err != nil {
+				return err
+			}
+			res.PairedReadGBs = read / 1e9
+			res.PairedShare = steps * float64(res.WeightBytesPerTok+res.KVBytesPerTok) / read
 			for _, P := range pars {
 				var agg []float64
 				for r := 0; r < repeat; r++ {
@@ -203,6 +214,44 @@ func benchOne(m *model.Model, rng *rand.Rand, prompt, gen int) (prefill, decode 
 	return float64(prompt) / first.Sub(start).Seconds(), float64(gen-1) / end.Sub(first).Seconds(), nil
 }
 
+// benchPaired decodes gen tokens after a prompt, each step followed by a
+// plain read of the weight arrays the step read (Model.WeightReadRate),
+// and returns the reads' rate in bytes/s and the steps' rate in steps/s,
+// each over its own time only. A step streams the weights through the
+// caches anyway, so the reads between steps change no step's work; what
+// they give is the bound decode is measured against taken in the same
+// seconds as decode itself (on a shared machine the read rate moves by
+// half within minutes).
+func benchPaired(m *model.Model, rng *rand.Rand, prompt, gen int) (read, steps float64, err error) {
+	kv := m.CacheShape().KVBytesPerToken() * int64(prompt+gen+64)
+	e, err := scheduler.NewEngine(m, scheduler.Config{Limits: scheduler.Limits{MaxBatchTokens: prompt, MaxSeqs: 1}, BlockSize: 32, KVBytes: kv + 1})
+	if err != nil {
+		return 0, 0, err
+	}
+	q := &scheduler.Sequence{Prompt: randomPrompt(rng, m, prompt), Params: scheduler.Params{MaxTokens: gen, IgnoreEOS: true}}
+	if err := e.Add(q); err != nil {
+		return 0, 0, err
+	}
+	var stepTime, readTime time.Duration
+	var n int
+	var since time.Time // when the step now running began
+	err = e.Run(context.Background(), func(ev scheduler.Event) {
+		t := time.Now()
+		if !since.IsZero() { // not the prefill's token
+			stepTime += t.Sub(since)
+			n++
+		}
+		m.WeightReadRate(1)
+		since = time.Now()
+		readTime += since.Sub(t)
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	reads := float64(n + 1)
+	return reads * float64(m.WeightBytes()) / readTime.Seconds(), float64(n) / stepTime.Seconds(), nil
+}
+
 // benchBatched runs P sequences together and returns the aggregate decode
 // rate over the steps after every sequence has its first token.
 func benchBatched(m *model.Model, rng *rand.Rand, P, prompt, gen int) (float64, error) {
@@ -262,6 +311,8 @@ func printBench(w io.Writer, r *benchResult) {
 	gb := wgb + kvgb
 	fmt.Fprintf(w, "read per decode step: weights %.0f MB + %s KV cache %.1f MB (mean): single-stream decode streams %.1f GB/s, %.0f%% of the %.1f GB/s this machine reads (streaming, same threads, best of 5)\n",
 		wgb*1e3, r.KVDtype, kvgb*1e3, gb*r.DecodeTokS, 100*gb*r.DecodeTokS/r.ReadGBs, r.ReadGBs)
+	fmt.Fprintf(w, "paired: one more decode, each step followed by a plain read of the same weights (same threads): reads %.1f GB/s, decode steps %.0f%% of it\n",
+		r.PairedReadGBs, 100*r.PairedShare)
 	fmt.Fprintf(w, "peak RSS %.0f MB\n", float64(r.PeakRSSBytes)/1e6)
 	if r.LateWorkers > 0 {
 		fmt.Fprintf(w, "disturbed: a kernel thread lost its core %d times during the runs (another process or the hypervisor; each time it sat out 1 ms or more)\n", r.LateWorkers)

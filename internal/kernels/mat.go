@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/lfm2go/lfm2/internal/half"
 	"github.com/lfm2go/lfm2/internal/pages"
@@ -74,6 +75,36 @@ func (m *Mat) DType() string { return m.Format().String() }
 func (m *Mat) Bytes() int64 {
 	return int64(len(m.BF16))*2 + int64(len(m.F16))*2 + int64(len(m.F32))*4 + int64(len(m.Q8)) + int64(len(m.Q4)) + int64(len(m.Panels)) +
 		int64(len(m.Scales)+len(m.Affine))*4 + int64(len(m.Q4Scales))*2
+}
+
+// Spans is the matrix's arrays as bytes, where they lie (mapped or in
+// memory): what a product with it reads.
+func (m *Mat) Spans() [][]byte {
+	var out [][]byte
+	add := func(b []byte) {
+		if len(b) > 0 {
+			out = append(out, b)
+		}
+	}
+	add(bytesOf(m.BF16))
+	add(bytesOf(m.F16))
+	add(bytesOf(m.F32))
+	add(bytesOf(m.Q8))
+	add(bytesOf(m.Scales))
+	add(bytesOf(m.Affine))
+	add(m.Q4)
+	add(bytesOf(m.Q4Scales))
+	add(m.Panels)
+	return out
+}
+
+// bytesOf views a slice's elements as bytes.
+func bytesOf[T any](s []T) []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	var zero T
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(zero)))
 }
 
 // Row writes row r as float32 into dst (len Cols).

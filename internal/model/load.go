@@ -310,6 +310,30 @@ func quantizeMat(w *kernels.Mat, t gguf.Type, fast bool) (kernels.Mat, error) {
 	return blocksMatrix(t, blocks, w.Rows, w.Cols, fast)
 }
 
+// WeightReadRate is a plain read, with the model's threads and the kernel
+// family's widest loads, of the weight arrays a decode step reads (those
+// of WeightBytes, where they lie), best of passes, in bytes per second:
+// the bound of decode's weight streaming on this machine at this moment,
+// cheap enough to take between decode steps (a step's time a pass), and
+// with no buffer of its own to inflate the process's memory.
+func (m *Model) WeightReadRate(passes int) float64 {
+	var spans [][]byte
+	var n int64
+	for _, w := range append(m.matrices()[1:], &m.Head) {
+		for _, b := range w.Spans() {
+			spans = append(spans, b)
+			n += int64(len(b))
+		}
+	}
+	var best float64
+	for range passes {
+		t0 := time.Now()
+		m.pool.StreamReadSpans(spans)
+		best = max(best, float64(n)/time.Since(t0).Seconds())
+	}
+	return best
+}
+
 // ReadBandwidth measures the memory read bandwidth decode is bounded by:
 // the model's threads read a buffer of the given size (far larger than
 // the caches) with the kernel family's widest loads, best of passes, in
