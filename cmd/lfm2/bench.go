@@ -189,16 +189,26 @@ func randomPrompt(rng *rand.Rand, m *model.Model, n int) []int32 {
 	return ids
 }
 
-// benchOne times the prefill of one prompt (to its first token) and the
-// single-stream decode of gen tokens.
-func benchOne(m *model.Model, rng *rand.Rand, prompt, gen int) (prefill, decode float64, err error) {
+// singleStream is an engine holding one random prompt of prompt tokens
+// that generates gen tokens, end-of-sequence ignored.
+func singleStream(m *model.Model, rng *rand.Rand, prompt, gen int) (*scheduler.Engine, error) {
 	kv := m.CacheShape().KVBytesPerToken() * int64(prompt+gen+64)
 	e, err := scheduler.NewEngine(m, scheduler.Config{Limits: scheduler.Limits{MaxBatchTokens: prompt, MaxSeqs: 1}, BlockSize: 32, KVBytes: kv + 1})
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
 	q := &scheduler.Sequence{Prompt: randomPrompt(rng, m, prompt), Params: scheduler.Params{MaxTokens: gen, IgnoreEOS: true}}
 	if err := e.Add(q); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// benchOne times the prefill of one prompt (to its first token) and the
+// single-stream decode of gen tokens.
+func benchOne(m *model.Model, rng *rand.Rand, prompt, gen int) (prefill, decode float64, err error) {
+	e, err := singleStream(m, rng, prompt, gen)
+	if err != nil {
 		return 0, 0, err
 	}
 	start := time.Now()
@@ -223,13 +233,8 @@ func benchOne(m *model.Model, rng *rand.Rand, prompt, gen int) (prefill, decode 
 // seconds as decode itself (on a shared machine the read rate moves by
 // half within minutes).
 func benchPaired(m *model.Model, rng *rand.Rand, prompt, gen int) (read, steps float64, err error) {
-	kv := m.CacheShape().KVBytesPerToken() * int64(prompt+gen+64)
-	e, err := scheduler.NewEngine(m, scheduler.Config{Limits: scheduler.Limits{MaxBatchTokens: prompt, MaxSeqs: 1}, BlockSize: 32, KVBytes: kv + 1})
+	e, err := singleStream(m, rng, prompt, gen)
 	if err != nil {
-		return 0, 0, err
-	}
-	q := &scheduler.Sequence{Prompt: randomPrompt(rng, m, prompt), Params: scheduler.Params{MaxTokens: gen, IgnoreEOS: true}}
-	if err := e.Add(q); err != nil {
 		return 0, 0, err
 	}
 	var stepTime, readTime time.Duration

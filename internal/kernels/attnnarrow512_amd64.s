@@ -205,42 +205,36 @@
 	STOREROWS(DX) \
 	VZEROUPPER
 
+// NSTILE(name, shift, rows, fma): a narrow score tile, func(s, qt *float32,
+// k *T, d, kstride int) with keys of 1<<shift bytes (rows reads and widens
+// them: ROWS8 or ROWS8H) and fma the queries' products (NSFMA4, NSFMA2).
+#define NSTILE(name, shift, rows, fma) \
+TEXT name, NOSPLIT, $0-40 \
+	NSARGS(shift) \
+loop: \
+	rows(DI, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7) \
+	rows(R8, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15) \
+	NSCOLUMNS \
+	fma \
+	ADDQ $(16<<shift), DI \
+	ADDQ $(16<<shift), R8 \
+	DECQ CX \
+	JNZ  loop \
+	NSSTORE \
+	RET
+
 // func attnScoresN512(s *float32, qt *float32, k *float32, d, kstride int)
 // s[16·kk + q] = Σ_j qt[16·j + q] · k[kstride·kk + j] for the 16 keys kk
 // and queries q < 4 (lanes 4–15 of s are left as they are); d is a
 // multiple of 16. Per 16 columns of the keys, a 16×16 transpose puts
 // column j in register Zj; each query's sums are one register, a key a
 // lane, FMA'd column by column in order j.
-TEXT ·attnScoresN512(SB), NOSPLIT, $0-40
-	NSARGS(2)
-nsloop:
-	ROWS8(DI, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
-	ROWS8(R8, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
-	NSCOLUMNS
-	NSFMA4
-	ADDQ $64, DI
-	ADDQ $64, R8
-	DECQ CX
-	JNZ  nsloop
-	NSSTORE
-	RET
+NSTILE(·attnScoresN512(SB), 2, ROWS8, NSFMA4)
 
 // func attnScoresNH512(s *float32, qt *float32, k *uint16, d, kstride int)
 // attnScoresN512 reading the keys from an f16 cache where they lie
 // (kstride halves apart): the same arithmetic on the widened keys.
-TEXT ·attnScoresNH512(SB), NOSPLIT, $0-40
-	NSARGS(1)
-nhloop:
-	ROWS8H(DI, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
-	ROWS8H(R8, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
-	NSCOLUMNS
-	NSFMA4
-	ADDQ $32, DI
-	ADDQ $32, R8
-	DECQ CX
-	JNZ  nhloop
-	NSSTORE
-	RET
+NSTILE(·attnScoresNH512(SB), 1, ROWS8H, NSFMA4)
 
 // PACC(kk): key kk's values in two 16-dimension blocks (DI, DI+64) times
 // each query's probability of it, into the eight accumulators.
@@ -486,35 +480,11 @@ nhaloop:
 
 // func attnScoresP512(s *float32, qt *float32, k *float32, d, kstride int)
 // attnScoresN512 for queries 0 and 1: lanes 2 and 3 of s become 0.
-TEXT ·attnScoresP512(SB), NOSPLIT, $0-40
-	NSARGS(2)
-psloop:
-	ROWS8(DI, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
-	ROWS8(R8, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
-	NSCOLUMNS
-	NSFMA2
-	ADDQ $64, DI
-	ADDQ $64, R8
-	DECQ CX
-	JNZ  psloop
-	NSSTORE
-	RET
+NSTILE(·attnScoresP512(SB), 2, ROWS8, NSFMA2)
 
 // func attnScoresPH512(s *float32, qt *float32, k *uint16, d, kstride int)
 // attnScoresP512 reading the keys from an f16 cache where they lie.
-TEXT ·attnScoresPH512(SB), NOSPLIT, $0-40
-	NSARGS(1)
-phloop:
-	ROWS8H(DI, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
-	ROWS8H(R8, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
-	NSCOLUMNS
-	NSFMA2
-	ADDQ $32, DI
-	ADDQ $32, R8
-	DECQ CX
-	JNZ  phloop
-	NSSTORE
-	RET
+NSTILE(·attnScoresPH512(SB), 1, ROWS8H, NSFMA2)
 
 // PFMA2(kk): PFMA for two queries, into Z16, Z17 (dimensions 0–15 of the
 // pass) and Z20, Z21 (16–31).
