@@ -163,10 +163,12 @@ func newBenchCmd(g *globals) *cobra.Command {
 }
 
 // estimateBench guesses the time the remaining runs take from the first
-// run: each batched run prefills P×bp tokens and decodes gen steps, a step
-// with P sequences costing a little more than a single-stream step.
+// run: the paired run (benchPaired) is one more with a read of the weights,
+// about a step's time, after each step; each batched run prefills P×bp
+// tokens and decodes gen steps, a step with P sequences costing a little
+// more than a single-stream step.
 func estimateBench(first time.Duration, prefill, decode float64, repeat, bp, gen int, pars []int) time.Duration {
-	secs := first.Seconds() * float64(repeat-1)
+	secs := first.Seconds()*float64(repeat) + float64(gen)/decode
 	for _, p := range pars {
 		step := (1 + float64(p)/8) / decode
 		secs += float64(repeat) * (float64(p*bp)/prefill + float64(gen)*step)
