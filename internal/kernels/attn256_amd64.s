@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "attn_amd64.h"
+#include "ymm_amd64.h"
 
 // Attention tiles in AVX2 for up to 16 queries (lanes, two ymm) against a
 // chunk of 16 keys, head dimension d (a multiple of 8): the same sums in

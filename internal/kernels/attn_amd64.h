@@ -38,17 +38,6 @@
 	VMULPS w(DX)(R9*2), s2, b2 \
 	VMULPS w(DX)(R10*1), s3, b3
 
-// ZEROY8 clears the accumulators Y0–Y7.
-#define ZEROY8 \
-	VXORPS Y0, Y0, Y0 \
-	VXORPS Y1, Y1, Y1 \
-	VXORPS Y2, Y2, Y2 \
-	VXORPS Y3, Y3, Y3 \
-	VXORPS Y4, Y4, Y4 \
-	VXORPS Y5, Y5, Y5 \
-	VXORPS Y6, Y6, Y6 \
-	VXORPS Y7, Y7, Y7
-
 // EXPCONSTS loads the constants EXP uses into Z20–Z30.
 #define EXPCONSTS \
 	MOVL $0xc2ae999a, AX \

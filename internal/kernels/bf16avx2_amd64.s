@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "ymm_amd64.h"
 
 // AVX2 bf16 kernels. Every dot, in every kernel, accumulates in one 8-lane
 // register per output, eight columns a step (bf16 widened by
@@ -155,14 +156,7 @@ TEXT ·dotBF16t4x3AVX2(SB), NOSPLIT, $0-48
 	LEAQ (R11)(BX*1), R12
 	LEAQ (BX)(BX*2), R13
 
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
+	ZEROY8
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10

@@ -3,6 +3,7 @@
 #include "textflag.h"
 #include "reduce8_amd64.h"
 #include "zmm_amd64.h"
+#include "ymm_amd64.h"
 
 // f16 weights (rowsF16AVX2) with AVX2, FMA and F16C: each row's dot is
 // dotF32AVX2's arithmetic exactly on the weights widened to float32
@@ -23,14 +24,7 @@ TEXT ·f16Dot1x4AVX2(SB), NOSPLIT, $0-40
 	LEAQ (DI)(BX*1), R11
 	LEAQ (R11)(BX*1), R12
 	LEAQ (R12)(BX*1), R13
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
+	ZEROY8
 	SHRQ $4, CX
 	JZ   reduce4
 loop4:
@@ -95,14 +89,7 @@ TEXT ·f16Dot3x2AVX2(SB), NOSPLIT, $0-48
 	LEAQ (SI)(AX*1), R8
 	LEAQ (R8)(AX*1), R9
 	LEAQ (DI)(BX*1), R11
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
+	ZEROY8
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10

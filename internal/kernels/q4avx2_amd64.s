@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "q4_amd64.h"
+#include "ymm_amd64.h"
 
 // 4-bit × int8 kernel (q4.go) for the AVX2 family over one 16-row panel,
 // in two halves of eight rows (one row a lane). Per block and half: the
@@ -180,14 +181,7 @@ TEXT ·q4Panel1x4AVXVNNI(SB), NOSPLIT, $0-80
 	MOVL $0x0f0f0f0f, AX
 	MOVQ AX, X10
 	VPBROADCASTD X10, Y10
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
+	ZEROY8
 	TESTQ CX, CX
 	JZ    q4v4done
 q4v4loop:

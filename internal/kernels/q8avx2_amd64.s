@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "ymm_amd64.h"
 
 // int8 and affine int8 kernels for the AVX2 family. Activations are
 // deinterleaved as for the AVX-512 kernels (per 32: 16 even-indexed, then
@@ -244,14 +245,7 @@ TEXT ·q8T4x3AVX2(SB), NOSPLIT, $0-72
 	LEAQ (DI)(CX*1), R11
 	LEAQ (R11)(CX*1), R12
 	MOVQ k+48(FP), CX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
+	ZEROY8
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
@@ -564,14 +558,7 @@ TEXT ·affT4x3AVX2(SB), NOSPLIT, $0-72
 	LEAQ (DI)(CX*1), R11
 	LEAQ (R11)(CX*1), R12
 	MOVQ k+48(FP), CX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
+	ZEROY8
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
