@@ -75,5 +75,20 @@
 // sdot v<d>.4s, v<n>.16b, v<m>.16b: lane i of Vd += Σj<4 Vn.b[4i+j]·Vm.b[4i+j], signed (FEAT_DotProd)
 #define SDOT_4S(d, n, m) WORD $(0x4e809400|((d)<<0)|((n)<<5)|((m)<<16))
 
+// sdot v<d>.4s, v<n>.16b, v<m>.4b[0]: lane i of Vd += Σj<4 Vn.b[4i+j]·Vm.b[j], signed: Vm's four int8 of element 0 against every lane (FEAT_DotProd)
+#define SDOT_4S_E0(d, n, m) WORD $(0x4f80e000|((d)<<0)|((n)<<5)|((m)<<16))
+
+// sdot v<d>.4s, v<n>.16b, v<m>.4b[1]: as SDOT_4S_E0, Vm's element 1 (bytes 4–7)
+#define SDOT_4S_E1(d, n, m) WORD $(0x4fa0e000|((d)<<0)|((n)<<5)|((m)<<16))
+
+// sdot v<d>.4s, v<n>.16b, v<m>.4b[2]: as SDOT_4S_E0, Vm's element 2 (bytes 8–11)
+#define SDOT_4S_E2(d, n, m) WORD $(0x4f80e800|((d)<<0)|((n)<<5)|((m)<<16))
+
+// sdot v<d>.4s, v<n>.16b, v<m>.4b[3]: as SDOT_4S_E0, Vm's element 3 (bytes 12–15)
+#define SDOT_4S_E3(d, n, m) WORD $(0x4fa0e800|((d)<<0)|((n)<<5)|((m)<<16))
+
+// mul v<d>.4s, v<n>.4s, v<m>.4s: Vd = Vn × Vm, four int32 lanes (the low 32 bits)
+#define MUL_4S(d, n, m) WORD $(0x4ea09c00|((d)<<0)|((n)<<5)|((m)<<16))
+
 // bfdot v<d>.4s, v<n>.8h, v<m>.8h: lane i of Vd += Vn.h[2i]·Vm.h[2i] + Vn.h[2i+1]·Vm.h[2i+1], bf16 (FEAT_BF16)
 #define BFDOT_4S(d, n, m) WORD $(0x6e40fc00|((d)<<0)|((n)<<5)|((m)<<16))

@@ -54,6 +54,11 @@ var Table = []Inst{
 	{"SXTL2_4S", "0 1 0 0 1 1 1 1 0 0 0 1 0 0 0 0 1 0 1 0 0 1 nnnnn ddddd", "sxtl2 v%d.4s, v%n.8h", "armv8-a", "as SXTL_4S, from the high four"},
 	{"SCVTF_4S", "0 1 0 0 1 1 1 0 0 0 1 0 0 0 0 1 1 1 0 1 1 0 nnnnn ddddd", "scvtf v%d.4s, v%n.4s", "armv8-a", "Vd = f32 of the int32 lanes of Vn"},
 	{"SDOT_4S", "0 1 0 0 1 1 1 0 1 0 0 mmmmm 1 0 0 1 0 1 nnnnn ddddd", "sdot v%d.4s, v%n.16b, v%m.16b", "armv8.2-a+dotprod", "lane i of Vd += Σj<4 Vn.b[4i+j]·Vm.b[4i+j], signed (FEAT_DotProd)"},
+	{"SDOT_4S_E0", "0 1 0 0 1 1 1 1 1 0 0 mmmmm 1 1 1 0 0 0 nnnnn ddddd", "sdot v%d.4s, v%n.16b, v%m.4b[0]", "armv8.2-a+dotprod", "lane i of Vd += Σj<4 Vn.b[4i+j]·Vm.b[j], signed: Vm's four int8 of element 0 against every lane (FEAT_DotProd)"},
+	{"SDOT_4S_E1", "0 1 0 0 1 1 1 1 1 0 1 mmmmm 1 1 1 0 0 0 nnnnn ddddd", "sdot v%d.4s, v%n.16b, v%m.4b[1]", "armv8.2-a+dotprod", "as SDOT_4S_E0, Vm's element 1 (bytes 4–7)"},
+	{"SDOT_4S_E2", "0 1 0 0 1 1 1 1 1 0 0 mmmmm 1 1 1 0 1 0 nnnnn ddddd", "sdot v%d.4s, v%n.16b, v%m.4b[2]", "armv8.2-a+dotprod", "as SDOT_4S_E0, Vm's element 2 (bytes 8–11)"},
+	{"SDOT_4S_E3", "0 1 0 0 1 1 1 1 1 0 1 mmmmm 1 1 1 0 1 0 nnnnn ddddd", "sdot v%d.4s, v%n.16b, v%m.4b[3]", "armv8.2-a+dotprod", "as SDOT_4S_E0, Vm's element 3 (bytes 12–15)"},
+	{"MUL_4S", "0 1 0 0 1 1 1 0 1 0 1 mmmmm 1 0 0 1 1 1 nnnnn ddddd", "mul v%d.4s, v%n.4s, v%m.4s", "armv8-a", "Vd = Vn × Vm, four int32 lanes (the low 32 bits)"},
 	{"BFDOT_4S", "0 1 1 0 1 1 1 0 0 1 0 mmmmm 1 1 1 1 1 1 nnnnn ddddd", "bfdot v%d.4s, v%n.8h, v%m.8h", "armv8.6-a+bf16", "lane i of Vd += Vn.h[2i]·Vm.h[2i] + Vn.h[2i+1]·Vm.h[2i+1], bf16 (FEAT_BF16)"},
 }
 
