@@ -54,6 +54,6 @@ run max engine -test.skip 'TestConstrainedOutputIsValid|TestConstrainedBatchInva
 # The fallbacks: the families each CPU model leaves, and the fixture
 # logits on the best of them (neon-dotprod, then plain neon).
 run cortex-a76 kernels
-run cortex-a76 model -test.run 'TestFixtureLogits|TestGGUFFastTier|TestInt8$'
+run cortex-a76 model -test.run 'TestFixtureLogits|TestGGUFFastTier|TestGGUFKQuantFastTier|TestGGUFQ8FastTier|TestInt8$'
 run cortex-a57 kernels
 run cortex-a57 model -test.run 'TestFixtureLogits|TestGGUFFastTier|TestInt8$'

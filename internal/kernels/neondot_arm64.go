@@ -5,17 +5,21 @@ package kernels
 //go:noescape
 func q4Panel1SDOT(xq *int8, corr *int32, xs *float32, nib *byte, sc *uint16, nb int, out *float32)
 
-// neonDotFamily is the NEON family with 4-bit weights on SDOT
-// (FEAT_DotProd: Cortex-A76 and later, Apple M1 and later, Graviton2+).
+// neonDotFamily is the NEON family with 4-bit, K-quant and Q8_0 weights
+// as stored on SDOT (FEAT_DotProd: Cortex-A76 and later, Apple M1 and
+// later, Graviton2+): the fast tier of the quantized formats, as on x86.
 func neonDotFamily() family {
 	f := neonFamily()
 	f.impl = ImplNEONDot
 	f.features = append(f.features, "ASIMDDP")
-	f.nativeQ4 = true
+	f.nativeQ4, f.nativeKQuant, f.nativeQ8Panels = true, true, true
 	bf16 := f.matKernel
 	f.matKernel = func(w *Mat) matKernel {
-		if w.Format() == FormatQ4 {
+		switch w.Format() {
+		case FormatQ4:
 			return matKernel{rows: (*matmulTask).runQ4SDOT, needs: actInt8}
+		case FormatQ4K, FormatQ5K, FormatQ6K, FormatQ8Panels:
+			return matKernel{rows: (*matmulTask).runKQuantSDOT, needs: actInt8 | actInt8K}
 		}
 		return bf16(w)
 	}
