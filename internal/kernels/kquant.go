@@ -234,10 +234,7 @@ func dequantRowKQuant(dst []float32, m *Mat, r int) {
 // roundActK: roundActKGo or a vector kernel equal to it).
 func (a *act8) prepareKQuant(x []float32, round func(x []float32, q []int8, scale []float32, kq []int8, kf []float32, ki []int32)) {
 	n := len(a.q)
-	if cap(a.kq) < n {
-		a.kq, a.kf, a.ki = backed[int8](n), backed[float32](n/Q8Block*4), backed[int32](n/Q8Block*4)
-	}
-	a.kq, a.kf, a.ki = a.kq[:n], a.kf[:n/Q8Block*4], a.ki[:n/Q8Block*4]
+	a.resize(n, true)
 	round(x[:n], a.q, a.scale, a.kq, a.kf, a.ki)
 }
 

@@ -106,10 +106,7 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 		p.mm.first[i+1] = p.mm.first[i] + (w.Rows+amxRows-1)/amxRows*amxRows
 	}
 	if needs&actInt8 != 0 {
-		p.act.prepare(x, T, K, p.fam.roundAct8)
-		if needs&actInt8K != 0 {
-			p.act.prepareKQuant(x, p.fam.roundActK)
-		}
+		p.roundAct8(&p.act, x, T*K, needs&actInt8K != 0)
 		p.mm.act = &p.act
 	}
 	if needs&actInt16 != 0 {

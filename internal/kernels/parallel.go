@@ -13,6 +13,7 @@ const (
 	opPackAMX
 	opPackPairs
 	opRoundAct16
+	opRoundAct8
 )
 
 // elemTask is kept in the Pool so these calls allocate nothing.
@@ -28,6 +29,8 @@ type elemTask struct {
 	exact      bool     // opPackPairs: high and low halves
 	rows       int      // opPackAMX: rows of x
 	act16      *act16   // opRoundAct16's destination
+	act8       *act8    // opRoundAct8's destination
+	kquant     bool     // opRoundAct8: the K-quants' planes too
 }
 
 // elemGrain is how many floats an element-wise chunk covers: small inputs
@@ -50,6 +53,12 @@ func (e *elemTask) Run(worker, lo, hi int) {
 		packPairs(e.pairs, e.a, e.width, lo, hi, e.exact)
 	case opRoundAct16:
 		e.act16.roundRows(e.a, e.width, lo, hi)
+	case opRoundAct8:
+		var roundK func(x []float32, q []int8, scale []float32, kq []int8, kf []float32, ki []int32)
+		if e.kquant {
+			roundK = e.pool.fam.roundActK
+		}
+		e.act8.roundBlocks(e.a, lo, hi, e.pool.fam.roundAct8, roundK)
 	case opDeinterleave:
 		for r := lo; r < hi; r++ {
 			deinterleave32(e.dst[r*e.width:(r+1)*e.width], e.a[r*e.width:(r+1)*e.width])
@@ -92,6 +101,16 @@ func (p *Pool) roundAct16Rows(a *act16, x []float32, T, K int) {
 	a.resize(T * K)
 	p.elem = elemTask{op: opRoundAct16, act16: a, a: x, width: K}
 	p.runElem(T, max(1, elemGrain/K))
+}
+
+// roundAct8 rounds the n activations of x (a whole number of 32-value
+// blocks) into a, as act8.prepare and (kquant) prepareKQuant do, blocks
+// spread over the pool: a prefill chunk's rounding was serial, and in the
+// Go specification (arm64) it took longer than some of its matmuls.
+func (p *Pool) roundAct8(a *act8, x []float32, n int, kquant bool) {
+	a.resize(n, kquant)
+	p.elem = elemTask{pool: p, op: opRoundAct8, act8: a, a: x, kquant: kquant}
+	p.runElem(n/Q8Block, elemGrain/Q8Block)
 }
 
 // packPairRows packs x [T×K] as bf16 pairs (see packPairs), rows spread

@@ -100,12 +100,38 @@ type act8 struct {
 // prepare rounds T rows of x (width K, a multiple of 32) into a with
 // round, a family's roundAct8 (roundAct8Go or a vector kernel equal to it).
 func (a *act8) prepare(x []float32, T, K int, round func(x []float32, q []int8, corr []int32, scale []float32)) {
-	n := T * K
+	a.resize(T*K, false)
+	a.roundBlocks(x, 0, T*K/Q8Block, round, nil)
+}
+
+// resize makes a hold n activations (a whole number of blocks), and the
+// K-quant kernels' residual plane, floats and integers if kquant.
+func (a *act8) resize(n int, kquant bool) {
 	if cap(a.q) < n {
 		a.q, a.corr, a.scale = backed[int8](n), backed[int32](n/Q8Block), backed[float32](n/Q8Block)
 	}
 	a.q, a.corr, a.scale = a.q[:n], a.corr[:n/Q8Block], a.scale[:n/Q8Block]
-	round(x[:n], a.q, a.corr, a.scale)
+	if !kquant {
+		return
+	}
+	if cap(a.kq) < n {
+		a.kq, a.kf, a.ki = backed[int8](n), backed[float32](n/Q8Block*4), backed[int32](n/Q8Block*4)
+	}
+	a.kq, a.kf, a.ki = a.kq[:n], a.kf[:n/Q8Block*4], a.ki[:n/Q8Block*4]
+}
+
+// roundBlocks rounds blocks [lo, hi) of x into a (sized by resize) with
+// round, a family's roundAct8, and then, unless roundK is nil, with
+// roundK, its roundActK (prepareKQuant). Blocks are rounded independently,
+// so the pool may split them (Pool.roundAct8).
+func (a *act8) roundBlocks(x []float32, lo, hi int,
+	round func(x []float32, q []int8, corr []int32, scale []float32),
+	roundK func(x []float32, q []int8, scale []float32, kq []int8, kf []float32, ki []int32)) {
+	v, s := lo*Q8Block, hi*Q8Block
+	round(x[v:s], a.q[v:s], a.corr[lo:hi], a.scale[lo:hi])
+	if roundK != nil {
+		roundK(x[v:s], a.q[v:s], a.scale[lo:hi], a.kq[v:s], a.kf[4*lo:4*hi], a.ki[4*lo:4*hi])
+	}
 }
 
 // roundAct8Go rounds x (a whole number of 32-value blocks) into act8's
