@@ -33,13 +33,15 @@ func archFamily(impl Impl, fast bool) (family, bool) {
 // neonFamily: NEON element kernels, bf16/f32 matmuls (f32 FMLA on
 // widened bf16, like the AVX2 family) and int8/affine int8 matmuls (f32
 // FMLA on dequantized weights), SwiGLU and the attention tiles' products;
-// 4-bit weights (kept as int8 here) and the softmax step in Go.
+// the rounding of activations to int8; 4-bit weights (kept as int8 here)
+// and the softmax step in Go.
 func neonFamily() family {
 	f := goFamily()
 	f.impl, f.features = ImplNEON, []string{"ASIMD"}
 	vectorElems(&f, 4, elemsNEON())
 	f.attnScores, f.attnAccum = attnScoresNEONTile, attnAccumNEONTile
 	f.swiglu = swigluNEONChunk
+	f.roundAct8, f.roundActK = roundAct8Vec, roundActKVec
 	useNEONHalf(&f)
 	f.bf16 = neonBF16()
 	f.matKernel = func(w *Mat) matKernel {

@@ -51,6 +51,12 @@
 // fneg v<d>.4s, v<n>.4s: Vd = −Vn, four f32 lanes
 #define FNEG_4S(d, n) WORD $(0x6ea0f800|((d)<<0)|((n)<<5))
 
+// fabs v<d>.4s, v<n>.4s: Vd = |Vn|, four f32 lanes
+#define FABS_4S(d, n) WORD $(0x4ea0f800|((d)<<0)|((n)<<5))
+
+// fmaxv s<d>, v<n>.4s: Sd = the largest of Vn's four f32 lanes (NaN if one is)
+#define FMAXV_4S(d, n) WORD $(0x6e30f800|((d)<<0)|((n)<<5))
+
 // frintn v<d>.4s, v<n>.4s: Vd = Vn rounded to the nearest integer, ties to even
 #define FRINTN_4S(d, n) WORD $(0x4e218800|((d)<<0)|((n)<<5))
 
