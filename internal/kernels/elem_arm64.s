@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "neon_arm64.h"
+#include "exp_arm64.h"
 
 // NEON element-wise kernels, four lanes a step, each bit-identical to its
 // Go specification (ops.go): every product is rounded before it is added
@@ -143,59 +144,22 @@ rloop:
 rdone:
 	RET
 
-// CONST broadcasts the 32-bit pattern c into the four lanes of v.
-#define CONST(c, v) MOVD $c, R9; VDUP R9, v.S4
-
 // func swigluNEON(dst, gate, up *float32, n int)
-// dst = g / (1 + e^−g) · up, n a multiple of 4. e^x as the x86 kernels
-// compute it: x clamped to [−87.3, 88.3] (so 2^k stays a normal power),
-// k = round(x·log2 e), r = x − k·ln 2 with ln 2 in two parts, the degree-6
-// Taylor polynomial of e^r by Horner's rule, and 2^k added to its
-// exponent field. Within 1e-6 (relative) of the float64 specification.
+// dst = g / (1 + e^−g) · up, n a multiple of 4, e^x by EXP (exp_arm64.h).
 TEXT ·swigluNEON(SB), NOSPLIT, $0-32
 	MOVD dst+0(FP), R0
 	MOVD gate+8(FP), R1
 	MOVD up+16(FP), R2
 	MOVD n+24(FP), R3
-	CONST(0xc2ae999a, V20) // −87.3
-	CONST(0x42b0999a, V21) // 88.3
-	CONST(0x3fb8aa3b, V22) // log2 e
-	CONST(0x3f318000, V23) // ln 2, high part 0.693359375
-	CONST(0xb95e8083, V24) // ln 2, low part −2.12194440e−4
-	CONST(0x3ab60b61, V25) // 1/720
-	CONST(0x3c088889, V26) // 1/120
-	CONST(0x3d2aaaab, V27) // 1/24
-	CONST(0x3e2aaaab, V28) // 1/6
-	CONST(0x3f000000, V29) // 1/2
-	CONST(0x3f800000, V30) // 1
+	EXPCONSTS
 	LSR  $2, R3, R3
 	CBZ  R3, gdone
 gloop:
 	VLD1.P 16(R1), [V0.S4]
 	FNEG_4S(1, 0)          // x = −g
-	FMAX_4S(1, 1, 20)
-	FMIN_4S(1, 1, 21)
-	FMUL_4S(2, 1, 22)
-	FRINTN_4S(2, 2)        // k
-	VFMLS  V23.S4, V2.S4, V1.S4 // r = x − k·ln2hi
-	VFMLS  V24.S4, V2.S4, V1.S4 //     − k·ln2lo
-	VMOV   V26.B16, V3.B16
-	VFMLA  V25.S4, V1.S4, V3.S4 // 1/120 + r/720
-	VMOV   V27.B16, V4.B16
-	VFMLA  V3.S4, V1.S4, V4.S4
-	VMOV   V28.B16, V3.B16
-	VFMLA  V4.S4, V1.S4, V3.S4
-	VMOV   V29.B16, V4.B16
-	VFMLA  V3.S4, V1.S4, V4.S4
-	VMOV   V30.B16, V3.B16
-	VFMLA  V4.S4, V1.S4, V3.S4
-	VMOV   V30.B16, V4.B16
-	VFMLA  V3.S4, V1.S4, V4.S4  // p(r)
-	FCVTZS_4S(2, 2)
-	VSHL   $23, V2.S4, V2.S4
-	VADD   V2.S4, V4.S4, V4.S4  // · 2^k
-	FADD_4S(4, 4, 30)           // 1 + e^−g
-	FDIV_4S(0, 0, 4)            // g / (1 + e^−g)
+	EXP(1, 2, 3, 4)        // e^−g
+	FADD_4S(4, 4, 30)      // 1 + e^−g
+	FDIV_4S(0, 0, 4)       // g / (1 + e^−g)
 	VLD1.P 16(R2), [V5.S4]
 	FMUL_4S(0, 0, 5)
 	VST1.P [V0.S4], 16(R0)

@@ -57,6 +57,21 @@
 // fmaxv s<d>, v<n>.4s: Sd = the largest of Vn's four f32 lanes (NaN if one is)
 #define FMAXV_4S(d, n) WORD $(0x6e30f800|((d)<<0)|((n)<<5))
 
+// fmla v<d>.4s, v<n>.4s, v<m>.4s: Vd += Vn × Vm, fused, four f32 lanes
+#define FMLA_4S(d, n, m) WORD $(0x4e20cc00|((d)<<0)|((n)<<5)|((m)<<16))
+
+// fmls v<d>.4s, v<n>.4s, v<m>.4s: Vd −= Vn × Vm, fused, four f32 lanes
+#define FMLS_4S(d, n, m) WORD $(0x4ea0cc00|((d)<<0)|((n)<<5)|((m)<<16))
+
+// add v<d>.4s, v<n>.4s, v<m>.4s: Vd = Vn + Vm, four int32 lanes
+#define ADD_4S(d, n, m) WORD $(0x4ea08400|((d)<<0)|((n)<<5)|((m)<<16))
+
+// orr v<d>.16b, v<n>.16b, v<m>.16b: Vd = Vn | Vm (ORR_16B(d, n, n) is MOV)
+#define ORR_16B(d, n, m) WORD $(0x4ea01c00|((d)<<0)|((n)<<5)|((m)<<16))
+
+// shl v<d>.4s, v<n>.4s, #23: Vd = Vn << 23, four 32-bit lanes (an integer into a float's exponent field)
+#define SHL23_4S(d, n) WORD $(0x4f375400|((d)<<0)|((n)<<5))
+
 // frintn v<d>.4s, v<n>.4s: Vd = Vn rounded to the nearest integer, ties to even
 #define FRINTN_4S(d, n) WORD $(0x4e218800|((d)<<0)|((n)<<5))
 
