@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "neon_arm64.h"
+#include "exp_arm64.h"
 
 // NEON attention tiles: sixteen query lanes in four registers, each
 // output lane accumulated in the specification's order (attention.go).
@@ -78,4 +79,218 @@ ackey:
 	SUBS   $1, R4, R4
 	BNE    acdim
 acdone:
+	RET
+
+// func attnScoresN4NEON(s, qt, k *float32, d, kstride int)
+// The narrow score tile for up to four queries (see attnScoresNarrowGo):
+// s[16·kk + i] for lanes i < 4, four keys a pass, each lane's sum the
+// same chain as in attnScoresNEON. Lanes 4–15 of s are left as they are.
+TEXT ·attnScoresN4NEON(SB), NOSPLIT, $0-40
+	MOVD s+0(FP), R0
+	MOVD qt+8(FP), R1
+	MOVD k+16(FP), R2
+	MOVD d+24(FP), R3
+	MOVD kstride+32(FP), R4
+	LSL  $2, R4, R4
+	MOVD $64, R9
+	MOVD $4, R5
+nsgroup:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD R1, R6
+	MOVD R2, R10
+	ADD  R4, R10, R11
+	ADD  R4, R11, R12
+	ADD  R4, R12, R13
+	MOVD R3, R8
+	CBZ  R8, nsstore
+nsdim:
+	VLD1.P  (R6)(R9), [V16.S4]
+	VLD1R.P 4(R10), [V20.S4]
+	VLD1R.P 4(R11), [V21.S4]
+	VLD1R.P 4(R12), [V22.S4]
+	VLD1R.P 4(R13), [V23.S4]
+	VFMLA   V20.S4, V16.S4, V0.S4
+	VFMLA   V21.S4, V16.S4, V1.S4
+	VFMLA   V22.S4, V16.S4, V2.S4
+	VFMLA   V23.S4, V16.S4, V3.S4
+	SUBS    $1, R8, R8
+	BNE     nsdim
+nsstore:
+	VST1.P [V0.S4], (R0)(R9)
+	VST1.P [V1.S4], (R0)(R9)
+	VST1.P [V2.S4], (R0)(R9)
+	VST1.P [V3.S4], (R0)(R9)
+	ADD    R4<<2, R2, R2
+	SUBS   $1, R5, R5
+	BNE    nsgroup
+	RET
+
+// func attnAccumN4NEON(ot, p, v, mult *float32, d, vstride int)
+// The narrow accumulation tile for four queries (see attnAccumNarrowGo),
+// ot held query by query: for each query q and 16 dimensions j at a time,
+// o = ot[d·q + j] · mult[q], then o += p[16·kk + q] · v[kk·vstride + j]
+// for the 16 keys kk in order, the chain of attnAccumNEON. d a multiple
+// of 16.
+TEXT ·attnAccumN4NEON(SB), NOSPLIT, $0-48
+	MOVD ot+0(FP), R0
+	MOVD p+8(FP), R1
+	MOVD v+16(FP), R2
+	MOVD mult+24(FP), R3
+	MOVD d+32(FP), R4
+	MOVD vstride+40(FP), R5
+	LSL  $2, R5, R5
+	LSR  $4, R4, R4
+	MOVD $64, R9
+	MOVD $4, R10
+naquery:
+	VLD1R.P 4(R3), [V24.S4]
+	MOVD    R2, R11 // v + 16 dimensions a pass
+	MOVD    R4, R12
+	CBZ     R12, nanext
+nadim:
+	VLD1 (R0), [V0.S4, V1.S4, V2.S4, V3.S4]
+	FMUL_4S(0, 0, 24)
+	FMUL_4S(1, 1, 24)
+	FMUL_4S(2, 2, 24)
+	FMUL_4S(3, 3, 24)
+	MOVD R1, R6
+	MOVD R11, R7
+	MOVD $16, R8
+nakey:
+	VLD1R.P (R6)(R9), [V20.S4]
+	VLD1    (R7), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VFMLA   V20.S4, V16.S4, V0.S4
+	VFMLA   V20.S4, V17.S4, V1.S4
+	VFMLA   V20.S4, V18.S4, V2.S4
+	VFMLA   V20.S4, V19.S4, V3.S4
+	ADD     R5, R7, R7
+	SUBS    $1, R8, R8
+	BNE     nakey
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R0)
+	ADD    $64, R11, R11
+	SUBS   $1, R12, R12
+	BNE    nadim
+nanext:
+	ADD  $4, R1, R1
+	SUBS $1, R10, R10
+	BNE  naquery
+	RET
+
+// softmaxLaneBits: lane i's bit of a key's mask, 1 << i.
+DATA softmaxLaneBits<>+0(SB)/4, $0x1
+DATA softmaxLaneBits<>+4(SB)/4, $0x2
+DATA softmaxLaneBits<>+8(SB)/4, $0x4
+DATA softmaxLaneBits<>+12(SB)/4, $0x8
+DATA softmaxLaneBits<>+16(SB)/4, $0x10
+DATA softmaxLaneBits<>+20(SB)/4, $0x20
+DATA softmaxLaneBits<>+24(SB)/4, $0x40
+DATA softmaxLaneBits<>+28(SB)/4, $0x80
+DATA softmaxLaneBits<>+32(SB)/4, $0x100
+DATA softmaxLaneBits<>+36(SB)/4, $0x200
+DATA softmaxLaneBits<>+40(SB)/4, $0x400
+DATA softmaxLaneBits<>+44(SB)/4, $0x800
+DATA softmaxLaneBits<>+48(SB)/4, $0x1000
+DATA softmaxLaneBits<>+52(SB)/4, $0x2000
+DATA softmaxLaneBits<>+56(SB)/4, $0x4000
+DATA softmaxLaneBits<>+60(SB)/4, $0x8000
+GLOBL softmaxLaneBits<>(SB), RODATA|NOPTR, $64
+
+// LANEMASK: the next key's mask (R21, moved on) as lane masks of the
+// group's lanes (V31 their bits) in V2.
+#define LANEMASK \
+	MOVHU.P 2(R21), R8 \
+	VDUP    R8, V2.S4 \
+	VCMTST  V31.S4, V2.S4, V2.S4
+
+// func attnSoftmaxNEON(s, m, l, mult *float32, masks *uint16)
+// The online-softmax step of one score tile (see attnSoftmaxGo), four
+// lanes at a time: per lane, the new running maximum over the keys its
+// mask admits (taken where s > max: never for NaN, as in Go), the rescale
+// factor (exactly 1 where the maximum did not grow), the probabilities
+// (exactly 0 where masked) in place of the scores, and the running sum,
+// added key by key; e^x by EXP. A group of four lanes that no key admits
+// (decode: the tile's empty query lanes) only gets what the step gives
+// such lanes: probabilities 0 and factor 1.
+// V0 the running maximum, V1 a key's scores, V2 its lane masks, V6 the
+// sum, V7 the factor, V8 the old maximum, V9–V13 scratch, V20–V30 EXP's.
+TEXT ·attnSoftmaxNEON(SB), NOSPLIT, $0-40
+	MOVD s+0(FP), R0
+	MOVD m+8(FP), R1
+	MOVD l+16(FP), R2
+	MOVD mult+24(FP), R3
+	MOVD masks+32(FP), R4
+	EXPCONSTS
+	MOVD R4, R6
+	MOVD $16, R7
+	MOVD ZR, R5
+smor:
+	MOVHU.P 2(R6), R8 // R5: the lanes some key admits
+	ORR     R8, R5, R5
+	SUBS    $1, R7, R7
+	BNE     smor
+	MOVD    $softmaxLaneBits<>(SB), R10
+	MOVD    $64, R19
+	MOVD    ZR, R11 // the group's byte offset: 0, 16, 32, 48
+sgroup:
+	ADD  R11, R0, R20
+	ADD  R11, R1, R13
+	ADD  R11, R2, R14
+	ADD  R11, R3, R15
+	LSR  $2, R11, R12
+	LSR  R12, R5, R12
+	ANDS $15, R12, R12
+	BNE  sactive
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD $16, R7
+szero:
+	VST1.P [V1.S4], (R20)(R19)
+	SUBS   $1, R7, R7
+	BNE    szero
+	VST1   [V30.S4], (R15)
+	B      snext
+sactive:
+	ADD    R11, R10, R12
+	VLD1   (R12), [V31.S4]
+	VLD1   (R13), [V0.S4]
+	VMOV   V0.B16, V8.B16
+	MOVD   R4, R21
+	MOVD   R20, R22
+	MOVD   $16, R7
+smax:
+	VLD1.P (R22)(R19), [V1.S4]
+	LANEMASK
+	FCMGT_4S(3, 1, 0) // s > max
+	VAND   V2.B16, V3.B16, V3.B16
+	VBIT   V3.B16, V1.B16, V0.B16
+	SUBS   $1, R7, R7
+	BNE    smax
+	VST1   [V0.S4], (R13)
+	FCMGT_4S(9, 0, 8) // new > old
+	FSUB_4S(10, 8, 0) // old − new
+	EXP(10, 11, 12, 13)
+	ORR_16B(7, 30, 30)
+	VBIT   V9.B16, V13.B16, V7.B16 // e^(old − new) where it grew, else 1
+	VST1   [V7.S4], (R15)
+	VLD1   (R14), [V6.S4]
+	FMUL_4S(6, 6, 7) // l·mult, then the probabilities in key order
+	MOVD   R4, R21
+	MOVD   $16, R7
+sexp:
+	VLD1   (R20), [V1.S4]
+	FSUB_4S(1, 1, 0)
+	EXP(1, 11, 12, 13)
+	LANEMASK
+	VAND   V2.B16, V13.B16, V13.B16
+	VST1.P [V13.S4], (R20)(R19)
+	FADD_4S(6, 6, 13)
+	SUBS   $1, R7, R7
+	BNE    sexp
+	VST1   [V6.S4], (R14)
+snext:
+	ADD  $16, R11
+	CMP  $64, R11
+	BLT  sgroup
 	RET

@@ -32,14 +32,19 @@ func archFamily(impl Impl, fast bool) (family, bool) {
 
 // neonFamily: NEON element kernels, bf16/f32 matmuls (f32 FMLA on
 // widened bf16, like the AVX2 family) and int8/affine int8 matmuls (f32
-// FMLA on dequantized weights), SwiGLU and the attention tiles' products;
-// the rounding of activations to int8; 4-bit weights (kept as int8 here)
-// and the softmax step in Go.
+// FMLA on dequantized weights), SwiGLU, the attention tiles (products and
+// the online-softmax step) and the rounding of activations to int8; 4-bit
+// weights kept as int8 here.
 func neonFamily() family {
 	f := goFamily()
 	f.impl, f.features = ImplNEON, []string{"ASIMD"}
 	vectorElems(&f, 4, elemsNEON())
 	f.attnScores, f.attnAccum = attnScoresNEONTile, attnAccumNEONTile
+	f.attnSoftmax = attnSoftmaxNEONTile
+	// Decode's two to four queries a kv head: one register of lanes
+	// instead of four (the softmax step leaves the empty lane groups).
+	f.attnSoftmaxNarrow = attnSoftmaxNEONTile
+	f.attnNarrow = []narrowTiles{{queries: narrowLanes, scores: attnScoresN4NEONTile, accum: attnAccumN4NEONTile}}
 	f.swiglu = swigluNEONChunk
 	f.roundAct8, f.roundActK = roundAct8Vec, roundActKVec
 	useNEONHalf(&f)

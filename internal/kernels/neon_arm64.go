@@ -143,6 +143,44 @@ func attnScoresNEONTile(s, qt, k []float32, d, kstride int) {
 	attnScoresNEON(&s[0], &qt[0], &k[0], d, kstride)
 }
 
+//go:noescape
+func attnScoresN4NEON(s, qt, k *float32, d, kstride int)
+
+//go:noescape
+func attnAccumN4NEON(ot, p, v, mult *float32, d, vstride int)
+
+// attnScoresN4NEONTile is the narrow score tile for up to four queries
+// (see attnScoresNarrowGo) in NEON.
+func attnScoresN4NEONTile(s, qt, k []float32, d, kstride int) {
+	if d == 0 {
+		return
+	}
+	_, _, _ = s[lanes*lanes-1], qt[lanes*d-1], k[(lanes-1)*kstride+d-1]
+	attnScoresN4NEON(&s[0], &qt[0], &k[0], d, kstride)
+}
+
+// attnAccumN4NEONTile is the narrow accumulation tile for four queries
+// (see attnAccumNarrowGo) in NEON; d a multiple of 16 (attnStart takes
+// the narrow tiles for multiples of 32 only), else Go.
+func attnAccumN4NEONTile(ot, pr, v, mult []float32, d, vstride int) {
+	if d%16 != 0 || d == 0 {
+		attnAccumNarrowGo(narrowLanes)(ot, pr, v, mult, d, vstride)
+		return
+	}
+	_, _, _, _ = ot[narrowLanes*d-1], pr[lanes*lanes-1], v[(lanes-1)*vstride+d-1], mult[narrowLanes-1]
+	attnAccumN4NEON(&ot[0], &pr[0], &v[0], &mult[0], d, vstride)
+}
+
+//go:noescape
+func attnSoftmaxNEON(s, m, l, mult *float32, masks *uint16)
+
+// attnSoftmaxNEONTile is the online-softmax step (see attnSoftmaxGo) in
+// NEON, e^x by the x86 kernels' polynomial.
+func attnSoftmaxNEONTile(s, m, l, mult []float32, masks *[lanes]uint16) {
+	_, _, _, _ = s[lanes*lanes-1], m[lanes-1], l[lanes-1], mult[lanes-1]
+	attnSoftmaxNEON(&s[0], &m[0], &l[0], &mult[0], &masks[0])
+}
+
 // attnAccumNEONTile is the accumulation tile (see attnAccumGo) in NEON.
 func attnAccumNEONTile(ot, pr, v, mult []float32, d, vstride int) {
 	if d == 0 {

@@ -72,6 +72,9 @@
 // shl v<d>.4s, v<n>.4s, #23: Vd = Vn << 23, four 32-bit lanes (an integer into a float's exponent field)
 #define SHL23_4S(d, n) WORD $(0x4f375400|((d)<<0)|((n)<<5))
 
+// fcmgt v<d>.4s, v<n>.4s, v<m>.4s: lane i of Vd = all ones if Vn > Vm (false for NaN), else 0
+#define FCMGT_4S(d, n, m) WORD $(0x6ea0e400|((d)<<0)|((n)<<5)|((m)<<16))
+
 // frintn v<d>.4s, v<n>.4s: Vd = Vn rounded to the nearest integer, ties to even
 #define FRINTN_4S(d, n) WORD $(0x4e218800|((d)<<0)|((n)<<5))
 

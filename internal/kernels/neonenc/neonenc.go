@@ -53,6 +53,7 @@ var Table = []Inst{
 	{"ADD_4S", "0 1 0 0 1 1 1 0 1 0 1 mmmmm 1 0 0 0 0 1 nnnnn ddddd", "add v%d.4s, v%n.4s, v%m.4s", "armv8-a", "Vd = Vn + Vm, four int32 lanes"},
 	{"ORR_16B", "0 1 0 0 1 1 1 0 1 0 1 mmmmm 0 0 0 1 1 1 nnnnn ddddd", "orr v%d.16b, v%n.16b, v%m.16b", "armv8-a", "Vd = Vn | Vm (ORR_16B(d, n, n) is MOV)"},
 	{"SHL23_4S", "0 1 0 0 1 1 1 1 0 0 1 1 0 1 1 1 0 1 0 1 0 1 nnnnn ddddd", "shl v%d.4s, v%n.4s, #23", "armv8-a", "Vd = Vn << 23, four 32-bit lanes (an integer into a float's exponent field)"},
+	{"FCMGT_4S", "0 1 1 0 1 1 1 0 1 0 1 mmmmm 1 1 1 0 0 1 nnnnn ddddd", "fcmgt v%d.4s, v%n.4s, v%m.4s", "armv8-a", "lane i of Vd = all ones if Vn > Vm (false for NaN), else 0"},
 	{"FRINTN_4S", "0 1 0 0 1 1 1 0 0 0 1 0 0 0 0 1 1 0 0 0 1 0 nnnnn ddddd", "frintn v%d.4s, v%n.4s", "armv8-a", "Vd = Vn rounded to the nearest integer, ties to even"},
 	{"FCVTZS_4S", "0 1 0 0 1 1 1 0 1 0 1 0 0 0 0 1 1 0 1 1 1 0 nnnnn ddddd", "fcvtzs v%d.4s, v%n.4s", "armv8-a", "Vd = the f32 lanes of Vn as int32, rounded toward zero"},
 	{"SXTL_8H", "0 0 0 0 1 1 1 1 0 0 0 0 1 0 0 0 1 0 1 0 0 1 nnnnn ddddd", "sxtl v%d.8h, v%n.8b", "armv8-a", "Vd = the low eight int8 lanes of Vn sign-extended to int16"},
