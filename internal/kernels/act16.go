@@ -25,10 +25,11 @@ type act16 struct {
 	lo []uint8
 }
 
-// prepare rounds T rows of x (width K, a multiple of 32) into a.
+// prepare rounds T rows of x (width K, a multiple of 32) into a with the
+// specification (roundAct16Go).
 func (a *act16) prepare(x []float32, T, K int) {
 	a.resize(T * K)
-	a.roundRows(x, K, 0, T)
+	a.roundRows(x, K, 0, T, roundAct16Go)
 }
 
 // resize makes a hold n values.
@@ -44,10 +45,12 @@ func (a *act16) resize(n int) {
 	a.off16 = a.off16[:n/16]
 }
 
-// roundRows rounds rows [lo, hi) of x (width K) into a (sized already).
-func (a *act16) roundRows(x []float32, K, lo, hi int) {
+// roundRows rounds rows [lo, hi) of x (width K) into a (sized already)
+// with round (a family's roundAct16: roundAct16Go or a kernel equal to it).
+func (a *act16) roundRows(x []float32, K, lo, hi int,
+	round func(x []float32, q []int16, hi []int8, lo []uint8, scale []float32, corr []int32, sum []float32, off16 []int32)) {
 	v0, v1, b0, b1 := lo*K, hi*K, lo*K/Q8Block, hi*K/Q8Block
-	roundAct16Go(x[v0:v1], a.q[v0:v1], a.hi[v0:v1], a.lo[v0:v1], a.scale[b0:b1], a.corr[b0:b1], a.sum[b0:b1], a.off16[2*b0:2*b1])
+	round(x[v0:v1], a.q[v0:v1], a.hi[v0:v1], a.lo[v0:v1], a.scale[b0:b1], a.corr[b0:b1], a.sum[b0:b1], a.off16[2*b0:2*b1])
 }
 
 // roundAct16Go rounds x (a whole number of 32-value blocks) into act16's

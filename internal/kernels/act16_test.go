@@ -3,6 +3,7 @@ package kernels
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -32,6 +33,52 @@ func TestAct16Rounding(t *testing.T) {
 		}
 		if want := int32(32767); b != 2 && peak != want || b == 2 && peak != 0 {
 			t.Fatalf("block %d: largest |q| %d", b, peak)
+		}
+	}
+}
+
+// TestRoundAct16MatchesSpecification: every family rounds int16
+// activations exactly as roundAct16Go (values, bytes, scales, sums):
+// random blocks of several magnitudes, a block of zeros, a block whose
+// values are halfway cases (amax 32767, so that x·32767/amax is x itself:
+// 2.5 → 2, −0.5 → 0, 1.5 → 2), and a block with a negative largest value.
+func TestRoundAct16MatchesSpecification(t *testing.T) {
+	rng := rand.New(rand.NewPCG(161, 162))
+	const blocks = 40
+	n := blocks * Q8Block
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64()) * float32(math.Pow(10, float64(i/Q8Block%7-3)))
+	}
+	clear(x[5*Q8Block : 6*Q8Block])
+	half := x[7*Q8Block : 8*Q8Block]
+	for i := range half {
+		half[i] = float32(i%8) - 3.5
+	}
+	half[0], half[1], half[2], half[3] = 32767, 2.5, -0.5, 1.5
+	x[9*Q8Block+3] = -1e4 // the block's largest, negative
+	type rounded struct {
+		q           []int16
+		hi          []int8
+		lo          []uint8
+		scale, sum  []float32
+		corr, off16 []int32
+	}
+	round := func(f func(x []float32, q []int16, hi []int8, lo []uint8, scale []float32, corr []int32, sum []float32, off16 []int32)) rounded {
+		r := rounded{make([]int16, n), make([]int8, n), make([]uint8, n), make([]float32, blocks), make([]float32, blocks), make([]int32, blocks), make([]int32, 2*blocks)}
+		f(x, r.q, r.hi, r.lo, r.scale, r.corr, r.sum, r.off16)
+		return r
+	}
+	want := round(roundAct16Go)
+	if h := want.q[7*Q8Block : 8*Q8Block]; h[1] != 2 || h[2] != 0 || h[3] != 2 {
+		t.Fatalf("specification: halfway cases 2.5, -0.5, 1.5 gave %d, %d, %d", h[1], h[2], h[3])
+	}
+	for _, impl := range Available() {
+		got := round(familyOf(impl, false).roundAct16)
+		if !slices.Equal(got.q, want.q) || !slices.Equal(got.hi, want.hi) || !slices.Equal(got.lo, want.lo) ||
+			!slices.Equal(got.scale, want.scale) || !slices.Equal(got.sum, want.sum) ||
+			!slices.Equal(got.corr, want.corr) || !slices.Equal(got.off16, want.off16) {
+			t.Errorf("%s: int16 rounding differs from the specification", impl)
 		}
 	}
 }

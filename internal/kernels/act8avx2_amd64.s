@@ -3,9 +3,9 @@
 #include "textflag.h"
 #include "act8_amd64.h"
 
-// roundAct8Go and roundActKGo with AVX2 (the AVX-512 versions are in
-// act8_amd64.s), one 32-value block (four ymm) per iteration, bit-identical
-// to the specifications: amax by VMAXPS over |x| (exact, in any order);
+// roundAct8Go, roundActKGo and roundAct16Go with AVX2 (the AVX-512
+// versions of the first two are in act8_amd64.s), one 32-value block (four
+// ymm) per iteration, bit-identical to the specifications: amax by VMAXPS over |x| (exact, in any order);
 // q = VCVTPS2DQ(x × (127/amax)) (rounded half to even: the default MXCSR
 // mode), narrowed by saturating packs (|q| ≤ 127, so exactly) and put back
 // in order by VPERMD.
@@ -201,5 +201,116 @@ kzero:
 	DECQ CX
 	JNZ  kloop
 kdone:
+	VZEROUPPER
+	RET
+
+// SUMD8(y, r): the eight int32 of y added into the 32-bit register r
+// (Y14 scratch, y clobbered).
+#define SUMD8(y, x, r) \
+	VEXTRACTI128 $1, y, X14 \
+	VPADDD       X14, x, x \
+	VPSHUFD      $0x4e, x, X14 \
+	VPADDD       X14, x, x \
+	VPSHUFD      $0xb1, x, X14 \
+	VPADDD       X14, x, x \
+	MOVQ         x, r
+
+// func roundAct16_256(x *float32, q *int16, hi *int8, lo *uint8, scale *float32, corr *int32, sum *float32, off16 *int32, blocks int)
+// roundAct16Go with AVX2: q = VCVTPS2DQ(x × (32767/amax)) (rounded half to
+// even), clamped to ±32767, packed to int16 (saturating packs, exact here,
+// put back in order by VPERMQ); its high bytes (arithmetic shift) and low
+// bytes (mask) packed likewise; the 16-value sums for off16, corr and sum.
+TEXT ·roundAct16_256(SB), NOSPLIT, $0-72
+	MOVQ x+0(FP), SI
+	MOVQ q+8(FP), DI
+	MOVQ hi+16(FP), R10
+	MOVQ lo+24(FP), R11
+	MOVQ scale+32(FP), R9
+	MOVQ corr+40(FP), R8
+	MOVQ sum+48(FP), R12
+	MOVQ off16+56(FP), R13
+	MOVQ blocks+64(FP), CX
+	MOVL $0x7fffffff, AX
+	MOVQ AX, X15
+	VPBROADCASTD X15, Y15
+	MOVL $32767, AX
+	MOVQ AX, X10
+	VPBROADCASTD X10, Y10 // +32767
+	MOVL $-32767, AX
+	MOVQ AX, X11
+	VPBROADCASTD X11, Y11 // −32767
+	MOVL $0x00ff00ff, AX
+	MOVQ AX, X12
+	VPBROADCASTD X12, Y12 // the low byte of each word
+	MOVL $0x46fffe00, AX // 32767.0
+	MOVQ AX, X8
+	VXORPS X9, X9, X9
+	TESTQ CX, CX
+	JZ    r16done
+r16loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	AMAX
+	VDIVSS   X8, X4, X7 // scale = amax / 32767
+	MOVSS    X7, (R9)
+	VXORPS   X6, X6, X6
+	VUCOMISS X9, X4
+	JE       r16zero
+	VDIVSS   X4, X8, X6 // 32767 / amax
+r16zero:
+	VBROADCASTSS X6, Y6
+	ROUND
+	VPMINSD Y10, Y0, Y0
+	VPMINSD Y10, Y1, Y1
+	VPMINSD Y10, Y2, Y2
+	VPMINSD Y10, Y3, Y3
+	VPMAXSD Y11, Y0, Y0
+	VPMAXSD Y11, Y1, Y1
+	VPMAXSD Y11, Y2, Y2
+	VPMAXSD Y11, Y3, Y3
+	VPADDD  Y1, Y0, Y4 // values 0–15
+	VPADDD  Y3, Y2, Y5 // 16–31
+	VPACKSSDW Y1, Y0, Y0
+	VPERMQ    $0xd8, Y0, Y0 // q 0–15
+	VPACKSSDW Y3, Y2, Y2
+	VPERMQ    $0xd8, Y2, Y2 // q 16–31
+	VMOVDQU   Y0, (DI)
+	VMOVDQU   Y2, 32(DI)
+	VPSRAW    $8, Y0, Y1
+	VPSRAW    $8, Y2, Y3
+	VPACKSSWB Y3, Y1, Y1
+	VPERMQ    $0xd8, Y1, Y1
+	VMOVDQU   Y1, (R10)
+	VPAND     Y12, Y0, Y0
+	VPAND     Y12, Y2, Y2
+	VPACKUSWB Y2, Y0, Y0
+	VPERMQ    $0xd8, Y0, Y0
+	VMOVDQU   Y0, (R11)
+	SUMD8(Y4, X4, AX)
+	SUMD8(Y5, X5, BX)
+	IMUL3L $-16, AX, DX
+	MOVL   DX, (R13)
+	IMUL3L $-16, BX, DX
+	MOVL   DX, 4(R13)
+	ADDL   BX, AX // Σq
+	MOVL   AX, DX
+	SHLL   $7, DX
+	MOVL   DX, (R8) // 128·Σq
+	VCVTSI2SSL AX, X1, X1
+	VMULSS     X7, X1, X1
+	MOVSS      X1, (R12) // Σq × scale
+	ADDQ $128, SI
+	ADDQ $64, DI
+	ADDQ $32, R10
+	ADDQ $32, R11
+	ADDQ $4, R9
+	ADDQ $4, R8
+	ADDQ $4, R12
+	ADDQ $8, R13
+	DECQ CX
+	JNZ  r16loop
+r16done:
 	VZEROUPPER
 	RET

@@ -103,3 +103,15 @@ func roundActKAVX2(x []float32, q []int8, scale []float32, kq []int8, kf []float
 		roundActK_256(&x[0], &q[0], &scale[0], &kq[0], &kf[0], &ki[0], n)
 	}
 }
+
+//go:noescape
+func roundAct16_256(x *float32, q *int16, hi *int8, lo *uint8, scale *float32, corr *int32, sum *float32, off16 *int32, blocks int)
+
+// roundAct16AVX2 is roundAct16Go with AVX2 (act8avx2_amd64.s).
+func roundAct16AVX2(x []float32, q []int16, hi []int8, lo []uint8, scale []float32, corr []int32, sum []float32, off16 []int32) {
+	if n := len(x) / Q8Block; n > 0 {
+		_, _, _, _ = q[n*Q8Block-1], hi[n*Q8Block-1], lo[n*Q8Block-1], off16[2*n-1]
+		_, _, _ = scale[n-1], corr[n-1], sum[n-1]
+		roundAct16_256(&x[0], &q[0], &hi[0], &lo[0], &scale[0], &corr[0], &sum[0], &off16[0], n)
+	}
+}

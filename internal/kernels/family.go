@@ -64,6 +64,8 @@ type family struct {
 	widenRows func(dst []float32, src []uint16, stride, rows, d int)                            // see widenRowsGo
 	roundAct8 func(x []float32, q []int8, corr []int32, scale []float32)                        // see roundAct8Go
 	roundActK func(x []float32, q []int8, scale []float32, kq []int8, kf []float32, ki []int32) // see roundActKGo
+	// roundAct16: see roundAct16Go.
+	roundAct16 func(x []float32, q []int16, hi []int8, lo []uint8, scale []float32, corr []int32, sum []float32, off16 []int32)
 
 	// bf16: the f32-FMA tiles for bf16 weights, in families that use
 	// them (see runBF16Tiles).
@@ -175,6 +177,7 @@ func goFamily() family {
 		prefetch:    func([]float32, int, int, int) {},
 		roundAct8:   roundAct8Go,
 		roundActK:   roundActKGo,
+		roundAct16:  roundAct16Go,
 		toF16:       f32ToF16Go,
 		toF32:       f16ToF32Go,
 		widenRows:   widenRowsGo,

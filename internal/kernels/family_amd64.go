@@ -29,7 +29,7 @@ func avx2Family() family { return avx2FamilyWith(cpu.X86.HasAVXVNNI) }
 func avx2FamilyWith(vnni bool) family {
 	f := goFamily()
 	f.impl, f.features = ImplAVX2, []string{"AVX2", "FMA"}
-	f.roundAct8, f.roundActK = roundAct8AVX2, roundActKAVX2
+	f.roundAct8, f.roundActK, f.roundAct16 = roundAct8AVX2, roundActKAVX2, roundAct16AVX2
 	q4 := (*matmulTask).runQ4AVX2
 	kq := matKernel{rows: (*matmulTask).runKQuantAVX2, needs: actInt8 | actInt8K}
 	// Without VNNI, Q8_0, Q4_K and Q6_K multiply int16 activations

@@ -52,7 +52,7 @@ func (e *elemTask) Run(worker, lo, hi int) {
 	case opPackPairs:
 		packPairs(e.pairs, e.a, e.width, lo, hi, e.exact)
 	case opRoundAct16:
-		e.act16.roundRows(e.a, e.width, lo, hi)
+		e.act16.roundRows(e.a, e.width, lo, hi, e.pool.fam.roundAct16)
 	case opRoundAct8:
 		var roundK func(x []float32, q []int8, scale []float32, kq []int8, kf []float32, ki []int32)
 		if e.kquant {
@@ -99,7 +99,7 @@ func (p *Pool) deinterleaveRows(dst, x []float32, rows, width int) {
 // pool.
 func (p *Pool) roundAct16Rows(a *act16, x []float32, T, K int) {
 	a.resize(T * K)
-	p.elem = elemTask{op: opRoundAct16, act16: a, a: x, width: K}
+	p.elem = elemTask{pool: p, op: opRoundAct16, act16: a, a: x, width: K}
 	p.runElem(T, max(1, elemGrain/K))
 }
 
