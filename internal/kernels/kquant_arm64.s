@@ -53,31 +53,28 @@
 #define SHR2(s, d) VUSHR $2, s, d
 #define SHR3(s, d) VUSHR $3, s, d
 
+// INSERT(SH, ha, hb, ta, tb, da, db): the higher bits in Vha, Vhb (groups
+// A, B) moved into place by SH (into Vta, Vtb) and inserted into the
+// weights Vda, Vdb where V31 has bits (BIT).
+#define INSERT(SH, ha, hb, ta, tb, da, db) \
+	SH(ha.B16, ta.B16) \
+	SH(hb.B16, tb.B16) \
+	VBIT V31.B16, ta.B16, da.B16 \
+	VBIT V31.B16, tb.B16, db.B16
+
 // MERGE5(LO, HI): Q5_K's fifth bits of chunk c (V8, V9: bit c for the low
 // nibbles' weights, 4+c for the high ones') shifted to bit 4 by LO and HI
-// and inserted (BIT under V31 = 0x10); V20, V21 scratch.
+// (V31 = 0x10); V20, V21 scratch.
 #define MERGE5(LO, HI) \
-	LO(V8.B16, V20.B16) \
-	LO(V9.B16, V21.B16) \
-	VBIT V31.B16, V20.B16, V24.B16 \
-	VBIT V31.B16, V21.B16, V25.B16 \
-	HI(V8.B16, V20.B16) \
-	HI(V9.B16, V21.B16) \
-	VBIT V31.B16, V20.B16, V26.B16 \
-	VBIT V31.B16, V21.B16, V27.B16
+	INSERT(LO, V8, V9, V20, V21, V24, V25) \
+	INSERT(HI, V8, V9, V20, V21, V26, V27)
 
 // MERGE6(SH): Q6_K's top two bits of chunk c (bits 2c, 2c+1 of V8, V9 for
 // the low nibbles' weights, of V10, V11 for the high ones') shifted to
-// bits 4–5 by SH and inserted (V31 = 0x30); V4, V5 scratch.
+// bits 4–5 by SH (V31 = 0x30); V4, V5 scratch.
 #define MERGE6(SH) \
-	SH(V8.B16, V4.B16) \
-	SH(V9.B16, V5.B16) \
-	VBIT V31.B16, V4.B16, V24.B16 \
-	VBIT V31.B16, V5.B16, V25.B16 \
-	SH(V10.B16, V4.B16) \
-	SH(V11.B16, V5.B16) \
-	VBIT V31.B16, V4.B16, V26.B16 \
-	VBIT V31.B16, V5.B16, V27.B16
+	INSERT(SH, V8, V9, V4, V5, V24, V25) \
+	INSERT(SH, V10, V11, V4, V5, V26, V27)
 
 // DOTS45(E): chunk c's weights (E = SDOT by element c) into the sums of
 // one sub-block per plane: V16, V17 group A's q and residual planes, V18,
