@@ -15,7 +15,7 @@ import (
 //
 // They are computed in the fast tier, on activations in two int8 planes
 // per 32 values (act8's rounding as for Q4_0, then the residual rounded
-// again: prepareKQuant), so that a sub-block's dot with each plane is an
+// again: roundActKGo), so that a sub-block's dot with each plane is an
 // exact integer: the integer sub-block scales multiply it exactly, a
 // super-block's blocks are accumulated in float32 times the planes'
 // scales, and d and dmin are applied once per super-block (dotKQuantGo).
@@ -229,16 +229,8 @@ func dequantRowKQuant(dst []float32, m *Mat, r int) {
 	}
 }
 
-// prepareKQuant adds to prepared activations (act8, from x) what the
-// K-quant kernels read besides the int8 values, with round (a family's
-// roundActK: roundActKGo or a vector kernel equal to it).
-func (a *act8) prepareKQuant(x []float32, round func(x []float32, q []int8, scale []float32, kq []int8, kf []float32, ki []int32)) {
-	n := len(a.q)
-	a.resize(n, true)
-	round(x[:n], a.q, a.scale, a.kq, a.kf, a.ki)
-}
-
-// roundActKGo is the specification of prepareKQuant's rounding: the
+// roundActKGo is the specification of the K-quants' activation rounding
+// (a family's roundActK, which Pool.roundAct8 runs after roundAct8): the
 // residual x − q·scale of each 32-value block (one fused multiply-add, so
 // rounded once) rounded to int8 again with its own scale (amax/127 in
 // float32, to nearest even), so that x is held to about 2⁻¹⁵ of its
@@ -274,9 +266,9 @@ func roundActKGo(x []float32, q []int8, scale []float32, kq []int8, kf []float32
 	}
 }
 
-// dotKQuantGo is the dot of activation row t (prepared, with
-// prepareKQuant) with row n of a K-quant matrix: per 32-value block and
-// activation plane the exact integer S = Σ scale·(Σ q·x), over its one
+// dotKQuantGo is the dot of activation row t (prepared by Pool.roundAct8
+// with the K-quants' planes) with row n of a K-quant matrix: per 32-value
+// block and activation plane the exact integer S = Σ scale·(Σ q·x), over its one
 // (Q4_K, Q5_K) or two (Q6_K, with the offset −32·Σx) sub-blocks,
 // fused-multiply-added as float32 times the plane's scale into the
 // super-block's accumulator, the plane of q first; for Q4_K and Q5_K the

@@ -17,7 +17,7 @@
 // (Z0–Z3).
 //
 // Registers: SI, R8 the activation planes (int8), DX their floats and R15
-// their integers (16 bytes a block each; prepareKQuant); panels' super-
+// their integers (16 bytes a block each; roundActKGo); panels' super-
 // blocks at DI (and R11–R13); BX the block's offset in the super-block
 // (k × block bytes), R10 its scales' (k × 16 or 32); AX blocks left in
 // the super-block, CX super-blocks left. Z31 holds 0x0f in every byte, Z30

@@ -21,7 +21,7 @@
 // its top bit, so the sums need no −128·Σx.
 //
 // Registers: R0, R1 the activation planes (int8), R2 their floats and R3
-// their integers (16 bytes a block each: prepareKQuant); R4 the panel's
+// their integers (16 bytes a block each: roundActKGo); R4 the panel's
 // super-block, R5 super-blocks left, R6 out; R10 the block, R13 its
 // scales; R7, R8 pointers into the block; R9 = 64; R12 blocks left.
 // V0–V3 the super-block's sums of groups 0–3 (Q8_0: its sum), V4–V7 the

@@ -4,7 +4,7 @@ package kernels
 
 // kqKernels are a family's K-quant × int8 kernels of one format over
 // panels (kquant.go); they take the activation planes (xq, xl), the
-// blocks' floats (kf) and integers (ki) as prepareKQuant lays them out,
+// blocks' floats (kf) and integers (ki) as roundActKGo lays them out,
 // and a panel's first super-block.
 type kqKernels struct {
 	// t4 (optional): four activation rows (k int8 apart) against a panel;

@@ -104,7 +104,7 @@ func (p *Pool) roundAct16Rows(a *act16, x []float32, T, K int) {
 }
 
 // roundAct8 rounds the n activations of x (a whole number of 32-value
-// blocks) into a, as act8.prepare and (kquant) prepareKQuant do, blocks
+// blocks) into a, as act8.prepare and (kquant) the family's roundActK do, blocks
 // spread over the pool: a prefill chunk's rounding was serial, and in the
 // Go specification (arm64) it took longer than some of its matmuls.
 func (p *Pool) roundAct8(a *act8, x []float32, n int, kquant bool) {

@@ -90,7 +90,7 @@ type act8 struct {
 	q     []int8
 	corr  []int32
 	scale []float32
-	// For K-quant weights (prepareKQuant): the residual plane, per block
+	// For K-quant weights (roundActK): the residual plane, per block
 	// four floats and four integers.
 	kq []int8
 	kf []float32
@@ -122,7 +122,7 @@ func (a *act8) resize(n int, kquant bool) {
 
 // roundBlocks rounds blocks [lo, hi) of x into a (sized by resize) with
 // round, a family's roundAct8, and then, unless roundK is nil, with
-// roundK, its roundActK (prepareKQuant). Blocks are rounded independently,
+// roundK, its roundActK. Blocks are rounded independently,
 // so the pool may split them (Pool.roundAct8).
 func (a *act8) roundBlocks(x []float32, lo, hi int,
 	round func(x []float32, q []int8, corr []int32, scale []float32),

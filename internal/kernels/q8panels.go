@@ -78,9 +78,9 @@ func dequantRowQ8Panels(dst []float32, m *Mat, r int) {
 	}
 }
 
-// dotQ8PanelsGo is the dot of activation row t (prepared, with
-// prepareKQuant) with row n of a Q8_0 panel matrix: per block and
-// activation plane the exact integer Σ q·x, converted to float32, times
+// dotQ8PanelsGo is the dot of activation row t (prepared by
+// Pool.roundAct8 with the K-quants' planes) with row n of a Q8_0 panel
+// matrix: per block and activation plane the exact integer Σ q·x, converted to float32, times
 // the plane's scale × the block's (rounded to float32), fused-multiply-
 // added into the super-block's sum, the plane of q first; each
 // super-block's sum added to the result in turn. The specification of the
