@@ -206,13 +206,8 @@ func TestKQuantKernelsMatchSpecification(t *testing.T) {
 // magnitudes, a block of zeros, and a block on the int8 grid (a residual
 // of zeros under nonzero q).
 func TestRoundActKMatchesSpecification(t *testing.T) {
-	rng := rand.New(rand.NewPCG(99, 100))
 	const blocks = 40
-	x := make([]float32, blocks*Q8Block)
-	for i := range x {
-		x[i] = float32(rng.NormFloat64()) * float32(math.Pow(10, float64(i/Q8Block%7-3)))
-	}
-	clear(x[5*Q8Block : 6*Q8Block])
+	x := roundingBlocks(rand.New(rand.NewPCG(99, 100)), blocks)
 	grid := x[7*Q8Block : 8*Q8Block]
 	for i := range grid {
 		grid[i] = float32(i%16 - 8)

@@ -68,18 +68,25 @@ func checkFamiliesMatchSpec(t *testing.T, name string, impls []Impl, w *Mat, x [
 
 func abs32(v float32) float32 { return float32(math.Abs(float64(v))) }
 
-// TestRoundAct8MatchesSpecification: every family rounds activations for
-// the 4-bit kernels exactly as roundAct8Go: random blocks of several
-// magnitudes, a block of zeros, and halfway cases (amax 127, so that
-// x·127/amax is x itself: 2.5 → 2, 1.5 → 2, 3.5 → 4, −0.5 → 0).
-func TestRoundAct8MatchesSpecification(t *testing.T) {
-	rng := rand.New(rand.NewPCG(95, 96))
-	const blocks = 40
+// roundingBlocks is the activations the rounding tests start from:
+// blocks of 32 random values at seven magnitudes (1e-3 … 1e3) in turn,
+// block 5 all zeros; each test then writes its own cases into block 7.
+func roundingBlocks(rng *rand.Rand, blocks int) []float32 {
 	x := make([]float32, blocks*Q8Block)
 	for i := range x {
 		x[i] = float32(rng.NormFloat64()) * float32(math.Pow(10, float64(i/Q8Block%7-3)))
 	}
 	clear(x[5*Q8Block : 6*Q8Block])
+	return x
+}
+
+// TestRoundAct8MatchesSpecification: every family rounds activations for
+// the 4-bit kernels exactly as roundAct8Go: random blocks of several
+// magnitudes, a block of zeros, and halfway cases (amax 127, so that
+// x·127/amax is x itself: 2.5 → 2, 1.5 → 2, 3.5 → 4, −0.5 → 0).
+func TestRoundAct8MatchesSpecification(t *testing.T) {
+	const blocks = 40
+	x := roundingBlocks(rand.New(rand.NewPCG(95, 96)), blocks)
 	half := x[7*Q8Block : 8*Q8Block]
 	for i := range half {
 		half[i] = float32(i%8) - 3.5
