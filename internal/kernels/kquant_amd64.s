@@ -42,6 +42,23 @@
 	VPANDD    Z31, Z22, Z22 \
 	VPANDD    Z31, Z23, Z23
 
+// KQUNPACKN(b): as KQUNPACK, but Z20–Z23 keep the high nibbles in place
+// (16 × the quant), which saves four shifts a block where no higher bits
+// are merged in (Q4_K); F_HIGHSUM shifts their dot products back down.
+#define KQUNPACKN(b) \
+	VMOVDQU32 320(b)(BX*1), Z16 \
+	VMOVDQU32 384(b)(BX*1), Z17 \
+	VMOVDQU32 448(b)(BX*1), Z18 \
+	VMOVDQU32 512(b)(BX*1), Z19 \
+	VPANDND   Z16, Z31, Z20 \
+	VPANDND   Z17, Z31, Z21 \
+	VPANDND   Z18, Z31, Z22 \
+	VPANDND   Z19, Z31, Z23 \
+	VPANDD    Z31, Z16, Z16 \
+	VPANDD    Z31, Z17, Z17 \
+	VPANDD    Z31, Z18, Z18 \
+	VPANDD    Z31, Z19, Z19
+
 // MERGE(h, v): v |= h & Z30 (a bit-select: A | B&C).
 #define MERGE(h, v) VPTERNLOGD $0xf8, Z30, h, v
 
@@ -111,6 +128,9 @@
 
 // KQROW4(xq, xl, kf, accD, accM): one activation row's block (planes at xq
 // and xl, floats at kf) against a Q4_K/Q5_K block; Z4–Z7 scratch.
+// F_HIGHSUM(r) brings the high nibbles' sums to scale: an arithmetic shift
+// by 4 after KQUNPACKN (exactly divisible by 16; at most 16 · 15 · 128 ·
+// 16 in magnitude), nothing after KQUNPACK.
 #define KQROW4(xq, xl, kf, accD, accM) \
 	VPXORD           Z4, Z4, Z4 \
 	VPXORD           Z5, Z5, Z5 \
@@ -118,6 +138,8 @@
 	VPXORD           Z7, Z7, Z7 \
 	DOTS(xq, Z4, Z5) \
 	DOTS(xl, Z6, Z7) \
+	F_HIGHSUM(Z5) \
+	F_HIGHSUM(Z7) \
 	VPADDD           Z5, Z4, Z4 \
 	VPADDD           Z7, Z6, Z6 \
 	VPMULLD          Z24, Z4, Z4 \
@@ -376,7 +398,8 @@ done: \
 #define F_BB 256
 #define F_SC 16
 #define F_HIGH 0
-#define F_UNPACK(b) KQUNPACK(b)
+#define F_UNPACK(b) KQUNPACKN(b)
+#define F_HIGHSUM(r) VPSRAD $4, r, r
 #define F_SCALES(b) KQSCALES4(b)
 #define F_ROW(xq, xl, kf, ki, accD, accM) KQROW4(xq, xl, kf, accD, accM)
 #define F_SUPER(b, accD, accM, acc) SUPER4(b, accD, accM, acc)
@@ -390,11 +413,13 @@ KERNEL1X4(·kq4Panel1x4_512(SB))
 #undef F_BB
 #undef F_HIGH
 #undef F_UNPACK
+#undef F_HIGHSUM
 #undef F_PREFETCH
 #define F_SB 2880
 #define F_BB 320
 #define F_HIGH 0x10101010
 #define F_UNPACK(b) KQUNPACK(b) KQHIGH5(b)
+#define F_HIGHSUM(r)
 #define F_PREFETCH(b) PREFETCHBLOCK5(b)
 KERNEL1(·kq5Panel1_512(SB))
 KERNEL4(·kq5Panel4_512(SB))
