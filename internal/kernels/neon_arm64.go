@@ -87,13 +87,13 @@ func q8Dot1x4NEON(x *float32, q *int8, qs int, sc *float32, scs int, k int, out 
 func q8Dot4x1NEON(x *float32, xs int, q *int8, sc *float32, k int, out *float32, os int)
 
 //go:noescape
-func affineDot1x1NEON(x *float32, q *int8, a *float32, k int) float32
+func affineDot1x1NEON(x *float32, q *int8, sc *float32, k int) float32
 
 //go:noescape
-func affineDot1x4NEON(x *float32, q *int8, qs int, a *float32, as int, k int, out *float32, os int)
+func affineDot1x4NEON(x *float32, q *int8, qs int, sc *float32, scs int, k int, out *float32, os int)
 
 //go:noescape
-func affineDot4x1NEON(x *float32, xs int, q *int8, a *float32, k int, out *float32, os int)
+func affineDot4x1NEON(x *float32, xs int, q *int8, sc *float32, k int, out *float32, os int)
 
 // runInt8NEON computes rows [lo, hi) of an int8 or affine int8 matrix
 // (q8_arm64.s): 4×1 tiles while four activation rows remain (each weight
