@@ -192,6 +192,418 @@ ret: \
 	VZEROUPPER \
 	RET
 
+// Each tile is written once, as a macro, for both tiers: LOLOAD(a, r)
+// loads a chunk's low halves, 64 bytes after its high ones at a, into r,
+// and LODP(acc, x, w) adds their products after the high halves' (the
+// exact tier); NOLO and NODP leave both out (the fast tier). XSTEP is the
+// bytes of a packed chunk: 128 exact, 64 fast.
+#define LOLOAD(a, r) VMOVDQU32 64 a, r
+#define LODP(acc, x, w) DP(acc, x, w)
+#define NOLO(a, r)
+#define NODP(acc, x, w)
+
+// DP1X1(name, LOLOAD, LODP, XSTEP): func(x *uint32, w *uint16, chunks int) float32
+#define DP1X1(name, LOLOAD, LODP, XSTEP) \
+TEXT name, NOSPLIT, $0-28 \
+	MOVQ x+0(FP), SI \
+	MOVQ w+8(FP), DI \
+	MOVQ chunks+16(FP), CX \
+	VPXORD Z0, Z0, Z0 \
+	TESTQ CX, CX \
+	JZ done \
+loop: \
+	VMOVDQU32 (DI), Z16 \
+	VMOVDQU32 (SI), Z24 \
+	LOLOAD((SI), Z25) \
+	DP(0, 24, 16) \
+	LODP(0, 25, 16) \
+	ADDQ $64, DI \
+	ADDQ $XSTEP, SI \
+	DECQ CX \
+	JNZ  loop \
+done: \
+	REDUCE512(Z0, Y0, X0, Y1, X1) \
+	VZEROUPPER \
+	MOVSS X0, ret+24(FP) \
+	RET
+
+// DP1X4(name, LOLOAD, LODP, XSTEP): func(x *uint32, w *uint16, k int, chunks int, q int, out *float32)
+// One activation row against the 4q weight rows at w (row stride k
+// elements) as four quarters: tile t (q of them) takes rows t, q+t, 2q+t,
+// 3q+t into out[t + c·q]. Each of the four streams the kernel reads thus
+// runs on through consecutive rows: rows of 2 KiB one after another stream
+// from memory at the read rate, four adjacent rows side by side did not.
+// Registers: R14 the row stride in bytes (then the tail a row has past
+// its whole chunks), BX the bytes between a tile's rows, R9 between
+// its outputs, AX the tiles left.
+#define DP1X4(name, LOLOAD, LODP, XSTEP) \
+TEXT name, NOSPLIT, $0-48 \
+	MOVQ x+0(FP), R8 \
+	MOVQ w+8(FP), DI \
+	MOVQ k+16(FP), R14 \
+	SHLQ $1, R14 \
+	MOVQ q+32(FP), R9 \
+	MOVQ R9, BX \
+	IMULQ R14, BX \
+	SHLQ $2, R9 \
+	MOVQ chunks+24(FP), CX \
+	SHLQ $6, CX \
+	SUBQ CX, R14 \
+	MOVQ q+32(FP), AX \
+	MOVQ out+40(FP), DX \
+	LEAQ (DI)(BX*1), R11 \
+	LEAQ (R11)(BX*1), R12 \
+	LEAQ (R12)(BX*1), R13 \
+	TESTQ AX, AX \
+	JZ end \
+tile: \
+	MOVQ R8, SI \
+	MOVQ chunks+24(FP), CX \
+	VPXORD Z0, Z0, Z0 \
+	VPXORD Z1, Z1, Z1 \
+	VPXORD Z2, Z2, Z2 \
+	VPXORD Z3, Z3, Z3 \
+	TESTQ CX, CX \
+	JZ done \
+loop: \
+	VMOVDQU32 (DI), Z16 \
+	VMOVDQU32 (R11), Z17 \
+	VMOVDQU32 (R12), Z18 \
+	VMOVDQU32 (R13), Z19 \
+	VMOVDQU32 (SI), Z24 \
+	LOLOAD((SI), Z25) \
+	DP(0, 24, 16) \
+	LODP(0, 25, 16) \
+	DP(1, 24, 17) \
+	LODP(1, 25, 17) \
+	DP(2, 24, 18) \
+	LODP(2, 25, 18) \
+	DP(3, 24, 19) \
+	LODP(3, 25, 19) \
+	ADDQ $64, DI \
+	ADDQ $64, R11 \
+	ADDQ $64, R12 \
+	ADDQ $64, R13 \
+	ADDQ $XSTEP, SI \
+	DECQ CX \
+	JNZ  loop \
+done: \
+	LEAQ (DX)(R9*1), R10 \
+	REDUCE512(Z0, Y0, X0, Y16, X16) \
+	MOVSS X0, (DX) \
+	REDUCE512(Z1, Y1, X1, Y16, X16) \
+	MOVSS X1, (R10) \
+	REDUCE512(Z2, Y2, X2, Y16, X16) \
+	MOVSS X2, (R10)(R9*1) \
+	REDUCE512(Z3, Y3, X3, Y16, X16) \
+	MOVSS X3, (R10)(R9*2) \
+	ADDQ R14, DI \
+	ADDQ R14, R11 \
+	ADDQ R14, R12 \
+	ADDQ R14, R13 \
+	ADDQ $4, DX \
+	DECQ AX \
+	JNZ  tile \
+end: \
+	VZEROUPPER \
+	RET
+
+// DP4X4(name, LOLOAD, LODP, XSTEP): func(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
+// The loop prefetches the same line of the next four weight rows (the
+// next tile): rows of 2 KiB are too short for the hardware prefetcher
+// to ramp up.
+#define DP4X4(name, LOLOAD, LODP, XSTEP) \
+TEXT name, NOSPLIT, $0-56 \
+	MOVQ x+0(FP), SI \
+	MOVQ xs+8(FP), AX \
+	SHLQ $2, AX \
+	MOVQ w+16(FP), DI \
+	MOVQ ws+24(FP), BX \
+	SHLQ $1, BX \
+	MOVQ chunks+32(FP), CX \
+	MOVQ out+40(FP), DX \
+	MOVQ os+48(FP), R15 \
+	SHLQ $2, R15 \
+	LEAQ (SI)(AX*1), R8 \
+	LEAQ (R8)(AX*1), R9 \
+	LEAQ (R9)(AX*1), R10 \
+	LEAQ (DI)(BX*1), R11 \
+	LEAQ (R11)(BX*1), R12 \
+	LEAQ (R12)(BX*1), R13 \
+	VPXORD Z0, Z0, Z0 \
+	VPXORD Z1, Z1, Z1 \
+	VPXORD Z2, Z2, Z2 \
+	VPXORD Z3, Z3, Z3 \
+	VPXORD Z4, Z4, Z4 \
+	VPXORD Z5, Z5, Z5 \
+	VPXORD Z6, Z6, Z6 \
+	VPXORD Z7, Z7, Z7 \
+	VPXORD Z8, Z8, Z8 \
+	VPXORD Z9, Z9, Z9 \
+	VPXORD Z10, Z10, Z10 \
+	VPXORD Z11, Z11, Z11 \
+	VPXORD Z12, Z12, Z12 \
+	VPXORD Z13, Z13, Z13 \
+	VPXORD Z14, Z14, Z14 \
+	VPXORD Z15, Z15, Z15 \
+	TESTQ CX, CX \
+	JZ done \
+loop: \
+	PREFETCHT0 (DI)(BX*4) \
+	PREFETCHT0 (R11)(BX*4) \
+	PREFETCHT0 (R12)(BX*4) \
+	PREFETCHT0 (R13)(BX*4) \
+	VMOVDQU32 (DI), Z16 \
+	VMOVDQU32 (R11), Z17 \
+	VMOVDQU32 (R12), Z18 \
+	VMOVDQU32 (R13), Z19 \
+	VMOVDQU32 (SI), Z24 \
+	LOLOAD((SI), Z25) \
+	DP(0, 24, 16) \
+	LODP(0, 25, 16) \
+	DP(1, 24, 17) \
+	LODP(1, 25, 17) \
+	DP(2, 24, 18) \
+	LODP(2, 25, 18) \
+	DP(3, 24, 19) \
+	LODP(3, 25, 19) \
+	VMOVDQU32 (R8), Z24 \
+	LOLOAD((R8), Z25) \
+	DP(4, 24, 16) \
+	LODP(4, 25, 16) \
+	DP(5, 24, 17) \
+	LODP(5, 25, 17) \
+	DP(6, 24, 18) \
+	LODP(6, 25, 18) \
+	DP(7, 24, 19) \
+	LODP(7, 25, 19) \
+	VMOVDQU32 (R9), Z24 \
+	LOLOAD((R9), Z25) \
+	DP(8, 24, 16) \
+	LODP(8, 25, 16) \
+	DP(9, 24, 17) \
+	LODP(9, 25, 17) \
+	DP(10, 24, 18) \
+	LODP(10, 25, 18) \
+	DP(11, 24, 19) \
+	LODP(11, 25, 19) \
+	VMOVDQU32 (R10), Z24 \
+	LOLOAD((R10), Z25) \
+	DP(12, 24, 16) \
+	LODP(12, 25, 16) \
+	DP(13, 24, 17) \
+	LODP(13, 25, 17) \
+	DP(14, 24, 18) \
+	LODP(14, 25, 18) \
+	DP(15, 24, 19) \
+	LODP(15, 25, 19) \
+	ADDQ $64, DI \
+	ADDQ $64, R11 \
+	ADDQ $64, R12 \
+	ADDQ $64, R13 \
+	ADDQ $XSTEP, SI \
+	ADDQ $XSTEP, R8 \
+	ADDQ $XSTEP, R9 \
+	ADDQ $XSTEP, R10 \
+	DECQ CX \
+	JNZ  loop \
+done: \
+	REDUCE4X4 \
+	VZEROUPPER \
+	RET
+
+// DP8X3(name, LOLOAD, LODP, XSTEP): func(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int, acc *float32, mode int, tiles int)
+// Eight activation rows x + r·xs (xs in dwords) against weight rows w + c·ws;
+// out[3r+c]. Accumulators Z0–Z23, weights Z24–Z26, activations Z27 (and Z28).
+// mode&accLoad: the accumulators start from acc's 24 rows (else zero);
+// mode&accKeep: they are stored there (else reduced into out). Then the
+// same for tiles−1 more tiles, each three weight rows, three outputs and
+// 24×16 parked floats on (one call for a run of tiles: a call per tile
+// had cost 4% of a K = 4608 matmul).
+// The loop prefetches the same line of the next three weight rows (the
+// next tile) into L2: in batched decode they come from memory, and
+// prefetches into L1 each hold one of the core's few L1 miss buffers until
+// the line arrives (Zen 4, 8 and 16 rows of K = 1024: +10–30% streaming).
+#define DP8X3(name, LOLOAD, LODP, XSTEP) \
+TEXT name, NOSPLIT, $96-80 \
+	BEGIN8X3(tile, zero, start, done) \
+loop: \
+	PREFETCHT1 (DI)(R13*1) \
+	PREFETCHT1 (R11)(R13*1) \
+	PREFETCHT1 (R12)(R13*1) \
+	VMOVDQU32 (DI), Z24 \
+	VMOVDQU32 (R11), Z25 \
+	VMOVDQU32 (R12), Z26 \
+	VMOVDQU32 (SI), Z27 \
+	LOLOAD((SI), Z28) \
+	DP(0, 27, 24) \
+	LODP(0, 28, 24) \
+	DP(1, 27, 25) \
+	LODP(1, 28, 25) \
+	DP(2, 27, 26) \
+	LODP(2, 28, 26) \
+	VMOVDQU32 (R8), Z27 \
+	LOLOAD((R8), Z28) \
+	DP(3, 27, 24) \
+	LODP(3, 28, 24) \
+	DP(4, 27, 25) \
+	LODP(4, 28, 25) \
+	DP(5, 27, 26) \
+	LODP(5, 28, 26) \
+	VMOVDQU32 (R9), Z27 \
+	LOLOAD((R9), Z28) \
+	DP(6, 27, 24) \
+	LODP(6, 28, 24) \
+	DP(7, 27, 25) \
+	LODP(7, 28, 25) \
+	DP(8, 27, 26) \
+	LODP(8, 28, 26) \
+	VMOVDQU32 (R10), Z27 \
+	LOLOAD((R10), Z28) \
+	DP(9, 27, 24) \
+	LODP(9, 28, 24) \
+	DP(10, 27, 25) \
+	LODP(10, 28, 25) \
+	DP(11, 27, 26) \
+	LODP(11, 28, 26) \
+	VMOVDQU32 (SI)(AX*4), Z27 \
+	LOLOAD((SI)(AX*4), Z28) \
+	DP(12, 27, 24) \
+	LODP(12, 28, 24) \
+	DP(13, 27, 25) \
+	LODP(13, 28, 25) \
+	DP(14, 27, 26) \
+	LODP(14, 28, 26) \
+	VMOVDQU32 (R8)(AX*4), Z27 \
+	LOLOAD((R8)(AX*4), Z28) \
+	DP(15, 27, 24) \
+	LODP(15, 28, 24) \
+	DP(16, 27, 25) \
+	LODP(16, 28, 25) \
+	DP(17, 27, 26) \
+	LODP(17, 28, 26) \
+	VMOVDQU32 (R9)(AX*4), Z27 \
+	LOLOAD((R9)(AX*4), Z28) \
+	DP(18, 27, 24) \
+	LODP(18, 28, 24) \
+	DP(19, 27, 25) \
+	LODP(19, 28, 25) \
+	DP(20, 27, 26) \
+	LODP(20, 28, 26) \
+	VMOVDQU32 (R10)(AX*4), Z27 \
+	LOLOAD((R10)(AX*4), Z28) \
+	DP(21, 27, 24) \
+	LODP(21, 28, 24) \
+	DP(22, 27, 25) \
+	LODP(22, 28, 25) \
+	DP(23, 27, 26) \
+	LODP(23, 28, 26) \
+	ADDQ $64, DI \
+	ADDQ $64, R11 \
+	ADDQ $64, R12 \
+	ADDQ $XSTEP, SI \
+	ADDQ $XSTEP, R8 \
+	ADDQ $XSTEP, R9 \
+	ADDQ $XSTEP, R10 \
+	DECQ CX \
+	JNZ  loop \
+	END8X3(done, reduce, next, tile, ret)
+
+// DP8X1(name, LOLOAD, LODP, XSTEP): func(x *uint32, xs int, w *uint16, chunks int, out *float32, os int)
+// Eight activation rows x + r·xs (xs in dwords) against one weight row;
+// out[r]. Accumulators Z0–Z7, weights Z24, activations Z27 (and Z28).
+// DX steps on by R15 to the next activation row's output.
+#define DP8X1(name, LOLOAD, LODP, XSTEP) \
+TEXT name, NOSPLIT, $0-48 \
+	MOVQ x+0(FP), SI \
+	MOVQ xs+8(FP), AX \
+	SHLQ $2, AX \
+	MOVQ w+16(FP), DI \
+	MOVQ chunks+24(FP), CX \
+	MOVQ out+32(FP), DX \
+	MOVQ os+40(FP), R15 \
+	SHLQ $2, R15 \
+	LEAQ (SI)(AX*1), R8 \
+	LEAQ (R8)(AX*1), R9 \
+	LEAQ (R9)(AX*1), R10 \
+	VPXORD Z0, Z0, Z0 \
+	VPXORD Z1, Z1, Z1 \
+	VPXORD Z2, Z2, Z2 \
+	VPXORD Z3, Z3, Z3 \
+	VPXORD Z4, Z4, Z4 \
+	VPXORD Z5, Z5, Z5 \
+	VPXORD Z6, Z6, Z6 \
+	VPXORD Z7, Z7, Z7 \
+	TESTQ CX, CX \
+	JZ done \
+loop: \
+	VMOVDQU32 (DI), Z24 \
+	VMOVDQU32 (SI), Z27 \
+	LOLOAD((SI), Z28) \
+	DP(0, 27, 24) \
+	LODP(0, 28, 24) \
+	VMOVDQU32 (R8), Z27 \
+	LOLOAD((R8), Z28) \
+	DP(1, 27, 24) \
+	LODP(1, 28, 24) \
+	VMOVDQU32 (R9), Z27 \
+	LOLOAD((R9), Z28) \
+	DP(2, 27, 24) \
+	LODP(2, 28, 24) \
+	VMOVDQU32 (R10), Z27 \
+	LOLOAD((R10), Z28) \
+	DP(3, 27, 24) \
+	LODP(3, 28, 24) \
+	VMOVDQU32 (SI)(AX*4), Z27 \
+	LOLOAD((SI)(AX*4), Z28) \
+	DP(4, 27, 24) \
+	LODP(4, 28, 24) \
+	VMOVDQU32 (R8)(AX*4), Z27 \
+	LOLOAD((R8)(AX*4), Z28) \
+	DP(5, 27, 24) \
+	LODP(5, 28, 24) \
+	VMOVDQU32 (R9)(AX*4), Z27 \
+	LOLOAD((R9)(AX*4), Z28) \
+	DP(6, 27, 24) \
+	LODP(6, 28, 24) \
+	VMOVDQU32 (R10)(AX*4), Z27 \
+	LOLOAD((R10)(AX*4), Z28) \
+	DP(7, 27, 24) \
+	LODP(7, 28, 24) \
+	ADDQ $64, DI \
+	ADDQ $XSTEP, SI \
+	ADDQ $XSTEP, R8 \
+	ADDQ $XSTEP, R9 \
+	ADDQ $XSTEP, R10 \
+	DECQ CX \
+	JNZ  loop \
+done: \
+	REDUCE512(Z0, Y0, X0, Y29, X29) \
+	MOVSS X0, 0(DX) \
+	ADDQ R15, DX \
+	REDUCE512(Z1, Y1, X1, Y29, X29) \
+	MOVSS X1, 0(DX) \
+	ADDQ R15, DX \
+	REDUCE512(Z2, Y2, X2, Y29, X29) \
+	MOVSS X2, 0(DX) \
+	ADDQ R15, DX \
+	REDUCE512(Z3, Y3, X3, Y29, X29) \
+	MOVSS X3, 0(DX) \
+	ADDQ R15, DX \
+	REDUCE512(Z4, Y4, X4, Y29, X29) \
+	MOVSS X4, 0(DX) \
+	ADDQ R15, DX \
+	REDUCE512(Z5, Y5, X5, Y29, X29) \
+	MOVSS X5, 0(DX) \
+	ADDQ R15, DX \
+	REDUCE512(Z6, Y6, X6, Y29, X29) \
+	MOVSS X6, 0(DX) \
+	ADDQ R15, DX \
+	REDUCE512(Z7, Y7, X7, Y29, X29) \
+	MOVSS X7, 0(DX) \
+	VZEROUPPER \
+	RET
+
 // func packPairs512(dst *uint32, x *float32, chunks int, exact bool)
 // Packs chunks×32 floats of x: per chunk 16 dwords of high bf16 pairs,
 // then (exact) 16 of low pairs, lo = bf16(x − hi).
@@ -230,701 +642,31 @@ pdone:
 	RET
 
 // func dpExact1x1(x *uint32, w *uint16, chunks int) float32
-TEXT ·dpExact1x1(SB), NOSPLIT, $0-28
-	MOVQ x+0(FP), SI
-	MOVQ w+8(FP), DI
-	MOVQ chunks+16(FP), CX
-	VPXORD Z0, Z0, Z0
-	TESTQ CX, CX
-	JZ dpExact1x1_done
-dpExact1x1_loop:
-	VMOVDQU32 (DI), Z16
-	VMOVDQU32 (SI), Z24
-	VMOVDQU32 64(SI), Z25
-	DP(0, 24, 16)
-	DP(0, 25, 16)
-	ADDQ $64, DI
-	ADDQ $128, SI
-	DECQ CX
-	JNZ  dpExact1x1_loop
-dpExact1x1_done:
-	REDUCE512(Z0, Y0, X0, Y1, X1)
-	VZEROUPPER
-	MOVSS X0, ret+24(FP)
-	RET
-
-// func dpExact1x4(x *uint32, w *uint16, k int, chunks int, q int, out *float32)
-// One activation row against the 4q weight rows at w (row stride k
-// elements) as four quarters: tile t (q of them) takes rows t, q+t, 2q+t,
-// 3q+t into out[t + c·q]. Each of the four streams the kernel reads thus
-// runs on through consecutive rows: rows of 2 KiB one after another stream
-// from memory at the read rate, four adjacent rows side by side did not.
-TEXT ·dpExact1x4(SB), NOSPLIT, $0-48
-	MOVQ x+0(FP), R8
-	MOVQ w+8(FP), DI
-	MOVQ k+16(FP), R14
-	SHLQ $1, R14 // row stride, bytes
-	MOVQ q+32(FP), R9
-	MOVQ R9, BX
-	IMULQ R14, BX // rows of a tile apart, bytes
-	SHLQ $2, R9 // outputs of a tile apart, bytes
-	MOVQ chunks+24(FP), CX
-	SHLQ $6, CX
-	SUBQ CX, R14 // the tail a row has past its whole chunks, bytes
-	MOVQ q+32(FP), AX // tiles
-	MOVQ out+40(FP), DX
-	LEAQ (DI)(BX*1), R11
-	LEAQ (R11)(BX*1), R12
-	LEAQ (R12)(BX*1), R13
-	TESTQ AX, AX
-	JZ dpExact1x4_end
-dpExact1x4_tile:
-	MOVQ R8, SI
-	MOVQ chunks+24(FP), CX
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	TESTQ CX, CX
-	JZ dpExact1x4_done
-dpExact1x4_loop:
-	VMOVDQU32 (DI), Z16
-	VMOVDQU32 (R11), Z17
-	VMOVDQU32 (R12), Z18
-	VMOVDQU32 (R13), Z19
-	VMOVDQU32 (SI), Z24
-	VMOVDQU32 64(SI), Z25
-	DP(0, 24, 16)
-	DP(0, 25, 16)
-	DP(1, 24, 17)
-	DP(1, 25, 17)
-	DP(2, 24, 18)
-	DP(2, 25, 18)
-	DP(3, 24, 19)
-	DP(3, 25, 19)
-	ADDQ $64, DI
-	ADDQ $64, R11
-	ADDQ $64, R12
-	ADDQ $64, R13
-	ADDQ $128, SI
-	DECQ CX
-	JNZ  dpExact1x4_loop
-dpExact1x4_done:
-	LEAQ (DX)(R9*1), R10
-	REDUCE512(Z0, Y0, X0, Y16, X16)
-	MOVSS X0, (DX)
-	REDUCE512(Z1, Y1, X1, Y16, X16)
-	MOVSS X1, (R10)
-	REDUCE512(Z2, Y2, X2, Y16, X16)
-	MOVSS X2, (R10)(R9*1)
-	REDUCE512(Z3, Y3, X3, Y16, X16)
-	MOVSS X3, (R10)(R9*2)
-	ADDQ R14, DI
-	ADDQ R14, R11
-	ADDQ R14, R12
-	ADDQ R14, R13
-	ADDQ $4, DX
-	DECQ AX
-	JNZ  dpExact1x4_tile
-dpExact1x4_end:
-	VZEROUPPER
-	RET
-
-// func dpExact4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
-TEXT ·dpExact4x4(SB), NOSPLIT, $0-56
-	MOVQ x+0(FP), SI
-	MOVQ xs+8(FP), AX
-	SHLQ $2, AX
-	MOVQ w+16(FP), DI
-	MOVQ ws+24(FP), BX
-	SHLQ $1, BX
-	MOVQ chunks+32(FP), CX
-	MOVQ out+40(FP), DX
-	MOVQ os+48(FP), R15
-	SHLQ $2, R15
-	LEAQ (SI)(AX*1), R8
-	LEAQ (R8)(AX*1), R9
-	LEAQ (R9)(AX*1), R10
-	LEAQ (DI)(BX*1), R11
-	LEAQ (R11)(BX*1), R12
-	LEAQ (R12)(BX*1), R13
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
-	TESTQ CX, CX
-	JZ dpExact4x4_done
-dpExact4x4_loop:
-	// the same line of the next four weight rows (the next tile): rows of
-	// 2 KiB are too short for the hardware prefetcher to ramp up
-	PREFETCHT0 (DI)(BX*4)
-	PREFETCHT0 (R11)(BX*4)
-	PREFETCHT0 (R12)(BX*4)
-	PREFETCHT0 (R13)(BX*4)
-	VMOVDQU32 (DI), Z16
-	VMOVDQU32 (R11), Z17
-	VMOVDQU32 (R12), Z18
-	VMOVDQU32 (R13), Z19
-	VMOVDQU32 (SI), Z24
-	VMOVDQU32 64(SI), Z25
-	DP(0, 24, 16)
-	DP(0, 25, 16)
-	DP(1, 24, 17)
-	DP(1, 25, 17)
-	DP(2, 24, 18)
-	DP(2, 25, 18)
-	DP(3, 24, 19)
-	DP(3, 25, 19)
-	VMOVDQU32 (R8), Z24
-	VMOVDQU32 64(R8), Z25
-	DP(4, 24, 16)
-	DP(4, 25, 16)
-	DP(5, 24, 17)
-	DP(5, 25, 17)
-	DP(6, 24, 18)
-	DP(6, 25, 18)
-	DP(7, 24, 19)
-	DP(7, 25, 19)
-	VMOVDQU32 (R9), Z24
-	VMOVDQU32 64(R9), Z25
-	DP(8, 24, 16)
-	DP(8, 25, 16)
-	DP(9, 24, 17)
-	DP(9, 25, 17)
-	DP(10, 24, 18)
-	DP(10, 25, 18)
-	DP(11, 24, 19)
-	DP(11, 25, 19)
-	VMOVDQU32 (R10), Z24
-	VMOVDQU32 64(R10), Z25
-	DP(12, 24, 16)
-	DP(12, 25, 16)
-	DP(13, 24, 17)
-	DP(13, 25, 17)
-	DP(14, 24, 18)
-	DP(14, 25, 18)
-	DP(15, 24, 19)
-	DP(15, 25, 19)
-	ADDQ $64, DI
-	ADDQ $64, R11
-	ADDQ $64, R12
-	ADDQ $64, R13
-	ADDQ $128, SI
-	ADDQ $128, R8
-	ADDQ $128, R9
-	ADDQ $128, R10
-	DECQ CX
-	JNZ  dpExact4x4_loop
-dpExact4x4_done:
-	REDUCE4X4
-	VZEROUPPER
-	RET
+DP1X1(·dpExact1x1(SB), LOLOAD, LODP, 128)
 
 // func dpFast1x1(x *uint32, w *uint16, chunks int) float32
-TEXT ·dpFast1x1(SB), NOSPLIT, $0-28
-	MOVQ x+0(FP), SI
-	MOVQ w+8(FP), DI
-	MOVQ chunks+16(FP), CX
-	VPXORD Z0, Z0, Z0
-	TESTQ CX, CX
-	JZ dpFast1x1_done
-dpFast1x1_loop:
-	VMOVDQU32 (DI), Z16
-	VMOVDQU32 (SI), Z24
-	DP(0, 24, 16)
-	ADDQ $64, DI
-	ADDQ $64, SI
-	DECQ CX
-	JNZ  dpFast1x1_loop
-dpFast1x1_done:
-	REDUCE512(Z0, Y0, X0, Y1, X1)
-	VZEROUPPER
-	MOVSS X0, ret+24(FP)
-	RET
+DP1X1(·dpFast1x1(SB), NOLO, NODP, 64)
+
+// func dpExact1x4(x *uint32, w *uint16, k int, chunks int, q int, out *float32)
+DP1X4(·dpExact1x4(SB), LOLOAD, LODP, 128)
 
 // func dpFast1x4(x *uint32, w *uint16, k int, chunks int, q int, out *float32)
-// One activation row against the 4q weight rows at w (row stride k
-// elements) as four quarters: tile t (q of them) takes rows t, q+t, 2q+t,
-// 3q+t into out[t + c·q]. Each of the four streams the kernel reads thus
-// runs on through consecutive rows: rows of 2 KiB one after another stream
-// from memory at the read rate, four adjacent rows side by side did not.
-TEXT ·dpFast1x4(SB), NOSPLIT, $0-48
-	MOVQ x+0(FP), R8
-	MOVQ w+8(FP), DI
-	MOVQ k+16(FP), R14
-	SHLQ $1, R14 // row stride, bytes
-	MOVQ q+32(FP), R9
-	MOVQ R9, BX
-	IMULQ R14, BX // rows of a tile apart, bytes
-	SHLQ $2, R9 // outputs of a tile apart, bytes
-	MOVQ chunks+24(FP), CX
-	SHLQ $6, CX
-	SUBQ CX, R14 // the tail a row has past its whole chunks, bytes
-	MOVQ q+32(FP), AX // tiles
-	MOVQ out+40(FP), DX
-	LEAQ (DI)(BX*1), R11
-	LEAQ (R11)(BX*1), R12
-	LEAQ (R12)(BX*1), R13
-	TESTQ AX, AX
-	JZ dpFast1x4_end
-dpFast1x4_tile:
-	MOVQ R8, SI
-	MOVQ chunks+24(FP), CX
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	TESTQ CX, CX
-	JZ dpFast1x4_done
-dpFast1x4_loop:
-	VMOVDQU32 (DI), Z16
-	VMOVDQU32 (R11), Z17
-	VMOVDQU32 (R12), Z18
-	VMOVDQU32 (R13), Z19
-	VMOVDQU32 (SI), Z24
-	DP(0, 24, 16)
-	DP(1, 24, 17)
-	DP(2, 24, 18)
-	DP(3, 24, 19)
-	ADDQ $64, DI
-	ADDQ $64, R11
-	ADDQ $64, R12
-	ADDQ $64, R13
-	ADDQ $64, SI
-	DECQ CX
-	JNZ  dpFast1x4_loop
-dpFast1x4_done:
-	LEAQ (DX)(R9*1), R10
-	REDUCE512(Z0, Y0, X0, Y16, X16)
-	MOVSS X0, (DX)
-	REDUCE512(Z1, Y1, X1, Y16, X16)
-	MOVSS X1, (R10)
-	REDUCE512(Z2, Y2, X2, Y16, X16)
-	MOVSS X2, (R10)(R9*1)
-	REDUCE512(Z3, Y3, X3, Y16, X16)
-	MOVSS X3, (R10)(R9*2)
-	ADDQ R14, DI
-	ADDQ R14, R11
-	ADDQ R14, R12
-	ADDQ R14, R13
-	ADDQ $4, DX
-	DECQ AX
-	JNZ  dpFast1x4_tile
-dpFast1x4_end:
-	VZEROUPPER
-	RET
+DP1X4(·dpFast1x4(SB), NOLO, NODP, 64)
+
+// func dpExact4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
+DP4X4(·dpExact4x4(SB), LOLOAD, LODP, 128)
 
 // func dpFast4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
-TEXT ·dpFast4x4(SB), NOSPLIT, $0-56
-	MOVQ x+0(FP), SI
-	MOVQ xs+8(FP), AX
-	SHLQ $2, AX
-	MOVQ w+16(FP), DI
-	MOVQ ws+24(FP), BX
-	SHLQ $1, BX
-	MOVQ chunks+32(FP), CX
-	MOVQ out+40(FP), DX
-	MOVQ os+48(FP), R15
-	SHLQ $2, R15
-	LEAQ (SI)(AX*1), R8
-	LEAQ (R8)(AX*1), R9
-	LEAQ (R9)(AX*1), R10
-	LEAQ (DI)(BX*1), R11
-	LEAQ (R11)(BX*1), R12
-	LEAQ (R12)(BX*1), R13
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
-	TESTQ CX, CX
-	JZ dpFast4x4_done
-dpFast4x4_loop:
-	// the same line of the next four weight rows (the next tile): rows of
-	// 2 KiB are too short for the hardware prefetcher to ramp up
-	PREFETCHT0 (DI)(BX*4)
-	PREFETCHT0 (R11)(BX*4)
-	PREFETCHT0 (R12)(BX*4)
-	PREFETCHT0 (R13)(BX*4)
-	VMOVDQU32 (DI), Z16
-	VMOVDQU32 (R11), Z17
-	VMOVDQU32 (R12), Z18
-	VMOVDQU32 (R13), Z19
-	VMOVDQU32 (SI), Z24
-	DP(0, 24, 16)
-	DP(1, 24, 17)
-	DP(2, 24, 18)
-	DP(3, 24, 19)
-	VMOVDQU32 (R8), Z24
-	DP(4, 24, 16)
-	DP(5, 24, 17)
-	DP(6, 24, 18)
-	DP(7, 24, 19)
-	VMOVDQU32 (R9), Z24
-	DP(8, 24, 16)
-	DP(9, 24, 17)
-	DP(10, 24, 18)
-	DP(11, 24, 19)
-	VMOVDQU32 (R10), Z24
-	DP(12, 24, 16)
-	DP(13, 24, 17)
-	DP(14, 24, 18)
-	DP(15, 24, 19)
-	ADDQ $64, DI
-	ADDQ $64, R11
-	ADDQ $64, R12
-	ADDQ $64, R13
-	ADDQ $64, SI
-	ADDQ $64, R8
-	ADDQ $64, R9
-	ADDQ $64, R10
-	DECQ CX
-	JNZ  dpFast4x4_loop
-dpFast4x4_done:
-	REDUCE4X4
-	VZEROUPPER
-	RET
+DP4X4(·dpFast4x4(SB), NOLO, NODP, 64)
 
 // func dpExact8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int, acc *float32, mode int, tiles int)
-// Eight activation rows x + r·xs (xs in dwords) against weight rows w + c·ws;
-// out[3r+c]. Accumulators Z0–Z23, weights Z24–Z26, activations Z27 (and Z28).
-// mode&accLoad: the accumulators start from acc's 24 rows (else zero);
-// mode&accKeep: they are stored there (else reduced into out). Then the
-// same for tiles−1 more tiles, each three weight rows, three outputs and
-// 24×16 parked floats on (one call for a run of tiles: a call per tile
-// had cost 4% of a K = 4608 matmul).
-TEXT ·dpExact8x3(SB), NOSPLIT, $96-80
-	BEGIN8X3(dpExact8x3_tile, dpExact8x3_zero, dpExact8x3_start, dpExact8x3_done)
-dpExact8x3_loop:
-	// the same line of the next three weight rows (the next tile), into
-	// L2: in batched decode they come from memory, and prefetches into L1
-	// each hold one of the core's few L1 miss buffers until the line
-	// arrives (Zen 4, 8 and 16 rows of K = 1024: +10–30% streaming)
-	PREFETCHT1 (DI)(R13*1)
-	PREFETCHT1 (R11)(R13*1)
-	PREFETCHT1 (R12)(R13*1)
-	VMOVDQU32 (DI), Z24
-	VMOVDQU32 (R11), Z25
-	VMOVDQU32 (R12), Z26
-	VMOVDQU32 (SI), Z27
-	VMOVDQU32 64(SI), Z28
-	DP(0, 27, 24)
-	DP(0, 28, 24)
-	DP(1, 27, 25)
-	DP(1, 28, 25)
-	DP(2, 27, 26)
-	DP(2, 28, 26)
-	VMOVDQU32 (R8), Z27
-	VMOVDQU32 64(R8), Z28
-	DP(3, 27, 24)
-	DP(3, 28, 24)
-	DP(4, 27, 25)
-	DP(4, 28, 25)
-	DP(5, 27, 26)
-	DP(5, 28, 26)
-	VMOVDQU32 (R9), Z27
-	VMOVDQU32 64(R9), Z28
-	DP(6, 27, 24)
-	DP(6, 28, 24)
-	DP(7, 27, 25)
-	DP(7, 28, 25)
-	DP(8, 27, 26)
-	DP(8, 28, 26)
-	VMOVDQU32 (R10), Z27
-	VMOVDQU32 64(R10), Z28
-	DP(9, 27, 24)
-	DP(9, 28, 24)
-	DP(10, 27, 25)
-	DP(10, 28, 25)
-	DP(11, 27, 26)
-	DP(11, 28, 26)
-	VMOVDQU32 (SI)(AX*4), Z27
-	VMOVDQU32 64(SI)(AX*4), Z28
-	DP(12, 27, 24)
-	DP(12, 28, 24)
-	DP(13, 27, 25)
-	DP(13, 28, 25)
-	DP(14, 27, 26)
-	DP(14, 28, 26)
-	VMOVDQU32 (R8)(AX*4), Z27
-	VMOVDQU32 64(R8)(AX*4), Z28
-	DP(15, 27, 24)
-	DP(15, 28, 24)
-	DP(16, 27, 25)
-	DP(16, 28, 25)
-	DP(17, 27, 26)
-	DP(17, 28, 26)
-	VMOVDQU32 (R9)(AX*4), Z27
-	VMOVDQU32 64(R9)(AX*4), Z28
-	DP(18, 27, 24)
-	DP(18, 28, 24)
-	DP(19, 27, 25)
-	DP(19, 28, 25)
-	DP(20, 27, 26)
-	DP(20, 28, 26)
-	VMOVDQU32 (R10)(AX*4), Z27
-	VMOVDQU32 64(R10)(AX*4), Z28
-	DP(21, 27, 24)
-	DP(21, 28, 24)
-	DP(22, 27, 25)
-	DP(22, 28, 25)
-	DP(23, 27, 26)
-	DP(23, 28, 26)
-	ADDQ $64, DI
-	ADDQ $64, R11
-	ADDQ $64, R12
-	ADDQ $128, SI
-	ADDQ $128, R8
-	ADDQ $128, R9
-	ADDQ $128, R10
-	DECQ CX
-	JNZ  dpExact8x3_loop
-	END8X3(dpExact8x3_done, dpExact8x3_reduce, dpExact8x3_next, dpExact8x3_tile, dpExact8x3_ret)
+DP8X3(·dpExact8x3(SB), LOLOAD, LODP, 128)
 
 // func dpFast8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int, acc *float32, mode int, tiles int)
-// dpExact8x3 on activations packed as high halves only (the fast tier).
-TEXT ·dpFast8x3(SB), NOSPLIT, $96-80
-	BEGIN8X3(dpFast8x3_tile, dpFast8x3_zero, dpFast8x3_start, dpFast8x3_done)
-dpFast8x3_loop:
-	// the same line of the next three weight rows (the next tile), into L2
-	PREFETCHT1 (DI)(R13*1)
-	PREFETCHT1 (R11)(R13*1)
-	PREFETCHT1 (R12)(R13*1)
-	VMOVDQU32 (DI), Z24
-	VMOVDQU32 (R11), Z25
-	VMOVDQU32 (R12), Z26
-	VMOVDQU32 (SI), Z27
-	DP(0, 27, 24)
-	DP(1, 27, 25)
-	DP(2, 27, 26)
-	VMOVDQU32 (R8), Z27
-	DP(3, 27, 24)
-	DP(4, 27, 25)
-	DP(5, 27, 26)
-	VMOVDQU32 (R9), Z27
-	DP(6, 27, 24)
-	DP(7, 27, 25)
-	DP(8, 27, 26)
-	VMOVDQU32 (R10), Z27
-	DP(9, 27, 24)
-	DP(10, 27, 25)
-	DP(11, 27, 26)
-	VMOVDQU32 (SI)(AX*4), Z27
-	DP(12, 27, 24)
-	DP(13, 27, 25)
-	DP(14, 27, 26)
-	VMOVDQU32 (R8)(AX*4), Z27
-	DP(15, 27, 24)
-	DP(16, 27, 25)
-	DP(17, 27, 26)
-	VMOVDQU32 (R9)(AX*4), Z27
-	DP(18, 27, 24)
-	DP(19, 27, 25)
-	DP(20, 27, 26)
-	VMOVDQU32 (R10)(AX*4), Z27
-	DP(21, 27, 24)
-	DP(22, 27, 25)
-	DP(23, 27, 26)
-	ADDQ $64, DI
-	ADDQ $64, R11
-	ADDQ $64, R12
-	ADDQ $64, SI
-	ADDQ $64, R8
-	ADDQ $64, R9
-	ADDQ $64, R10
-	DECQ CX
-	JNZ  dpFast8x3_loop
-	END8X3(dpFast8x3_done, dpFast8x3_reduce, dpFast8x3_next, dpFast8x3_tile, dpFast8x3_ret)
+DP8X3(·dpFast8x3(SB), NOLO, NODP, 64)
 
 // func dpExact8x1(x *uint32, xs int, w *uint16, chunks int, out *float32, os int)
-// Eight activation rows x + r·xs (xs in dwords) against one weight row;
-// out[r]. Accumulators Z0–Z7, weights Z24, activations Z27 (and Z28).
-TEXT ·dpExact8x1(SB), NOSPLIT, $0-48
-	MOVQ x+0(FP), SI
-	MOVQ xs+8(FP), AX
-	SHLQ $2, AX
-	MOVQ w+16(FP), DI
-	MOVQ chunks+24(FP), CX
-	MOVQ out+32(FP), DX
-	MOVQ os+40(FP), R15
-	SHLQ $2, R15
-	LEAQ (SI)(AX*1), R8
-	LEAQ (R8)(AX*1), R9
-	LEAQ (R9)(AX*1), R10
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	TESTQ CX, CX
-	JZ dpExact8x1_done
-dpExact8x1_loop:
-	VMOVDQU32 (DI), Z24
-	VMOVDQU32 (SI), Z27
-	VMOVDQU32 64(SI), Z28
-	DP(0, 27, 24)
-	DP(0, 28, 24)
-	VMOVDQU32 (R8), Z27
-	VMOVDQU32 64(R8), Z28
-	DP(1, 27, 24)
-	DP(1, 28, 24)
-	VMOVDQU32 (R9), Z27
-	VMOVDQU32 64(R9), Z28
-	DP(2, 27, 24)
-	DP(2, 28, 24)
-	VMOVDQU32 (R10), Z27
-	VMOVDQU32 64(R10), Z28
-	DP(3, 27, 24)
-	DP(3, 28, 24)
-	VMOVDQU32 (SI)(AX*4), Z27
-	VMOVDQU32 64(SI)(AX*4), Z28
-	DP(4, 27, 24)
-	DP(4, 28, 24)
-	VMOVDQU32 (R8)(AX*4), Z27
-	VMOVDQU32 64(R8)(AX*4), Z28
-	DP(5, 27, 24)
-	DP(5, 28, 24)
-	VMOVDQU32 (R9)(AX*4), Z27
-	VMOVDQU32 64(R9)(AX*4), Z28
-	DP(6, 27, 24)
-	DP(6, 28, 24)
-	VMOVDQU32 (R10)(AX*4), Z27
-	VMOVDQU32 64(R10)(AX*4), Z28
-	DP(7, 27, 24)
-	DP(7, 28, 24)
-	ADDQ $64, DI
-	ADDQ $128, SI
-	ADDQ $128, R8
-	ADDQ $128, R9
-	ADDQ $128, R10
-	DECQ CX
-	JNZ  dpExact8x1_loop
-dpExact8x1_done:
-	REDUCE512(Z0, Y0, X0, Y29, X29)
-	MOVSS X0, 0(DX)
-	ADDQ R15, DX // the next activation row's outputs
-	REDUCE512(Z1, Y1, X1, Y29, X29)
-	MOVSS X1, 0(DX)
-	ADDQ R15, DX // the next activation row's outputs
-	REDUCE512(Z2, Y2, X2, Y29, X29)
-	MOVSS X2, 0(DX)
-	ADDQ R15, DX // the next activation row's outputs
-	REDUCE512(Z3, Y3, X3, Y29, X29)
-	MOVSS X3, 0(DX)
-	ADDQ R15, DX // the next activation row's outputs
-	REDUCE512(Z4, Y4, X4, Y29, X29)
-	MOVSS X4, 0(DX)
-	ADDQ R15, DX // the next activation row's outputs
-	REDUCE512(Z5, Y5, X5, Y29, X29)
-	MOVSS X5, 0(DX)
-	ADDQ R15, DX // the next activation row's outputs
-	REDUCE512(Z6, Y6, X6, Y29, X29)
-	MOVSS X6, 0(DX)
-	ADDQ R15, DX // the next activation row's outputs
-	REDUCE512(Z7, Y7, X7, Y29, X29)
-	MOVSS X7, 0(DX)
-	VZEROUPPER
-	RET
+DP8X1(·dpExact8x1(SB), LOLOAD, LODP, 128)
 
 // func dpFast8x1(x *uint32, xs int, w *uint16, chunks int, out *float32, os int)
-// Eight activation rows x + r·xs (xs in dwords) against one weight row;
-// out[r]. Accumulators Z0–Z7, weights Z24, activations Z27 (and Z28).
-TEXT ·dpFast8x1(SB), NOSPLIT, $0-48
-	MOVQ x+0(FP), SI
-	MOVQ xs+8(FP), AX
-	SHLQ $2, AX
-	MOVQ w+16(FP), DI
-	MOVQ chunks+24(FP), CX
-	MOVQ out+32(FP), DX
-	MOVQ os+40(FP), R15
-	SHLQ $2, R15
-	LEAQ (SI)(AX*1), R8
-	LEAQ (R8)(AX*1), R9
-	LEAQ (R9)(AX*1), R10
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	TESTQ CX, CX
-	JZ dpFast8x1_done
-dpFast8x1_loop:
-	VMOVDQU32 (DI), Z24
-	VMOVDQU32 (SI), Z27
-	DP(0, 27, 24)
-	VMOVDQU32 (R8), Z27
-	DP(1, 27, 24)
-	VMOVDQU32 (R9), Z27
-	DP(2, 27, 24)
-	VMOVDQU32 (R10), Z27
-	DP(3, 27, 24)
-	VMOVDQU32 (SI)(AX*4), Z27
-	DP(4, 27, 24)
-	VMOVDQU32 (R8)(AX*4), Z27
-	DP(5, 27, 24)
-	VMOVDQU32 (R9)(AX*4), Z27
-	DP(6, 27, 24)
-	VMOVDQU32 (R10)(AX*4), Z27
-	DP(7, 27, 24)
-	ADDQ $64, DI
-	ADDQ $64, SI
-	ADDQ $64, R8
-	ADDQ $64, R9
-	ADDQ $64, R10
-	DECQ CX
-	JNZ  dpFast8x1_loop
-dpFast8x1_done:
-	REDUCE512(Z0, Y0, X0, Y29, X29)
-	MOVSS X0, 0(DX)
-	ADDQ R15, DX // the next activation row's outputs
-	REDUCE512(Z1, Y1, X1, Y29, X29)
-	MOVSS X1, 0(DX)
-	ADDQ R15, DX // the next activation row's outputs
-	REDUCE512(Z2, Y2, X2, Y29, X29)
-	MOVSS X2, 0(DX)
-	ADDQ R15, DX // the next activation row's outputs
-	REDUCE512(Z3, Y3, X3, Y29, X29)
-	MOVSS X3, 0(DX)
-	ADDQ R15, DX // the next activation row's outputs
-	REDUCE512(Z4, Y4, X4, Y29, X29)
-	MOVSS X4, 0(DX)
-	ADDQ R15, DX // the next activation row's outputs
-	REDUCE512(Z5, Y5, X5, Y29, X29)
-	MOVSS X5, 0(DX)
-	ADDQ R15, DX // the next activation row's outputs
-	REDUCE512(Z6, Y6, X6, Y29, X29)
-	MOVSS X6, 0(DX)
-	ADDQ R15, DX // the next activation row's outputs
-	REDUCE512(Z7, Y7, X7, Y29, X29)
-	MOVSS X7, 0(DX)
-	VZEROUPPER
-	RET
+DP8X1(·dpFast8x1(SB), NOLO, NODP, 64)
