@@ -32,13 +32,13 @@ func q8Dot1x4_512(x *float32, q *int8, qs int, sc *float32, scs int, k int, out 
 func q8Dot4x4_512(x *float32, xs int, q *int8, qs int, sc *float32, scs int, k int, out *float32)
 
 //go:noescape
-func affineDot512(x *float32, q *int8, a *float32, k int) float32
+func affineDot512(x *float32, q *int8, sc *float32, k int) float32
 
 //go:noescape
-func affineDot1x4_512(x *float32, q *int8, qs int, a *float32, as int, k int, out *float32)
+func affineDot1x4_512(x *float32, q *int8, qs int, sc *float32, scs int, k int, out *float32)
 
 //go:noescape
-func affineDot4x4_512(x *float32, xs int, q *int8, qs int, a *float32, as int, k int, out *float32)
+func affineDot4x4_512(x *float32, xs int, q *int8, qs int, sc *float32, scs int, k int, out *float32)
 
 func availableImpls() []Impl {
 	var out []Impl
