@@ -5,6 +5,9 @@ package kernels
 //go:noescape
 func q4Panel1SDOT(xq *int8, corr *int32, xs *float32, nib *byte, sc *uint16, nb int, out *float32)
 
+//go:noescape
+func q4Panel4SDOT(xq *int8, corr *int32, xs *float32, k int, nib *byte, sc *uint16, nb int, out *float32, ostride int)
+
 // neonDotFamily is the NEON family with 4-bit, K-quant and Q8_0 weights
 // as stored on SDOT (FEAT_DotProd: Cortex-A76 and later, Apple M1 and
 // later, Graviton2+): the fast tier of the quantized formats, as on x86.
@@ -27,9 +30,9 @@ func neonDotFamily() family {
 }
 
 // runQ4SDOT computes rows [lo, hi) of a 4-bit matrix with the SDOT
-// kernel, panel by panel.
+// kernels: four activation rows a panel while four remain, then one.
 func (m *matmulTask) runQ4SDOT(_, lo, hi int) {
-	runPanels(m, q4Kernels{nil, nil, q4Panel1SDOT}, lo, hi)
+	runPanels(m, q4Kernels{t4: q4Panel4SDOT, t1: q4Panel1SDOT}, lo, hi)
 }
 
 //go:noescape
