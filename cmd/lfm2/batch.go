@@ -71,7 +71,8 @@ func newBatchCmd(g *globals) *cobra.Command {
 		Use:   "batch -i PROMPTS.jsonl -o OUT.jsonl",
 		Short: "Generate for many prompts with continuous batching; crash-safe and resumable",
 		Long: `Reads prompts (JSONL: {"id": ..., "prompt": "..."} or {"id": ..., "messages": [...]},
-with optional max_tokens, temperature, top_k, top_p, min_p, repetition_penalty, seed, stop;
+with optional max_tokens, temperature, top_k, top_p, min_p, repetition_penalty,
+frequency_penalty, presence_penalty, seed, stop;
 or plain text with --format text, one prompt per line) and appends one JSON line per
 prompt to the output as it finishes. A bad line gets an {"id", "line", "error"} record
 and the batch goes on. --resume skips ids already in the output. Ctrl-C (SIGINT) or
@@ -603,6 +604,12 @@ func buildSequence(tok *tokenizer.Tokenizer, cons *engine.Constraints, ln *input
 	}
 	if ln.RepetitionPenalty != nil {
 		p.RepetitionPenalty = *ln.RepetitionPenalty
+	}
+	if ln.FrequencyPenalty != nil {
+		p.FrequencyPenalty = *ln.FrequencyPenalty
+	}
+	if ln.PresencePenalty != nil {
+		p.PresencePenalty = *ln.PresencePenalty
 	}
 	if ln.Seed != nil {
 		p.Seed = *ln.Seed

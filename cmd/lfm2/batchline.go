@@ -26,6 +26,8 @@ type inputLine struct {
 	TopP              *float32
 	MinP              *float32
 	RepetitionPenalty *float32
+	FrequencyPenalty  *float32
+	PresencePenalty   *float32
 	Seed              *uint64
 	Stop              []string
 	ResponseFormat    json.RawMessage // OpenAI's: json_object or json_schema constrain the completion
@@ -48,7 +50,7 @@ func lineID(lineNo int) json.RawMessage {
 }
 
 // knownFields are the keys a JSONL line may have.
-var knownFields = []string{"id", "prompt", "messages", "tools", "max_tokens", "temperature", "top_k", "top_p", "min_p", "repetition_penalty", "seed", "stop", "response_format", "grammar"}
+var knownFields = []string{"id", "prompt", "messages", "tools", "max_tokens", "temperature", "top_k", "top_p", "min_p", "repetition_penalty", "frequency_penalty", "presence_penalty", "seed", "stop", "response_format", "grammar"}
 
 // parseInputLine reads one JSONL line field by field, so that every error
 // names the field in the user's terms (never a Go type) and the id is
@@ -100,6 +102,8 @@ func parseInputLine(text string, lineNo int) (ln inputLine, unknown []string, er
 		{"top_p", "a number", &ln.TopP},
 		{"min_p", "a number", &ln.MinP},
 		{"repetition_penalty", "a number", &ln.RepetitionPenalty},
+		{"frequency_penalty", "a number", &ln.FrequencyPenalty},
+		{"presence_penalty", "a number", &ln.PresencePenalty},
 		{"seed", "a whole number ≥ 0", &ln.Seed},
 		{"grammar", "a GBNF grammar (a string)", &ln.Grammar},
 	} {

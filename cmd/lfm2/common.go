@@ -254,6 +254,8 @@ func (f *samplingFlags) register(cmd *cobra.Command, maxTokens int) {
 	fl.Float32Var(&f.p.TopP, "top-p", 1, "nucleus sampling mass (1 = off)")
 	fl.Float32Var(&f.p.MinP, "min-p", d.MinP, "drop tokens less likely than min-p × the best (0 = off)")
 	fl.Float32Var(&f.p.RepetitionPenalty, "repetition-penalty", d.RepetitionPenalty, "penalty for tokens already in the sequence (1 = off)")
+	fl.Float32Var(&f.p.FrequencyPenalty, "frequency-penalty", 0, "OpenAI's: subtracted from a token's logit once per time it was generated, in [-2, 2] (0 = off)")
+	fl.Float32Var(&f.p.PresencePenalty, "presence-penalty", 0, "OpenAI's: subtracted from the logit of every token generated so far, in [-2, 2] (0 = off)")
 	fl.Uint64Var(&f.seed, "seed", 0, "random seed; the same seed reproduces a run")
 	fl.IntVarP(&f.maxTokens, "max-tokens", "n", maxTokens, "most tokens to generate")
 	fl.BoolVar(&f.ignoreEOS, "ignore-eos", false, "keep generating past the end-of-sequence token (tests, benchmarks)")
@@ -290,6 +292,10 @@ func checkSampling(p sample.Params, maxTokens int, stops []string, prefix string
 		return fmt.Errorf("%s %v: want a number in [0, 1] (0 = off)", name("min-p", "min_p"), p.MinP)
 	case !(p.RepetitionPenalty > 0) || math.IsInf(float64(p.RepetitionPenalty), 0):
 		return fmt.Errorf("%s %v: want a number > 0 (1 = off)", name("repetition-penalty", "repetition_penalty"), p.RepetitionPenalty)
+	case !(p.FrequencyPenalty >= -2 && p.FrequencyPenalty <= 2):
+		return fmt.Errorf("%s %v: want a number in [-2, 2] (0 = off)", name("frequency-penalty", "frequency_penalty"), p.FrequencyPenalty)
+	case !(p.PresencePenalty >= -2 && p.PresencePenalty <= 2):
+		return fmt.Errorf("%s %v: want a number in [-2, 2] (0 = off)", name("presence-penalty", "presence_penalty"), p.PresencePenalty)
 	case maxTokens < 1:
 		return fmt.Errorf("%s %d: want ≥ 1", name("max-tokens", "max_tokens"), maxTokens)
 	}

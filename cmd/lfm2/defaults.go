@@ -146,6 +146,10 @@ func (f *samplingFlags) apply(fl *pflag.FlagSet, d modelDefaults) (from map[stri
 // describe is the --verbose line about the sampling settings in force.
 func (f *samplingFlags) describe(family string, from map[string]string) string {
 	p := f.p
-	return fmt.Sprintf("lfm2: %s model; sampling temperature %g (%s), top_k %d (%s), top_p %g (%s), min_p %g (%s), repetition_penalty %g (%s)",
+	line := fmt.Sprintf("lfm2: %s model; sampling temperature %g (%s), top_k %d (%s), top_p %g (%s), min_p %g (%s), repetition_penalty %g (%s)",
 		family, p.Temperature, from["temperature"], p.TopK, from["top_k"], p.TopP, from["top_p"], p.MinP, from["min_p"], p.RepetitionPenalty, from["repetition_penalty"])
+	if p.FrequencyPenalty != 0 || p.PresencePenalty != 0 {
+		line += fmt.Sprintf(", frequency_penalty %g, presence_penalty %g (flags)", p.FrequencyPenalty, p.PresencePenalty)
+	}
+	return line
 }

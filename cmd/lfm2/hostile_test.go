@@ -47,6 +47,8 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{[]string{"run", "--stop", "", "x"}, "stop string cannot be empty"},
 		{[]string{"run", "--repetition-penalty", "0", "x"}, "want a number > 0"},
 		{[]string{"run", "--top-p", "0", "x"}, "want a number in (0, 1]"},
+		{[]string{"run", "--presence-penalty", "3", "x"}, "--presence-penalty 3: want a number in [-2, 2]"},
+		{[]string{"batch", "-i", "x", "-o", "y", "--frequency-penalty", "-2.5"}, "--frequency-penalty -2.5: want a number in [-2, 2]"},
 		{[]string{"run", "--temperature", "-1", "x"}, "--temperature -1"},
 		{[]string{"run", "--max-tokens", "0", "x"}, "--max-tokens 0"},
 		{[]string{"run", "--bogus-flag", "x"}, "unknown flag"},
@@ -281,6 +283,8 @@ func TestBatchLineRecords(t *testing.T) {
 		`[1, 2]`,
 		`{"id": "line-2", "prompt": "collides with no id? it must not"}`,
 		`{"id": "bad-tools", "prompt": "x", "tools": {"not": "a list"}}`,
+		`{"id": "bad-freq", "prompt": "x", "frequency_penalty": 3}`,
+		`{"id": "penalised", "prompt": "x", "frequency_penalty": 0.5, "presence_penalty": -0.5}`,
 	)
 	out := filepath.Join(t.TempDir(), "o.jsonl")
 	_, stderr, code := runBinary(t, "", nil, "batch", "--model", fixture, "-i", in, "-o", out, "-n", "8", "-q", "--verbose")
@@ -311,6 +315,7 @@ func TestBatchLineRecords(t *testing.T) {
 		"<nil>/9":      `"id": want a string or a number`,
 		"<nil>/10":     "not a JSON object",
 		"bad-tools/12": `"tools": want a list of tool definitions`,
+		"bad-freq/13":  "frequency_penalty 3: want a number in [-2, 2]",
 	}
 	for k, want := range wantErr {
 		r := recs[k]
@@ -318,7 +323,7 @@ func TestBatchLineRecords(t *testing.T) {
 			t.Errorf("record %s = %v, want an error with %q", k, r, want)
 		}
 	}
-	for _, k := range []string{"1/<nil>", "line-2/<nil>", "stop-string/<nil>", "extra/<nil>"} {
+	for _, k := range []string{"1/<nil>", "line-2/<nil>", "stop-string/<nil>", "extra/<nil>", "penalised/<nil>"} {
 		if r := recs[k]; r == nil || r["completion"] == nil {
 			t.Errorf("no completion for %s in %v", k, recs)
 		}

@@ -27,7 +27,7 @@ func BenchmarkSampleVocab(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			s := New(c.p, 1)
 			for b.Loop() {
-				if _, err := s.Sample(logits, hist); err != nil {
+				if _, err := s.Sample(logits, hist, nil); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -1,5 +1,6 @@
 // Package sample turns logits into a token the way Hugging Face's
-// generate() does: repetition penalty, then temperature, top-k, top-p and
+// generate() does: repetition penalty (then OpenAI's frequency and presence
+// penalties, as vLLM applies them), then temperature, top-k, top-p and
 // min-p, then a draw from a seeded generator (or argmax when greedy).
 package sample
 
@@ -19,7 +20,12 @@ type Params struct {
 	TopP              float32 // 0 or 1 = off
 	MinP              float32 // 0 = off
 	RepetitionPenalty float32 // 0 or 1 = off; >1 discourages repeats
-	Seed              uint64
+	// OpenAI's penalties, on the tokens generated so far (not the
+	// prompt's), in [-2, 2], 0 = off: a token's logit less
+	// FrequencyPenalty × its count, less PresencePenalty if it occurs.
+	FrequencyPenalty float32
+	PresencePenalty  float32
+	Seed             uint64
 }
 
 // Defaults are LFM2's recommended settings (model card): temperature 0.3,
@@ -41,6 +47,10 @@ func (p Params) Validate() error {
 		return fmt.Errorf("min-p %v must be in [0, 1]", p.MinP)
 	case p.RepetitionPenalty < 0:
 		return fmt.Errorf("repetition penalty %v must be > 0", p.RepetitionPenalty)
+	case !(p.FrequencyPenalty >= -2 && p.FrequencyPenalty <= 2):
+		return fmt.Errorf("frequency penalty %v must be in [-2, 2]", p.FrequencyPenalty)
+	case !(p.PresencePenalty >= -2 && p.PresencePenalty <= 2):
+		return fmt.Errorf("presence penalty %v must be in [-2, 2]", p.PresencePenalty)
 	}
 	return nil
 }
@@ -59,6 +69,7 @@ type Sampler struct {
 	bins    []float64
 	sorted  []float32
 	seen    []uint64 // bitset of the history's tokens
+	counts  []int32  // each token's count in the output (all zero between calls)
 }
 
 // New makes a sampler; stream separates sequences that share a seed.
@@ -72,27 +83,30 @@ func New(p Params, stream uint64) *Sampler {
 var ErrNoToken = errors.New("the logits are not finite")
 
 // Sample picks the next token given the logits and every token of the
-// sequence so far (prompt and generated; HF penalises both). logits is not
-// modified. It is total: any row gives a token or ErrNoToken (wrapped with
-// what was wrong), never a panic.
+// sequence so far: the prompt's, then the generated ones (the repetition
+// penalty takes both, as HF's; the frequency and presence penalties the
+// generated ones, as vLLM's). logits is not modified. It is total: any row
+// gives a token or ErrNoToken (wrapped with what was wrong), never a panic.
 //
 // It runs once per sequence per decode step, over the whole vocabulary
 // (65536 for LFM2), so each pass over the row counts: a step of a 4-bit
 // 350M model takes about 7 ms. The draw equals that of the plain statement
 // of these rules (spec_test.go): the same candidates, the same order, the
 // same float64 sums.
-func (s *Sampler) Sample(logits []float32, history []int32) (int32, error) {
+func (s *Sampler) Sample(logits []float32, prompt, output []int32) (int32, error) {
 	if err := checkRow(logits); err != nil {
 		return -1, err
 	}
 	pen := s.p.RepetitionPenalty
-	penalised := pen > 0 && pen != 1
+	repeated := pen > 0 && pen != 1
+	counted := (s.p.FrequencyPenalty != 0 || s.p.PresencePenalty != 0) && len(output) > 0
+	penalised := repeated || counted
 	if s.p.Temperature == 0 {
 		sc := logits
 		if penalised {
 			sc = append(s.scores[:0], logits...)
 			s.scores = sc
-			s.penalise(sc, logits, history, pen, 1)
+			s.penalise(sc, logits, prompt, output, repeated, counted, 1)
 		}
 		return argmax(sc), nil
 	}
@@ -109,7 +123,7 @@ func (s *Sampler) Sample(logits []float32, history []int32) (int32, error) {
 		sc[i] = v * inv
 	}
 	if penalised {
-		s.penalise(sc, logits, history, pen, inv)
+		s.penalise(sc, logits, prompt, output, repeated, counted, inv)
 	}
 	top := maxOf(sc)
 	if math.IsInf(float64(top), 0) || top != top {
@@ -149,31 +163,68 @@ func (s *Sampler) Sample(logits []float32, history []int32) (int32, error) {
 	return s.cand[len(s.cand)-1], nil
 }
 
-// penalise sets the score of each distinct token of history to its logit
-// under HF's repetition penalty (a positive logit divided by it, a
-// negative one multiplied), times inv.
-func (s *Sampler) penalise(sc, logits []float32, history []int32, pen, inv float32) {
+// penalise sets the score of each distinct token of prompt and output
+// (repeated: of both; else of output only) to its logit under HF's
+// repetition penalty if repeated (a positive logit divided by it, a
+// negative one multiplied), then, if counted and the token was generated,
+// less FrequencyPenalty × its count in output and less PresencePenalty
+// (vLLM's order), times inv.
+func (s *Sampler) penalise(sc, logits []float32, prompt, output []int32, repeated, counted bool, inv float32) {
 	words := (len(sc) + 63) / 64
 	if cap(s.seen) < words {
 		s.seen = make([]uint64, words)
 	}
 	seen := s.seen[:words]
 	clear(seen)
-	for _, id := range history {
-		if id < 0 || int(id) >= len(sc) || seen[id/64]&(1<<(id%64)) != 0 {
-			continue
+	var counts []int32
+	if counted {
+		if len(s.counts) < len(sc) {
+			s.counts = make([]int32, len(sc))
 		}
-		seen[id/64] |= 1 << (id % 64)
-		v := logits[id]
-		if v < 0 {
-			v *= pen
-		} else {
-			v /= pen
+		counts = s.counts[:len(sc)]
+		for _, id := range output {
+			if id >= 0 && int(id) < len(sc) {
+				counts[id]++
+			}
 		}
-		if inv != 1 {
-			v *= inv
+	}
+	pen, freq, pres := s.p.RepetitionPenalty, s.p.FrequencyPenalty, s.p.PresencePenalty
+	visit := func(tokens []int32) {
+		for _, id := range tokens {
+			if id < 0 || int(id) >= len(sc) || seen[id/64]&(1<<(id%64)) != 0 {
+				continue
+			}
+			seen[id/64] |= 1 << (id % 64)
+			v := logits[id]
+			if repeated {
+				if v < 0 {
+					v *= pen
+				} else {
+					v /= pen
+				}
+			}
+			if counted {
+				if c := counts[id]; c > 0 {
+					v -= freq * float32(c)
+					v -= pres
+				}
+			}
+			if inv != 1 {
+				v *= inv
+			}
+			sc[id] = v
 		}
-		sc[id] = v
+	}
+	if repeated {
+		visit(prompt)
+	}
+	visit(output)
+	if counted {
+		for _, id := range output { // all zero again for the next call
+			if id >= 0 && int(id) < len(sc) {
+				counts[id] = 0
+			}
+		}
 	}
 }
 

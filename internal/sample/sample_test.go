@@ -3,6 +3,7 @@ package sample
 import (
 	"errors"
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -19,18 +20,66 @@ func mustOf(t testing.TB) func(int32, error) int32 {
 
 func TestGreedyAndPenalty(t *testing.T) {
 	logits := []float32{1, 3, 2.9, -1}
-	if got := mustOf(t)(New(Params{}, 0).Sample(logits, nil)); got != 1 {
+	if got := mustOf(t)(New(Params{}, 0).Sample(logits, nil, nil)); got != 1 {
 		t.Fatalf("greedy = %d", got)
 	}
 	// HF: a positive logit is divided by the penalty: 3/1.05 = 2.857 < 2.9.
-	if got := mustOf(t)(New(Params{RepetitionPenalty: 1.05}, 0).Sample(logits, []int32{1, 1})); got != 2 {
+	if got := mustOf(t)(New(Params{RepetitionPenalty: 1.05}, 0).Sample(logits, []int32{1, 1}, nil)); got != 2 {
 		t.Fatalf("penalised greedy = %d", got)
 	}
 	// A negative logit is multiplied: -1·2 = -2, still last.
 	s := New(Params{RepetitionPenalty: 2}, 0)
-	mustOf(t)(s.Sample(logits, []int32{3}))
+	mustOf(t)(s.Sample(logits, []int32{3}, nil))
 	if s.scores[3] != -2 || logits[3] != -1 {
 		t.Fatalf("negative penalty gave %v (input %v)", s.scores[3], logits[3])
+	}
+}
+
+// TestFrequencyAndPresencePenalties: OpenAI's penalties (vLLM's order:
+// after the repetition penalty) take a generated token's logit down by
+// frequency × its count and presence once, and leave the prompt's tokens
+// alone.
+func TestFrequencyAndPresencePenalties(t *testing.T) {
+	logits := []float32{1, 3, 2.9, -1, 2}
+	s := New(Params{FrequencyPenalty: 0.5, PresencePenalty: 0.25}, 0)
+	// Token 1 generated twice: 3 − 2·0.5 − 0.25 = 1.75 < 2 (token 4) < 2.9.
+	if got := mustOf(t)(s.Sample(logits, []int32{2, 2}, []int32{1, 3, 1})); got != 2 {
+		t.Fatalf("penalised greedy = %d, scores %v", got, s.scores)
+	}
+	want := []float32{1, 3 - 2*0.5 - 0.25, 2.9, -1 - 0.5 - 0.25, 2}
+	for i, v := range want {
+		if s.scores[i] != v {
+			t.Fatalf("score %d = %v, want %v (all: %v)", i, s.scores[i], v, s.scores)
+		}
+	}
+	// With the repetition penalty too: first divided (or multiplied), then
+	// the counts; a prompt token only the repetition penalty takes.
+	s = New(Params{RepetitionPenalty: 2, FrequencyPenalty: 1, PresencePenalty: -0.5}, 0)
+	mustOf(t)(s.Sample(logits, []int32{2}, []int32{3, 3, 3, 0}))
+	want = []float32{1.0/2 - 1 + 0.5, 3, 2.9 / 2, -1*2 - 3 + 0.5, 2}
+	for i, v := range want {
+		if s.scores[i] != v {
+			t.Fatalf("with repetition: score %d = %v, want %v (all: %v)", i, s.scores[i], v, s.scores)
+		}
+	}
+	// Negative penalties encourage: token 4, generated once, overtakes.
+	s = New(Params{FrequencyPenalty: -1.5}, 0)
+	if got := mustOf(t)(s.Sample(logits, nil, []int32{4})); got != 4 {
+		t.Fatalf("negative frequency penalty: %d", got)
+	}
+	// The counts start from zero at every call (kept between calls only as
+	// zeroed scratch): the same call twice gives the same scores.
+	s = New(Params{FrequencyPenalty: 0.5}, 0)
+	mustOf(t)(s.Sample(logits, nil, []int32{1, 1}))
+	first := append([]float32(nil), s.scores...)
+	mustOf(t)(s.Sample(logits, nil, []int32{1, 1}))
+	if !slices.Equal(first, s.scores) {
+		t.Fatalf("second call %v, first %v", s.scores, first)
+	}
+	for _, p := range []Params{{FrequencyPenalty: 2.5}, {PresencePenalty: -3}, {FrequencyPenalty: float32(math.NaN())}} {
+		if p.Validate() == nil {
+			t.Fatalf("%+v accepted", p)
+		}
 	}
 }
 
@@ -39,7 +88,7 @@ func frequencies(t *testing.T, p Params, logits []float32, n int) []float64 {
 	s := New(p, 1)
 	f := make([]float64, len(logits))
 	for i := 0; i < n; i++ {
-		f[mustOf(t)(s.Sample(logits, nil))]++
+		f[mustOf(t)(s.Sample(logits, nil, nil))]++
 	}
 	for i := range f {
 		f[i] /= float64(n)
@@ -90,7 +139,7 @@ func TestSeedReproduces(t *testing.T) {
 	a, b, c := New(Params{Temperature: 1, Seed: 5}, 3), New(Params{Temperature: 1, Seed: 5}, 3), New(Params{Temperature: 1, Seed: 6}, 3)
 	same, diff := true, false
 	for i := 0; i < 50; i++ {
-		x, y, z := mustOf(t)(a.Sample(logits, nil)), mustOf(t)(b.Sample(logits, nil)), mustOf(t)(c.Sample(logits, nil))
+		x, y, z := mustOf(t)(a.Sample(logits, nil, nil)), mustOf(t)(b.Sample(logits, nil, nil)), mustOf(t)(c.Sample(logits, nil, nil))
 		same = same && x == y
 		diff = diff || x != z
 	}
@@ -135,12 +184,12 @@ func TestSampleIsTotal(t *testing.T) {
 		{Temperature: 1e-38}, {Temperature: 1e30, TopP: 1e-9}}
 	for _, p := range settings {
 		for name, row := range bad {
-			if tok, err := New(p, 1).Sample(row, []int32{0, 1, 7, -2}); !errors.Is(err, ErrNoToken) {
+			if tok, err := New(p, 1).Sample(row, []int32{0, 1}, []int32{7, -2}); !errors.Is(err, ErrNoToken) {
 				t.Errorf("%+v, %s: got token %d, err %v; want ErrNoToken", p, name, tok, err)
 			}
 		}
 		for name, c := range good {
-			tok, err := New(p, 1).Sample(c.logits, []int32{0, 1, 99, -2})
+			tok, err := New(p, 1).Sample(c.logits, []int32{0, 1}, []int32{99, -2})
 			if err != nil || tok < 0 || int(tok) >= len(c.logits) {
 				t.Errorf("%+v, %s: token %d, err %v", p, name, tok, err)
 			}

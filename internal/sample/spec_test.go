@@ -20,14 +20,14 @@ func newSpec(p Params, stream uint64) *specSampler {
 	return &specSampler{p: p, rng: rand.New(rand.NewPCG(p.Seed, stream))}
 }
 
-func (s *specSampler) sample(logits []float32, history []int32) int32 {
+func (s *specSampler) sample(logits []float32, prompt, output []int32) int32 {
 	if checkRow(logits) != nil {
 		return -1
 	}
 	sc := slices.Clone(logits)
 	if pen := s.p.RepetitionPenalty; pen > 0 && pen != 1 {
 		seen := map[int32]bool{}
-		for _, id := range history {
+		for _, id := range slices.Concat(prompt, output) {
 			if seen[id] || int(id) >= len(sc) || id < 0 {
 				continue
 			}
@@ -38,6 +38,17 @@ func (s *specSampler) sample(logits []float32, history []int32) int32 {
 				sc[id] /= pen
 			}
 		}
+	}
+	// vLLM's frequency and presence penalties, on the generated tokens.
+	counts := map[int32]int{}
+	for _, id := range output {
+		if id >= 0 && int(id) < len(sc) {
+			counts[id]++
+		}
+	}
+	for id, c := range counts {
+		sc[id] -= s.p.FrequencyPenalty * float32(c)
+		sc[id] -= s.p.PresencePenalty
 	}
 	first := func(x []float32) int32 {
 		best := 0
@@ -148,6 +159,7 @@ func TestSampleMatchesSpec(t *testing.T) {
 					for _, pen := range []float32{0, 1.05} {
 						params = append(params, Params{Temperature: temp, TopK: k, TopP: p, MinP: minP, RepetitionPenalty: pen, Seed: uint64(len(params))})
 					}
+					params = append(params, Params{Temperature: temp, TopK: k, TopP: p, MinP: minP, FrequencyPenalty: 0.4, PresencePenalty: -0.3, Seed: uint64(len(params))})
 				}
 			}
 		}
@@ -156,11 +168,12 @@ func TestSampleMatchesSpec(t *testing.T) {
 		for _, p := range params {
 			fast, spec := New(p, 9), newSpec(p, 9)
 			for draw := range 6 {
-				got, err := fast.Sample(row, history[:draw*50])
+				prompt, output := history[:100], history[100:100+draw*40]
+				got, err := fast.Sample(row, prompt, output)
 				if err != nil {
 					t.Fatalf("%s %+v: %v", name, p, err)
 				}
-				if want := spec.sample(row, history[:draw*50]); got != want {
+				if want := spec.sample(row, prompt, output); got != want {
 					t.Fatalf("%s %+v, draw %d: token %d, the specification draws %d", name, p, draw, got, want)
 				}
 			}
@@ -210,19 +223,23 @@ func TestSampleMatchesSpecRandom(t *testing.T) {
 			TopP:              pick(0, 1e-9, 0.3, 0.9, 0.999, 1),
 			MinP:              pick(0, 0.01, 0.5, 1),
 			RepetitionPenalty: pick(0, 1, 1.3, 0.5),
+			FrequencyPenalty:  pick(0, 0, 0.7, -2, 2),
+			PresencePenalty:   pick(0, 0, 1.1, -0.4, 2),
 			Seed:              uint64(trial),
 		}
 		history := make([]int32, r.IntN(40))
 		for i := range history {
 			history[i] = int32(r.IntN(vocab+5)) - 2
 		}
+		cut := r.IntN(len(history) + 1)
+		prompt, output := history[:cut], history[cut:]
 		fast, spec := New(p, 1), newSpec(p, 1)
 		for draw := range 3 {
-			got, err := fast.Sample(row, history)
+			got, err := fast.Sample(row, prompt, output)
 			if err != nil {
 				t.Fatalf("trial %d %+v: %v", trial, p, err)
 			}
-			if want := spec.sample(row, history); got != want {
+			if want := spec.sample(row, prompt, output); got != want {
 				t.Fatalf("trial %d %+v, draw %d: token %d, the specification draws %d", trial, p, draw, got, want)
 			}
 		}

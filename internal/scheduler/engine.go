@@ -262,7 +262,7 @@ func (d *draws) Run(_, lo, hi int) {
 			continue
 		}
 		q := d.work[i].seq
-		d.tok[i], d.err[i] = q.sampler.Sample(d.rows[i], q.tokens)
+		d.tok[i], d.err[i] = q.draw(d.rows[i])
 		if q.Params.Logprobs && d.err[i] == nil {
 			d.logprob[i], d.top[i] = sample.LogProbs(d.rows[i], d.tok[i], q.Params.TopLogprobs)
 		}
@@ -301,12 +301,18 @@ func (e *Engine) drawUnconstrained(rows [][]float32) {
 	e.m.Parallel(d, n)
 }
 
+// draw samples q's next token from logits, its prompt and output so far
+// the history the sampler's penalties read.
+func (q *Sequence) draw(logits []float32) (int32, error) {
+	return q.sampler.Sample(logits, q.tokens[:len(q.Prompt)], q.tokens[len(q.Prompt):])
+}
+
 // sample draws q's next token; under a constraint, from the allowed tokens
 // only (greedy stays greedy within them), and the constraint moves past it.
 func (e *Engine) sample(q *Sequence, logits []float32) (int32, error) {
 	c := q.Params.Constraint
 	if c == nil {
-		return q.sampler.Sample(logits, q.tokens)
+		return q.draw(logits)
 	}
 	mask := c.Allowed()
 	e.masked = append(e.masked[:0], logits...)
@@ -331,7 +337,7 @@ func (e *Engine) sample(q *Sequence, logits []float32) (int32, error) {
 	if !any {
 		return -1, errors.New("the grammar allows no token here (or is too ambiguous to follow)")
 	}
-	tok, err := q.sampler.Sample(e.masked, q.tokens)
+	tok, err := q.draw(e.masked)
 	if err != nil {
 		return -1, err
 	}

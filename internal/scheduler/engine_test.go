@@ -279,3 +279,82 @@ func TestNonFiniteLogitsFinishWithError(t *testing.T) {
 		}
 	}
 }
+
+// TestFrequencyAndPresencePenalties: greedy decoding under OpenAI's
+// penalties picks, at every step, the token whose raw log-probability (as
+// the step's event reports it, all tokens) less frequency × its count in
+// the output so far, less presence if it occurs there, is largest; prompt
+// tokens are not penalised. Positive penalties and negative ones (which
+// draw the output back to its tokens); between them the penalties must
+// change some choice, and penalising the prompt too must change some.
+func TestFrequencyAndPresencePenalties(t *testing.T) {
+	m := fixture(t, "tiny-f32-v5-untied")
+	vocab := m.Config.VocabSize
+	// The prompt ends with the model's own greedy continuation, so that its
+	// tokens compete.
+	greedy, _ := generate(t, m, Config{Limits: Limits{MaxBatchTokens: 64, MaxSeqs: 1}, BlockSize: 16, KVBytes: 16 << 20},
+		[][]int32{{1, 5, 9}}, Params{MaxTokens: 8, IgnoreEOS: true})
+	prompt := append([]int32{1, 5, 9}, greedy[0]...)
+	inPrompt := map[int32]int{}
+	for _, id := range prompt {
+		inPrompt[id]++
+	}
+	changed, promptMatters := 0, 0
+	for _, pen := range [][2]float32{{1.5, 0.75}, {-1.5, -1}} {
+		freq, pres := pen[0], pen[1]
+		e, err := NewEngine(m, Config{Limits: Limits{MaxBatchTokens: 64, MaxSeqs: 2}, BlockSize: 16, KVBytes: 16 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := &Sequence{Prompt: prompt, Params: Params{MaxTokens: 24, IgnoreEOS: true, Logprobs: true, TopLogprobs: vocab,
+			Sample: sample.Params{FrequencyPenalty: freq, PresencePenalty: pres}}}
+		if err := e.Add(q); err != nil {
+			t.Fatal(err)
+		}
+		counts := map[int32]int{}
+		// score is the rule; wrong counts the prompt's tokens too.
+		score := func(tl sample.TokenLogprob, extra map[int32]int) float32 {
+			s := tl.Logprob
+			if c := counts[tl.Token] + extra[tl.Token]; c > 0 {
+				s -= freq*float32(c) + pres
+			}
+			return s
+		}
+		if err := e.Run(context.Background(), func(ev Event) {
+			if len(ev.Top) != vocab {
+				t.Fatalf("%d log-probabilities, want all %d", len(ev.Top), vocab)
+			}
+			best, raw, wrong, chosen := ev.Top[0], ev.Top[0], ev.Top[0], ev.Top[0]
+			for _, tl := range ev.Top {
+				if score(tl, nil) > score(best, nil) {
+					best = tl
+				}
+				if tl.Logprob > raw.Logprob {
+					raw = tl
+				}
+				if score(tl, inPrompt) > score(wrong, inPrompt) {
+					wrong = tl
+				}
+				if tl.Token == ev.Token {
+					chosen = tl
+				}
+			}
+			if score(chosen, nil) < score(best, nil)-1e-4 {
+				t.Fatalf("penalties %v, step %d: chose %d (penalised %v), the rule picks %d (%v)",
+					pen, len(counts), ev.Token, score(chosen, nil), best.Token, score(best, nil))
+			}
+			if ev.Token != raw.Token {
+				changed++
+			}
+			if wrong.Token != best.Token {
+				promptMatters++
+			}
+			counts[ev.Token]++
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if changed == 0 || promptMatters == 0 {
+		t.Fatalf("the penalties changed %d choices, penalising the prompt would change %d: the test does not see them", changed, promptMatters)
+	}
+}

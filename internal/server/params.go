@@ -72,10 +72,17 @@ func (s *Server) request(g *genFields, b *Backend, promptLen, defaultMax int) (r
 		}
 		p.RepetitionPenalty = *v
 	}
-	for name, v := range map[string]*float32{"presence_penalty": g.PresencePenalty, "frequency_penalty": g.FrequencyPenalty} {
-		if v != nil && *v != 0 {
-			return req, 0, badRequest(name, "%s is not supported; use repetition_penalty", name)
+	if v := g.FrequencyPenalty; v != nil {
+		if !(*v >= -2 && *v <= 2) {
+			return req, 0, badRequest("frequency_penalty", "frequency_penalty %v must be in [-2, 2]", *v)
 		}
+		p.FrequencyPenalty = *v
+	}
+	if v := g.PresencePenalty; v != nil {
+		if !(*v >= -2 && *v <= 2) {
+			return req, 0, badRequest("presence_penalty", "presence_penalty %v must be in [-2, 2]", *v)
+		}
+		p.PresencePenalty = *v
 	}
 	if g.Seed != nil {
 		p.Seed = uint64(*g.Seed)

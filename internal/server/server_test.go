@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -342,6 +343,38 @@ func TestSeededBatchInvariance(t *testing.T) {
 	}
 }
 
+// TestPenaltiesReachTheSampler: frequency_penalty and presence_penalty
+// change a greedy completion; negative ones, as OpenAI's and vLLM's, draw
+// it back to the tokens it generated (the rule itself is held to a hand
+// computation in the scheduler's tests).
+func TestPenaltiesReachTheSampler(t *testing.T) {
+	ts := newTestServer(t, options{})
+	tokens := func(extra map[string]any) []any {
+		body := map[string]any{"prompt": "The worm", "max_tokens": 24, "temperature": 0, "ignore_eos": true, "logprobs": 0}
+		maps.Copy(body, extra)
+		status, out := ts.post(t, "/v1/completions", body)
+		if status != 200 {
+			t.Fatalf("%v: %d %v", extra, status, out)
+		}
+		return out["choices"].([]any)[0].(map[string]any)["logprobs"].(map[string]any)["tokens"].([]any)
+	}
+	plain := tokens(nil)
+	drawn := tokens(map[string]any{"frequency_penalty": -2, "presence_penalty": -2})
+	if slices.Equal(plain, drawn) {
+		t.Fatalf("the penalties changed nothing: %v", plain)
+	}
+	most := func(toks []any) int {
+		n := map[any]int{}
+		for _, tk := range toks {
+			n[tk]++
+		}
+		return slices.Max(slices.Collect(maps.Values(n)))
+	}
+	if most(drawn) <= most(plain) {
+		t.Fatalf("negative penalties: a token at most %d times, %d without (%v, %v)", most(drawn), most(plain), drawn, plain)
+	}
+}
+
 func TestErrors(t *testing.T) {
 	ts := newTestServer(t, options{maxBody: 4096})
 	msgs := []map[string]any{{"role": "user", "content": "hi"}}
@@ -369,7 +402,8 @@ func TestErrors(t *testing.T) {
 		{"bad grammar", "/v1/completions", map[string]any{"prompt": "a", "grammar": "root ::= foo"}, 400, "grammar"},
 		{"tool_choice required without tools", "/v1/chat/completions", map[string]any{"messages": msgs, "tool_choice": "required"}, 400, "tool_choice"},
 		{"bad tool", "/v1/chat/completions", map[string]any{"messages": msgs, "tools": []any{map[string]any{"type": "function"}}}, 400, "tools"},
-		{"frequency_penalty", "/v1/chat/completions", map[string]any{"messages": msgs, "frequency_penalty": 0.5}, 400, "frequency_penalty"},
+		{"frequency_penalty", "/v1/chat/completions", map[string]any{"messages": msgs, "frequency_penalty": 2.5}, 400, "frequency_penalty"},
+		{"presence_penalty", "/v1/completions", map[string]any{"prompt": "a", "presence_penalty": -3}, 400, "presence_penalty"},
 		{"no prompt", "/v1/completions", map[string]any{"max_tokens": 3}, 400, "prompt"},
 		{"token out of vocabulary", "/v1/completions", map[string]any{"prompt": []int{1, 99999999}}, 400, "prompt"},
 		{"suffix", "/v1/completions", map[string]any{"prompt": "a", "suffix": "b"}, 400, "suffix"},
