@@ -22,6 +22,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/lfm2go/lfm2/internal/engine"
+	"github.com/lfm2go/lfm2/internal/sample"
 	"github.com/lfm2go/lfm2/internal/scheduler"
 	"github.com/lfm2go/lfm2/internal/tokenizer"
 )
@@ -72,7 +73,7 @@ func newBatchCmd(g *globals) *cobra.Command {
 		Short: "Generate for many prompts with continuous batching; crash-safe and resumable",
 		Long: `Reads prompts (JSONL: {"id": ..., "prompt": "..."} or {"id": ..., "messages": [...]},
 with optional max_tokens, temperature, top_k, top_p, min_p, repetition_penalty,
-frequency_penalty, presence_penalty, seed, stop;
+frequency_penalty, presence_penalty, logit_bias, seed, stop;
 or plain text with --format text, one prompt per line) and appends one JSON line per
 prompt to the output as it finishes. A bad line gets an {"id", "line", "error"} record
 and the batch goes on. --resume skips ids already in the output. Ctrl-C (SIGINT) or
@@ -610,6 +611,11 @@ func buildSequence(tok *tokenizer.Tokenizer, cons *engine.Constraints, ln *input
 	}
 	if ln.PresencePenalty != nil {
 		p.PresencePenalty = *ln.PresencePenalty
+	}
+	if ln.LogitBias != nil {
+		if p.LogitBias, err = sample.ParseLogitBias(ln.LogitBias, tok.VocabSize()); err != nil {
+			return nil, fmt.Errorf(`"logit_bias": %v`, err)
+		}
 	}
 	if ln.Seed != nil {
 		p.Seed = *ln.Seed

@@ -28,6 +28,7 @@ type inputLine struct {
 	RepetitionPenalty *float32
 	FrequencyPenalty  *float32
 	PresencePenalty   *float32
+	LogitBias         map[string]float64
 	Seed              *uint64
 	Stop              []string
 	ResponseFormat    json.RawMessage // OpenAI's: json_object or json_schema constrain the completion
@@ -50,7 +51,7 @@ func lineID(lineNo int) json.RawMessage {
 }
 
 // knownFields are the keys a JSONL line may have.
-var knownFields = []string{"id", "prompt", "messages", "tools", "max_tokens", "temperature", "top_k", "top_p", "min_p", "repetition_penalty", "frequency_penalty", "presence_penalty", "seed", "stop", "response_format", "grammar"}
+var knownFields = []string{"id", "prompt", "messages", "tools", "max_tokens", "temperature", "top_k", "top_p", "min_p", "repetition_penalty", "frequency_penalty", "presence_penalty", "logit_bias", "seed", "stop", "response_format", "grammar"}
 
 // parseInputLine reads one JSONL line field by field, so that every error
 // names the field in the user's terms (never a Go type) and the id is
@@ -104,6 +105,7 @@ func parseInputLine(text string, lineNo int) (ln inputLine, unknown []string, er
 		{"repetition_penalty", "a number", &ln.RepetitionPenalty},
 		{"frequency_penalty", "a number", &ln.FrequencyPenalty},
 		{"presence_penalty", "a number", &ln.PresencePenalty},
+		{"logit_bias", "an object of token ids to biases", &ln.LogitBias},
 		{"seed", "a whole number ≥ 0", &ln.Seed},
 		{"grammar", "a GBNF grammar (a string)", &ln.Grammar},
 	} {

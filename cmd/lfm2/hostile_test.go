@@ -285,6 +285,8 @@ func TestBatchLineRecords(t *testing.T) {
 		`{"id": "bad-tools", "prompt": "x", "tools": {"not": "a list"}}`,
 		`{"id": "bad-freq", "prompt": "x", "frequency_penalty": 3}`,
 		`{"id": "penalised", "prompt": "x", "frequency_penalty": 0.5, "presence_penalty": -0.5}`,
+		`{"id": "bad-bias", "prompt": "x", "logit_bias": {"x": 1}}`,
+		`{"id": "biased", "prompt": "x", "logit_bias": {"5": -100, "6": 3}}`,
 	)
 	out := filepath.Join(t.TempDir(), "o.jsonl")
 	_, stderr, code := runBinary(t, "", nil, "batch", "--model", fixture, "-i", in, "-o", out, "-n", "8", "-q", "--verbose")
@@ -316,6 +318,7 @@ func TestBatchLineRecords(t *testing.T) {
 		"<nil>/10":     "not a JSON object",
 		"bad-tools/12": `"tools": want a list of tool definitions`,
 		"bad-freq/13":  "frequency_penalty 3: want a number in [-2, 2]",
+		"bad-bias/15":  `"logit_bias": key "x": want a token id`,
 	}
 	for k, want := range wantErr {
 		r := recs[k]
@@ -323,7 +326,7 @@ func TestBatchLineRecords(t *testing.T) {
 			t.Errorf("record %s = %v, want an error with %q", k, r, want)
 		}
 	}
-	for _, k := range []string{"1/<nil>", "line-2/<nil>", "stop-string/<nil>", "extra/<nil>", "penalised/<nil>"} {
+	for _, k := range []string{"1/<nil>", "line-2/<nil>", "stop-string/<nil>", "extra/<nil>", "penalised/<nil>", "biased/<nil>"} {
 		if r := recs[k]; r == nil || r["completion"] == nil {
 			t.Errorf("no completion for %s in %v", k, recs)
 		}

@@ -1,7 +1,8 @@
 // Package sample turns logits into a token the way Hugging Face's
-// generate() does: repetition penalty (then OpenAI's frequency and presence
-// penalties, as vLLM applies them), then temperature, top-k, top-p and
-// min-p, then a draw from a seeded generator (or argmax when greedy).
+// generate() does: OpenAI's logit bias first (as vLLM applies it), then
+// the repetition penalty, OpenAI's frequency and presence penalties (as
+// vLLM), temperature, top-k, top-p and min-p, then a draw from a seeded
+// generator (or argmax when greedy).
 package sample
 
 import (
@@ -10,6 +11,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 )
 
 // Params are per-sequence sampling settings. The zero value is greedy
@@ -25,7 +27,11 @@ type Params struct {
 	// FrequencyPenalty × its count, less PresencePenalty if it occurs.
 	FrequencyPenalty float32
 	PresencePenalty  float32
-	Seed             uint64
+	// LogitBias is added to the logits of its tokens before anything else
+	// (OpenAI's logit_bias: in [-100, 100]; -100 bans a token in practice,
+	// 100 all but forces it). Ids outside the row are ignored.
+	LogitBias map[int32]float32
+	Seed      uint64
 }
 
 // Defaults are LFM2's recommended settings (model card): temperature 0.3,
@@ -52,7 +58,32 @@ func (p Params) Validate() error {
 	case !(p.PresencePenalty >= -2 && p.PresencePenalty <= 2):
 		return fmt.Errorf("presence penalty %v must be in [-2, 2]", p.PresencePenalty)
 	}
+	for id, b := range p.LogitBias {
+		if !(b >= -100 && b <= 100) {
+			return fmt.Errorf("logit bias %v of token %d must be in [-100, 100]", b, id)
+		}
+	}
 	return nil
+}
+
+// ParseLogitBias reads OpenAI's logit_bias, token ids (as strings) to
+// biases, for a vocabulary of vocab tokens; an error names the entry.
+func ParseLogitBias(raw map[string]float64, vocab int) (map[int32]float32, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	out := make(map[int32]float32, len(raw))
+	for k, b := range raw {
+		id, err := strconv.ParseInt(k, 10, 32)
+		if err != nil || id < 0 || int(id) >= vocab {
+			return nil, fmt.Errorf("key %q: want a token id from 0 to %d", k, vocab-1)
+		}
+		if !(b >= -100 && b <= 100) {
+			return nil, fmt.Errorf("token %d: bias %v, want a number in [-100, 100]", id, b)
+		}
+		out[int32(id)] = float32(b)
+	}
+	return out, nil
 }
 
 // Sampler draws tokens for one sequence. Its generator is seeded from
@@ -62,6 +93,7 @@ type Sampler struct {
 	p       Params
 	rng     *rand.Rand
 	scores  []float32 // the row after penalty and temperature
+	biased  []float32 // the row with LogitBias added
 	weights []float64 // exp(score - best) of each candidate, in cand's order
 	spare   []float64 // the other weights buffer, for reordering
 	cand    []int32
@@ -96,6 +128,17 @@ var ErrNoToken = errors.New("the logits are not finite")
 func (s *Sampler) Sample(logits []float32, prompt, output []int32) (int32, error) {
 	if err := checkRow(logits); err != nil {
 		return -1, err
+	}
+	if len(s.p.LogitBias) > 0 {
+		// From here on the biased row is the logits (vLLM's order: the
+		// bias, then the penalties).
+		s.biased = append(s.biased[:0], logits...)
+		for id, b := range s.p.LogitBias {
+			if id >= 0 && int(id) < len(logits) {
+				s.biased[id] += b
+			}
+		}
+		logits = s.biased
 	}
 	pen := s.p.RepetitionPenalty
 	repeated := pen > 0 && pen != 1

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -80,6 +81,47 @@ func TestFrequencyAndPresencePenalties(t *testing.T) {
 		if p.Validate() == nil {
 			t.Fatalf("%+v accepted", p)
 		}
+	}
+}
+
+// TestLogitBias: the bias is added first (vLLM's order: before the
+// penalties), -100 keeps a token out in practice, and ParseLogitBias reads
+// OpenAI's string keys and refuses what is out of range, naming it.
+func TestLogitBias(t *testing.T) {
+	logits := []float32{1, 3, 2.9, -1}
+	s := New(Params{LogitBias: map[int32]float32{1: -100, 3: 4.5, 9: 100}}, 0)
+	if got := mustOf(t)(s.Sample(logits, nil, nil)); got != 3 {
+		t.Fatalf("biased greedy = %d", got)
+	}
+	s = New(Params{RepetitionPenalty: 2, LogitBias: map[int32]float32{0: -3}}, 0)
+	mustOf(t)(s.Sample(logits, []int32{0}, nil))
+	if s.scores[0] != (1-3)*2 || logits[0] != 1 {
+		t.Fatalf("bias then penalty gave %v (input %v)", s.scores[0], logits[0])
+	}
+	// Sampling: a banned token never comes, whatever the temperature.
+	s = New(Params{Temperature: 1.5, LogitBias: map[int32]float32{1: -100, 2: -100}, Seed: 3}, 0)
+	for range 200 {
+		if tok := mustOf(t)(s.Sample(logits, nil, nil)); tok == 1 || tok == 2 {
+			t.Fatalf("drew banned token %d", tok)
+		}
+	}
+	got, err := ParseLogitBias(map[string]float64{"7": -100, "0": 2.5}, 10)
+	if err != nil || len(got) != 2 || got[7] != -100 || got[0] != 2.5 {
+		t.Fatalf("parsed %v, %v", got, err)
+	}
+	for raw, want := range map[string]map[string]float64{
+		`key "x"`:       {"x": 1},
+		`key "10"`:      {"10": 1},
+		`key "-1"`:      {"-1": 1},
+		`key "1.5"`:     {"1.5": 1},
+		"token 3: bias": {"3": 101},
+	} {
+		if _, err := ParseLogitBias(want, 10); err == nil || !strings.Contains(err.Error(), raw) {
+			t.Errorf("%v: %v, want an error with %q", want, err, raw)
+		}
+	}
+	if (Params{LogitBias: map[int32]float32{1: -100.5}}).Validate() == nil {
+		t.Fatal("a bias under -100 validated")
 	}
 }
 

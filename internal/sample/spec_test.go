@@ -25,6 +25,12 @@ func (s *specSampler) sample(logits []float32, prompt, output []int32) int32 {
 		return -1
 	}
 	sc := slices.Clone(logits)
+	for id, b := range s.p.LogitBias {
+		if id >= 0 && int(id) < len(sc) {
+			sc[id] += b
+		}
+	}
+	logits = slices.Clone(sc) // the biased row is the logits from here on
 	if pen := s.p.RepetitionPenalty; pen > 0 && pen != 1 {
 		seen := map[int32]bool{}
 		for _, id := range slices.Concat(prompt, output) {
@@ -160,6 +166,8 @@ func TestSampleMatchesSpec(t *testing.T) {
 						params = append(params, Params{Temperature: temp, TopK: k, TopP: p, MinP: minP, RepetitionPenalty: pen, Seed: uint64(len(params))})
 					}
 					params = append(params, Params{Temperature: temp, TopK: k, TopP: p, MinP: minP, FrequencyPenalty: 0.4, PresencePenalty: -0.3, Seed: uint64(len(params))})
+					params = append(params, Params{Temperature: temp, TopK: k, TopP: p, MinP: minP, RepetitionPenalty: 1.05, Seed: uint64(len(params)),
+						LogitBias: map[int32]float32{0: 100, 3: -100, 17: 2.5, 29: -1, int32(vocab) + 3: 50, -1: 5}})
 				}
 			}
 		}
@@ -226,6 +234,12 @@ func TestSampleMatchesSpecRandom(t *testing.T) {
 			FrequencyPenalty:  pick(0, 0, 0.7, -2, 2),
 			PresencePenalty:   pick(0, 0, 1.1, -0.4, 2),
 			Seed:              uint64(trial),
+		}
+		if r.IntN(3) == 0 {
+			p.LogitBias = map[int32]float32{}
+			for range 1 + r.IntN(5) {
+				p.LogitBias[int32(r.IntN(vocab+4))-2] = pick(-100, -3, 0.5, 7, 100)
+			}
 		}
 		history := make([]int32, r.IntN(40))
 		for i := range history {

@@ -8,24 +8,26 @@ import (
 
 	"github.com/lfm2go/lfm2/internal/engine"
 	"github.com/lfm2go/lfm2/internal/grammar"
+	"github.com/lfm2go/lfm2/internal/sample"
 )
 
 // genFields are the generation settings chat and plain completions share.
 type genFields struct {
-	Model               string          `json:"model"`
-	MaxTokens           *int            `json:"max_tokens"`
-	MaxCompletionTokens *int            `json:"max_completion_tokens"`
-	Temperature         *float32        `json:"temperature"`
-	TopP                *float32        `json:"top_p"`
-	TopK                *int            `json:"top_k"`
-	MinP                *float32        `json:"min_p"`
-	RepetitionPenalty   *float32        `json:"repetition_penalty"`
-	PresencePenalty     *float32        `json:"presence_penalty"`
-	FrequencyPenalty    *float32        `json:"frequency_penalty"`
-	Seed                *int64          `json:"seed"`
-	Stop                json.RawMessage `json:"stop"`
-	N                   *int            `json:"n"`
-	Stream              bool            `json:"stream"`
+	Model               string             `json:"model"`
+	MaxTokens           *int               `json:"max_tokens"`
+	MaxCompletionTokens *int               `json:"max_completion_tokens"`
+	Temperature         *float32           `json:"temperature"`
+	TopP                *float32           `json:"top_p"`
+	TopK                *int               `json:"top_k"`
+	MinP                *float32           `json:"min_p"`
+	RepetitionPenalty   *float32           `json:"repetition_penalty"`
+	PresencePenalty     *float32           `json:"presence_penalty"`
+	FrequencyPenalty    *float32           `json:"frequency_penalty"`
+	LogitBias           map[string]float64 `json:"logit_bias"`
+	Seed                *int64             `json:"seed"`
+	Stop                json.RawMessage    `json:"stop"`
+	N                   *int               `json:"n"`
+	Stream              bool               `json:"stream"`
 	StreamOptions       *struct {
 		IncludeUsage bool `json:"include_usage"`
 	} `json:"stream_options"`
@@ -83,6 +85,13 @@ func (s *Server) request(g *genFields, b *Backend, promptLen, defaultMax int) (r
 			return req, 0, badRequest("presence_penalty", "presence_penalty %v must be in [-2, 2]", *v)
 		}
 		p.PresencePenalty = *v
+	}
+	if g.LogitBias != nil {
+		bias, err := sample.ParseLogitBias(g.LogitBias, b.VocabSize)
+		if err != nil {
+			return req, 0, badRequest("logit_bias", "logit_bias: %v", err)
+		}
+		p.LogitBias = bias
 	}
 	if g.Seed != nil {
 		p.Seed = uint64(*g.Seed)

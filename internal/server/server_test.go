@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -375,6 +376,41 @@ func TestPenaltiesReachTheSampler(t *testing.T) {
 	}
 }
 
+// TestLogitBias: a bias of 100 on one token makes a greedy completion
+// that token throughout; -100 on the plain completion's tokens keeps every
+// one of them out.
+func TestLogitBias(t *testing.T) {
+	ts := newTestServer(t, options{})
+	ids := func(extra map[string]any) []int {
+		body := map[string]any{"prompt": "The worm", "max_tokens": 12, "temperature": 0, "ignore_eos": true, "return_token_ids": true}
+		maps.Copy(body, extra)
+		status, out := ts.post(t, "/v1/completions", body)
+		if status != 200 {
+			t.Fatalf("%v: %d %v", extra, status, out)
+		}
+		var got []int
+		for _, v := range out["choices"].([]any)[0].(map[string]any)["token_ids"].([]any) {
+			got = append(got, int(v.(float64)))
+		}
+		return got
+	}
+	for _, tok := range ids(map[string]any{"logit_bias": map[string]any{"777": 100}}) {
+		if tok != 777 {
+			t.Fatalf("with +100 on 777: token %d", tok)
+		}
+	}
+	plain := ids(nil)
+	ban := map[string]any{}
+	for _, tok := range plain {
+		ban[strconv.Itoa(tok)] = -100
+	}
+	for _, tok := range ids(map[string]any{"logit_bias": ban}) {
+		if slices.Contains(plain, tok) {
+			t.Fatalf("banned token %d came (plain %v)", tok, plain)
+		}
+	}
+}
+
 func TestErrors(t *testing.T) {
 	ts := newTestServer(t, options{maxBody: 4096})
 	msgs := []map[string]any{{"role": "user", "content": "hi"}}
@@ -404,6 +440,10 @@ func TestErrors(t *testing.T) {
 		{"bad tool", "/v1/chat/completions", map[string]any{"messages": msgs, "tools": []any{map[string]any{"type": "function"}}}, 400, "tools"},
 		{"frequency_penalty", "/v1/chat/completions", map[string]any{"messages": msgs, "frequency_penalty": 2.5}, 400, "frequency_penalty"},
 		{"presence_penalty", "/v1/completions", map[string]any{"prompt": "a", "presence_penalty": -3}, 400, "presence_penalty"},
+		{"logit_bias key", "/v1/completions", map[string]any{"prompt": "a", "logit_bias": map[string]any{"hello": 1}}, 400, "logit_bias"},
+		{"logit_bias id", "/v1/chat/completions", map[string]any{"messages": msgs, "logit_bias": map[string]any{"99999999": 1}}, 400, "logit_bias"},
+		{"logit_bias value", "/v1/chat/completions", map[string]any{"messages": msgs, "logit_bias": map[string]any{"5": 101}}, 400, "logit_bias"},
+		{"logit_bias type", "/v1/chat/completions", map[string]any{"messages": msgs, "logit_bias": []int{1}}, 400, ""},
 		{"no prompt", "/v1/completions", map[string]any{"max_tokens": 3}, 400, "prompt"},
 		{"token out of vocabulary", "/v1/completions", map[string]any{"prompt": []int{1, 99999999}}, 400, "prompt"},
 		{"suffix", "/v1/completions", map[string]any{"prompt": "a", "suffix": "b"}, 400, "suffix"},
