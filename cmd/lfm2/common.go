@@ -242,6 +242,7 @@ type samplingFlags struct {
 	ignoreEOS bool
 	seed      uint64
 	stop      []string
+	logitBias []string // ID=BIAS, as given
 }
 
 func (f *samplingFlags) register(cmd *cobra.Command, maxTokens int) {
@@ -260,6 +261,7 @@ func (f *samplingFlags) register(cmd *cobra.Command, maxTokens int) {
 	fl.IntVarP(&f.maxTokens, "max-tokens", "n", maxTokens, "most tokens to generate")
 	fl.BoolVar(&f.ignoreEOS, "ignore-eos", false, "keep generating past the end-of-sequence token (tests, benchmarks)")
 	fl.StringArrayVar(&f.stop, "stop", nil, "stop when the output contains this text (repeatable)")
+	fl.StringArrayVar(&f.logitBias, "logit-bias", nil, "ID=BIAS: add BIAS, in [-100, 100], to token ID's logit before sampling (repeatable; -100 bans the token)")
 }
 
 // check refuses settings outside their range, naming the flag and the range.
@@ -268,6 +270,24 @@ func (f *samplingFlags) register(cmd *cobra.Command, maxTokens int) {
 func (f *samplingFlags) check() error {
 	if err := checkSampling(f.p, f.maxTokens, f.stop, "--"); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if len(f.logitBias) > 0 {
+		raw := map[string]float64{}
+		for _, kv := range f.logitBias {
+			id, bias, ok := strings.Cut(kv, "=")
+			b, err := strconv.ParseFloat(strings.TrimSpace(bias), 64)
+			if !ok || err != nil {
+				return fmt.Errorf("%w: --logit-bias %q: want ID=BIAS (a token id, a number in [-100, 100])", errUsage, kv)
+			}
+			raw[strings.TrimSpace(id)] = b
+		}
+		// Ids past the model's vocabulary are ignored when sampling: the
+		// vocabulary is not known until the model is loaded.
+		bias, err := sample.ParseLogitBias(raw, math.MaxInt32)
+		if err != nil {
+			return fmt.Errorf("%w: --logit-bias: %v", errUsage, err)
+		}
+		f.p.LogitBias = bias
 	}
 	return nil
 }

@@ -71,6 +71,34 @@ func TestRunJSONMatchesFixtureGreedy(t *testing.T) {
 	}
 }
 
+// TestRunLogitBias: --logit-bias ID=BIAS reaches the sampler: -100 on the
+// greedy continuation's first token changes it, +100 on a token makes the
+// whole answer that token.
+func TestRunLogitBias(t *testing.T) {
+	ids := func(extra ...string) []int32 {
+		t.Helper()
+		args := append([]string{"run", "--model", fixture, "--ids", "1,2517,8416", "--temperature", "0",
+			"--repetition-penalty", "1", "--max-tokens", "6", "--ignore-eos", "--json", "--quiet"}, extra...)
+		out, err := lfm2(t, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rec struct{ IDs []int32 }
+		if err := json.Unmarshal([]byte(out), &rec); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		return rec.IDs
+	}
+	if got := ids("--logit-bias", "10466=-100"); len(got) == 0 || got[0] == 10466 {
+		t.Fatalf("banned 10466 still first: %v", got)
+	}
+	for _, tok := range ids("--logit-bias", "777=100", "--logit-bias", "10466=-100") {
+		if tok != 777 {
+			t.Fatalf("+100 on 777 gave %d", tok)
+		}
+	}
+}
+
 func TestScoreJSON(t *testing.T) {
 	out, err := lfm2(t, "score", "--model", fixture, "The capital of Kenya is", "--json")
 	if err != nil {
