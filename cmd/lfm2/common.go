@@ -246,6 +246,18 @@ type samplingFlags struct {
 }
 
 func (f *samplingFlags) register(cmd *cobra.Command, maxTokens int) {
+	f.registerSettings(cmd)
+	fl := cmd.Flags()
+	fl.Uint64Var(&f.seed, "seed", 0, "random seed; the same seed reproduces a run")
+	fl.IntVarP(&f.maxTokens, "max-tokens", "n", maxTokens, "most tokens to generate")
+	fl.BoolVar(&f.ignoreEOS, "ignore-eos", false, "keep generating past the end-of-sequence token (tests, benchmarks)")
+	fl.StringArrayVar(&f.stop, "stop", nil, "stop when the output contains this text (repeatable)")
+	fl.StringArrayVar(&f.logitBias, "logit-bias", nil, "ID=BIAS: add BIAS, in [-100, 100], to token ID's logit before sampling (repeatable; -100 bans the token)")
+}
+
+// registerSettings registers the flags of the sampler's settings alone
+// (serve takes them as the defaults of requests that leave them out).
+func (f *samplingFlags) registerSettings(cmd *cobra.Command) {
 	d := sample.Defaults()
 	fl := cmd.Flags()
 	// The defaults shown are LFM2's; a model's generation_config.json or
@@ -257,11 +269,6 @@ func (f *samplingFlags) register(cmd *cobra.Command, maxTokens int) {
 	fl.Float32Var(&f.p.RepetitionPenalty, "repetition-penalty", d.RepetitionPenalty, "penalty for tokens already in the sequence (1 = off)")
 	fl.Float32Var(&f.p.FrequencyPenalty, "frequency-penalty", 0, "OpenAI's: subtracted from a token's logit once per time it was generated, in [-2, 2] (0 = off)")
 	fl.Float32Var(&f.p.PresencePenalty, "presence-penalty", 0, "OpenAI's: subtracted from the logit of every token generated so far, in [-2, 2] (0 = off)")
-	fl.Uint64Var(&f.seed, "seed", 0, "random seed; the same seed reproduces a run")
-	fl.IntVarP(&f.maxTokens, "max-tokens", "n", maxTokens, "most tokens to generate")
-	fl.BoolVar(&f.ignoreEOS, "ignore-eos", false, "keep generating past the end-of-sequence token (tests, benchmarks)")
-	fl.StringArrayVar(&f.stop, "stop", nil, "stop when the output contains this text (repeatable)")
-	fl.StringArrayVar(&f.logitBias, "logit-bias", nil, "ID=BIAS: add BIAS, in [-100, 100], to token ID's logit before sampling (repeatable; -100 bans the token)")
 }
 
 // check refuses settings outside their range, naming the flag and the range.

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/lfm2go/lfm2/internal/engine"
 	"github.com/lfm2go/lfm2/internal/scheduler"
@@ -28,6 +27,7 @@ type serveFlags struct {
 	ctxLen, maxN                             int
 	drainTimeout                             time.Duration
 	noPrefixCache                            bool
+	sampling                                 samplingFlags // the defaults of requests that leave a setting out
 }
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -38,8 +38,9 @@ func newServeCmd(g *globals) *cobra.Command {
 		Long: "Serves /v1/chat/completions, /v1/completions and /v1/models (OpenAI's API, streaming\n" +
 			"included), /health, /metrics (Prometheus), /tokenize and /detokenize. Requests share the\n" +
 			"continuous-batching engine: up to --parallel sequences generate at once, the rest wait in\n" +
-			"a queue of --max-queue (then 429). Sampling fields a request leaves out take the model's\n" +
-			"own settings (generation_config.json, else Liquid's recommendations for its family).\n" +
+			"a queue of --max-queue (then 429). Sampling fields a request leaves out take the sampling\n" +
+			"flags given here, else the model's own settings (generation_config.json, else Liquid's\n" +
+			"recommendations for its family).\n" +
 			"SIGTERM or Ctrl-C stops taking requests, lets running ones finish for up to\n" +
 			"--drain-timeout, then exits 0. The API key may also come from $LFM2_API_KEY.",
 		Example: `  lfm2 serve --model LiquidAI/LFM2-350M
@@ -63,6 +64,7 @@ func newServeCmd(g *globals) *cobra.Command {
 	fl.StringVar(&f.maxBody, "max-body", "16MiB", "largest request body (413 beyond)")
 	fl.BoolVar(&f.noPrefixCache, "no-prefix-cache", false, "compute every prompt in full (by default prompts reuse the cached state of a prefix computed before: same output, less work)")
 	fl.DurationVar(&f.drainTimeout, "drain-timeout", 30*time.Second, "on SIGTERM, how long running requests may take to finish")
+	f.sampling.registerSettings(cmd)
 	return g.register(cmd)
 }
 
@@ -80,6 +82,9 @@ func (f *serveFlags) check() error {
 		return fmt.Errorf("%w: --max-n %d: want at least 1", errUsage, f.maxN)
 	case f.drainTimeout < 0:
 		return fmt.Errorf("%w: --drain-timeout %v: want a duration ≥ 0", errUsage, f.drainTimeout)
+	}
+	if err := checkSampling(f.sampling.p, 1, nil, "--"); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	return checkCtx(f.ctxLen)
 }
@@ -122,8 +127,9 @@ func serve(cmd *cobra.Command, g *globals, f *serveFlags) error {
 		return err
 	}
 	defer l.Close()
-	var sf samplingFlags
-	sf.apply(pflag.NewFlagSet("defaults", pflag.ContinueOnError), l.defaults)
+	sf := &f.sampling
+	// A server's log says the defaults its requests get.
+	fmt.Fprintln(os.Stderr, sf.describe(l.defaults.family, sf.apply(cmd.Flags(), l.defaults)))
 	if f.modelID == "" {
 		f.modelID = modelName(l)
 	}

@@ -136,6 +136,7 @@ func TestServeRefusesBadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"--port", "70000"}, {"--parallel", "0"}, {"--max-queue", "0"}, {"--kv-memory", "lots"},
 		{"--max-body", "-1"}, {"--drain-timeout", "-1s"}, {"--ctx", "0"}, {"--max-n", "0"}, {"--host", "no such host!"},
+		{"--temperature", "-1"}, {"--top-p", "0"}, {"--frequency-penalty", "3"},
 	} {
 		cmd := exec.Command(binary, append([]string{"serve", "--model", fixture}, args...)...)
 		out, err := cmd.CombinedOutput()
@@ -143,5 +144,32 @@ func TestServeRefusesBadFlags(t *testing.T) {
 		if !errors.As(err, &ee) || ee.ExitCode() != exitUsage || !strings.Contains(string(out), args[0]) {
 			t.Errorf("%v: exit %v, output %q", args, err, out)
 		}
+	}
+}
+
+// TestServeSamplingDefaults: the sampling flags given to serve are the
+// defaults of requests that leave a setting out (here greedy, as
+// temperature 0 makes it: two unseeded requests agree), and the log says
+// where each setting came from.
+func TestServeSamplingDefaults(t *testing.T) {
+	url, _, log := startServer(t, "--temperature", "0", "--repetition-penalty", "1")
+	complete := func() string {
+		body := `{"prompt": "The worm", "max_tokens": 12, "ignore_eos": true}`
+		resp, err := http.Post(url+"/v1/completions", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out struct{ Choices []struct{ Text string } }
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || len(out.Choices) != 1 {
+			t.Fatalf("answer: %v %+v", err, out)
+		}
+		return out.Choices[0].Text
+	}
+	if a, b := complete(), complete(); a != b || a == "" {
+		t.Fatalf("--temperature 0 is not the default: %q then %q", a, b)
+	}
+	if !strings.Contains(log.String(), "temperature 0 (--temperature)") {
+		t.Fatalf("the log does not say where the temperature came from:\n%s", log.String())
 	}
 }
