@@ -319,9 +319,9 @@ func checkSampling(p sample.Params, maxTokens int, stops []string, prefix string
 		return fmt.Errorf("%s %v: want a number in [0, 1] (0 = off)", name("min-p", "min_p"), p.MinP)
 	case !(p.RepetitionPenalty > 0) || math.IsInf(float64(p.RepetitionPenalty), 0):
 		return fmt.Errorf("%s %v: want a number > 0 (1 = off)", name("repetition-penalty", "repetition_penalty"), p.RepetitionPenalty)
-	case !(p.FrequencyPenalty >= -2 && p.FrequencyPenalty <= 2):
+	case !sample.PenaltyInRange(p.FrequencyPenalty):
 		return fmt.Errorf("%s %v: want a number in [-2, 2] (0 = off)", name("frequency-penalty", "frequency_penalty"), p.FrequencyPenalty)
-	case !(p.PresencePenalty >= -2 && p.PresencePenalty <= 2):
+	case !sample.PenaltyInRange(p.PresencePenalty):
 		return fmt.Errorf("%s %v: want a number in [-2, 2] (0 = off)", name("presence-penalty", "presence_penalty"), p.PresencePenalty)
 	case maxTokens < 1:
 		return fmt.Errorf("%s %d: want ≥ 1", name("max-tokens", "max_tokens"), maxTokens)

@@ -34,6 +34,20 @@ type Params struct {
 	Seed      uint64
 }
 
+// MaxPenalty bounds OpenAI's frequency and presence penalties, which lie in
+// [-MaxPenalty, MaxPenalty]; MaxLogitBias bounds a logit bias likewise.
+const (
+	MaxPenalty   = 2
+	MaxLogitBias = 100
+)
+
+// PenaltyInRange reports whether v is a frequency or presence penalty
+// OpenAI's API accepts.
+func PenaltyInRange(v float32) bool { return v >= -MaxPenalty && v <= MaxPenalty }
+
+// BiasInRange reports whether b is a logit bias OpenAI's API accepts.
+func BiasInRange(b float64) bool { return b >= -MaxLogitBias && b <= MaxLogitBias }
+
 // Defaults are LFM2's recommended settings (model card): temperature 0.3,
 // min-p 0.15, repetition penalty 1.05.
 func Defaults() Params {
@@ -53,13 +67,13 @@ func (p Params) Validate() error {
 		return fmt.Errorf("min-p %v must be in [0, 1]", p.MinP)
 	case p.RepetitionPenalty < 0:
 		return fmt.Errorf("repetition penalty %v must be > 0", p.RepetitionPenalty)
-	case !(p.FrequencyPenalty >= -2 && p.FrequencyPenalty <= 2):
+	case !PenaltyInRange(p.FrequencyPenalty):
 		return fmt.Errorf("frequency penalty %v must be in [-2, 2]", p.FrequencyPenalty)
-	case !(p.PresencePenalty >= -2 && p.PresencePenalty <= 2):
+	case !PenaltyInRange(p.PresencePenalty):
 		return fmt.Errorf("presence penalty %v must be in [-2, 2]", p.PresencePenalty)
 	}
 	for id, b := range p.LogitBias {
-		if !(b >= -100 && b <= 100) {
+		if !BiasInRange(float64(b)) {
 			return fmt.Errorf("logit bias %v of token %d must be in [-100, 100]", b, id)
 		}
 	}
@@ -78,7 +92,7 @@ func ParseLogitBias(raw map[string]float64, vocab int) (map[int32]float32, error
 		if err != nil || id < 0 || int(id) >= vocab {
 			return nil, fmt.Errorf("key %q: want a token id from 0 to %d", k, vocab-1)
 		}
-		if !(b >= -100 && b <= 100) {
+		if !BiasInRange(b) {
 			return nil, fmt.Errorf("token %d: bias %v, want a number in [-100, 100]", id, b)
 		}
 		out[int32(id)] = float32(b)

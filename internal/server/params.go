@@ -75,13 +75,13 @@ func (s *Server) request(g *genFields, b *Backend, promptLen, defaultMax int) (r
 		p.RepetitionPenalty = *v
 	}
 	if v := g.FrequencyPenalty; v != nil {
-		if !(*v >= -2 && *v <= 2) {
+		if !sample.PenaltyInRange(*v) {
 			return req, 0, badRequest("frequency_penalty", "frequency_penalty %v must be in [-2, 2]", *v)
 		}
 		p.FrequencyPenalty = *v
 	}
 	if v := g.PresencePenalty; v != nil {
-		if !(*v >= -2 && *v <= 2) {
+		if !sample.PenaltyInRange(*v) {
 			return req, 0, badRequest("presence_penalty", "presence_penalty %v must be in [-2, 2]", *v)
 		}
 		p.PresencePenalty = *v
