@@ -7,7 +7,8 @@
 // Attention tiles in AVX2 for up to 16 queries (lanes, two ymm) against a
 // chunk of 16 keys, head dimension d (a multiple of 8): the same sums in
 // the same order as the AVX-512 tiles (attn512_amd64.s), a quarter of the
-// tile at a time since AVX2 has 16 registers.
+// tile at a time since AVX2 has 16 registers; and decode's narrow tiles
+// (up to four queries, or a pair), on f32 or f16 caches.
 
 // SCORES256ARGS loads a score tile's arguments (s, qt, k *float32, d,
 // kstride int): DX s, R13 k, BX the key row stride in bytes, R9 three of
@@ -26,6 +27,302 @@
 	MOVQ d+24(FP), CX \
 	MOVQ R13, DI \
 	ZEROY8
+
+// HALFKEY256(off, x, y): element j of the key row off bytes past DI,
+// broadcast: an f32 cache's (VBROADCASTSS) or an f16 cache's, widened
+// exactly (VPBROADCASTW into x, VCVTPH2PS into y).
+#define HALFKEYF32(off, x, y) VBROADCASTSS off, y
+#define HALFKEYF16(off, x, y) \
+	VPBROADCASTW off, x \
+	VCVTPH2PS    x, y
+
+// HALF256(name, sh, KEY, el): the score tile for lanes 0–7 only over keys
+// of el bytes an element (2^sh), KEY broadcasting one.
+#define HALF256(name, sh, KEY, el) \
+TEXT name, NOSPLIT, $0-40 \
+	MOVQ s+0(FP), DX \
+	MOVQ k+16(FP), R13 \
+	MOVQ kstride+32(FP), BX \
+	SHLQ $sh, BX \
+	LEAQ (BX)(BX*2), R9 \
+	LEAQ (BX)(BX*4), R10 \
+	LEAQ (R9)(BX*4), R11 \
+	MOVQ $2, R12 \
+hgroup: \
+	SCORES256GROUP \
+hj: \
+	VMOVUPS (SI), Y8 \
+	KEY((DI), X9, Y9) \
+	VFMADD231PS Y8, Y9, Y0 \
+	KEY((DI)(BX*1), X10, Y10) \
+	VFMADD231PS Y8, Y10, Y1 \
+	KEY((DI)(BX*2), X11, Y11) \
+	VFMADD231PS Y8, Y11, Y2 \
+	KEY((DI)(R9*1), X12, Y12) \
+	VFMADD231PS Y8, Y12, Y3 \
+	KEY((DI)(BX*4), X9, Y9) \
+	VFMADD231PS Y8, Y9, Y4 \
+	KEY((DI)(R10*1), X10, Y10) \
+	VFMADD231PS Y8, Y10, Y5 \
+	KEY((DI)(R9*2), X11, Y11) \
+	VFMADD231PS Y8, Y11, Y6 \
+	KEY((DI)(R11*1), X12, Y12) \
+	VFMADD231PS Y8, Y12, Y7 \
+	ADDQ $64, SI \
+	ADDQ $el, DI \
+	DECQ CX \
+	JNZ  hj \
+	VMOVUPS Y0, 0(DX) \
+	VMOVUPS Y1, 64(DX) \
+	VMOVUPS Y2, 128(DX) \
+	VMOVUPS Y3, 192(DX) \
+	VMOVUPS Y4, 256(DX) \
+	VMOVUPS Y5, 320(DX) \
+	VMOVUPS Y6, 384(DX) \
+	VMOVUPS Y7, 448(DX) \
+	ADDQ $512, DX \
+	LEAQ (R13)(BX*8), R13 \
+	DECQ R12 \
+	JNZ  hgroup \
+	VZEROUPPER \
+	RET
+
+// NACC(off, b, lo, hi): query off/4's probability of the key times the key's
+// 16 values (Y8, Y9), into its two accumulators.
+#define NACC(off, b, lo, hi) \
+	VBROADCASTSS off(R11), b \
+	VFMADD231PS  Y8, b, lo \
+	VFMADD231PS  Y9, b, hi
+
+// VALROW256F32 / VALROW256F16: a value row's 16 dimensions at DI into Y8,
+// Y9, as stored or widened exactly from halves.
+#define VALROW256F32 \
+	VMOVUPS (DI), Y8 \
+	VMOVUPS 32(DI), Y9
+#define VALROW256F16 \
+	VCVTPH2PS (DI), Y8 \
+	VCVTPH2PS 16(DI), Y9
+
+// NARROWACC256(name, STRIDE, ROW, w): the narrow accumulation tile,
+// STRIDE turning the value row stride into bytes, ROW loading a row's 16
+// dimensions (w bytes).
+#define NARROWACC256(name, STRIDE, ROW, w) \
+TEXT name, NOSPLIT, $0-48 \
+	NARROWACCARGS \
+	STRIDE \
+	SHRQ $4, CX \
+	NARROWSCALES(Y12, Y13, Y14, Y15) \
+nloop256: \
+	NARROWRESCALE(32, Y12, Y13, Y14, Y15, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7) \
+	MOVQ R8, DI \
+	MOVQ SI, R11 \
+	MOVQ $16, R12 \
+nkk256: \
+	ROW \
+	NACC(0, Y10, Y0, Y4) \
+	NACC(4, Y11, Y1, Y5) \
+	NACC(8, Y10, Y2, Y6) \
+	NACC(12, Y11, Y3, Y7) \
+	ADDQ $64, R11 \
+	ADDQ BX, DI \
+	DECQ R12 \
+	JNZ  nkk256 \
+	VMOVUPS Y0, (DX) \
+	VMOVUPS Y1, (DX)(R9*1) \
+	VMOVUPS Y2, (DX)(R9*2) \
+	VMOVUPS Y3, (DX)(R10*1) \
+	VMOVUPS Y4, 32(DX) \
+	VMOVUPS Y5, 32(DX)(R9*1) \
+	VMOVUPS Y6, 32(DX)(R9*2) \
+	VMOVUPS Y7, 32(DX)(R10*1) \
+	ADDQ $64, DX \
+	ADDQ $w, R8 \
+	DECQ CX \
+	JNZ  nloop256 \
+	VZEROUPPER \
+	RET
+
+#define STRIDEF32
+#define STRIDEF16 SHRQ $1, BX
+
+// Pair tiles (decode's two queries a kv head, LFM2-350M's case): keys
+// (scores) or head dimensions (accumulation) in the lanes instead of
+// queries, so no lane computes for an absent query; each output the same
+// chain as in the 16-lane tiles.
+
+// PROWS(LD): eight dimensions of key rows 0–7 (at DI, BX apart; R9 = 3,
+// R10 = 5, R11 = 7 rows) into Y0–Y7, loaded as stored (VMOVUPS) or
+// widened exactly from halves (VCVTPH2PS).
+#define PROWS(LD) \
+	LD (DI), Y0 \
+	LD (DI)(BX*1), Y1 \
+	LD (DI)(BX*2), Y2 \
+	LD (DI)(R9*1), Y3 \
+	LD (DI)(BX*4), Y4 \
+	LD (DI)(R10*1), Y5 \
+	LD (DI)(R9*2), Y6 \
+	LD (DI)(R11*1), Y7
+
+// TRANSPOSE8: Y0–Y7 (rows 0–7 of eight dimensions) transposed: afterwards
+// dimension c's eight keys are in Y7, Y10, Y3, Y2, Y9, Y11, Y6, Y8 for
+// c = 0…7 (the unpack, shuffle and lane-swap steps, done in place).
+#define TRANSPOSE8 \
+	VUNPCKLPS  Y1, Y0, Y8 \
+	VUNPCKHPS  Y1, Y0, Y1 \
+	VUNPCKLPS  Y3, Y2, Y0 \
+	VUNPCKHPS  Y3, Y2, Y3 \
+	VUNPCKLPS  Y5, Y4, Y2 \
+	VUNPCKHPS  Y5, Y4, Y5 \
+	VUNPCKLPS  Y7, Y6, Y4 \
+	VUNPCKHPS  Y7, Y6, Y7 \
+	VSHUFPS    $0x44, Y0, Y8, Y6 \
+	VSHUFPS    $0xEE, Y0, Y8, Y8 \
+	VSHUFPS    $0x44, Y3, Y1, Y0 \
+	VSHUFPS    $0xEE, Y3, Y1, Y1 \
+	VSHUFPS    $0x44, Y4, Y2, Y3 \
+	VSHUFPS    $0xEE, Y4, Y2, Y2 \
+	VSHUFPS    $0x44, Y7, Y5, Y4 \
+	VSHUFPS    $0xEE, Y7, Y5, Y5 \
+	VPERM2F128 $0x20, Y3, Y6, Y7 \
+	VPERM2F128 $0x31, Y3, Y6, Y9 \
+	VPERM2F128 $0x20, Y2, Y8, Y10 \
+	VPERM2F128 $0x31, Y2, Y8, Y11 \
+	VPERM2F128 $0x20, Y4, Y0, Y3 \
+	VPERM2F128 $0x31, Y4, Y0, Y6 \
+	VPERM2F128 $0x20, Y5, Y1, Y2 \
+	VPERM2F128 $0x31, Y5, Y1, Y8
+
+// PQFMA(j, col): dimension j's eight keys (col) times the two queries'
+// element j (qt at SI, 16 floats a dimension), into Y12 and Y13.
+#define PQFMA(j, col) \
+	VBROADCASTSS (64*j)(SI), Y14 \
+	VFMADD231PS  Y14, col, Y12 \
+	VBROADCASTSS (64*j+4)(SI), Y15 \
+	VFMADD231PS  Y15, col, Y13
+
+// PSTORE(o): the eight keys' two scores (Y12, Y13) to s[16·kk + 0, 1],
+// kk = 0…7, at DX + o.
+#define PSTORE(o) \
+	VUNPCKLPS    Y13, Y12, Y0 \
+	VUNPCKHPS    Y13, Y12, Y1 \
+	VMOVQ        X0, (o)(DX) \
+	VMOVHPS      X0, (o+64)(DX) \
+	VMOVQ        X1, (o+128)(DX) \
+	VMOVHPS      X1, (o+192)(DX) \
+	VEXTRACTF128 $1, Y0, X0 \
+	VEXTRACTF128 $1, Y1, X1 \
+	VMOVQ        X0, (o+256)(DX) \
+	VMOVHPS      X0, (o+320)(DX) \
+	VMOVQ        X1, (o+384)(DX) \
+	VMOVHPS      X1, (o+448)(DX)
+
+// PSCORES256(name, sh, LD, el): the pair score tile over keys of el bytes
+// an element (2^sh), LD loading eight of a row: keys 0–7, then 8–15, each
+// pass of eight dimensions one transpose and sixteen FMAs.
+#define PSCORES256(name, sh, LD, el) \
+TEXT name, NOSPLIT, $0-40 \
+	MOVQ s+0(FP), DX \
+	MOVQ k+16(FP), R13 \
+	MOVQ kstride+32(FP), BX \
+	SHLQ $sh, BX \
+	LEAQ (BX)(BX*2), R9 \
+	LEAQ (BX)(BX*4), R10 \
+	LEAQ (R9)(BX*4), R11 \
+	MOVQ $2, R12 \
+pgroup: \
+	MOVQ   qt+8(FP), SI \
+	MOVQ   d+24(FP), CX \
+	SHRQ   $3, CX \
+	MOVQ   R13, DI \
+	VXORPS Y12, Y12, Y12 \
+	VXORPS Y13, Y13, Y13 \
+pj: \
+	PROWS(LD) \
+	TRANSPOSE8 \
+	PQFMA(0, Y7) \
+	PQFMA(1, Y10) \
+	PQFMA(2, Y3) \
+	PQFMA(3, Y2) \
+	PQFMA(4, Y9) \
+	PQFMA(5, Y11) \
+	PQFMA(6, Y6) \
+	PQFMA(7, Y8) \
+	ADDQ $512, SI \
+	ADDQ $(8*el), DI \
+	DECQ CX \
+	JNZ  pj \
+	PSTORE(0) \
+	ADDQ $512, DX \
+	LEAQ (R13)(BX*8), R13 \
+	DECQ R12 \
+	JNZ  pgroup \
+	VZEROUPPER \
+	RET
+
+// PROW4F32 / PROW4F16: a value row's 32 dimensions at DI into Y8–Y11.
+#define PROW4F32 \
+	VMOVUPS (DI), Y8 \
+	VMOVUPS 32(DI), Y9 \
+	VMOVUPS 64(DI), Y10 \
+	VMOVUPS 96(DI), Y11
+#define PROW4F16 \
+	VCVTPH2PS (DI), Y8 \
+	VCVTPH2PS 16(DI), Y9 \
+	VCVTPH2PS 32(DI), Y10 \
+	VCVTPH2PS 48(DI), Y11
+
+// PACCUM256(name, STRIDE, ROW, w): the pair accumulation tile: ot held
+// query by query, 32 dimensions a pass (w bytes of a value row), the
+// two queries' outputs in Y0–Y3 and Y4–Y7.
+#define PACCUM256(name, STRIDE, ROW, w) \
+TEXT name, NOSPLIT, $0-48 \
+	NARROWACCARGS \
+	STRIDE \
+	SHRQ $5, CX \
+	VBROADCASTSS 0(AX), Y14 \
+	VBROADCASTSS 4(AX), Y15 \
+ploop: \
+	VMULPS (DX), Y14, Y0 \
+	VMULPS 32(DX), Y14, Y1 \
+	VMULPS 64(DX), Y14, Y2 \
+	VMULPS 96(DX), Y14, Y3 \
+	VMULPS (DX)(R9*1), Y15, Y4 \
+	VMULPS 32(DX)(R9*1), Y15, Y5 \
+	VMULPS 64(DX)(R9*1), Y15, Y6 \
+	VMULPS 96(DX)(R9*1), Y15, Y7 \
+	MOVQ R8, DI \
+	MOVQ SI, R11 \
+	MOVQ $16, R12 \
+pkk: \
+	ROW \
+	VBROADCASTSS 0(R11), Y12 \
+	VBROADCASTSS 4(R11), Y13 \
+	VFMADD231PS  Y8, Y12, Y0 \
+	VFMADD231PS  Y9, Y12, Y1 \
+	VFMADD231PS  Y10, Y12, Y2 \
+	VFMADD231PS  Y11, Y12, Y3 \
+	VFMADD231PS  Y8, Y13, Y4 \
+	VFMADD231PS  Y9, Y13, Y5 \
+	VFMADD231PS  Y10, Y13, Y6 \
+	VFMADD231PS  Y11, Y13, Y7 \
+	ADDQ $64, R11 \
+	ADDQ BX, DI \
+	DECQ R12 \
+	JNZ  pkk \
+	VMOVUPS Y0, (DX) \
+	VMOVUPS Y1, 32(DX) \
+	VMOVUPS Y2, 64(DX) \
+	VMOVUPS Y3, 96(DX) \
+	VMOVUPS Y4, (DX)(R9*1) \
+	VMOVUPS Y5, 32(DX)(R9*1) \
+	VMOVUPS Y6, 64(DX)(R9*1) \
+	VMOVUPS Y7, 96(DX)(R9*1) \
+	ADDQ $128, DX \
+	ADDQ $w, R8 \
+	DECQ CX \
+	JNZ  ploop \
+	VZEROUPPER \
+	RET
 
 // func attnScores256(s *float32, qt *float32, k *float32, d, kstride int)
 // s[16·kk + lane] = Σ_j qt[16·j + lane] · k[kstride·kk + j], four keys a pass.
@@ -313,92 +610,38 @@ sexp:
 // attnScoresNarrowGo): s[16·kk + lane] for lane < 8, eight keys a pass,
 // each lane's sum the same chain as in attnScores256. Lanes 8–15 of s
 // are left as they are.
-TEXT ·attnScoresHalf256(SB), NOSPLIT, $0-40
-	SCORES256ARGS
-	LEAQ (BX)(BX*4), R10
-	LEAQ (R9)(BX*4), R11
-	MOVQ $2, R12
-hgroup:
-	SCORES256GROUP
-hj:
-	VMOVUPS (SI), Y8
-	VBROADCASTSS (DI), Y9
-	VFMADD231PS Y8, Y9, Y0
-	VBROADCASTSS (DI)(BX*1), Y10
-	VFMADD231PS Y8, Y10, Y1
-	VBROADCASTSS (DI)(BX*2), Y11
-	VFMADD231PS Y8, Y11, Y2
-	VBROADCASTSS (DI)(R9*1), Y12
-	VFMADD231PS Y8, Y12, Y3
-	VBROADCASTSS (DI)(BX*4), Y9
-	VFMADD231PS Y8, Y9, Y4
-	VBROADCASTSS (DI)(R10*1), Y10
-	VFMADD231PS Y8, Y10, Y5
-	VBROADCASTSS (DI)(R9*2), Y11
-	VFMADD231PS Y8, Y11, Y6
-	VBROADCASTSS (DI)(R11*1), Y12
-	VFMADD231PS Y8, Y12, Y7
-	ADDQ $64, SI
-	ADDQ $4, DI
-	DECQ CX
-	JNZ  hj
-	VMOVUPS Y0, 0(DX)
-	VMOVUPS Y1, 64(DX)
-	VMOVUPS Y2, 128(DX)
-	VMOVUPS Y3, 192(DX)
-	VMOVUPS Y4, 256(DX)
-	VMOVUPS Y5, 320(DX)
-	VMOVUPS Y6, 384(DX)
-	VMOVUPS Y7, 448(DX)
-	ADDQ $512, DX
-	LEAQ (R13)(BX*8), R13
-	DECQ R12
-	JNZ  hgroup
-	VZEROUPPER
-	RET
+HALF256(·attnScoresHalf256(SB), 2, HALFKEYF32, 4)
 
-// NACC(off, b, lo, hi): query off/4's probability of the key times the key's
-// 16 values (Y8, Y9), into its two accumulators.
-#define NACC(off, b, lo, hi) \
-	VBROADCASTSS off(R11), b \
-	VFMADD231PS  Y8, b, lo \
-	VFMADD231PS  Y9, b, hi
+// func attnScoresHalfH256(s *float32, qt *float32, k *uint16, d, kstride int)
+// attnScoresHalf256 reading the keys from an f16 cache where they lie
+// (kstride halves apart): the same arithmetic on the widened keys.
+HALF256(·attnScoresHalfH256(SB), 1, HALFKEYF16, 2)
 
 // func attnAccumN256(ot *float32, p *float32, v *float32, scale *float32, d, vstride int)
 // The narrow accumulation tile (see attnAccumNarrowGo) in AVX2: ot held
 // query by query, 16 dimensions a pass (d a multiple of 16), each output
 // the same chain as in attnAccum256.
-TEXT ·attnAccumN256(SB), NOSPLIT, $0-48
-	NARROWACCARGS
-	SHRQ $4, CX
-	NARROWSCALES(Y12, Y13, Y14, Y15)
-nloop256:
-	NARROWRESCALE(32, Y12, Y13, Y14, Y15, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
-	MOVQ R8, DI
-	MOVQ SI, R11
-	MOVQ $16, R12
-nkk256:
-	VMOVUPS (DI), Y8
-	VMOVUPS 32(DI), Y9
-	NACC(0, Y10, Y0, Y4)
-	NACC(4, Y11, Y1, Y5)
-	NACC(8, Y10, Y2, Y6)
-	NACC(12, Y11, Y3, Y7)
-	ADDQ $64, R11
-	ADDQ BX, DI
-	DECQ R12
-	JNZ  nkk256
-	VMOVUPS Y0, (DX)
-	VMOVUPS Y1, (DX)(R9*1)
-	VMOVUPS Y2, (DX)(R9*2)
-	VMOVUPS Y3, (DX)(R10*1)
-	VMOVUPS Y4, 32(DX)
-	VMOVUPS Y5, 32(DX)(R9*1)
-	VMOVUPS Y6, 32(DX)(R9*2)
-	VMOVUPS Y7, 32(DX)(R10*1)
-	ADDQ $64, DX
-	ADDQ $64, R8
-	DECQ CX
-	JNZ  nloop256
-	VZEROUPPER
-	RET
+NARROWACC256(·attnAccumN256(SB), STRIDEF32, VALROW256F32, 64)
+
+// func attnAccumNH256(ot *float32, p *float32, v *uint16, scale *float32, d, vstride int)
+// attnAccumN256 reading the values from an f16 cache where they lie
+// (vstride halves apart): the same arithmetic on the widened values.
+NARROWACC256(·attnAccumNH256(SB), STRIDEF16, VALROW256F16, 32)
+
+// func attnScoresP256(s *float32, qt *float32, k *float32, d, kstride int)
+// The pair score tile (see attnScoresNarrowGo; d a multiple of 8):
+// s[16·kk + q] for queries q = 0, 1; lanes 2–15 of s are left as they are.
+PSCORES256(·attnScoresP256(SB), 2, VMOVUPS, 4)
+
+// func attnScoresPH256(s *float32, qt *float32, k *uint16, d, kstride int)
+// attnScoresP256 reading the keys from an f16 cache where they lie.
+PSCORES256(·attnScoresPH256(SB), 1, VCVTPH2PS, 2)
+
+// func attnAccumP256(ot *float32, p *float32, v *float32, scale *float32, d, vstride int)
+// The pair accumulation tile (see attnAccumNarrowGo; d a multiple of 32):
+// ot's two queries' rows, each output the same chain as in attnAccum256.
+PACCUM256(·attnAccumP256(SB), STRIDEF32, PROW4F32, 128)
+
+// func attnAccumPH256(ot *float32, p *float32, v *uint16, scale *float32, d, vstride int)
+// attnAccumP256 reading the values from an f16 cache where they lie.
+PACCUM256(·attnAccumPH256(SB), STRIDEF16, PROW4F16, 64)

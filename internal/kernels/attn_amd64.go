@@ -44,6 +44,24 @@ func attnScoresHalf256(s, qt, k *float32, d, kstride int)
 //go:noescape
 func attnAccumN256(ot, p, v, scale *float32, d, vstride int)
 
+//go:noescape
+func attnScoresP256(s, qt, k *float32, d, kstride int)
+
+//go:noescape
+func attnAccumP256(ot, p, v, scale *float32, d, vstride int)
+
+//go:noescape
+func attnScoresPH256(s, qt *float32, k *uint16, d, kstride int)
+
+//go:noescape
+func attnAccumPH256(ot, p *float32, v *uint16, scale *float32, d, vstride int)
+
+//go:noescape
+func attnScoresHalfH256(s, qt *float32, k *uint16, d, kstride int)
+
+//go:noescape
+func attnAccumNH256(ot, p *float32, v *uint16, scale *float32, d, vstride int)
+
 // swigluAVX512 is SwiGLU over one chunk in AVX-512.
 func swigluAVX512(dst, gate, up []float32) {
 	n := len(dst)
@@ -148,9 +166,17 @@ func attnAVX2(f *family) {
 	f.attnSoftmax = softmaxStep(func(s, m, l, mult *float32, masks *uint16) { attnSoftmax256(s, m, l, mult, masks, 64) })
 	f.attnAccum = accumTile(attnAccum256, 8, lanes, attnAccumGo)
 	f.attnSoftmaxNarrow = softmaxStep(func(s, m, l, mult *float32, masks *uint16) { attnSoftmax256(s, m, l, mult, masks, 32) })
-	f.attnNarrow = []narrowTiles{{queries: narrowLanes,
-		scores: scoreTile(attnScoresHalf256, 32, attnScoresNarrowGo(narrowLanes)),
-		accum:  accumTile(attnAccumN256, 32, narrowLanes, attnAccumNarrowGo(narrowLanes))}}
+	f.attnNarrow = []narrowTiles{{queries: 2,
+		scores:    scoreTile(attnScoresP256, 8, attnScoresNarrowGo(2)),
+		accum:     accumTile(attnAccumP256, 32, 2, attnAccumNarrowGo(2)),
+		scoresF16: scoreTileF16(attnScoresPH256),
+		accumF16:  accumTileF16(attnAccumPH256, 2),
+	}, {queries: narrowLanes,
+		scores:    scoreTile(attnScoresHalf256, 32, attnScoresNarrowGo(narrowLanes)),
+		accum:     accumTile(attnAccumN256, 32, narrowLanes, attnAccumNarrowGo(narrowLanes)),
+		scoresF16: scoreTileF16(attnScoresHalfH256),
+		accumF16:  accumTileF16(attnAccumNH256, narrowLanes),
+	}}
 }
 
 // attnAVX512 puts the AVX-512 attention tiles in f: a query a lane, and
