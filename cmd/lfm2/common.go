@@ -63,7 +63,11 @@ func openModel(g *globals, needTokenizer bool) (*loaded, error) {
 		}
 	}
 	if g.verbose {
-		fmt.Fprintf(os.Stderr, "lfm2: %s weights on %s kernels\n", l.model.DType(), l.model.KernelInfo())
+		kv := "f32"
+		if l.model.CacheShape().F16 {
+			kv = "f16"
+		}
+		fmt.Fprintf(os.Stderr, "lfm2: %s weights on %s kernels, %s KV cache\n", l.model.DType(), l.model.KernelInfo(), kv)
 	}
 	if l.defaults, err = loadModelDefaults(src, l.tok); err != nil {
 		l.Close()
