@@ -7,6 +7,118 @@
 // NEON attention tiles: sixteen query lanes in four registers, each
 // output lane accumulated in the specification's order (attention.go).
 
+// KEYF32 / KEYF16(r, v, n): the next element of the key row at r (moved
+// on) in every lane of v (register number n): as stored, or widened
+// exactly from a half (FCVTL).
+#define KEYF32(r, v, n) VLD1R.P 4(r), [v.S4]
+#define KEYF16(r, v, n) \
+	VLD1R.P 2(r), [v.H8] \
+	FCVTL_4S(n, n)
+
+// NSCORES(name, sh, KEY): the narrow score tile over keys of 2^sh bytes
+// an element, KEY loading one.
+#define NSCORES(name, sh, KEY) \
+TEXT name, NOSPLIT, $0-40 \
+	MOVD s+0(FP), R0 \
+	MOVD qt+8(FP), R1 \
+	MOVD k+16(FP), R2 \
+	MOVD d+24(FP), R3 \
+	MOVD kstride+32(FP), R4 \
+	LSL  $sh, R4, R4 \
+	MOVD $64, R9 \
+	MOVD $4, R5 \
+nsgroup: \
+	VEOR V0.B16, V0.B16, V0.B16 \
+	VEOR V1.B16, V1.B16, V1.B16 \
+	VEOR V2.B16, V2.B16, V2.B16 \
+	VEOR V3.B16, V3.B16, V3.B16 \
+	MOVD R1, R6 \
+	MOVD R2, R10 \
+	ADD  R4, R10, R11 \
+	ADD  R4, R11, R12 \
+	ADD  R4, R12, R13 \
+	MOVD R3, R8 \
+	CBZ  R8, nsstore \
+nsdim: \
+	VLD1.P  (R6)(R9), [V16.S4] \
+	KEY(R10, V20, 20) \
+	KEY(R11, V21, 21) \
+	KEY(R12, V22, 22) \
+	KEY(R13, V23, 23) \
+	VFMLA   V20.S4, V16.S4, V0.S4 \
+	VFMLA   V21.S4, V16.S4, V1.S4 \
+	VFMLA   V22.S4, V16.S4, V2.S4 \
+	VFMLA   V23.S4, V16.S4, V3.S4 \
+	SUBS    $1, R8, R8 \
+	BNE     nsdim \
+nsstore: \
+	VST1.P [V0.S4], (R0)(R9) \
+	VST1.P [V1.S4], (R0)(R9) \
+	VST1.P [V2.S4], (R0)(R9) \
+	VST1.P [V3.S4], (R0)(R9) \
+	ADD    R4<<2, R2, R2 \
+	SUBS   $1, R5, R5 \
+	BNE    nsgroup \
+	RET
+
+// VALF32 / VALF16: a value row's 16 dimensions at R7 into V16–V19, as
+// stored or widened exactly from halves (V28, V29 scratch).
+#define VALF32 VLD1 (R7), [V16.S4, V17.S4, V18.S4, V19.S4]
+#define VALF16 \
+	VLD1 (R7), [V28.H8, V29.H8] \
+	FCVTL_4S(16, 28) \
+	FCVTL2_4S(17, 28) \
+	FCVTL_4S(18, 29) \
+	FCVTL2_4S(19, 29)
+
+// NACCUM(name, sh, VAL, w): the narrow accumulation tile over values of
+// 2^sh bytes an element, VAL loading a row's 16 dimensions (w bytes).
+#define NACCUM(name, sh, VAL, w) \
+TEXT name, NOSPLIT, $0-48 \
+	MOVD ot+0(FP), R0 \
+	MOVD p+8(FP), R1 \
+	MOVD v+16(FP), R2 \
+	MOVD mult+24(FP), R3 \
+	MOVD d+32(FP), R4 \
+	MOVD vstride+40(FP), R5 \
+	LSL  $sh, R5, R5 \
+	LSR  $4, R4, R4 \
+	MOVD $64, R9 \
+	MOVD $4, R10 \
+naquery: \
+	VLD1R.P 4(R3), [V24.S4] \
+	MOVD    R2, R11 \
+	MOVD    R4, R12 \
+	CBZ     R12, nanext \
+nadim: \
+	VLD1 (R0), [V0.S4, V1.S4, V2.S4, V3.S4] \
+	FMUL_4S(0, 0, 24) \
+	FMUL_4S(1, 1, 24) \
+	FMUL_4S(2, 2, 24) \
+	FMUL_4S(3, 3, 24) \
+	MOVD R1, R6 \
+	MOVD R11, R7 \
+	MOVD $16, R8 \
+nakey: \
+	VLD1R.P (R6)(R9), [V20.S4] \
+	VAL \
+	VFMLA   V20.S4, V16.S4, V0.S4 \
+	VFMLA   V20.S4, V17.S4, V1.S4 \
+	VFMLA   V20.S4, V18.S4, V2.S4 \
+	VFMLA   V20.S4, V19.S4, V3.S4 \
+	ADD     R5, R7, R7 \
+	SUBS    $1, R8, R8 \
+	BNE     nakey \
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R0) \
+	ADD    $w, R11, R11 \
+	SUBS   $1, R12, R12 \
+	BNE    nadim \
+nanext: \
+	ADD  $4, R1, R1 \
+	SUBS $1, R10, R10 \
+	BNE  naquery \
+	RET
+
 // func attnScoresNEON(s, qt, k *float32, d, kstride int)
 // s[16·kk + i] = Σ_j qt[16·j + i] · k[kk·kstride + j] for 16 keys kk.
 TEXT ·attnScoresNEON(SB), NOSPLIT, $0-40
@@ -85,48 +197,12 @@ acdone:
 // The narrow score tile for up to four queries (see attnScoresNarrowGo):
 // s[16·kk + i] for lanes i < 4, four keys a pass, each lane's sum the
 // same chain as in attnScoresNEON. Lanes 4–15 of s are left as they are.
-TEXT ·attnScoresN4NEON(SB), NOSPLIT, $0-40
-	MOVD s+0(FP), R0
-	MOVD qt+8(FP), R1
-	MOVD k+16(FP), R2
-	MOVD d+24(FP), R3
-	MOVD kstride+32(FP), R4
-	LSL  $2, R4, R4
-	MOVD $64, R9
-	MOVD $4, R5
-nsgroup:
-	VEOR V0.B16, V0.B16, V0.B16
-	VEOR V1.B16, V1.B16, V1.B16
-	VEOR V2.B16, V2.B16, V2.B16
-	VEOR V3.B16, V3.B16, V3.B16
-	MOVD R1, R6
-	MOVD R2, R10
-	ADD  R4, R10, R11
-	ADD  R4, R11, R12
-	ADD  R4, R12, R13
-	MOVD R3, R8
-	CBZ  R8, nsstore
-nsdim:
-	VLD1.P  (R6)(R9), [V16.S4]
-	VLD1R.P 4(R10), [V20.S4]
-	VLD1R.P 4(R11), [V21.S4]
-	VLD1R.P 4(R12), [V22.S4]
-	VLD1R.P 4(R13), [V23.S4]
-	VFMLA   V20.S4, V16.S4, V0.S4
-	VFMLA   V21.S4, V16.S4, V1.S4
-	VFMLA   V22.S4, V16.S4, V2.S4
-	VFMLA   V23.S4, V16.S4, V3.S4
-	SUBS    $1, R8, R8
-	BNE     nsdim
-nsstore:
-	VST1.P [V0.S4], (R0)(R9)
-	VST1.P [V1.S4], (R0)(R9)
-	VST1.P [V2.S4], (R0)(R9)
-	VST1.P [V3.S4], (R0)(R9)
-	ADD    R4<<2, R2, R2
-	SUBS   $1, R5, R5
-	BNE    nsgroup
-	RET
+NSCORES(·attnScoresN4NEON(SB), 2, KEYF32)
+
+// func attnScoresN4HNEON(s, qt *float32, k *uint16, d, kstride int)
+// attnScoresN4NEON reading the keys from an f16 cache where they lie
+// (kstride halves apart): the same arithmetic on the widened keys.
+NSCORES(·attnScoresN4HNEON(SB), 1, KEYF16)
 
 // func attnAccumN4NEON(ot, p, v, mult *float32, d, vstride int)
 // The narrow accumulation tile for four queries (see attnAccumNarrowGo),
@@ -134,50 +210,12 @@ nsstore:
 // o = ot[d·q + j] · mult[q], then o += p[16·kk + q] · v[kk·vstride + j]
 // for the 16 keys kk in order, the chain of attnAccumNEON. d a multiple
 // of 16.
-TEXT ·attnAccumN4NEON(SB), NOSPLIT, $0-48
-	MOVD ot+0(FP), R0
-	MOVD p+8(FP), R1
-	MOVD v+16(FP), R2
-	MOVD mult+24(FP), R3
-	MOVD d+32(FP), R4
-	MOVD vstride+40(FP), R5
-	LSL  $2, R5, R5
-	LSR  $4, R4, R4
-	MOVD $64, R9
-	MOVD $4, R10
-naquery:
-	VLD1R.P 4(R3), [V24.S4]
-	MOVD    R2, R11 // v + 16 dimensions a pass
-	MOVD    R4, R12
-	CBZ     R12, nanext
-nadim:
-	VLD1 (R0), [V0.S4, V1.S4, V2.S4, V3.S4]
-	FMUL_4S(0, 0, 24)
-	FMUL_4S(1, 1, 24)
-	FMUL_4S(2, 2, 24)
-	FMUL_4S(3, 3, 24)
-	MOVD R1, R6
-	MOVD R11, R7
-	MOVD $16, R8
-nakey:
-	VLD1R.P (R6)(R9), [V20.S4]
-	VLD1    (R7), [V16.S4, V17.S4, V18.S4, V19.S4]
-	VFMLA   V20.S4, V16.S4, V0.S4
-	VFMLA   V20.S4, V17.S4, V1.S4
-	VFMLA   V20.S4, V18.S4, V2.S4
-	VFMLA   V20.S4, V19.S4, V3.S4
-	ADD     R5, R7, R7
-	SUBS    $1, R8, R8
-	BNE     nakey
-	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R0)
-	ADD    $64, R11, R11
-	SUBS   $1, R12, R12
-	BNE    nadim
-nanext:
-	ADD  $4, R1, R1
-	SUBS $1, R10, R10
-	BNE  naquery
-	RET
+NACCUM(·attnAccumN4NEON(SB), 2, VALF32, 64)
+
+// func attnAccumN4HNEON(ot, p *float32, v *uint16, mult *float32, d, vstride int)
+// attnAccumN4NEON reading the values from an f16 cache where they lie
+// (vstride halves apart): the same arithmetic on the widened values.
+NACCUM(·attnAccumN4HNEON(SB), 1, VALF16, 32)
 
 // softmaxLaneBits: lane i's bit of a key's mask, 1 << i.
 DATA softmaxLaneBits<>+0(SB)/4, $0x1

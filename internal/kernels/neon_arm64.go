@@ -149,6 +149,25 @@ func attnScoresN4NEON(s, qt, k *float32, d, kstride int)
 //go:noescape
 func attnAccumN4NEON(ot, p, v, mult *float32, d, vstride int)
 
+//go:noescape
+func attnScoresN4HNEON(s, qt *float32, k *uint16, d, kstride int)
+
+//go:noescape
+func attnAccumN4HNEON(ot, p *float32, v *uint16, mult *float32, d, vstride int)
+
+// attnScoresN4HNEONTile and attnAccumN4HNEONTile are the narrow tiles on
+// an f16 cache's rows where they lie (d a multiple of 32: the narrow
+// tiles' condition).
+func attnScoresN4HNEONTile(s, qt []float32, k []uint16, d, kstride int) {
+	_, _, _ = s[lanes*lanes-1], qt[lanes*d-1], k[(lanes-1)*kstride+d-1]
+	attnScoresN4HNEON(&s[0], &qt[0], &k[0], d, kstride)
+}
+
+func attnAccumN4HNEONTile(ot, pr []float32, v []uint16, mult []float32, d, vstride int) {
+	_, _, _, _ = ot[narrowLanes*d-1], pr[lanes*lanes-1], v[(lanes-1)*vstride+d-1], mult[narrowLanes-1]
+	attnAccumN4HNEON(&ot[0], &pr[0], &v[0], &mult[0], d, vstride)
+}
+
 // attnScoresN4NEONTile is the narrow score tile for up to four queries
 // (see attnScoresNarrowGo) in NEON.
 func attnScoresN4NEONTile(s, qt, k []float32, d, kstride int) {
