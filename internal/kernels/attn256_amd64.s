@@ -36,10 +36,10 @@
 	VPBROADCASTW off, x \
 	VCVTPH2PS    x, y
 
-// HALF256(name, sh, KEY, el): the score tile for lanes 0–7 only over keys
-// of el bytes an element (2^sh), KEY broadcasting one.
-#define HALF256(name, sh, KEY, el) \
-TEXT name, NOSPLIT, $0-40 \
+// KEYS8ARGS(sh) loads a score tile's s (DX) and k (R13) and the key row
+// stride in bytes (BX, kstride << sh; R9, R10, R11 three, five and seven
+// of them) for two groups of eight keys (R12).
+#define KEYS8ARGS(sh) \
 	MOVQ s+0(FP), DX \
 	MOVQ k+16(FP), R13 \
 	MOVQ kstride+32(FP), BX \
@@ -47,7 +47,13 @@ TEXT name, NOSPLIT, $0-40 \
 	LEAQ (BX)(BX*2), R9 \
 	LEAQ (BX)(BX*4), R10 \
 	LEAQ (R9)(BX*4), R11 \
-	MOVQ $2, R12 \
+	MOVQ $2, R12
+
+// HALF256(name, sh, KEY, el): the score tile for lanes 0–7 only over keys
+// of el bytes an element (2^sh), KEY broadcasting one.
+#define HALF256(name, sh, KEY, el) \
+TEXT name, NOSPLIT, $0-40 \
+	KEYS8ARGS(sh) \
 hgroup: \
 	SCORES256GROUP \
 hj: \
@@ -221,14 +227,7 @@ nkk256: \
 // pass of eight dimensions one transpose and sixteen FMAs.
 #define PSCORES256(name, sh, LD, el) \
 TEXT name, NOSPLIT, $0-40 \
-	MOVQ s+0(FP), DX \
-	MOVQ k+16(FP), R13 \
-	MOVQ kstride+32(FP), BX \
-	SHLQ $sh, BX \
-	LEAQ (BX)(BX*2), R9 \
-	LEAQ (BX)(BX*4), R10 \
-	LEAQ (R9)(BX*4), R11 \
-	MOVQ $2, R12 \
+	KEYS8ARGS(sh) \
 pgroup: \
 	MOVQ   qt+8(FP), SI \
 	MOVQ   d+24(FP), CX \
