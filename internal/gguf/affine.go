@@ -104,6 +104,13 @@ func AffineBlocks(t Type, src []byte, q []int8, affine []float32) error {
 	return nil
 }
 
+// Masks of the bytes of a word, for KQuantParts' eight quants at a time.
+const (
+	ones    = 0x0101010101010101
+	pairs   = 3 * ones
+	nibbles = 0xf * ones
+)
+
 // KQuantParts extracts a K-quant tensor (Q4_K, Q5_K, Q6_K) as its parts,
 // unchanged, for kernels that compute on them directly: per weight the
 // unsigned quant q (0–15, 0–31, or 0–63 standing for q − 32); per 256-value
@@ -117,6 +124,7 @@ func KQuantParts(t Type, src []byte, q []uint8, d, dmin []uint16, scales []int8,
 		return fmt.Errorf("%s is not a K-quant", t)
 	}
 	nsb := len(q) / 256
+	le := binary.LittleEndian
 	subs := 8
 	if t == Q6_K {
 		subs = 16
@@ -134,13 +142,13 @@ func KQuantParts(t Type, src []byte, q []uint8, d, dmin []uint16, scales []int8,
 				scales[b*16+j] = int8(sc[j])
 			}
 			for h := 0; h < 2; h++ { // two halves of 128, as dequantQ6K
-				for l := 0; l < 32; l++ {
-					lo, hi := ql[64*h+l], ql[64*h+l+32]
-					bits := qh[32*h+l]
-					qb[128*h+l] = lo&0xf | (bits&3)<<4
-					qb[128*h+l+32] = hi&0xf | (bits>>2&3)<<4
-					qb[128*h+l+64] = lo>>4 | (bits>>4&3)<<4
-					qb[128*h+l+96] = hi>>4 | (bits>>6&3)<<4
+				for l := 0; l < 32; l += 8 { // eight quants a word
+					lo, hi := le.Uint64(ql[64*h+l:]), le.Uint64(ql[64*h+l+32:])
+					bits := le.Uint64(qh[32*h+l:])
+					le.PutUint64(qb[128*h+l:], lo&nibbles|(bits&pairs)<<4)
+					le.PutUint64(qb[128*h+l+32:], hi&nibbles|(bits>>2&pairs)<<4)
+					le.PutUint64(qb[128*h+l+64:], lo>>4&nibbles|(bits>>4&pairs)<<4)
+					le.PutUint64(qb[128*h+l+96:], hi>>4&nibbles|(bits>>6&pairs)<<4)
 				}
 			}
 			continue
@@ -156,13 +164,16 @@ func KQuantParts(t Type, src []byte, q []uint8, d, dmin []uint16, scales []int8,
 			scales[b*8+j], mins[b*8+j] = int8(sc), m
 		}
 		for c := 0; c < 4; c++ { // 64 values: 32 low nibbles, then 32 high
-			for l := 0; l < 32; l++ {
-				lo, hi := ql[32*c+l]&0xf, ql[32*c+l]>>4
+			for l := 0; l < 32; l += 8 { // eight quants a word
+				w := le.Uint64(ql[32*c+l:])
+				lo, hi := w&nibbles, w>>4&nibbles
 				if qh != nil {
-					lo |= (qh[l] >> uint(2*c) & 1) << 4
-					hi |= (qh[l] >> uint(2*c+1) & 1) << 4
+					bits := le.Uint64(qh[l:])
+					lo |= (bits >> uint(2*c) & ones) << 4
+					hi |= (bits >> uint(2*c+1) & ones) << 4
 				}
-				qb[64*c+l], qb[64*c+32+l] = lo, hi
+				le.PutUint64(qb[64*c+l:], lo)
+				le.PutUint64(qb[64*c+32+l:], hi)
 			}
 		}
 	}

@@ -102,10 +102,8 @@ func NewMatKQuant(f Format, rows, cols int, parts KQuantParts) (Mat, error) {
 		if err := parts(p*Q4Panel, n, q[:n*cols], d[:n*rsb], dmin, scales[:n*rsb*subs], mins); err != nil {
 			return Mat{}, err
 		}
-		for _, v := range q {
-			if v>>bits != 0 {
-				return Mat{}, fmt.Errorf("%s matrix: quant %d has more than %d bits", f, v, bits)
-			}
+		if err := kqCheckBits(f, q, bits); err != nil {
+			return Mat{}, err
 		}
 		panel := m.Panels[p*rsb*sbBytes : (p+1)*rsb*sbBytes]
 		for l := 0; l < n; l++ {
@@ -124,6 +122,25 @@ func NewMatKQuant(f Format, rows, cols int, parts KQuantParts) (Mat, error) {
 		}
 	}
 	return m, nil
+}
+
+// kqCheckBits refuses quants q of more than bits bits, eight at a time
+// (len(q) is a multiple of 256).
+func kqCheckBits(f Format, q []uint8, bits int) error {
+	high := uint64(0xff<<bits&0xff) * 0x0101010101010101
+	var seen uint64
+	for i := 0; i < len(q); i += 8 {
+		seen |= binary.LittleEndian.Uint64(q[i:])
+	}
+	if seen&high == 0 {
+		return nil
+	}
+	for _, v := range q {
+		if v>>bits != 0 {
+			return fmt.Errorf("%s matrix: quant %d has more than %d bits", f, v, bits)
+		}
+	}
+	panic("kqCheckBits: a high bit seen and not found")
 }
 
 // kqPutSuper writes one row's super-block (lane l) into a panel's.

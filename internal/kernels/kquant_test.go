@@ -1,8 +1,10 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -68,6 +70,34 @@ func newMatKQuantWhole(f Format, rows, cols int, q []uint8, d, dmin []uint16, sc
 }
 
 var kquantFormats = []Format{FormatQ4K, FormatQ5K, FormatQ6K}
+
+// TestKQuantRefusesWideQuants: a quant of more bits than its format's,
+// wherever it lies, is refused naming it; the format's largest is taken.
+func TestKQuantRefusesWideQuants(t *testing.T) {
+	const rows, cols = 20, 512
+	for _, f := range kquantFormats {
+		subs, levels := kqShape(f)
+		nsb := rows * cols / KQuantBlock
+		d, scales := make([]uint16, nsb), make([]int8, nsb*subs)
+		var dmin []uint16
+		var mins []uint8
+		if f != FormatQ6K {
+			dmin, mins = make([]uint16, nsb), make([]uint8, nsb*8)
+		}
+		for _, at := range []int{0, 7, 8, cols + 3, rows*cols - 1} {
+			q := make([]uint8, rows*cols)
+			q[at] = uint8(levels - 1)
+			if _, err := newMatKQuantWhole(f, rows, cols, q, d, dmin, scales, mins); err != nil {
+				t.Fatalf("%s: quant %d at %d refused: %v", f, levels-1, at, err)
+			}
+			q[at] = uint8(levels)
+			_, err := newMatKQuantWhole(f, rows, cols, q, d, dmin, scales, mins)
+			if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("quant %d has more than", levels)) {
+				t.Fatalf("%s: quant %d at %d: err = %v", f, levels, at, err)
+			}
+		}
+	}
+}
 
 // TestKQuantPanelsHoldTheWeights: a K-quant matrix's rows, read back from
 // its panels, are d·scale·q − dmin·min (Q6_K: d·scale·(q − 32)) of the

@@ -1,6 +1,9 @@
 package kernels
 
-import "fmt"
+import (
+	"encoding/binary"
+	"fmt"
+)
 
 // Q8_0 in panels is llama.cpp's Q8_0 (per 32 weights an f16 scale and 32
 // int8) held as the fast tier computes it, in the K-quants' panels
@@ -38,11 +41,9 @@ func NewMatQ8Panels(rows, cols int, blocks []byte) (Mat, error) {
 			s, k := b/8, b%8
 			sb := m.Panels[(p*rsb+s)*sbBytes : (p*rsb+s+1)*sbBytes]
 			sb[32*k+2*l], sb[32*k+2*l+1] = src[0], src[1]
-			blk := sb[kqHeader+k*q8PanelBlock:]
-			for c := 0; c < 8; c++ {
-				for i := 0; i < 4; i++ {
-					blk[c*64+4*l+i] = src[2+4*c+i] ^ 0x80 // int8 + 128
-				}
+			blk := sb[kqHeader+k*q8PanelBlock+4*l : kqHeader+(k+1)*q8PanelBlock]
+			for c := 0; c < 8; c++ { // four weights at a time, each int8 + 128
+				binary.LittleEndian.PutUint32(blk[c*64:], binary.LittleEndian.Uint32(src[2+4*c:])^0x80808080)
 			}
 		}
 	}
