@@ -119,6 +119,138 @@ nanext: \
 	BNE  naquery \
 	RET
 
+// Pair tiles (decode's two queries a kv head, LFM2-350M's case): keys
+// (scores) or head dimensions (accumulation) in the lanes instead of
+// queries, the queries' elements taken by FMLA by element; each output the
+// same chain of fused multiply-adds as in the 16-lane tiles.
+
+// P2ROWF32 / P2ROWF16(r, v, n): four dimensions of the key row at r (moved
+// on) into v (register number n), as stored or widened exactly (FCVTL).
+#define P2ROWF32(r, v, n) VLD1.P 16(r), [v.S4]
+#define P2ROWF16(r, v, n) \
+	VLD1.P 8(r), [v.H4] \
+	FCVTL_4S(n, n)
+
+// P2SCORES(name, sh, ROW): the pair score tile over keys of 2^sh bytes an
+// element: four keys a group (rows at R10–R13), four dimensions a pass,
+// the 4×4 block transposed (TRN1/TRN2) so that dimension j's four keys
+// meet the two queries' element j (V4–V7: q0, q1 of dimensions j…j+3).
+#define P2SCORES(name, sh, ROW) \
+TEXT name, NOSPLIT, $0-40 \
+	MOVD s+0(FP), R0 \
+	MOVD qt+8(FP), R1 \
+	MOVD k+16(FP), R2 \
+	MOVD d+24(FP), R3 \
+	MOVD kstride+32(FP), R4 \
+	LSL  $sh, R4, R4 \
+	MOVD $64, R9 \
+	MOVD $4, R5 \
+p2group: \
+	VEOR V8.B16, V8.B16, V8.B16 \
+	VEOR V9.B16, V9.B16, V9.B16 \
+	MOVD R1, R6 \
+	MOVD R2, R10 \
+	ADD  R4, R10, R11 \
+	ADD  R4, R11, R12 \
+	ADD  R4, R12, R13 \
+	LSR  $2, R3, R8 \
+p2dim: \
+	ROW(R10, V0, 0) \
+	ROW(R11, V1, 1) \
+	ROW(R12, V2, 2) \
+	ROW(R13, V3, 3) \
+	VLD1.P (R6)(R9), [V4.S2] \
+	VLD1.P (R6)(R9), [V5.S2] \
+	VLD1.P (R6)(R9), [V6.S2] \
+	VLD1.P (R6)(R9), [V7.S2] \
+	VTRN1  V1.S4, V0.S4, V16.S4 \
+	VTRN2  V1.S4, V0.S4, V17.S4 \
+	VTRN1  V3.S4, V2.S4, V18.S4 \
+	VTRN2  V3.S4, V2.S4, V19.S4 \
+	VTRN1  V18.D2, V16.D2, V20.D2 \
+	VTRN1  V19.D2, V17.D2, V21.D2 \
+	VTRN2  V18.D2, V16.D2, V22.D2 \
+	VTRN2  V19.D2, V17.D2, V23.D2 \
+	FMLA_4S_E0(8, 20, 4) \
+	FMLA_4S_E1(9, 20, 4) \
+	FMLA_4S_E0(8, 21, 5) \
+	FMLA_4S_E1(9, 21, 5) \
+	FMLA_4S_E0(8, 22, 6) \
+	FMLA_4S_E1(9, 22, 6) \
+	FMLA_4S_E0(8, 23, 7) \
+	FMLA_4S_E1(9, 23, 7) \
+	SUBS   $1, R8, R8 \
+	BNE    p2dim \
+	VZIP1  V9.S4, V8.S4, V10.S4 \
+	VZIP2  V9.S4, V8.S4, V11.S4 \
+	FMOVD  F10, (R0) \
+	VMOV   V10.D[1], R7 \
+	MOVD   R7, 64(R0) \
+	FMOVD  F11, 128(R0) \
+	VMOV   V11.D[1], R7 \
+	MOVD   R7, 192(R0) \
+	ADD    $256, R0, R0 \
+	ADD    R4<<2, R2, R2 \
+	SUBS   $1, R5, R5 \
+	BNE    p2group \
+	RET
+
+// P2ACCUM(name, sh, VAL, w): the pair accumulation tile over values of
+// 2^sh bytes an element: the two queries' 16 dimensions of a pass in
+// V0–V3 and V4–V7, a key's two probabilities in V20 (by element), VAL
+// loading its 16 values (w bytes).
+#define P2ACCUM(name, sh, VAL, w) \
+TEXT name, NOSPLIT, $0-48 \
+	MOVD ot+0(FP), R0 \
+	MOVD p+8(FP), R1 \
+	MOVD v+16(FP), R2 \
+	MOVD mult+24(FP), R3 \
+	MOVD d+32(FP), R4 \
+	MOVD vstride+40(FP), R5 \
+	LSL  $sh, R5, R5 \
+	LSL  $2, R4, R9 \
+	LSR  $4, R4, R12 \
+	MOVD $64, R10 \
+	VLD1R.P 4(R3), [V24.S4] \
+	VLD1R   (R3), [V25.S4] \
+	MOVD R2, R11 \
+p2pass: \
+	ADD  R9, R0, R13 \
+	VLD1 (R0), [V0.S4, V1.S4, V2.S4, V3.S4] \
+	VLD1 (R13), [V4.S4, V5.S4, V6.S4, V7.S4] \
+	FMUL_4S(0, 0, 24) \
+	FMUL_4S(1, 1, 24) \
+	FMUL_4S(2, 2, 24) \
+	FMUL_4S(3, 3, 24) \
+	FMUL_4S(4, 4, 25) \
+	FMUL_4S(5, 5, 25) \
+	FMUL_4S(6, 6, 25) \
+	FMUL_4S(7, 7, 25) \
+	MOVD R1, R6 \
+	MOVD R11, R7 \
+	MOVD $16, R8 \
+p2key: \
+	VLD1.P (R6)(R10), [V20.S2] \
+	VAL \
+	FMLA_4S_E0(0, 16, 20) \
+	FMLA_4S_E0(1, 17, 20) \
+	FMLA_4S_E0(2, 18, 20) \
+	FMLA_4S_E0(3, 19, 20) \
+	FMLA_4S_E1(4, 16, 20) \
+	FMLA_4S_E1(5, 17, 20) \
+	FMLA_4S_E1(6, 18, 20) \
+	FMLA_4S_E1(7, 19, 20) \
+	ADD  R5, R7, R7 \
+	SUBS $1, R8, R8 \
+	BNE  p2key \
+	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R0) \
+	VST1 [V4.S4, V5.S4, V6.S4, V7.S4], (R13) \
+	ADD  $64, R0, R0 \
+	ADD  $w, R11, R11 \
+	SUBS $1, R12, R12 \
+	BNE  p2pass \
+	RET
+
 // func attnScoresNEON(s, qt, k *float32, d, kstride int)
 // s[16·kk + i] = Σ_j qt[16·j + i] · k[kk·kstride + j] for 16 keys kk.
 TEXT ·attnScoresNEON(SB), NOSPLIT, $0-40
@@ -332,3 +464,21 @@ snext:
 	CMP  $64, R11
 	BLT  sgroup
 	RET
+
+// func attnScoresP2NEON(s, qt, k *float32, d, kstride int)
+// The pair score tile (see attnScoresNarrowGo; d a multiple of 4):
+// s[16·kk + q] for queries q = 0, 1; lanes 2–15 of s are left as they are.
+P2SCORES(·attnScoresP2NEON(SB), 2, P2ROWF32)
+
+// func attnScoresP2HNEON(s, qt *float32, k *uint16, d, kstride int)
+// attnScoresP2NEON reading the keys from an f16 cache where they lie.
+P2SCORES(·attnScoresP2HNEON(SB), 1, P2ROWF16)
+
+// func attnAccumP2NEON(ot, p, v, mult *float32, d, vstride int)
+// The pair accumulation tile (see attnAccumNarrowGo; d a multiple of 16):
+// ot's two queries' rows, each output the chain of attnAccumNEON.
+P2ACCUM(·attnAccumP2NEON(SB), 2, VALF32, 64)
+
+// func attnAccumP2HNEON(ot, p *float32, v *uint16, mult *float32, d, vstride int)
+// attnAccumP2NEON reading the values from an f16 cache where they lie.
+P2ACCUM(·attnAccumP2HNEON(SB), 1, VALF16, 32)

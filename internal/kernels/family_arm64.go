@@ -44,7 +44,9 @@ func neonFamily() family {
 	// Decode's two to four queries a kv head: one register of lanes
 	// instead of four (the softmax step leaves the empty lane groups).
 	f.attnSoftmaxNarrow = attnSoftmaxNEONTile
-	f.attnNarrow = []narrowTiles{{queries: narrowLanes, scores: attnScoresN4NEONTile, accum: attnAccumN4NEONTile,
+	f.attnNarrow = []narrowTiles{{queries: 2, scores: attnScoresP2NEONTile, accum: attnAccumP2NEONTile,
+		scoresF16: attnScoresP2HNEONTile, accumF16: attnAccumP2HNEONTile,
+	}, {queries: narrowLanes, scores: attnScoresN4NEONTile, accum: attnAccumN4NEONTile,
 		scoresF16: attnScoresN4HNEONTile, accumF16: attnAccumN4HNEONTile}}
 	f.swiglu = swigluNEONChunk
 	f.roundAct8, f.roundActK = roundAct8Vec, roundActKVec

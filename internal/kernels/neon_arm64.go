@@ -155,6 +155,40 @@ func attnScoresN4HNEON(s, qt *float32, k *uint16, d, kstride int)
 //go:noescape
 func attnAccumN4HNEON(ot, p *float32, v *uint16, mult *float32, d, vstride int)
 
+//go:noescape
+func attnScoresP2NEON(s, qt, k *float32, d, kstride int)
+
+//go:noescape
+func attnAccumP2NEON(ot, p, v, mult *float32, d, vstride int)
+
+//go:noescape
+func attnScoresP2HNEON(s, qt *float32, k *uint16, d, kstride int)
+
+//go:noescape
+func attnAccumP2HNEON(ot, p *float32, v *uint16, mult *float32, d, vstride int)
+
+// The pair tiles (two queries) on f32 and f16 caches, for head sizes a
+// multiple of 32 (the narrow tiles' condition).
+func attnScoresP2NEONTile(s, qt, k []float32, d, kstride int) {
+	_, _, _ = s[lanes*lanes-1], qt[lanes*d-1], k[(lanes-1)*kstride+d-1]
+	attnScoresP2NEON(&s[0], &qt[0], &k[0], d, kstride)
+}
+
+func attnAccumP2NEONTile(ot, pr, v, mult []float32, d, vstride int) {
+	_, _, _, _ = ot[2*d-1], pr[lanes*lanes-1], v[(lanes-1)*vstride+d-1], mult[1]
+	attnAccumP2NEON(&ot[0], &pr[0], &v[0], &mult[0], d, vstride)
+}
+
+func attnScoresP2HNEONTile(s, qt []float32, k []uint16, d, kstride int) {
+	_, _, _ = s[lanes*lanes-1], qt[lanes*d-1], k[(lanes-1)*kstride+d-1]
+	attnScoresP2HNEON(&s[0], &qt[0], &k[0], d, kstride)
+}
+
+func attnAccumP2HNEONTile(ot, pr []float32, v []uint16, mult []float32, d, vstride int) {
+	_, _, _, _ = ot[2*d-1], pr[lanes*lanes-1], v[(lanes-1)*vstride+d-1], mult[1]
+	attnAccumP2HNEON(&ot[0], &pr[0], &v[0], &mult[0], d, vstride)
+}
+
 // attnScoresN4HNEONTile and attnAccumN4HNEONTile are the narrow tiles on
 // an f16 cache's rows where they lie (d a multiple of 32: the narrow
 // tiles' condition).

@@ -111,6 +111,18 @@
 // sdot v<d>.4s, v<n>.16b, v<m>.4b[3]: as SDOT_4S_E0, Vm's element 3 (bytes 12–15)
 #define SDOT_4S_E3(d, n, m) WORD $(0x4fa0e800|((d)<<0)|((n)<<5)|((m)<<16))
 
+// fmla v<d>.4s, v<n>.4s, v<m>.s[0]: Vd += Vn × element 0 of Vm, fused, four f32 lanes (FMLA by element)
+#define FMLA_4S_E0(d, n, m) WORD $(0x4f801000|((d)<<0)|((n)<<5)|((m)<<16))
+
+// fmla v<d>.4s, v<n>.4s, v<m>.s[1]: as FMLA_4S_E0, element 1 of Vm
+#define FMLA_4S_E1(d, n, m) WORD $(0x4fa01000|((d)<<0)|((n)<<5)|((m)<<16))
+
+// fmla v<d>.4s, v<n>.4s, v<m>.s[2]: as FMLA_4S_E0, element 2 of Vm
+#define FMLA_4S_E2(d, n, m) WORD $(0x4f801800|((d)<<0)|((n)<<5)|((m)<<16))
+
+// fmla v<d>.4s, v<n>.4s, v<m>.s[3]: as FMLA_4S_E0, element 3 of Vm
+#define FMLA_4S_E3(d, n, m) WORD $(0x4fa01800|((d)<<0)|((n)<<5)|((m)<<16))
+
 // mul v<d>.4s, v<n>.4s, v<m>.4s: Vd = Vn × Vm, four int32 lanes (the low 32 bits)
 #define MUL_4S(d, n, m) WORD $(0x4ea09c00|((d)<<0)|((n)<<5)|((m)<<16))
 

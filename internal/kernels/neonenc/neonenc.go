@@ -66,6 +66,10 @@ var Table = []Inst{
 	{"SDOT_4S_E1", "0 1 0 0 1 1 1 1 1 0 1 mmmmm 1 1 1 0 0 0 nnnnn ddddd", "sdot v%d.4s, v%n.16b, v%m.4b[1]", "armv8.2-a+dotprod", "as SDOT_4S_E0, Vm's element 1 (bytes 4–7)"},
 	{"SDOT_4S_E2", "0 1 0 0 1 1 1 1 1 0 0 mmmmm 1 1 1 0 1 0 nnnnn ddddd", "sdot v%d.4s, v%n.16b, v%m.4b[2]", "armv8.2-a+dotprod", "as SDOT_4S_E0, Vm's element 2 (bytes 8–11)"},
 	{"SDOT_4S_E3", "0 1 0 0 1 1 1 1 1 0 1 mmmmm 1 1 1 0 1 0 nnnnn ddddd", "sdot v%d.4s, v%n.16b, v%m.4b[3]", "armv8.2-a+dotprod", "as SDOT_4S_E0, Vm's element 3 (bytes 12–15)"},
+	{"FMLA_4S_E0", "0 1 0 0 1 1 1 1 1 0 0 mmmmm 0 0 0 1 0 0 nnnnn ddddd", "fmla v%d.4s, v%n.4s, v%m.s[0]", "armv8-a", "Vd += Vn × element 0 of Vm, fused, four f32 lanes (FMLA by element)"},
+	{"FMLA_4S_E1", "0 1 0 0 1 1 1 1 1 0 1 mmmmm 0 0 0 1 0 0 nnnnn ddddd", "fmla v%d.4s, v%n.4s, v%m.s[1]", "armv8-a", "as FMLA_4S_E0, element 1 of Vm"},
+	{"FMLA_4S_E2", "0 1 0 0 1 1 1 1 1 0 0 mmmmm 0 0 0 1 1 0 nnnnn ddddd", "fmla v%d.4s, v%n.4s, v%m.s[2]", "armv8-a", "as FMLA_4S_E0, element 2 of Vm"},
+	{"FMLA_4S_E3", "0 1 0 0 1 1 1 1 1 0 1 mmmmm 0 0 0 1 1 0 nnnnn ddddd", "fmla v%d.4s, v%n.4s, v%m.s[3]", "armv8-a", "as FMLA_4S_E0, element 3 of Vm"},
 	{"MUL_4S", "0 1 0 0 1 1 1 0 1 0 1 mmmmm 1 0 0 1 1 1 nnnnn ddddd", "mul v%d.4s, v%n.4s, v%m.4s", "armv8-a", "Vd = Vn × Vm, four int32 lanes (the low 32 bits)"},
 	{"BFDOT_4S", "0 1 1 0 1 1 1 0 0 1 0 mmmmm 1 1 1 1 1 1 nnnnn ddddd", "bfdot v%d.4s, v%n.8h, v%m.8h", "armv8.6-a+bf16", "lane i of Vd += Vn.h[2i]·Vm.h[2i] + Vn.h[2i+1]·Vm.h[2i+1], bf16 (FEAT_BF16)"},
 }
