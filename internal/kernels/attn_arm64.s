@@ -7,6 +7,27 @@
 // NEON attention tiles: sixteen query lanes in four registers, each
 // output lane accumulated in the specification's order (attention.go).
 
+// SCORES4ARGS(sh) loads a narrow score tile's arguments: R0 s, R1 qt, R2
+// k, R3 d, R4 the key row stride in bytes (kstride << sh), R9 = 64 (a row
+// of qt or s), R5 the four groups of four keys.
+#define SCORES4ARGS(sh) \
+	MOVD s+0(FP), R0 \
+	MOVD qt+8(FP), R1 \
+	MOVD k+16(FP), R2 \
+	MOVD d+24(FP), R3 \
+	MOVD kstride+32(FP), R4 \
+	LSL  $sh, R4, R4 \
+	MOVD $64, R9 \
+	MOVD $4, R5
+
+// KEYROWS4 starts a group: R6 the queries, R10–R13 its four key rows.
+#define KEYROWS4 \
+	MOVD R1, R6 \
+	MOVD R2, R10 \
+	ADD  R4, R10, R11 \
+	ADD  R4, R11, R12 \
+	ADD  R4, R12, R13
+
 // KEYF32 / KEYF16(r, v, n): the next element of the key row at r (moved
 // on) in every lane of v (register number n): as stored, or widened
 // exactly from a half (FCVTL).
@@ -19,24 +40,13 @@
 // an element, KEY loading one.
 #define NSCORES(name, sh, KEY) \
 TEXT name, NOSPLIT, $0-40 \
-	MOVD s+0(FP), R0 \
-	MOVD qt+8(FP), R1 \
-	MOVD k+16(FP), R2 \
-	MOVD d+24(FP), R3 \
-	MOVD kstride+32(FP), R4 \
-	LSL  $sh, R4, R4 \
-	MOVD $64, R9 \
-	MOVD $4, R5 \
+	SCORES4ARGS(sh) \
 nsgroup: \
 	VEOR V0.B16, V0.B16, V0.B16 \
 	VEOR V1.B16, V1.B16, V1.B16 \
 	VEOR V2.B16, V2.B16, V2.B16 \
 	VEOR V3.B16, V3.B16, V3.B16 \
-	MOVD R1, R6 \
-	MOVD R2, R10 \
-	ADD  R4, R10, R11 \
-	ADD  R4, R11, R12 \
-	ADD  R4, R12, R13 \
+	KEYROWS4 \
 	MOVD R3, R8 \
 	CBZ  R8, nsstore \
 nsdim: \
@@ -137,22 +147,11 @@ nanext: \
 // meet the two queries' element j (V4–V7: q0, q1 of dimensions j…j+3).
 #define P2SCORES(name, sh, ROW) \
 TEXT name, NOSPLIT, $0-40 \
-	MOVD s+0(FP), R0 \
-	MOVD qt+8(FP), R1 \
-	MOVD k+16(FP), R2 \
-	MOVD d+24(FP), R3 \
-	MOVD kstride+32(FP), R4 \
-	LSL  $sh, R4, R4 \
-	MOVD $64, R9 \
-	MOVD $4, R5 \
+	SCORES4ARGS(sh) \
 p2group: \
 	VEOR V8.B16, V8.B16, V8.B16 \
 	VEOR V9.B16, V9.B16, V9.B16 \
-	MOVD R1, R6 \
-	MOVD R2, R10 \
-	ADD  R4, R10, R11 \
-	ADD  R4, R11, R12 \
-	ADD  R4, R12, R13 \
+	KEYROWS4 \
 	LSR  $2, R3, R8 \
 p2dim: \
 	ROW(R10, V0, 0) \
