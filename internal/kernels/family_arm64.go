@@ -40,14 +40,19 @@ func neonFamily() family {
 	f.impl, f.features = ImplNEON, []string{"ASIMD"}
 	vectorElems(&f, 4, elemsNEON())
 	f.attnScores, f.attnAccum = attnScoresNEONTile, attnAccumNEONTile
-	f.attnSoftmax = attnSoftmaxNEONTile
+	f.attnSoftmax = softmaxStep(attnSoftmaxNEON) // e^x by the x86 kernels' polynomial
 	// Decode's two to four queries a kv head: one register of lanes
 	// instead of four (the softmax step leaves the empty lane groups).
-	f.attnSoftmaxNarrow = attnSoftmaxNEONTile
-	f.attnNarrow = []narrowTiles{{queries: 2, scores: attnScoresP2NEONTile, accum: attnAccumP2NEONTile,
-		scoresF16: attnScoresP2HNEONTile, accumF16: attnAccumP2HNEONTile,
+	f.attnSoftmaxNarrow = softmaxStep(attnSoftmaxNEON)
+	f.attnNarrow = []narrowTiles{{queries: 2,
+		scores:    scoreTile(attnScoresP2NEON, 4, attnScoresNarrowGo(2)),
+		accum:     accumTile(attnAccumP2NEON, 16, 2, attnAccumNarrowGo(2)),
+		scoresF16: scoreTileF16(attnScoresP2HNEON),
+		accumF16:  accumTileF16(attnAccumP2HNEON, 2),
 	}, {queries: narrowLanes, scores: attnScoresN4NEONTile, accum: attnAccumN4NEONTile,
-		scoresF16: attnScoresN4HNEONTile, accumF16: attnAccumN4HNEONTile}}
+		scoresF16: scoreTileF16(attnScoresN4HNEON),
+		accumF16:  accumTileF16(attnAccumN4HNEON, narrowLanes),
+	}}
 	f.swiglu = swigluNEONChunk
 	f.roundAct8, f.roundActK = roundAct8Vec, roundActKVec
 	useNEONHalf(&f)

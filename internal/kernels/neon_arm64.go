@@ -167,41 +167,6 @@ func attnScoresP2HNEON(s, qt *float32, k *uint16, d, kstride int)
 //go:noescape
 func attnAccumP2HNEON(ot, p *float32, v *uint16, mult *float32, d, vstride int)
 
-// The pair tiles (two queries) on f32 and f16 caches, for head sizes a
-// multiple of 32 (the narrow tiles' condition).
-func attnScoresP2NEONTile(s, qt, k []float32, d, kstride int) {
-	_, _, _ = s[lanes*lanes-1], qt[lanes*d-1], k[(lanes-1)*kstride+d-1]
-	attnScoresP2NEON(&s[0], &qt[0], &k[0], d, kstride)
-}
-
-func attnAccumP2NEONTile(ot, pr, v, mult []float32, d, vstride int) {
-	_, _, _, _ = ot[2*d-1], pr[lanes*lanes-1], v[(lanes-1)*vstride+d-1], mult[1]
-	attnAccumP2NEON(&ot[0], &pr[0], &v[0], &mult[0], d, vstride)
-}
-
-func attnScoresP2HNEONTile(s, qt []float32, k []uint16, d, kstride int) {
-	_, _, _ = s[lanes*lanes-1], qt[lanes*d-1], k[(lanes-1)*kstride+d-1]
-	attnScoresP2HNEON(&s[0], &qt[0], &k[0], d, kstride)
-}
-
-func attnAccumP2HNEONTile(ot, pr []float32, v []uint16, mult []float32, d, vstride int) {
-	_, _, _, _ = ot[2*d-1], pr[lanes*lanes-1], v[(lanes-1)*vstride+d-1], mult[1]
-	attnAccumP2HNEON(&ot[0], &pr[0], &v[0], &mult[0], d, vstride)
-}
-
-// attnScoresN4HNEONTile and attnAccumN4HNEONTile are the narrow tiles on
-// an f16 cache's rows where they lie (d a multiple of 32: the narrow
-// tiles' condition).
-func attnScoresN4HNEONTile(s, qt []float32, k []uint16, d, kstride int) {
-	_, _, _ = s[lanes*lanes-1], qt[lanes*d-1], k[(lanes-1)*kstride+d-1]
-	attnScoresN4HNEON(&s[0], &qt[0], &k[0], d, kstride)
-}
-
-func attnAccumN4HNEONTile(ot, pr []float32, v []uint16, mult []float32, d, vstride int) {
-	_, _, _, _ = ot[narrowLanes*d-1], pr[lanes*lanes-1], v[(lanes-1)*vstride+d-1], mult[narrowLanes-1]
-	attnAccumN4HNEON(&ot[0], &pr[0], &v[0], &mult[0], d, vstride)
-}
-
 // attnScoresN4NEONTile is the narrow score tile for up to four queries
 // (see attnScoresNarrowGo) in NEON.
 func attnScoresN4NEONTile(s, qt, k []float32, d, kstride int) {
@@ -224,15 +189,10 @@ func attnAccumN4NEONTile(ot, pr, v, mult []float32, d, vstride int) {
 	attnAccumN4NEON(&ot[0], &pr[0], &v[0], &mult[0], d, vstride)
 }
 
+// attnSoftmaxNEON is the online-softmax step (see attnSoftmaxGo) in NEON.
+//
 //go:noescape
 func attnSoftmaxNEON(s, m, l, mult *float32, masks *uint16)
-
-// attnSoftmaxNEONTile is the online-softmax step (see attnSoftmaxGo) in
-// NEON, e^x by the x86 kernels' polynomial.
-func attnSoftmaxNEONTile(s, m, l, mult []float32, masks *[lanes]uint16) {
-	_, _, _, _ = s[lanes*lanes-1], m[lanes-1], l[lanes-1], mult[lanes-1]
-	attnSoftmaxNEON(&s[0], &m[0], &l[0], &mult[0], &masks[0])
-}
 
 // attnAccumNEONTile is the accumulation tile (see attnAccumGo) in NEON.
 func attnAccumNEONTile(ot, pr, v, mult []float32, d, vstride int) {
