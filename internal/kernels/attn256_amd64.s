@@ -28,71 +28,6 @@
 	MOVQ R13, DI \
 	ZEROY8
 
-// HALFKEY256(off, x, y): element j of the key row off bytes past DI,
-// broadcast: an f32 cache's (VBROADCASTSS) or an f16 cache's, widened
-// exactly (VPBROADCASTW into x, VCVTPH2PS into y).
-#define HALFKEYF32(off, x, y) VBROADCASTSS off, y
-#define HALFKEYF16(off, x, y) \
-	VPBROADCASTW off, x \
-	VCVTPH2PS    x, y
-
-// KEYS8ARGS(sh) loads a score tile's s (DX) and k (R13) and the key row
-// stride in bytes (BX, kstride << sh; R9, R10, R11 three, five and seven
-// of them) for two groups of eight keys (R12).
-#define KEYS8ARGS(sh) \
-	MOVQ s+0(FP), DX \
-	MOVQ k+16(FP), R13 \
-	MOVQ kstride+32(FP), BX \
-	SHLQ $sh, BX \
-	LEAQ (BX)(BX*2), R9 \
-	LEAQ (BX)(BX*4), R10 \
-	LEAQ (R9)(BX*4), R11 \
-	MOVQ $2, R12
-
-// HALF256(name, sh, KEY, el): the score tile for lanes 0–7 only over keys
-// of el bytes an element (2^sh), KEY broadcasting one.
-#define HALF256(name, sh, KEY, el) \
-TEXT name, NOSPLIT, $0-40 \
-	KEYS8ARGS(sh) \
-hgroup: \
-	SCORES256GROUP \
-hj: \
-	VMOVUPS (SI), Y8 \
-	KEY((DI), X9, Y9) \
-	VFMADD231PS Y8, Y9, Y0 \
-	KEY((DI)(BX*1), X10, Y10) \
-	VFMADD231PS Y8, Y10, Y1 \
-	KEY((DI)(BX*2), X11, Y11) \
-	VFMADD231PS Y8, Y11, Y2 \
-	KEY((DI)(R9*1), X12, Y12) \
-	VFMADD231PS Y8, Y12, Y3 \
-	KEY((DI)(BX*4), X9, Y9) \
-	VFMADD231PS Y8, Y9, Y4 \
-	KEY((DI)(R10*1), X10, Y10) \
-	VFMADD231PS Y8, Y10, Y5 \
-	KEY((DI)(R9*2), X11, Y11) \
-	VFMADD231PS Y8, Y11, Y6 \
-	KEY((DI)(R11*1), X12, Y12) \
-	VFMADD231PS Y8, Y12, Y7 \
-	ADDQ $64, SI \
-	ADDQ $el, DI \
-	DECQ CX \
-	JNZ  hj \
-	VMOVUPS Y0, 0(DX) \
-	VMOVUPS Y1, 64(DX) \
-	VMOVUPS Y2, 128(DX) \
-	VMOVUPS Y3, 192(DX) \
-	VMOVUPS Y4, 256(DX) \
-	VMOVUPS Y5, 320(DX) \
-	VMOVUPS Y6, 384(DX) \
-	VMOVUPS Y7, 448(DX) \
-	ADDQ $512, DX \
-	LEAQ (R13)(BX*8), R13 \
-	DECQ R12 \
-	JNZ  hgroup \
-	VZEROUPPER \
-	RET
-
 // NACC(off, b, lo, hi): query off/4's probability of the key times the key's
 // 16 values (Y8, Y9), into its two accumulators.
 #define NACC(off, b, lo, hi) \
@@ -155,6 +90,19 @@ nkk256: \
 // (scores) or head dimensions (accumulation) in the lanes instead of
 // queries, so no lane computes for an absent query; each output the same
 // chain as in the 16-lane tiles.
+
+// KEYS8ARGS(sh) loads a score tile's s (DX) and k (R13) and the key row
+// stride in bytes (BX, kstride << sh; R9, R10, R11 three, five and seven
+// of them) for two groups of eight keys (R12).
+#define KEYS8ARGS(sh) \
+	MOVQ s+0(FP), DX \
+	MOVQ k+16(FP), R13 \
+	MOVQ kstride+32(FP), BX \
+	SHLQ $sh, BX \
+	LEAQ (BX)(BX*2), R9 \
+	LEAQ (BX)(BX*4), R10 \
+	LEAQ (R9)(BX*4), R11 \
+	MOVQ $2, R12
 
 // PROWS(LD): eight dimensions of key rows 0–7 (at DI, BX apart; R9 = 3,
 // R10 = 5, R11 = 7 rows) into Y0–Y7, loaded as stored (VMOVUPS) or
@@ -222,10 +170,52 @@ nkk256: \
 	VMOVQ        X1, (o+384)(DX) \
 	VMOVHPS      X1, (o+448)(DX)
 
-// PSCORES256(name, sh, LD, el): the pair score tile over keys of el bytes
-// an element (2^sh), LD loading eight of a row: keys 0–7, then 8–15, each
-// pass of eight dimensions one transpose and sixteen FMAs.
-#define PSCORES256(name, sh, LD, el) \
+// QQFMA(j, col): PQFMA for four queries, into Y12–Y15 (broadcasts in Y0,
+// Y1, Y4, Y5, which the transpose leaves free).
+#define QQFMA(j, col) \
+	VBROADCASTSS (64*j)(SI), Y0 \
+	VFMADD231PS  Y0, col, Y12 \
+	VBROADCASTSS (64*j+4)(SI), Y1 \
+	VFMADD231PS  Y1, col, Y13 \
+	VBROADCASTSS (64*j+8)(SI), Y4 \
+	VFMADD231PS  Y4, col, Y14 \
+	VBROADCASTSS (64*j+12)(SI), Y5 \
+	VFMADD231PS  Y5, col, Y15
+
+// QSTORE(o): the eight keys' four scores (Y12–Y15) to s[16·kk + 0…3],
+// kk = 0…7, at DX + o (a 4×8 transpose: unpacks of pairs, then of halves).
+#define QSTORE(o) \
+	VUNPCKLPS    Y13, Y12, Y0 \
+	VUNPCKHPS    Y13, Y12, Y1 \
+	VUNPCKLPS    Y15, Y14, Y4 \
+	VUNPCKHPS    Y15, Y14, Y5 \
+	VUNPCKLPD    Y4, Y0, Y2 \
+	VUNPCKHPD    Y4, Y0, Y3 \
+	VUNPCKLPD    Y5, Y1, Y6 \
+	VUNPCKHPD    Y5, Y1, Y7 \
+	VMOVUPS      X2, (o)(DX) \
+	VMOVUPS      X3, (o+64)(DX) \
+	VMOVUPS      X6, (o+128)(DX) \
+	VMOVUPS      X7, (o+192)(DX) \
+	VEXTRACTF128 $1, Y2, (o+256)(DX) \
+	VEXTRACTF128 $1, Y3, (o+320)(DX) \
+	VEXTRACTF128 $1, Y6, (o+384)(DX) \
+	VEXTRACTF128 $1, Y7, (o+448)(DX)
+
+#define ZERO2 \
+	VXORPS Y12, Y12, Y12 \
+	VXORPS Y13, Y13, Y13
+#define ZERO4 \
+	ZERO2 \
+	VXORPS Y14, Y14, Y14 \
+	VXORPS Y15, Y15, Y15
+
+// KSCORES256(name, sh, LD, el, ZERO, FMA, STORE): the score tile with
+// keys in the lanes over keys of el bytes an element (2^sh), LD loading
+// eight of a row: keys 0–7, then 8–15, each pass of eight dimensions one
+// transpose and FMA's products for the two (PQFMA) or four (QQFMA)
+// queries.
+#define KSCORES256(name, sh, LD, el, ZERO, FMA, STORE) \
 TEXT name, NOSPLIT, $0-40 \
 	KEYS8ARGS(sh) \
 pgroup: \
@@ -233,24 +223,23 @@ pgroup: \
 	MOVQ   d+24(FP), CX \
 	SHRQ   $3, CX \
 	MOVQ   R13, DI \
-	VXORPS Y12, Y12, Y12 \
-	VXORPS Y13, Y13, Y13 \
+	ZERO \
 pj: \
 	PROWS(LD) \
 	TRANSPOSE8 \
-	PQFMA(0, Y7) \
-	PQFMA(1, Y10) \
-	PQFMA(2, Y3) \
-	PQFMA(3, Y2) \
-	PQFMA(4, Y9) \
-	PQFMA(5, Y11) \
-	PQFMA(6, Y6) \
-	PQFMA(7, Y8) \
+	FMA(0, Y7) \
+	FMA(1, Y10) \
+	FMA(2, Y3) \
+	FMA(3, Y2) \
+	FMA(4, Y9) \
+	FMA(5, Y11) \
+	FMA(6, Y6) \
+	FMA(7, Y8) \
 	ADDQ $512, SI \
 	ADDQ $(8*el), DI \
 	DECQ CX \
 	JNZ  pj \
-	PSTORE(0) \
+	STORE(0) \
 	ADDQ $512, DX \
 	LEAQ (R13)(BX*8), R13 \
 	DECQ R12 \
@@ -604,17 +593,15 @@ sexp:
 	VZEROUPPER
 	RET
 
-// func attnScoresHalf256(s *float32, qt *float32, k *float32, d, kstride int)
-// The score tile for lanes 0–7 only (decode's few queries; see
-// attnScoresNarrowGo): s[16·kk + lane] for lane < 8, eight keys a pass,
-// each lane's sum the same chain as in attnScores256. Lanes 8–15 of s
-// are left as they are.
-HALF256(·attnScoresHalf256(SB), 2, HALFKEYF32, 4)
+// func attnScoresQ256(s *float32, qt *float32, k *float32, d, kstride int)
+// The narrow score tile for up to four queries (see attnScoresNarrowGo; d
+// a multiple of 8): s[16·kk + q] for q = 0…3; lanes 4–15 of s are left as
+// they are.
+KSCORES256(·attnScoresQ256(SB), 2, VMOVUPS, 4, ZERO4, QQFMA, QSTORE)
 
-// func attnScoresHalfH256(s *float32, qt *float32, k *uint16, d, kstride int)
-// attnScoresHalf256 reading the keys from an f16 cache where they lie
-// (kstride halves apart): the same arithmetic on the widened keys.
-HALF256(·attnScoresHalfH256(SB), 1, HALFKEYF16, 2)
+// func attnScoresQH256(s *float32, qt *float32, k *uint16, d, kstride int)
+// attnScoresQ256 reading the keys from an f16 cache where they lie.
+KSCORES256(·attnScoresQH256(SB), 1, VCVTPH2PS, 2, ZERO4, QQFMA, QSTORE)
 
 // func attnAccumN256(ot *float32, p *float32, v *float32, scale *float32, d, vstride int)
 // The narrow accumulation tile (see attnAccumNarrowGo) in AVX2: ot held
@@ -630,11 +617,11 @@ NARROWACC256(·attnAccumNH256(SB), STRIDEF16, VALROW256F16, 32)
 // func attnScoresP256(s *float32, qt *float32, k *float32, d, kstride int)
 // The pair score tile (see attnScoresNarrowGo; d a multiple of 8):
 // s[16·kk + q] for queries q = 0, 1; lanes 2–15 of s are left as they are.
-PSCORES256(·attnScoresP256(SB), 2, VMOVUPS, 4)
+KSCORES256(·attnScoresP256(SB), 2, VMOVUPS, 4, ZERO2, PQFMA, PSTORE)
 
 // func attnScoresPH256(s *float32, qt *float32, k *uint16, d, kstride int)
 // attnScoresP256 reading the keys from an f16 cache where they lie.
-PSCORES256(·attnScoresPH256(SB), 1, VCVTPH2PS, 2)
+KSCORES256(·attnScoresPH256(SB), 1, VCVTPH2PS, 2, ZERO2, PQFMA, PSTORE)
 
 // func attnAccumP256(ot *float32, p *float32, v *float32, scale *float32, d, vstride int)
 // The pair accumulation tile (see attnAccumNarrowGo; d a multiple of 32):

@@ -39,10 +39,13 @@ func attnAccum256(ot, p, v, scale *float32, d, vstride int)
 func attnSoftmax256(s, m, l, mult *float32, masks *uint16, end int)
 
 //go:noescape
-func attnScoresHalf256(s, qt, k *float32, d, kstride int)
+func attnAccumN256(ot, p, v, scale *float32, d, vstride int)
 
 //go:noescape
-func attnAccumN256(ot, p, v, scale *float32, d, vstride int)
+func attnScoresQ256(s, qt, k *float32, d, kstride int)
+
+//go:noescape
+func attnScoresQH256(s, qt *float32, k *uint16, d, kstride int)
 
 //go:noescape
 func attnScoresP256(s, qt, k *float32, d, kstride int)
@@ -55,9 +58,6 @@ func attnScoresPH256(s, qt *float32, k *uint16, d, kstride int)
 
 //go:noescape
 func attnAccumPH256(ot, p *float32, v *uint16, scale *float32, d, vstride int)
-
-//go:noescape
-func attnScoresHalfH256(s, qt *float32, k *uint16, d, kstride int)
 
 //go:noescape
 func attnAccumNH256(ot, p *float32, v *uint16, scale *float32, d, vstride int)
@@ -101,8 +101,8 @@ func attnScoresPH512(s, qt *float32, k *uint16, d, kstride int)
 func attnAccumPH512(ot, p *float32, v *uint16, scale *float32, d, vstride int)
 
 // attnAVX2 puts the AVX2 attention tiles in f: 16 lanes of ymm pairs, and
-// for decode lanes 0–7 (scores, softmax) and head dimensions in lanes
-// (accumulation).
+// for decode keys in the lanes (scores), the softmax step on lanes 0–7,
+// and head dimensions in the lanes (accumulation).
 func attnAVX2(f *family) {
 	f.attnScores = scoreTile(attnScores256, 8, attnScoresGo)
 	f.attnSoftmax = softmaxStep(func(s, m, l, mult *float32, masks *uint16) { attnSoftmax256(s, m, l, mult, masks, 64) })
@@ -114,9 +114,9 @@ func attnAVX2(f *family) {
 		scoresF16: scoreTileF16(attnScoresPH256),
 		accumF16:  accumTileF16(attnAccumPH256, 2),
 	}, {queries: narrowLanes,
-		scores:    scoreTile(attnScoresHalf256, 32, attnScoresNarrowGo(narrowLanes)),
+		scores:    scoreTile(attnScoresQ256, 8, attnScoresNarrowGo(narrowLanes)),
 		accum:     accumTile(attnAccumN256, 32, narrowLanes, attnAccumNarrowGo(narrowLanes)),
-		scoresF16: scoreTileF16(attnScoresHalfH256),
+		scoresF16: scoreTileF16(attnScoresQH256),
 		accumF16:  accumTileF16(attnAccumNH256, narrowLanes),
 	}}
 }
