@@ -4,15 +4,16 @@ BIN     ?= lfm2
 PKGS    := ./...
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: build test test-go test-purego test-families test-race test-cli test-client test-arm64 lint bench fuzz demo clean
+.PHONY: build test test-go test-purego test-families test-race test-cli test-client test-arm64 test-bench lint bench fuzz demo clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/lfm2
 
 # The command CI runs: lint, the whole suite with the dispatched kernels and
 # again with the pure-Go kernels, the README's examples, and the server
-# under the openai client, and the arm64 kernel families under emulation.
-test: lint test-go test-purego test-families test-race test-cli test-client test-arm64
+# under the openai client, the arm64 kernel families under emulation, and
+# make bench's benchmarks once each.
+test: lint test-go test-purego test-families test-race test-cli test-client test-arm64 test-bench
 
 # .ci/run installs gcc, hence binutils: the AVX-VNNI encoding test must run.
 test-go:
@@ -67,6 +68,11 @@ lint:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/kernels/ ./internal/tokenizer/
+
+# make bench's benchmarks, one iteration each: a benchmark that no longer
+# runs fails the suite (timings mean nothing here).
+test-bench:
+	$(GO) test -count=1 -run '^$$' -bench . -benchtime 1x ./internal/kernels/ ./internal/tokenizer/
 
 # Each fuzz target for 60 s (their seeds run in every make test).
 fuzz:

@@ -238,7 +238,7 @@ func TestPoolRunUnevenBenchesNone(t *testing.T) {
 func BenchmarkPoolRun(b *testing.B) {
 	p := NewPool(0)
 	defer p.Close()
-	task := &coverTask{hits: make([]atomic.Int32, 2)}
+	task := &coverTask{hits: make([]atomic.Int32, 2), grain: 1}
 	for i := 0; i < b.N; i++ {
 		p.Run(task, 2, 1)
 	}
