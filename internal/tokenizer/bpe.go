@@ -34,22 +34,56 @@ const bpeCacheMax = 1 << 16
 // blob would otherwise pin megabytes of ids for a word never seen again.
 const bpeCacheWordMax = 256
 
+// bpeModel is a BPE model's description: tokenizer.json's "model", or a
+// GGUF file's vocabulary (FromVocab), merges by rank.
+type bpeModel struct {
+	Type                    string           `json:"type"`
+	Dropout                 *float64         `json:"dropout"`
+	UnkToken                *string          `json:"unk_token"`
+	ContinuingSubwordPrefix *string          `json:"continuing_subword_prefix"`
+	EndOfWordSuffix         *string          `json:"end_of_word_suffix"`
+	FuseUnk                 bool             `json:"fuse_unk"`
+	ByteFallback            bool             `json:"byte_fallback"`
+	IgnoreMerges            bool             `json:"ignore_merges"`
+	Vocab                   map[string]int32 `json:"vocab"`
+	Merges                  json.RawMessage  `json:"merges"`
+
+	merges [][2]string // Merges decoded (or given directly)
+}
+
+// parseBPE builds the model tokenizer.json's "model" describes.
 func parseBPE(raw json.RawMessage) (*bpe, error) {
-	var m struct {
-		Type                    string           `json:"type"`
-		Dropout                 *float64         `json:"dropout"`
-		UnkToken                *string          `json:"unk_token"`
-		ContinuingSubwordPrefix *string          `json:"continuing_subword_prefix"`
-		EndOfWordSuffix         *string          `json:"end_of_word_suffix"`
-		FuseUnk                 bool             `json:"fuse_unk"`
-		ByteFallback            bool             `json:"byte_fallback"`
-		IgnoreMerges            bool             `json:"ignore_merges"`
-		Vocab                   map[string]int32 `json:"vocab"`
-		Merges                  json.RawMessage  `json:"merges"`
-	}
+	var m bpeModel
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, fmt.Errorf("model: %w", err)
 	}
+	// Merges come as ["a b", ...] (older files) or [["a", "b"], ...].
+	var asStrings []string
+	if err := json.Unmarshal(m.Merges, &asStrings); err != nil {
+		if err := json.Unmarshal(m.Merges, &m.merges); err != nil {
+			return nil, fmt.Errorf("model: merges are neither \"a b\" strings nor [a, b] pairs")
+		}
+	} else if m.merges, err = splitMerges(asStrings); err != nil {
+		return nil, err
+	}
+	return newBPE(&m)
+}
+
+// splitMerges turns "a b" merges into pairs.
+func splitMerges(merges []string) ([][2]string, error) {
+	pairs := make([][2]string, len(merges))
+	for i, s := range merges {
+		l, r, ok := strings.Cut(s, " ")
+		if !ok {
+			return nil, fmt.Errorf("model: merge %d %q has no space", i, s)
+		}
+		pairs[i] = [2]string{l, r}
+	}
+	return pairs, nil
+}
+
+// newBPE builds the model m describes (its merges decoded).
+func newBPE(m *bpeModel) (*bpe, error) {
 	if m.Type != "BPE" {
 		return nil, fmt.Errorf("model type %q is not supported (only BPE)", m.Type)
 	}
@@ -70,25 +104,8 @@ func parseBPE(raw json.RawMessage) (*bpe, error) {
 		}
 		b.unk = id
 	}
-	// Merges come as ["a b", ...] (older files) or [["a", "b"], ...].
-	var asStrings []string
-	var asPairs [][2]string
-	if err := json.Unmarshal(m.Merges, &asStrings); err != nil {
-		if err := json.Unmarshal(m.Merges, &asPairs); err != nil {
-			return nil, fmt.Errorf("model: merges are neither \"a b\" strings nor [a, b] pairs")
-		}
-	} else {
-		asPairs = make([][2]string, len(asStrings))
-		for i, s := range asStrings {
-			l, r, ok := strings.Cut(s, " ")
-			if !ok {
-				return nil, fmt.Errorf("model: merge %d %q has no space", i, s)
-			}
-			asPairs[i] = [2]string{l, r}
-		}
-	}
-	b.ranks = make(map[[2]int32]merge, len(asPairs))
-	for i, p := range asPairs {
+	b.ranks = make(map[[2]int32]merge, len(m.merges))
+	for i, p := range m.merges {
 		l, lok := b.vocab[p[0]]
 		r, rok := b.vocab[p[1]]
 		merged := p[0] + strings.TrimPrefix(p[1], b.prefix)

@@ -92,33 +92,40 @@ func Parse(data []byte) (*Tokenizer, error) {
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("not a tokenizer.json: %w", err)
 	}
-	t := &Tokenizer{BOS: -1, EOS: -1, addedByID: map[int32]*addedToken{}}
+	model, err := parseBPE(f.Model)
+	if err != nil {
+		return nil, err
+	}
+	return assemble(model, f.AddedTokens, f.Normalizer, f.PreTokenizer, f.PostProcessor, f.Decoder)
+}
+
+// assemble builds a tokenizer from its model and tokenizer.json's other
+// parts.
+func assemble(model *bpe, added []*addedToken, normalizer, pre, post, decoder json.RawMessage) (*Tokenizer, error) {
+	t := &Tokenizer{BOS: -1, EOS: -1, addedByID: map[int32]*addedToken{}, model: model}
 	var err error
-	if t.model, err = parseBPE(f.Model); err != nil {
+	if t.normalizer, err = parseNormalizer(normalizer); err != nil {
 		return nil, err
 	}
-	if t.normalizer, err = parseNormalizer(f.Normalizer); err != nil {
+	if t.pre, err = parsePreTokenizer(pre); err != nil {
 		return nil, err
 	}
-	if t.pre, err = parsePreTokenizer(f.PreTokenizer); err != nil {
-		return nil, err
-	}
-	if t.post, err = parsePostProcessor(f.PostProcessor); err != nil {
+	if t.post, err = parsePostProcessor(post); err != nil {
 		return nil, err
 	}
 	var dh struct {
 		Type string `json:"type"`
 	}
-	if json.Unmarshal(f.Decoder, &dh) == nil && dh.Type == "ByteLevel" {
+	if json.Unmarshal(decoder, &dh) == nil && dh.Type == "ByteLevel" {
 		t.byteLevel = true
 	}
-	if t.decoder, err = parseDecoder(f.Decoder); err != nil {
+	if t.decoder, err = parseDecoder(decoder); err != nil {
 		return nil, err
 	}
-	t.added = f.AddedTokens
-	assignAddedIDs(f.AddedTokens, t.model.vocab)
+	t.added = added
+	assignAddedIDs(added, t.model.vocab)
 	var raw, normd []*addedToken
-	for _, a := range f.AddedTokens {
+	for _, a := range added {
 		t.addedByID[a.ID] = a
 		if a.Normalized && t.normalizer != nil {
 			normd = append(normd, a)

@@ -52,51 +52,42 @@ func FromVocab(v Vocab) (*Tokenizer, error) {
 	if len(v.Types) != len(v.Tokens) {
 		return nil, fmt.Errorf("%d token types for %d tokens", len(v.Types), len(v.Tokens))
 	}
-	vocab := make(map[string]int, len(v.Tokens))
-	type added struct {
-		ID         int    `json:"id"`
-		Content    string `json:"content"`
-		SingleWord bool   `json:"single_word"`
-		Lstrip     bool   `json:"lstrip"`
-		Rstrip     bool   `json:"rstrip"`
-		Normalized bool   `json:"normalized"`
-		Special    bool   `json:"special"`
-	}
-	var addedTokens []added
+	// The tokenizer.json the vocabulary was converted from, its model and
+	// added tokens given as the structures Parse decodes them into (the
+	// 65536-entry vocabulary and its merges need no JSON round trip).
+	vocab := make(map[string]int32, len(v.Tokens))
+	var added []*addedToken
 	for id, tok := range v.Tokens {
 		if _, dup := vocab[tok]; !dup {
-			vocab[tok] = id
+			vocab[tok] = int32(id)
 		}
 		switch v.Types[id] {
 		case tokenControl:
-			addedTokens = append(addedTokens, added{ID: id, Content: tok, Special: true})
+			added = append(added, &addedToken{ID: int32(id), Content: tok, Special: true})
 		case tokenUserDefined:
-			addedTokens = append(addedTokens, added{ID: id, Content: tok, Normalized: true})
+			added = append(added, &addedToken{ID: int32(id), Content: tok, Normalized: true})
 		}
 	}
-	js := map[string]any{
-		"version":       "1.0",
-		"added_tokens":  addedTokens,
-		"normalizer":    nil,
-		"pre_tokenizer": json.RawMessage(pre),
-		"decoder":       map[string]any{"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true},
-		"model": map[string]any{"type": "BPE", "vocab": vocab, "merges": v.Merges, "ignore_merges": true,
-			"fuse_unk": false, "byte_fallback": false},
-	}
-	if v.AddBOS && v.BOS >= 0 && v.BOS < len(v.Tokens) {
-		bos := v.Tokens[v.BOS]
-		js["post_processor"] = map[string]any{"type": "TemplateProcessing",
-			"single":         []any{map[string]any{"SpecialToken": map[string]any{"id": bos, "type_id": 0}}, map[string]any{"Sequence": map[string]any{"id": "A", "type_id": 0}}},
-			"pair":           []any{map[string]any{"SpecialToken": map[string]any{"id": bos, "type_id": 0}}, map[string]any{"Sequence": map[string]any{"id": "A", "type_id": 0}}, map[string]any{"SpecialToken": map[string]any{"id": bos, "type_id": 1}}, map[string]any{"Sequence": map[string]any{"id": "B", "type_id": 1}}},
-			"special_tokens": map[string]any{bos: map[string]any{"id": bos, "ids": []int{v.BOS}, "tokens": []string{bos}}}}
-	} else {
-		js["post_processor"] = nil
-	}
-	data, err := json.Marshal(js)
+	merges, err := splitMerges(v.Merges)
 	if err != nil {
 		return nil, err
 	}
-	t, err := Parse(data)
+	model, err := newBPE(&bpeModel{Type: "BPE", Vocab: vocab, IgnoreMerges: true, merges: merges})
+	if err != nil {
+		return nil, err
+	}
+	decoder := json.RawMessage(`{"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true}`)
+	post := json.RawMessage("null")
+	if v.AddBOS && v.BOS >= 0 && v.BOS < len(v.Tokens) {
+		bos := v.Tokens[v.BOS]
+		if post, err = json.Marshal(map[string]any{"type": "TemplateProcessing",
+			"single":         []any{map[string]any{"SpecialToken": map[string]any{"id": bos, "type_id": 0}}, map[string]any{"Sequence": map[string]any{"id": "A", "type_id": 0}}},
+			"pair":           []any{map[string]any{"SpecialToken": map[string]any{"id": bos, "type_id": 0}}, map[string]any{"Sequence": map[string]any{"id": "A", "type_id": 0}}, map[string]any{"SpecialToken": map[string]any{"id": bos, "type_id": 1}}, map[string]any{"Sequence": map[string]any{"id": "B", "type_id": 1}}},
+			"special_tokens": map[string]any{bos: map[string]any{"id": bos, "ids": []int{v.BOS}, "tokens": []string{bos}}}}); err != nil {
+			return nil, err
+		}
+	}
+	t, err := assemble(model, added, json.RawMessage("null"), json.RawMessage(pre), post, decoder)
 	if err != nil {
 		return nil, err
 	}
