@@ -71,6 +71,17 @@ nsstore: \
 	BNE    nsgroup \
 	RET
 
+// ACCUMARGS(sh) loads a narrow accumulation tile's arguments: R0 ot, R1
+// p, R2 v, R3 mult, R4 d, R5 the value row stride in bytes (vstride << sh).
+#define ACCUMARGS(sh) \
+	MOVD ot+0(FP), R0 \
+	MOVD p+8(FP), R1 \
+	MOVD v+16(FP), R2 \
+	MOVD mult+24(FP), R3 \
+	MOVD d+32(FP), R4 \
+	MOVD vstride+40(FP), R5 \
+	LSL  $sh, R5, R5
+
 // VALF32 / VALF16: a value row's 16 dimensions at R7 into V16–V19, as
 // stored or widened exactly from halves (V28, V29 scratch).
 #define VALF32 VLD1 (R7), [V16.S4, V17.S4, V18.S4, V19.S4]
@@ -85,13 +96,7 @@ nsstore: \
 // 2^sh bytes an element, VAL loading a row's 16 dimensions (w bytes).
 #define NACCUM(name, sh, VAL, w) \
 TEXT name, NOSPLIT, $0-48 \
-	MOVD ot+0(FP), R0 \
-	MOVD p+8(FP), R1 \
-	MOVD v+16(FP), R2 \
-	MOVD mult+24(FP), R3 \
-	MOVD d+32(FP), R4 \
-	MOVD vstride+40(FP), R5 \
-	LSL  $sh, R5, R5 \
+	ACCUMARGS(sh) \
 	LSR  $4, R4, R4 \
 	MOVD $64, R9 \
 	MOVD $4, R10 \
@@ -200,13 +205,7 @@ p2dim: \
 // loading its 16 values (w bytes).
 #define P2ACCUM(name, sh, VAL, w) \
 TEXT name, NOSPLIT, $0-48 \
-	MOVD ot+0(FP), R0 \
-	MOVD p+8(FP), R1 \
-	MOVD v+16(FP), R2 \
-	MOVD mult+24(FP), R3 \
-	MOVD d+32(FP), R4 \
-	MOVD vstride+40(FP), R5 \
-	LSL  $sh, R5, R5 \
+	ACCUMARGS(sh) \
 	LSL  $2, R4, R9 \
 	LSR  $4, R4, R12 \
 	MOVD $64, R10 \
