@@ -74,6 +74,26 @@ done: \
 	FMOVS F0, ret+32(FP) \
 	RET
 
+// K1X4ROW(LOAD, SCALE, w, s, lo, hi): one weight row's 32 int8 (at w) and
+// its scales (at s, by LOAD/SCALE) against the 32 activations in V8–V15,
+// into the row's two accumulators lo and hi (the activations' even and odd
+// columns, as VLD2 split them).
+#define K1X4ROW(LOAD, SCALE, w, s, lo, hi) \
+	VLD1.P 32(w), [V16.B16, V17.B16] \
+	LOAD(s) \
+	WIDEN16(16, 18, 19, 20, 21, 22, 23) \
+	SCALE(20, 21, 22, 23) \
+	VFMLA V20.S4, V8.S4, lo.S4 \
+	VFMLA V21.S4, V10.S4, lo.S4 \
+	VFMLA V22.S4, V12.S4, lo.S4 \
+	VFMLA V23.S4, V14.S4, lo.S4 \
+	WIDEN16(17, 18, 19, 20, 21, 22, 23) \
+	SCALE(20, 21, 22, 23) \
+	VFMLA V20.S4, V9.S4, hi.S4 \
+	VFMLA V21.S4, V11.S4, hi.S4 \
+	VFMLA V22.S4, V13.S4, hi.S4 \
+	VFMLA V23.S4, V15.S4, hi.S4
+
 // K1X4(name, LOAD, SCALE): func(x *float32, q *int8, qs int, sc *float32, scs int, k int, out *float32, os int)
 // One activation row against weight rows q + c·qs (their block floats at
 // sc + c·scs); out[c·os]. Decode: four weight streams.
@@ -110,62 +130,10 @@ loop: \
 	VLD2.P 32(R0), [V10.S4, V11.S4] \
 	VLD2.P 32(R0), [V12.S4, V13.S4] \
 	VLD2.P 32(R0), [V14.S4, V15.S4] \
-	VLD1.P 32(R1), [V16.B16, V17.B16] \
-	LOAD(R2) \
-	WIDEN16(16, 18, 19, 20, 21, 22, 23) \
-	SCALE(20, 21, 22, 23) \
-	VFMLA V20.S4, V8.S4, V0.S4 \
-	VFMLA V21.S4, V10.S4, V0.S4 \
-	VFMLA V22.S4, V12.S4, V0.S4 \
-	VFMLA V23.S4, V14.S4, V0.S4 \
-	WIDEN16(17, 18, 19, 20, 21, 22, 23) \
-	SCALE(20, 21, 22, 23) \
-	VFMLA V20.S4, V9.S4, V1.S4 \
-	VFMLA V21.S4, V11.S4, V1.S4 \
-	VFMLA V22.S4, V13.S4, V1.S4 \
-	VFMLA V23.S4, V15.S4, V1.S4 \
-	VLD1.P 32(R8), [V16.B16, V17.B16] \
-	LOAD(R11) \
-	WIDEN16(16, 18, 19, 20, 21, 22, 23) \
-	SCALE(20, 21, 22, 23) \
-	VFMLA V20.S4, V8.S4, V2.S4 \
-	VFMLA V21.S4, V10.S4, V2.S4 \
-	VFMLA V22.S4, V12.S4, V2.S4 \
-	VFMLA V23.S4, V14.S4, V2.S4 \
-	WIDEN16(17, 18, 19, 20, 21, 22, 23) \
-	SCALE(20, 21, 22, 23) \
-	VFMLA V20.S4, V9.S4, V3.S4 \
-	VFMLA V21.S4, V11.S4, V3.S4 \
-	VFMLA V22.S4, V13.S4, V3.S4 \
-	VFMLA V23.S4, V15.S4, V3.S4 \
-	VLD1.P 32(R9), [V16.B16, V17.B16] \
-	LOAD(R12) \
-	WIDEN16(16, 18, 19, 20, 21, 22, 23) \
-	SCALE(20, 21, 22, 23) \
-	VFMLA V20.S4, V8.S4, V4.S4 \
-	VFMLA V21.S4, V10.S4, V4.S4 \
-	VFMLA V22.S4, V12.S4, V4.S4 \
-	VFMLA V23.S4, V14.S4, V4.S4 \
-	WIDEN16(17, 18, 19, 20, 21, 22, 23) \
-	SCALE(20, 21, 22, 23) \
-	VFMLA V20.S4, V9.S4, V5.S4 \
-	VFMLA V21.S4, V11.S4, V5.S4 \
-	VFMLA V22.S4, V13.S4, V5.S4 \
-	VFMLA V23.S4, V15.S4, V5.S4 \
-	VLD1.P 32(R10), [V16.B16, V17.B16] \
-	LOAD(R13) \
-	WIDEN16(16, 18, 19, 20, 21, 22, 23) \
-	SCALE(20, 21, 22, 23) \
-	VFMLA V20.S4, V8.S4, V6.S4 \
-	VFMLA V21.S4, V10.S4, V6.S4 \
-	VFMLA V22.S4, V12.S4, V6.S4 \
-	VFMLA V23.S4, V14.S4, V6.S4 \
-	WIDEN16(17, 18, 19, 20, 21, 22, 23) \
-	SCALE(20, 21, 22, 23) \
-	VFMLA V20.S4, V9.S4, V7.S4 \
-	VFMLA V21.S4, V11.S4, V7.S4 \
-	VFMLA V22.S4, V13.S4, V7.S4 \
-	VFMLA V23.S4, V15.S4, V7.S4 \
+	K1X4ROW(LOAD, SCALE, R1, R2, V0, V1) \
+	K1X4ROW(LOAD, SCALE, R8, R11, V2, V3) \
+	K1X4ROW(LOAD, SCALE, R9, R12, V4, V5) \
+	K1X4ROW(LOAD, SCALE, R10, R13, V6, V7) \
 	SUBS $1, R3, R3 \
 	BNE loop \
 done: \
