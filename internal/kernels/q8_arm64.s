@@ -150,6 +150,23 @@ done: \
 	FMOVS F6, (R6) \
 	RET
 
+// K4X1ROW(x, lo, hi): one activation row's 32 values (at x, split into
+// even and odd columns by VLD2) against the weights in V16–V23, into the
+// row's accumulators lo and hi.
+#define K4X1ROW(x, lo, hi) \
+	VLD2.P 32(x), [V8.S4, V9.S4] \
+	VLD2.P 32(x), [V10.S4, V11.S4] \
+	VLD2.P 32(x), [V12.S4, V13.S4] \
+	VLD2.P 32(x), [V14.S4, V15.S4] \
+	VFMLA V16.S4, V8.S4, lo.S4 \
+	VFMLA V17.S4, V10.S4, lo.S4 \
+	VFMLA V18.S4, V12.S4, lo.S4 \
+	VFMLA V19.S4, V14.S4, lo.S4 \
+	VFMLA V20.S4, V9.S4, hi.S4 \
+	VFMLA V21.S4, V11.S4, hi.S4 \
+	VFMLA V22.S4, V13.S4, hi.S4 \
+	VFMLA V23.S4, V15.S4, hi.S4
+
 // K4X1(name, LOAD, SCALE): func(x *float32, xs int, q *int8, sc *float32, k int, out *float32, os int)
 // Activation rows x + r·xs against one weight row; out[r·os]. Prefill:
 // the row's block dequantized once for four activation rows.
@@ -184,54 +201,10 @@ loop: \
 	WIDEN16(25, 26, 27, 20, 21, 22, 23) \
 	SCALE(16, 17, 18, 19) \
 	SCALE(20, 21, 22, 23) \
-	VLD2.P 32(R0), [V8.S4, V9.S4] \
-	VLD2.P 32(R0), [V10.S4, V11.S4] \
-	VLD2.P 32(R0), [V12.S4, V13.S4] \
-	VLD2.P 32(R0), [V14.S4, V15.S4] \
-	VFMLA V16.S4, V8.S4, V0.S4 \
-	VFMLA V17.S4, V10.S4, V0.S4 \
-	VFMLA V18.S4, V12.S4, V0.S4 \
-	VFMLA V19.S4, V14.S4, V0.S4 \
-	VFMLA V20.S4, V9.S4, V1.S4 \
-	VFMLA V21.S4, V11.S4, V1.S4 \
-	VFMLA V22.S4, V13.S4, V1.S4 \
-	VFMLA V23.S4, V15.S4, V1.S4 \
-	VLD2.P 32(R8), [V8.S4, V9.S4] \
-	VLD2.P 32(R8), [V10.S4, V11.S4] \
-	VLD2.P 32(R8), [V12.S4, V13.S4] \
-	VLD2.P 32(R8), [V14.S4, V15.S4] \
-	VFMLA V16.S4, V8.S4, V2.S4 \
-	VFMLA V17.S4, V10.S4, V2.S4 \
-	VFMLA V18.S4, V12.S4, V2.S4 \
-	VFMLA V19.S4, V14.S4, V2.S4 \
-	VFMLA V20.S4, V9.S4, V3.S4 \
-	VFMLA V21.S4, V11.S4, V3.S4 \
-	VFMLA V22.S4, V13.S4, V3.S4 \
-	VFMLA V23.S4, V15.S4, V3.S4 \
-	VLD2.P 32(R9), [V8.S4, V9.S4] \
-	VLD2.P 32(R9), [V10.S4, V11.S4] \
-	VLD2.P 32(R9), [V12.S4, V13.S4] \
-	VLD2.P 32(R9), [V14.S4, V15.S4] \
-	VFMLA V16.S4, V8.S4, V4.S4 \
-	VFMLA V17.S4, V10.S4, V4.S4 \
-	VFMLA V18.S4, V12.S4, V4.S4 \
-	VFMLA V19.S4, V14.S4, V4.S4 \
-	VFMLA V20.S4, V9.S4, V5.S4 \
-	VFMLA V21.S4, V11.S4, V5.S4 \
-	VFMLA V22.S4, V13.S4, V5.S4 \
-	VFMLA V23.S4, V15.S4, V5.S4 \
-	VLD2.P 32(R10), [V8.S4, V9.S4] \
-	VLD2.P 32(R10), [V10.S4, V11.S4] \
-	VLD2.P 32(R10), [V12.S4, V13.S4] \
-	VLD2.P 32(R10), [V14.S4, V15.S4] \
-	VFMLA V16.S4, V8.S4, V6.S4 \
-	VFMLA V17.S4, V10.S4, V6.S4 \
-	VFMLA V18.S4, V12.S4, V6.S4 \
-	VFMLA V19.S4, V14.S4, V6.S4 \
-	VFMLA V20.S4, V9.S4, V7.S4 \
-	VFMLA V21.S4, V11.S4, V7.S4 \
-	VFMLA V22.S4, V13.S4, V7.S4 \
-	VFMLA V23.S4, V15.S4, V7.S4 \
+	K4X1ROW(R0, V0, V1) \
+	K4X1ROW(R8, V2, V3) \
+	K4X1ROW(R9, V4, V5) \
+	K4X1ROW(R10, V6, V7) \
 	SUBS $1, R3, R3 \
 	BNE loop \
 done: \
