@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lfm2go/lfm2/internal/hub"
+	"github.com/lfm2go/lfm2/internal/kernels"
 	"github.com/lfm2go/lfm2/internal/model"
 	"github.com/lfm2go/lfm2/internal/sample"
 	"github.com/lfm2go/lfm2/internal/tokenizer"
@@ -91,6 +92,9 @@ func openModel(g *globals, needTokenizer bool) (*loaded, error) {
 // file's Q4_0 weights are held for the fast tier's kernels).
 func loadWeights(g *globals, src hub.Source, needTokenizer, fast bool) (*loaded, error) {
 	var err error
+	if err := kernels.CheckRequested(); err != nil && !g.quiet {
+		fmt.Fprintf(os.Stderr, "lfm2: warning: %v\n", err)
+	}
 	l := &loaded{src: src}
 	if src.Synthetic != "" {
 		l.model, err = model.Synthetic(src.Synthetic, 1, false, g.threads)

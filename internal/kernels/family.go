@@ -316,11 +316,8 @@ func Q8PanelsNative() bool { return chosenFamily().nativeQ8Panels }
 func Q4Native() bool { return chosenFamily().nativeQ4 }
 
 // chosenFamily is the family $LFM2_KERNELS or the CPU chooses (its exact
-// tier); the Go family when $LFM2_KERNELS names one this CPU lacks.
+// tier): the one NewPool runs, so weights are held as its kernels want.
 func chosenFamily() family {
-	impl, err := chooseImpl()
-	if err != nil {
-		return goFamily()
-	}
+	impl, _ := chooseImpl()
 	return familyOf(impl, false)
 }

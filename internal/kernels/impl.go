@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"os"
+	"strings"
 )
 
 // Impl names a family of matmul kernels. Every kernel of one family gives a
@@ -29,7 +30,9 @@ const (
 // Available lists the families this CPU and build can run, best first.
 func Available() []Impl { return availableImpls() }
 
-// chooseImpl picks the best family, or the one $LFM2_KERNELS names.
+// chooseImpl picks the family $LFM2_KERNELS names, or the best one: when
+// the name is not a family this CPU and build can run, the best one and
+// an error saying so (front ends warn with it; the work goes on).
 func chooseImpl() (Impl, error) {
 	avail := Available()
 	want := Impl(os.Getenv("LFM2_KERNELS"))
@@ -41,5 +44,21 @@ func chooseImpl() (Impl, error) {
 			return a, nil
 		}
 	}
-	return "", fmt.Errorf("LFM2_KERNELS=%s is not available here (have %v)", want, avail)
+	return avail[0], fmt.Errorf("LFM2_KERNELS=%s is not available here (have %s); using %s", want, joinImpls(avail), avail[0])
+}
+
+// CheckRequested reports, as an error, a family $LFM2_KERNELS names that
+// this CPU or build cannot run (NewPool then uses the best one); nil when
+// the variable is unset or names an available family.
+func CheckRequested() error {
+	_, err := chooseImpl()
+	return err
+}
+
+func joinImpls(impls []Impl) string {
+	names := make([]string, len(impls))
+	for i, im := range impls {
+		names[i] = string(im)
+	}
+	return strings.Join(names, ", ")
 }

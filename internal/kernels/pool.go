@@ -74,10 +74,7 @@ type Pool struct {
 // unavailable name falls back to the best). The calling goroutine takes part
 // in the work, so n-1 goroutines are started.
 func NewPool(n int) *Pool {
-	impl, err := chooseImpl()
-	if err != nil {
-		impl = Available()[0]
-	}
+	impl, _ := chooseImpl() // the best family when the named one is unavailable
 	return NewPoolImpl(n, impl)
 }
 

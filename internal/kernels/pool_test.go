@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -263,5 +264,31 @@ func TestStreamReadSums(t *testing.T) {
 			t.Errorf("%s: sum %#x, want %#x", impl, got, want)
 		}
 		p.Close()
+	}
+}
+
+// $LFM2_KERNELS naming a family this CPU lacks is reported (front ends
+// warn) and the pool, and the choice of how weights are held, take the
+// best family instead; unset or available names report nothing.
+func TestRequestedFamilyFallsBackToBest(t *testing.T) {
+	best := Available()[0]
+	t.Setenv("LFM2_KERNELS", "no-such-family")
+	err := CheckRequested()
+	if err == nil || !strings.Contains(err.Error(), "LFM2_KERNELS=no-such-family") || !strings.Contains(err.Error(), "using "+string(best)) {
+		t.Fatalf("CheckRequested: %v, want the name and the family used instead", err)
+	}
+	p := NewPool(1)
+	defer p.Close()
+	if p.Impl() != best {
+		t.Fatalf("pool runs %s, want the best family %s", p.Impl(), best)
+	}
+	if chosenFamily().impl != best {
+		t.Fatalf("weights held for %s, want %s", chosenFamily().impl, best)
+	}
+	for _, name := range []string{"", string(ImplGo)} {
+		t.Setenv("LFM2_KERNELS", name)
+		if err := CheckRequested(); err != nil {
+			t.Fatalf("LFM2_KERNELS=%q: %v", name, err)
+		}
 	}
 }
