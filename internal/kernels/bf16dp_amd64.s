@@ -202,6 +202,39 @@ ret: \
 #define NOLO(a, r)
 #define NODP(acc, x, w)
 
+// The tiles' rows: XROW4(LOLOAD, LODP, a, a0, a1, a2, a3) multiplies the
+// activation chunk at a (high halves into Z24, low into Z25) by the weight
+// chunks in Z16–Z19 into accumulators a0–a3; XROW3 the chunk at a (Z27,
+// Z28) by Z24–Z26 into a0–a2; XROW1 by Z24 into a0. Each accumulator takes
+// the high product, then the low (exact tier).
+#define XROW4(LOLOAD, LODP, a, a0, a1, a2, a3) \
+	VMOVDQU32 a, Z24 \
+	LOLOAD(a, Z25) \
+	DP(a0, 24, 16) \
+	LODP(a0, 25, 16) \
+	DP(a1, 24, 17) \
+	LODP(a1, 25, 17) \
+	DP(a2, 24, 18) \
+	LODP(a2, 25, 18) \
+	DP(a3, 24, 19) \
+	LODP(a3, 25, 19)
+
+#define XROW3(LOLOAD, LODP, a, a0, a1, a2) \
+	VMOVDQU32 a, Z27 \
+	LOLOAD(a, Z28) \
+	DP(a0, 27, 24) \
+	LODP(a0, 28, 24) \
+	DP(a1, 27, 25) \
+	LODP(a1, 28, 25) \
+	DP(a2, 27, 26) \
+	LODP(a2, 28, 26)
+
+#define XROW1(LOLOAD, LODP, a, a0) \
+	VMOVDQU32 a, Z27 \
+	LOLOAD(a, Z28) \
+	DP(a0, 27, 24) \
+	LODP(a0, 28, 24)
+
 // DP1X1(name, LOLOAD, LODP, XSTEP): func(x *uint32, w *uint16, chunks int) float32
 #define DP1X1(name, LOLOAD, LODP, XSTEP) \
 TEXT name, NOSPLIT, $0-28 \
@@ -270,16 +303,7 @@ loop: \
 	VMOVDQU32 (R11), Z17 \
 	VMOVDQU32 (R12), Z18 \
 	VMOVDQU32 (R13), Z19 \
-	VMOVDQU32 (SI), Z24 \
-	LOLOAD((SI), Z25) \
-	DP(0, 24, 16) \
-	LODP(0, 25, 16) \
-	DP(1, 24, 17) \
-	LODP(1, 25, 17) \
-	DP(2, 24, 18) \
-	LODP(2, 25, 18) \
-	DP(3, 24, 19) \
-	LODP(3, 25, 19) \
+	XROW4(LOLOAD, LODP, (SI), 0, 1, 2, 3) \
 	ADDQ $64, DI \
 	ADDQ $64, R11 \
 	ADDQ $64, R12 \
@@ -342,46 +366,10 @@ loop: \
 	VMOVDQU32 (R11), Z17 \
 	VMOVDQU32 (R12), Z18 \
 	VMOVDQU32 (R13), Z19 \
-	VMOVDQU32 (SI), Z24 \
-	LOLOAD((SI), Z25) \
-	DP(0, 24, 16) \
-	LODP(0, 25, 16) \
-	DP(1, 24, 17) \
-	LODP(1, 25, 17) \
-	DP(2, 24, 18) \
-	LODP(2, 25, 18) \
-	DP(3, 24, 19) \
-	LODP(3, 25, 19) \
-	VMOVDQU32 (R8), Z24 \
-	LOLOAD((R8), Z25) \
-	DP(4, 24, 16) \
-	LODP(4, 25, 16) \
-	DP(5, 24, 17) \
-	LODP(5, 25, 17) \
-	DP(6, 24, 18) \
-	LODP(6, 25, 18) \
-	DP(7, 24, 19) \
-	LODP(7, 25, 19) \
-	VMOVDQU32 (R9), Z24 \
-	LOLOAD((R9), Z25) \
-	DP(8, 24, 16) \
-	LODP(8, 25, 16) \
-	DP(9, 24, 17) \
-	LODP(9, 25, 17) \
-	DP(10, 24, 18) \
-	LODP(10, 25, 18) \
-	DP(11, 24, 19) \
-	LODP(11, 25, 19) \
-	VMOVDQU32 (R10), Z24 \
-	LOLOAD((R10), Z25) \
-	DP(12, 24, 16) \
-	LODP(12, 25, 16) \
-	DP(13, 24, 17) \
-	LODP(13, 25, 17) \
-	DP(14, 24, 18) \
-	LODP(14, 25, 18) \
-	DP(15, 24, 19) \
-	LODP(15, 25, 19) \
+	XROW4(LOLOAD, LODP, (SI), 0, 1, 2, 3) \
+	XROW4(LOLOAD, LODP, (R8), 4, 5, 6, 7) \
+	XROW4(LOLOAD, LODP, (R9), 8, 9, 10, 11) \
+	XROW4(LOLOAD, LODP, (R10), 12, 13, 14, 15) \
 	ADDQ $64, DI \
 	ADDQ $64, R11 \
 	ADDQ $64, R12 \
@@ -419,70 +407,14 @@ loop: \
 	VMOVDQU32 (DI), Z24 \
 	VMOVDQU32 (R11), Z25 \
 	VMOVDQU32 (R12), Z26 \
-	VMOVDQU32 (SI), Z27 \
-	LOLOAD((SI), Z28) \
-	DP(0, 27, 24) \
-	LODP(0, 28, 24) \
-	DP(1, 27, 25) \
-	LODP(1, 28, 25) \
-	DP(2, 27, 26) \
-	LODP(2, 28, 26) \
-	VMOVDQU32 (R8), Z27 \
-	LOLOAD((R8), Z28) \
-	DP(3, 27, 24) \
-	LODP(3, 28, 24) \
-	DP(4, 27, 25) \
-	LODP(4, 28, 25) \
-	DP(5, 27, 26) \
-	LODP(5, 28, 26) \
-	VMOVDQU32 (R9), Z27 \
-	LOLOAD((R9), Z28) \
-	DP(6, 27, 24) \
-	LODP(6, 28, 24) \
-	DP(7, 27, 25) \
-	LODP(7, 28, 25) \
-	DP(8, 27, 26) \
-	LODP(8, 28, 26) \
-	VMOVDQU32 (R10), Z27 \
-	LOLOAD((R10), Z28) \
-	DP(9, 27, 24) \
-	LODP(9, 28, 24) \
-	DP(10, 27, 25) \
-	LODP(10, 28, 25) \
-	DP(11, 27, 26) \
-	LODP(11, 28, 26) \
-	VMOVDQU32 (SI)(AX*4), Z27 \
-	LOLOAD((SI)(AX*4), Z28) \
-	DP(12, 27, 24) \
-	LODP(12, 28, 24) \
-	DP(13, 27, 25) \
-	LODP(13, 28, 25) \
-	DP(14, 27, 26) \
-	LODP(14, 28, 26) \
-	VMOVDQU32 (R8)(AX*4), Z27 \
-	LOLOAD((R8)(AX*4), Z28) \
-	DP(15, 27, 24) \
-	LODP(15, 28, 24) \
-	DP(16, 27, 25) \
-	LODP(16, 28, 25) \
-	DP(17, 27, 26) \
-	LODP(17, 28, 26) \
-	VMOVDQU32 (R9)(AX*4), Z27 \
-	LOLOAD((R9)(AX*4), Z28) \
-	DP(18, 27, 24) \
-	LODP(18, 28, 24) \
-	DP(19, 27, 25) \
-	LODP(19, 28, 25) \
-	DP(20, 27, 26) \
-	LODP(20, 28, 26) \
-	VMOVDQU32 (R10)(AX*4), Z27 \
-	LOLOAD((R10)(AX*4), Z28) \
-	DP(21, 27, 24) \
-	LODP(21, 28, 24) \
-	DP(22, 27, 25) \
-	LODP(22, 28, 25) \
-	DP(23, 27, 26) \
-	LODP(23, 28, 26) \
+	XROW3(LOLOAD, LODP, (SI), 0, 1, 2) \
+	XROW3(LOLOAD, LODP, (R8), 3, 4, 5) \
+	XROW3(LOLOAD, LODP, (R9), 6, 7, 8) \
+	XROW3(LOLOAD, LODP, (R10), 9, 10, 11) \
+	XROW3(LOLOAD, LODP, (SI)(AX*4), 12, 13, 14) \
+	XROW3(LOLOAD, LODP, (R8)(AX*4), 15, 16, 17) \
+	XROW3(LOLOAD, LODP, (R9)(AX*4), 18, 19, 20) \
+	XROW3(LOLOAD, LODP, (R10)(AX*4), 21, 22, 23) \
 	ADDQ $64, DI \
 	ADDQ $64, R11 \
 	ADDQ $64, R12 \
@@ -493,6 +425,12 @@ loop: \
 	DECQ CX \
 	JNZ  loop \
 	END8X3(done, reduce, next, tile, ret)
+
+// OUTROW(z, y, x): accumulator z's dot to out row DX, then DX on by R15.
+#define OUTROW(z, y, x) \
+	REDUCE512(z, y, x, Y29, X29) \
+	MOVSS x, 0(DX) \
+	ADDQ R15, DX
 
 // DP8X1(name, LOLOAD, LODP, XSTEP): func(x *uint32, xs int, w *uint16, chunks int, out *float32, os int)
 // Eight activation rows x + r·xs (xs in dwords) against one weight row;
@@ -523,38 +461,14 @@ TEXT name, NOSPLIT, $0-48 \
 	JZ done \
 loop: \
 	VMOVDQU32 (DI), Z24 \
-	VMOVDQU32 (SI), Z27 \
-	LOLOAD((SI), Z28) \
-	DP(0, 27, 24) \
-	LODP(0, 28, 24) \
-	VMOVDQU32 (R8), Z27 \
-	LOLOAD((R8), Z28) \
-	DP(1, 27, 24) \
-	LODP(1, 28, 24) \
-	VMOVDQU32 (R9), Z27 \
-	LOLOAD((R9), Z28) \
-	DP(2, 27, 24) \
-	LODP(2, 28, 24) \
-	VMOVDQU32 (R10), Z27 \
-	LOLOAD((R10), Z28) \
-	DP(3, 27, 24) \
-	LODP(3, 28, 24) \
-	VMOVDQU32 (SI)(AX*4), Z27 \
-	LOLOAD((SI)(AX*4), Z28) \
-	DP(4, 27, 24) \
-	LODP(4, 28, 24) \
-	VMOVDQU32 (R8)(AX*4), Z27 \
-	LOLOAD((R8)(AX*4), Z28) \
-	DP(5, 27, 24) \
-	LODP(5, 28, 24) \
-	VMOVDQU32 (R9)(AX*4), Z27 \
-	LOLOAD((R9)(AX*4), Z28) \
-	DP(6, 27, 24) \
-	LODP(6, 28, 24) \
-	VMOVDQU32 (R10)(AX*4), Z27 \
-	LOLOAD((R10)(AX*4), Z28) \
-	DP(7, 27, 24) \
-	LODP(7, 28, 24) \
+	XROW1(LOLOAD, LODP, (SI), 0) \
+	XROW1(LOLOAD, LODP, (R8), 1) \
+	XROW1(LOLOAD, LODP, (R9), 2) \
+	XROW1(LOLOAD, LODP, (R10), 3) \
+	XROW1(LOLOAD, LODP, (SI)(AX*4), 4) \
+	XROW1(LOLOAD, LODP, (R8)(AX*4), 5) \
+	XROW1(LOLOAD, LODP, (R9)(AX*4), 6) \
+	XROW1(LOLOAD, LODP, (R10)(AX*4), 7) \
 	ADDQ $64, DI \
 	ADDQ $XSTEP, SI \
 	ADDQ $XSTEP, R8 \
@@ -563,27 +477,13 @@ loop: \
 	DECQ CX \
 	JNZ  loop \
 done: \
-	REDUCE512(Z0, Y0, X0, Y29, X29) \
-	MOVSS X0, 0(DX) \
-	ADDQ R15, DX \
-	REDUCE512(Z1, Y1, X1, Y29, X29) \
-	MOVSS X1, 0(DX) \
-	ADDQ R15, DX \
-	REDUCE512(Z2, Y2, X2, Y29, X29) \
-	MOVSS X2, 0(DX) \
-	ADDQ R15, DX \
-	REDUCE512(Z3, Y3, X3, Y29, X29) \
-	MOVSS X3, 0(DX) \
-	ADDQ R15, DX \
-	REDUCE512(Z4, Y4, X4, Y29, X29) \
-	MOVSS X4, 0(DX) \
-	ADDQ R15, DX \
-	REDUCE512(Z5, Y5, X5, Y29, X29) \
-	MOVSS X5, 0(DX) \
-	ADDQ R15, DX \
-	REDUCE512(Z6, Y6, X6, Y29, X29) \
-	MOVSS X6, 0(DX) \
-	ADDQ R15, DX \
+	OUTROW(Z0, Y0, X0) \
+	OUTROW(Z1, Y1, X1) \
+	OUTROW(Z2, Y2, X2) \
+	OUTROW(Z3, Y3, X3) \
+	OUTROW(Z4, Y4, X4) \
+	OUTROW(Z5, Y5, X5) \
+	OUTROW(Z6, Y6, X6) \
 	REDUCE512(Z7, Y7, X7, Y29, X29) \
 	MOVSS X7, 0(DX) \
 	VZEROUPPER \
