@@ -50,6 +50,60 @@
 // 8 int8 at p with the scales (or affine floats) of its weight row at s
 // into y; SSTEP is the bytes of a block's scales (or affine floats).
 
+// The tiles' steps, by the chunk (W: W0 or W1; wo its weights' offset in
+// the block, xo its activations'): CHUNK1X4 widens the chunk of four
+// weight rows (Y4–Y7) against one activation row into Y0–Y3; CHUNK4X1 one
+// weight row (Y4) against four activation rows; CHUNK4X3 three weight rows
+// (Y12–Y14) against four activation rows into Y0–Y11, row r's in
+// Y3r…Y3r+2.
+#define CHUNK1X4(W, wo, xo) \
+	W(wo(DI), (AX), Y4) \
+	W(wo(R11), (AX)(BX*1), Y5) \
+	W(wo(R12), (AX)(BX*2), Y6) \
+	W(wo(R13), (AX)(R14*1), Y7) \
+	VFMADD231PS xo(SI), Y4, Y0 \
+	VFMADD231PS xo(SI), Y5, Y1 \
+	VFMADD231PS xo(SI), Y6, Y2 \
+	VFMADD231PS xo(SI), Y7, Y3
+
+#define CHUNK4X1(W, wo, xo) \
+	W(wo(DI), (AX), Y4) \
+	VFMADD231PS xo(SI), Y4, Y0 \
+	VFMADD231PS xo(R8), Y4, Y1 \
+	VFMADD231PS xo(R9), Y4, Y2 \
+	VFMADD231PS xo(R10), Y4, Y3
+
+// ROW4X3(xo, r, a, b, c): activation row r's chunk at xo against Y12–Y14
+// into a, b, c.
+#define ROW4X3(xo, r, a, b, c) \
+	VFMADD231PS xo(r), Y12, a \
+	VFMADD231PS xo(r), Y13, b \
+	VFMADD231PS xo(r), Y14, c
+
+#define CHUNK4X3(W, wo, xo) \
+	W(wo(DI), (AX), Y12) \
+	W(wo(R11), (AX)(BX*1), Y13) \
+	W(wo(R12), (AX)(BX*2), Y14) \
+	ROW4X3(xo, SI, Y0, Y1, Y2) \
+	ROW4X3(xo, R8, Y3, Y4, Y5) \
+	ROW4X3(xo, R9, Y6, Y7, Y8) \
+	ROW4X3(xo, R10, Y9, Y10, Y11)
+
+// OUT1(y, x): y's sum to out (DX), then DX on a row (CX bytes); OUT3: three
+// sums to a row's three outputs.
+#define OUT1(y, x) \
+	REDUCE8(y, x, X15) \
+	MOVSS x, 0(DX) \
+	ADDQ CX, DX
+
+#define OUT3(y0, x0, y1, x1, y2, x2) \
+	REDUCE8(y0, x0, X15) \
+	MOVSS x0, 0(DX) \
+	REDUCE8(y1, x1, X15) \
+	MOVSS x1, 4(DX) \
+	REDUCE8(y2, x2, X15) \
+	MOVSS x2, 8(DX)
+
 // KT1X1(name, W0, W1, SSTEP): func(x *float32, xs int, q *int8, qs int, a *float32, as int, k int, out *float32, os int)
 // One activation row against one weight row.
 #define KT1X1(name, W0, W1, SSTEP) \
@@ -115,38 +169,10 @@ TEXT name, NOSPLIT, $0-72 \
 	SHRQ $5, CX \
 	JZ   done \
 loop: \
-	W0((DI), (AX), Y4) \
-	W0((R11), (AX)(BX*1), Y5) \
-	W0((R12), (AX)(BX*2), Y6) \
-	W0((R13), (AX)(R14*1), Y7) \
-	VFMADD231PS (SI), Y4, Y0 \
-	VFMADD231PS (SI), Y5, Y1 \
-	VFMADD231PS (SI), Y6, Y2 \
-	VFMADD231PS (SI), Y7, Y3 \
-	W1(8(DI), (AX), Y4) \
-	W1(8(R11), (AX)(BX*1), Y5) \
-	W1(8(R12), (AX)(BX*2), Y6) \
-	W1(8(R13), (AX)(R14*1), Y7) \
-	VFMADD231PS 32(SI), Y4, Y0 \
-	VFMADD231PS 32(SI), Y5, Y1 \
-	VFMADD231PS 32(SI), Y6, Y2 \
-	VFMADD231PS 32(SI), Y7, Y3 \
-	W0(16(DI), (AX), Y4) \
-	W0(16(R11), (AX)(BX*1), Y5) \
-	W0(16(R12), (AX)(BX*2), Y6) \
-	W0(16(R13), (AX)(R14*1), Y7) \
-	VFMADD231PS 64(SI), Y4, Y0 \
-	VFMADD231PS 64(SI), Y5, Y1 \
-	VFMADD231PS 64(SI), Y6, Y2 \
-	VFMADD231PS 64(SI), Y7, Y3 \
-	W1(24(DI), (AX), Y4) \
-	W1(24(R11), (AX)(BX*1), Y5) \
-	W1(24(R12), (AX)(BX*2), Y6) \
-	W1(24(R13), (AX)(R14*1), Y7) \
-	VFMADD231PS 96(SI), Y4, Y0 \
-	VFMADD231PS 96(SI), Y5, Y1 \
-	VFMADD231PS 96(SI), Y6, Y2 \
-	VFMADD231PS 96(SI), Y7, Y3 \
+	CHUNK1X4(W0, 0, 0) \
+	CHUNK1X4(W1, 8, 32) \
+	CHUNK1X4(W0, 16, 64) \
+	CHUNK1X4(W1, 24, 96) \
 	ADDQ $32, DI \
 	ADDQ $32, R11 \
 	ADDQ $32, R12 \
@@ -195,26 +221,10 @@ TEXT name, NOSPLIT, $0-72 \
 	SHRQ $5, CX \
 	JZ   done \
 loop: \
-	W0((DI), (AX), Y4) \
-	VFMADD231PS (SI), Y4, Y0 \
-	VFMADD231PS (R8), Y4, Y1 \
-	VFMADD231PS (R9), Y4, Y2 \
-	VFMADD231PS (R10), Y4, Y3 \
-	W1(8(DI), (AX), Y4) \
-	VFMADD231PS 32(SI), Y4, Y0 \
-	VFMADD231PS 32(R8), Y4, Y1 \
-	VFMADD231PS 32(R9), Y4, Y2 \
-	VFMADD231PS 32(R10), Y4, Y3 \
-	W0(16(DI), (AX), Y4) \
-	VFMADD231PS 64(SI), Y4, Y0 \
-	VFMADD231PS 64(R8), Y4, Y1 \
-	VFMADD231PS 64(R9), Y4, Y2 \
-	VFMADD231PS 64(R10), Y4, Y3 \
-	W1(24(DI), (AX), Y4) \
-	VFMADD231PS 96(SI), Y4, Y0 \
-	VFMADD231PS 96(R8), Y4, Y1 \
-	VFMADD231PS 96(R9), Y4, Y2 \
-	VFMADD231PS 96(R10), Y4, Y3 \
+	CHUNK4X1(W0, 0, 0) \
+	CHUNK4X1(W1, 8, 32) \
+	CHUNK4X1(W0, 16, 64) \
+	CHUNK4X1(W1, 24, 96) \
 	ADDQ $32, DI \
 	ADDQ $128, SI \
 	ADDQ $128, R8 \
@@ -227,15 +237,9 @@ done: \
 	MOVQ out+56(FP), DX \
 	MOVQ os+64(FP), CX \
 	SHLQ $2, CX \
-	REDUCE8(Y0, X0, X15) \
-	MOVSS X0, 0(DX) \
-	ADDQ CX, DX \
-	REDUCE8(Y1, X1, X15) \
-	MOVSS X1, 0(DX) \
-	ADDQ CX, DX \
-	REDUCE8(Y2, X2, X15) \
-	MOVSS X2, 0(DX) \
-	ADDQ CX, DX \
+	OUT1(Y0, X0) \
+	OUT1(Y1, X1) \
+	OUT1(Y2, X2) \
 	REDUCE8(Y3, X3, X15) \
 	MOVSS X3, 0(DX) \
 	VZEROUPPER \
@@ -268,66 +272,10 @@ TEXT name, NOSPLIT, $0-72 \
 	SHRQ $5, CX \
 	JZ   done \
 loop: \
-	W0((DI), (AX), Y12) \
-	W0((R11), (AX)(BX*1), Y13) \
-	W0((R12), (AX)(BX*2), Y14) \
-	VFMADD231PS (SI), Y12, Y0 \
-	VFMADD231PS (SI), Y13, Y1 \
-	VFMADD231PS (SI), Y14, Y2 \
-	VFMADD231PS (R8), Y12, Y3 \
-	VFMADD231PS (R8), Y13, Y4 \
-	VFMADD231PS (R8), Y14, Y5 \
-	VFMADD231PS (R9), Y12, Y6 \
-	VFMADD231PS (R9), Y13, Y7 \
-	VFMADD231PS (R9), Y14, Y8 \
-	VFMADD231PS (R10), Y12, Y9 \
-	VFMADD231PS (R10), Y13, Y10 \
-	VFMADD231PS (R10), Y14, Y11 \
-	W1(8(DI), (AX), Y12) \
-	W1(8(R11), (AX)(BX*1), Y13) \
-	W1(8(R12), (AX)(BX*2), Y14) \
-	VFMADD231PS 32(SI), Y12, Y0 \
-	VFMADD231PS 32(SI), Y13, Y1 \
-	VFMADD231PS 32(SI), Y14, Y2 \
-	VFMADD231PS 32(R8), Y12, Y3 \
-	VFMADD231PS 32(R8), Y13, Y4 \
-	VFMADD231PS 32(R8), Y14, Y5 \
-	VFMADD231PS 32(R9), Y12, Y6 \
-	VFMADD231PS 32(R9), Y13, Y7 \
-	VFMADD231PS 32(R9), Y14, Y8 \
-	VFMADD231PS 32(R10), Y12, Y9 \
-	VFMADD231PS 32(R10), Y13, Y10 \
-	VFMADD231PS 32(R10), Y14, Y11 \
-	W0(16(DI), (AX), Y12) \
-	W0(16(R11), (AX)(BX*1), Y13) \
-	W0(16(R12), (AX)(BX*2), Y14) \
-	VFMADD231PS 64(SI), Y12, Y0 \
-	VFMADD231PS 64(SI), Y13, Y1 \
-	VFMADD231PS 64(SI), Y14, Y2 \
-	VFMADD231PS 64(R8), Y12, Y3 \
-	VFMADD231PS 64(R8), Y13, Y4 \
-	VFMADD231PS 64(R8), Y14, Y5 \
-	VFMADD231PS 64(R9), Y12, Y6 \
-	VFMADD231PS 64(R9), Y13, Y7 \
-	VFMADD231PS 64(R9), Y14, Y8 \
-	VFMADD231PS 64(R10), Y12, Y9 \
-	VFMADD231PS 64(R10), Y13, Y10 \
-	VFMADD231PS 64(R10), Y14, Y11 \
-	W1(24(DI), (AX), Y12) \
-	W1(24(R11), (AX)(BX*1), Y13) \
-	W1(24(R12), (AX)(BX*2), Y14) \
-	VFMADD231PS 96(SI), Y12, Y0 \
-	VFMADD231PS 96(SI), Y13, Y1 \
-	VFMADD231PS 96(SI), Y14, Y2 \
-	VFMADD231PS 96(R8), Y12, Y3 \
-	VFMADD231PS 96(R8), Y13, Y4 \
-	VFMADD231PS 96(R8), Y14, Y5 \
-	VFMADD231PS 96(R9), Y12, Y6 \
-	VFMADD231PS 96(R9), Y13, Y7 \
-	VFMADD231PS 96(R9), Y14, Y8 \
-	VFMADD231PS 96(R10), Y12, Y9 \
-	VFMADD231PS 96(R10), Y13, Y10 \
-	VFMADD231PS 96(R10), Y14, Y11 \
+	CHUNK4X3(W0, 0, 0) \
+	CHUNK4X3(W1, 8, 32) \
+	CHUNK4X3(W0, 16, 64) \
+	CHUNK4X3(W1, 24, 96) \
 	ADDQ $32, DI \
 	ADDQ $32, R11 \
 	ADDQ $32, R12 \
@@ -342,33 +290,13 @@ done: \
 	MOVQ out+56(FP), DX \
 	MOVQ os+64(FP), CX \
 	SHLQ $2, CX \
-	REDUCE8(Y0, X0, X15) \
-	MOVSS X0, 0(DX) \
-	REDUCE8(Y1, X1, X15) \
-	MOVSS X1, 4(DX) \
-	REDUCE8(Y2, X2, X15) \
-	MOVSS X2, 8(DX) \
+	OUT3(Y0, X0, Y1, X1, Y2, X2) \
 	ADDQ CX, DX \
-	REDUCE8(Y3, X3, X15) \
-	MOVSS X3, 0(DX) \
-	REDUCE8(Y4, X4, X15) \
-	MOVSS X4, 4(DX) \
-	REDUCE8(Y5, X5, X15) \
-	MOVSS X5, 8(DX) \
+	OUT3(Y3, X3, Y4, X4, Y5, X5) \
 	ADDQ CX, DX \
-	REDUCE8(Y6, X6, X15) \
-	MOVSS X6, 0(DX) \
-	REDUCE8(Y7, X7, X15) \
-	MOVSS X7, 4(DX) \
-	REDUCE8(Y8, X8, X15) \
-	MOVSS X8, 8(DX) \
+	OUT3(Y6, X6, Y7, X7, Y8, X8) \
 	ADDQ CX, DX \
-	REDUCE8(Y9, X9, X15) \
-	MOVSS X9, 0(DX) \
-	REDUCE8(Y10, X10, X15) \
-	MOVSS X10, 4(DX) \
-	REDUCE8(Y11, X11, X15) \
-	MOVSS X11, 8(DX) \
+	OUT3(Y9, X9, Y10, X10, Y11, X11) \
 	VZEROUPPER \
 	RET
 
