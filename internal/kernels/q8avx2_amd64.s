@@ -50,6 +50,25 @@
 // 8 int8 at p with the scales (or affine floats) of its weight row at s
 // into y; SSTEP is the bytes of a block's scales (or affine floats).
 
+// KTARGS: a kernel's arguments (x, xs, q, qs, a, as) into SI, DX (bytes),
+// DI, CX, AX, BX (bytes); R14 three times BX. KTOUT: out and os (bytes)
+// into DX and CX.
+#define KTARGS \
+	MOVQ x+0(FP), SI \
+	MOVQ xs+8(FP), DX \
+	SHLQ $2, DX \
+	MOVQ q+16(FP), DI \
+	MOVQ qs+24(FP), CX \
+	MOVQ a+32(FP), AX \
+	MOVQ as+40(FP), BX \
+	SHLQ $2, BX \
+	LEAQ (BX)(BX*2), R14
+
+#define KTOUT \
+	MOVQ out+56(FP), DX \
+	MOVQ os+64(FP), CX \
+	SHLQ $2, CX
+
 // The tiles' steps, by the chunk (W: W0 or W1; wo its weights' offset in
 // the block, xo its activations'): CHUNK1X4 widens the chunk of four
 // weight rows (Y4–Y7) against one activation row into Y0–Y3; CHUNK4X1 one
@@ -108,15 +127,7 @@
 // One activation row against one weight row.
 #define KT1X1(name, W0, W1, SSTEP) \
 TEXT name, NOSPLIT, $0-72 \
-	MOVQ x+0(FP), SI \
-	MOVQ xs+8(FP), DX \
-	SHLQ $2, DX \
-	MOVQ q+16(FP), DI \
-	MOVQ qs+24(FP), CX \
-	MOVQ a+32(FP), AX \
-	MOVQ as+40(FP), BX \
-	SHLQ $2, BX \
-	LEAQ (BX)(BX*2), R14 \
+	KTARGS \
 	MOVQ k+48(FP), CX \
 	VXORPS Y0, Y0, Y0 \
 	SHRQ $5, CX \
@@ -136,9 +147,7 @@ loop: \
 	DECQ CX \
 	JNZ  loop \
 done: \
-	MOVQ out+56(FP), DX \
-	MOVQ os+64(FP), CX \
-	SHLQ $2, CX \
+	KTOUT \
 	REDUCE8(Y0, X0, X15) \
 	MOVSS X0, 0(DX) \
 	VZEROUPPER \
@@ -149,15 +158,7 @@ done: \
 // (R14 at the end: three times os, the last output's distance.)
 #define KT1X4(name, W0, W1, SSTEP) \
 TEXT name, NOSPLIT, $0-72 \
-	MOVQ x+0(FP), SI \
-	MOVQ xs+8(FP), DX \
-	SHLQ $2, DX \
-	MOVQ q+16(FP), DI \
-	MOVQ qs+24(FP), CX \
-	MOVQ a+32(FP), AX \
-	MOVQ as+40(FP), BX \
-	SHLQ $2, BX \
-	LEAQ (BX)(BX*2), R14 \
+	KTARGS \
 	LEAQ (DI)(CX*1), R11 \
 	LEAQ (R11)(CX*1), R12 \
 	LEAQ (R12)(CX*1), R13 \
@@ -182,9 +183,7 @@ loop: \
 	DECQ CX \
 	JNZ  loop \
 done: \
-	MOVQ out+56(FP), DX \
-	MOVQ os+64(FP), CX \
-	SHLQ $2, CX \
+	KTOUT \
 	LEAQ (CX)(CX*2), R14 \
 	REDUCE8(Y0, X0, X15) \
 	MOVSS X0, (DX) \
@@ -201,15 +200,7 @@ done: \
 // Four activation rows against one weight row; output r at out + r·os floats.
 #define KT4X1(name, W0, W1, SSTEP) \
 TEXT name, NOSPLIT, $0-72 \
-	MOVQ x+0(FP), SI \
-	MOVQ xs+8(FP), DX \
-	SHLQ $2, DX \
-	MOVQ q+16(FP), DI \
-	MOVQ qs+24(FP), CX \
-	MOVQ a+32(FP), AX \
-	MOVQ as+40(FP), BX \
-	SHLQ $2, BX \
-	LEAQ (BX)(BX*2), R14 \
+	KTARGS \
 	LEAQ (SI)(DX*1), R8 \
 	LEAQ (R8)(DX*1), R9 \
 	LEAQ (R9)(DX*1), R10 \
@@ -234,9 +225,7 @@ loop: \
 	DECQ CX \
 	JNZ  loop \
 done: \
-	MOVQ out+56(FP), DX \
-	MOVQ os+64(FP), CX \
-	SHLQ $2, CX \
+	KTOUT \
 	OUT1(Y0, X0) \
 	OUT1(Y1, X1) \
 	OUT1(Y2, X2) \
@@ -249,15 +238,7 @@ done: \
 // Four activation rows against three weight rows (prefill); out[r·os + c].
 #define KT4X3(name, W0, W1, SSTEP) \
 TEXT name, NOSPLIT, $0-72 \
-	MOVQ x+0(FP), SI \
-	MOVQ xs+8(FP), DX \
-	SHLQ $2, DX \
-	MOVQ q+16(FP), DI \
-	MOVQ qs+24(FP), CX \
-	MOVQ a+32(FP), AX \
-	MOVQ as+40(FP), BX \
-	SHLQ $2, BX \
-	LEAQ (BX)(BX*2), R14 \
+	KTARGS \
 	LEAQ (SI)(DX*1), R8 \
 	LEAQ (R8)(DX*1), R9 \
 	LEAQ (R9)(DX*1), R10 \
@@ -287,9 +268,7 @@ loop: \
 	DECQ CX \
 	JNZ  loop \
 done: \
-	MOVQ out+56(FP), DX \
-	MOVQ os+64(FP), CX \
-	SHLQ $2, CX \
+	KTOUT \
 	OUT3(Y0, X0, Y1, X1, Y2, X2) \
 	ADDQ CX, DX \
 	OUT3(Y3, X3, Y4, X4, Y5, X5) \
