@@ -68,8 +68,9 @@ func globals(r *renderer) map[string]Value {
 			if step == 0 {
 				return nil, fmt.Errorf("range() arg 3 must not be zero")
 			}
-			if n := (hi - lo) / step; n > 1_000_000 {
-				return nil, fmt.Errorf("range() of %d items is too large", n)
+			// The count in float64: hi − lo can wrap in int64.
+			if n := (float64(hi) - float64(lo)) / float64(step); n > 1_000_000 {
+				return nil, fmt.Errorf("range() of %.0f items is too large", n)
 			}
 			var out []Value
 			for i := lo; (step > 0 && i < hi) || (step < 0 && i > hi); i += step {
@@ -273,6 +274,9 @@ func stringMethod(s, name string) Func {
 				}
 				parts[i] = p
 			}
+			if err := checkJoin(parts, s); err != nil {
+				return nil, err
+			}
 			return strings.Join(parts, s), nil
 		}
 	case "isdigit", "isalpha", "isalnum", "isspace", "isupper", "islower":
@@ -356,7 +360,31 @@ func strReplace(s string, args []Value) (Value, error) {
 		}
 		n = int(c)
 	}
+	// The result's length, before building it: replacing each of many
+	// matches by a long string multiplies it. (count and the growth are
+	// each under 2²⁷ here, so their product does not wrap.)
+	if grow := int64(len(new)) - int64(len(old)); grow > 0 {
+		count := int64(strings.Count(s, old))
+		if n >= 0 {
+			count = min(count, int64(n))
+		}
+		if err := checkLen("replace", int64(len(s))+count*grow); err != nil {
+			return nil, err
+		}
+	}
 	return strings.Replace(s, old, new, n), nil
+}
+
+// checkJoin refuses a join longer than a string may be.
+func checkJoin(parts []string, sep string) error {
+	total := int64(len(sep)) * int64(max(len(parts)-1, 0))
+	for _, p := range parts {
+		total += int64(len(p))
+		if total > maxOutput {
+			break
+		}
+	}
+	return checkLen("join", total)
 }
 
 func strPredicate(s, name string) bool {
@@ -635,6 +663,9 @@ func (r *renderer) filter(name string, in Value, args []Value, kwargs *Dict, lin
 			if !ok {
 				return nil, fmt.Errorf("indent must be an integer")
 			}
+			if err := checkLen("tojson's indent", n); err != nil {
+				return nil, err
+			}
 			indent = n
 		}
 		sortKeys := truthy(kwarg(nil, kwargs, 0, "sort_keys", false))
@@ -676,6 +707,9 @@ func (r *renderer) filter(name string, in Value, args []Value, kwargs *Dict, lin
 				}
 			}
 			parts[i] = pyStr(it)
+		}
+		if err := checkJoin(parts, sep); err != nil {
+			return nil, err
 		}
 		return strings.Join(parts, sep), nil
 	case "replace":
@@ -779,11 +813,17 @@ func (r *renderer) filter(name string, in Value, args []Value, kwargs *Dict, lin
 		width := kwarg(args, kwargs, 0, "width", int64(4))
 		pad := pyStr(width)
 		if n, ok := intOf(width); ok {
+			if err := checkLen("indent", n); err != nil {
+				return nil, err
+			}
 			pad = strings.Repeat(" ", int(max(n, 0)))
 		}
 		first := truthy(kwarg(args, kwargs, 1, "first", false))
 		blank := truthy(kwarg(args, kwargs, 2, "blank", false))
 		lines := strings.Split(pyStr(in), "\n")
+		if err := checkLen("indent", int64(len(pyStr(in)))+int64(len(lines))*int64(len(pad))); err != nil {
+			return nil, err
+		}
 		for i, l := range lines {
 			if (i > 0 || first) && (blank || strings.TrimSpace(l) != "") {
 				lines[i] = pad + l
@@ -973,6 +1013,9 @@ func (r *renderer) filter(name string, in Value, args []Value, kwargs *Dict, lin
 	case "center":
 		s := pyStr(in)
 		w, _ := intOf(kwarg(args, kwargs, 0, "width", int64(80)))
+		if err := checkLen("center", w); err != nil {
+			return nil, err
+		}
 		pad := int(w) - utf8.RuneCountInString(s)
 		if pad <= 0 {
 			return s, nil

@@ -13,7 +13,33 @@ func TestHostileTemplates(t *testing.T) {
 		{"{% for i in range(100000000) %}{% endfor %}", "too large"},
 		{"{% for i in range(1000000) %}{% for j in range(1000000) %}{% endfor %}{% endfor %}", "too long"},
 		{"{% set s = 'x' * 1000000 %}{% for i in range(1000) %}{{ s }}{% endfor %}", "output"},
-		{"{{ 'x' * 100000000000 }}", "too large"},
+		{"{{ 'x' * 100000000000 }}", "limit"},
+		{"{{ 'xy' * 4611686018427387904 }}", "limit"}, // n·len(s) wraps to 0
+		// Strings and lists doubled in a loop: each step is cheap, the
+		// sixtieth would be 2⁶⁰ long.
+		{"{% set ns = namespace(s='x') %}{% for i in range(60) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}", "limit"},
+		{"{% set ns = namespace(s='x') %}{% for i in range(60) %}{% set ns.s = ns.s + ns.s %}{% endfor %}", "limit"},
+		{"{% set ns = namespace(s=[1]) %}{% for i in range(60) %}{% set ns.s = ns.s + ns.s %}{% endfor %}", "limit"},
+		{"{% set ns = namespace(s=(1,)) %}{% for i in range(60) %}{% set ns.s = ns.s + ns.s %}{% endfor %}", "limit"},
+		// One call that would build a huge string.
+		{"{{ 'a\nb'|indent(10000000000) }}", "limit"},
+		{"{{ ('a\n' * 1000000)|indent(100) }}", "limit"},
+		{"{{ 'a'|center(10000000000) }}", "limit"},
+		{"{% set s = 'x' * 10000000 %}{{ s|replace('x', s) }}", "limit"},
+		{"{% set s = 'x' * 10000000 %}{{ s.replace('', s) }}", "limit"},
+		{"{{ [[[1]]]|tojson(indent=1000000000000) }}", "limit"},
+		{"{% set s = 'x' * 40000000 %}{{ [s, s]|tojson }}", "limit"},
+		{"{% set s = 'x' * 40000000 %}{{ [s, s]|join }}", "limit"},
+		{"{% set s = 'x' * 40000000 %}{{ ''.join([s, s]) }}", "limit"},
+		// A list holding one long string many times: its repr is cut short
+		// and refused.
+		{"{% set s = 'x' * 40000000 %}{% set ns = namespace(l=[]) %}{% for i in range(10) %}{% set ns.l = ns.l + [s] %}{% endfor %}{{ ns.l }}", "64 MiB"},
+		{"{% set s = 'x' * 40000000 %}{% set ns = namespace(l=[]) %}{% for i in range(10) %}{% set ns.l = ns.l + [s] %}{% endfor %}{{ ns.l|string|length }}", "limit"},
+		// A list built by concatenation in a loop copies it each time:
+		// counted against the budget of built bytes.
+		{"{% set ns = namespace(l=[]) %}{% for i in range(1000000) %}{% set ns.l = ns.l + [i] %}{% endfor %}", "built more than"},
+		// Work that was a loop of the operand's size.
+		{"{{ range(-9223372036854775807, 9223372036854775807)|length }}", "too large"},
 		{"{% extends 'base.html' %}", "not supported"},
 		{"{% include 'x' %}", "not supported"},
 		{"{% for x in y recursive %}{% endfor %}", "recursive"},
@@ -30,5 +56,39 @@ func TestHostileTemplates(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "h.jinja") {
 			t.Errorf("%q: err %v, want one naming h.jinja and %q", c.src, err, c.want)
 		}
+	}
+}
+
+// Powers take a step per bit of the exponent (as int64, wrapping where
+// Python's integers would grow): a hostile exponent is answered at once.
+func TestIntPow(t *testing.T) {
+	for _, c := range []struct{ a, b, want int64 }{{2, 10, 1024}, {3, 0, 1}, {-3, 3, -27}, {7, 1, 7}, {2, 63, -1 << 63}, {1, 999999999999999, 1}, {-1, 999999999999999, -1}} {
+		if got := intPow(c.a, c.b); got != c.want {
+			t.Errorf("%d ** %d = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+	tmpl, err := Parse("p.jinja", "{{ 2 ** 10 }} {{ 1 ** 999999999999999999 }}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := tmpl.Render(nil); err != nil || out != "1024 1" {
+		t.Fatalf("%q, %v", out, err)
+	}
+}
+
+// Many strings each under the limit are refused together past the render's
+// budget of built bytes (lowered here from maxBuilt's GiB), with the line;
+// a template under it renders.
+func TestTemplateBuildBudget(t *testing.T) {
+	src := "{% set ns = namespace(l=[]) %}{% for i in range(100) %}\n{% set ns.l = ns.l + ['x' * 100000 ~ i] %}{% endfor %}{{ ns.l|length }}"
+	tmpl, err := Parse("b.jinja", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tmpl.render(nil, 5<<20); err == nil || !strings.Contains(err.Error(), "built more than 5 MiB") || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("err %v, want the budget named at line 2", err)
+	}
+	if out, err := tmpl.render(nil, 50<<20); err != nil || out != "100" {
+		t.Fatalf("under the budget: %q, %v", out, err)
 	}
 }

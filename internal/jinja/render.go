@@ -27,20 +27,15 @@ func Parse(name, src string) (*Template, error) {
 	return &Template{name: name, root: root}, nil
 }
 
-// Limits against hostile templates: output size, loop iterations and
-// macro recursion are bounded, so no template can hang or exhaust memory.
-const (
-	maxOutput = 64 << 20
-	maxSteps  = 2_000_000
-	maxDepth  = 200
-)
-
 // ErrRaised is wrapped by the error of a template that called raise_exception.
 var ErrRaised = errors.New("the chat template raised an error")
 
 // Render runs the template with the given variables (Jinja2's context).
-func (t *Template) Render(vars map[string]Value) (string, error) {
-	r := &renderer{tmpl: t}
+func (t *Template) Render(vars map[string]Value) (string, error) { return t.render(vars, maxBuilt) }
+
+// render is Render with built bytes of strings allowed (see charge).
+func (t *Template) render(vars map[string]Value, built int64) (string, error) {
+	r := &renderer{tmpl: t, maxBuilt: built}
 	root := &scope{vars: map[string]Value{}}
 	for k, v := range globals(r) {
 		root.vars[k] = v
@@ -55,6 +50,9 @@ func (t *Template) Render(vars map[string]Value) (string, error) {
 			err = fmt.Errorf("break or continue outside a loop")
 		}
 		return "", fmt.Errorf("template %s: %w", t.name, err)
+	}
+	if b.Len() > maxOutput {
+		return "", fmt.Errorf("template %s: the output is over %d MiB", t.name, maxOutput>>20)
 	}
 	return b.String(), nil
 }
@@ -76,10 +74,12 @@ func (s *scope) lookup(name string) (Value, bool) {
 func (s *scope) child() *scope { return &scope{vars: map[string]Value{}, parent: s} }
 
 type renderer struct {
-	tmpl  *Template
-	root  *scope
-	steps int
-	depth int
+	tmpl     *Template
+	root     *scope
+	steps    int
+	depth    int
+	built    int64 // bytes of strings built by expressions (see charge)
+	maxBuilt int64 // the limit of built: maxBuilt (tests lower it)
 }
 
 var (
@@ -418,7 +418,11 @@ func (r *renderer) eval(x expr, sc *scope, line int) (Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		return callValue(fn, args, kwargs, line)
+		v, err := callValue(fn, args, kwargs, line)
+		if err == nil {
+			err = r.charge(v, line)
+		}
+		return v, err
 	case *filterExpr:
 		in, err := r.eval(x.in, sc, line)
 		if err != nil {
@@ -428,7 +432,11 @@ func (r *renderer) eval(x expr, sc *scope, line int) (Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		return r.applyFilter(x.name, in, args, kwargs, line)
+		v, err := r.applyFilter(x.name, in, args, kwargs, line)
+		if err == nil {
+			err = r.charge(v, line)
+		}
+		return v, err
 	case *testExpr:
 		in, err := r.eval(x.in, sc, line)
 		if err != nil {
@@ -471,7 +479,11 @@ func (r *renderer) eval(x expr, sc *scope, line int) (Value, error) {
 			return v, nil
 		}
 	case *binExpr:
-		return r.evalBinary(x, sc, line)
+		v, err := r.evalBinary(x, sc, line)
+		if err == nil {
+			err = r.charge(v, line)
+		}
+		return v, err
 	case *condExpr:
 		c, err := r.eval(x.cond, sc, line)
 		if err != nil {
@@ -591,7 +603,11 @@ func binary(op string, l, r Value) (Value, error) {
 		}
 		return in == (op == "in"), nil
 	case "~":
-		return pyStr(l) + pyStr(r), nil
+		a, b := pyStr(l), pyStr(r)
+		if err := checkLen("~", int64(len(a))+int64(len(b))); err != nil {
+			return nil, err
+		}
+		return a + b, nil
 	}
 	if u, ok := l.(Undefined); ok {
 		return nil, u.err()
@@ -604,24 +620,36 @@ func binary(op string, l, r Value) (Value, error) {
 		switch a := l.(type) {
 		case string:
 			if b, ok := r.(string); ok {
+				if err := checkLen("+", int64(len(a))+int64(len(b))); err != nil {
+					return nil, err
+				}
 				return a + b, nil
 			}
 		case []Value:
 			if b, ok := r.([]Value); ok {
+				if err := checkItems("+", int64(len(a))+int64(len(b))); err != nil {
+					return nil, err
+				}
 				return append(append(make([]Value, 0, len(a)+len(b)), a...), b...), nil
 			}
 		case Tuple:
 			if b, ok := r.(Tuple); ok {
+				if err := checkItems("+", int64(len(a))+int64(len(b))); err != nil {
+					return nil, err
+				}
 				return append(append(make(Tuple, 0, len(a)+len(b)), a...), b...), nil
 			}
 		}
 	case "*":
 		if s, ok := l.(string); ok {
 			if n, ok := r.(int64); ok {
-				if n*int64(len(s)) > maxOutput {
-					return nil, fmt.Errorf("string repetition too large")
+				if n <= 0 || s == "" {
+					return "", nil
 				}
-				return strings.Repeat(s, int(max(n, 0))), nil
+				if n > maxOutput/int64(len(s)) { // n·len(s) past the limit (the product could wrap)
+					return nil, errTooLong("string repetition")
+				}
+				return strings.Repeat(s, int(n)), nil
 			}
 		}
 	case "%":
@@ -659,11 +687,7 @@ func binary(op string, l, r Value) (Value, error) {
 			return m, nil
 		case "**":
 			if bi >= 0 {
-				res := int64(1)
-				for i := int64(0); i < bi; i++ {
-					res *= ai
-				}
-				return res, nil
+				return intPow(ai, bi), nil
 			}
 		}
 	}
@@ -697,6 +721,19 @@ func binary(op string, l, r Value) (Value, error) {
 		return math.Pow(fa, fb), nil
 	}
 	return nil, fmt.Errorf("unsupported operator %s", op)
+}
+
+// intPow is a to the power b (b ≥ 0) by squaring: a hostile exponent
+// costs 63 steps, not 2⁶³. int64 wraps where Python's integers would grow.
+func intPow(a, b int64) int64 {
+	res := int64(1)
+	for ; b > 0; b >>= 1 {
+		if b&1 == 1 {
+			res *= a
+		}
+		a *= a
+	}
+	return res
 }
 
 // intOf returns v as an int when it is an int or a bool.

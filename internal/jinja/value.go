@@ -220,7 +220,9 @@ func pyStr(v Value) string {
 	return pyRepr(v)
 }
 
-// pyRepr is Python's repr().
+// pyRepr is Python's repr(). Past maxOutput bytes it stops adding items
+// (a list may hold the same long string a million times), so the string
+// it returns is over the limit, which its users refuse (charge, Render).
 func pyRepr(v Value) string {
 	var b strings.Builder
 	writeRepr(&b, v)
@@ -248,6 +250,9 @@ func writeRepr(b *strings.Builder, v Value) {
 	case []Value:
 		b.WriteByte('[')
 		for i, e := range x {
+			if b.Len() > maxOutput {
+				return
+			}
 			if i > 0 {
 				b.WriteString(", ")
 			}
@@ -257,6 +262,9 @@ func writeRepr(b *strings.Builder, v Value) {
 	case Tuple:
 		b.WriteByte('(')
 		for i, e := range x {
+			if b.Len() > maxOutput {
+				return
+			}
 			if i > 0 {
 				b.WriteString(", ")
 			}
@@ -269,6 +277,9 @@ func writeRepr(b *strings.Builder, v Value) {
 	case *Dict:
 		b.WriteByte('{')
 		for i, k := range x.keys {
+			if b.Len() > maxOutput {
+				return
+			}
 			if i > 0 {
 				b.WriteString(", ")
 			}
@@ -360,11 +371,18 @@ func toJSON(v Value, indent int, sortKeys bool, itemSep, keySep string) (string,
 }
 
 func writeJSON(b *strings.Builder, v Value, indent, depth int, sortKeys bool, itemSep, keySep string) error {
-	newline := func(d int) {
+	// newline starts a line at depth d; like every item, it first checks
+	// that the text stays under maxOutput bytes (indent ≤ maxOutput, from
+	// the filter, so indent·d does not wrap).
+	newline := func(d int) error {
+		if err := checkLen("tojson", int64(b.Len())+1+int64(max(indent, 0))*int64(d)); err != nil {
+			return err
+		}
 		if indent >= 0 {
 			b.WriteByte('\n')
 			b.WriteString(strings.Repeat(" ", indent*d))
 		}
+		return nil
 	}
 	switch x := v.(type) {
 	case nil:
@@ -385,6 +403,9 @@ func writeJSON(b *strings.Builder, v Value, indent, depth int, sortKeys bool, it
 			b.WriteString(pyFloat(x))
 		}
 	case string:
+		if err := checkLen("tojson", int64(b.Len())+int64(len(x))); err != nil {
+			return err
+		}
 		writeJSONString(b, x)
 	case []Value, Tuple:
 		items := seqOf(x)
@@ -397,12 +418,16 @@ func writeJSON(b *strings.Builder, v Value, indent, depth int, sortKeys bool, it
 			if i > 0 {
 				b.WriteString(itemSep)
 			}
-			newline(depth + 1)
+			if err := newline(depth + 1); err != nil {
+				return err
+			}
 			if err := writeJSON(b, e, indent, depth+1, sortKeys, itemSep, keySep); err != nil {
 				return err
 			}
 		}
-		newline(depth)
+		if err := newline(depth); err != nil {
+			return err
+		}
 		b.WriteByte(']')
 	case *Dict:
 		if x.Len() == 0 {
@@ -419,14 +444,18 @@ func writeJSON(b *strings.Builder, v Value, indent, depth int, sortKeys bool, it
 			if i > 0 {
 				b.WriteString(itemSep)
 			}
-			newline(depth + 1)
+			if err := newline(depth + 1); err != nil {
+				return err
+			}
 			writeJSONString(b, k)
 			b.WriteString(keySep)
 			if err := writeJSON(b, x.m[k], indent, depth+1, sortKeys, itemSep, keySep); err != nil {
 				return err
 			}
 		}
-		newline(depth)
+		if err := newline(depth); err != nil {
+			return err
+		}
 		b.WriteByte('}')
 	default:
 		return fmt.Errorf("object of type %s is not JSON serializable", typeName(v))
