@@ -302,10 +302,8 @@ func runBatch(g *globals, fl *pflag.FlagSet, bf *batchFlags, sf *samplingFlags, 
 			fmt.Fprintf(os.Stderr, "lfm2: preempted %s (KV memory full); it will be recomputed\n", q.Tag.(*job).id)
 		}
 	}
-	// A prompt longer than this many bytes cannot fit the context whatever
-	// it tokenizes to: refuse it before spending time tokenizing it. (×2:
-	// a margin for normalizers that shrink text.)
-	maxPromptBytes := int64(bf.ctxLen) * int64(l.tok.MaxTokenBytes()) * 2
+	maxPromptBytes := promptByteLimit(bf.ctxLen, l.tok)
+	pf.maxBytes, pf.ctxTokens = maxPromptBytes, bf.ctxLen
 
 	src := &lineSource{sc: bufio.NewScanner(in), format: bf.format, shardIdx: shardIdx, shardN: shardN,
 		done: done, doneLines: doneLines, seen: map[string]bool{}, maxBytes: maxPromptBytes, ctxTokens: bf.ctxLen}
@@ -517,7 +515,7 @@ func (s *lineSource) next() (sourceLine, error) {
 	}
 	s.seen[key] = true
 	if n := promptBytes(ln); n > s.maxBytes {
-		out.reject = &lineFieldError{id: ln.ID, msg: fmt.Sprintf("the prompt is %d bytes, more than a %d-token context can hold (%d bytes at most; raise --ctx)", n, s.ctxTokens, s.maxBytes)}
+		out.reject = &lineFieldError{id: ln.ID, msg: errPromptBytes(n, s.ctxTokens, s.maxBytes).Error()}
 	}
 	return out, nil
 }

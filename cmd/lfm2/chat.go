@@ -199,6 +199,12 @@ func (c *chatSession) command(line string) bool {
 // prompt renders the conversation plus the new user turn, dropping the
 // oldest turns until it and the answer fit the context window.
 func (c *chatSession) prompt(user string) ([]int32, int, error) {
+	// Texts past this many bytes cannot fit, whatever they tokenize to:
+	// refused, or their oldest turns dropped, without tokenizing them.
+	limit := promptByteLimit(c.ctx, c.l.tok)
+	if int64(len(user)) > limit {
+		return nil, 0, fmt.Errorf("this message alone is %d bytes, more than the %d-token context can hold (%d bytes at most)", len(user), c.ctx, limit)
+	}
 	dropped := 0
 	for {
 		var msgs []tokenizer.Message
@@ -210,6 +216,14 @@ func (c *chatSession) prompt(user string) ([]int32, int, error) {
 		text, err := c.l.tok.ChatTemplate().Render(tokenizer.Conversation{Messages: msgs, AddGenerationPrompt: true})
 		if err != nil {
 			return nil, 0, err
+		}
+		if int64(len(text)) > limit && len(c.history) > 0 {
+			c.history = c.history[min(2, len(c.history)):]
+			dropped++
+			continue
+		}
+		if int64(len(text)) > limit {
+			return nil, 0, errPromptBytes(int64(len(text)), c.ctx, limit)
 		}
 		ids := c.l.tok.Encode(text, false)
 		if len(ids)+c.sf.maxTokens <= c.ctx || len(c.history) == 0 {

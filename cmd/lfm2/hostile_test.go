@@ -362,6 +362,43 @@ func TestBatchHugeLine(t *testing.T) {
 	}
 }
 
+// A prompt that cannot fit the context is refused by its size, before it is
+// tokenized (which takes tens of bytes of memory a byte): for run and chat by --ctx,
+// for the text of the chat template too, and for score by the model's
+// context, also when it is counted in tokens.
+func TestTextsPastTheContextRefusedBySize(t *testing.T) {
+	big := filepath.Join(t.TempDir(), "big.txt")
+	if err := os.WriteFile(big, []byte(strings.Repeat("word ", 1<<20)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"run", "--model", fixture, "--ctx", "64", "-f", big},
+		{"run", "--model", fixture, "--ctx", "64", "--raw", "-f", big},
+		// The prompt fits; the text the template renders with this system
+		// prompt does not.
+		{"run", "--model", fixture, "--ctx", "64", "--system", strings.Repeat("s", 100000), "hi"},
+	} {
+		_, stderr, code := runBinary(t, "", nil, args...)
+		if code == 0 || !strings.Contains(stderr, "bytes, more than a 64-token context can hold") || !strings.Contains(stderr, "raise --ctx") {
+			t.Errorf("%q: exit %d, %q", args[:6], code, stderr)
+		}
+	}
+	_, stderr, _ := runBinary(t, strings.Repeat("word ", 20000)+"\n", nil, "chat", "--model", fixture, "--ctx", "64")
+	if !strings.Contains(stderr, "this message alone is 100000 bytes, more than the 64-token context can hold") {
+		t.Errorf("chat: %q", stderr)
+	}
+	// 1.6 MB of text: under score's byte bound for a 128000-token context,
+	// over it in tokens.
+	long := filepath.Join(t.TempDir(), "long.txt")
+	if err := os.WriteFile(long, []byte(strings.Repeat("a b ", 400000)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := runBinary(t, "", nil, "score", "--model", fixture, "-f", long)
+	if code == 0 || !strings.Contains(stderr, "tokens, more than the model's context of 128000") {
+		t.Errorf("score of a long text: exit %d, %q", code, stderr)
+	}
+}
+
 // pull interrupted by Ctrl-C exits 3 (like run) and keeps the partial file.
 func TestPullInterruptExitsThree(t *testing.T) {
 	const sha = "0123456789abcdef0123456789abcdef01234567"

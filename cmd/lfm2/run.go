@@ -23,6 +23,18 @@ type promptFlags struct {
 	system    string
 	toolsFile string
 	tools     []json.RawMessage // read from --tools
+	// maxBytes (when set) bounds the prompt and the text the chat
+	// template renders (promptByteLimit of a ctxTokens context).
+	maxBytes  int64
+	ctxTokens int
+}
+
+// checkBytes refuses a text that cannot fit the context (see maxBytes).
+func (f *promptFlags) checkBytes(text string) error {
+	if f.maxBytes > 0 && int64(len(text)) > f.maxBytes {
+		return errPromptBytes(int64(len(text)), f.ctxTokens, f.maxBytes)
+	}
+	return nil
 }
 
 func (f *promptFlags) register(cmd *cobra.Command) {
@@ -48,6 +60,9 @@ func (f *promptFlags) load() error {
 
 // encode turns a user prompt (or a conversation, with tools) into ids.
 func (f *promptFlags) encode(tok *tokenizer.Tokenizer, prompt string, messages []tokenizer.Message, tools []json.RawMessage) ([]int32, error) {
+	if err := f.checkBytes(prompt); err != nil {
+		return nil, err
+	}
 	if f.raw && messages == nil {
 		return tok.Encode(prompt, true), nil
 	}
@@ -66,6 +81,9 @@ func (f *promptFlags) encode(tok *tokenizer.Tokenizer, prompt string, messages [
 	}
 	text, err := ct.Render(tokenizer.Conversation{Messages: messages, Tools: tools, AddGenerationPrompt: true})
 	if err != nil {
+		return nil, err
+	}
+	if err := f.checkBytes(text); err != nil {
 		return nil, err
 	}
 	return tok.Encode(text, false), nil // the template writes BOS itself
@@ -168,6 +186,9 @@ func newRunCmd(g *globals) *cobra.Command {
 			}
 			if verbose {
 				fmt.Fprintln(os.Stderr, sf.describe(l.defaults.family, from))
+			}
+			if l.tok != nil {
+				pf.maxBytes, pf.ctxTokens = promptByteLimit(ctxLen, l.tok), ctxLen
 			}
 			ids, err := promptIDs(idsFlag, file, args, func(text string) ([]int32, error) {
 				return pf.encode(l.tok, text, nil, nil)

@@ -37,11 +37,20 @@ func newScoreCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer l.Close()
+			// The model's context bounds a text (its positions past it were
+			// never trained, and its KV cache would be held whole).
+			ctx := l.model.Config.MaxPositions
 			ids, err := promptIDs(idsFlag, file, args, func(text string) ([]int32, error) {
+				if limit := promptByteLimit(ctx, l.tok); int64(len(text)) > limit {
+					return nil, fmt.Errorf("the text is %d bytes, more than the model's %d-token context can hold (%d bytes at most): score a part of it", len(text), ctx, limit)
+				}
 				return l.tok.Encode(text, true), nil
 			})
 			if err != nil {
 				return err
+			}
+			if len(ids) > ctx {
+				return fmt.Errorf("the text is %d tokens, more than the model's context of %d: score a part of it", len(ids), ctx)
 			}
 			res, err := score(l.model, ids, top)
 			if err != nil {
