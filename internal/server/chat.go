@@ -56,6 +56,9 @@ func chatPrompt(b *Backend, req *chatRequest) ([]int32, *apiError) {
 	if err != nil {
 		return nil, badRequest("messages", "the chat template refused the conversation: %v", err)
 	}
+	if e := checkTextBytes(b, "messages", "the conversation renders to", text); e != nil {
+		return nil, e
+	}
 	return b.Tokenizer.Encode(text, false), nil // the template writes BOS itself
 }
 

@@ -25,12 +25,18 @@ type completionRequest struct {
 func completionPrompts(b *Backend, raw json.RawMessage) ([][]int32, *apiError) {
 	var one string
 	if json.Unmarshal(raw, &one) == nil {
+		if e := checkTextBytes(b, "prompt", "the prompt is", one); e != nil {
+			return nil, e
+		}
 		return [][]int32{b.Tokenizer.Encode(one, true)}, nil
 	}
 	var texts []string
 	if json.Unmarshal(raw, &texts) == nil && len(texts) > 0 {
 		out := make([][]int32, len(texts))
 		for i, t := range texts {
+			if e := checkTextBytes(b, "prompt", fmt.Sprintf("prompt[%d] is", i), t); e != nil {
+				return nil, e
+			}
 			out[i] = b.Tokenizer.Encode(t, true)
 		}
 		return out, nil

@@ -656,3 +656,24 @@ func TestPrefixCacheThroughAPI(t *testing.T) {
 		t.Fatalf("cached tokens with the cache %v, without %v", cached, none)
 	}
 }
+
+// A text that cannot fit the context whatever it tokenizes to is a 400
+// naming the field, decided by its size before tokenizing it.
+func TestTextPastTheContextIsRefusedBySize(t *testing.T) {
+	ts := newTestServer(t, options{})
+	huge := strings.Repeat("word ", 800000) // 4 MB: past 4096 tokens × the longest token × 2
+	for _, c := range []struct {
+		path, param string
+		body        any
+	}{
+		{"/v1/chat/completions", "messages", map[string]any{"messages": []map[string]string{{"role": "user", "content": huge}}}},
+		{"/v1/completions", "prompt", map[string]any{"prompt": huge}},
+		{"/v1/completions", "prompt", map[string]any{"prompt": []string{"hi", huge}}},
+	} {
+		code, out := ts.post(t, c.path, c.body)
+		e, _ := out["error"].(map[string]any)
+		if msg, _ := e["message"].(string); code != http.StatusBadRequest || e["param"] != c.param || !strings.Contains(msg, "bytes, more than the context length of 4096 tokens can hold") {
+			t.Errorf("%s: %d %v", c.path, code, out)
+		}
+	}
+}
