@@ -81,6 +81,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzBatchLine -fuzztime 60s ./cmd/lfm2/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./internal/toolcall/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./internal/gguf/
+	$(GO) test -run '^$$' -fuzz FuzzTemplate -fuzztime 60s ./internal/jinja/
 
 demo: build
 	./$(BIN) run --model synthetic:350m --max-tokens 32 "Hello"
