@@ -75,6 +75,9 @@ func globals(r *renderer) map[string]Value {
 			var out []Value
 			for i := lo; (step > 0 && i < hi) || (step < 0 && i > hi); i += step {
 				out = append(out, i)
+				if (step > 0 && i > math.MaxInt64-step) || (step < 0 && i < math.MinInt64-step) {
+					break // the next value is past int64, so past hi too
+				}
 			}
 			return out, nil
 		}),

@@ -92,3 +92,21 @@ func TestTemplateBuildBudget(t *testing.T) {
 		t.Fatalf("under the budget: %q, %v", out, err)
 	}
 }
+
+// range() near the ends of int64 stops where Python's would, where i + step
+// had wrapped into a loop without end.
+func TestRangeNearInt64Ends(t *testing.T) {
+	for src, want := range map[string]string{
+		"{{ range(9223372036854775806, 9223372036854775807, 1000)|list }}":     "[9223372036854775806]",
+		"{{ range(-9223372036854775806, -9223372036854775807, -5)|list }}":     "[-9223372036854775806]",
+		"{{ range(9223372036854775800, 9223372036854775807, 3)|list|length }}": "3",
+	} {
+		tmpl, err := Parse("r.jinja", src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out, err := tmpl.Render(nil); err != nil || out != want {
+			t.Errorf("%s: %q, %v; want %q", src, out, err, want)
+		}
+	}
+}
