@@ -82,6 +82,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./internal/toolcall/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./internal/gguf/
 	$(GO) test -run '^$$' -fuzz FuzzTemplate -fuzztime 60s ./internal/jinja/
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s -fuzzminimizetime 2s ./internal/tokenizer/
 
 demo: build
 	./$(BIN) run --model synthetic:350m --max-tokens 32 "Hello"
