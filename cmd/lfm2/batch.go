@@ -302,7 +302,7 @@ func runBatch(g *globals, fl *pflag.FlagSet, bf *batchFlags, sf *samplingFlags, 
 			fmt.Fprintf(os.Stderr, "lfm2: preempted %s (KV memory full); it will be recomputed\n", q.Tag.(*job).id)
 		}
 	}
-	maxPromptBytes := promptByteLimit(bf.ctxLen, l.tok)
+	maxPromptBytes := l.tok.MaxTextBytes(bf.ctxLen)
 	pf.maxBytes, pf.ctxTokens = maxPromptBytes, bf.ctxLen
 
 	src := &lineSource{sc: bufio.NewScanner(in), format: bf.format, shardIdx: shardIdx, shardN: shardN,

@@ -201,7 +201,7 @@ func (c *chatSession) command(line string) bool {
 func (c *chatSession) prompt(user string) ([]int32, int, error) {
 	// Texts past this many bytes cannot fit, whatever they tokenize to:
 	// refused, or their oldest turns dropped, without tokenizing them.
-	limit := promptByteLimit(c.ctx, c.l.tok)
+	limit := c.l.tok.MaxTextBytes(c.ctx)
 	if int64(len(user)) > limit {
 		return nil, 0, fmt.Errorf("this message alone is %d bytes, more than the %d-token context can hold (%d bytes at most)", len(user), c.ctx, limit)
 	}

@@ -342,20 +342,14 @@ func checkSampling(p sample.Params, maxTokens int, stops []string, prefix string
 	return nil
 }
 
-// checkCtx validates a --ctx value.
-// promptByteLimit is the most bytes a text of at most ctx tokens can
-// have: a longer one cannot fit the context whatever it tokenizes to, so
-// it is refused before the time (and the tens of bytes of memory a byte)
-// tokenizing it would take. (×2: a margin for normalizers that shrink text.)
-func promptByteLimit(ctx int, tok *tokenizer.Tokenizer) int64 {
-	return int64(ctx) * int64(tok.MaxTokenBytes()) * 2
-}
-
-// errPromptBytes says that a text of n bytes cannot fit a ctx-token context.
+// errPromptBytes says that a text of n bytes cannot fit a ctx-token
+// context (more than tokenizer.MaxTextBytes): refused before the time, and
+// the tens of bytes of memory a byte, that tokenizing it would take.
 func errPromptBytes(n int64, ctx int, limit int64) error {
 	return fmt.Errorf("the prompt is %d bytes, more than a %d-token context can hold (%d bytes at most; raise --ctx)", n, ctx, limit)
 }
 
+// checkCtx validates a --ctx value.
 func checkCtx(n int) error {
 	if n < 1 {
 		return fmt.Errorf("%w: --ctx %d: want a positive number of tokens", errUsage, n)

@@ -24,7 +24,7 @@ type promptFlags struct {
 	toolsFile string
 	tools     []json.RawMessage // read from --tools
 	// maxBytes (when set) bounds the prompt and the text the chat
-	// template renders (promptByteLimit of a ctxTokens context).
+	// template renders (tokenizer.MaxTextBytes of a ctxTokens context).
 	maxBytes  int64
 	ctxTokens int
 }
@@ -188,7 +188,7 @@ func newRunCmd(g *globals) *cobra.Command {
 				fmt.Fprintln(os.Stderr, sf.describe(l.defaults.family, from))
 			}
 			if l.tok != nil {
-				pf.maxBytes, pf.ctxTokens = promptByteLimit(ctxLen, l.tok), ctxLen
+				pf.maxBytes, pf.ctxTokens = l.tok.MaxTextBytes(ctxLen), ctxLen
 			}
 			ids, err := promptIDs(idsFlag, file, args, func(text string) ([]int32, error) {
 				return pf.encode(l.tok, text, nil, nil)

@@ -41,7 +41,7 @@ func newScoreCmd(g *globals) *cobra.Command {
 			// never trained, and its KV cache would be held whole).
 			ctx := l.model.Config.MaxPositions
 			ids, err := promptIDs(idsFlag, file, args, func(text string) ([]int32, error) {
-				if limit := promptByteLimit(ctx, l.tok); int64(len(text)) > limit {
+				if limit := l.tok.MaxTextBytes(ctx); int64(len(text)) > limit {
 					return nil, fmt.Errorf("the text is %d bytes, more than the model's %d-token context can hold (%d bytes at most): score a part of it", len(text), ctx, limit)
 				}
 				return l.tok.Encode(text, true), nil

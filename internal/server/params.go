@@ -195,12 +195,11 @@ func randomSeed() uint64 {
 }
 
 // checkTextBytes refuses a text that cannot fit the context whatever it
-// tokenizes to (more bytes than the context's tokens can stand for, with
-// a margin of 2 for normalizers that shrink text), before the time and
-// the tens of bytes of memory a byte that tokenizing it would take.
+// tokenizes to (tokenizer.MaxTextBytes), before the time and the tens of
+// bytes of memory a byte that tokenizing it would take.
 func checkTextBytes(b *Backend, param, what, text string) *apiError {
 	ctx := b.Service.Limits().MaxContext
-	if limit := int64(ctx) * int64(b.Tokenizer.MaxTokenBytes()) * 2; int64(len(text)) > limit {
+	if limit := b.Tokenizer.MaxTextBytes(ctx); int64(len(text)) > limit {
 		return badRequest(param, "%s %d bytes, more than the context length of %d tokens can hold (%d bytes at most)", what, len(text), ctx, limit)
 	}
 	return nil

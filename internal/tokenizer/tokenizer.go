@@ -417,3 +417,11 @@ func (t *Tokenizer) MaxTokenBytes() int {
 	}
 	return n
 }
+
+// MaxTextBytes is the most bytes a text that fits in tokens tokens can
+// have: tokens × MaxTokenBytes, × 2 as a margin for normalizers that
+// shrink text. A longer text cannot fit whatever it tokenizes to, so
+// callers refuse it without tokenizing it.
+func (t *Tokenizer) MaxTextBytes(tokens int) int64 {
+	return int64(tokens) * int64(t.MaxTokenBytes()) * 2
+}
