@@ -108,17 +108,10 @@ func attnAVX2(f *family) {
 	f.attnSoftmax = softmaxStep(func(s, m, l, mult *float32, masks *uint16) { attnSoftmax256(s, m, l, mult, masks, 64) })
 	f.attnAccum = accumTile(attnAccum256, 8, lanes, attnAccumGo)
 	f.attnSoftmaxNarrow = softmaxStep(func(s, m, l, mult *float32, masks *uint16) { attnSoftmax256(s, m, l, mult, masks, 32) })
-	f.attnNarrow = []narrowTiles{{queries: 2,
-		scores:    scoreTile(attnScoresP256, 8, attnScoresNarrowGo(2)),
-		accum:     accumTile(attnAccumP256, 32, 2, attnAccumNarrowGo(2)),
-		scoresF16: scoreTileF16(attnScoresPH256),
-		accumF16:  accumTileF16(attnAccumPH256, 2),
-	}, {queries: narrowLanes,
-		scores:    scoreTile(attnScoresQ256, 8, attnScoresNarrowGo(narrowLanes)),
-		accum:     accumTile(attnAccumN256, 32, narrowLanes, attnAccumNarrowGo(narrowLanes)),
-		scoresF16: scoreTileF16(attnScoresQH256),
-		accumF16:  accumTileF16(attnAccumNH256, narrowLanes),
-	}}
+	f.attnNarrow = []narrowTiles{
+		narrowSet(2, 8, 32, attnScoresP256, attnAccumP256, attnScoresPH256, attnAccumPH256),
+		narrowSet(narrowLanes, 8, 32, attnScoresQ256, attnAccumN256, attnScoresQH256, attnAccumNH256),
+	}
 }
 
 // attnAVX512 puts the AVX-512 attention tiles in f: a query a lane, and
@@ -134,15 +127,8 @@ func attnAVX512(f *family) {
 	// The pair's score tile is bound by its two chains of FMAs in order j
 	// (the 16-lane tile's order), not by the products left out.
 	f.attnSoftmaxNarrow = softmaxStep(attnSoftmaxN512)
-	f.attnNarrow = []narrowTiles{{queries: 2,
-		scores:    scoreTile(attnScoresP512, 16, attnScoresNarrowGo(2)),
-		accum:     accumTile(attnAccumP512, 32, 2, attnAccumNarrowGo(2)),
-		scoresF16: scoreTileF16(attnScoresPH512),
-		accumF16:  accumTileF16(attnAccumPH512, 2),
-	}, {queries: narrowLanes,
-		scores:    scoreTile(attnScoresN512, 16, attnScoresNarrowGo(narrowLanes)),
-		accum:     accumTile(attnAccumN512, 32, narrowLanes, attnAccumNarrowGo(narrowLanes)),
-		scoresF16: scoreTileF16(attnScoresNH512),
-		accumF16:  accumTileF16(attnAccumNH512, narrowLanes),
-	}}
+	f.attnNarrow = []narrowTiles{
+		narrowSet(2, 16, 32, attnScoresP512, attnAccumP512, attnScoresPH512, attnAccumPH512),
+		narrowSet(narrowLanes, 16, 32, attnScoresN512, attnAccumN512, attnScoresNH512, attnAccumNH512),
+	}
 }

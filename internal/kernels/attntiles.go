@@ -53,6 +53,19 @@ func accumTileF16(asm accumHAsm, queries int) func(ot, pr []float32, v []uint16,
 	}
 }
 
+// narrowSet is the narrowTiles entry for queries queries made of four
+// tiles' assembler: the score tile takes head sizes a multiple of
+// scoreStep, the accumulation tile of accumStep (others go to the Go
+// specification for that many queries).
+func narrowSet(queries, scoreStep, accumStep int, scores scoreAsm, accum accumAsm, scoresF16 scoreHAsm, accumF16 accumHAsm) narrowTiles {
+	return narrowTiles{queries: queries,
+		scores:    scoreTile(scores, scoreStep, attnScoresNarrowGo(queries)),
+		accum:     accumTile(accum, accumStep, queries, attnAccumNarrowGo(queries)),
+		scoresF16: scoreTileF16(scoresF16),
+		accumF16:  accumTileF16(accumF16, queries),
+	}
+}
+
 func softmaxStep(asm softmaxAsm) func(s, m, l, mult []float32, masks *[lanes]uint16) {
 	return func(s, m, l, mult []float32, masks *[lanes]uint16) {
 		_, _, _, _ = s[lanes*lanes-1], m[lanes-1], l[lanes-1], mult[lanes-1]

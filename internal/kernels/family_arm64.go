@@ -44,15 +44,11 @@ func neonFamily() family {
 	// Decode's two to four queries a kv head: one register of lanes
 	// instead of four (the softmax step leaves the empty lane groups).
 	f.attnSoftmaxNarrow = softmaxStep(attnSoftmaxNEON)
-	f.attnNarrow = []narrowTiles{{queries: 2,
-		scores:    scoreTile(attnScoresP2NEON, 4, attnScoresNarrowGo(2)),
-		accum:     accumTile(attnAccumP2NEON, 16, 2, attnAccumNarrowGo(2)),
-		scoresF16: scoreTileF16(attnScoresP2HNEON),
-		accumF16:  accumTileF16(attnAccumP2HNEON, 2),
-	}, {queries: narrowLanes, scores: attnScoresN4NEONTile, accum: attnAccumN4NEONTile,
-		scoresF16: scoreTileF16(attnScoresN4HNEON),
-		accumF16:  accumTileF16(attnAccumN4HNEON, narrowLanes),
-	}}
+	f.attnNarrow = []narrowTiles{narrowSet(2, 4, 16, attnScoresP2NEON, attnAccumP2NEON, attnScoresP2HNEON, attnAccumP2HNEON),
+		{queries: narrowLanes, scores: attnScoresN4NEONTile, accum: attnAccumN4NEONTile,
+			scoresF16: scoreTileF16(attnScoresN4HNEON),
+			accumF16:  accumTileF16(attnAccumN4HNEON, narrowLanes),
+		}}
 	f.swiglu = swigluNEONChunk
 	f.roundAct8, f.roundActK = roundAct8Vec, roundActKVec
 	useNEONHalf(&f)
