@@ -10,6 +10,14 @@
 // SCORES4ARGS(sh) loads a narrow score tile's arguments: R0 s, R1 qt, R2
 // k, R3 d, R4 the key row stride in bytes (kstride << sh), R9 = 64 (a row
 // of qt or s), R5 the four groups of four keys.
+// SCALE4(a, b, c, d, m): Va–Vd times Vm (four rows of an output chunk
+// rescaled by their query's multiplier).
+#define SCALE4(a, b, c, d, m) \
+	FMUL_4S(a, a, m) \
+	FMUL_4S(b, b, m) \
+	FMUL_4S(c, c, m) \
+	FMUL_4S(d, d, m)
+
 #define SCORES4ARGS(sh) \
 	MOVD s+0(FP), R0 \
 	MOVD qt+8(FP), R1 \
@@ -107,10 +115,7 @@ naquery: \
 	CBZ     R12, nanext \
 nadim: \
 	VLD1 (R0), [V0.S4, V1.S4, V2.S4, V3.S4] \
-	FMUL_4S(0, 0, 24) \
-	FMUL_4S(1, 1, 24) \
-	FMUL_4S(2, 2, 24) \
-	FMUL_4S(3, 3, 24) \
+	SCALE4(0, 1, 2, 3, 24) \
 	MOVD R1, R6 \
 	MOVD R11, R7 \
 	MOVD $16, R8 \
@@ -216,14 +221,8 @@ p2pass: \
 	ADD  R9, R0, R13 \
 	VLD1 (R0), [V0.S4, V1.S4, V2.S4, V3.S4] \
 	VLD1 (R13), [V4.S4, V5.S4, V6.S4, V7.S4] \
-	FMUL_4S(0, 0, 24) \
-	FMUL_4S(1, 1, 24) \
-	FMUL_4S(2, 2, 24) \
-	FMUL_4S(3, 3, 24) \
-	FMUL_4S(4, 4, 25) \
-	FMUL_4S(5, 5, 25) \
-	FMUL_4S(6, 6, 25) \
-	FMUL_4S(7, 7, 25) \
+	SCALE4(0, 1, 2, 3, 24) \
+	SCALE4(4, 5, 6, 7, 25) \
 	MOVD R1, R6 \
 	MOVD R11, R7 \
 	MOVD $16, R8 \
