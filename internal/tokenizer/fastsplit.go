@@ -13,18 +13,18 @@ import (
 const llama3Pattern = `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
 
 // fastMatcher returns a matcher for pattern, or nil when there is none.
-func fastMatcher(pattern string) func(string) [][2]int {
+func fastMatcher(pattern string) func(string, int) int {
 	switch pattern {
 	case llama3Pattern:
-		return func(s string) [][2]int { return scanAll(s, llama3At) }
+		return llama3At
 	case gpt2Pattern:
-		return func(s string) [][2]int { return scanAll(s, gpt2At) }
+		return gpt2At
 	}
 	return nil
 }
 
-func scanAll(s string, at func(string, int) int) [][2]int {
-	out := make([][2]int, 0, len(s)/4+1)
+// scanAt calls match with each match at finds, left to right.
+func scanAt(s string, at func(string, int) int, match func(start, end int)) {
 	for i := 0; i < len(s); {
 		end := at(s, i)
 		if end <= i { // cannot happen for these patterns: every character matches something
@@ -32,10 +32,9 @@ func scanAll(s string, at func(string, int) int) [][2]int {
 			i += n
 			continue
 		}
-		out = append(out, [2]int{i, end})
+		match(i, end)
 		i = end
 	}
-	return out
 }
 
 func isL(r rune) bool {

@@ -98,11 +98,11 @@ func parseNormalizer(raw json.RawMessage) (normalizer, error) {
 		return normFunc(func(s string) string {
 			var b strings.Builder
 			prev := 0
-			for _, m := range re.findAll(s) {
-				b.WriteString(s[prev:m[0]])
+			re.scan(s, func(start, end int) {
+				b.WriteString(s[prev:start])
 				b.WriteString(h.Content)
-				prev = m[1]
-			}
+				prev = end
+			})
 			b.WriteString(s[prev:])
 			return b.String()
 		}), nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // piece is a pre-tokenized span of text; offset is non-zero unless it
@@ -15,18 +16,28 @@ type piece struct {
 	offset int
 }
 
-// preTokenizer splits pieces into smaller pieces.
+// preTokenizer splits a piece into smaller pieces.
 type preTokenizer interface {
-	split(ps []piece) []piece
+	// each hands the pieces p splits into, in order, to emit. Every
+	// pre-tokenizer splits each piece on its own, so a sequence runs
+	// depth-first: memory is held for one piece per stage, never for all
+	// the pieces of the input (a 100 MB text made gigabytes of pieces).
+	each(p piece, emit func(piece))
 }
 
 type preSeq []preTokenizer
 
-func (q preSeq) split(ps []piece) []piece {
-	for _, p := range q {
-		ps = p.split(ps)
+func (q preSeq) each(p piece, emit func(piece)) {
+	if len(q) == 0 {
+		emit(p)
+		return
 	}
-	return ps
+	next := emit
+	for i := len(q) - 1; i >= 1; i-- {
+		stage, to := q[i], next
+		next = func(x piece) { stage.each(x, to) }
+	}
+	q[0].each(p, next)
 }
 
 // The GPT-2 pattern ByteLevel uses when use_regex is true.
@@ -72,16 +83,38 @@ type span struct {
 	match      bool
 }
 
-func (s *splitter) spans(text string) []span {
-	var found [][2]int
+// each cuts p at the pattern's matches and hands on the spans the
+// behavior makes of them.
+func (s *splitter) each(p piece, emit func(piece)) {
+	m := spanMerger{behavior: s.behavior, emit: func(x span) {
+		if x.end > x.start {
+			emit(piece{p.text[x.start:x.end], p.offset + x.start})
+		}
+	}}
+	s.spans(p.text, m.push)
+	m.flush()
+}
+
+// spans hands push the matches and the text between them, left to right.
+func (s *splitter) spans(text string, push func(span)) {
+	prev := 0
+	found := func(start, end int) {
+		if start > prev {
+			push(span{prev, start, s.invert})
+		}
+		push(span{start, end, !s.invert})
+		prev = end
+	}
 	switch {
 	case s.re != nil:
-		found = s.re.findAll(text)
+		s.re.scan(text, found)
 	case s.match != nil:
-		for i, r := range text {
+		for i := 0; i < len(text); {
+			r, n := utf8.DecodeRuneInString(text[i:])
 			if s.match(r) {
-				found = append(found, [2]int{i, i + len(string(r))})
+				found(i, i+n)
 			}
+			i += n
 		}
 	case s.literal != "":
 		for off := 0; ; {
@@ -89,92 +122,67 @@ func (s *splitter) spans(text string) []span {
 			if i < 0 {
 				break
 			}
-			found = append(found, [2]int{off + i, off + i + len(s.literal)})
+			found(off+i, off+i+len(s.literal))
 			off += i + len(s.literal)
 		}
 	}
-	var out []span
-	prev := 0
-	for _, m := range found {
-		if m[0] > prev {
-			out = append(out, span{prev, m[0], false})
-		}
-		out = append(out, span{m[0], m[1], true})
-		prev = m[1]
-	}
 	if prev < len(text) {
-		out = append(out, span{prev, len(text), false})
+		push(span{prev, len(text), s.invert})
 	}
-	if s.invert {
-		for i := range out {
-			out[i].match = !out[i].match
-		}
-	}
-	return out
 }
 
-// apply follows tokenizers' SplitDelimiterBehavior rules.
-func (s *splitter) apply(sp []span) []span {
-	var out []span
-	prevMatch := false
-	switch s.behavior {
+// spanMerger follows tokenizers' SplitDelimiterBehavior rules on a stream
+// of spans, holding back at most one.
+type spanMerger struct {
+	behavior  behavior
+	emit      func(span)
+	pending   span
+	held      bool
+	prevMatch bool
+}
+
+func (m *spanMerger) push(x span) {
+	switch m.behavior {
 	case isolated:
-		return sp
+		m.emit(x)
 	case removed:
-		for _, x := range sp {
-			if !x.match {
-				out = append(out, x)
-			}
+		if !x.match {
+			m.emit(x)
 		}
-		return out
-	case mergedWithPrevious:
-		for _, x := range sp {
-			if x.match && !prevMatch && len(out) > 0 {
-				out[len(out)-1].end = x.end
-			} else {
-				out = append(out, x)
-			}
-			prevMatch = x.match
+	case mergedWithPrevious: // a match joins the span before it
+		if x.match && !m.prevMatch && m.held {
+			m.pending.end = x.end
+		} else {
+			m.hold(x)
 		}
-		return out
-	case mergedWithNext:
-		for i := len(sp) - 1; i >= 0; i-- {
-			x := sp[i]
-			if x.match && !prevMatch && len(out) > 0 {
-				out[len(out)-1].start = x.start
-			} else {
-				out = append(out, x)
-			}
-			prevMatch = x.match
+	case mergedWithNext: // a match joins the non-match after it
+		if m.held && m.pending.match && !x.match {
+			x.start = m.pending.start
+			m.held = false
 		}
-		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-			out[i], out[j] = out[j], out[i]
+		m.hold(x)
+	case contiguous: // runs of matches, and of non-matches, join
+		if m.held && x.match == m.prevMatch {
+			m.pending.end = x.end
+		} else {
+			m.hold(x)
 		}
-		return out
-	case contiguous:
-		for i, x := range sp {
-			if i > 0 && x.match == prevMatch {
-				out[len(out)-1].end = x.end
-			} else {
-				out = append(out, x)
-			}
-			prevMatch = x.match
-		}
-		return out
 	}
-	return sp
+	m.prevMatch = x.match
 }
 
-func (s *splitter) split(ps []piece) []piece {
-	var out []piece
-	for _, p := range ps {
-		for _, x := range s.apply(s.spans(p.text)) {
-			if x.end > x.start {
-				out = append(out, piece{p.text[x.start:x.end], p.offset + x.start})
-			}
-		}
+func (m *spanMerger) hold(x span) {
+	if m.held {
+		m.emit(m.pending)
 	}
-	return out
+	m.pending, m.held = x, true
+}
+
+func (m *spanMerger) flush() {
+	if m.held {
+		m.emit(m.pending)
+		m.held = false
+	}
 }
 
 // byteLevel maps every byte to a printable character (GPT-2's table),
@@ -184,21 +192,19 @@ type byteLevel struct {
 	re             *splitter
 }
 
-func (b *byteLevel) split(ps []piece) []piece {
-	if b.addPrefixSpace {
-		for i := range ps { // HF prepends to every split it is given
-			if !strings.HasPrefix(ps[i].text, " ") {
-				ps[i].text = " " + ps[i].text
-			}
-		}
+func (b *byteLevel) each(p piece, emit func(piece)) {
+	if b.addPrefixSpace && !strings.HasPrefix(p.text, " ") { // HF prepends to every split it is given
+		p.text = " " + p.text
+	}
+	mapped := func(x piece) {
+		x.text = bytesToUnicode(x.text)
+		emit(x)
 	}
 	if b.re != nil {
-		ps = b.re.split(ps)
+		b.re.each(p, mapped)
+		return
 	}
-	for i := range ps {
-		ps[i].text = bytesToUnicode(ps[i].text)
-	}
-	return ps
+	mapped(p)
 }
 
 // metaspace replaces spaces with a marker (▁) and can split before it.
@@ -208,21 +214,17 @@ type metaspace struct {
 	splitAt     bool
 }
 
-func (m *metaspace) split(ps []piece) []piece {
-	var out []piece
-	for _, p := range ps {
-		t := strings.ReplaceAll(p.text, " ", m.replacement)
-		if (m.scheme == "always" || m.scheme == "first" && p.offset == 0) && !strings.HasPrefix(t, m.replacement) {
-			t = m.replacement + t
-		}
-		if !m.splitAt {
-			out = append(out, piece{t, p.offset})
-			continue
-		}
-		s := &splitter{literal: m.replacement, behavior: mergedWithNext}
-		out = append(out, s.split([]piece{{t, p.offset}})...)
+func (m *metaspace) each(p piece, emit func(piece)) {
+	t := strings.ReplaceAll(p.text, " ", m.replacement)
+	if (m.scheme == "always" || m.scheme == "first" && p.offset == 0) && !strings.HasPrefix(t, m.replacement) {
+		t = m.replacement + t
 	}
-	return out
+	if !m.splitAt {
+		emit(piece{t, p.offset})
+		return
+	}
+	s := splitter{literal: m.replacement, behavior: mergedWithNext}
+	s.each(piece{t, p.offset}, emit)
 }
 
 func parsePreTokenizer(raw json.RawMessage) (preTokenizer, error) {

@@ -23,7 +23,7 @@ const lookaheadGroup = "lfm2ws"
 type splitRegex struct {
 	re      *regexp.Regexp
 	wsGroup int // submatch index of the emulated \s+(?!\S), or -1
-	fast    func(string) [][2]int
+	fast    func(s string, i int) int // a hand-written matcher's end of the match at i, or nil
 }
 
 func compileSplitRegex(pattern string) (*splitRegex, error) {
@@ -87,17 +87,18 @@ func isUnicodeSpace(r rune) bool {
 	return false
 }
 
-// findAll returns the [start, end) byte spans of non-empty matches, left to right.
-func (s *splitRegex) findAll(text string) [][2]int {
+// scan calls match with the [start, end) byte span of every non-empty
+// match, left to right.
+func (s *splitRegex) scan(text string, match func(start, end int)) {
 	if s.fast != nil {
-		return s.fast(text)
+		scanAt(text, s.fast, match)
+		return
 	}
-	return s.findAllRegex(text)
+	s.scanRegex(text, match)
 }
 
-// findAllRegex is the general path, and the reference for the fast matchers.
-func (s *splitRegex) findAllRegex(text string) [][2]int {
-	var out [][2]int
+// scanRegex is the general path, and the reference for the fast matchers.
+func (s *splitRegex) scanRegex(text string, match func(start, end int)) {
 	pos := 0
 	for pos < len(text) {
 		m := s.re.FindStringSubmatchIndex(text[pos:])
@@ -117,8 +118,7 @@ func (s *splitRegex) findAllRegex(text string) [][2]int {
 			pos = start + max(size, 1)
 			continue
 		}
-		out = append(out, [2]int{start, end})
+		match(start, end)
 		pos = end
 	}
-	return out
 }

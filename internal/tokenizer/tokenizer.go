@@ -340,13 +340,12 @@ func (t *Tokenizer) Encode(text string, addSpecial bool) []int32 {
 			if seg.start > 0 || seg2.start > 0 {
 				off = 1
 			}
-			ps := []piece{{text: seg2.text, offset: off}}
-			if t.pre != nil {
-				ps = t.pre.split(ps)
-			}
-			for _, p := range ps {
+			p := piece{text: seg2.text, offset: off}
+			if t.pre == nil {
 				ids = t.model.encode(ids, p.text)
+				continue
 			}
+			t.pre.each(p, func(p piece) { ids = t.model.encode(ids, p.text) })
 		}
 	}
 	if addSpecial && t.post != nil {
