@@ -152,8 +152,8 @@ func (b *bpe) encode(dst []int32, word string) []int32 {
 // merge splits word into characters and applies merges lowest rank first
 // (leftmost among equal ranks), as tokenizers' Word::merge_all does.
 func (b *bpe) merge(word string) []int32 {
-	var syms []int32
 	n := utf8.RuneCountInString(word)
+	syms := make([]int32, 0, n)
 	i := 0
 	pendingUnk := false
 	for pos, r := range word {

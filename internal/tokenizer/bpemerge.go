@@ -1,7 +1,5 @@
 package tokenizer
 
-import "container/heap"
-
 // mergeAll applies merges to syms lowest rank first, leftmost among equal
 // ranks, as tokenizers' Word::merge_all does. A naive rescan after every
 // merge is quadratic in the word length (a 10 MB line of one word would
@@ -21,26 +19,27 @@ func (b *bpe) mergeAll(syms []int32) []int32 {
 		prev[i], next[i], alive[i] = int32(i-1), int32(i+1), true
 	}
 	next[n-1] = -1
-	q := make(pairQueue, 0, n)
+	q := make(pairHeap, 0, n)
 	for i := 0; i+1 < n; i++ {
 		if m, ok := b.ranks[[2]int32{syms[i], syms[i+1]}]; ok {
-			q = append(q, pairCandidate{rank: m.rank, pos: int32(i), id: m.id})
+			q = append(q, pairKey(m.rank, int32(i)))
 		}
 	}
-	heap.Init(&q)
-	for q.Len() > 0 {
-		c := heap.Pop(&q).(pairCandidate)
-		l := c.pos
+	q.init()
+	for len(q) > 0 {
+		rank, l := q.pop()
 		if !alive[l] || next[l] < 0 {
 			continue
 		}
 		r := next[l]
 		// The pair may have changed since it was queued: accept it only if
-		// these two symbols still merge into what the candidate recorded.
-		if m, ok := b.ranks[[2]int32{syms[l], syms[r]}]; !ok || m.id != c.id || m.rank != c.rank {
+		// these two symbols still merge by the rank queued (a rank names
+		// one pair: it is the merge's line in the merges list).
+		m, ok := b.ranks[[2]int32{syms[l], syms[r]}]
+		if !ok || m.rank != rank {
 			continue
 		}
-		syms[l] = c.id
+		syms[l] = m.id
 		alive[r] = false
 		next[l] = next[r]
 		if next[r] >= 0 {
@@ -48,12 +47,12 @@ func (b *bpe) mergeAll(syms []int32) []int32 {
 		}
 		if p := prev[l]; p >= 0 {
 			if m, ok := b.ranks[[2]int32{syms[p], syms[l]}]; ok {
-				heap.Push(&q, pairCandidate{rank: m.rank, pos: p, id: m.id})
+				q.push(pairKey(m.rank, p))
 			}
 		}
 		if nx := next[l]; nx >= 0 {
 			if m, ok := b.ranks[[2]int32{syms[l], syms[nx]}]; ok {
-				heap.Push(&q, pairCandidate{rank: m.rank, pos: l, id: m.id})
+				q.push(pairKey(m.rank, l))
 			}
 		}
 	}
@@ -64,25 +63,57 @@ func (b *bpe) mergeAll(syms []int32) []int32 {
 	return out
 }
 
-// pairCandidate is a queued merge of the symbol at pos with its right neighbour.
-type pairCandidate struct {
-	rank, pos, id int32
-}
+// pairHeap is a min-heap of queued merges, each the symbol at a position
+// with its right neighbour, packed as rank<<32 | position: ordering the
+// keys orders by rank, then leftmost. Eight bytes a candidate and no boxing
+// (container/heap's interface cost a long word 60 bytes of memory a byte).
+type pairHeap []uint64
 
-type pairQueue []pairCandidate
+func pairKey(rank, pos int32) uint64 { return uint64(uint32(rank))<<32 | uint64(uint32(pos)) }
 
-func (q pairQueue) Len() int { return len(q) }
-func (q pairQueue) Less(i, j int) bool {
-	if q[i].rank != q[j].rank {
-		return q[i].rank < q[j].rank
+func (h pairHeap) init() {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		h.down(i)
 	}
-	return q[i].pos < q[j].pos
 }
-func (q pairQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *pairQueue) Push(x any)   { *q = append(*q, x.(pairCandidate)) }
-func (q *pairQueue) Pop() any {
-	old := *q
-	x := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return x
+
+func (h *pairHeap) push(k uint64) {
+	*h = append(*h, k)
+	q := *h
+	for i := len(q) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if q[parent] <= q[i] {
+			break
+		}
+		q[parent], q[i] = q[i], q[parent]
+		i = parent
+	}
+}
+
+// pop removes the smallest key and returns its rank and position.
+func (h *pairHeap) pop() (rank, pos int32) {
+	q := *h
+	k := q[0]
+	last := len(q) - 1
+	q[0] = q[last]
+	*h = q[:last]
+	h.down(0)
+	return int32(k >> 32), int32(uint32(k))
+}
+
+func (h pairHeap) down(i int) {
+	for {
+		small := i
+		if l := 2*i + 1; l < len(h) && h[l] < h[small] {
+			small = l
+		}
+		if r := 2*i + 2; r < len(h) && h[r] < h[small] {
+			small = r
+		}
+		if small == i {
+			return
+		}
+		h[i], h[small] = h[small], h[i]
+		i = small
+	}
 }
