@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -101,18 +102,35 @@ func inputText(file string, args []string) (string, error) {
 	}
 	switch {
 	case file == "-":
-		b, err := io.ReadAll(os.Stdin)
-		return string(b), err
+		return readText(os.Stdin)
 	case file != "":
-		b, err := os.ReadFile(file)
+		f, err := os.Open(file)
 		if err != nil {
 			return "", fmt.Errorf("--file: %w", err)
 		}
-		return string(b), nil
+		defer f.Close()
+		text, err := readText(f)
+		if err != nil {
+			return "", fmt.Errorf("--file %s: %w", file, err)
+		}
+		return text, nil
 	case len(args) == 1:
 		return args[0], nil
 	}
 	return "", fmt.Errorf("%w: give a text argument, --file F, --ids, or the text on stdin", errUsage)
+}
+
+// readText reads r whole into a string without the copy string(bytes)
+// makes (which held a large file twice).
+func readText(r io.Reader) (string, error) {
+	var sb strings.Builder
+	if f, ok := r.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			sb.Grow(int(st.Size()) + 1)
+		}
+	}
+	_, err := io.Copy(&sb, r)
+	return sb.String(), err
 }
 
 type alt struct {

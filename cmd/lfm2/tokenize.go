@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -62,26 +66,7 @@ func newTokenizeCmd(g *globals) *cobra.Command {
 				fmt.Fprint(out, prompt)
 				return nil
 			}
-			ids := tok.Encode(text, !noSpecial)
-			tokens := make([]string, len(ids))
-			for i, id := range ids {
-				tokens[i] = tok.Token(id)
-			}
-			switch {
-			case asJSON:
-				return writeJSON(out, map[string]any{"ids": ids, "tokens": tokens})
-			case verbose:
-				for i, id := range ids {
-					fmt.Fprintf(out, "%d\t%q\n", id, tokens[i])
-				}
-			default:
-				s := make([]string, len(ids))
-				for i, id := range ids {
-					s[i] = fmt.Sprint(id)
-				}
-				fmt.Fprintln(out, strings.Join(s, " "))
-			}
-			return nil
+			return writeTokens(out, tok, tok.Encode(text, !noSpecial), asJSON, verbose)
 		},
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "", "read the input from a file (- for stdin)")
@@ -90,6 +75,51 @@ func newTokenizeCmd(g *globals) *cobra.Command {
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print each id with its token")
 	cmd.Flags().BoolVar(&chat, "chat", false, "render a JSON conversation with the chat template")
 	return g.register(cmd)
+}
+
+// writeTokens prints ids as they are formatted, never holding the whole
+// output: a large file's ids as strings took several times its size.
+func writeTokens(w io.Writer, tok *tokenizer.Tokenizer, ids []int32, asJSON, verbose bool) error {
+	bw := bufio.NewWriter(w)
+	var num []byte
+	switch {
+	case asJSON: // what writeJSON prints for {"ids": ids, "tokens": tokens}
+		bw.WriteString(`{"ids":[`)
+		for i, id := range ids {
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			bw.Write(strconv.AppendInt(num[:0], int64(id), 10))
+		}
+		bw.WriteString(`],"tokens":[`)
+		var js bytes.Buffer
+		enc := json.NewEncoder(&js)
+		enc.SetEscapeHTML(false)
+		for i, id := range ids {
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			js.Reset()
+			if err := enc.Encode(tok.Token(id)); err != nil {
+				return err
+			}
+			bw.Write(bytes.TrimSuffix(js.Bytes(), []byte("\n")))
+		}
+		bw.WriteString("]}\n")
+	case verbose:
+		for _, id := range ids {
+			fmt.Fprintf(bw, "%d\t%q\n", id, tok.Token(id))
+		}
+	default:
+		for i, id := range ids {
+			if i > 0 {
+				bw.WriteByte(' ')
+			}
+			bw.Write(strconv.AppendInt(num[:0], int64(id), 10))
+		}
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
 }
 
 // openTokenizer loads only the tokenizer of --model (no weights needed):
