@@ -22,7 +22,7 @@ const lookaheadGroup = "lfm2ws"
 // splitRegex is a compiled Split pattern.
 type splitRegex struct {
 	re      *regexp.Regexp
-	wsGroup int // submatch index of the emulated \s+(?!\S), or -1
+	wsGroup int                       // submatch index of the emulated \s+(?!\S), or -1
 	fast    func(s string, i int) int // a hand-written matcher's end of the match at i, or nil
 }
 
