@@ -156,8 +156,14 @@ func (b *bpe) merge(word string) []int32 {
 	syms := make([]int32, 0, n)
 	i := 0
 	pendingUnk := false
-	for pos, r := range word {
-		s := word[pos : pos+utf8.RuneLen(r)]
+	for pos := 0; pos < len(word); {
+		// A byte that is not UTF-8 is a character of its own, one byte
+		// long (utf8.RuneLen of the RuneError it decodes to is 3): byte
+		// fallback spells it, as it spells every character not in the vocabulary.
+		_, size := utf8.DecodeRuneInString(word[pos:])
+		raw := word[pos : pos+size]
+		pos += size
+		s := raw
 		if i > 0 && b.prefix != "" {
 			s = b.prefix + s
 		}
@@ -173,7 +179,6 @@ func (b *bpe) merge(word string) []int32 {
 		if b.byteFallback {
 			ids := make([]int32, 0, 4)
 			all := true
-			raw := word[pos : pos+utf8.RuneLen(r)]
 			for j := 0; j < len(raw); j++ {
 				id, ok := b.vocab[fmt.Sprintf("<0x%02X>", raw[j])]
 				if !ok {

@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -86,6 +87,31 @@ func TestEncodeTenMegabyteWord(t *testing.T) {
 		}
 		if got := tok.Decode(ids, false); got != text {
 			t.Fatalf("%q×: decoding does not give the text back (%d bytes vs %d)", unit, len(got), len(text))
+		}
+	}
+}
+
+// TestInvalidUTF8IsSpelledByByteFallback: text read from a file may hold
+// bytes that are not UTF-8; a tokenizer without ByteLevel meets them in
+// BPE, where each is one character of one byte (it sliced three bytes for
+// the RuneError it decodes to, and panicked at a string's end).
+func TestInvalidUTF8IsSpelledByByteFallback(t *testing.T) {
+	tok, err := Parse([]byte(`{"model": {"type": "BPE", "vocab": {"a": 0, "<0xC2>": 1, "<0xFF>": 2, "é": 3, "<unk>": 4},
+		"merges": [], "byte_fallback": true, "unk_token": "<unk>"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		text string
+		want []int32
+	}{
+		{"\xc2", []int32{1}},
+		{"a\xc2a", []int32{0, 1, 0}},
+		{"é\xffa\xc2", []int32{3, 2, 0, 1}},
+		{"\xe2\x82", []int32{4, 4}}, // no <0xE2>, <0x82>: two unknown characters
+	} {
+		if got := tok.Encode(tc.text, false); !slices.Equal(got, tc.want) {
+			t.Errorf("Encode(%q) = %v; want %v", tc.text, got, tc.want)
 		}
 	}
 }
