@@ -432,7 +432,17 @@ func (c *Client) downloadOnce(ctx context.Context, fileURL, part string, m fileM
 		w = io.MultiWriter(f, p)
 	}
 	body := newIdleReader(resp.Body, c.IdleTimeout, cancel)
-	n, err := io.Copy(w, body)
+	var src io.Reader = body
+	if m.size >= 0 {
+		// A server sending past the size it announced would fill the disk:
+		// take one byte more than is due, to tell too long from complete.
+		src = io.LimitReader(body, m.size-have+1)
+	}
+	n, err := io.Copy(w, src)
+	if err == nil && m.size >= 0 && have+n > m.size {
+		f.Truncate(0) // nothing of it can be trusted; the next attempt starts over
+		return fmt.Errorf("%w: %s sent more than the %d bytes it announced", ErrServer, resp.Request.URL.Host, m.size)
+	}
 	if body.stalled() {
 		err = fmt.Errorf("%w: no data for %v", ErrStalled, c.IdleTimeout)
 	}

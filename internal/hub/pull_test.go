@@ -37,6 +37,7 @@ type fakeHub struct {
 	stallNext, failNext int
 	etag                string // overrides the LFS ETag when set
 	extraSibling        string // listed but not served
+	oversend            bool   // CDN transfers go on past the file, without end
 }
 
 func sum(b []byte) string { h := sha256.Sum256(b); return hex.EncodeToString(h[:]) }
@@ -115,6 +116,17 @@ func (h *fakeHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			select { // until the client hangs up (bounded, so the test server can close)
 			case <-r.Context().Done():
 			case <-time.After(10 * time.Second):
+			}
+			return
+		}
+		if h.oversend {
+			w.WriteHeader(http.StatusOK) // no Content-Length: chunked
+			w.Write(data)
+			junk := make([]byte, 64<<10)
+			for r.Context().Err() == nil {
+				if _, err := w.Write(junk); err != nil {
+					return
+				}
 			}
 			return
 		}
@@ -322,6 +334,41 @@ func TestPullServerErrors(t *testing.T) {
 	if !errors.Is(err, ErrServer) || !strings.Contains(err.Error(), "HTTP 500") || !strings.Contains(err.Error(), "server error from") ||
 		strings.Contains(err.Error(), "interrupted") {
 		t.Fatalf("persistent 500: %v", err)
+	}
+}
+
+// TestPullStopsAServerThatSendsTooMuch: a server (a hostile mirror in
+// HF_ENDPOINT) that goes on sending past the size it announced must not
+// fill the disk: the transfer stops one byte past it, and nothing is kept.
+func TestPullStopsAServerThatSendsTooMuch(t *testing.T) {
+	h, c := newFake(t)
+	h.oversend = true
+	c.Retries = 1
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Pull(context.Background(), h.repo, "main", "")
+		done <- err
+	}()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("pull did not stop a server sending without end")
+	}
+	if !errors.Is(err, ErrServer) || !strings.Contains(err.Error(), "more than the") {
+		t.Fatalf("err = %v, want a server that sent too much", err)
+	}
+	blobs := filepath.Join(RepoDir(c.CacheDir, h.repo), "blobs")
+	partial, _ := filepath.Glob(filepath.Join(blobs, "*.incomplete"))
+	for _, m := range partial {
+		if st, err := os.Stat(m); err == nil && st.Size() > 0 {
+			t.Errorf("%s kept %d bytes", m, st.Size())
+		}
+	}
+	for name, lfs := range h.lfs {
+		if _, err := os.Stat(filepath.Join(blobs, sum(h.files[name]))); lfs && err == nil {
+			t.Errorf("%s was kept from a transfer that went on past its end", name)
+		}
 	}
 }
 
