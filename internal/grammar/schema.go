@@ -70,7 +70,14 @@ type schemaCompiler struct {
 	root  json.RawMessage
 	refs  map[string]string // $ref → its rule
 	n     int
+	depth int // schemas being compiled, one inside the other
 }
+
+// maxSchemaDepth bounds how deep schemas nest. Each level re-reads the text
+// below it, so depth costs quadratic time (9,000 levels of "items", a 200 KB
+// request, compiled for 7 s), and the matcher cuts nesting far shallower
+// (maxDepth) whatever the schema says.
+const maxSchemaDepth = 64
 
 // keywords a schema may use; annotations are accepted and have no effect.
 var schemaKeywords = map[string]bool{
@@ -83,6 +90,10 @@ var schemaKeywords = map[string]bool{
 }
 
 func (c *schemaCompiler) value(raw json.RawMessage, path string) (*node, error) {
+	if c.depth++; c.depth > maxSchemaDepth {
+		return nil, fmt.Errorf("schema %.60s…: subschemas nested over %d deep", path, maxSchemaDepth)
+	}
+	defer func() { c.depth-- }()
 	raw = bytes.TrimSpace(raw)
 	switch string(raw) {
 	case "true", "{}":

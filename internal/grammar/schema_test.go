@@ -144,6 +144,27 @@ func TestSchemaRefusals(t *testing.T) {
 	}
 }
 
+// TestSchemaNestingIsBounded: nesting costs quadratic time to compile (a
+// 9,000-deep request compiled for 7 s); past maxSchemaDepth it is refused at
+// once, and a schema at the bound still compiles and matches.
+func TestSchemaNestingIsBounded(t *testing.T) {
+	nested := func(n int) string {
+		return strings.Repeat(`{"type": "array", "items": `, n-1) + `{"type": "integer"}` + strings.Repeat(`}`, n-1)
+	}
+	g, err := CompileSchema([]byte(nested(maxSchemaDepth)))
+	if err != nil {
+		t.Fatalf("%d levels: %v", maxSchemaDepth, err)
+	}
+	if text := strings.Repeat("[", maxSchemaDepth-1) + "7" + strings.Repeat("]", maxSchemaDepth-1); !g.Matches(text) {
+		t.Errorf("%d levels: %q not matched", maxSchemaDepth, text)
+	}
+	for _, n := range []int{maxSchemaDepth + 1, 9000} {
+		if _, err := CompileSchema([]byte(nested(n))); err == nil || !strings.Contains(err.Error(), "nested over") {
+			t.Errorf("%d levels: error %v, want nesting refused", n, err)
+		}
+	}
+}
+
 // TestIntRange checks the decimal range grammar against arithmetic.
 func TestIntRange(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 3))
