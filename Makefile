@@ -83,6 +83,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./internal/gguf/
 	$(GO) test -run '^$$' -fuzz FuzzTemplate -fuzztime 60s ./internal/jinja/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s -fuzzminimizetime 2s ./internal/tokenizer/
+	$(GO) test -run '^$$' -fuzz FuzzGrammar -fuzztime 60s ./internal/grammar/
 
 demo: build
 	./$(BIN) run --model synthetic:350m --max-tokens 32 "Hello"
