@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/lfm2go/lfm2/internal/kernels"
@@ -224,13 +225,13 @@ func TestFixtureGreedy(t *testing.T) {
 			for ci, cs := range ref.Cases {
 				for _, chunk := range []int{len(cs.IDs), 1, 7} {
 					got := greedy(t, m, cs.IDs, len(cs.Greedy), chunk)
-					if !slicesEqual(got, cs.Greedy) {
+					if !slices.Equal(got, cs.Greedy) {
 						t.Errorf("case %d (prefill chunk %d): greedy %v, want %v", ci, chunk, got, cs.Greedy)
 					}
 				}
 			}
 			for ci, tc := range ref.TextCases {
-				if got := greedy(t, m, tc.IDs, len(tc.Greedy), len(tc.IDs)); !slicesEqual(got, tc.Greedy) {
+				if got := greedy(t, m, tc.IDs, len(tc.Greedy), len(tc.IDs)); !slices.Equal(got, tc.Greedy) {
 					t.Errorf("text case %d %q: greedy %v, want %v", ci, tc.Text, got, tc.Greedy)
 				}
 				rows := run(t, m, tc.IDs, len(tc.IDs))
@@ -266,18 +267,6 @@ func TestChunkedPrefillIsExact(t *testing.T) {
 			}
 		})
 	}
-}
-
-func slicesEqual(a, b []int32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestInt8 measures how far int8 weights move the fixtures' logits and NLL

@@ -54,22 +54,10 @@ func TestMergeAllEqualsNaiveMerge(t *testing.T) {
 		}
 		want := naiveMerge(b, syms)
 		got := b.mergeAll(append([]int32(nil), syms...))
-		if !equalIDs(got, want) {
+		if !slices.Equal(got, want) {
 			t.Fatalf("word %q: mergeAll %v, naive %v", word, got, want)
 		}
 	}
-}
-
-func equalIDs(a, b []int32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // A 10 MB line of one repeated letter used to hang every command (merging
