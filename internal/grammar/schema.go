@@ -23,6 +23,11 @@ func CompileSchema(schema []byte) (*Grammar, error) {
 	if err := json.Unmarshal(schema, &c.root); err != nil {
 		return nil, fmt.Errorf("schema: not JSON: %w", err)
 	}
+	doc, err := readJSONDoc(c.root)
+	if err != nil {
+		return nil, fmt.Errorf("schema: not JSON: %w", err)
+	}
+	c.doc = doc
 	defineJSON(c.rules)
 	n, err := c.value(c.root, "#")
 	if err != nil {
@@ -68,15 +73,16 @@ func stringChar() *node {
 type schemaCompiler struct {
 	rules *ruleSet
 	root  json.RawMessage
+	doc   *jsonDoc          // root, read once
 	refs  map[string]string // $ref → its rule
 	n     int
 	depth int // schemas being compiled, one inside the other
 }
 
-// maxSchemaDepth bounds how deep schemas nest. Each level re-reads the text
-// below it, so depth costs quadratic time (9,000 levels of "items", a 200 KB
-// request, compiled for 7 s), and the matcher cuts nesting far shallower
-// (maxDepth) whatever the schema says.
+// maxSchemaDepth bounds how deep schemas nest: the matcher cuts nesting far
+// shallower than JSON allows (maxDepth) whatever the schema says, and each
+// level's path (for errors) grows with the depth, so 10,000 levels would
+// cost quadratic memory for nothing.
 const maxSchemaDepth = 64
 
 // keywords a schema may use; annotations are accepted and have no effect.
@@ -101,10 +107,11 @@ func (c *schemaCompiler) value(raw json.RawMessage, path string) (*node, error) 
 	case "false":
 		return nil, fmt.Errorf("schema %s: false admits no value", path)
 	}
-	var s map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &s); err != nil {
+	obj, ok := c.doc.object(raw)
+	if !ok {
 		return nil, fmt.Errorf("schema %s: want an object or a boolean", path)
 	}
+	s := obj.byKey
 	var unknown []string
 	for k := range s {
 		if !schemaKeywords[k] {
@@ -122,8 +129,8 @@ func (c *schemaCompiler) value(raw json.RawMessage, path string) (*node, error) 
 		return literal(v, path+"/const")
 	}
 	if v, ok := s["enum"]; ok {
-		var vals []json.RawMessage
-		if err := json.Unmarshal(v, &vals); err != nil || len(vals) == 0 {
+		vals, ok := c.doc.array(v)
+		if !ok || len(vals) == 0 {
 			return nil, fmt.Errorf("schema %s/enum: want a non-empty list", path)
 		}
 		alts := make([]*node, len(vals))
@@ -143,8 +150,8 @@ func (c *schemaCompiler) value(raw json.RawMessage, path string) (*node, error) 
 		if _, typed := s["type"]; typed {
 			return nil, fmt.Errorf("schema %s: %s beside type is not supported (put the type in each branch)", path, k)
 		}
-		var branches []json.RawMessage
-		if err := json.Unmarshal(v, &branches); err != nil || len(branches) == 0 {
+		branches, ok := c.doc.array(v)
+		if !ok || len(branches) == 0 {
 			return nil, fmt.Errorf("schema %s/%s: want a non-empty list of schemas", path, k)
 		}
 		alts := make([]*node, len(branches))
@@ -342,20 +349,23 @@ func (c *schemaCompiler) members(s map[string]json.RawMessage, path string, key 
 		}
 		return nil, nil
 	}
-	names, values, err := orderedObject(props)
-	if err != nil {
-		return nil, fmt.Errorf("schema %s/properties: %w", path, err)
+	propObj, ok := c.doc.object(props)
+	if !ok {
+		return nil, fmt.Errorf("schema %s/properties: want an object", path)
 	}
-	var required []string
+	names, values := propObj.keys, propObj.values
+	var requiredList []string
 	if r, ok := s["required"]; ok {
-		if err := json.Unmarshal(r, &required); err != nil {
+		if err := json.Unmarshal(r, &requiredList); err != nil {
 			return nil, fmt.Errorf("schema %s/required: want a list of names", path)
 		}
 	}
-	for _, r := range required {
-		if !slices.Contains(names, r) {
+	required := make(map[string]bool, len(requiredList)) // sets: a long list is not searched per name
+	for _, r := range requiredList {
+		if propObj.byKey[r] == nil {
 			return nil, fmt.Errorf("schema %s/required: %q is not among the properties", path, r)
 		}
+		required[r] = true
 	}
 	// first_i: no member written yet, from property i on; rest_i: some written.
 	c.n++
@@ -370,7 +380,7 @@ func (c *schemaCompiler) members(s map[string]json.RawMessage, path string, key 
 			return nil, err
 		}
 		member := seq(lit(key(names[i])), v)
-		if slices.Contains(required, names[i]) {
+		if required[names[i]] {
 			c.rules.define(first(i), seq(member, ref(rest(i+1))))
 			c.rules.define(rest(i), seq(lit(sep), member, ref(rest(i+1))))
 		} else {
@@ -396,12 +406,13 @@ func (c *schemaCompiler) ref(raw json.RawMessage, path string) (*node, error) {
 		def = c.root
 	case strings.HasPrefix(target, "#/$defs/") || strings.HasPrefix(target, "#/definitions/"):
 		section, key, _ := strings.Cut(strings.TrimPrefix(target, "#/"), "/")
-		var root map[string]json.RawMessage
-		json.Unmarshal(c.root, &root)
-		var defs map[string]json.RawMessage
-		json.Unmarshal(root[section], &defs)
 		key = strings.ReplaceAll(strings.ReplaceAll(key, "~1", "/"), "~0", "~")
-		if def = defs[key]; def == nil {
+		if root, ok := c.doc.object(c.root); ok {
+			if defs, ok := c.doc.object(root.byKey[section]); ok {
+				def = defs.byKey[key]
+			}
+		}
+		if def == nil {
 			return nil, fmt.Errorf("schema %s/$ref: %s is not defined", path, target)
 		}
 	default:
@@ -443,27 +454,4 @@ func intKeyword(s map[string]json.RawMessage, key string, def int, path string) 
 		return 0, fmt.Errorf("schema %s/%s: want an integer from 0 to %d", path, key, maxRepeat)
 	}
 	return n, nil
-}
-
-// orderedObject reads a JSON object's keys in their order.
-func orderedObject(raw json.RawMessage) ([]string, []json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, nil, fmt.Errorf("want an object")
-	}
-	var names []string
-	var values []json.RawMessage
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, nil, err
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, nil, err
-		}
-		names = append(names, t.(string))
-		values = append(values, v)
-	}
-	return names, values, nil
 }

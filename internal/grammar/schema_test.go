@@ -3,9 +3,11 @@ package grammar
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -192,5 +194,38 @@ func TestIntRange(t *testing.T) {
 	for range 100 {
 		lo := r.Int64N(2000) - 1000
 		check(lo, lo+r.Int64N(1500))
+	}
+}
+
+// TestSchemaCompileReadsTheDocumentOnce: subschemas are looked up in the
+// document read once, not decoded again per level or per $ref (which made
+// compiling quadratic: 5,000 $refs in 300 KB took 28 s, 63 levels over a
+// 15 MB annotation 6.7 s). Held by the bytes allocated, a multiple of the
+// schema's size (before: 10,000 and 67 bytes a byte).
+func TestSchemaCompileReadsTheDocumentOnce(t *testing.T) {
+	var defs, props []string
+	for i := range 2000 {
+		defs = append(defs, fmt.Sprintf(`"d%d": {"type": "integer"}`, i))
+		props = append(props, fmt.Sprintf(`"p%d": {"$ref": "#/$defs/d%d"}`, i, i))
+	}
+	refs := `{"type": "object", "properties": {` + strings.Join(props, ",") + `}, "$defs": {` + strings.Join(defs, ",") + `}}`
+	deep := strings.Repeat(`{"type": "array", "items": `, maxSchemaDepth-1) +
+		`{"description": "` + strings.Repeat("x", 1<<20) + `", "type": "integer"}` + strings.Repeat(`}`, maxSchemaDepth-1)
+	for _, tc := range []struct {
+		name, schema string
+		perByte      float64 // small properties make many grammar nodes a byte
+	}{{"2,000 $refs", refs, 1000}, {"63 levels over 1 MB", deep, 32}} {
+		name, schema := tc.name, tc.schema
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		if _, err := CompileSchema([]byte(schema)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		runtime.ReadMemStats(&after)
+		perByte := float64(after.TotalAlloc-before.TotalAlloc) / float64(len(schema))
+		t.Logf("%s: %.0f bytes allocated a byte of schema", name, perByte)
+		if perByte > tc.perByte {
+			t.Errorf("%s: compiling allocated %.0f bytes a byte of the schema; want at most %v", name, perByte, tc.perByte)
+		}
 	}
 }

@@ -36,10 +36,13 @@ func CompileToolCalls(tools []Tool, only string, single bool) (*Grammar, error) 
 		c.root, c.refs = t.Parameters, map[string]string{} // $refs are the tool's own
 		args := seq()
 		if len(t.Parameters) > 0 && string(t.Parameters) != "null" {
-			var s map[string]json.RawMessage
-			if err := json.Unmarshal(t.Parameters, &s); err != nil {
+			doc, err := readJSONDoc(t.Parameters)
+			obj, ok := doc.object(t.Parameters)
+			if err != nil || !ok {
 				return nil, fmt.Errorf("tools[%d] %s: parameters: want a JSON Schema object", i, t.Name)
 			}
+			c.doc, c.root = doc, doc.text
+			s := obj.byKey
 			path := fmt.Sprintf("tools[%d].parameters", i)
 			for k := range s {
 				if !schemaKeywords[k] {
