@@ -157,3 +157,30 @@ func TestHostileGrammars(t *testing.T) {
 		}
 	}
 }
+
+// TestExpansionIsNotRepeatedPerStack: a grammar whose state holds many
+// stacks that continue into one chain of empty groups expands that chain
+// once a byte, not once per stack (which took half a second a byte and
+// minutes a token mask, found by FuzzGrammar). Counted, not timed.
+func TestExpansionIsNotRepeatedPerStack(t *testing.T) {
+	for _, src := range []string{`root ::= ( [^a] | "" ){700}`, `root::=([^]||([0])){0712}([9[])`} {
+		g, err := ParseGBNF(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := g.Start()
+		if len(s.stacks) < maxStacks/2 {
+			t.Fatalf("%q: %d stacks at the start; the case needs many", src, len(s.stacks))
+		}
+		for i := range 3 {
+			next, calls := g.advanceCounting(s, 'b')
+			t.Logf("%q byte %d: %d stacks, %d expansions", src, i, len(s.stacks), calls)
+			// Each position of the chain once (over a few tails) is well under
+			// half the code; once per stack was 88,856 for the first case.
+			if limit := len(g.code) / 2; calls > limit {
+				t.Errorf("%q byte %d: %d expansions for %d stacks; want at most %d", src, i, calls, len(s.stacks), limit)
+			}
+			s = g.intern(next)
+		}
+	}
+}

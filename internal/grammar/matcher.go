@@ -78,7 +78,18 @@ type builder struct {
 	stacks []*stack
 	seen   map[uint64][]*stack // by hash, once there are many stacks
 	accept bool
+	// expanded remembers the expansions already made in this step, once a
+	// step has made many: the same position over the same tail adds the
+	// same stacks again. Without it a grammar like ( [^a] | "" ){700}
+	// re-expanded one chain of empty groups from each of its 256 stacks:
+	// half a second a byte, minutes a token mask.
+	calls    int
+	expanded map[int32][]*stack // the tails expanded at a position
 }
+
+// memoFrom is how many expansions a step makes before it remembers them
+// (ordinary grammars make a few and need no map).
+const memoFrom = 64
 
 // expand adds the stacks reached from position p with tail below it,
 // following rule references and ends of alternatives until a byte set
@@ -86,6 +97,19 @@ type builder struct {
 func (b *builder) expand(p int32, tail *stack, depth int) {
 	if depth > maxDepth {
 		return
+	}
+	if b.calls++; b.calls > memoFrom {
+		if b.expanded == nil {
+			b.expanded = map[int32][]*stack{}
+		}
+		for _, t := range b.expanded[p] {
+			if sameStack(t, tail) {
+				// Made already. (Only a grammar cut at maxDepth could have
+				// gone further from here than then: it is cut either way.)
+				return
+			}
+		}
+		b.expanded[p] = append(b.expanded[p], tail)
 	}
 	switch e := &b.g.code[p]; e.kind {
 	case kindSet:
@@ -210,6 +234,12 @@ func sameStacks(a, b []*stack) bool {
 }
 
 func (g *Grammar) advance(s *State, c byte) *State {
+	st, _ := g.advanceCounting(s, c)
+	return st
+}
+
+// advanceCounting is advance, and how many expansions it made.
+func (g *Grammar) advanceCounting(s *State, c byte) (*State, int) {
 	b := builder{g: g}
 	for _, st := range s.stacks {
 		if g.code[st.pos].set.has(c) {
@@ -221,7 +251,7 @@ func (g *Grammar) advance(s *State, c byte) *State {
 			b.expand(cont, st.next, 0)
 		}
 	}
-	return b.state()
+	return b.state(), b.calls
 }
 
 // AdvanceBytes feeds several bytes; it stops early once the state is dead.
