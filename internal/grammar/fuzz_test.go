@@ -40,6 +40,8 @@ func FuzzGrammar(f *testing.F) {
 		var g *Grammar
 		var err error
 		if schema {
+			// A tool's parameters are compiled by the same code, as arguments.
+			CompileToolCalls([]Tool{{Name: "f", Parameters: src}}, "", false)
 			g, err = CompileSchema(src)
 		} else {
 			g, err = ParseGBNF(string(src))
