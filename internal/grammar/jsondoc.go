@@ -99,29 +99,26 @@ func (d *jsonDoc) at(raw json.RawMessage) (int, bool) {
 
 // object is the JSON object raw, or false when raw is not one.
 func (d *jsonDoc) object(raw json.RawMessage) (*jsonObject, bool) {
-	if off, ok := d.at(raw); ok {
-		o, ok := d.objects[off]
-		return o, ok
-	}
-	// Not from the document: read it on its own.
-	doc, err := readJSONDoc(bytes.TrimSpace(raw))
-	if err != nil {
-		return nil, false
-	}
-	o, ok := doc.objects[0]
-	return o, ok
+	return find(d, raw, func(d *jsonDoc) map[int]*jsonObject { return d.objects })
 }
 
 // array is the items of the JSON array raw, or false when raw is not one.
 func (d *jsonDoc) array(raw json.RawMessage) ([]json.RawMessage, bool) {
+	return find(d, raw, func(d *jsonDoc) map[int][]json.RawMessage { return d.arrays })
+}
+
+// find looks raw up in one of the document's tables; text that is not a
+// part of the document is read on its own.
+func find[T any](d *jsonDoc, raw json.RawMessage, table func(*jsonDoc) map[int]T) (T, bool) {
 	if off, ok := d.at(raw); ok {
-		items, ok := d.arrays[off]
-		return items, ok
+		v, ok := table(d)[off]
+		return v, ok
 	}
 	doc, err := readJSONDoc(bytes.TrimSpace(raw))
 	if err != nil {
-		return nil, false
+		var none T
+		return none, false
 	}
-	items, ok := doc.arrays[0]
-	return items, ok
+	v, ok := table(doc)[0]
+	return v, ok
 }
