@@ -631,6 +631,9 @@ func kwarg(args []Value, kwargs *Dict, i int, name string, def Value) Value {
 }
 
 func (r *renderer) applyFilter(name string, in Value, args []Value, kwargs *Dict, line int) (Value, error) {
+	if err := r.read(line, in); err != nil {
+		return nil, err
+	}
 	v, err := r.filter(name, in, args, kwargs, line)
 	if err != nil {
 		var le *lineError

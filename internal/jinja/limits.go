@@ -4,13 +4,15 @@ import "fmt"
 
 // Limits against hostile templates (a chat template comes with every
 // downloaded model): the output, each string and list a template builds,
-// all it builds together, loop iterations and macro recursion are bounded,
-// so no template can hang or exhaust memory. Chat templates of real
+// all it builds together, all its operators, filters and methods read,
+// loop iterations and macro recursion are bounded, so no template can hang
+// or exhaust memory. Chat templates of real
 // models stay far below each (a long conversation renders to a few MiB).
 const (
 	maxOutput = 64 << 20 // bytes of output, and of any one string
 	maxItems  = 1 << 20  // items of any one list
 	maxBuilt  = 1 << 30  // bytes of strings built by all of a render's expressions (renderer.maxBuilt)
+	maxRead   = 1 << 30  // bytes of strings and lists read by all of a render's operators, filters, methods and loops
 	maxSteps  = 2_000_000
 	maxDepth  = 200
 )
@@ -58,6 +60,37 @@ func (r *renderer) charge(v Value, line int) error {
 	}
 	if r.built > r.maxBuilt {
 		return errAt(line, "the template built more than %d MiB of strings and lists", r.maxBuilt>>20)
+	}
+	return nil
+}
+
+// read counts the strings and lists an operator, filter, method, index or
+// loop reads (a list item counts as 16 bytes) against the render's budget
+// (maxRead): each read is bounded by the size limits, but a loop could
+// read a long one on every step — a 60 MB string searched a million
+// times, or a million-item list summed, ran for hours.
+func (r *renderer) read(line int, vs ...Value) error {
+	for _, v := range vs {
+		switch x := v.(type) {
+		case string:
+			r.readBytes += int64(len(x))
+		case []Value:
+			r.readBytes += 16 * int64(len(x))
+		case Tuple:
+			r.readBytes += 16 * int64(len(x))
+		case *Dict:
+			r.readBytes += 16 * int64(x.Len())
+		}
+	}
+	return r.readN(line, 0)
+}
+
+// readN counts n bytes read (a string taken apart into characters costs
+// the 4 bytes of each rune).
+func (r *renderer) readN(line int, n int64) error {
+	r.readBytes += n
+	if r.readBytes > maxRead {
+		return errAt(line, "the template read more than %d GiB of strings and lists", maxRead>>30)
 	}
 	return nil
 }

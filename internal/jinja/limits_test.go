@@ -1,6 +1,10 @@
 package jinja
 
 import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -12,6 +16,18 @@ func TestHostileTemplates(t *testing.T) {
 		{"{% macro f(i) %}{{ f(i + 1) }}{% endmacro %}{{ f(0) }}", "recursion"},
 		{"{% for i in range(100000000) %}{% endfor %}", "too large"},
 		{"{% for i in range(1000000) %}{% for j in range(1000000) %}{% endfor %}{% endfor %}", "too long"},
+		{"{% for i in range(1000000) %}{% for j in range(1000000) if j < 0 %}{% endfor %}{% endfor %}", "too long"},
+		// Each step reads a long string or list without building anything:
+		// a million steps of it ran for hours.
+		{"{% set s = 'x' * 20000000 %}{% for i in range(1000000) %}{% if 'y' in s %}{% endif %}{% endfor %}", "read more than"},
+		{"{% set s = 'x' * 20000000 %}{% for i in range(1000000) %}{% set n = s.count('y') %}{% endfor %}", "read more than"},
+		{"{% set s = 'x' * 20000000 %}{% for i in range(1000000) %}{% set c = s[-1] %}{% endfor %}", "read more than"},
+		{"{% set s = 'x' * 20000000 %}{% for i in range(1000000) %}{% set c = s[1:2] %}{% endfor %}", "read more than"},
+		{"{% set s = 'x' * 20000000 %}{% for i in range(1000000) %}{% if s == s ~ '' %}{% endif %}{% endfor %}", "more than 1"},
+		{"{% set s = 'x' * 20000000 %}{% for i in range(1000000) %}{% set n = s|length %}{% endfor %}", "read more than"},
+		{"{% set l = range(1000000)|list %}{% for i in range(1000000) %}{% set n = l|sum %}{% endfor %}", "read more than"},
+		{"{% set l = range(1000000)|list %}{% for i in range(1000000) %}{% if -1 in l %}{% endif %}{% endfor %}", "read more than"},
+		{"{% set s = 'x' * 20000000 %}{% for c in s %}{% endfor %}", "iterating a string"},
 		{"{% set s = 'x' * 1000000 %}{% for i in range(1000) %}{{ s }}{% endfor %}", "output"},
 		{"{{ 'x' * 100000000000 }}", "limit"},
 		{"{{ 'xy' * 4611686018427387904 }}", "limit"}, // n·len(s) wraps to 0
@@ -107,6 +123,52 @@ func TestRangeNearInt64Ends(t *testing.T) {
 		}
 		if out, err := tmpl.Render(nil); err != nil || out != want {
 			t.Errorf("%s: %q, %v; want %q", src, out, err, want)
+		}
+	}
+}
+
+// TestLongConversationsFitTheBudgets: the published templates render the
+// longest conversations a context can hold — one 8 MB message (the most a
+// 32k context's prompt can be in bytes), an 8 MB answer with reasoning to
+// cut out, or 4,000 messages with thinking
+// and tool calls — well inside every budget, so the limits only ever stop
+// hostile templates.
+func TestLongConversationsFitTheBudgets(t *testing.T) {
+	files, err := filepath.Glob(testdata("templates", "*.jinja"))
+	if err != nil || len(files) < 4 {
+		t.Fatalf("published templates: %v %v", files, err)
+	}
+	long := `[{"role": "system", "content": "s"}, {"role": "user", "content": "` + strings.Repeat("word ", 8<<20/5) + `"}]`
+	answer := `[{"role": "user", "content": "q"}, {"role": "assistant", "content": "<think>` + strings.Repeat("hmm ", 1<<20) + `</think>` + strings.Repeat("word ", 4<<20/5) + `"}, {"role": "user", "content": "q"}]`
+	var many []string
+	for i := range 2000 {
+		many = append(many, fmt.Sprintf(`{"role": "user", "content": "question %d %s"}`, i, strings.Repeat("x", 500)),
+			fmt.Sprintf(`{"role": "assistant", "content": "<think>hm</think>answer %d", "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": {"a": %d}}}]}`, i, i))
+	}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tmpl, err := Parse(filepath.Base(f), string(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, conv := range map[string]string{"one 8 MB message": long, "an 8 MB answer with reasoning": answer, "4,000 messages": "[" + strings.Join(many, ",") + "]"} {
+			msgs, err := FromJSON(json.RawMessage(conv))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := &renderer{maxBuilt: maxBuilt}
+			out, err := tmpl.renderWith(r, map[string]Value{"messages": msgs, "bos_token": "<|startoftext|>", "add_generation_prompt": true})
+			if err != nil {
+				t.Fatalf("%s, %s: %v", filepath.Base(f), name, err)
+			}
+			t.Logf("%s, %s: %d bytes out; read %d MB of %d, built %d MB of %d, %d steps of %d", filepath.Base(f), name, len(out),
+				r.readBytes>>20, maxRead>>20, r.built>>20, maxBuilt>>20, r.steps, maxSteps)
+			if r.readBytes > maxRead/4 || r.built > maxBuilt/4 || r.steps > maxSteps/4 {
+				t.Errorf("%s, %s: within a quarter of a budget", filepath.Base(f), name)
+			}
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unicode/utf8"
 )
 
 // Template is a parsed template.
@@ -35,7 +36,12 @@ func (t *Template) Render(vars map[string]Value) (string, error) { return t.rend
 
 // render is Render with built bytes of strings allowed (see charge).
 func (t *Template) render(vars map[string]Value, built int64) (string, error) {
-	r := &renderer{tmpl: t, maxBuilt: built}
+	return t.renderWith(&renderer{maxBuilt: built}, vars)
+}
+
+// renderWith renders with r, whose counts then tell what the render used.
+func (t *Template) renderWith(r *renderer, vars map[string]Value) (string, error) {
+	r.tmpl = t
 	root := &scope{vars: map[string]Value{}}
 	for k, v := range globals(r) {
 		root.vars[k] = v
@@ -74,12 +80,13 @@ func (s *scope) lookup(name string) (Value, bool) {
 func (s *scope) child() *scope { return &scope{vars: map[string]Value{}, parent: s} }
 
 type renderer struct {
-	tmpl     *Template
-	root     *scope
-	steps    int
-	depth    int
-	built    int64 // bytes of strings built by expressions (see charge)
-	maxBuilt int64 // the limit of built: maxBuilt (tests lower it)
+	tmpl      *Template
+	root      *scope
+	steps     int
+	depth     int
+	built     int64 // bytes of strings built by expressions (see charge)
+	readBytes int64 // bytes of strings and lists read (see read)
+	maxBuilt  int64 // the limit of built: maxBuilt (tests lower it)
 }
 
 var (
@@ -164,6 +171,14 @@ func (r *renderer) execFor(n *forNode, sc *scope, b *strings.Builder) error {
 	if err != nil {
 		return err
 	}
+	if err := r.read(n.line, iv); err != nil {
+		return err
+	}
+	if str, ok := iv.(string); ok { // taken apart into characters
+		if err := r.readN(n.line, 4*int64(len(str))); err != nil {
+			return err
+		}
+	}
 	items, err := iterate(iv)
 	if err != nil {
 		return errAt(n.line, "%v", err)
@@ -171,6 +186,9 @@ func (r *renderer) execFor(n *forNode, sc *scope, b *strings.Builder) error {
 	if n.cond != nil { // {% for x in xs if cond %}: filtered before the loop counts
 		var kept []Value
 		for _, it := range items {
+			if err := r.step(n.line); err != nil { // each condition is a step, as each pass of the body
+				return err
+			}
 			inner := sc.child()
 			if err := bindTargets(inner, n.targets, it, n.line); err != nil {
 				return err
@@ -396,6 +414,9 @@ func (r *renderer) eval(x expr, sc *scope, line int) (Value, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := r.readByMethod(obj, line); err != nil {
+			return nil, err
+		}
 		return getAttr(obj, x.name, line)
 	case *indexExpr:
 		obj, err := r.eval(x.obj, sc, line)
@@ -405,6 +426,11 @@ func (r *renderer) eval(x expr, sc *scope, line int) (Value, error) {
 		idx, err := r.eval(x.index, sc, line)
 		if err != nil {
 			return nil, err
+		}
+		if str, ok := obj.(string); ok { // indexed by characters: walked from the start
+			if err := r.read(line, str); err != nil {
+				return nil, err
+			}
 		}
 		return getItem(obj, idx, line)
 	case *sliceExpr:
@@ -575,6 +601,12 @@ func (r *renderer) evalBinary(x *binExpr, sc *scope, line int) (Value, error) {
 	rv, err := r.eval(x.r, sc, line)
 	if err != nil {
 		return nil, err
+	}
+	switch x.op {
+	case "==", "!=", "<", ">", "<=", ">=", "in", "not in": // the rest build, and are charged
+		if err := r.read(line, l, rv); err != nil {
+			return nil, err
+		}
 	}
 	v, err := binary(x.op, l, rv)
 	if err != nil {
@@ -784,6 +816,14 @@ func (r *renderer) evalSlice(x *sliceExpr, sc *scope, line int) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := r.read(line, obj); err != nil {
+		return nil, err
+	}
+	if str, ok := obj.(string); ok { // taken apart into characters
+		if err := r.readN(line, 4*int64(len(str))); err != nil {
+			return nil, err
+		}
+	}
 	var bounds [3]*int64
 	for i, e := range []expr{x.lo, x.hi, x.step} {
 		if e == nil {
@@ -900,15 +940,13 @@ func getItem(obj, idx Value, line int) (Value, error) {
 		}
 		var n int
 		if s, isStr := o.(string); isStr {
-			runes := []rune(s)
-			n = len(runes)
 			if i < 0 {
-				i += int64(n)
+				i += int64(utf8.RuneCountInString(s))
 			}
-			if i < 0 || i >= int64(n) {
-				return Undefined{Hint: "string index out of range"}, nil
+			if c, ok := runeAt(s, i); ok {
+				return c, nil
 			}
-			return string(runes[i]), nil
+			return Undefined{Hint: "string index out of range"}, nil
 		}
 		items := seqOf(o)
 		n = len(items)
@@ -955,4 +993,29 @@ func getAttr(obj Value, name string, line int) (Value, error) {
 		return Undefined{Hint: fmt.Sprintf("'dict object' has no attribute '%s'", name)}, nil
 	}
 	return lookupMethod(obj, name, line)
+}
+
+// readByMethod counts a string or list as read by the method about to be
+// taken from it (find, count, index, split, … run over it).
+func (r *renderer) readByMethod(obj Value, line int) error {
+	switch obj.(type) {
+	case string, []Value:
+		return r.read(line, obj)
+	}
+	return nil
+}
+
+// runeAt is the character at index i of s (Python's s[i] for i ≥ 0),
+// walked to without converting the whole string.
+func runeAt(s string, i int64) (string, bool) {
+	if i < 0 {
+		return "", false
+	}
+	for _, r := range s {
+		if i == 0 {
+			return string(r), true
+		}
+		i--
+	}
+	return "", false
 }

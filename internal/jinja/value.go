@@ -522,6 +522,9 @@ func iterate(v Value) ([]Value, error) {
 		}
 		return out, nil
 	case string:
+		if err := checkItems("iterating a string", int64(utf8.RuneCountInString(x))); err != nil {
+			return nil, err
+		}
 		var out []Value
 		for _, r := range x {
 			out = append(out, string(r))
