@@ -302,11 +302,10 @@ func runBatch(g *globals, fl *pflag.FlagSet, bf *batchFlags, sf *samplingFlags, 
 			fmt.Fprintf(os.Stderr, "lfm2: preempted %s (KV memory full); it will be recomputed\n", q.Tag.(*job).id)
 		}
 	}
-	maxPromptBytes := l.tok.MaxTextBytes(bf.ctxLen)
-	pf.maxBytes, pf.ctxTokens = maxPromptBytes, bf.ctxLen
+	pf.fit = newContextBytes(l.tok, bf.ctxLen)
 
 	src := &lineSource{sc: bufio.NewScanner(in), format: bf.format, shardIdx: shardIdx, shardN: shardN,
-		done: done, doneLines: doneLines, seen: map[string]bool{}, maxBytes: maxPromptBytes, ctxTokens: bf.ctxLen}
+		done: done, doneLines: doneLines, seen: map[string]bool{}, fit: pf.fit}
 	src.sc.Buffer(make([]byte, 1<<20), maxLineBytes)
 	queued, rejected := 0, 0
 	reject := func(id json.RawMessage, line int, msg string) error {
@@ -451,8 +450,7 @@ type lineSource struct {
 	done             map[string]bool
 	doneLines        map[int]bool
 	seen             map[string]bool
-	maxBytes         int64
-	ctxTokens        int
+	fit              contextBytes
 	lineNo, skipped  int
 	eof              bool
 }
@@ -514,8 +512,8 @@ func (s *lineSource) next() (sourceLine, error) {
 		return out, nil
 	}
 	s.seen[key] = true
-	if n := promptBytes(ln); n > s.maxBytes {
-		out.reject = &lineFieldError{id: ln.ID, msg: errPromptBytes(n, s.ctxTokens, s.maxBytes).Error()}
+	if err := s.fit.check(promptBytes(ln)); err != nil {
+		out.reject = &lineFieldError{id: ln.ID, msg: err.Error()}
 	}
 	return out, nil
 }

@@ -201,9 +201,9 @@ func (c *chatSession) command(line string) bool {
 func (c *chatSession) prompt(user string) ([]int32, int, error) {
 	// Texts past this many bytes cannot fit, whatever they tokenize to:
 	// refused, or their oldest turns dropped, without tokenizing them.
-	limit := c.l.tok.MaxTextBytes(c.ctx)
-	if int64(len(user)) > limit {
-		return nil, 0, fmt.Errorf("this message alone is %d bytes, more than the %d-token context can hold (%d bytes at most)", len(user), c.ctx, limit)
+	fit := newContextBytes(c.l.tok, c.ctx)
+	if int64(len(user)) > fit.limit {
+		return nil, 0, fmt.Errorf("this message alone is %d bytes, more than the %d-token context can hold (%d bytes at most)", len(user), c.ctx, fit.limit)
 	}
 	dropped := 0
 	for {
@@ -217,13 +217,13 @@ func (c *chatSession) prompt(user string) ([]int32, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		if int64(len(text)) > limit && len(c.history) > 0 {
+		if int64(len(text)) > fit.limit && len(c.history) > 0 {
 			c.history = c.history[min(2, len(c.history)):]
 			dropped++
 			continue
 		}
-		if int64(len(text)) > limit {
-			return nil, 0, errPromptBytes(int64(len(text)), c.ctx, limit)
+		if err := fit.check(int64(len(text))); err != nil {
+			return nil, 0, err
 		}
 		ids := c.l.tok.Encode(text, false)
 		if len(ids)+c.sf.maxTokens <= c.ctx || len(c.history) == 0 {

@@ -342,11 +342,25 @@ func checkSampling(p sample.Params, maxTokens int, stops []string, prefix string
 	return nil
 }
 
-// errPromptBytes says that a text of n bytes cannot fit a ctx-token
-// context (more than tokenizer.MaxTextBytes): refused before the time, and
-// the tens of bytes of memory a byte, that tokenizing it would take.
-func errPromptBytes(n int64, ctx int, limit int64) error {
-	return fmt.Errorf("the prompt is %d bytes, more than a %d-token context can hold (%d bytes at most; raise --ctx)", n, ctx, limit)
+// contextBytes is the most bytes a text can have and still fit a
+// ctx-token context (tokenizer.MaxTextBytes); the zero value bounds nothing.
+// A longer text is refused before the time, and the tens of bytes of memory
+// a byte, that tokenizing it would take.
+type contextBytes struct {
+	limit int64
+	ctx   int
+}
+
+func newContextBytes(tok *tokenizer.Tokenizer, ctx int) contextBytes {
+	return contextBytes{limit: tok.MaxTextBytes(ctx), ctx: ctx}
+}
+
+// check refuses a prompt of n bytes past the limit.
+func (b contextBytes) check(n int64) error {
+	if b.limit > 0 && n > b.limit {
+		return fmt.Errorf("the prompt is %d bytes, more than a %d-token context can hold (%d bytes at most; raise --ctx)", n, b.ctx, b.limit)
+	}
+	return nil
 }
 
 // checkCtx validates a --ctx value.

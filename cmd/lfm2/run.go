@@ -23,19 +23,12 @@ type promptFlags struct {
 	system    string
 	toolsFile string
 	tools     []json.RawMessage // read from --tools
-	// maxBytes (when set) bounds the prompt and the text the chat
-	// template renders (tokenizer.MaxTextBytes of a ctxTokens context).
-	maxBytes  int64
-	ctxTokens int
+	// fit (when set) bounds the prompt and the text the chat template renders.
+	fit contextBytes
 }
 
-// checkBytes refuses a text that cannot fit the context (see maxBytes).
-func (f *promptFlags) checkBytes(text string) error {
-	if f.maxBytes > 0 && int64(len(text)) > f.maxBytes {
-		return errPromptBytes(int64(len(text)), f.ctxTokens, f.maxBytes)
-	}
-	return nil
-}
+// checkBytes refuses a text that cannot fit the context.
+func (f *promptFlags) checkBytes(text string) error { return f.fit.check(int64(len(text))) }
 
 func (f *promptFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.raw, "raw", false, "plain completion: tokenize the prompt with BOS, no chat template")
@@ -188,7 +181,7 @@ func newRunCmd(g *globals) *cobra.Command {
 				fmt.Fprintln(os.Stderr, sf.describe(l.defaults.family, from))
 			}
 			if l.tok != nil {
-				pf.maxBytes, pf.ctxTokens = l.tok.MaxTextBytes(ctxLen), ctxLen
+				pf.fit = newContextBytes(l.tok, ctxLen)
 			}
 			ids, err := promptIDs(idsFlag, file, args, func(text string) ([]int32, error) {
 				return pf.encode(l.tok, text, nil, nil)
