@@ -176,10 +176,11 @@ TEXT ·dotBF16t4x3AVX2(SB), NOSPLIT, $0-48
 	SHRQ $3, CX
 	JZ   t43done
 t43loop:
-	// the same line of the next three weight rows (the next tile)
-	PREFETCHT0 (DI)(R13*1)
-	PREFETCHT0 (R11)(R13*1)
-	PREFETCHT0 (R12)(R13*1)
+	// the same line of the next three weight rows (the next tile), into
+	// L2: see the prefetches of DP4X4 in bf16dp_amd64.s
+	PREFETCHT1 (DI)(R13*1)
+	PREFETCHT1 (R11)(R13*1)
+	PREFETCHT1 (R12)(R13*1)
 	WIDEN8((DI), Y12)
 	WIDEN8((R11), Y13)
 	WIDEN8((R12), Y14)

@@ -178,7 +178,8 @@ done: \
 
 // K4X4(name, WIDEN, PREP, SSTEP): func(x *float32, xs int, q *int8, qs int, sc *float32, scs int, k int, out *float32)
 // Activation rows x + r·xs (floats) against int8 rows q + c·qs (bytes),
-// scales sc + c·scs (floats); out[4r+c].
+// scales sc + c·scs (floats); out[4r+c]. The next tile's rows are
+// prefetched into L2, as in DP4X4 (bf16dp_amd64.s).
 #define K4X4(name, WIDEN, PREP, SSTEP) \
 TEXT name, NOSPLIT, $0-64 \
 	MOVQ x+0(FP), SI \
@@ -204,10 +205,10 @@ TEXT name, NOSPLIT, $0-64 \
 	SHRQ $5, CX \
 	JZ   done \
 loop: \
-	PREFETCHT0 (DI)(BX*4) \
-	PREFETCHT0 (R11)(BX*4) \
-	PREFETCHT0 (R12)(BX*4) \
-	PREFETCHT0 (R13)(BX*4) \
+	PREFETCHT1 (DI)(BX*4) \
+	PREFETCHT1 (R11)(BX*4) \
+	PREFETCHT1 (R12)(BX*4) \
+	PREFETCHT1 (R13)(BX*4) \
 	WIDEN(DI, DX, Z16, Z20) \
 	WIDEN(R11, R14, Z17, Z21) \
 	WIDEN(R12, R15, Z18, Z22) \
