@@ -43,6 +43,9 @@ type matmulTask struct {
 	// array would escape).
 	f16out [16]float32
 	T      int
+	// batchBlock: the pool's bound on a batched decode block's weight
+	// bytes (batchBlockRows).
+	batchBlock int
 	// The AMX family's tile configuration and per-worker output tiles.
 	amxCfg *[64]byte
 	amxOut [][]float32
@@ -88,7 +91,7 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 	}
 	K := ws[0].Cols
 	p.mm = matmulTask{x: x, T: T, n: len(ws), amxCfg: &p.amxCfg, amxOut: p.amxOut, pairAcc: p.pairAcc, views: p.mmViews, bf16: &p.fam.bf16,
-		scratch: p.scratch, toF32: p.fam.toF32}
+		scratch: p.scratch, toF32: p.fam.toF32, batchBlock: p.batchBlock}
 	// The row ranges handed out start at multiples of 16 within each
 	// matrix (every matrix starts at a multiple of 16 in the concatenated
 	// range), so a row meets the same kernel whichever matrices share the call.
@@ -159,9 +162,35 @@ func (m *matmulTask) Run(worker, lo, hi int) {
 		v := &m.views[worker] // Run may execute on several goroutines
 		*v = *m
 		v.w, v.dst = m.ws[i], m.dsts[i]
-		m.kerns[i].rows(v, worker, a-m.first[i], b-m.first[i])
+		a, b = a-m.first[i], b-m.first[i]
+		step := b - a
+		if m.T > 1 && m.T*v.w.Cols*4 <= smallActivations {
+			step = batchBlockRows(v.w, m.batchBlock)
+		}
+		for s := a; s < b; s += step {
+			m.kerns[i].rows(v, worker, s, min(s+step, b))
+		}
 	}
 }
+
+// batchBlockRows is how many weight rows of w a batched decode matmul
+// (two or more activation rows, all of them cache-resident) hands its
+// kernels at a time: about blockBytes of weights, whole 16-row groups
+// (so a row meets the same kernel whichever block it is in) of whole 8×3
+// and 4-row tiles. The kernels read a range once per activation row they
+// do not tile (a decode row, and the rows left over past the 4- and 8-row
+// tiles); in blocks that fit in L2, only the first of those reads comes
+// from memory.
+func batchBlockRows(w *Mat, blockBytes int) int {
+	rowBytes := max(1, int(w.Bytes()/int64(max(1, w.Rows))))
+	return 48 * max(1, blockBytes/(48*rowBytes))
+}
+
+// batchBlockBytes is a Pool's bound on the weight bytes of a batched
+// decode block (batchBlockRows): half of a 1 MiB L2 (Zen 4 and 5; Intel's are larger),
+// the rest for the activations. On Zen 4, BenchmarkMatMulBatchedCold at 2
+// and 3 rows: 128 and 256 KiB blocks 5–10% slower.
+const batchBlockBytes = 512 << 10
 
 // smallActivations is the size (bytes) up to which the activation rows of a
 // matmul are treated as cache-resident: weights-outer loop order.

@@ -63,6 +63,9 @@ type Pool struct {
 	act16   act16     // activations rounded to int16 (Q8_0 on VPMADDWD)
 	xb      []uint32  // activations as bf16 pairs for the VDPBF16PS kernels
 	fam     family
+	// batchBlock is the weight bytes a batched decode matmul hands its
+	// kernels at a time (batchBlockRows); tests make it small.
+	batchBlock int
 
 	amxCfg  [64]byte    // the AMX tile configuration (immutable)
 	amxOut  [][]float32 // per worker: one chunk of output tiles
@@ -95,7 +98,7 @@ func NewPoolTier(n int, impl Impl, fast bool) *Pool {
 // newPool is NewPoolImpl with the waiting strategy chosen: spinning pays
 // only while every worker has a processor of its own.
 func newPool(n int, fam family, spin bool) *Pool {
-	p := &Pool{threads: n, workers: make([]poolWorker, n), scratch: make([][]float32, n), fam: fam, spin: spin,
+	p := &Pool{threads: n, workers: make([]poolWorker, n), scratch: make([][]float32, n), fam: fam, spin: spin, batchBlock: batchBlockBytes,
 		mmViews: make([]matmulTask, n), attnMasks: make([][lanes]uint16, n), attnRuns: make([][MaxAttendHeads]attnRun, n), pairAcc: make([][]float32, n)}
 	if p.fam.amx {
 		p.amxCfg = amxTileConfig()

@@ -6,6 +6,39 @@ import (
 	"testing"
 )
 
+// TestBatchedDecodeBlocksAreInvariant: batched decode's matmuls hand the
+// kernels their range in blocks (batchBlockRows); made small here, so that
+// a range is many blocks and a last partial one, every row of a batch of
+// 2–9 still equals, bit for bit, the same row computed alone (one block
+// per range), in every format, family and tier.
+func TestBatchedDecodeBlocksAreInvariant(t *testing.T) {
+	const K, N = 512, 200
+	rng := rand.New(rand.NewPCG(41, 42))
+	mats := randFormats(rng, N, K)
+	mats["f32"], _ = NewMatF32(N, K, randF32(rng, N*K))
+	x := randF32(rng, 9*K)
+	for _, ft := range familyTiers() {
+		p := NewPoolTier(2, ft.impl, ft.fast)
+		p.batchBlock = 1 // 48 rows a block
+		for name, w := range mats {
+			alone := make([]float32, 9*N)
+			for r := 0; r < 9; r++ {
+				p.MatMul(alone[r*N:(r+1)*N], x[r*K:(r+1)*K], 1, &w)
+			}
+			for _, T := range []int{2, 3, 5, 9} {
+				got := make([]float32, T*N)
+				p.MatMul(got, x[:T*K], T, &w)
+				for i, v := range got {
+					if v != alone[i] {
+						t.Fatalf("%s %s, %d rows: row %d element %d is %v, alone %v", ft.name, name, T, i/N, i%N, v, alone[i])
+					}
+				}
+			}
+		}
+		p.Close()
+	}
+}
+
 // BenchmarkMatMulBatchedCold: batched decode's matmuls (T = 4…16
 // activation rows, one per sequence) over 128 M weights of each storage
 // format (more than any cache holds), in each tier of the best family (or
@@ -27,7 +60,7 @@ func BenchmarkMatMulBatchedCold(b *testing.B) {
 		p := NewPoolTier(0, impl, fast)
 		for _, format := range []string{"bf16", "int8", "q8_0", "q4_k", "q4"} {
 			w := mats[format]
-			for _, T := range []int{4, 8, 16} {
+			for _, T := range []int{1, 2, 3, 4, 8, 16} {
 				b.Run(fmt.Sprintf("%s/%s/T%d", format, tier, T), func(b *testing.B) {
 					x := randF32(rand.New(rand.NewPCG(2, 2)), T*K)
 					dst := make([]float32, T*N)
