@@ -39,11 +39,12 @@ func TestBatchedDecodeBlocksAreInvariant(t *testing.T) {
 	}
 }
 
-// BenchmarkMatMulBatchedCold: batched decode's matmuls (T = 4…16
+// BenchmarkMatMulBatchedCold: batched decode's matmuls (T = 1…16
 // activation rows, one per sequence) over 128 M weights of each storage
 // format (more than any cache holds), in each tier of the best family (or
 // $LFM2_KERNELS'). GFLOP/s says how near a call is to the kernel's
-// arithmetic peak (BenchmarkMatMulPrefill*), MB/s how near to the memory's.
+// arithmetic peak (BenchmarkMatMulPrefill*), MB/s how near to the memory's;
+// against T = 1, the time a row more costs.
 func BenchmarkMatMulBatchedCold(b *testing.B) {
 	impl, err := chooseImpl()
 	if err != nil {
