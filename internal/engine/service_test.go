@@ -4,14 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/lfm2go/lfm2/internal/fixture"
 	"github.com/lfm2go/lfm2/internal/model"
 	"github.com/lfm2go/lfm2/internal/reply"
 	"github.com/lfm2go/lfm2/internal/sample"
@@ -19,16 +18,14 @@ import (
 	"github.com/lfm2go/lfm2/internal/tokenizer"
 )
 
-const fixtureDir = "../../testdata/fixtures/tiny-bf16"
-
-func fixture(t *testing.T) (*model.Model, *tokenizer.Tokenizer) {
+func loadFixture(t *testing.T) (*model.Model, *tokenizer.Tokenizer) {
 	t.Helper()
-	m, err := model.Load(fixtureDir, 2)
+	m, err := model.Load(fixture.Dir("tiny-bf16"), 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Close() })
-	tok, err := tokenizer.LoadDir(fixtureDir)
+	tok, err := tokenizer.LoadDir(fixture.Dir("tiny-bf16"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,29 +77,12 @@ func collect(t *testing.T, ch <-chan Event) result {
 	return r
 }
 
-type refCase struct {
-	IDs    []int32 `json:"ids"`
-	Greedy []int32 `json:"greedy"`
-}
-
-func referenceCases(t *testing.T) []refCase {
-	b, err := os.ReadFile(filepath.Join(fixtureDir, "reference.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ref struct{ Cases []refCase }
-	if err := json.Unmarshal(b, &ref); err != nil {
-		t.Fatal(err)
-	}
-	return ref.Cases
-}
-
 // TestConcurrentSubmitsMatchReference: requests submitted from many
 // goroutines at once get the independent reference's greedy tokens.
 func TestConcurrentSubmitsMatchReference(t *testing.T) {
-	m, tok := fixture(t)
+	m, tok := loadFixture(t)
 	s := start(t, m, tok, 3, 0)
-	cases := referenceCases(t)
+	cases := fixture.Load(t, "tiny-bf16").Cases
 	var wg sync.WaitGroup
 	got := make([]result, len(cases)*3)
 	for i := range got {
@@ -133,7 +113,7 @@ func TestConcurrentSubmitsMatchReference(t *testing.T) {
 // TestSampledAloneAndTogether: a seeded sampled request gives the same
 // tokens alone and among others, whatever the arrival order.
 func TestSampledAloneAndTogether(t *testing.T) {
-	m, tok := fixture(t)
+	m, tok := loadFixture(t)
 	prompts := [][]int32{{1, 5, 9, 200}, {1, 77}, {1, 300, 301, 302, 303, 304, 305, 306, 307, 308, 309, 310, 311, 312, 313, 314, 315, 316, 317}}
 	req := func(i int) Request {
 		return Request{Prompt: prompts[i], MaxTokens: 20, IgnoreEOS: true, Stream: uint64(i + 1),
@@ -166,7 +146,7 @@ func TestSampledAloneAndTogether(t *testing.T) {
 // TestCancelFreesBlocks: cancelling a request mid-generation ends it with
 // FinishAbort and gives its KV blocks back.
 func TestCancelFreesBlocks(t *testing.T) {
-	m, tok := fixture(t)
+	m, tok := loadFixture(t)
 	s := start(t, m, tok, 2, 0)
 	ctx, cancel := context.WithCancel(context.Background())
 	ch, err := s.Submit(ctx, Request{Prompt: []int32{1, 2, 3, 4, 5}, MaxTokens: 10000, IgnoreEOS: true})
@@ -194,7 +174,7 @@ func TestCancelFreesBlocks(t *testing.T) {
 // TestQueueFullAndClosed: past MaxQueue waiting requests Submit refuses;
 // after Close it refuses with ErrClosed; invalid requests are refused.
 func TestQueueFullAndClosed(t *testing.T) {
-	m, tok := fixture(t)
+	m, tok := loadFixture(t)
 	s := start(t, m, tok, 1, 2)
 	long := Request{Prompt: []int32{1, 2, 3}, MaxTokens: 5000, IgnoreEOS: true}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -235,7 +215,7 @@ func TestQueueFullAndClosed(t *testing.T) {
 // TestCloseDrainsThenAborts: Close lets running requests finish, and aborts
 // them when its context ends first.
 func TestCloseDrainsThenAborts(t *testing.T) {
-	m, tok := fixture(t)
+	m, tok := loadFixture(t)
 	s := start(t, m, tok, 2, 0)
 	short, err := s.Submit(context.Background(), Request{Prompt: []int32{1, 2}, MaxTokens: 8, IgnoreEOS: true})
 	if err != nil {
@@ -263,9 +243,9 @@ func TestCloseDrainsThenAborts(t *testing.T) {
 // TestStopStrings: text stops before a stop string, which is never
 // streamed, and the sequence ends there with FinishStop.
 func TestStopStrings(t *testing.T) {
-	m, tok := fixture(t)
+	m, tok := loadFixture(t)
 	s := start(t, m, tok, 1, 0)
-	c := referenceCases(t)[0]
+	c := fixture.Load(t, "tiny-bf16").Cases[0]
 	ch, err := s.Submit(context.Background(), Request{Prompt: c.IDs, MaxTokens: len(c.Greedy), IgnoreEOS: true})
 	if err != nil {
 		t.Fatal(err)

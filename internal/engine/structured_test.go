@@ -120,7 +120,7 @@ func (e errorString) Error() string { return string(e) }
 // any format, every constrained completion that ends with "stop" is valid
 // for its schema or grammar, judged independently; and most end so.
 func TestConstrainedOutputIsValid(t *testing.T) {
-	m, tok := fixture(t)
+	m, tok := loadFixture(t)
 	s := start(t, m, tok, 4, 0)
 	langs := languages(t)
 	prompt := tok.Encode("Extract the fields as JSON:", true)
@@ -180,7 +180,7 @@ func TestConstrainedOutputIsValid(t *testing.T) {
 // TestConstrainedBatchInvariance: a constrained sequence's tokens are the
 // same alone and among others (constrained or not).
 func TestConstrainedBatchInvariance(t *testing.T) {
-	m, tok := fixture(t)
+	m, tok := loadFixture(t)
 	g, err := grammar.CompileSchema([]byte(`{"type":"object","properties":{"name":{"type":"string","maxLength":12},"n":{"type":"integer"}},"required":["name","n"]}`))
 	if err != nil {
 		t.Fatal(err)
@@ -220,7 +220,7 @@ func TestConstrainedBatchInvariance(t *testing.T) {
 // random-weight model still writes one well-formed call block: the markers,
 // a call to a defined tool, and arguments valid for its parameter schema.
 func TestForcedToolCalls(t *testing.T) {
-	m, tok := fixture(t)
+	m, tok := loadFixture(t)
 	s := start(t, m, tok, 4, 0)
 	params := map[string]string{
 		"get_weather": `{"type": "object", "properties": {"city": {"type": "string", "maxLength": 12}, "unit": {"enum": ["celsius", "fahrenheit"]}}, "required": ["city"]}`,

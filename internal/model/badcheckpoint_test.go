@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lfm2go/lfm2/internal/fixture"
 	"github.com/lfm2go/lfm2/internal/safetensors"
 )
 
@@ -15,7 +16,7 @@ import (
 // through edit (which may rename, reshape or drop it) and adding extra ones.
 func rewrite(t *testing.T, edit func(*safetensors.WriteTensor) bool, extra ...safetensors.WriteTensor) string {
 	t.Helper()
-	src := fixtureDir("tiny-bf16")
+	src := fixture.Dir("tiny-bf16")
 	ck, err := safetensors.OpenDir(src)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lfm2go/lfm2/internal/fixture"
 	"github.com/lfm2go/lfm2/internal/gguf"
 	"github.com/lfm2go/lfm2/internal/kernels"
 )
@@ -34,7 +35,7 @@ type ggufReference struct {
 // from the exact model (where it is not, llama.cpp's rounding may decide).
 func TestGGUFExactTier(t *testing.T) {
 	for _, fx := range []string{"gguf-tiny", "gguf-quant"} {
-		dir := fixtureDir(fx)
+		dir := fixture.Dir(fx)
 		b, err := os.ReadFile(filepath.Join(dir, "reference.json"))
 		if err != nil {
 			t.Fatal(err)
@@ -91,7 +92,7 @@ func TestGGUFExactTier(t *testing.T) {
 
 // A GGUF of another architecture is refused by name.
 func TestGGUFOtherArchitecture(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join(fixtureDir("gguf-tiny"), "model-Q8_0.gguf"))
+	src, err := os.ReadFile(filepath.Join(fixture.Dir("gguf-tiny"), "model-Q8_0.gguf"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +111,7 @@ func TestGGUFOtherArchitecture(t *testing.T) {
 // --dtype q8_0 / q4_0 quantize with llama.cpp's rules: quantizing the BF16
 // source at load gives exactly the model llama-quantize's file gives.
 func TestQuantizeAtLoadEqualsLlamaQuantize(t *testing.T) {
-	dir := fixtureDir("gguf-quant")
+	dir := fixture.Dir("gguf-quant")
 	ids := []int32{1, 20, 300, 4, 55, 600, 7, 80}
 	for _, c := range []struct {
 		format, file string
@@ -143,7 +144,7 @@ func TestQuantizeAtLoadEqualsLlamaQuantize(t *testing.T) {
 // Q4_K_M fixture holds as Q4_K (llama-quantize's mix) is, quantized at load
 // from the BF16 source, the same weights, in both tiers.
 func TestQuantizeQ4KEqualsLlamaQuantize(t *testing.T) {
-	dir := fixtureDir("gguf-quant")
+	dir := fixture.Dir("gguf-quant")
 	for _, fast := range []bool{false, true} {
 		src, err := LoadGGUF(filepath.Join(dir, "model-BF16.gguf"), 2, fast)
 		if err != nil {
@@ -191,7 +192,7 @@ func TestQuantizeQ4KEqualsLlamaQuantize(t *testing.T) {
 // A model whose widths are not whole Q4_K super-blocks is refused by
 // --dtype q4_k, naming the width, and keeps its weights.
 func TestQuantizeQ4KRefusesNarrowWidths(t *testing.T) {
-	m, err := LoadGGUF(filepath.Join(fixtureDir("gguf-tiny"), "model-BF16.gguf"), 1, false)
+	m, err := LoadGGUF(filepath.Join(fixture.Dir("gguf-tiny"), "model-BF16.gguf"), 1, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +233,7 @@ func ggufMatrixNames(m *Model) []string {
 // as often as llama.cpp's does: the bar for the fast tier to be the
 // default for quantized weights.
 func TestGGUFFastTier(t *testing.T) {
-	dir := fixtureDir("gguf-quant")
+	dir := fixture.Dir("gguf-quant")
 	m, err := LoadGGUF(filepath.Join(dir, "model-Q4_0.gguf"), 2, true)
 	if err != nil {
 		t.Fatal(err)
@@ -261,7 +262,7 @@ func TestGGUFKQuantFastTier(t *testing.T) {
 	if !kernels.KQuantNative() {
 		t.Skip("no K-quant kernels in this kernel family: K-quants stay affine, exact")
 	}
-	dir := fixtureDir("gguf-quant")
+	dir := fixture.Dir("gguf-quant")
 	for _, c := range []struct{ typ, head string }{{"Q4_K_M", "q6_k"}, {"Q5_K_M", "q6_k"}, {"Q6_K", "q6_k"}} {
 		t.Run(c.typ, func(t *testing.T) {
 			m, err := LoadGGUF(filepath.Join(dir, "model-"+c.typ+".gguf"), 2, true)
@@ -287,7 +288,7 @@ func TestGGUFQ8FastTier(t *testing.T) {
 	if !kernels.Q8PanelsNative() {
 		t.Skip("no Q8_0 panel kernels in this kernel family: Q8_0 stays int8, exact")
 	}
-	dir := fixtureDir("gguf-quant")
+	dir := fixture.Dir("gguf-quant")
 	m, err := LoadGGUF(filepath.Join(dir, "model-Q8_0.gguf"), 2, true)
 	if err != nil {
 		t.Fatal(err)
@@ -306,7 +307,7 @@ func TestGGUFQ8FastTier(t *testing.T) {
 // farther from the exact logits than llama.cpp is on the same file, and
 // agree on the argmax as often.
 func TestBF16FastTier(t *testing.T) {
-	dir := fixtureDir("gguf-tiny")
+	dir := fixture.Dir("gguf-tiny")
 	m, err := LoadGGUF(filepath.Join(dir, "model-BF16.gguf"), 2, true)
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/lfm2go/lfm2/internal/fixture"
 	"github.com/lfm2go/lfm2/internal/gguf"
 	"github.com/lfm2go/lfm2/internal/kernels"
 )
@@ -31,7 +32,7 @@ func TestGGUFLowBitTypes(t *testing.T) {
 		types []gguf.Type
 	}{{"model-Q2_K.gguf", []gguf.Type{gguf.Q2_K, gguf.Q3_K}}, {"model-IQ4_XS.gguf", []gguf.Type{gguf.IQ4_XS}}} {
 		t.Run(c.file, func(t *testing.T) {
-			path := filepath.Join(fixtureDir("gguf-lowbit"), c.file)
+			path := filepath.Join(fixture.Dir("gguf-lowbit"), c.file)
 			g, err := gguf.Open(path)
 			if err != nil {
 				t.Fatal(err)

@@ -2,56 +2,19 @@ package model
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 
+	"github.com/lfm2go/lfm2/internal/fixture"
 	"github.com/lfm2go/lfm2/internal/kernels"
 )
 
 // The fixtures are tiny random-weight LFM2 checkpoints with logits from an
 // independent float32 implementation (testdata/fixtures/*/reference.json).
 var fixtures = []string{"tiny-bf16", "tiny-f32-v5-untied"}
-
-func fixtureDir(name string) string { return filepath.Join("..", "..", "testdata", "fixtures", name) }
-
-type reference struct {
-	Tolerance struct {
-		LogitAbs   float64 `json:"logit_abs"`
-		LogprobAbs float64 `json:"logprob_abs"`
-	} `json:"tolerance"`
-	Cases []struct {
-		IDs           []int32    `json:"ids"`
-		LogitsFile    string     `json:"logits_file"`
-		LogitsRows    string     `json:"logits_rows"`
-		Shape         [2]int     `json:"shape"`
-		Greedy        []int32    `json:"greedy"`
-		LogprobOfNext []*float64 `json:"logprob_of_next"`
-		Logsumexp     []float64  `json:"logsumexp"`
-	} `json:"cases"`
-	TextCases []struct {
-		Text   string  `json:"text"`
-		IDs    []int32 `json:"ids"`
-		Greedy []int32 `json:"greedy"`
-		NLL    float64 `json:"nll"`
-	} `json:"text_cases"`
-}
-
-func loadReference(t *testing.T, dir string) *reference {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "reference.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r reference
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
-	}
-	return &r
-}
 
 func readLogits(t *testing.T, path string, rows, vocab int) [][]float32 {
 	t.Helper()
@@ -72,15 +35,14 @@ func readLogits(t *testing.T, path string, rows, vocab int) [][]float32 {
 	return out
 }
 
-func loadFixture(t *testing.T, name string) (*Model, *reference) {
+func loadFixture(t *testing.T, name string) (*Model, *fixture.Reference) {
 	t.Helper()
-	dir := fixtureDir(name)
-	m, err := Load(dir, 2)
+	m, err := Load(fixture.Dir(name), 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Close() })
-	return m, loadReference(t, dir)
+	return m, fixture.Load(t, name)
 }
 
 // run feeds ids to a fresh slot in chunks of the given sizes (the last size
@@ -182,7 +144,7 @@ func TestFixtureLogits(t *testing.T) {
 				t.Fatalf("fixture tolerance %v is not the stated 1e-3", tol)
 			}
 			for ci, cs := range ref.Cases {
-				want := readLogits(t, filepath.Join(fixtureDir(name), cs.LogitsFile), cs.Shape[0], cs.Shape[1])
+				want := readLogits(t, filepath.Join(fixture.Dir(name), cs.LogitsFile), cs.Shape[0], cs.Shape[1])
 				got := run(t, m, cs.IDs, len(cs.IDs))
 				if len(got) != len(cs.IDs) {
 					t.Fatalf("case %d: %d rows", ci, len(got))
@@ -286,7 +248,7 @@ func TestInt8(t *testing.T) {
 			}
 			var worst, nllRel float64
 			for _, cs := range ref.Cases {
-				want := readLogits(t, filepath.Join(fixtureDir(name), cs.LogitsFile), cs.Shape[0], cs.Shape[1])
+				want := readLogits(t, filepath.Join(fixture.Dir(name), cs.LogitsFile), cs.Shape[0], cs.Shape[1])
 				got := run(t, m, cs.IDs, len(cs.IDs))
 				if cs.LogitsRows == "last" {
 					got = got[len(got)-1:]
@@ -361,7 +323,7 @@ func TestFastTierFixtures(t *testing.T) {
 			}
 			var worst, nllRel float64
 			for _, cs := range ref.Cases {
-				want := readLogits(t, filepath.Join(fixtureDir(name), cs.LogitsFile), cs.Shape[0], cs.Shape[1])
+				want := readLogits(t, filepath.Join(fixture.Dir(name), cs.LogitsFile), cs.Shape[0], cs.Shape[1])
 				got := run(t, m, cs.IDs, len(cs.IDs))
 				if cs.LogitsRows == "last" {
 					got = got[len(got)-1:]
@@ -401,7 +363,7 @@ func TestF16KVCache(t *testing.T) {
 			}
 			var worst float64
 			for ci, cs := range ref.Cases {
-				want := readLogits(t, filepath.Join(fixtureDir(name), cs.LogitsFile), cs.Shape[0], cs.Shape[1])
+				want := readLogits(t, filepath.Join(fixture.Dir(name), cs.LogitsFile), cs.Shape[0], cs.Shape[1])
 				whole := run(t, m, cs.IDs, len(cs.IDs))
 				rows := whole
 				if cs.LogitsRows == "last" {
@@ -439,7 +401,7 @@ func TestDecodeHeadsTogether(t *testing.T) {
 	for _, name := range fixtures {
 		t.Run(name, func(t *testing.T) {
 			two, ref := loadFixture(t, name)
-			one, err := Load(fixtureDir(name), 1)
+			one, err := Load(fixture.Dir(name), 1)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,21 +2,19 @@ package scheduler
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
+	"github.com/lfm2go/lfm2/internal/fixture"
 	"github.com/lfm2go/lfm2/internal/model"
 	"github.com/lfm2go/lfm2/internal/sample"
 )
 
-func fixture(t *testing.T, name string) *model.Model {
+func loadModel(t *testing.T, name string) *model.Model {
 	t.Helper()
-	m, err := model.Load(filepath.Join("..", "..", "testdata", "fixtures", name), 2)
+	m, err := model.Load(fixture.Dir(name), 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,17 +58,9 @@ func generate(t *testing.T, m *model.Model, cfg Config, prompts [][]int32, p Par
 
 func TestFixtureGreedyThroughEngine(t *testing.T) {
 	for _, name := range []string{"tiny-bf16", "tiny-f32-v5-untied"} {
-		m := fixture(t, name)
-		b, _ := os.ReadFile(filepath.Join("..", "..", "testdata", "fixtures", name, "reference.json"))
-		var ref struct {
-			Cases []struct {
-				IDs    []int32 `json:"ids"`
-				Greedy []int32 `json:"greedy"`
-			} `json:"cases"`
-		}
-		json.Unmarshal(b, &ref)
+		m := loadModel(t, name)
 		var prompts, want [][]int32
-		for _, c := range ref.Cases {
+		for _, c := range fixture.Load(t, name).Cases {
 			prompts, want = append(prompts, c.IDs), append(want, c.Greedy)
 		}
 		got, _ := generate(t, m, Config{Limits: Limits{MaxBatchTokens: 32, MaxSeqs: 4}, BlockSize: 16, KVBytes: 64 << 20},
@@ -93,7 +83,7 @@ func TestBatchInvariance(t *testing.T) { eachKVDtype(t, batchInvariance) }
 func eachKVDtype(t *testing.T, check func(*testing.T, *model.Model)) {
 	for _, f16 := range []bool{false, true} {
 		t.Run(map[bool]string{false: "kv-f32", true: "kv-f16"}[f16], func(t *testing.T) {
-			m := fixture(t, "tiny-bf16")
+			m := loadModel(t, "tiny-bf16")
 			if f16 {
 				m.UseF16KV()
 			}
@@ -142,7 +132,7 @@ func batchInvariance(t *testing.T, m *model.Model) {
 }
 
 func TestSampledOutputIsBatchInvariant(t *testing.T) {
-	m := fixture(t, "tiny-f32-v5-untied")
+	m := loadModel(t, "tiny-f32-v5-untied")
 	prompts := [][]int32{{1, 5, 9}, {1}, {1, 77, 78, 79, 80, 81}}
 	p := Params{MaxTokens: 12, IgnoreEOS: true, Sample: sample.Params{Temperature: 0.8, TopP: 0.9, Seed: 42}}
 	together, _ := generate(t, m, Config{Limits: Limits{MaxBatchTokens: 64, MaxSeqs: 4}, BlockSize: 16, KVBytes: 16 << 20}, prompts, p)
@@ -161,7 +151,7 @@ func TestSampledOutputIsBatchInvariant(t *testing.T) {
 }
 
 func TestRefusals(t *testing.T) {
-	m := fixture(t, "tiny-bf16")
+	m := loadModel(t, "tiny-bf16")
 	e, _ := NewEngine(m, Config{Limits: Limits{MaxBatchTokens: 64, MaxSeqs: 2, MaxContext: 100}, BlockSize: 16, KVBytes: 64 << 20})
 	for _, q := range []*Sequence{
 		{Prompt: nil, Params: Params{MaxTokens: 4}},
@@ -176,7 +166,7 @@ func TestRefusals(t *testing.T) {
 }
 
 func TestStopsOnEOSAndStopFunc(t *testing.T) {
-	m := fixture(t, "tiny-bf16")
+	m := loadModel(t, "tiny-bf16")
 	out, _ := generate(t, m, Config{Limits: Limits{MaxBatchTokens: 64, MaxSeqs: 2}, BlockSize: 16, KVBytes: 16 << 20},
 		[][]int32{{1, 2517, 8416}}, Params{MaxTokens: 16})
 	// Greedy for this prompt is [10466, 2325, ...]; a Stop on the second token ends there.
@@ -191,7 +181,7 @@ func TestStopsOnEOSAndStopFunc(t *testing.T) {
 }
 
 func TestAbortFreesTheSlot(t *testing.T) {
-	m := fixture(t, "tiny-bf16")
+	m := loadModel(t, "tiny-bf16")
 	e, _ := NewEngine(m, Config{Limits: Limits{MaxBatchTokens: 64, MaxSeqs: 1}, BlockSize: 16, KVBytes: 16 << 20})
 	a := &Sequence{Prompt: []int32{1, 2517, 8416}, Params: Params{MaxTokens: 100, IgnoreEOS: true}}
 	b := &Sequence{Prompt: []int32{1, 2517, 8416}, Params: Params{MaxTokens: 5, IgnoreEOS: true}}
@@ -220,7 +210,7 @@ func TestAbortFreesTheSlot(t *testing.T) {
 // follows the cached full blocks and generates exactly what an engine
 // without the cache generates.
 func TestConversationContinuesFromTheCache(t *testing.T) {
-	m := fixture(t, "tiny-bf16")
+	m := loadModel(t, "tiny-bf16")
 	cfg := Config{Limits: Limits{MaxBatchTokens: 64, MaxSeqs: 1}, BlockSize: 4, KVBytes: 16 << 20, PrefixCache: true}
 	p := Params{MaxTokens: 6, IgnoreEOS: true, Sample: sample.Params{Temperature: 0.7, Seed: 9}, Stream: 5}
 	e, _ := NewEngine(m, cfg)
@@ -253,7 +243,7 @@ func TestConversationContinuesFromTheCache(t *testing.T) {
 // FinishError and a reason, under greedy and default sampling alike; they
 // never emit a token and never panic.
 func TestNonFiniteLogitsFinishWithError(t *testing.T) {
-	m := fixture(t, "tiny-bf16")
+	m := loadModel(t, "tiny-bf16")
 	m.Config.NormEps = -1
 	for _, sp := range []sample.Params{{}, sample.Defaults()} {
 		e, err := NewEngine(m, Config{Limits: Limits{MaxBatchTokens: 64, MaxSeqs: 2}, BlockSize: 16, KVBytes: 1 << 20})
@@ -288,7 +278,7 @@ func TestNonFiniteLogitsFinishWithError(t *testing.T) {
 // draw the output back to its tokens); between them the penalties must
 // change some choice, and penalising the prompt too must change some.
 func TestFrequencyAndPresencePenalties(t *testing.T) {
-	m := fixture(t, "tiny-f32-v5-untied")
+	m := loadModel(t, "tiny-f32-v5-untied")
 	vocab := m.Config.VocabSize
 	// The prompt ends with the model's own greedy continuation, so that its
 	// tokens compete.

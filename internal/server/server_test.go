@@ -19,13 +19,15 @@ import (
 	"time"
 
 	"github.com/lfm2go/lfm2/internal/engine"
+	"github.com/lfm2go/lfm2/internal/fixture"
 	"github.com/lfm2go/lfm2/internal/model"
 	"github.com/lfm2go/lfm2/internal/sample"
 	"github.com/lfm2go/lfm2/internal/scheduler"
 	"github.com/lfm2go/lfm2/internal/tokenizer"
 )
 
-const fixtureDir = "../../testdata/fixtures/tiny-bf16"
+// fixtureDir is the tiny-bf16 test checkpoint with its tokenizer.
+var fixtureDir = fixture.Dir("tiny-bf16")
 
 type testServer struct {
 	*httptest.Server
@@ -149,28 +151,11 @@ func wantError(t *testing.T, status int, body map[string]any, wantStatus int, wa
 	}
 }
 
-type refCase struct {
-	IDs    []int32 `json:"ids"`
-	Greedy []int32 `json:"greedy"`
-}
-
-func referenceCases(t *testing.T) []refCase {
-	b, err := os.ReadFile(filepath.Join(fixtureDir, "reference.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ref struct{ Cases []refCase }
-	if err := json.Unmarshal(b, &ref); err != nil {
-		t.Fatal(err)
-	}
-	return ref.Cases
-}
-
 // TestCompletionsMatchReference: greedy completions of token-id prompts
 // give the independent reference's tokens, as text and as logprob tokens.
 func TestCompletionsMatchReference(t *testing.T) {
 	ts := newTestServer(t, options{})
-	for i, c := range referenceCases(t) {
+	for i, c := range fixture.Load(t, "tiny-bf16").Cases {
 		status, out := ts.post(t, "/v1/completions", map[string]any{"prompt": c.IDs, "max_tokens": len(c.Greedy),
 			"temperature": 0, "ignore_eos": true, "logprobs": 2})
 		if status != 200 {
