@@ -7,35 +7,45 @@ import (
 )
 
 // TestBatchedDecodeBlocksAreInvariant: batched decode's matmuls hand the
-// kernels their range in blocks (batchBlockRows); made small here, so that
-// a range is many blocks and a last partial one, every row of a batch of
-// 2–9 still equals, bit for bit, the same row computed alone (one block
-// per range), in every format, family and tier.
+// kernels their range in blocks (batchBlockRows), and the fast tier's
+// bf16-pair tiles take five to seven rows left past the eights as one
+// padded 8×3 tile (pairRows). With blocks made small here, so that a range is many blocks
+// and a last partial one, every row of a batch of 2–15 still equals, bit
+// for bit, the same row computed alone (one block per range, one row), in
+// every format, family and tier; K = 1100 also takes the 8×3 tiles over
+// two blocks of chunks and has columns past the last whole chunk.
 func TestBatchedDecodeBlocksAreInvariant(t *testing.T) {
-	const K, N = 512, 200
+	const N, maxT = 200, 15
 	rng := rand.New(rand.NewPCG(41, 42))
-	mats := randFormats(rng, N, K)
-	mats["f32"], _ = NewMatF32(N, K, randF32(rng, N*K))
-	x := randF32(rng, 9*K)
-	for _, ft := range familyTiers() {
-		p := NewPoolTier(2, ft.impl, ft.fast)
-		p.batchBlock = 1 // 48 rows a block
-		for name, w := range mats {
-			alone := make([]float32, 9*N)
-			for r := 0; r < 9; r++ {
-				p.MatMul(alone[r*N:(r+1)*N], x[r*K:(r+1)*K], 1, &w)
-			}
-			for _, T := range []int{2, 3, 5, 9} {
-				got := make([]float32, T*N)
-				p.MatMul(got, x[:T*K], T, &w)
-				for i, v := range got {
-					if v != alone[i] {
-						t.Fatalf("%s %s, %d rows: row %d element %d is %v, alone %v", ft.name, name, T, i/N, i%N, v, alone[i])
+	for _, K := range []int{512, 1100} {
+		mats := map[string]Mat{}
+		if K%KQuantBlock == 0 {
+			mats = randFormats(rng, N, K)
+		} else {
+			mats["bf16"], _ = NewMatBF16(N, K, randBF16(rng, N*K))
+		}
+		mats["f32"], _ = NewMatF32(N, K, randF32(rng, N*K))
+		x := randF32(rng, maxT*K)
+		for _, ft := range familyTiers() {
+			p := NewPoolTier(2, ft.impl, ft.fast)
+			p.batchBlock = 1 // 48 rows a block
+			for name, w := range mats {
+				alone := make([]float32, maxT*N)
+				for r := 0; r < maxT; r++ {
+					p.MatMul(alone[r*N:(r+1)*N], x[r*K:(r+1)*K], 1, &w)
+				}
+				for _, T := range []int{2, 3, 5, 6, 7, 9, 13, maxT} {
+					got := make([]float32, T*N)
+					p.MatMul(got, x[:T*K], T, &w)
+					for i, v := range got {
+						if v != alone[i] {
+							t.Fatalf("%s %s K=%d, %d rows: row %d element %d is %v, alone %v", ft.name, name, K, T, i/N, i%N, v, alone[i])
+						}
 					}
 				}
 			}
+			p.Close()
 		}
-		p.Close()
 	}
 }
 

@@ -51,6 +51,8 @@ type matmulTask struct {
 	amxOut [][]float32
 	// Per worker: parked accumulators of the 8×3 bf16-pair tiles (runPairs).
 	pairAcc [][]float32
+	// Per worker: the outputs of a padded 8×3 tile (runPairs).
+	padOut [][]float32
 	// Per worker: the pool's scratch, where rowsF16 and f16Tiles widen
 	// f16 weight rows with toF32.
 	scratch [][]float32
@@ -90,7 +92,7 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 		panic("kernels.MatMuls: one output per weight, at most three")
 	}
 	K := ws[0].Cols
-	p.mm = matmulTask{x: x, T: T, n: len(ws), amxCfg: &p.amxCfg, amxOut: p.amxOut, pairAcc: p.pairAcc, views: p.mmViews, bf16: &p.fam.bf16,
+	p.mm = matmulTask{x: x, T: T, n: len(ws), amxCfg: &p.amxCfg, amxOut: p.amxOut, pairAcc: p.pairAcc, padOut: p.padOut, views: p.mmViews, bf16: &p.fam.bf16,
 		scratch: p.scratch, toF32: p.fam.toF32, batchBlock: p.batchBlock}
 	// The row ranges handed out start at multiples of 16 within each
 	// matrix (every matrix starts at a multiple of 16 in the concatenated
@@ -126,12 +128,14 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 	}
 	if needs&(actPairs|actPairsHigh) != 0 {
 		exact := needs&actPairs != 0
-		n := T * pairsPerRow(K, exact)
+		rows := pairRows(T, K, pairTilesFor(exact).t8x3 != nil, exact)
+		n := rows * pairsPerRow(K, exact)
 		if cap(p.xb) < n {
 			p.xb = backed[uint32](n)
 		}
 		p.mm.xb, p.mm.xbExact = p.xb[:n], exact
 		p.packPairRows(p.mm.xb, x, T, K, exact)
+		clear(p.mm.xb[T*pairsPerRow(K, exact):])
 	}
 	if needs&actDeinterleaved != 0 {
 		if cap(p.xp) < T*K {

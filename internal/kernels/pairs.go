@@ -146,12 +146,20 @@ func (m *matmulTask) runPairs(worker, lo, hi int) {
 		// lane by lane and chunk by chunk, as one pass over the row.
 		perChunk, block := pairsPerRow(pairChunk, m.xbExact), pairBlockChunks
 		var acc []float32
-		if k.t8x3 != nil && chunks > block && T >= 8 {
+		if k.t8x3 != nil && chunks > block && len(m.xb)/xs >= 8 {
 			acc = m.pairAccFor(worker, (n3-lo)/3*pairTileAcc)
 		}
-		for ; k.t8x3 != nil && t+8 <= T; t += 8 {
+		// The rows packed past T (pairRows) are zeros: a last tile of them
+		// writes its eight rows to the worker's padOut, and the first T−t
+		// are copied out.
+		T8 := len(m.xb) / xs
+		for ; k.t8x3 != nil && t+8 <= T8; t += 8 {
+			out, os := m.dst[t*N+lo:], N
+			if t+8 > T {
+				out, os = m.padOutFor(worker, 8*(hi-lo)), hi-lo
+			}
 			if acc == nil && n3 > lo {
-				k.t8x3(x(t), xs, wr(lo), K, chunks, &m.dst[t*N+lo], N, nil, 0, (n3-lo)/3)
+				k.t8x3(x(t), xs, wr(lo), K, chunks, &out[0], os, nil, 0, (n3-lo)/3)
 			}
 			for c := 0; acc != nil && c < chunks; c += block {
 				nc, mode := min(block, chunks-c), 0
@@ -163,13 +171,17 @@ func (m *matmulTask) runPairs(worker, lo, hi int) {
 				}
 				if n3 > lo {
 					k.t8x3(&m.xb[t*xs+c*perChunk], xs, &w.BF16[lo*K+c*pairChunk], K, nc,
-						&m.dst[t*N+lo], N, &acc[0], mode, (n3-lo)/3)
+						&out[0], os, &acc[0], mode, (n3-lo)/3)
 				}
 			}
 			for n := n3; n < hi; n++ {
-				k.t8x1(x(t), xs, wr(n), chunks, &m.dst[t*N+n], N)
+				k.t8x1(x(t), xs, wr(n), chunks, &out[n-lo], os)
+			}
+			for r := 0; t+8 > T && t+r < T; r++ {
+				copy(m.dst[(t+r)*N+lo:(t+r)*N+hi], out[r*os:r*os+hi-lo])
 			}
 		}
+		t = min(t, T)
 		n4 := lo + (hi-lo)/k.wide*k.wide
 		for ; t+4 <= T; t += 4 {
 			for n := lo; n < n4; n += k.wide {
@@ -215,6 +227,33 @@ func reduce16(a *[16]float32) float32 {
 		q[i] = h[i] + h[i+4]
 	}
 	return (q[0] + q[1]) + (q[2] + q[3])
+}
+
+// pairRows is how many activation rows MatMul packs for the bf16-pair
+// tiles: T, or, in the fast tier when the tiles have 8×3 and batched
+// decode leaves five to seven rows past its eights, T rounded up to a
+// whole 8×3 tile (the added rows zeros), which those rows then take as one
+// padded tile. There eight rows of 8×3 tiles cost what four rows of 4×4
+// tiles do (memory bounds both), and each row past four costs a pass of
+// the 1×4 tile over the weights in L2 (BenchmarkMatMulBatchedCold on Zen 4,
+// 256 MB: 5–7 rows 9.7–13.8 → 7.8–8.6 ms; the model's batched decode of 6
+// and 7 sequences +25–30%). Not in the exact tier, whose tiles are bound
+// by their arithmetic: padded, 5 rows were slower and 15 sequences 7%.
+func pairRows(T, K int, has8x3, exact bool) int {
+	if r := T % 8; has8x3 && !exact && r >= 5 && T*K*4 <= smallActivations {
+		return T + 8 - r
+	}
+	return T
+}
+
+// padOutFor is worker's room for the n outputs of a padded 8×3 tile
+// (runPairs), grown on first use and kept by the pool.
+func (m *matmulTask) padOutFor(worker, n int) []float32 {
+	a := &m.padOut[worker]
+	if cap(*a) < n {
+		*a = make([]float32, n)
+	}
+	return (*a)[:n]
 }
 
 // pairAccFor is worker's room for n floats of parked 8×3 accumulators,

@@ -70,6 +70,7 @@ type Pool struct {
 	amxCfg  [64]byte    // the AMX tile configuration (immutable)
 	amxOut  [][]float32 // per worker: one chunk of output tiles
 	pairAcc [][]float32 // per worker: parked accumulators of the 8×3 bf16-pair tiles
+	padOut  [][]float32 // per worker: outputs of a padded 8×3 tile
 }
 
 // NewPool starts a pool of n goroutines (n ≤ 0 means GOMAXPROCS) using the
@@ -99,7 +100,7 @@ func NewPoolTier(n int, impl Impl, fast bool) *Pool {
 // only while every worker has a processor of its own.
 func newPool(n int, fam family, spin bool) *Pool {
 	p := &Pool{threads: n, workers: make([]poolWorker, n), scratch: make([][]float32, n), fam: fam, spin: spin, batchBlock: batchBlockBytes,
-		mmViews: make([]matmulTask, n), attnMasks: make([][lanes]uint16, n), attnRuns: make([][MaxAttendHeads]attnRun, n), pairAcc: make([][]float32, n)}
+		mmViews: make([]matmulTask, n), attnMasks: make([][lanes]uint16, n), attnRuns: make([][MaxAttendHeads]attnRun, n), pairAcc: make([][]float32, n), padOut: make([][]float32, n)}
 	if p.fam.amx {
 		p.amxCfg = amxTileConfig()
 		p.amxOut = make([][]float32, n)
