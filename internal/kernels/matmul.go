@@ -191,9 +191,10 @@ func batchBlockRows(w *Mat, blockBytes int) int {
 }
 
 // batchBlockBytes is a Pool's bound on the weight bytes of a batched
-// decode block (batchBlockRows): half of a 1 MiB L2 (Zen 4 and 5; Intel's are larger),
-// the rest for the activations. On Zen 4, BenchmarkMatMulBatchedCold at 2
-// and 3 rows: 128 and 256 KiB blocks 5–10% slower.
+// decode block (batchBlockRows): half of a 1 MiB L2 (Zen 4 and 5; Intel's
+// are larger), the rest for the activations. On Zen 4,
+// BenchmarkMatMulBatchedCold at 2 and 3 rows: 128 and 256 KiB blocks were
+// 5–10% slower.
 const batchBlockBytes = 512 << 10
 
 // smallActivations is the size (bytes) up to which the activation rows of a

@@ -122,12 +122,12 @@ const pairBlockChunks = 32
 // activations m.xb: 8×3 tiles (eight activation rows, three weight rows)
 // while eight activation rows remain, where the family has them (prefill:
 // 24 accumulators, a weight load per eight products; 8×1 for the weight
-// rows left over), then 4×4 (or 4×2), then 1×4 (decode), and 1×1 for
-// weight rows left over. Every kernel gives a dot the same arithmetic (see
-// dotPairsGo), so which tile computes an output never changes it. The
-// tiles write their outputs in place (row r of a tile N floats after row
-// r−1). Columns past the last whole chunk are added in Go from the f32
-// activations.
+// rows left over; and the rows MatMul padded to eight, see pairRows),
+// then 4×4 (or 4×2), then 1×4 (decode), and 1×1 for weight rows left
+// over. Every kernel gives a dot the same arithmetic (see dotPairsGo), so
+// which tile computes an output never changes it. The tiles write their
+// outputs in place (row r of a tile N floats after row r−1). Columns past
+// the last whole chunk are added in Go from the f32 activations.
 func (m *matmulTask) runPairs(worker, lo, hi int) {
 	w, K, N, T := m.w, m.w.Cols, m.w.Rows, m.T
 	chunks, xs := K/pairChunk, pairsPerRow(K, m.xbExact)
@@ -145,21 +145,21 @@ func (m *matmulTask) runPairs(worker, lo, hi int) {
 		// each tile's accumulators parked between blocks: the same dot,
 		// lane by lane and chunk by chunk, as one pass over the row.
 		perChunk, block := pairsPerRow(pairChunk, m.xbExact), pairBlockChunks
+		// The rows packed past T (pairRows) are zeros: the tile that takes
+		// them writes its eight rows to the worker's padOut, and the first
+		// T−t are copied out.
+		T8 := len(m.xb) / xs
 		var acc []float32
-		if k.t8x3 != nil && chunks > block && len(m.xb)/xs >= 8 {
+		if k.t8x3 != nil && chunks > block && T8 >= 8 {
 			acc = m.pairAccFor(worker, (n3-lo)/3*pairTileAcc)
 		}
-		// The rows packed past T (pairRows) are zeros: a last tile of them
-		// writes its eight rows to the worker's padOut, and the first T−t
-		// are copied out.
-		T8 := len(m.xb) / xs
 		for ; k.t8x3 != nil && t+8 <= T8; t += 8 {
-			out, os := m.dst[t*N+lo:], N
+			out, ostride := m.dst[t*N+lo:], N
 			if t+8 > T {
-				out, os = m.padOutFor(worker, 8*(hi-lo)), hi-lo
+				out, ostride = m.padOutFor(worker, 8*(hi-lo)), hi-lo
 			}
 			if acc == nil && n3 > lo {
-				k.t8x3(x(t), xs, wr(lo), K, chunks, &out[0], os, nil, 0, (n3-lo)/3)
+				k.t8x3(x(t), xs, wr(lo), K, chunks, &out[0], ostride, nil, 0, (n3-lo)/3)
 			}
 			for c := 0; acc != nil && c < chunks; c += block {
 				nc, mode := min(block, chunks-c), 0
@@ -171,14 +171,14 @@ func (m *matmulTask) runPairs(worker, lo, hi int) {
 				}
 				if n3 > lo {
 					k.t8x3(&m.xb[t*xs+c*perChunk], xs, &w.BF16[lo*K+c*pairChunk], K, nc,
-						&out[0], os, &acc[0], mode, (n3-lo)/3)
+						&out[0], ostride, &acc[0], mode, (n3-lo)/3)
 				}
 			}
 			for n := n3; n < hi; n++ {
-				k.t8x1(x(t), xs, wr(n), chunks, &out[n-lo], os)
+				k.t8x1(x(t), xs, wr(n), chunks, &out[n-lo], ostride)
 			}
 			for r := 0; t+8 > T && t+r < T; r++ {
-				copy(m.dst[(t+r)*N+lo:(t+r)*N+hi], out[r*os:r*os+hi-lo])
+				copy(m.dst[(t+r)*N+lo:(t+r)*N+hi], out[r*ostride:r*ostride+hi-lo])
 			}
 		}
 		t = min(t, T)
