@@ -332,6 +332,113 @@ end: \
 	VZEROUPPER \
 	RET
 
+// DPNX4(name, LOLOAD, LODP, XSTEP, ZEROS, ROWS, STORES): func(x *uint32, xs int, w *uint16, k int, chunks int, q int, out *float32, os int)
+// DP1X4 for two or three activation rows (x + r·xs dwords) at once, so
+// that the weights, walked in quarters as there, are read once for all of
+// them: row r's outputs at out + r·os floats. ZEROS clears, ROWS
+// multiplies and STORES reduces and stores the rows' accumulators (Z0–Z3,
+// Z4–Z7, Z8–Z11). Batched decode of two or three sequences, and the rows
+// left past the 4- and 8-row tiles. Registers as DP1X4's, and R15 the
+// bytes between activation rows; at a tile's end CX the bytes between
+// output rows, R10 and SI output pointers.
+#define DPNX4(name, LOLOAD, LODP, XSTEP, ZEROS, ROWS, STORES) \
+TEXT name, NOSPLIT, $0-64 \
+	MOVQ x+0(FP), R8 \
+	MOVQ xs+8(FP), R15 \
+	SHLQ $2, R15 \
+	MOVQ w+16(FP), DI \
+	MOVQ k+24(FP), R14 \
+	SHLQ $1, R14 \
+	MOVQ q+40(FP), R9 \
+	MOVQ R9, BX \
+	IMULQ R14, BX \
+	SHLQ $2, R9 \
+	MOVQ chunks+32(FP), CX \
+	SHLQ $6, CX \
+	SUBQ CX, R14 \
+	MOVQ q+40(FP), AX \
+	MOVQ out+48(FP), DX \
+	LEAQ (DI)(BX*1), R11 \
+	LEAQ (R11)(BX*1), R12 \
+	LEAQ (R12)(BX*1), R13 \
+	TESTQ AX, AX \
+	JZ end \
+tile: \
+	MOVQ R8, SI \
+	MOVQ chunks+32(FP), CX \
+	ZEROS \
+	TESTQ CX, CX \
+	JZ done \
+loop: \
+	VMOVDQU32 (DI), Z16 \
+	VMOVDQU32 (R11), Z17 \
+	VMOVDQU32 (R12), Z18 \
+	VMOVDQU32 (R13), Z19 \
+	ROWS(LOLOAD, LODP) \
+	ADDQ $64, DI \
+	ADDQ $64, R11 \
+	ADDQ $64, R12 \
+	ADDQ $64, R13 \
+	ADDQ $XSTEP, SI \
+	DECQ CX \
+	JNZ  loop \
+done: \
+	MOVQ os+56(FP), CX \
+	SHLQ $2, CX \
+	MOVQ DX, R10 \
+	STORES \
+	ADDQ R14, DI \
+	ADDQ R14, R11 \
+	ADDQ R14, R12 \
+	ADDQ R14, R13 \
+	ADDQ $4, DX \
+	DECQ AX \
+	JNZ  tile \
+end: \
+	VZEROUPPER \
+	RET
+
+#define ZEROS2 \
+	VPXORD Z0, Z0, Z0 \
+	VPXORD Z1, Z1, Z1 \
+	VPXORD Z2, Z2, Z2 \
+	VPXORD Z3, Z3, Z3 \
+	VPXORD Z4, Z4, Z4 \
+	VPXORD Z5, Z5, Z5 \
+	VPXORD Z6, Z6, Z6 \
+	VPXORD Z7, Z7, Z7
+#define ZEROS3 \
+	ZEROS2 \
+	VPXORD Z8, Z8, Z8 \
+	VPXORD Z9, Z9, Z9 \
+	VPXORD Z10, Z10, Z10 \
+	VPXORD Z11, Z11, Z11
+#define ROWS2(LOLOAD, LODP) \
+	XROW4(LOLOAD, LODP, (SI), 0, 1, 2, 3) \
+	XROW4(LOLOAD, LODP, (SI)(R15*1), 4, 5, 6, 7)
+#define ROWS3(LOLOAD, LODP) \
+	ROWS2(LOLOAD, LODP) \
+	XROW4(LOLOAD, LODP, (SI)(R15*2), 8, 9, 10, 11)
+
+// STOREROW: one row's four outputs at R10, R10 + R9, …; R10 on by CX.
+#define STOREROW(z0, y0, x0, z1, y1, x1, z2, y2, x2, z3, y3, x3) \
+	REDUCE512(z0, y0, x0, Y16, X16) \
+	MOVSS x0, (R10) \
+	LEAQ (R10)(R9*1), SI \
+	REDUCE512(z1, y1, x1, Y16, X16) \
+	MOVSS x1, (SI) \
+	REDUCE512(z2, y2, x2, Y16, X16) \
+	MOVSS x2, (SI)(R9*1) \
+	REDUCE512(z3, y3, x3, Y16, X16) \
+	MOVSS x3, (SI)(R9*2) \
+	ADDQ CX, R10
+#define STORES2 \
+	STOREROW(Z0, Y0, X0, Z1, Y1, X1, Z2, Y2, X2, Z3, Y3, X3) \
+	STOREROW(Z4, Y4, X4, Z5, Y5, X5, Z6, Y6, X6, Z7, Y7, X7)
+#define STORES3 \
+	STORES2 \
+	STOREROW(Z8, Y8, X8, Z9, Y9, X9, Z10, Y10, X10, Z11, Y11, X11)
+
 // DP4X4(name, LOLOAD, LODP, XSTEP): func(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
 // The loop prefetches the same line of the next four weight rows (the
 // next tile): rows of 2 KiB are too short for the hardware prefetcher
@@ -558,3 +665,15 @@ DP8X1(·dpExact8x1(SB), LOLOAD, LODP, 128)
 
 // func dpFast8x1(x *uint32, xs int, w *uint16, chunks int, out *float32, os int)
 DP8X1(·dpFast8x1(SB), NOLO, NODP, 64)
+
+// func dpExact2x4(x *uint32, xs int, w *uint16, k int, chunks int, q int, out *float32, os int)
+DPNX4(·dpExact2x4(SB), LOLOAD, LODP, 128, ZEROS2, ROWS2, STORES2)
+
+// func dpExact3x4(x *uint32, xs int, w *uint16, k int, chunks int, q int, out *float32, os int)
+DPNX4(·dpExact3x4(SB), LOLOAD, LODP, 128, ZEROS3, ROWS3, STORES3)
+
+// func dpFast2x4(x *uint32, xs int, w *uint16, k int, chunks int, q int, out *float32, os int)
+DPNX4(·dpFast2x4(SB), NOLO, NODP, 64, ZEROS2, ROWS2, STORES2)
+
+// func dpFast3x4(x *uint32, xs int, w *uint16, k int, chunks int, q int, out *float32, os int)
+DPNX4(·dpFast3x4(SB), NOLO, NODP, 64, ZEROS3, ROWS3, STORES3)

@@ -96,7 +96,11 @@ type pairTiles struct {
 	t4xw func(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
 	wide int
 	t1x4 func(x *uint32, w *uint16, k int, chunks int, q int, out *float32)
-	t1x1 func(x *uint32, w *uint16, chunks int) float32
+	// t2x4, t3x4 (optional) are t1x4 for two and three activation rows
+	// (x + r·xs), row r's outputs os floats on: the weights read once for
+	// all of them.
+	t2x4, t3x4 func(x *uint32, xs int, w *uint16, k int, chunks int, q int, out *float32, os int)
+	t1x1       func(x *uint32, w *uint16, chunks int) float32
 }
 
 // The modes of a t8x3 call over a block of chunks.
@@ -195,8 +199,21 @@ func (m *matmulTask) runPairs(worker, lo, hi int) {
 		}
 		// One activation row (decode): the range in four quarters, a tile
 		// taking one row of each, so that the kernel's four streams each
-		// run through a quarter's consecutive rows.
+		// run through a quarter's consecutive rows; two or three rows at
+		// once where the family has such tiles.
 		q := (hi - lo) / 4
+		if r := T - t; q > 0 && (r == 2 && k.t2x4 != nil || r == 3 && k.t3x4 != nil) {
+			tile := k.t2x4
+			if r == 3 {
+				tile = k.t3x4
+			}
+			tile(x(t), xs, wr(lo), K, chunks, q, &m.dst[t*N+lo], N)
+			for ; t < T; t++ {
+				for n := lo + 4*q; n < hi; n++ {
+					m.dst[t*N+n] = k.t1x1(x(t), wr(n), chunks)
+				}
+			}
+		}
 		for ; t < T; t++ {
 			if q > 0 {
 				k.t1x4(x(t), wr(lo), K, chunks, q, &m.dst[t*N+lo])

@@ -17,6 +17,18 @@ func dpExact1x4(x *uint32, w *uint16, k int, chunks int, q int, out *float32)
 func dpExact4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
 
 //go:noescape
+func dpExact2x4(x *uint32, xs int, w *uint16, k int, chunks int, q int, out *float32, os int)
+
+//go:noescape
+func dpExact3x4(x *uint32, xs int, w *uint16, k int, chunks int, q int, out *float32, os int)
+
+//go:noescape
+func dpFast2x4(x *uint32, xs int, w *uint16, k int, chunks int, q int, out *float32, os int)
+
+//go:noescape
+func dpFast3x4(x *uint32, xs int, w *uint16, k int, chunks int, q int, out *float32, os int)
+
+//go:noescape
 func dpFast1x1(x *uint32, w *uint16, chunks int) float32
 
 //go:noescape
@@ -80,7 +92,7 @@ func packPairs(dst []uint32, x []float32, k, lo, hi int, exact bool) {
 // pairTilesFor are one tier's VDPBF16PS kernels.
 func pairTilesFor(exact bool) pairTiles {
 	if exact {
-		return pairTiles{dpExact8x3, dpExact8x1, dpExact4x4, 4, dpExact1x4, dpExact1x1}
+		return pairTiles{dpExact8x3, dpExact8x1, dpExact4x4, 4, dpExact1x4, dpExact2x4, dpExact3x4, dpExact1x1}
 	}
-	return pairTiles{dpFast8x3, dpFast8x1, dpFast4x4, 4, dpFast1x4, dpFast1x1}
+	return pairTiles{dpFast8x3, dpFast8x1, dpFast4x4, 4, dpFast1x4, dpFast2x4, dpFast3x4, dpFast1x1}
 }
