@@ -398,21 +398,6 @@ end: \
 	VZEROUPPER \
 	RET
 
-#define ZEROS2 \
-	VPXORD Z0, Z0, Z0 \
-	VPXORD Z1, Z1, Z1 \
-	VPXORD Z2, Z2, Z2 \
-	VPXORD Z3, Z3, Z3 \
-	VPXORD Z4, Z4, Z4 \
-	VPXORD Z5, Z5, Z5 \
-	VPXORD Z6, Z6, Z6 \
-	VPXORD Z7, Z7, Z7
-#define ZEROS3 \
-	ZEROS2 \
-	VPXORD Z8, Z8, Z8 \
-	VPXORD Z9, Z9, Z9 \
-	VPXORD Z10, Z10, Z10 \
-	VPXORD Z11, Z11, Z11
 #define ROWS2(LOLOAD, LODP) \
 	XROW4(LOLOAD, LODP, (SI), 0, 1, 2, 3) \
 	XROW4(LOLOAD, LODP, (SI)(R15*1), 4, 5, 6, 7)
@@ -667,13 +652,13 @@ DP8X1(·dpExact8x1(SB), LOLOAD, LODP, 128)
 DP8X1(·dpFast8x1(SB), NOLO, NODP, 64)
 
 // func dpExact2x4(x *uint32, xs int, w *uint16, k int, chunks int, q int, out *float32, os int)
-DPNX4(·dpExact2x4(SB), LOLOAD, LODP, 128, ZEROS2, ROWS2, STORES2)
+DPNX4(·dpExact2x4(SB), LOLOAD, LODP, 128, ZERO8, ROWS2, STORES2)
 
 // func dpExact3x4(x *uint32, xs int, w *uint16, k int, chunks int, q int, out *float32, os int)
-DPNX4(·dpExact3x4(SB), LOLOAD, LODP, 128, ZEROS3, ROWS3, STORES3)
+DPNX4(·dpExact3x4(SB), LOLOAD, LODP, 128, ZERO12, ROWS3, STORES3)
 
 // func dpFast2x4(x *uint32, xs int, w *uint16, k int, chunks int, q int, out *float32, os int)
-DPNX4(·dpFast2x4(SB), NOLO, NODP, 64, ZEROS2, ROWS2, STORES2)
+DPNX4(·dpFast2x4(SB), NOLO, NODP, 64, ZERO8, ROWS2, STORES2)
 
 // func dpFast3x4(x *uint32, xs int, w *uint16, k int, chunks int, q int, out *float32, os int)
-DPNX4(·dpFast3x4(SB), NOLO, NODP, 64, ZEROS3, ROWS3, STORES3)
+DPNX4(·dpFast3x4(SB), NOLO, NODP, 64, ZERO12, ROWS3, STORES3)

@@ -1,7 +1,7 @@
 // Macros shared by the AVX-512 kernels.
 
-// ZERO16 clears the accumulators Z0–Z15.
-#define ZERO16 \
+// ZERO8, ZERO12, ZERO16 clear the accumulators Z0–Z7, Z0–Z11, Z0–Z15.
+#define ZERO8 \
 	VPXORD Z0, Z0, Z0 \
 	VPXORD Z1, Z1, Z1 \
 	VPXORD Z2, Z2, Z2 \
@@ -9,11 +9,15 @@
 	VPXORD Z4, Z4, Z4 \
 	VPXORD Z5, Z5, Z5 \
 	VPXORD Z6, Z6, Z6 \
-	VPXORD Z7, Z7, Z7 \
+	VPXORD Z7, Z7, Z7
+#define ZERO12 \
+	ZERO8 \
 	VPXORD Z8, Z8, Z8 \
 	VPXORD Z9, Z9, Z9 \
 	VPXORD Z10, Z10, Z10 \
-	VPXORD Z11, Z11, Z11 \
+	VPXORD Z11, Z11, Z11
+#define ZERO16 \
+	ZERO12 \
 	VPXORD Z12, Z12, Z12 \
 	VPXORD Z13, Z13, Z13 \
 	VPXORD Z14, Z14, Z14 \
