@@ -260,30 +260,38 @@ done: \
 	MOVSS X0, ret+24(FP) \
 	RET
 
-// DP1X4(name, LOLOAD, LODP, XSTEP): func(x *uint32, w *uint16, k int, chunks int, q int, out *float32)
-// One activation row against the 4q weight rows at w (row stride k
-// elements) as four quarters: tile t (q of them) takes rows t, q+t, 2q+t,
-// 3q+t into out[t + c·q]. Each of the four streams the kernel reads thus
-// runs on through consecutive rows: rows of 2 KiB one after another stream
-// from memory at the read rate, four adjacent rows side by side did not.
+// DPX4(name, FRAME, AW, AK, ACH, AQ, AOUT, XS, LOLOAD, LODP, XSTEP, ZEROS, ROWS, STORES)
+// One, two or three activation rows against the 4q weight rows at w (row
+// stride k elements) as four quarters: tile t (q of them) takes rows t,
+// q+t, 2q+t, 3q+t into out[t + c·q] (row r's at out + r·os floats). Each
+// of the four streams the kernel reads thus runs on through consecutive
+// rows: rows of 2 KiB one after another stream from memory at the read
+// rate, four adjacent rows side by side did not; and the rows of two or
+// three activation rows (batched decode of two or three sequences, the
+// rows left past the 4- and 8-row tiles) are read once for all of them.
+// FRAME and AW … AOUT are the frame and the arguments' offsets; XS loads
+// the bytes between activation rows into R15; ZEROS clears, ROWS
+// multiplies and STORES reduces and stores the rows' accumulators (Z0–Z3,
+// Z4–Z7, Z8–Z11).
 // Registers: R14 the row stride in bytes (then the tail a row has past
 // its whole chunks), BX the bytes between a tile's rows, R9 between
 // its outputs, AX the tiles left.
-#define DP1X4(name, LOLOAD, LODP, XSTEP) \
-TEXT name, NOSPLIT, $0-48 \
+#define DPX4(name, FRAME, AW, AK, ACH, AQ, AOUT, XS, LOLOAD, LODP, XSTEP, ZEROS, ROWS, STORES) \
+TEXT name, NOSPLIT, FRAME \
 	MOVQ x+0(FP), R8 \
-	MOVQ w+8(FP), DI \
-	MOVQ k+16(FP), R14 \
+	XS \
+	MOVQ w+AW(FP), DI \
+	MOVQ k+AK(FP), R14 \
 	SHLQ $1, R14 \
-	MOVQ q+32(FP), R9 \
+	MOVQ q+AQ(FP), R9 \
 	MOVQ R9, BX \
 	IMULQ R14, BX \
 	SHLQ $2, R9 \
-	MOVQ chunks+24(FP), CX \
+	MOVQ chunks+ACH(FP), CX \
 	SHLQ $6, CX \
 	SUBQ CX, R14 \
-	MOVQ q+32(FP), AX \
-	MOVQ out+40(FP), DX \
+	MOVQ q+AQ(FP), AX \
+	MOVQ out+AOUT(FP), DX \
 	LEAQ (DI)(BX*1), R11 \
 	LEAQ (R11)(BX*1), R12 \
 	LEAQ (R12)(BX*1), R13 \
@@ -291,81 +299,7 @@ TEXT name, NOSPLIT, $0-48 \
 	JZ end \
 tile: \
 	MOVQ R8, SI \
-	MOVQ chunks+24(FP), CX \
-	VPXORD Z0, Z0, Z0 \
-	VPXORD Z1, Z1, Z1 \
-	VPXORD Z2, Z2, Z2 \
-	VPXORD Z3, Z3, Z3 \
-	TESTQ CX, CX \
-	JZ done \
-loop: \
-	VMOVDQU32 (DI), Z16 \
-	VMOVDQU32 (R11), Z17 \
-	VMOVDQU32 (R12), Z18 \
-	VMOVDQU32 (R13), Z19 \
-	XROW4(LOLOAD, LODP, (SI), 0, 1, 2, 3) \
-	ADDQ $64, DI \
-	ADDQ $64, R11 \
-	ADDQ $64, R12 \
-	ADDQ $64, R13 \
-	ADDQ $XSTEP, SI \
-	DECQ CX \
-	JNZ  loop \
-done: \
-	LEAQ (DX)(R9*1), R10 \
-	REDUCE512(Z0, Y0, X0, Y16, X16) \
-	MOVSS X0, (DX) \
-	REDUCE512(Z1, Y1, X1, Y16, X16) \
-	MOVSS X1, (R10) \
-	REDUCE512(Z2, Y2, X2, Y16, X16) \
-	MOVSS X2, (R10)(R9*1) \
-	REDUCE512(Z3, Y3, X3, Y16, X16) \
-	MOVSS X3, (R10)(R9*2) \
-	ADDQ R14, DI \
-	ADDQ R14, R11 \
-	ADDQ R14, R12 \
-	ADDQ R14, R13 \
-	ADDQ $4, DX \
-	DECQ AX \
-	JNZ  tile \
-end: \
-	VZEROUPPER \
-	RET
-
-// DPNX4(name, LOLOAD, LODP, XSTEP, ZEROS, ROWS, STORES): func(x *uint32, xs int, w *uint16, k int, chunks int, q int, out *float32, os int)
-// DP1X4 for two or three activation rows (x + r·xs dwords) at once, so
-// that the weights, walked in quarters as there, are read once for all of
-// them: row r's outputs at out + r·os floats. ZEROS clears, ROWS
-// multiplies and STORES reduces and stores the rows' accumulators (Z0–Z3,
-// Z4–Z7, Z8–Z11). Batched decode of two or three sequences, and the rows
-// left past the 4- and 8-row tiles. Registers as DP1X4's, and R15 the
-// bytes between activation rows; at a tile's end CX the bytes between
-// output rows, R10 and SI output pointers.
-#define DPNX4(name, LOLOAD, LODP, XSTEP, ZEROS, ROWS, STORES) \
-TEXT name, NOSPLIT, $0-64 \
-	MOVQ x+0(FP), R8 \
-	MOVQ xs+8(FP), R15 \
-	SHLQ $2, R15 \
-	MOVQ w+16(FP), DI \
-	MOVQ k+24(FP), R14 \
-	SHLQ $1, R14 \
-	MOVQ q+40(FP), R9 \
-	MOVQ R9, BX \
-	IMULQ R14, BX \
-	SHLQ $2, R9 \
-	MOVQ chunks+32(FP), CX \
-	SHLQ $6, CX \
-	SUBQ CX, R14 \
-	MOVQ q+40(FP), AX \
-	MOVQ out+48(FP), DX \
-	LEAQ (DI)(BX*1), R11 \
-	LEAQ (R11)(BX*1), R12 \
-	LEAQ (R12)(BX*1), R13 \
-	TESTQ AX, AX \
-	JZ end \
-tile: \
-	MOVQ R8, SI \
-	MOVQ chunks+32(FP), CX \
+	MOVQ chunks+ACH(FP), CX \
 	ZEROS \
 	TESTQ CX, CX \
 	JZ done \
@@ -383,9 +317,6 @@ loop: \
 	DECQ CX \
 	JNZ  loop \
 done: \
-	MOVQ os+56(FP), CX \
-	SHLQ $2, CX \
-	MOVQ DX, R10 \
 	STORES \
 	ADDQ R14, DI \
 	ADDQ R14, R11 \
@@ -398,8 +329,29 @@ end: \
 	VZEROUPPER \
 	RET
 
+// DP1X4(name, LOLOAD, LODP, XSTEP): func(x *uint32, w *uint16, k int, chunks int, q int, out *float32)
+#define DP1X4(name, LOLOAD, LODP, XSTEP) \
+	DPX4(name, $0-48, 8, 16, 24, 32, 40, NOXS, LOLOAD, LODP, XSTEP, ZERO4ACC, ROWS1, STORES1)
+
+// DP2X4, DP3X4(name, LOLOAD, LODP, XSTEP): func(x *uint32, xs int, w *uint16, k int, chunks int, q int, out *float32, os int)
+#define DP2X4(name, LOLOAD, LODP, XSTEP) \
+	DPX4(name, $0-64, 16, 24, 32, 40, 48, XSBYTES, LOLOAD, LODP, XSTEP, ZERO8, ROWS2, STORES2)
+#define DP3X4(name, LOLOAD, LODP, XSTEP) \
+	DPX4(name, $0-64, 16, 24, 32, 40, 48, XSBYTES, LOLOAD, LODP, XSTEP, ZERO12, ROWS3, STORES3)
+
+#define NOXS
+#define XSBYTES \
+	MOVQ xs+8(FP), R15 \
+	SHLQ $2, R15
+#define ZERO4ACC \
+	VPXORD Z0, Z0, Z0 \
+	VPXORD Z1, Z1, Z1 \
+	VPXORD Z2, Z2, Z2 \
+	VPXORD Z3, Z3, Z3
+#define ROWS1(LOLOAD, LODP) \
+	XROW4(LOLOAD, LODP, (SI), 0, 1, 2, 3)
 #define ROWS2(LOLOAD, LODP) \
-	XROW4(LOLOAD, LODP, (SI), 0, 1, 2, 3) \
+	ROWS1(LOLOAD, LODP) \
 	XROW4(LOLOAD, LODP, (SI)(R15*1), 4, 5, 6, 7)
 #define ROWS3(LOLOAD, LODP) \
 	ROWS2(LOLOAD, LODP) \
@@ -417,7 +369,22 @@ end: \
 	REDUCE512(z3, y3, x3, Y16, X16) \
 	MOVSS x3, (SI)(R9*2) \
 	ADDQ CX, R10
+// STORES1: one row's outputs at DX, DX + R9, …
+#define STORES1 \
+	LEAQ (DX)(R9*1), R10 \
+	REDUCE512(Z0, Y0, X0, Y16, X16) \
+	MOVSS X0, (DX) \
+	REDUCE512(Z1, Y1, X1, Y16, X16) \
+	MOVSS X1, (R10) \
+	REDUCE512(Z2, Y2, X2, Y16, X16) \
+	MOVSS X2, (R10)(R9*1) \
+	REDUCE512(Z3, Y3, X3, Y16, X16) \
+	MOVSS X3, (R10)(R9*2)
+// STORES2, STORES3: row r's at DX + r·os floats.
 #define STORES2 \
+	MOVQ os+56(FP), CX \
+	SHLQ $2, CX \
+	MOVQ DX, R10 \
 	STOREROW(Z0, Y0, X0, Z1, Y1, X1, Z2, Y2, X2, Z3, Y3, X3) \
 	STOREROW(Z4, Y4, X4, Z5, Y5, X5, Z6, Y6, X6, Z7, Y7, X7)
 #define STORES3 \
@@ -652,13 +619,13 @@ DP8X1(·dpExact8x1(SB), LOLOAD, LODP, 128)
 DP8X1(·dpFast8x1(SB), NOLO, NODP, 64)
 
 // func dpExact2x4(x *uint32, xs int, w *uint16, k int, chunks int, q int, out *float32, os int)
-DPNX4(·dpExact2x4(SB), LOLOAD, LODP, 128, ZERO8, ROWS2, STORES2)
+DP2X4(·dpExact2x4(SB), LOLOAD, LODP, 128)
 
 // func dpExact3x4(x *uint32, xs int, w *uint16, k int, chunks int, q int, out *float32, os int)
-DPNX4(·dpExact3x4(SB), LOLOAD, LODP, 128, ZERO12, ROWS3, STORES3)
+DP3X4(·dpExact3x4(SB), LOLOAD, LODP, 128)
 
 // func dpFast2x4(x *uint32, xs int, w *uint16, k int, chunks int, q int, out *float32, os int)
-DPNX4(·dpFast2x4(SB), NOLO, NODP, 64, ZERO8, ROWS2, STORES2)
+DP2X4(·dpFast2x4(SB), NOLO, NODP, 64)
 
 // func dpFast3x4(x *uint32, xs int, w *uint16, k int, chunks int, q int, out *float32, os int)
-DPNX4(·dpFast3x4(SB), NOLO, NODP, 64, ZERO12, ROWS3, STORES3)
+DP3X4(·dpFast3x4(SB), NOLO, NODP, 64)
