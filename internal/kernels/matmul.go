@@ -146,7 +146,7 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 		p.mm.xp = xp
 	}
 	switch {
-	case T*K*4 <= smallActivations: // decode: the weights stream once
+	case activationsFit(T, K): // decode: the weights stream once
 		p.runGuided(&p.mm, p.mm.first[p.mm.n], rowBlock)
 	case T >= 8 && needs&(actPairs|actPairsHigh) != 0:
 		p.Run(&p.mm, p.mm.first[p.mm.n], pairGrain(K))
@@ -168,7 +168,7 @@ func (m *matmulTask) Run(worker, lo, hi int) {
 		v.w, v.dst = m.ws[i], m.dsts[i]
 		a, b = a-m.first[i], b-m.first[i]
 		step := b - a
-		if m.T > 1 && m.T*v.w.Cols*4 <= smallActivations {
+		if m.T > 1 && activationsFit(m.T, v.w.Cols) {
 			step = batchBlockRows(v.w, m.batchBlock)
 		}
 		for s := a; s < b; s += step {
@@ -201,6 +201,10 @@ const batchBlockBytes = 512 << 10
 // matmul are treated as cache-resident: weights-outer loop order.
 const smallActivations = 128 << 10
 
+// activationsFit reports whether T activation rows of width K are few
+// enough to stay in cache (smallActivations): batched decode's regime.
+func activationsFit(T, K int) bool { return T*K*4 <= smallActivations }
+
 // eachTile calls tile(t, n) for every block of four activation rows t and
 // every group of width weight rows n in [lo, hi) (the whole groups only):
 // weights outermost while the activations are few enough to stay in cache
@@ -211,7 +215,7 @@ const smallActivations = 128 << 10
 // from memory once per weight group). The order never changes a result.
 func eachTile(T, K, lo, hi, width int, tile func(t, n int)) {
 	t4, end := T&^3, lo+(hi-lo)/width*width
-	if T*K*4 <= smallActivations {
+	if activationsFit(T, K) {
 		for n := lo; n < end; n += width {
 			for t := 0; t < t4; t += 4 {
 				tile(t, n)

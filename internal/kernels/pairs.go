@@ -257,7 +257,7 @@ func reduce16(a *[16]float32) float32 {
 // and 7 sequences +25–30%). Not in the exact tier, whose tiles are bound
 // by their arithmetic: padded, 5 rows were slower and 15 sequences 7%.
 func pairRows(T, K int, has8x3, exact bool) int {
-	if r := T % 8; has8x3 && !exact && r >= 5 && T*K*4 <= smallActivations {
+	if r := T % 8; has8x3 && !exact && r >= 5 && activationsFit(T, K) {
 		return T + 8 - r
 	}
 	return T
@@ -265,18 +265,15 @@ func pairRows(T, K int, has8x3, exact bool) int {
 
 // padOutFor is worker's room for the n outputs of a padded 8×3 tile
 // (runPairs), grown on first use and kept by the pool.
-func (m *matmulTask) padOutFor(worker, n int) []float32 {
-	a := &m.padOut[worker]
-	if cap(*a) < n {
-		*a = make([]float32, n)
-	}
-	return (*a)[:n]
-}
+func (m *matmulTask) padOutFor(worker, n int) []float32 { return grown(&m.padOut[worker], n) }
 
 // pairAccFor is worker's room for n floats of parked 8×3 accumulators,
 // grown on first use and kept by the pool.
-func (m *matmulTask) pairAccFor(worker, n int) []float32 {
-	a := &m.pairAcc[worker]
+func (m *matmulTask) pairAccFor(worker, n int) []float32 { return grown(&m.pairAcc[worker], n) }
+
+// grown is *a with room for n floats, reallocated when it has less: a
+// worker's buffer kept by the pool.
+func grown(a *[]float32, n int) []float32 {
 	if cap(*a) < n {
 		*a = make([]float32, n)
 	}
