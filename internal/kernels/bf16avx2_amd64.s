@@ -21,6 +21,101 @@
 	VPMOVZXWD p, y \
 	VPSLLD    $16, y, y
 
+// W4WIDEN(o): eight columns of the four weight rows at byte offset AX+o,
+// widened into Y12–Y15.
+#define W4WIDEN(o) \
+	WIDEN8(o(DI)(AX*1), Y12) \
+	WIDEN8(o(R11)(AX*1), Y13) \
+	WIDEN8(o(R12)(AX*1), Y14) \
+	WIDEN8(o(R13)(AX*1), Y15)
+
+// W4FMA(xp, a0, a1, a2, a3): the activations at xp times the widened
+// weight rows, into one accumulator per weight row.
+#define W4FMA(xp, a0, a1, a2, a3) \
+	VFMADD231PS xp, Y12, a0 \
+	VFMADD231PS xp, Y13, a1 \
+	VFMADD231PS xp, Y14, a2 \
+	VFMADD231PS xp, Y15, a3
+
+// W2X4STEP(o) and W3X4STEP(o): W4STEP for two and three activation rows
+// (SI, R8, R9) at once: the weights are widened once for all of them.
+#define W2X4STEP(o) \
+	W4WIDEN(o) \
+	W4FMA((2*o)(SI)(AX*2), Y0, Y1, Y2, Y3) \
+	W4FMA((2*o)(R8)(AX*2), Y4, Y5, Y6, Y7)
+#define W3X4STEP(o) \
+	W2X4STEP(o) \
+	W4FMA((2*o)(R9)(AX*2), Y8, Y9, Y10, Y11)
+
+// WNX4(step, zero, stores): the body of the two- and three-row kernels
+// below, func(x *float32, xs int, w *uint16, ws int, n int, out *float32):
+// activation rows x + r·xs (floats) against weight rows w + c·ws
+// (elements), out[4r+c]; n a multiple of 8. Batched decode of two or three
+// sequences: one pass over the weights where the one-row kernel
+// (dotBF16w4AVX2) takes a pass a row, each output's steps in its order.
+#define WNX4(step, zero, stores) \
+	MOVQ x+0(FP), SI \
+	MOVQ xs+8(FP), AX \
+	LEAQ (SI)(AX*4), R8 \
+	LEAQ (R8)(AX*4), R9 \
+	MOVQ w+16(FP), DI \
+	MOVQ ws+24(FP), BX \
+	SHLQ $1, BX \
+	MOVQ n+32(FP), CX \
+	MOVQ out+40(FP), DX \
+	LEAQ (DI)(BX*1), R11 \
+	LEAQ (R11)(BX*1), R12 \
+	LEAQ (R12)(BX*1), R13 \
+	zero \
+	XORQ AX, AX \
+	SHRQ $3, CX \
+	JZ   done \
+	SHRQ $1, CX \
+	JZ   last \
+loop: \
+	step(0) \
+	step(16) \
+	ADDQ $32, AX \
+	DECQ CX \
+	JNZ  loop \
+	TESTQ $8, n+32(FP) \
+	JZ    done \
+last: \
+	step(0) \
+done: \
+	stores \
+	VZEROUPPER \
+	RET
+
+// STOREY(i, y, x): the dot in y (reduced in x, X12 scratch) to out[i].
+#define STOREY(i, y, x) \
+	REDUCE8(y, x, X12) \
+	MOVSS x, (4*i)(DX)
+
+#define STORE2X4 \
+	STOREY(0, Y0, X0) \
+	STOREY(1, Y1, X1) \
+	STOREY(2, Y2, X2) \
+	STOREY(3, Y3, X3) \
+	STOREY(4, Y4, X4) \
+	STOREY(5, Y5, X5) \
+	STOREY(6, Y6, X6) \
+	STOREY(7, Y7, X7)
+
+#define ZERO3X4 \
+	ZEROY8 \
+	VXORPS Y8, Y8, Y8 \
+	VXORPS Y9, Y9, Y9 \
+	VXORPS Y10, Y10, Y10 \
+	VXORPS Y11, Y11, Y11
+
+#define STORE3X4 \
+	STORE2X4 \
+	STOREY(8, Y8, X8) \
+	STOREY(9, Y9, X9) \
+	STOREY(10, Y10, X10) \
+	STOREY(11, Y11, X11)
+
 // func dotBF16AVX2(x *float32, w *uint16, n int) float32
 // n a multiple of 8.
 TEXT ·dotBF16AVX2(SB), NOSPLIT, $0-28
@@ -146,6 +241,14 @@ w4done:
 	MOVSS X3, 12(DX)
 	VZEROUPPER
 	RET
+
+// func dotBF16t2x4AVX2(x *float32, xs int, w *uint16, ws int, n int, out *float32)
+TEXT ·dotBF16t2x4AVX2(SB), NOSPLIT, $0-48
+	WNX4(W2X4STEP, ZEROY8, STORE2X4)
+
+// func dotBF16t3x4AVX2(x *float32, xs int, w *uint16, ws int, n int, out *float32)
+TEXT ·dotBF16t3x4AVX2(SB), NOSPLIT, $0-48
+	WNX4(W3X4STEP, ZERO3X4, STORE3X4)
 
 // func dotBF16t4x3AVX2(x *float32, xs int, w *uint16, ws int, n int, out *float32)
 // Activation rows x + r·xs (floats) against weight rows w + c·ws

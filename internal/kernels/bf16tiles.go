@@ -17,6 +17,10 @@ type bf16Tiles struct {
 	// t4x3 is activation rows x + r·xs against weight rows w + c·ws;
 	// out[3r+c]. Prefill.
 	t4x3 func(x *float32, xs int, w *uint16, ws int, n int, out *float32)
+	// tnx4[r] (optional) is r activation rows x + i·xs against weight rows
+	// w + c·ws; out[4i+c]. Batched decode of two or three sequences: one
+	// pass over the weights for all of them.
+	tnx4 [4]func(x *float32, xs int, w *uint16, ws int, n int, out *float32)
 }
 
 // dot is Σ x[i]·w[i] with w in bf16.
@@ -49,6 +53,30 @@ func (b *bf16Tiles) w4(out *[4]float32, x []float32, w []uint16, ws, k int) {
 	if m < k {
 		for c := range out {
 			out[c] += dotBF16Go(x[m:k], w[c*ws+m:c*ws+k])
+		}
+	}
+}
+
+// rx4 writes into out[4i+c] the dots of r activation rows of x (row i at
+// i·xs) with four weight rows of width k in w (row c at c·ws), with
+// tnx4[r], which must be set. Each equals dot of that pair bit for bit.
+func (b *bf16Tiles) rx4(out *[12]float32, r int, x []float32, xs int, w []uint16, ws, k int) {
+	m := k / b.step * b.step
+	if m == 0 {
+		for i := 0; i < r; i++ {
+			for c := 0; c < 4; c++ {
+				out[4*i+c] = b.dot(x[i*xs:i*xs+k], w[c*ws:c*ws+k])
+			}
+		}
+		return
+	}
+	_, _ = x[(r-1)*xs+k-1], w[3*ws+k-1]
+	b.tnx4[r](&x[0], xs, &w[0], ws, m, &out[0])
+	if m < k {
+		for i := 0; i < r; i++ {
+			for c := 0; c < 4; c++ {
+				out[4*i+c] += dotBF16Go(x[i*xs+m:i*xs+k], w[c*ws+m:c*ws+k])
+			}
 		}
 	}
 }
@@ -121,16 +149,34 @@ func (m *matmulTask) runBF16Tiles(_, lo, hi int) {
 	})
 	n4 := lo + (hi-lo)&^3
 	q := (n4 - lo) / 4 // rows i, q+i, 2q+i, 3q+i share a tile (see run512)
-	for t := T &^ 3; t < T; t++ {
-		x := m.x[t*K : (t+1)*K]
+	for t := T &^ 3; t < T; {
+		// Two or three rows left take one pass over the weights together
+		// where the family has such tiles; one row takes w4.
+		r := T - t
+		if r == 1 || b.tnx4[r] == nil {
+			r = 1
+		}
 		for i := 0; i < q; i++ {
-			b.w4(o, x, w.BF16[(lo+i)*K:], q*K, K)
-			for c := 0; c < 4; c++ {
-				m.dst[t*N+lo+c*q+i] = o[c]
+			if r == 1 {
+				b.w4(o, m.x[t*K:(t+1)*K], w.BF16[(lo+i)*K:], q*K, K)
+				for c := 0; c < 4; c++ {
+					m.dst[t*N+lo+c*q+i] = o[c]
+				}
+				continue
+			}
+			b.rx4(o12, r, m.x[t*K:(t+r)*K], K, w.BF16[(lo+i)*K:], q*K, K)
+			for j := 0; j < r; j++ {
+				for c := 0; c < 4; c++ {
+					m.dst[(t+j)*N+lo+c*q+i] = o12[4*j+c]
+				}
 			}
 		}
-		for n := n4; n < hi; n++ {
-			m.dst[t*N+n] = b.dot(x, w.BF16[n*K:(n+1)*K])
+		for j := t; j < t+r; j++ {
+			x := m.x[j*K : (j+1)*K]
+			for n := n4; n < hi; n++ {
+				m.dst[j*N+n] = b.dot(x, w.BF16[n*K:(n+1)*K])
+			}
 		}
+		t += r
 	}
 }

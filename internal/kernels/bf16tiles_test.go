@@ -6,7 +6,8 @@ import (
 )
 
 // TestBF16TilesEqualOneRowDots: every tile of a family's bf16 kernels —
-// decode (one activation row, four weight rows) and prefill (4×3, 4×1) —
+// decode (one activation row, four weight rows; two or three rows, four
+// weight rows, for batched decode) and prefill (4×3, 4×1) —
 // gives each pair of rows exactly what the one-row dot gives it, with or
 // without a tail past the kernels' step.
 func TestBF16TilesEqualOneRowDots(t *testing.T) {
@@ -26,6 +27,21 @@ func TestBF16TilesEqualOneRowDots(t *testing.T) {
 
 			xs := k + 3
 			x = randF32(rng, 4*xs)
+			for r, tile := range b.tnx4 {
+				if tile == nil {
+					continue
+				}
+				var o [12]float32
+				b.rx4(&o, r, x, xs, w, ws, k)
+				for i := 0; i < r; i++ {
+					for c := 0; c < 4; c++ {
+						if want := b.dot(x[i*xs:i*xs+k], w[c*ws:c*ws+k]); o[4*i+c] != want {
+							t.Fatalf("%s k=%d %dx4 (%d,%d): %v, one pair alone %v", name, k, r, i, c, o[4*i+c], want)
+						}
+					}
+				}
+			}
+
 			w = randBF16(rng, 3*k)
 			var o12 [12]float32
 			var o4 [4]float32
