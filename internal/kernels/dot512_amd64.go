@@ -38,6 +38,12 @@ func affineDot512(x *float32, q *int8, sc *float32, k int) float32
 func affineDot1x4_512(x *float32, q *int8, qs int, sc *float32, scs int, k int, out *float32)
 
 //go:noescape
+func bf16Dot2x4_512(x *float32, xs int, w *uint16, ws int, k int, out *float32)
+
+//go:noescape
+func bf16Dot3x4_512(x *float32, xs int, w *uint16, ws int, k int, out *float32)
+
+//go:noescape
 func affineDot4x4_512(x *float32, xs int, q *int8, qs int, sc *float32, scs int, k int, out *float32)
 
 func availableImpls() []Impl {
@@ -98,6 +104,25 @@ func (k *tiles512) t1x4(t, n, q int, out *[4]float32) {
 	}
 }
 
+// rx4Rows is how many of left activation rows rx4 takes at once: two or
+// three where the format has such tiles (bf16), else one (t1x4).
+func (k *tiles512) rx4Rows(left int) int {
+	if k.format != FormatBF16 || left < 2 {
+		return 1
+	}
+	return min(left, 3)
+}
+
+// rx4 is r (rx4Rows) activation rows from t against weight rows n, n+q,
+// n+2q, n+3q; out[4i+c].
+func (k *tiles512) rx4(r, t, n, q int, out *[16]float32) {
+	tile := bf16Dot2x4_512
+	if r == 3 {
+		tile = bf16Dot3x4_512
+	}
+	tile(&k.xp[t*k.k], k.k, &k.w.BF16[n*k.k], q*k.k, k.k32, &out[0])
+}
+
 func (k *tiles512) t1x1(t, n int) float32 {
 	switch k.format {
 	case FormatInt8Affine:
@@ -145,18 +170,28 @@ func (m *matmulTask) run512(_, lo, hi int) {
 	// as four quarters, tile i taking row i of each, so that each of the
 	// kernel's four streams runs through consecutive rows (four adjacent
 	// rows of 2 KiB side by side streamed far below the read rate).
+	// Two or three such rows take the quarters together (rx4).
 	q := (n4 - lo) / 4
-	for t := t4; t < T; t++ {
+	for t := t4; t < T; {
+		r := tiles.rx4Rows(T - t)
 		for i := 0; i < q; i++ {
-			tiles.t1x4(t, lo+i, q, &o4)
-			for c := 0; c < 4; c++ {
-				n := lo + c*q + i
-				m.dst[t*N+n] = o4[c]
-				if hasTail {
-					m.dst[t*N+n] += tail(t, n)
+			if r == 1 {
+				tiles.t1x4(t, lo+i, q, &o4)
+				copy(o16[:4], o4[:])
+			} else {
+				tiles.rx4(r, t, lo+i, q, &o16)
+			}
+			for j := 0; j < r; j++ {
+				for c := 0; c < 4; c++ {
+					n := lo + c*q + i
+					m.dst[(t+j)*N+n] = o16[4*j+c]
+					if hasTail {
+						m.dst[(t+j)*N+n] += tail(t+j, n)
+					}
 				}
 			}
 		}
+		t += r
 	}
 	for n := n4; n < hi; n++ {
 		for t := 0; t < T; t++ {

@@ -20,6 +20,86 @@
 	MOVL         $0xFFFF0000, R15 \
 	VPBROADCASTD R15, Z31
 
+// RX4(fmas, zero, stores): the body of bf16Dot2x4_512 and bf16Dot3x4_512,
+// func(x *float32, xs int, w *uint16, ws int, k int, out *float32):
+// activation rows x + r·xs (floats; SI, R8, R9) against weight rows w +
+// c·ws (elements), out[4r+c]. Batched decode of two or three sequences:
+// the four weight rows widened once for all of them, where the one-row
+// tile (bf16Dot1x4_512) takes a pass a row; each accumulator takes a
+// chunk's even product, then its odd, as in every kernel.
+#define RX4(fmas, zero, stores) \
+	MOVQ x+0(FP), SI \
+	MOVQ xs+8(FP), AX \
+	LEAQ (SI)(AX*4), R8 \
+	LEAQ (R8)(AX*4), R9 \
+	MOVQ w+16(FP), DI \
+	MOVQ ws+24(FP), BX \
+	SHLQ $1, BX \
+	MOVQ k+32(FP), CX \
+	MOVQ out+40(FP), DX \
+	LEAQ (DI)(BX*1), R11 \
+	LEAQ (R11)(BX*1), R12 \
+	LEAQ (R12)(BX*1), R13 \
+	MASK \
+	zero \
+	SHRQ $5, CX \
+	JZ   done \
+loop: \
+	WIDEN(DI, Z16, Z20) \
+	WIDEN(R11, Z17, Z21) \
+	WIDEN(R12, Z18, Z22) \
+	WIDEN(R13, Z19, Z23) \
+	fmas(0, Z16, Z17, Z18, Z19) \
+	fmas(64, Z20, Z21, Z22, Z23) \
+	ADDQ $64, DI \
+	ADDQ $64, R11 \
+	ADDQ $64, R12 \
+	ADDQ $64, R13 \
+	ADDQ $128, SI \
+	ADDQ $128, R8 \
+	ADDQ $128, R9 \
+	DECQ CX \
+	JNZ  loop \
+done: \
+	stores \
+	VZEROUPPER \
+	RET
+
+// FMA2X4(o, w0, w1, w2, w3) and FMA3X4: the activations at o(SI), o(R8)
+// (and o(R9)) times the four widened weight vectors.
+#define FMA2X4(o, w0, w1, w2, w3) \
+	VMOVUPS o(SI), Z24 \
+	VMOVUPS o(R8), Z25 \
+	FMA4(Z24, w0, w1, w2, w3, Z0, Z1, Z2, Z3) \
+	FMA4(Z25, w0, w1, w2, w3, Z4, Z5, Z6, Z7)
+#define FMA3X4(o, w0, w1, w2, w3) \
+	FMA2X4(o, w0, w1, w2, w3) \
+	VMOVUPS o(R9), Z26 \
+	FMA4(Z26, w0, w1, w2, w3, Z8, Z9, Z10, Z11)
+
+// STOREZ(i, z, y, x): the dot in z (reduced through y, x; Y12, X12
+// scratch) to out[i].
+#define STOREZ(i, z, y, x) \
+	REDUCE512(z, y, x, Y12, X12) \
+	MOVSS x, (4*i)(DX)
+
+#define STORE2X4 \
+	STOREZ(0, Z0, Y0, X0) \
+	STOREZ(1, Z1, Y1, X1) \
+	STOREZ(2, Z2, Y2, X2) \
+	STOREZ(3, Z3, Y3, X3) \
+	STOREZ(4, Z4, Y4, X4) \
+	STOREZ(5, Z5, Y5, X5) \
+	STOREZ(6, Z6, Y6, X6) \
+	STOREZ(7, Z7, Y7, X7)
+
+#define STORE3X4 \
+	STORE2X4 \
+	STOREZ(8, Z8, Y8, X8) \
+	STOREZ(9, Z9, Y9, X9) \
+	STOREZ(10, Z10, Y10, X10) \
+	STOREZ(11, Z11, Y11, X11)
+
 // func bf16Dot512(x *float32, w *uint16, k int) float32
 // k is a multiple of 32.
 TEXT ·bf16Dot512(SB), NOSPLIT, $0-28
@@ -104,6 +184,14 @@ done4:
 	VFMADD231PS xv, w1, a1 \
 	VFMADD231PS xv, w2, a2 \
 	VFMADD231PS xv, w3, a3
+
+// func bf16Dot2x4_512(x *float32, xs int, w *uint16, ws int, k int, out *float32)
+TEXT ·bf16Dot2x4_512(SB), NOSPLIT, $0-48
+	RX4(FMA2X4, ZERO8, STORE2X4)
+
+// func bf16Dot3x4_512(x *float32, xs int, w *uint16, ws int, k int, out *float32)
+TEXT ·bf16Dot3x4_512(SB), NOSPLIT, $0-48
+	RX4(FMA3X4, ZERO12, STORE3X4)
 
 // func bf16Dot4x4_512(x *float32, xs int, w *uint16, ws int, k int, out *float32)
 // Activation rows x + r·xs (xs in floats) against weight rows w + c·ws;
