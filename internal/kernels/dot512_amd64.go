@@ -115,12 +115,14 @@ func (k *tiles512) rx4Rows(left int) int {
 
 // rx4 is r (rx4Rows) activation rows from t against weight rows n, n+q,
 // n+2q, n+3q; out[4i+c].
+// (Called directly, not through a func value, so that out stays on the
+// caller's stack.)
 func (k *tiles512) rx4(r, t, n, q int, out *[16]float32) {
-	tile := bf16Dot2x4_512
 	if r == 3 {
-		tile = bf16Dot3x4_512
+		bf16Dot3x4_512(&k.xp[t*k.k], k.k, &k.w.BF16[n*k.k], q*k.k, k.k32, &out[0])
+		return
 	}
-	tile(&k.xp[t*k.k], k.k, &k.w.BF16[n*k.k], q*k.k, k.k32, &out[0])
+	bf16Dot2x4_512(&k.xp[t*k.k], k.k, &k.w.BF16[n*k.k], q*k.k, k.k32, &out[0])
 }
 
 func (k *tiles512) t1x1(t, n int) float32 {
