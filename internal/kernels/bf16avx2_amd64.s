@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "rx4_amd64.h"
 #include "ymm_amd64.h"
 
 // AVX2 bf16 kernels. Every dot, in every kernel, accumulates in one 8-lane
@@ -48,24 +49,12 @@
 	W4FMA((2*o)(R9)(AX*2), Y8, Y9, Y10, Y11)
 
 // WNX4(step, zero, stores): the body of the two- and three-row kernels
-// below, func(x *float32, xs int, w *uint16, ws int, n int, out *float32):
-// activation rows x + r·xs (floats) against weight rows w + c·ws
-// (elements), out[4r+c]; n a multiple of 8. Batched decode of two or three
+// below (arguments: RX4ARGS): activation rows x + r·xs against weight rows
+// w + c·ws, out[4r+c]; n a multiple of 8. Batched decode of two or three
 // sequences: one pass over the weights where the one-row kernel
 // (dotBF16w4AVX2) takes a pass a row, each output's steps in its order.
 #define WNX4(step, zero, stores) \
-	MOVQ x+0(FP), SI \
-	MOVQ xs+8(FP), AX \
-	LEAQ (SI)(AX*4), R8 \
-	LEAQ (R8)(AX*4), R9 \
-	MOVQ w+16(FP), DI \
-	MOVQ ws+24(FP), BX \
-	SHLQ $1, BX \
-	MOVQ n+32(FP), CX \
-	MOVQ out+40(FP), DX \
-	LEAQ (DI)(BX*1), R11 \
-	LEAQ (R11)(BX*1), R12 \
-	LEAQ (R12)(BX*1), R13 \
+	RX4ARGS \
 	zero \
 	XORQ AX, AX \
 	SHRQ $3, CX \

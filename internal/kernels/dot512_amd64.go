@@ -38,10 +38,10 @@ func affineDot512(x *float32, q *int8, sc *float32, k int) float32
 func affineDot1x4_512(x *float32, q *int8, qs int, sc *float32, scs int, k int, out *float32)
 
 //go:noescape
-func bf16Dot2x4_512(x *float32, xs int, w *uint16, ws int, k int, out *float32)
+func bf16Dot2x4_512(x *float32, xs int, w *uint16, ws int, n int, out *float32)
 
 //go:noescape
-func bf16Dot3x4_512(x *float32, xs int, w *uint16, ws int, k int, out *float32)
+func bf16Dot3x4_512(x *float32, xs int, w *uint16, ws int, n int, out *float32)
 
 //go:noescape
 func affineDot4x4_512(x *float32, xs int, q *int8, qs int, sc *float32, scs int, k int, out *float32)

@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "rx4_amd64.h"
 #include "zmm_amd64.h"
 
 // AVX-512 bf16 kernels. Activations come deinterleaved per 32-element chunk
@@ -20,26 +21,14 @@
 	MOVL         $0xFFFF0000, R15 \
 	VPBROADCASTD R15, Z31
 
-// RX4(fmas, zero, stores): the body of bf16Dot2x4_512 and bf16Dot3x4_512,
-// func(x *float32, xs int, w *uint16, ws int, k int, out *float32):
-// activation rows x + r·xs (floats; SI, R8, R9) against weight rows w +
-// c·ws (elements), out[4r+c]. Batched decode of two or three sequences:
-// the four weight rows widened once for all of them, where the one-row
-// tile (bf16Dot1x4_512) takes a pass a row; each accumulator takes a
-// chunk's even product, then its odd, as in every kernel.
+// RX4(fmas, zero, stores): the body of bf16Dot2x4_512 and bf16Dot3x4_512
+// (arguments: RX4ARGS): activation rows x + r·xs against weight rows
+// w + c·ws, out[4r+c]; n a multiple of 32. Batched decode of two or three
+// sequences: the four weight rows widened once for all of them, where the
+// one-row tile (bf16Dot1x4_512) takes a pass a row; each accumulator takes
+// a chunk's even product, then its odd, as in every kernel.
 #define RX4(fmas, zero, stores) \
-	MOVQ x+0(FP), SI \
-	MOVQ xs+8(FP), AX \
-	LEAQ (SI)(AX*4), R8 \
-	LEAQ (R8)(AX*4), R9 \
-	MOVQ w+16(FP), DI \
-	MOVQ ws+24(FP), BX \
-	SHLQ $1, BX \
-	MOVQ k+32(FP), CX \
-	MOVQ out+40(FP), DX \
-	LEAQ (DI)(BX*1), R11 \
-	LEAQ (R11)(BX*1), R12 \
-	LEAQ (R12)(BX*1), R13 \
+	RX4ARGS \
 	MASK \
 	zero \
 	SHRQ $5, CX \
@@ -185,11 +174,11 @@ done4:
 	VFMADD231PS xv, w2, a2 \
 	VFMADD231PS xv, w3, a3
 
-// func bf16Dot2x4_512(x *float32, xs int, w *uint16, ws int, k int, out *float32)
+// func bf16Dot2x4_512(x *float32, xs int, w *uint16, ws int, n int, out *float32)
 TEXT ·bf16Dot2x4_512(SB), NOSPLIT, $0-48
 	RX4(FMA2X4, ZERO8, STORE2X4)
 
-// func bf16Dot3x4_512(x *float32, xs int, w *uint16, ws int, k int, out *float32)
+// func bf16Dot3x4_512(x *float32, xs int, w *uint16, ws int, n int, out *float32)
 TEXT ·bf16Dot3x4_512(SB), NOSPLIT, $0-48
 	RX4(FMA3X4, ZERO12, STORE3X4)
 
