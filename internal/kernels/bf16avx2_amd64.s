@@ -239,11 +239,40 @@ TEXT ·dotBF16t2x4AVX2(SB), NOSPLIT, $0-48
 TEXT ·dotBF16t3x4AVX2(SB), NOSPLIT, $0-48
 	WNX4(W3X4STEP, ZERO3X4, STORE3X4)
 
+// T43STEP(o): eight columns at byte offset AX+o of the three weight rows
+// (widened into Y12–Y14) against the four activation rows (at twice it,
+// one at a time in Y15), into Y0–Y11.
+#define T43STEP(o) \
+	WIDEN8(o(DI)(AX*1), Y12) \
+	WIDEN8(o(R11)(AX*1), Y13) \
+	WIDEN8(o(R12)(AX*1), Y14) \
+	VMOVUPS     (2*o)(SI)(AX*2), Y15 \
+	VFMADD231PS Y15, Y12, Y0 \
+	VFMADD231PS Y15, Y13, Y1 \
+	VFMADD231PS Y15, Y14, Y2 \
+	VMOVUPS     (2*o)(R8)(AX*2), Y15 \
+	VFMADD231PS Y15, Y12, Y3 \
+	VFMADD231PS Y15, Y13, Y4 \
+	VFMADD231PS Y15, Y14, Y5 \
+	VMOVUPS     (2*o)(R9)(AX*2), Y15 \
+	VFMADD231PS Y15, Y12, Y6 \
+	VFMADD231PS Y15, Y13, Y7 \
+	VFMADD231PS Y15, Y14, Y8 \
+	VMOVUPS     (2*o)(R10)(AX*2), Y15 \
+	VFMADD231PS Y15, Y12, Y9 \
+	VFMADD231PS Y15, Y13, Y10 \
+	VFMADD231PS Y15, Y14, Y11
+
 // func dotBF16t4x3AVX2(x *float32, xs int, w *uint16, ws int, n int, out *float32)
 // Activation rows x + r·xs (floats) against weight rows w + c·ws
 // (elements); out[3r+c]. n a multiple of 8. Prefill: twelve accumulators
 // (Y0–Y11), three widened weight vectors (Y12–Y14), one activation vector
 // (Y15): a weight load per four products, an activation load per three.
+// Every row is read at one offset (AX) and two steps make a pass, so that
+// the loop's own instructions (pointer updates, count) are few beside the
+// 24 FMAs: with a pointer per row and a step a pass, a hot 1024-long tile
+// took 271–294 ns on a Zen 4 core, now 264–269 (about 6.6 cycles for a
+// step's 12 FMAs; the two FMA units need 6).
 TEXT ·dotBF16t4x3AVX2(SB), NOSPLIT, $0-48
 	MOVQ x+0(FP), SI
 	MOVQ xs+8(FP), AX
@@ -258,49 +287,36 @@ TEXT ·dotBF16t4x3AVX2(SB), NOSPLIT, $0-48
 	LEAQ (R9)(AX*1), R10
 	LEAQ (DI)(BX*1), R11
 	LEAQ (R11)(BX*1), R12
+	// the same lines of the next three weight rows (the next tile), into
+	// L2: see the prefetches of DP4X4 in bf16dp_amd64.s
 	LEAQ (BX)(BX*2), R13
+	LEAQ (R12)(R13*1), R14
+	LEAQ (R11)(R13*1), R15
+	LEAQ (DI)(R13*1), R13
 
 	ZEROY8
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
+	XORQ AX, AX
 	SHRQ $3, CX
 	JZ   t43done
+	SHRQ $1, CX // pairs of steps
+	JZ   t43last
 t43loop:
-	// the same line of the next three weight rows (the next tile), into
-	// L2: see the prefetches of DP4X4 in bf16dp_amd64.s
-	PREFETCHT1 (DI)(R13*1)
-	PREFETCHT1 (R11)(R13*1)
-	PREFETCHT1 (R12)(R13*1)
-	WIDEN8((DI), Y12)
-	WIDEN8((R11), Y13)
-	WIDEN8((R12), Y14)
-	VMOVUPS (SI), Y15
-	VFMADD231PS Y15, Y12, Y0
-	VFMADD231PS Y15, Y13, Y1
-	VFMADD231PS Y15, Y14, Y2
-	VMOVUPS (R8), Y15
-	VFMADD231PS Y15, Y12, Y3
-	VFMADD231PS Y15, Y13, Y4
-	VFMADD231PS Y15, Y14, Y5
-	VMOVUPS (R9), Y15
-	VFMADD231PS Y15, Y12, Y6
-	VFMADD231PS Y15, Y13, Y7
-	VFMADD231PS Y15, Y14, Y8
-	VMOVUPS (R10), Y15
-	VFMADD231PS Y15, Y12, Y9
-	VFMADD231PS Y15, Y13, Y10
-	VFMADD231PS Y15, Y14, Y11
-	ADDQ $16, DI
-	ADDQ $16, R11
-	ADDQ $16, R12
-	ADDQ $32, SI
-	ADDQ $32, R8
-	ADDQ $32, R9
-	ADDQ $32, R10
+	PREFETCHT1 (R13)(AX*1)
+	PREFETCHT1 (R15)(AX*1)
+	PREFETCHT1 (R14)(AX*1)
+	T43STEP(0)
+	T43STEP(16)
+	ADDQ $32, AX
 	DECQ CX
 	JNZ  t43loop
+	TESTQ $8, n+32(FP)
+	JZ    t43done
+t43last:
+	T43STEP(0)
 t43done:
 	REDUCE8(Y0, X0, X15)
 	MOVSS X0, 0(DX)
