@@ -239,29 +239,25 @@ TEXT ·dotBF16t2x4AVX2(SB), NOSPLIT, $0-48
 TEXT ·dotBF16t3x4AVX2(SB), NOSPLIT, $0-48
 	WNX4(W3X4STEP, ZERO3X4, STORE3X4)
 
+// X3FMA(xp, a0, a1, a2): the activations at xp (into Y15) times the three
+// widened weight vectors Y12–Y14, into a0–a2.
+#define X3FMA(xp, a0, a1, a2) \
+	VMOVUPS     xp, Y15 \
+	VFMADD231PS Y15, Y12, a0 \
+	VFMADD231PS Y15, Y13, a1 \
+	VFMADD231PS Y15, Y14, a2
+
 // T43STEP(o): eight columns at byte offset AX+o of the three weight rows
-// (widened into Y12–Y14) against the four activation rows (at twice it,
-// one at a time in Y15), into Y0–Y11.
+// (widened into Y12–Y14) against the four activation rows (at twice it),
+// into Y0–Y11.
 #define T43STEP(o) \
 	WIDEN8(o(DI)(AX*1), Y12) \
 	WIDEN8(o(R11)(AX*1), Y13) \
 	WIDEN8(o(R12)(AX*1), Y14) \
-	VMOVUPS     (2*o)(SI)(AX*2), Y15 \
-	VFMADD231PS Y15, Y12, Y0 \
-	VFMADD231PS Y15, Y13, Y1 \
-	VFMADD231PS Y15, Y14, Y2 \
-	VMOVUPS     (2*o)(R8)(AX*2), Y15 \
-	VFMADD231PS Y15, Y12, Y3 \
-	VFMADD231PS Y15, Y13, Y4 \
-	VFMADD231PS Y15, Y14, Y5 \
-	VMOVUPS     (2*o)(R9)(AX*2), Y15 \
-	VFMADD231PS Y15, Y12, Y6 \
-	VFMADD231PS Y15, Y13, Y7 \
-	VFMADD231PS Y15, Y14, Y8 \
-	VMOVUPS     (2*o)(R10)(AX*2), Y15 \
-	VFMADD231PS Y15, Y12, Y9 \
-	VFMADD231PS Y15, Y13, Y10 \
-	VFMADD231PS Y15, Y14, Y11
+	X3FMA((2*o)(SI)(AX*2), Y0, Y1, Y2) \
+	X3FMA((2*o)(R8)(AX*2), Y3, Y4, Y5) \
+	X3FMA((2*o)(R9)(AX*2), Y6, Y7, Y8) \
+	X3FMA((2*o)(R10)(AX*2), Y9, Y10, Y11)
 
 // func dotBF16t4x3AVX2(x *float32, xs int, w *uint16, ws int, n int, out *float32)
 // Activation rows x + r·xs (floats) against weight rows w + c·ws
