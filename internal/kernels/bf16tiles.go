@@ -17,10 +17,22 @@ type bf16Tiles struct {
 	// t4x3 is activation rows x + r·xs against weight rows w + c·ws;
 	// out[3r+c]. Prefill.
 	t4x3 func(x *float32, xs int, w *uint16, ws int, n int, out *float32)
-	// tnx4[r] (optional) is r activation rows x + i·xs against weight rows
-	// w + c·ws; out[4i+c]. Batched decode of two or three sequences: one
-	// pass over the weights for all of them.
-	tnx4 [4]func(x *float32, xs int, w *uint16, ws int, n int, out *float32)
+	// t2x4, t3x4 (optional) are two and three activation rows x + i·xs
+	// against weight rows w + c·ws; out[4i+c]. Batched decode of two or
+	// three sequences: one pass over the weights for all of them.
+	t2x4, t3x4 func(x *float32, xs int, w *uint16, ws int, n int, out *float32)
+}
+
+// rowsX4 is the tile for r (2 or 3) activation rows against four weight
+// rows, or nil where the family has none.
+func (b *bf16Tiles) rowsX4(r int) func(x *float32, xs int, w *uint16, ws int, n int, out *float32) {
+	switch r {
+	case 2:
+		return b.t2x4
+	case 3:
+		return b.t3x4
+	}
+	return nil
 }
 
 // dot is Σ x[i]·w[i] with w in bf16.
@@ -59,7 +71,7 @@ func (b *bf16Tiles) w4(out *[4]float32, x []float32, w []uint16, ws, k int) {
 
 // rx4 writes into out[4i+c] the dots of r activation rows of x (row i at
 // i·xs) with four weight rows of width k in w (row c at c·ws), with
-// tnx4[r], which must be set. Each equals dot of that pair bit for bit.
+// rowsX4(r), which must be set. Each equals dot of that pair bit for bit.
 func (b *bf16Tiles) rx4(out *[12]float32, r int, x []float32, xs int, w []uint16, ws, k int) {
 	m := k / b.step * b.step
 	if m == 0 {
@@ -71,7 +83,7 @@ func (b *bf16Tiles) rx4(out *[12]float32, r int, x []float32, xs int, w []uint16
 		return
 	}
 	_, _ = x[(r-1)*xs+k-1], w[3*ws+k-1]
-	b.tnx4[r](&x[0], xs, &w[0], ws, m, &out[0])
+	b.rowsX4(r)(&x[0], xs, &w[0], ws, m, &out[0])
 	if m < k {
 		for i := 0; i < r; i++ {
 			for c := 0; c < 4; c++ {
@@ -153,7 +165,7 @@ func (m *matmulTask) runBF16Tiles(_, lo, hi int) {
 		// Two or three rows left take one pass over the weights together
 		// where the family has such tiles; one row takes w4.
 		r := T - t
-		if r == 1 || b.tnx4[r] == nil {
+		if b.rowsX4(r) == nil {
 			r = 1
 		}
 		for i := 0; i < q; i++ {

@@ -152,7 +152,6 @@ func (m *matmulTask) run512(_, lo, hi int) {
 	n4 := lo + (hi-lo)&^3 // end of the whole 4-row weight tiles
 	t4 := T &^ 3
 	var o16 [16]float32
-	var o4 [4]float32
 	tile := func(t, n int) {
 		tiles.t4x4(t, n, &o16)
 		for r := 0; r < 4; r++ {
@@ -178,8 +177,7 @@ func (m *matmulTask) run512(_, lo, hi int) {
 		r := tiles.rx4Rows(T - t)
 		for i := 0; i < q; i++ {
 			if r == 1 {
-				tiles.t1x4(t, lo+i, q, &o4)
-				copy(o16[:4], o4[:])
+				tiles.t1x4(t, lo+i, q, (*[4]float32)(o16[:4]))
 			} else {
 				tiles.rx4(r, t, lo+i, q, &o16)
 			}

@@ -130,5 +130,5 @@ func (m *matmulTask) runAVX2Q8(_, lo, hi int) {
 // avx2BF16 are the AVX2 family's bf16 tiles (bf16avx2_amd64.s).
 func avx2BF16() bf16Tiles {
 	return bf16Tiles{step: 8, t1x1: dotBF16AVX2, t4x1: dotBF16x4AVX2, t1x4: dotBF16w4AVX2, t4x3: dotBF16t4x3AVX2,
-		tnx4: [4]func(*float32, int, *uint16, int, int, *float32){2: dotBF16t2x4AVX2, 3: dotBF16t3x4AVX2}}
+		t2x4: dotBF16t2x4AVX2, t3x4: dotBF16t3x4AVX2}
 }
