@@ -3,6 +3,7 @@ package kernels
 import (
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 // randAffine makes an affine int8 matrix like a K-quant's: 6-bit values,
@@ -194,6 +195,46 @@ func BenchmarkMatMulDecodeWeightFormats(b *testing.B) {
 			}
 			b.ReportMetric(float64(weights)*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gweights/s")
 		})
+	}
+}
+
+// BenchmarkMatMulDecodeFormatsAlternating: BenchmarkMatMulDecodeWeightFormats
+// for bf16, q4, q4_k and q6_k with the formats taking turns call by call in
+// one loop (each 256 MB or more, cold), so that a shared machine's
+// minute-to-minute swings in read rate fall on all of them alike; it
+// reports each format's GB/s and its share of bf16's (the kernel that
+// streams at the read rate): the comparison single runs of the other
+// benchmark cannot make when the read rate moves ±20% between them.
+func BenchmarkMatMulDecodeFormatsAlternating(b *testing.B) {
+	const K = 1024
+	const weights = 256 << 20
+	rng := rand.New(rand.NewPCG(1, 1))
+	p := NewPool(0)
+	defer p.Close()
+	names := []string{"bf16", "q4", "q4_k", "q6_k"}
+	ws := make([]Mat, len(names))
+	ws[0], _ = NewMatBF16(weights/2/K, K, randBF16(rng, weights/2)) // 256 MB
+	ws[1] = randQ4(rng, weights/K, K)
+	ws[2] = randKQuant(rng, FormatQ4K, weights/K, K)
+	ws[3] = randKQuant(rng, FormatQ6K, weights/K, K)
+	x := randF32(rng, K)
+	dst := make([]float32, weights/K)
+	took := make([]time.Duration, len(ws))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j := range ws {
+			start := time.Now()
+			p.MatMul(dst, x, 1, &ws[j])
+			took[j] += time.Since(start)
+		}
+	}
+	rate := make([]float64, len(ws))
+	for j, name := range names {
+		rate[j] = float64(ws[j].Bytes()) * float64(b.N) / took[j].Seconds() / 1e9
+		b.ReportMetric(rate[j], name+"-GB/s")
+		if j > 0 {
+			b.ReportMetric(rate[j]/rate[0], name+"/bf16")
+		}
 	}
 }
 
