@@ -199,7 +199,7 @@ func BenchmarkMatMulDecodeWeightFormats(b *testing.B) {
 }
 
 // BenchmarkMatMulDecodeFormatsAlternating: BenchmarkMatMulDecodeWeightFormats
-// for bf16, q4, q4_k and q6_k with the formats taking turns call by call in
+// for bf16, q4, q4_k, q6_k and q8_0 with the formats taking turns call by call in
 // one loop (each 256 MB or more, cold), so that a shared machine's
 // minute-to-minute swings in read rate fall on all of them alike; it
 // reports each format's GB/s and its share of bf16's (the kernel that
@@ -211,12 +211,13 @@ func BenchmarkMatMulDecodeFormatsAlternating(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	p := NewPool(0)
 	defer p.Close()
-	names := []string{"bf16", "q4", "q4_k", "q6_k"}
+	names := []string{"bf16", "q4", "q4_k", "q6_k", "q8_0"}
 	ws := make([]Mat, len(names))
 	ws[0], _ = NewMatBF16(weights/2/K, K, randBF16(rng, weights/2)) // 256 MB
 	ws[1] = randQ4(rng, weights/K, K)
 	ws[2] = randKQuant(rng, FormatQ4K, weights/K, K)
 	ws[3] = randKQuant(rng, FormatQ6K, weights/K, K)
+	ws[4] = randQ8Panels(rng, weights/K, K)
 	x := randF32(rng, K)
 	dst := make([]float32, weights/K)
 	took := make([]time.Duration, len(ws))
