@@ -199,12 +199,13 @@ func BenchmarkMatMulDecodeWeightFormats(b *testing.B) {
 }
 
 // BenchmarkMatMulDecodeFormatsAlternating: BenchmarkMatMulDecodeWeightFormats
-// for bf16, q4, q4_k, q6_k and q8_0 with the formats taking turns call by call in
-// one loop (each 256 MB or more, cold), so that a shared machine's
-// minute-to-minute swings in read rate fall on all of them alike; it
-// reports each format's GB/s and its share of bf16's (the kernel that
-// streams at the read rate): the comparison single runs of the other
-// benchmark cannot make when the read rate moves ±20% between them.
+// for bf16, q4, q4_k, q6_k and q8_0, the formats taking turns call by
+// call in one loop (each 256 MB or more, cold), so that a shared
+// machine's minute-to-minute swings in read rate fall on all of them
+// alike; it reports each format's GB/s and its share of bf16's (the
+// kernel that streams at the read rate): the comparison single runs of
+// the other benchmark cannot make when the read rate moves ±20% between
+// them.
 func BenchmarkMatMulDecodeFormatsAlternating(b *testing.B) {
 	const K = 1024
 	const weights = 256 << 20

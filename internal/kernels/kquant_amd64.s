@@ -205,12 +205,13 @@
 	PREFETCHBLOCK5(b) \
 	PREFETCHT1 2688(b)(BX*1)
 
-// PREFETCHGAP(b, sb): the five lines no PREFETCHBLOCK reaches, into L2.
-// Block k's lines are fetched 2 KiB ahead of its data (which starts at
-// 320 + k·bb), so a super-block's eight blocks fetch the 8·bb bytes from
-// 2368 past its start, and the next super-block's from 320 further on:
-// bytes 2048–2367 of each super-block (its header's size) fell between
-// them, one line in 7–14 of the stream left to the hardware prefetcher.
+// PREFETCHGAP(b, sb): bytes 2048–2367 of the next super-block (sb bytes
+// on), the five lines no PREFETCHBLOCK reaches, into L2. Block k's lines
+// are fetched 2 KiB past its data, which starts at 320 + k·bb (after the
+// header), so a super-block's eight blocks fetch the 8·bb bytes that
+// begin 2368 past its start, and the next super-block's eight begin 320
+// bytes after those end: the bytes between, one line in 7 (Q4_K) to 14
+// (Q8_0) of the stream, were left to the hardware prefetcher.
 // Until 2026-12-04 these five prefetches fetched the header two
 // super-blocks ahead, which the block prefetches already had; on the Zen
 // 4 VM (go test -bench DecodeFormatsAlternating, four alternating runs a
