@@ -212,31 +212,37 @@ func BenchmarkMatMulDecodeFormatsAlternating(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	p := NewPool(0)
 	defer p.Close()
-	names := []string{"bf16", "q4", "q4_k", "q6_k", "q8_0"}
-	ws := make([]Mat, len(names))
-	ws[0], _ = NewMatBF16(weights/2/K, K, randBF16(rng, weights/2)) // 256 MB
-	ws[1] = randQ4(rng, weights/K, K)
-	ws[2] = randKQuant(rng, FormatQ4K, weights/K, K)
-	ws[3] = randKQuant(rng, FormatQ6K, weights/K, K)
-	ws[4] = randQ8Panels(rng, weights/K, K)
+	bf16, _ := NewMatBF16(weights/2/K, K, randBF16(rng, weights/2)) // 256 MB
+	formats := []struct {
+		name string
+		w    Mat
+	}{
+		{"bf16", bf16}, // first: the others' rates are given as shares of its
+		{"q4", randQ4(rng, weights/K, K)},
+		{"q4_k", randKQuant(rng, FormatQ4K, weights/K, K)},
+		{"q6_k", randKQuant(rng, FormatQ6K, weights/K, K)},
+		{"q8_0", randQ8Panels(rng, weights/K, K)},
+	}
 	x := randF32(rng, K)
 	dst := make([]float32, weights/K)
-	took := make([]time.Duration, len(ws))
+	took := make([]time.Duration, len(formats))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		for j := range ws {
+		for j := range formats {
 			start := time.Now()
-			p.MatMul(dst, x, 1, &ws[j])
+			p.MatMul(dst, x, 1, &formats[j].w)
 			took[j] += time.Since(start)
 		}
 	}
-	rate := make([]float64, len(ws))
-	for j, name := range names {
-		rate[j] = float64(ws[j].Bytes()) * float64(b.N) / took[j].Seconds() / 1e9
-		b.ReportMetric(rate[j], name+"-GB/s")
-		if j > 0 {
-			b.ReportMetric(rate[j]/rate[0], name+"/bf16")
+	var bf16Rate float64
+	for j, f := range formats {
+		rate := float64(f.w.Bytes()) * float64(b.N) / took[j].Seconds() / 1e9
+		b.ReportMetric(rate, f.name+"-GB/s")
+		if j == 0 {
+			bf16Rate = rate
+			continue
 		}
+		b.ReportMetric(rate/bf16Rate, f.name+"/bf16")
 	}
 }
 
