@@ -2,12 +2,13 @@
 
 #include "textflag.h"
 #include "zmm_amd64.h"
+#include "vdpbf16ps_amd64.h"
 
 // AVX512_BF16 kernels: bf16 weights times activations packed as bf16 pairs
 // (see packPairs), with VDPBF16PS, which adds to each f32 lane the product
 // of its odd pair, then of its even pair, each rounded to f32 (products of
 // two bf16 are exact). Go's assembler has no mnemonic for it, so it is
-// hand-encoded (the formula below was checked against GNU as).
+// hand-encoded (DP in vdpbf16ps_amd64.h, checked against GNU as).
 //
 // Exact tier: per 32-element chunk, the activations' high halves (16
 // dwords) then their low halves (16 dwords); each accumulator takes the
@@ -15,13 +16,8 @@
 // in every kernel, goes chunk by chunk into one zmm and ends in REDUCE512,
 // so a row's result is the same whichever tile computed it.
 
-// DP(acc, x, w): VDPBF16PS Z<w>, Z<x>, Z<acc> (acc += pairs of x · pairs
-// of w), registers by number. EVEX: 62, then R X B R' 0 0 1 0 (inverted
-// register bits), W vvvv 1 pp (pp = F3), z L'L b V' aaa, opcode 52, ModRM.
-#define DP(acc, x, w) BYTE $0x62; BYTE $((((acc>>3)&1)^1)<<7 | (((w>>4)&1)^1)<<6 | (((w>>3)&1)^1)<<5 | (((acc>>4)&1)^1)<<4 | 2); BYTE $((((x&15)^15)<<3) | 6); BYTE $(0x40 | (((x>>4)&1)^1)<<3); BYTE $0x52; BYTE $(0xC0 | (acc&7)<<3 | (w&7))
-
 // CVT2(d, hi16, lo16): VCVTNE2PS2BF16 Z<hi16>, Z<lo16> -> Z<d>: 32 bf16,
-// rounded to nearest even, the elements of Z<lo16> in the low half. Same
+// rounded to nearest even, the elements of Z<lo16> in the low half. DP's
 // EVEX layout with pp = F2 and opcode 72.
 #define CVT2(d, hi16, lo16) BYTE $0x62; BYTE $((((d>>3)&1)^1)<<7 | (((lo16>>4)&1)^1)<<6 | (((lo16>>3)&1)^1)<<5 | (((d>>4)&1)^1)<<4 | 2); BYTE $((((hi16&15)^15)<<3) | 7); BYTE $(0x40 | (((hi16>>4)&1)^1)<<3); BYTE $0x72; BYTE $(0xC0 | (d&7)<<3 | (lo16&7))
 
