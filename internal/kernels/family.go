@@ -55,6 +55,9 @@ type family struct {
 	attnSoftmaxNarrow func(s, m, l, mult []float32, masks *[lanes]uint16)
 	attnNarrow        []narrowTiles
 	readSum           func(buf []uint64) uint64 // see StreamRead
+	// peakLoop (optional): the instruction that bounds the matrix
+	// products of a weight format, in a loop (see MatMulPeak).
+	peakLoop func(Format) (multiplyAddLoop, bool)
 	// prefetch asks the cache for rows rows of width floats of x, stride
 	// floats apart, ahead of their use (a no-op where it has no kernel).
 	prefetch func(x []float32, stride, rows, width int)

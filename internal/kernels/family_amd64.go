@@ -52,6 +52,7 @@ func avx2FamilyWith(vnni bool) family {
 	f.readSum = readSumAVX2
 	f.prefetch = prefetchAMD64
 	f.bf16 = avx2BF16()
+	f.peakLoop = avx2Peak
 	f.nativeQ4 = true
 	f.matKernel = func(w *Mat) matKernel {
 		switch w.Format() {
@@ -86,6 +87,7 @@ func avx512Family() family {
 	f.impl, f.features = ImplAVX512, []string{"AVX-512F", "AVX-512VL"}
 	vectorElems(&f, 16, elems512())
 	f.readSum = readSumAVX512
+	f.peakLoop = avx512Peak
 	f.prefetch = prefetchAMD64
 	f.roundAct8 = roundAct8AVX512
 	f.roundActK = roundActKAVX512
@@ -132,6 +134,7 @@ func amxFamily() family {
 	f := avx512Family()
 	f.impl, f.amx = ImplAMX, true
 	f.features = append(f.features, "AMX-BF16")
+	f.peakLoop = amxPeak
 	vnni := f.nativeQ4
 	f.matKernel = func(w *Mat) matKernel {
 		if !amxCovers(w) {

@@ -63,6 +63,7 @@ func avx512bf16Family(fast bool) family {
 	f.impl = ImplAVX512BF16
 	f.features = append(f.features, "AVX512_BF16")
 	f.fast = fast
+	f.peakLoop = avx512bf16Peak(fast)
 	vnni := f.nativeQ4
 	needs := actPairs
 	if fast {
