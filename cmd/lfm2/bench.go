@@ -29,14 +29,18 @@ type benchResult struct {
 	// A plain read of the decode step's weight arrays taken right after
 	// each single-stream run (best of 2), and decode's bytes per second
 	// over it per run: medians over the runs.
-	PairedReadGBs     float64        `json:"paired_weight_read_gbs"`
-	PairedShare       float64        `json:"paired_decode_share"`
-	Prompt            int            `json:"prompt"`
-	Gen               int            `json:"gen"`
-	Repeat            int            `json:"repeat"`
-	PrefillTokS       float64        `json:"prefill_tok_s"`
-	PrefillIQR        [2]float64     `json:"prefill_tok_s_iqr"`
-	PrefillGFLOPs     float64        `json:"prefill_matmul_gflops"` // weight-matrix FLOPs per token × prefill tok/s
+	PairedReadGBs float64    `json:"paired_weight_read_gbs"`
+	PairedShare   float64    `json:"paired_decode_share"`
+	Prompt        int        `json:"prompt"`
+	Gen           int        `json:"gen"`
+	Repeat        int        `json:"repeat"`
+	PrefillTokS   float64    `json:"prefill_tok_s"`
+	PrefillIQR    [2]float64 `json:"prefill_tok_s_iqr"`
+	PrefillGFLOPs float64    `json:"prefill_matmul_gflops"` // the prefill's weight-matrix FLOPs (Model.PrefillFLOPs) per second
+	// The instruction that bounds the matrix products, timed back to back
+	// on the same threads (Model.MatMulPeak), where the kernels have one.
+	PeakGFLOPs        float64        `json:"matmul_peak_gflops,omitempty"`
+	PeakInstruction   string         `json:"matmul_peak_instruction,omitempty"`
 	DecodeTokS        float64        `json:"decode_tok_s"`
 	DecodeIQR         [2]float64     `json:"decode_tok_s_iqr"`
 	Batched           []batchedBench `json:"batched"`
@@ -45,7 +49,7 @@ type benchResult struct {
 	KVDtype           string         `json:"kv_dtype"`           // f32 or f16 (--kv-dtype)
 	PeakRSSBytes      int64          `json:"peak_rss_bytes"`
 	LateWorkers       int64          `json:"late_workers"` // times a kernel thread's core was taken during the runs
-	matmulFLOPs       int64          // per token
+	prefillFLOPs      int64          // of one prefill
 }
 
 type batchedBench struct {
@@ -94,7 +98,7 @@ func newBenchCmd(g *globals) *cobra.Command {
 			}
 			defer l.Close()
 			res := benchResult{Model: l.src.String(), DType: l.model.DType(), Format: l.model.Format, Threads: l.model.Threads(), Kernels: l.model.Kernels(), KernelInfo: l.model.KernelInfo(), Prompt: prompt, Gen: gen, Repeat: repeat,
-				WeightBytesPerTok: l.model.WeightBytes(), matmulFLOPs: l.model.MatMulFLOPs(),
+				WeightBytesPerTok: l.model.WeightBytes(), prefillFLOPs: l.model.PrefillFLOPs(prompt),
 				// The step making token i (2…gen) attends over prompt+i−1
 				// positions: prompt + gen/2 on average.
 				KVBytesPerTok: l.model.CacheShape().KVBytesPerToken() * int64(2*prompt+gen) / 2, KVDtype: "f32"}
@@ -120,7 +124,7 @@ func newBenchCmd(g *globals) *cobra.Command {
 				}
 			}
 			res.PrefillTokS, res.PrefillIQR = median(pre)
-			res.PrefillGFLOPs = res.PrefillTokS * float64(res.matmulFLOPs) / 1e9
+			res.PrefillGFLOPs = res.PrefillTokS * float64(res.prefillFLOPs) / float64(prompt) / 1e9
 			res.DecodeTokS, res.DecodeIQR = median(dec)
 			read, steps, err := benchPaired(l.model, rng, prompt, gen)
 			if err != nil {
@@ -147,6 +151,9 @@ func newBenchCmd(g *globals) *cobra.Command {
 			// machine's bandwidth drifts from hour to hour): after the RSS
 			// figure, which the buffer would inflate.
 			res.ReadGBs = l.model.ReadBandwidth(512<<20, 5) / 1e9
+			if flops, instr, ok := l.model.MatMulPeak(); ok {
+				res.PeakGFLOPs, res.PeakInstruction = flops/1e9, instr
+			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), res)
 			}
@@ -309,7 +316,11 @@ func printBench(w io.Writer, r *benchResult) {
 	}
 	fmt.Fprintf(w, "model %s, %s, %d threads, %s kernels, median of %d runs [IQR]\n", r.Model, weights, r.Threads, r.KernelInfo, r.Repeat)
 	fmt.Fprintf(w, "prefill  %4d tokens        %8.1f tok/s  [%.1f–%.1f]\n", r.Prompt, r.PrefillTokS, r.PrefillIQR[0], r.PrefillIQR[1])
-	fmt.Fprintf(w, "         matrix products    %8.1f GFLOP/s (%.3g GFLOP per token)\n", r.PrefillGFLOPs, float64(r.matmulFLOPs)/1e9)
+	fmt.Fprintf(w, "         matrix products    %8.1f GFLOP/s (%.3g GFLOP per token, the LM head on the last only)\n", r.PrefillGFLOPs, float64(r.prefillFLOPs)/float64(r.Prompt)/1e9)
+	if r.PeakGFLOPs > 0 {
+		fmt.Fprintf(w, "         %.0f%% of the %.1f GFLOP/s these threads reach issuing %s back to back\n",
+			100*r.PrefillGFLOPs/r.PeakGFLOPs, r.PeakGFLOPs, r.PeakInstruction)
+	}
 	fmt.Fprintf(w, "decode   %4d tokens        %8.1f tok/s  [%.1f–%.1f]\n", r.Gen, r.DecodeTokS, r.DecodeIQR[0], r.DecodeIQR[1])
 	for _, b := range r.Batched {
 		fmt.Fprintf(w, "batched  %2d parallel         %8.1f tok/s  [%.1f–%.1f] aggregate decode\n", b.Parallel, b.DecodeTokS, b.IQR[0], b.IQR[1])

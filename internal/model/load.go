@@ -204,15 +204,34 @@ func (m *Model) WeightBytes() int64 {
 	return n + m.Head.Bytes()
 }
 
-// MatMulFLOPs is the floating-point operations of the weight matrices per
-// token (two per weight: a multiply and an add; embedding excluded, LM
-// head included): what prefill's GFLOP/s are counted in.
-func (m *Model) MatMulFLOPs() int64 {
+// PrefillFLOPs is the floating-point operations of the weight matrices in
+// a prefill of tokens tokens (two per weight and row: a multiply and an
+// add; the embedding is a lookup): every layer's matrices for each token,
+// the LM head for the last only, the one row whose logits a prompt wants.
+// What prefill's GFLOP/s are counted in.
+func (m *Model) PrefillFLOPs(tokens int) int64 {
 	var n int64
-	for _, w := range append(m.matrices()[1:], &m.Head) {
-		n += 2 * int64(w.Rows) * int64(w.Cols)
+	for _, w := range m.matrices()[1:] {
+		if w != &m.Head {
+			n += 2 * int64(w.Rows) * int64(w.Cols) * int64(tokens)
+		}
 	}
-	return n
+	return n + 2*int64(m.Head.Rows)*int64(m.Head.Cols)
+}
+
+// MatMulPeak times, with the model's threads, the instruction that bounds
+// its matrix products (kernels.Pool.MatMulPeak: their ceiling, in FLOP/s,
+// on this machine at this moment) and names it; ok is false where the
+// matrices mix formats or the kernel family has no such loop.
+func (m *Model) MatMulPeak() (flops float64, instruction string, ok bool) {
+	ms := append(m.matrices()[1:], &m.Head)
+	f := ms[0].Format()
+	for _, w := range ms {
+		if w.Format() != f {
+			return 0, "", false
+		}
+	}
+	return m.pool.MatMulPeak(f, 5)
 }
 
 // DType is the storage type of the weight matrices ("bf16", "f32",

@@ -86,3 +86,44 @@ func TestPresetConfigs(t *testing.T) {
 		}
 	}
 }
+
+// PrefillFLOPs counts every layer's matrices for each token and the LM
+// head once, from the architecture's shapes (not from the matrices it
+// sums): a conv layer's in_proj (3D×D) and out_proj, an attention layer's
+// q, k, v, o, every layer's three FFN matrices, and the V×D head.
+func TestPrefillFLOPs(t *testing.T) {
+	for _, preset := range []string{"tiny", "350m"} {
+		raw, _ := PresetConfig(preset)
+		c, err := ParseConfig(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		D, q, kv := int64(c.Hidden), int64(c.Heads*c.HeadDim), int64(c.KVHeads*c.HeadDim)
+		var perToken int64
+		for _, k := range c.Layers {
+			if k == ConvLayer {
+				perToken += 3*D*D + D*D
+			} else {
+				perToken += D*q + 2*D*kv + q*D
+			}
+			perToken += 3 * D * int64(c.FFN)
+		}
+		if preset == "350m" && 2*perToken != 574619648 {
+			t.Fatalf("350m: %d FLOP a token in the layers, want 574619648 (0.575 GFLOP)", 2*perToken)
+		}
+		if testing.Short() && preset != "tiny" {
+			continue
+		}
+		m, err := Synthetic(preset, 1, false, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tokens := range []int{1, 7, 512} {
+			want := 2 * (int64(tokens)*perToken + int64(c.VocabSize)*D)
+			if got := m.PrefillFLOPs(tokens); got != want {
+				t.Errorf("%s, %d tokens: %d FLOP, want %d", preset, tokens, got, want)
+			}
+		}
+		m.Close()
+	}
+}
