@@ -231,7 +231,7 @@ func (m *Model) MatMulPeak() (flops float64, instruction string, ok bool) {
 			return 0, "", false
 		}
 	}
-	return m.pool.MatMulPeak(f, 5)
+	return m.pool.MatMulPeak(f, 9)
 }
 
 // DType is the storage type of the weight matrices ("bf16", "f32",
