@@ -14,6 +14,10 @@ type bf16Tiles struct {
 	// t1x4 is one activation row against weight rows w + c·ws (elements);
 	// out[c]. Decode.
 	t1x4 func(x *float32, w *uint16, ws int, n int, out *float32)
+	// q1x4 (optional) is t1x4 over q tiles in one call: tile i takes rows
+	// i, q+i, 2q+i, 3q+i of w (rows of k elements) into out[i + c·q], n
+	// columns of each. Decode of a whole range.
+	q1x4 func(x *float32, w *uint16, k int, n int, q int, out *float32)
 	// t4x3 is activation rows x + r·xs against weight rows w + c·ws;
 	// out[3r+c]. Prefill.
 	t4x3 func(x *float32, xs int, w *uint16, ws int, n int, out *float32)
@@ -66,6 +70,25 @@ func (b *bf16Tiles) w4(out *[4]float32, x []float32, w []uint16, ws, k int) {
 		for c := range out {
 			out[c] += dotBF16Go(x[m:k], w[c*ws+m:c*ws+k])
 		}
+	}
+}
+
+// q4 writes into out[n] the dot of x with row n of w (4q rows of width
+// k) with q1x4, which must be set: one call for the range, tile i taking
+// rows i, q+i, 2q+i, 3q+i. Each equals dot of that row bit for bit, as
+// w4's do.
+func (b *bf16Tiles) q4(out []float32, x []float32, w []uint16, q, k int) {
+	m := k / b.step * b.step
+	_, _, _ = out[4*q-1], x[k-1], w[4*q*k-1]
+	if m == 0 {
+		for n := range out[:4*q] {
+			out[n] = b.dot(x, w[n*k:(n+1)*k])
+		}
+		return
+	}
+	b.q1x4(&x[0], &w[0], k, m, q, &out[0])
+	for n := 0; m < k && n < 4*q; n++ {
+		out[n] += dotBF16Go(x[m:k], w[n*k+m:(n+1)*k])
 	}
 }
 
@@ -163,23 +186,31 @@ func (m *matmulTask) runBF16Tiles(_, lo, hi int) {
 	q := (n4 - lo) / 4 // rows i, q+i, 2q+i, 3q+i share a tile (see run512)
 	for t := T &^ 3; t < T; {
 		// Two or three rows left take one pass over the weights together
-		// where the family has such tiles; one row takes w4.
+		// where the family has such tiles; one row takes q4 where it has
+		// q1x4 (the range in one call), else w4 a tile at a time.
 		r := T - t
 		if b.rowsX4(r) == nil {
 			r = 1
 		}
-		for i := 0; i < q; i++ {
-			if r == 1 {
+		switch {
+		case r == 1 && b.q1x4 != nil:
+			if q > 0 {
+				b.q4(m.dst[t*N+lo:t*N+n4], m.x[t*K:(t+1)*K], w.BF16[lo*K:n4*K], q, K)
+			}
+		case r == 1:
+			for i := 0; i < q; i++ {
 				b.w4(o, m.x[t*K:(t+1)*K], w.BF16[(lo+i)*K:], q*K, K)
 				for c := 0; c < 4; c++ {
 					m.dst[t*N+lo+c*q+i] = o[c]
 				}
-				continue
 			}
-			b.rx4(o12, r, m.x[t*K:(t+r)*K], K, w.BF16[(lo+i)*K:], q*K, K)
-			for j := 0; j < r; j++ {
-				for c := 0; c < 4; c++ {
-					m.dst[(t+j)*N+lo+c*q+i] = o12[4*j+c]
+		default:
+			for i := 0; i < q; i++ {
+				b.rx4(o12, r, m.x[t*K:(t+r)*K], K, w.BF16[(lo+i)*K:], q*K, K)
+				for j := 0; j < r; j++ {
+					for c := 0; c < 4; c++ {
+						m.dst[(t+j)*N+lo+c*q+i] = o12[4*j+c]
+					}
 				}
 			}
 		}
