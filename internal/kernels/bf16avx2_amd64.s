@@ -184,60 +184,17 @@ x4done:
 	VFMADD231PS Y8, Y11, Y2 \
 	VFMADD231PS Y8, Y12, Y3
 
-// func dotBF16w4AVX2(x *float32, w *uint16, ws int, n int, out *float32)
-// One activation row against weight rows w + c·ws (ws in elements); out[c].
-// n a multiple of 8. Decode: four FMA chains where one row has one, the
-// rows read at one offset (AX, bytes of bf16; the activations at twice
-// it) and two steps a pass, so that a cache line of weights costs fewer
-// instructions and more of them are in flight from memory at once.
-TEXT ·dotBF16w4AVX2(SB), NOSPLIT, $0-40
-	MOVQ x+0(FP), SI
-	MOVQ w+8(FP), DI
-	MOVQ ws+16(FP), BX
-	SHLQ $1, BX
-	MOVQ n+24(FP), CX
-	MOVQ out+32(FP), DX
-	LEAQ (DI)(BX*1), R11
-	LEAQ (R11)(BX*1), R12
-	LEAQ (R12)(BX*1), R13
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	XORQ AX, AX
-	SHRQ $3, CX
-	JZ   w4done
-	SHRQ $1, CX // pairs of steps
-	JZ   w4last
-w4loop:
-	W4STEP(0)
-	W4STEP(16)
-	ADDQ $32, AX
-	DECQ CX
-	JNZ  w4loop
-	TESTQ $8, n+24(FP)
-	JZ    w4done
-w4last:
-	W4STEP(0)
-w4done:
-	REDUCE8(Y0, X0, X8)
-	MOVSS X0, (DX)
-	REDUCE8(Y1, X1, X8)
-	MOVSS X1, 4(DX)
-	REDUCE8(Y2, X2, X8)
-	MOVSS X2, 8(DX)
-	REDUCE8(Y3, X3, X8)
-	MOVSS X3, 12(DX)
-	VZEROUPPER
-	RET
-
 // func dotBF16q4AVX2(x *float32, w *uint16, k int, n int, q int, out *float32)
-// dotBF16w4AVX2 over a whole range in one call, as the avx512bf16
-// family's one-row tiles: tile i (q of them) takes weight rows i, q+i,
-// 2q+i, 3q+i of w (rows of k elements) into out[i + c·q]; n (a multiple of
-// 8, at most k) columns of each. The four streams run on through
-// consecutive rows with no call between tiles: a Go call a tile (w4) kept
-// decode at 75–80% of the read rate on Zen 4.
+// One activation row against a whole range of weight rows in one call, as
+// the avx512bf16 family's one-row tiles: tile i (q of them) takes rows i,
+// q+i, 2q+i, 3q+i of w (rows of k elements) into out[i + c·q]; n (a
+// multiple of 8, at most k) columns of each. Decode: four FMA chains where
+// one row has one, the rows read at one offset (AX, bytes of bf16; the
+// activations at twice it) and two steps a pass, so that a cache line of
+// weights costs fewer instructions and more of them are in flight from
+// memory at once; the four streams run on through consecutive rows with
+// no call between tiles (a Go call a tile had kept decode at 81–88% of
+// the read rate on Zen 4).
 TEXT ·dotBF16q4AVX2(SB), NOSPLIT, $0-48
 	MOVQ x+0(FP), SI
 	MOVQ w+8(FP), DI

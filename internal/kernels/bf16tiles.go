@@ -11,12 +11,11 @@ type bf16Tiles struct {
 	// t4x1 is activation rows x + r·stride (floats) against one weight
 	// row; out[r].
 	t4x1 func(x *float32, stride int, w *uint16, n int, out *float32)
-	// t1x4 is one activation row against weight rows w + c·ws (elements);
-	// out[c]. Decode.
+	// Decode, one of two: t1x4 is one activation row against weight rows
+	// w + c·ws (elements), out[c], called a tile at a time; q1x4 takes a
+	// range's q tiles in one call, tile i rows i, q+i, 2q+i, 3q+i of w
+	// (rows of k elements) into out[i + c·q], n columns of each.
 	t1x4 func(x *float32, w *uint16, ws int, n int, out *float32)
-	// q1x4 (optional) is t1x4 over q tiles in one call: tile i takes rows
-	// i, q+i, 2q+i, 3q+i of w (rows of k elements) into out[i + c·q], n
-	// columns of each. Decode of a whole range.
 	q1x4 func(x *float32, w *uint16, k int, n int, q int, out *float32)
 	// t4x3 is activation rows x + r·xs against weight rows w + c·ws;
 	// out[3r+c]. Prefill.

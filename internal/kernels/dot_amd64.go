@@ -23,9 +23,6 @@ func f16Dot4x4_512(x *float32, xs int, w *uint16, ws int, n int, out *float32)
 func dotBF16x4AVX2(x *float32, stride int, w *uint16, n int, out *float32)
 
 //go:noescape
-func dotBF16w4AVX2(x *float32, w *uint16, ws int, n int, out *float32)
-
-//go:noescape
 func dotBF16q4AVX2(x *float32, w *uint16, k int, n int, q int, out *float32)
 
 //go:noescape
@@ -132,6 +129,6 @@ func (m *matmulTask) runAVX2Q8(_, lo, hi int) {
 
 // avx2BF16 are the AVX2 family's bf16 tiles (bf16avx2_amd64.s).
 func avx2BF16() bf16Tiles {
-	return bf16Tiles{step: 8, t1x1: dotBF16AVX2, t4x1: dotBF16x4AVX2, t1x4: dotBF16w4AVX2, q1x4: dotBF16q4AVX2, t4x3: dotBF16t4x3AVX2,
+	return bf16Tiles{step: 8, t1x1: dotBF16AVX2, t4x1: dotBF16x4AVX2, q1x4: dotBF16q4AVX2, t4x3: dotBF16t4x3AVX2,
 		t2x4: dotBF16t2x4AVX2, t3x4: dotBF16t3x4AVX2}
 }

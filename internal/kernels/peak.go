@@ -9,9 +9,9 @@ import "time"
 // decode's.
 type multiplyAddLoop struct {
 	name string // the instruction, as the README names it
-	// run issues iters × macs multiply-adds (an f32 lane's product and sum
-	// each; VDPBF16PS's lane takes two).
 	run  func(iters int)
+	// macs is the multiply-adds one iteration of run issues: twelve
+	// instructions' lanes (two a lane for VDPBF16PS).
 	macs int
 	// perProduct is how many of the instruction's multiply-adds one
 	// product of the matrix takes: 2 in the exact tier of the bf16-pair
@@ -39,8 +39,8 @@ func (p *Pool) MatMulPeak(f Format, passes int) (flops float64, instruction stri
 	for i := range p.workers {
 		p.workers[i].late.endBench()
 	}
-	// Four pieces a thread, taken as they come: a thread that lost its
-	// core leaves its pieces to the others.
+	// Four pieces a thread, taken as they come; RunUneven, as waiting
+	// out another thread's 2 ms piece is no sign that it lost its core.
 	t := peakTask{run: loop.run}
 	n := 4 * p.threads
 	var best float64
@@ -53,6 +53,7 @@ func (p *Pool) MatMulPeak(f Format, passes int) (flops float64, instruction stri
 	return best, loop.name, true
 }
 
+// peakTask runs the loop peakIters times an index.
 type peakTask struct{ run func(iters int) }
 
 func (t *peakTask) Run(_, lo, hi int) {
