@@ -52,7 +52,7 @@
 // below (arguments: RX4ARGS): activation rows x + r·xs against weight rows
 // w + c·ws, out[4r+c]; n a multiple of 8. Batched decode of two or three
 // sequences: one pass over the weights where the one-row kernel
-// (dotBF16w4AVX2) takes a pass a row, each output's steps in its order.
+// (dotBF16q4AVX2) takes a pass a row, each output's steps in its order.
 #define WNX4(step, zero, stores) \
 	RX4ARGS \
 	zero \
