@@ -108,7 +108,7 @@ func newBenchCmd(g *globals) *cobra.Command {
 			}
 			// The peak is timed before the runs and again after them, the
 			// higher kept: a hypervisor that takes a vCPU for the tens of
-			// milliseconds one timing lasts halves it (seen on a 2-vCPU VM).
+			// milliseconds one timing lasts (~30) halves it (seen on a 2-vCPU VM).
 			peak, instr, hasPeak := l.model.MatMulPeak()
 			rng := rand.New(rand.NewPCG(1, 1))
 			progress(asJSON, "lfm2 bench: %d run(s) of a %d-token prefill and %d-token decode, then %d run(s) at each of --parallel %s; time estimate after the first run",
