@@ -126,21 +126,33 @@ d41done:
 	OUT(R4, 6, 7, F6, 12)
 	RET
 
-// func bf16Dot1x4NEON(x *float32, w *uint16, ws int, n int, out *float32)
-// One activation row against weight rows w + c·ws (elements); out[c].
-// Decode: four weight streams, eight FMLA chains.
-TEXT ·bf16Dot1x4NEON(SB), NOSPLIT, $0-40
-	MOVD x+0(FP), R0
-	MOVD w+8(FP), R1
-	MOVD ws+16(FP), R2
-	LSL  $1, R2, R2
-	MOVD n+24(FP), R3
-	MOVD out+32(FP), R4
-	ADD  R1, R2, R5
-	ADD  R5, R2, R6
-	ADD  R6, R2, R7
+// func bf16Dot1x4qNEON(x *float32, w *uint16, k int, n int, q int, out *float32)
+// One activation row against the 4q weight rows of w (k elements each), q
+// tiles in one call: tile i takes rows i, q+i, 2q+i, 3q+i into out[i],
+// out[q+i], out[2q+i], out[3q+i], n columns of each (a multiple of 8).
+// Decode: four weight streams, each running on through a quarter's
+// consecutive rows, eight FMLA chains.
+TEXT ·bf16Dot1x4qNEON(SB), NOSPLIT, $0-48
+	MOVD x+0(FP), R8
+	MOVD w+8(FP), R9
+	MOVD k+16(FP), R10
+	MOVD n+24(FP), R11
+	MOVD q+32(FP), R12
+	MOVD out+40(FP), R4
+	MUL  R12, R10, R13
+	LSL  $1, R13, R13 // bytes from one stream's row to the next stream's
+	LSL  $1, R10, R10 // bytes from one tile's first row to the next tile's
+	LSL  $2, R12, R14 // bytes from one output of a tile to the next
+	LSR  $3, R11, R11
+	CBZ  R12, d14ret
+d14tile:
+	MOVD R8, R0
+	MOVD R9, R1
+	ADD  R1, R13, R5
+	ADD  R5, R13, R6
+	ADD  R6, R13, R7
 	ZERO8(V0, V1, V2, V3, V4, V5, V6, V7)
-	LSR  $3, R3, R3
+	MOVD R11, R3
 	CBZ  R3, d14done
 d14loop:
 	VLD1.P 32(R0), [V16.S4, V17.S4]
@@ -159,10 +171,19 @@ d14loop:
 	SUBS $1, R3, R3
 	BNE  d14loop
 d14done:
-	OUT(R4, 0, 1, F0, 0)
-	OUT(R4, 2, 3, F2, 4)
-	OUT(R4, 4, 5, F4, 8)
-	OUT(R4, 6, 7, F6, 12)
+	MOVD R4, R15
+	OUT(R15, 0, 1, F0, 0)
+	ADD  R14, R15, R15
+	OUT(R15, 2, 3, F2, 0)
+	ADD  R14, R15, R15
+	OUT(R15, 4, 5, F4, 0)
+	ADD  R14, R15, R15
+	OUT(R15, 6, 7, F6, 0)
+	ADD  $4, R4, R4
+	ADD  R10, R9, R9
+	SUBS $1, R12, R12
+	BNE  d14tile
+d14ret:
 	RET
 
 // func bf16Dot4x3NEON(x *float32, xs int, w *uint16, ws int, n int, out *float32)

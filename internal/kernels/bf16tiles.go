@@ -11,11 +11,10 @@ type bf16Tiles struct {
 	// t4x1 is activation rows x + r·stride (floats) against one weight
 	// row; out[r].
 	t4x1 func(x *float32, stride int, w *uint16, n int, out *float32)
-	// Decode, one of two: t1x4 is one activation row against weight rows
-	// w + c·ws (elements), out[c], called a tile at a time; q1x4 takes a
-	// range's q tiles in one call, tile i rows i, q+i, 2q+i, 3q+i of w
-	// (rows of k elements) into out[i + c·q], n columns of each.
-	t1x4 func(x *float32, w *uint16, ws int, n int, out *float32)
+	// q1x4 is decode: one activation row against a range's q tiles of
+	// four weight rows in one call, tile i rows i, q+i, 2q+i, 3q+i of w
+	// (rows of k elements) into out[i + c·q], n columns of each (the four
+	// streams each run on through a quarter's consecutive rows).
 	q1x4 func(x *float32, w *uint16, k int, n int, q int, out *float32)
 	// t4x3 is activation rows x + r·xs against weight rows w + c·ws;
 	// out[3r+c]. Prefill.
@@ -53,29 +52,9 @@ func (b *bf16Tiles) dot(x []float32, w []uint16) float32 {
 	return s
 }
 
-// w4 writes into out the dots of x with four weight rows of width k in w,
-// row c at c·ws. Each equals dot of that row bit for bit.
-func (b *bf16Tiles) w4(out *[4]float32, x []float32, w []uint16, ws, k int) {
-	m := k / b.step * b.step
-	if m == 0 {
-		for c := range out {
-			out[c] = b.dot(x, w[c*ws:c*ws+k])
-		}
-		return
-	}
-	_, _ = x[k-1], w[3*ws+k-1]
-	b.t1x4(&x[0], &w[0], ws, m, &out[0])
-	if m < k {
-		for c := range out {
-			out[c] += dotBF16Go(x[m:k], w[c*ws+m:c*ws+k])
-		}
-	}
-}
-
 // q4 writes into out[n] the dot of x with row n of w (4q rows of width
-// k) with q1x4, which must be set: one call for the range, tile i taking
-// rows i, q+i, 2q+i, 3q+i. Each equals dot of that row bit for bit, as
-// w4's do.
+// k) with q1x4: one call for the range, tile i taking rows i, q+i, 2q+i,
+// 3q+i. Each equals dot of that row bit for bit.
 func (b *bf16Tiles) q4(out []float32, x []float32, w []uint16, q, k int) {
 	m := k / b.step * b.step
 	_, _, _ = out[4*q-1], x[k-1], w[4*q*k-1]
@@ -185,23 +164,16 @@ func (m *matmulTask) runBF16Tiles(_, lo, hi int) {
 	q := (n4 - lo) / 4 // rows i, q+i, 2q+i, 3q+i share a tile (see run512)
 	for t := T &^ 3; t < T; {
 		// Two or three rows left take one pass over the weights together
-		// where the family has such tiles; one row takes q4 where it has
-		// q1x4 (the range in one call), else w4 a tile at a time.
+		// where the family has such tiles; one row takes q4 (the range in
+		// one call).
 		r := T - t
 		if b.rowsX4(r) == nil {
 			r = 1
 		}
 		switch {
-		case r == 1 && b.q1x4 != nil:
+		case r == 1:
 			if q > 0 {
 				b.q4(m.dst[t*N+lo:t*N+n4], m.x[t*K:(t+1)*K], w.BF16[lo*K:n4*K], q, K)
-			}
-		case r == 1:
-			for i := 0; i < q; i++ {
-				b.w4(o, m.x[t*K:(t+1)*K], w.BF16[(lo+i)*K:], q*K, K)
-				for c := 0; c < 4; c++ {
-					m.dst[t*N+lo+c*q+i] = o[c]
-				}
 			}
 		default:
 			for i := 0; i < q; i++ {

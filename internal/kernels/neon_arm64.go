@@ -33,7 +33,7 @@ func f32Dot1x1NEON(x, w *float32, n int) float32
 func bf16Dot4x1NEON(x *float32, stride int, w *uint16, n int, out *float32)
 
 //go:noescape
-func bf16Dot1x4NEON(x *float32, w *uint16, ws int, n int, out *float32)
+func bf16Dot1x4qNEON(x *float32, w *uint16, k int, n int, q int, out *float32)
 
 //go:noescape
 func bf16Dot4x3NEON(x *float32, xs int, w *uint16, ws int, n int, out *float32)
@@ -53,7 +53,7 @@ func elemsNEON() elemKernels {
 
 // neonBF16 are the NEON family's bf16 tiles.
 func neonBF16() bf16Tiles {
-	return bf16Tiles{step: 8, t1x1: bf16Dot1x1NEON, t4x1: bf16Dot4x1NEON, t1x4: bf16Dot1x4NEON, t4x3: bf16Dot4x3NEON}
+	return bf16Tiles{step: 8, t1x1: bf16Dot1x1NEON, t4x1: bf16Dot4x1NEON, q1x4: bf16Dot1x4qNEON, t4x3: bf16Dot4x3NEON}
 }
 
 // dotF32NEON is Σ x[i]·w[i]: dotGo's partial sums in NEON over the whole
