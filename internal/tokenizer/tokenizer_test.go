@@ -49,31 +49,27 @@ func readJSONL[T any](t *testing.T, path string) []T {
 func TestHuggingFaceCases(t *testing.T) {
 	for _, name := range []string{"lfm2like", "variant-b"} {
 		t.Run(name, func(t *testing.T) {
-			tok, err := Load(testdata("tokenizers", name, "tokenizer.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
 			cases := readJSONL[tokCase](t, testdata("tokenizers", name, "cases.jsonl"))
 			if len(cases) < 100 {
 				t.Fatalf("only %d cases", len(cases))
 			}
-			bad := 0
-			for i, c := range cases {
-				got := tok.Encode(c.Text, false)
-				gotS := tok.Encode(c.Text, true)
-				dec := tok.Decode(c.IDs, false)
-				decSkip := tok.Decode(c.IDs, true)
-				if !slices.Equal(got, c.IDs) || !slices.Equal(gotS, c.IDsSpecial) || dec != c.Decoded || decSkip != c.DecodedSkipSpecial {
-					bad++
-					if bad <= 10 {
-						t.Errorf("case %d %q:\n ids      %v\n want     %v\n special  %v\n want     %v\n decoded  %q / %q\n want     %q / %q",
-							i, c.Text, got, c.IDs, gotS, c.IDsSpecial, dec, decSkip, c.Decoded, c.DecodedSkipSpecial)
-					}
-				}
+			checkHFCases(t, loadTokenizer(t, testdata("tokenizers", name, "tokenizer.json")), cases)
+		})
+	}
+}
+
+// TestRandomTextCases: the two test tokenizers on a thousand random texts
+// each (built from pieces that stress every stage, and random code points),
+// against what Hugging Face's tokenizers made of them
+// (testdata/tokenizers/random/make-cases.js).
+func TestRandomTextCases(t *testing.T) {
+	for _, name := range []string{"lfm2like", "variant-b"} {
+		t.Run(name, func(t *testing.T) {
+			cases := readJSONL[tokCase](t, testdata("tokenizers", "random", name+".jsonl"))
+			if len(cases) < 1000 {
+				t.Fatalf("only %d cases", len(cases))
 			}
-			if bad > 0 {
-				t.Errorf("%d of %d cases differ", bad, len(cases))
-			}
+			checkHFCases(t, loadTokenizer(t, testdata("tokenizers", name, "tokenizer.json")), cases)
 		})
 	}
 }
@@ -88,25 +84,40 @@ func TestGeneratedComponentCases(t *testing.T) {
 		t.Fatalf("generated variants: %v, %v", dirs, err)
 	}
 	for _, file := range dirs {
-		name := filepath.Base(filepath.Dir(file))
-		t.Run(name, func(t *testing.T) {
-			tok, err := Load(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			bad := 0
-			for i, c := range readJSONL[tokCase](t, filepath.Join(filepath.Dir(file), "cases.jsonl")) {
-				got, gotS := tok.Encode(c.Text, false), tok.Encode(c.Text, true)
-				dec, decSkip := tok.Decode(c.IDs, false), tok.Decode(c.IDs, true)
-				if !slices.Equal(got, c.IDs) || !slices.Equal(gotS, c.IDsSpecial) || dec != c.Decoded || decSkip != c.DecodedSkipSpecial {
-					bad++
-					if bad <= 5 {
-						t.Errorf("case %d %q:\n ids     %v\n want    %v\n special %v\n want    %v\n decoded %q / %q\n want    %q / %q",
-							i, c.Text, got, c.IDs, gotS, c.IDsSpecial, dec, decSkip, c.Decoded, c.DecodedSkipSpecial)
-					}
-				}
-			}
+		t.Run(filepath.Base(filepath.Dir(file)), func(t *testing.T) {
+			checkHFCases(t, loadTokenizer(t, file), readJSONL[tokCase](t, filepath.Join(filepath.Dir(file), "cases.jsonl")))
 		})
+	}
+}
+
+func loadTokenizer(t *testing.T, path string) *Tokenizer {
+	t.Helper()
+	tok, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// checkHFCases fails t for every case whose ids (with and without special
+// tokens) or decodings (with and without skipping them) differ from Hugging
+// Face's, showing the first ten.
+func checkHFCases(t *testing.T, tok *Tokenizer, cases []tokCase) {
+	t.Helper()
+	bad := 0
+	for i, c := range cases {
+		got, gotS := tok.Encode(c.Text, false), tok.Encode(c.Text, true)
+		dec, decSkip := tok.Decode(c.IDs, false), tok.Decode(c.IDs, true)
+		if !slices.Equal(got, c.IDs) || !slices.Equal(gotS, c.IDsSpecial) || dec != c.Decoded || decSkip != c.DecodedSkipSpecial {
+			bad++
+			if bad <= 10 {
+				t.Errorf("case %d %q:\n ids      %v\n want     %v\n special  %v\n want     %v\n decoded  %q / %q\n want     %q / %q",
+					i, c.Text, got, c.IDs, gotS, c.IDsSpecial, dec, decSkip, c.Decoded, c.DecodedSkipSpecial)
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d cases differ", bad, len(cases))
 	}
 }
 
