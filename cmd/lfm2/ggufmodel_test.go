@@ -46,38 +46,41 @@ func TestGGUFTokenizer(t *testing.T) {
 	}
 	// Hugging Face's own tokenizations of the tokenizer the GGUF file was
 	// converted from (the same vocabulary, merges and specials), with and
-	// without the BOS, and its decodings.
-	cases, err := os.ReadFile("../../testdata/tokenizers/lfm2like/cases.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
+	// without the BOS, and its decodings: the hand-picked cases and the
+	// random texts.
 	n := 0
-	for _, line := range strings.Split(strings.TrimSpace(string(cases)), "\n") {
-		var c struct {
-			Text        string  `json:"text"`
-			IDs         []int32 `json:"ids"`
-			IDsSpecial  []int32 `json:"ids_special"`
-			Decoded     string  `json:"decoded"`
-			DecodedSkip string  `json:"decoded_skip_special"`
+	for _, file := range []string{"../../testdata/tokenizers/lfm2like/cases.jsonl", "../../testdata/tokenizers/random/lfm2like.jsonl"} {
+		cases, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if err := json.Unmarshal([]byte(line), &c); err != nil {
-			t.Fatalf("cases.jsonl: %v", err)
+		for _, line := range strings.Split(strings.TrimSpace(string(cases)), "\n") {
+			var c struct {
+				Text        string  `json:"text"`
+				IDs         []int32 `json:"ids"`
+				IDsSpecial  []int32 `json:"ids_special"`
+				Decoded     string  `json:"decoded"`
+				DecodedSkip string  `json:"decoded_skip_special"`
+			}
+			if err := json.Unmarshal([]byte(line), &c); err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+			if got := tok.Encode(c.Text, false); !slices.Equal(got, c.IDs) {
+				t.Errorf("%q: %v, Hugging Face %v", c.Text, got, c.IDs)
+			}
+			if got := tok.Encode(c.Text, true); !slices.Equal(got, c.IDsSpecial) {
+				t.Errorf("%q with specials: %v, Hugging Face %v", c.Text, got, c.IDsSpecial)
+			}
+			if got := tok.Decode(c.IDs, false); got != c.Decoded {
+				t.Errorf("decode %v: %q, Hugging Face %q", c.IDs, got, c.Decoded)
+			}
+			if got := tok.Decode(c.IDs, true); got != c.DecodedSkip {
+				t.Errorf("decode %v skipping specials: %q, Hugging Face %q", c.IDs, got, c.DecodedSkip)
+			}
+			n++
 		}
-		if got := tok.Encode(c.Text, false); !slices.Equal(got, c.IDs) {
-			t.Errorf("%q: %v, Hugging Face %v", c.Text, got, c.IDs)
-		}
-		if got := tok.Encode(c.Text, true); !slices.Equal(got, c.IDsSpecial) {
-			t.Errorf("%q with specials: %v, Hugging Face %v", c.Text, got, c.IDsSpecial)
-		}
-		if got := tok.Decode(c.IDs, false); got != c.Decoded {
-			t.Errorf("decode %v: %q, Hugging Face %q", c.IDs, got, c.Decoded)
-		}
-		if got := tok.Decode(c.IDs, true); got != c.DecodedSkip {
-			t.Errorf("decode %v skipping specials: %q, Hugging Face %q", c.IDs, got, c.DecodedSkip)
-		}
-		n++
 	}
-	if n < 100 {
+	if n < 1100 {
 		t.Fatalf("%d Hugging Face cases read", n)
 	}
 	if tok.ChatTemplate() == nil || tok.BOSToken != "<|startoftext|>" || tok.EOSToken != "<|im_end|>" {
