@@ -98,6 +98,10 @@ type narrowTiles struct {
 type matKernel struct {
 	rows  func(m *matmulTask, worker, lo, hi int)
 	needs actForms
+	// grain (optional) is the weight rows of a work chunk when the T
+	// activation rows of width K do not stay in cache (prefill); rowBlock
+	// where nil. A multiple of 16: it never changes a result.
+	grain func(T, K int) int
 }
 
 // actForms is a set of activation layouts besides plain f32 rows.

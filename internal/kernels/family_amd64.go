@@ -75,7 +75,7 @@ func avx2FamilyWith(vnni bool) family {
 		case FormatInt8, FormatInt8Affine:
 			return matKernel{rows: (*matmulTask).runAVX2Q8, needs: actDeinterleaved}
 		}
-		return matKernel{rows: (*matmulTask).runBF16Tiles}
+		return matKernel{rows: (*matmulTask).runBF16Tiles, grain: bf16TileGrain}
 	}
 	return f
 }

@@ -56,7 +56,7 @@ func neonFamily() family {
 	f.matKernel = func(w *Mat) matKernel {
 		switch w.Format() {
 		case FormatBF16:
-			return matKernel{rows: (*matmulTask).runBF16Tiles}
+			return matKernel{rows: (*matmulTask).runBF16Tiles, grain: bf16TileGrain}
 		case FormatF32:
 			return matKernel{rows: (*matmulTask).rowsF32NEON}
 		case FormatF16:

@@ -5,20 +5,39 @@ package kernels
 // cores; a multiple of 4 so tiles never straddle chunks.
 const rowBlock = 64
 
-// pairGrain is the work chunk (weight rows) of a prefill matmul on the
-// bf16-pair tiles: a multiple of 48, so that a chunk is whole 8×3 tiles
-// (3) at multiples of 16 (see MatMuls), with no 8×1 tile left over — at
-// K = 4608 that one row in 64 took 5% of the time — and as many 48s as
-// fit in pairChunkBytes, the weight rows that every eight activation rows
-// pass over while they stay in L2 (Zen 5, 2 threads, K = 1024 w1: 64-row
-// chunks ran at 720 GFLOP/s fast, 192-row ones 755; larger chunks of
-// K = 4608 rows, which outgrow L2, were slower).
-func pairGrain(K int) int {
-	return 48 * max(1, pairChunkBytes/(48*2*K))
+// tileGrain is a prefill work chunk (weight rows of width K, bf16) for
+// tiles of three weight rows: a multiple of 48, so that a chunk is whole
+// tiles (3) at multiples of 16 (see MatMuls), with no one-row tile left
+// over — at K = 4608 the bf16-pair family's one row in 64 took 5% of the
+// time, and the AVX2 family's 4×1 tile 5.5% of its prefill — and as many
+// 48s as fit in bytes, the weight rows that the tile's activation rows
+// pass over while they stay in L2.
+func tileGrain(K, bytes int) int {
+	return 48 * max(1, bytes/(48*2*K))
+}
+
+// pairGrain is the bf16-pair tiles' prefill grain (eight activation rows
+// and more): on Zen 5, 2 threads, K = 1024 w1, 64-row chunks ran at 720
+// GFLOP/s fast, 192-row ones (pairChunkBytes) 755; larger chunks of
+// K = 4608 rows, which outgrow L2, were slower.
+func pairGrain(T, K int) int {
+	if T < 8 {
+		return rowBlock
+	}
+	return tileGrain(K, pairChunkBytes)
 }
 
 // pairChunkBytes bounds the weight bytes of a pairGrain chunk.
 const pairChunkBytes = 384 << 10
+
+// bf16TileGrain is the f32-FMA bf16 tiles' prefill grain (runBF16Tiles):
+// on Zen 4 (LFM2_KERNELS=avx2, 2 threads, 512 rows, K = 1024 and 4608),
+// 48-row multiples of 192 KiB against 64-row chunks were faster in seven
+// of eight alternating runs, by 3–5%.
+func bf16TileGrain(_, K int) int { return tileGrain(K, bf16TileChunkBytes) }
+
+// bf16TileChunkBytes bounds the weight bytes of a bf16TileGrain chunk.
+const bf16TileChunkBytes = 192 << 10
 
 // maxFused is how many weight matrices one MatMul call can take.
 const maxFused = 3
@@ -145,15 +164,30 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 		p.deinterleaveRows(xp, x, T, K)
 		p.mm.xp = xp
 	}
-	switch {
-	case activationsFit(T, K): // decode: the weights stream once
+	if activationsFit(T, K) { // decode: the weights stream once
 		p.runGuided(&p.mm, p.mm.first[p.mm.n], rowBlock)
-	case T >= 8 && needs&(actPairs|actPairsHigh) != 0:
-		p.Run(&p.mm, p.mm.first[p.mm.n], pairGrain(K))
-	default:
-		p.Run(&p.mm, p.mm.first[p.mm.n], rowBlock)
+	} else {
+		p.Run(&p.mm, p.mm.first[p.mm.n], p.mm.prefillGrain(T, K))
 	}
 	p.mm = matmulTask{}
+}
+
+// prefillGrain is the work chunk (weight rows) of a call whose activation
+// rows do not stay in cache: the smallest of its kernels' grains (rowBlock
+// where a kernel has none). Every grain is a multiple of 16, so chunks
+// start at multiples of 16 within each matrix.
+func (m *matmulTask) prefillGrain(T, K int) int {
+	g := 0
+	for _, k := range m.kerns[:m.n] {
+		kg := rowBlock
+		if k.grain != nil {
+			kg = k.grain(T, K)
+		}
+		if g == 0 || kg < g {
+			g = kg
+		}
+	}
+	return g
 }
 
 // Run computes the concatenated rows [lo, hi), matrix by matrix.

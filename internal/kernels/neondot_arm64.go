@@ -78,7 +78,7 @@ func neonBF16Family(fast bool) family {
 		if w.Format() != FormatBF16 {
 			return other(w)
 		}
-		return matKernel{rows: (*matmulTask).runPairs, needs: needs}
+		return matKernel{rows: (*matmulTask).runPairs, needs: needs, grain: pairGrain}
 	}
 	return f
 }

@@ -73,7 +73,7 @@ func avx512bf16Family(fast bool) family {
 		if w.BF16 == nil {
 			return avx512MatKernel(w, vnni)
 		}
-		return matKernel{rows: (*matmulTask).runPairs, needs: needs}
+		return matKernel{rows: (*matmulTask).runPairs, needs: needs, grain: pairGrain}
 	}
 	return f
 }
