@@ -7,15 +7,17 @@ import (
 )
 
 // TestBatchedDecodeBlocksAreInvariant: batched decode's matmuls hand the
-// kernels their range in blocks (batchBlockRows), and the fast tier's
+// kernels their range in blocks (batchBlockRows), the fast tier's
 // bf16-pair tiles take five to seven rows left past the eights as one
-// padded 8×3 tile (pairRows). With blocks made small here, so that a range is many blocks
-// and a last partial one, every row of a batch of 2–15 still equals, bit
-// for bit, the same row computed alone (one block per range, one row), in
-// every format, family and tier; K = 1100 also takes the 8×3 tiles over
-// two blocks of chunks and has columns past the last whole chunk.
+// padded 8×3 tile (pairRows), and two eights or more take the weights in
+// spans of tiles (runPairs8x3). With blocks made small here, so that a
+// range is many blocks and a last partial one, every row of a batch of
+// 2–24 still equals, bit for bit, the same row computed alone (one block
+// per range, one row), in every format, family and tier; K = 1100 also
+// takes the 8×3 tiles over two blocks of chunks and has columns past the
+// last whole chunk.
 func TestBatchedDecodeBlocksAreInvariant(t *testing.T) {
-	const N, maxT = 200, 15
+	const N, maxT = 200, 24
 	rng := rand.New(rand.NewPCG(41, 42))
 	for _, K := range []int{512, 1100} {
 		mats := map[string]Mat{}
@@ -34,7 +36,7 @@ func TestBatchedDecodeBlocksAreInvariant(t *testing.T) {
 				for r := 0; r < maxT; r++ {
 					p.MatMul(alone[r*N:(r+1)*N], x[r*K:(r+1)*K], 1, &w)
 				}
-				for _, T := range []int{2, 3, 5, 6, 7, 9, 13, maxT} {
+				for _, T := range []int{2, 3, 5, 6, 7, 9, 13, 15, 16, 17, 21, 23, maxT} {
 					got := make([]float32, T*N)
 					p.MatMul(got, x[:T*K], T, &w)
 					for i, v := range got {

@@ -128,7 +128,7 @@
 // where the next tile of the call starts again): its arguments into
 // registers (SI, R8–R10 the activation rows, AX their stride; DI, R11, R12
 // the weight rows, BX their stride; CX chunks; DX out, R15 its row stride;
-// R14 acc; R13 the next tile's offset for prefetching) and the
+// R14 acc; R13 pf, the offset of the rows to prefetch) and the
 // accumulators from acc or zero, per mode; to done if there are no chunks.
 #define BEGIN8X3(tile, zero, start, done) \
 tile: \
@@ -156,7 +156,7 @@ tile: \
 zero: \
 	ZERO24 \
 start: \
-	LEAQ (BX)(BX*2), R13 \
+	MOVQ pf+80(FP), R13 \
 	TESTQ CX, CX \
 	JZ done
 
@@ -443,7 +443,7 @@ done: \
 	VZEROUPPER \
 	RET
 
-// DP8X3(name, LOLOAD, LODP, XSTEP): func(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int, acc *float32, mode int, tiles int)
+// DP8X3(name, LOLOAD, LODP, XSTEP): func(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int, acc *float32, mode int, tiles int, pf int)
 // Eight activation rows x + r·xs (xs in dwords) against weight rows w + c·ws;
 // out[3r+c]. Accumulators Z0–Z23, weights Z24–Z26, activations Z27 (and Z28).
 // mode&accLoad: the accumulators start from acc's 24 rows (else zero);
@@ -451,12 +451,13 @@ done: \
 // same for tiles−1 more tiles, each three weight rows, three outputs and
 // 24×16 parked floats on (one call for a run of tiles: a call per tile
 // had cost 4% of a K = 4608 matmul).
-// The loop prefetches the same line of the next three weight rows (the
-// next tile) into L2: in batched decode they come from memory, and
-// prefetches into L1 each hold one of the core's few L1 miss buffers until
-// the line arrives (Zen 4, 8 and 16 rows of K = 1024: +10–30% streaming).
+// The loop prefetches the same line of the three weight rows pf bytes on
+// (the next tile, or the next span's: see runPairs8x3) into L2: in
+// batched decode they come from memory, and prefetches into L1 each hold
+// one of the core's few L1 miss buffers until the line arrives (Zen 4, 8
+// and 16 rows of K = 1024: +10–30% streaming).
 #define DP8X3(name, LOLOAD, LODP, XSTEP) \
-TEXT name, NOSPLIT, $96-80 \
+TEXT name, NOSPLIT, $96-88 \
 	BEGIN8X3(tile, zero, start, done) \
 loop: \
 	PREFETCHT1 (DI)(R13*1) \

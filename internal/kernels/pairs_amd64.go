@@ -38,10 +38,10 @@ func dpFast1x4(x *uint32, w *uint16, k int, chunks int, q int, out *float32)
 func dpFast4x4(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int)
 
 //go:noescape
-func dpExact8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int, acc *float32, mode int, tiles int)
+func dpExact8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int, acc *float32, mode int, tiles int, pf int)
 
 //go:noescape
-func dpFast8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int, acc *float32, mode int, tiles int)
+func dpFast8x3(x *uint32, xs int, w *uint16, ws int, chunks int, out *float32, os int, acc *float32, mode int, tiles int, pf int)
 
 //go:noescape
 func dpExact8x1(x *uint32, xs int, w *uint16, chunks int, out *float32, os int)

@@ -40,13 +40,13 @@ func TestPairKernelsMatchSpecification(t *testing.T) {
 			var o8, o4 [8]float32
 			var o1 float32
 			if exact {
-				dpExact8x3(&got[0], stride, &w[0], K, chunks, &o48[0], 6, nil, 0, 2)
+				dpExact8x3(&got[0], stride, &w[0], K, chunks, &o48[0], 6, nil, 0, 2, 6*K)
 				dpExact8x1(&got[0], stride, &w[3*K], chunks, &o8[0], 1)
 				dpExact4x4(&got[0], stride, &w[0], K, chunks, &o16[0], 4)
 				dpExact1x4(&got[stride], &w[0], K, chunks, 2, &o4[0])
 				o1 = dpExact1x1(&got[3*stride], &w[2*K], chunks)
 			} else {
-				dpFast8x3(&got[0], stride, &w[0], K, chunks, &o48[0], 6, nil, 0, 2)
+				dpFast8x3(&got[0], stride, &w[0], K, chunks, &o48[0], 6, nil, 0, 2, 6*K)
 				dpFast8x1(&got[0], stride, &w[3*K], chunks, &o8[0], 1)
 				dpFast4x4(&got[0], stride, &w[0], K, chunks, &o16[0], 4)
 				dpFast1x4(&got[stride], &w[0], K, chunks, 2, &o4[0])
@@ -78,7 +78,7 @@ func TestPairKernelsMatchSpecification(t *testing.T) {
 					mode |= accKeep
 				}
 				if blk[1] > blk[0] {
-					t8x3(&got[blk[0]*perChunk], stride, &w[blk[0]*pairChunk], K, blk[1]-blk[0], &b48[0], 6, &parked[0], mode, 2)
+					t8x3(&got[blk[0]*perChunk], stride, &w[blk[0]*pairChunk], K, blk[1]-blk[0], &b48[0], 6, &parked[0], mode, 2, 6*K)
 				}
 			}
 			if b48 != o48 {
