@@ -221,8 +221,9 @@ const pairSpanActBytes = 512 << 10
 // before the next span, and the last eight's tiles prefetch the next
 // span's rows instead of their own next tile's: the next span comes from
 // memory while the last eight computes, instead of all at once under the
-// first eight (Zen 4, 16 sequences of synthetic:350m: aggregate decode
-// +5% in the median of eight alternating rounds). Otherwise (one eight,
+// first eight (Zen 4, 16 sequences of synthetic:350m, exact: aggregate
+// decode +5% in the median of twelve alternating rounds; the fast tier's
+// kernel +6–15% at 16 rows). Otherwise (one eight,
 // or prefill) the span is the whole range: each eight of activation rows
 // stays in L1 while all the weight rows pass under it.
 func (m *matmulTask) runPairs8x3(k *pairTiles, worker, lo, hi, T8 int) {
