@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/lfm2go/lfm2/internal/tokenizer"
+	"github.com/lfm2go/lfm2/internal/tokenizer/hfcases"
 )
 
 // The tokenizer built from a GGUF file's metadata tokenizes the reference
@@ -50,35 +51,9 @@ func TestGGUFTokenizer(t *testing.T) {
 	// random texts.
 	n := 0
 	for _, file := range []string{"../../testdata/tokenizers/lfm2like/cases.jsonl", "../../testdata/tokenizers/random/lfm2like.jsonl"} {
-		cases, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, line := range strings.Split(strings.TrimSpace(string(cases)), "\n") {
-			var c struct {
-				Text        string  `json:"text"`
-				IDs         []int32 `json:"ids"`
-				IDsSpecial  []int32 `json:"ids_special"`
-				Decoded     string  `json:"decoded"`
-				DecodedSkip string  `json:"decoded_skip_special"`
-			}
-			if err := json.Unmarshal([]byte(line), &c); err != nil {
-				t.Fatalf("%s: %v", file, err)
-			}
-			if got := tok.Encode(c.Text, false); !slices.Equal(got, c.IDs) {
-				t.Errorf("%q: %v, Hugging Face %v", c.Text, got, c.IDs)
-			}
-			if got := tok.Encode(c.Text, true); !slices.Equal(got, c.IDsSpecial) {
-				t.Errorf("%q with specials: %v, Hugging Face %v", c.Text, got, c.IDsSpecial)
-			}
-			if got := tok.Decode(c.IDs, false); got != c.Decoded {
-				t.Errorf("decode %v: %q, Hugging Face %q", c.IDs, got, c.Decoded)
-			}
-			if got := tok.Decode(c.IDs, true); got != c.DecodedSkip {
-				t.Errorf("decode %v skipping specials: %q, Hugging Face %q", c.IDs, got, c.DecodedSkip)
-			}
-			n++
-		}
+		cases := hfcases.Read(t, file)
+		hfcases.Check(t, tok, cases)
+		n += len(cases)
 	}
 	if n < 1100 {
 		t.Fatalf("%d Hugging Face cases read", n)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/lfm2go/lfm2/internal/tokenizer"
+	"github.com/lfm2go/lfm2/internal/tokenizer/hfcases"
 )
 
 // TestTokenizeOutputFormats: the streamed output of `lfm2 tokenize`, in
@@ -22,18 +22,7 @@ func TestTokenizeOutputFormats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := readFileLines(dir + "/cases.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range raw {
-		var c struct {
-			Text string  `json:"text"`
-			IDs  []int32 `json:"ids_special"`
-		}
-		if err := json.Unmarshal([]byte(line), &c); err != nil {
-			t.Fatal(err)
-		}
+	for _, c := range hfcases.Read(t, dir+"/cases.jsonl") {
 		ids := tok.Encode(c.Text, true)
 		tokens := make([]string, len(ids))
 		for i, id := range ids {
@@ -51,8 +40,8 @@ func TestTokenizeOutputFormats(t *testing.T) {
 		if err := json.Unmarshal(js.Bytes(), &got); err != nil {
 			t.Fatalf("%q: --json printed %q: %v", c.Text, js.String(), err)
 		}
-		if !slices.Equal(got.IDs, c.IDs) || !slices.Equal(got.Tokens, tokens) {
-			t.Fatalf("%q: --json ids %v tokens %q; Hugging Face's ids %v", c.Text, got.IDs, got.Tokens, c.IDs)
+		if !slices.Equal(got.IDs, c.IDsSpecial) || !slices.Equal(got.Tokens, tokens) {
+			t.Fatalf("%q: --json ids %v tokens %q; Hugging Face's ids %v", c.Text, got.IDs, got.Tokens, c.IDsSpecial)
 		}
 		var want bytes.Buffer
 		if err := writeJSON(&want, map[string]any{"ids": ids, "tokens": tokens}); err != nil {
@@ -74,8 +63,8 @@ func TestTokenizeOutputFormats(t *testing.T) {
 			}
 			fields = append(fields, int32(n))
 		}
-		if !slices.Equal(fields, c.IDs) || !strings.HasSuffix(plain.String(), "\n") {
-			t.Fatalf("%q: plain output %q; want the ids %v and a newline", c.Text, plain.String(), c.IDs)
+		if !slices.Equal(fields, c.IDsSpecial) || !strings.HasSuffix(plain.String(), "\n") {
+			t.Fatalf("%q: plain output %q; want the ids %v and a newline", c.Text, plain.String(), c.IDsSpecial)
 		}
 
 		var verbose bytes.Buffer
@@ -83,27 +72,11 @@ func TestTokenizeOutputFormats(t *testing.T) {
 			t.Fatal(err)
 		}
 		var lines []string
-		for i, id := range c.IDs {
+		for i, id := range c.IDsSpecial {
 			lines = append(lines, fmt.Sprintf("%d\t%q\n", id, tokens[i]))
 		}
 		if verbose.String() != strings.Join(lines, "") {
 			t.Fatalf("%q: --verbose printed %q; want %q", c.Text, verbose.String(), strings.Join(lines, ""))
 		}
 	}
-}
-
-func readFileLines(path string) ([]string, error) {
-	b, err := readFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(nil, 1<<24)
-	for sc.Scan() {
-		if sc.Text() != "" {
-			out = append(out, sc.Text())
-		}
-	}
-	return out, sc.Err()
 }

@@ -4,11 +4,13 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/lfm2go/lfm2/internal/tokenizer/hfcases"
 )
 
 // mixedText builds ~1 MB of text in several scripts from the reference cases.
 func mixedText(b *testing.B) string {
-	cases := readJSONL[tokCase](&testing.T{}, testdata("tokenizers", "lfm2like", "cases.jsonl"))
+	cases := hfcases.Read(&testing.T{}, testdata("tokenizers", "lfm2like", "cases.jsonl"))
 	var sb strings.Builder
 	for sb.Len() < 1<<20 {
 		for _, c := range cases {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/lfm2go/lfm2/internal/tokenizer/hfcases"
 )
 
 // TestFastMatchersEqualRegex compares the hand-written matchers with the
@@ -15,7 +17,7 @@ func TestFastMatchersEqualRegex(t *testing.T) {
 		"0", "7", "٣", "²", "Ⅻ", " ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u3000", "\u2028", "\u200b",
 		".", ",", "!", "?", "(", ")", "-", "_", "#", "@", "😀", "\u0301", "\x00", "\x7f", "\u0085", "\v", "\f"}
 	var texts []string
-	for _, c := range readJSONL[tokCase](t, testdata("tokenizers", "lfm2like", "cases.jsonl")) {
+	for _, c := range hfcases.Read(t, testdata("tokenizers", "lfm2like", "cases.jsonl")) {
 		texts = append(texts, c.Text)
 	}
 	rng := rand.New(rand.NewPCG(11, 12))

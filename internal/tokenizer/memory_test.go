@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/lfm2go/lfm2/internal/tokenizer/hfcases"
 )
 
 // allocatedBy is the bytes f allocates (the heap's running total, which
@@ -27,7 +29,7 @@ func TestEncodeMemoryIsBoundedPerByte(t *testing.T) {
 		t.Fatal(err)
 	}
 	var sb strings.Builder
-	cases := readJSONL[tokCase](t, testdata("tokenizers", "lfm2like", "cases.jsonl"))
+	cases := hfcases.Read(t, testdata("tokenizers", "lfm2like", "cases.jsonl"))
 	for sb.Len() < 1<<20 {
 		for _, c := range cases {
 			sb.WriteString(c.Text)

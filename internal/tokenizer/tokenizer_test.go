@@ -1,7 +1,6 @@
 package tokenizer
 
 import (
-	"bufio"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,38 +8,12 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/lfm2go/lfm2/internal/tokenizer/hfcases"
 )
 
 func testdata(parts ...string) string {
 	return filepath.Join(append([]string{"..", "..", "testdata"}, parts...)...)
-}
-
-type tokCase struct {
-	Text               string  `json:"text"`
-	IDs                []int32 `json:"ids"`
-	IDsSpecial         []int32 `json:"ids_special"`
-	Decoded            string  `json:"decoded"`
-	DecodedSkipSpecial string  `json:"decoded_skip_special"`
-}
-
-func readJSONL[T any](t *testing.T, path string) []T {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []T
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for sc.Scan() {
-		var v T
-		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		out = append(out, v)
-	}
-	return out
 }
 
 // TestHuggingFaceCases: every case of both test tokenizers, made by Hugging
@@ -49,11 +22,11 @@ func readJSONL[T any](t *testing.T, path string) []T {
 func TestHuggingFaceCases(t *testing.T) {
 	for _, name := range []string{"lfm2like", "variant-b"} {
 		t.Run(name, func(t *testing.T) {
-			cases := readJSONL[tokCase](t, testdata("tokenizers", name, "cases.jsonl"))
+			cases := hfcases.Read(t, testdata("tokenizers", name, "cases.jsonl"))
 			if len(cases) < 100 {
 				t.Fatalf("only %d cases", len(cases))
 			}
-			checkHFCases(t, loadTokenizer(t, testdata("tokenizers", name, "tokenizer.json")), cases)
+			hfcases.Check(t, loadTokenizer(t, testdata("tokenizers", name, "tokenizer.json")), cases)
 		})
 	}
 }
@@ -65,11 +38,11 @@ func TestHuggingFaceCases(t *testing.T) {
 func TestRandomTextCases(t *testing.T) {
 	for _, name := range []string{"lfm2like", "variant-b"} {
 		t.Run(name, func(t *testing.T) {
-			cases := readJSONL[tokCase](t, testdata("tokenizers", "random", name+".jsonl"))
+			cases := hfcases.Read(t, testdata("tokenizers", "random", name+".jsonl"))
 			if len(cases) < 1000 {
 				t.Fatalf("only %d cases", len(cases))
 			}
-			checkHFCases(t, loadTokenizer(t, testdata("tokenizers", name, "tokenizer.json")), cases)
+			hfcases.Check(t, loadTokenizer(t, testdata("tokenizers", name, "tokenizer.json")), cases)
 		})
 	}
 }
@@ -85,7 +58,7 @@ func TestGeneratedComponentCases(t *testing.T) {
 	}
 	for _, file := range dirs {
 		t.Run(filepath.Base(filepath.Dir(file)), func(t *testing.T) {
-			checkHFCases(t, loadTokenizer(t, file), readJSONL[tokCase](t, filepath.Join(filepath.Dir(file), "cases.jsonl")))
+			hfcases.Check(t, loadTokenizer(t, file), hfcases.Read(t, filepath.Join(filepath.Dir(file), "cases.jsonl")))
 		})
 	}
 }
@@ -97,28 +70,6 @@ func loadTokenizer(t *testing.T, path string) *Tokenizer {
 		t.Fatal(err)
 	}
 	return tok
-}
-
-// checkHFCases fails t for every case whose ids (with and without special
-// tokens) or decodings (with and without skipping them) differ from Hugging
-// Face's, showing the first ten.
-func checkHFCases(t *testing.T, tok *Tokenizer, cases []tokCase) {
-	t.Helper()
-	bad := 0
-	for i, c := range cases {
-		got, gotS := tok.Encode(c.Text, false), tok.Encode(c.Text, true)
-		dec, decSkip := tok.Decode(c.IDs, false), tok.Decode(c.IDs, true)
-		if !slices.Equal(got, c.IDs) || !slices.Equal(gotS, c.IDsSpecial) || dec != c.Decoded || decSkip != c.DecodedSkipSpecial {
-			bad++
-			if bad <= 10 {
-				t.Errorf("case %d %q:\n ids      %v\n want     %v\n special  %v\n want     %v\n decoded  %q / %q\n want     %q / %q",
-					i, c.Text, got, c.IDs, gotS, c.IDsSpecial, dec, decSkip, c.Decoded, c.DecodedSkipSpecial)
-			}
-		}
-	}
-	if bad > 0 {
-		t.Errorf("%d of %d cases differ", bad, len(cases))
-	}
 }
 
 // chatCase is a conversation and its rendering; Conversation has its own
@@ -147,7 +98,7 @@ func TestChatTemplateCases(t *testing.T) {
 	if tok.ChatTemplate() == nil {
 		t.Fatal("no chat template")
 	}
-	cases := readJSONL[chatCase](t, testdata("lfm2-350m", "chat-cases.jsonl"))
+	cases := hfcases.ReadLines[chatCase](t, testdata("lfm2-350m", "chat-cases.jsonl"))
 	for i, c := range cases {
 		got, err := tok.ChatTemplate().Render(c.Conversation)
 		if err != nil {
@@ -231,7 +182,7 @@ func TestStreamPrintsEveryByteOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range readJSONL[tokCase](t, testdata("tokenizers", "lfm2like", "cases.jsonl")) {
+	for _, c := range hfcases.Read(t, testdata("tokenizers", "lfm2like", "cases.jsonl")) {
 		ids := c.IDsSpecial
 		// Byte-level tokens can split a character: feed single-byte tokens too.
 		for _, r := range []byte(c.Text) {
