@@ -196,11 +196,7 @@ func TestFixtureGreedy(t *testing.T) {
 				if got := greedy(t, m, tc.IDs, len(tc.Greedy), len(tc.IDs)); !slices.Equal(got, tc.Greedy) {
 					t.Errorf("text case %d %q: greedy %v, want %v", ci, tc.Text, got, tc.Greedy)
 				}
-				rows := run(t, m, tc.IDs, len(tc.IDs))
-				var nll float64
-				for p := 1; p < len(tc.IDs); p++ {
-					nll -= float64(rows[p-1][tc.IDs[p]]) - logsumexp(rows[p-1])
-				}
+				nll := textNLL(t, m, tc.IDs)
 				if d := math.Abs(nll - tc.NLL); d > ref.Tolerance.LogprobAbs*float64(len(tc.IDs)) {
 					t.Errorf("text case %d: nll %.6f, want %.6f", ci, nll, tc.NLL)
 				}
@@ -231,6 +227,37 @@ func TestChunkedPrefillIsExact(t *testing.T) {
 	}
 }
 
+// textNLL is the negative log-likelihood m gives the tokens ids, each
+// after the ones before it (one prefill of them all).
+func textNLL(t *testing.T, m *Model, ids []int32) float64 {
+	rows := run(t, m, ids, len(ids))
+	var nll float64
+	for p := 1; p < len(ids); p++ {
+		nll -= float64(rows[p-1][ids[p]]) - logsumexp(rows[p-1])
+	}
+	return nll
+}
+
+// driftFromReference is how far an approximating m (int8 weights, the
+// fast tier) moves fixture name's logits from the f32 reference ref — the
+// largest |Δlogit| over its cases — and its text cases' NLL, relative.
+func driftFromReference(t *testing.T, m *Model, name string, ref *fixture.Reference) (worst, nllRel float64) {
+	for _, cs := range ref.Cases {
+		want := readLogits(t, filepath.Join(fixture.Dir(name), cs.LogitsFile), cs.Shape[0], cs.Shape[1])
+		got := run(t, m, cs.IDs, len(cs.IDs))
+		if cs.LogitsRows == "last" {
+			got = got[len(got)-1:]
+		}
+		for r := range want {
+			worst = max(worst, maxAbsDiff(got[r], want[r]))
+		}
+	}
+	for _, tc := range ref.TextCases {
+		nllRel = max(nllRel, math.Abs(textNLL(t, m, tc.IDs)-tc.NLL)/tc.NLL)
+	}
+	return worst, nllRel
+}
+
 // TestInt8 measures how far int8 weights move the fixtures' logits and NLL
 // from the float32 reference. int8 is an opt-in approximation, so the bar is
 // closeness: text NLL within 1%. Single logits of these tiny random models
@@ -246,25 +273,7 @@ func TestInt8(t *testing.T) {
 			if m.DType() != "int8" {
 				t.Fatalf("dtype %s", m.DType())
 			}
-			var worst, nllRel float64
-			for _, cs := range ref.Cases {
-				want := readLogits(t, filepath.Join(fixture.Dir(name), cs.LogitsFile), cs.Shape[0], cs.Shape[1])
-				got := run(t, m, cs.IDs, len(cs.IDs))
-				if cs.LogitsRows == "last" {
-					got = got[len(got)-1:]
-				}
-				for r := range want {
-					worst = max(worst, maxAbsDiff(got[r], want[r]))
-				}
-			}
-			for _, tc := range ref.TextCases {
-				rows := run(t, m, tc.IDs, len(tc.IDs))
-				var nll float64
-				for p := 1; p < len(tc.IDs); p++ {
-					nll -= float64(rows[p-1][tc.IDs[p]]) - logsumexp(rows[p-1])
-				}
-				nllRel = max(nllRel, math.Abs(nll-tc.NLL)/tc.NLL)
-			}
+			worst, nllRel := driftFromReference(t, m, name, ref)
 			t.Logf("int8: max |Δlogit| %.3g, max relative NLL change %.3g", worst, nllRel)
 			if worst > 3 || nllRel > 0.01 {
 				t.Errorf("int8 drifts too far: max |Δlogit| %.3g, NLL %.3g", worst, nllRel)
@@ -321,25 +330,7 @@ func TestFastTierFixtures(t *testing.T) {
 			if !m.FastTier() {
 				t.Skipf("the kernel family here (%s) has no fast tier for bf16", m.KernelInfo())
 			}
-			var worst, nllRel float64
-			for _, cs := range ref.Cases {
-				want := readLogits(t, filepath.Join(fixture.Dir(name), cs.LogitsFile), cs.Shape[0], cs.Shape[1])
-				got := run(t, m, cs.IDs, len(cs.IDs))
-				if cs.LogitsRows == "last" {
-					got = got[len(got)-1:]
-				}
-				for r := range want {
-					worst = max(worst, maxAbsDiff(got[r], want[r]))
-				}
-			}
-			for _, tc := range ref.TextCases {
-				rows := run(t, m, tc.IDs, len(tc.IDs))
-				var nll float64
-				for p := 1; p < len(tc.IDs); p++ {
-					nll -= float64(rows[p-1][tc.IDs[p]]) - logsumexp(rows[p-1])
-				}
-				nllRel = max(nllRel, math.Abs(nll-tc.NLL)/tc.NLL)
-			}
+			worst, nllRel := driftFromReference(t, m, name, ref)
 			t.Logf("fast tier: max |Δlogit| %.3g, max relative NLL change %.3g", worst, nllRel)
 			if worst > 0.5 || nllRel > 5e-3 {
 				t.Errorf("fast tier drifts too far: max |Δlogit| %.3g, NLL %.3g", worst, nllRel)
