@@ -65,6 +65,7 @@ type matmulTask struct {
 	// batchBlock: the pool's bound on a batched decode block's weight
 	// bytes (batchBlockRows).
 	batchBlock int
+	l1d        int // the pool's level-1 data cache bytes (pairBlockFor)
 	// The AMX family's tile configuration and per-worker output tiles.
 	amxCfg *[64]byte
 	amxOut [][]float32
@@ -112,7 +113,7 @@ func (p *Pool) MatMuls(x []float32, T int, ws []*Mat, dsts [][]float32) {
 	}
 	K := ws[0].Cols
 	p.mm = matmulTask{x: x, T: T, n: len(ws), amxCfg: &p.amxCfg, amxOut: p.amxOut, pairAcc: p.pairAcc, padOut: p.padOut, views: p.mmViews, bf16: &p.fam.bf16,
-		scratch: p.scratch, toF32: p.fam.toF32, batchBlock: p.batchBlock}
+		scratch: p.scratch, toF32: p.fam.toF32, batchBlock: p.batchBlock, l1d: p.l1d}
 	// The row ranges handed out start at multiples of 16 within each
 	// matrix (every matrix starts at a multiple of 16 in the concatenated
 	// range), so a row meets the same kernel whichever matrices share the call.

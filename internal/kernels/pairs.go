@@ -114,13 +114,33 @@ const (
 const pairTileAcc = 24 * 16
 
 // pairBlockChunks is how many chunks of a row an 8×3 tile takes in one
-// block (1024 activations): eight rows of them (32 KiB packed in the
-// exact tier, 16 KiB in the fast one) stay in L1 while the block's weight
-// rows pass under them. Whole rows of FFN down projection width (K = 4608:
-// 147 KiB exact) did not, and the tile ran at two thirds of its K = 1024
-// rate reading them from L2; on Zen 5 blocks of 512 and 2048 activations
-// were slower in one tier or the other.
+// block (1024 activations) where rows go in blocks (pairBlockFor): eight
+// rows of them (32 KiB packed in the exact tier, 16 KiB in the fast one)
+// stay in L1 while the block's weight rows pass under them. On Zen 5
+// (48 KiB L1) whole rows of FFN down projection width (K = 4608: 147 KiB
+// exact) did not, and the tile ran at two thirds of its K = 1024 rate
+// reading them from L2; there blocks of 512 and 2048 activations were
+// slower in one tier or the other.
 const pairBlockChunks = 32
+
+// pairBlockFor is how many chunks of a row the 8×3 tiles take in one
+// block, for a row of chunks chunks packed perChunk dwords a chunk, on a
+// CPU whose L1 data cache holds l1d bytes (0: unknown): pairBlockChunks
+// where eight rows of such a block leave room in L1, else whole rows. On
+// Zen 4 (32 KiB L1) the exact tier's 32 KiB block filled L1, and blocks
+// only cost: K = 4608, 2 threads, whole rows against blocks in three
+// alternating runs were 4% faster in prefill (512 rows, weights in
+// cache: 174 → 181 GFLOP/s) and 7–20% in batched decode (8 to 64 rows,
+// 128 MB of weights: 8 rows 163–169 → 197–203, 16 rows 183–196 → 209–214),
+// where a block's parked accumulators and the weights' short runs stood
+// in the memory stream's way; blocks of 8 or 16 chunks were slower still.
+// The fast tier's 16 KiB block fits: at 8 rows blocks were 12% faster.
+func pairBlockFor(chunks, perChunk, l1d int) int {
+	if l1d > 0 && 8*pairBlockChunks*perChunk*4 >= l1d {
+		return chunks
+	}
+	return pairBlockChunks
+}
 
 // runPairs is MatMul with a family's bf16-pair kernels (VDPBF16PS,
 // BFDOT) over weight rows [lo, hi) of a bf16 matrix, on the packed
@@ -212,9 +232,9 @@ const pairSpanActBytes = 512 << 10
 // the zero rows pairRows padded, whose eight outputs go to the worker's
 // padOut and the first T−t are copied out) against weight rows [lo, hi)
 // with the 8×3 tiles, and 8×1 for the one or two rows past the threes.
-// Wide rows go a block of chunks at a time, each tile's accumulators
-// parked between blocks: the same dot, lane by lane and chunk by chunk,
-// as one pass over the row.
+// Wide rows may go a block of chunks at a time (pairBlockFor), each
+// tile's accumulators parked between blocks: the same dot, lane by lane
+// and chunk by chunk, as one pass over the row.
 //
 // With two eights or more whose rows stay in cache (batched decode), the
 // weights go in spans of pairSpanTiles tiles, every eight over a span
@@ -229,7 +249,8 @@ const pairSpanActBytes = 512 << 10
 func (m *matmulTask) runPairs8x3(k *pairTiles, worker, lo, hi, T8 int) {
 	w, K, N, T := m.w, m.w.Cols, m.w.Rows, m.T
 	chunks, xs := K/pairChunk, pairsPerRow(K, m.xbExact)
-	perChunk, block := pairsPerRow(pairChunk, m.xbExact), pairBlockChunks
+	perChunk := pairsPerRow(pairChunk, m.xbExact)
+	block := pairBlockFor(chunks, perChunk, m.l1d)
 	n3 := lo + (hi-lo)/3*3
 	all := (n3 - lo) / 3
 	span := all

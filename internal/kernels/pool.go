@@ -66,6 +66,10 @@ type Pool struct {
 	// batchBlock is the weight bytes a batched decode matmul hands its
 	// kernels at a time (batchBlockRows); tests make it small.
 	batchBlock int
+	// l1d is the level-1 data cache's size in bytes (0: unknown), which
+	// decides whether the 8×3 bf16-pair tiles take rows in blocks
+	// (pairBlockFor); tests set it to take either way.
+	l1d int
 
 	amxCfg  [64]byte    // the AMX tile configuration (immutable)
 	amxOut  [][]float32 // per worker: one chunk of output tiles
@@ -99,7 +103,7 @@ func NewPoolTier(n int, impl Impl, fast bool) *Pool {
 // newPool is NewPoolImpl with the waiting strategy chosen: spinning pays
 // only while every worker has a processor of its own.
 func newPool(n int, fam family, spin bool) *Pool {
-	p := &Pool{threads: n, workers: make([]poolWorker, n), scratch: make([][]float32, n), fam: fam, spin: spin, batchBlock: batchBlockBytes,
+	p := &Pool{threads: n, workers: make([]poolWorker, n), scratch: make([][]float32, n), fam: fam, spin: spin, batchBlock: batchBlockBytes, l1d: l1DataBytes(),
 		mmViews: make([]matmulTask, n), attnMasks: make([][lanes]uint16, n), attnRuns: make([][MaxAttendHeads]attnRun, n), pairAcc: make([][]float32, n), padOut: make([][]float32, n)}
 	if p.fam.amx {
 		p.amxCfg = amxTileConfig()
