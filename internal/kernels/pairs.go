@@ -128,7 +128,7 @@ const pairBlockChunks = 32
 // CPU whose L1 data cache holds l1d bytes (0: unknown): pairBlockChunks
 // where eight rows of such a block leave room in L1, else whole rows. On
 // Zen 4 (32 KiB L1) the exact tier's 32 KiB block filled L1, and blocks
-// only cost: K = 4608, 2 threads, whole rows against blocks in three
+// only cost: K = 4608, 2 threads, whole rows against blocks in two
 // alternating runs were 4% faster in prefill (512 rows, weights in
 // cache: 174 → 181 GFLOP/s) and 7–20% in batched decode (8 to 64 rows,
 // 128 MB of weights: 8 rows 163–169 → 197–203, 16 rows 183–196 → 209–214),
