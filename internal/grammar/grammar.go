@@ -146,6 +146,19 @@ type compiler struct {
 	index map[string]int
 	alts  [][][]elem // rule → alternatives, before flattening into code
 	anon  int
+	size  int // elements compiled so far, flattened or not (emit)
+}
+
+// emit counts n more elements as they are compiled and refuses the
+// grammar once they pass maxCode: before its rules' alternatives are
+// flattened, so an 800,000-value enum is refused in milliseconds, not
+// after gigabytes of alternatives.
+func (c *compiler) emit(n int) error {
+	c.size += n
+	if c.size > maxCode {
+		return errTooLarge
+	}
+	return nil
 }
 
 func (c *compiler) newRule(name string) int {
@@ -173,14 +186,14 @@ func (c *compiler) rule(id int, n *node) error {
 		}
 		alts = [][]elem{a}
 	}
+	if err := c.emit(len(alts)); err != nil { // their end elements
+		return err
+	}
 	c.alts[id] = alts
 	for _, a := range alts {
 		c.g.rules[id] = append(c.g.rules[id], len(c.g.code))
 		c.g.code = append(c.g.code, a...)
 		c.g.code = append(c.g.code, elem{kind: kindEnd})
-	}
-	if len(c.g.code) > maxCode {
-		return errTooLarge
 	}
 	return nil
 }
@@ -199,6 +212,16 @@ func (c *compiler) anonymous(n *node, hint string) (elem, error) {
 
 // sequence appends n's elements to out.
 func (c *compiler) sequence(n *node, out []elem) ([]elem, error) {
+	switch n.kind {
+	case nBytes, nRef:
+		if err := c.emit(1); err != nil {
+			return nil, err
+		}
+	case nLit:
+		if err := c.emit(len(n.text)); err != nil {
+			return nil, err
+		}
+	}
 	switch n.kind {
 	case nBytes:
 		out = append(out, elem{kind: kindSet, set: n.set})
@@ -227,7 +250,7 @@ func (c *compiler) sequence(n *node, out []elem) ([]elem, error) {
 			return nil, fmt.Errorf("a character class matches nothing")
 		}
 		if len(seqs) == 1 && len(seqs[0]) == 1 {
-			return append(out, elem{kind: kindSet, set: seqs[0][0]}), nil
+			return append(out, elem{kind: kindSet, set: seqs[0][0]}), c.emit(1)
 		}
 		alts := make([]*node, len(seqs))
 		for i, s := range seqs {
@@ -237,12 +260,18 @@ func (c *compiler) sequence(n *node, out []elem) ([]elem, error) {
 			}
 		}
 		e, err := c.anonymous(alt(alts...), "char")
+		if err == nil {
+			err = c.emit(1)
+		}
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, e)
 	case nAlt:
 		e, err := c.anonymous(n, "alt")
+		if err == nil {
+			err = c.emit(1)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -268,9 +297,6 @@ func (c *compiler) repeat(n *node, out []elem) ([]elem, error) {
 		if out, err = c.sequence(x, out); err != nil {
 			return nil, err
 		}
-		if len(out)+len(c.g.code) > maxCode {
-			return nil, errTooLarge
-		}
 	}
 	switch {
 	case n.max < 0:
@@ -281,6 +307,9 @@ func (c *compiler) repeat(n *node, out []elem) ([]elem, error) {
 		if err := c.rule(id, alt(seq(x, self), seq())); err != nil {
 			return nil, err
 		}
+		if err := c.emit(1); err != nil {
+			return nil, err
+		}
 		out = append(out, elem{kind: kindRef, ref: int32(id)})
 	case n.max > n.min:
 		var tail *node = seq()
@@ -288,6 +317,9 @@ func (c *compiler) repeat(n *node, out []elem) ([]elem, error) {
 			tail = alt(seq(x, tail), seq())
 		}
 		e, err := c.anonymous(tail, "opt")
+		if err == nil {
+			err = c.emit(1)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -1,7 +1,9 @@
 package grammar
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -155,6 +157,33 @@ func TestHostileGrammars(t *testing.T) {
 		if len(s.stacks) > maxStacks {
 			t.Fatalf("%d stacks", len(s.stacks))
 		}
+	}
+}
+
+// TestLargeSchemaIsRefusedEarly: a schema whose grammar passes maxCode
+// (a 200,000-value enum, 1.9 MB) is refused as its elements are counted,
+// before its alternatives are all built: 761 MiB were allocated when the
+// bound was checked after flattening a rule, 256 since (most of it
+// reading the JSON). Counted, not timed.
+func TestLargeSchemaIsRefusedEarly(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"enum": [`)
+	for i := range 200000 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `"v%d"`, i)
+	}
+	b.WriteString("]}")
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := CompileSchema([]byte(b.String()))
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "over") {
+		t.Fatalf("a 200,000-value enum: %v", err)
+	}
+	if mib := (after.TotalAlloc - before.TotalAlloc) >> 20; mib > 400 {
+		t.Errorf("refusing it allocated %d MiB", mib)
 	}
 }
 
