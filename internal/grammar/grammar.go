@@ -151,8 +151,8 @@ type compiler struct {
 
 // emit counts n more elements as they are compiled and refuses the
 // grammar once they pass maxCode: before its rules' alternatives are
-// flattened, so an 800,000-value enum is refused in milliseconds, not
-// after gigabytes of alternatives.
+// flattened, so an 800,000-value enum is refused after a million
+// elements, not after gigabytes of alternatives.
 func (c *compiler) emit(n int) error {
 	c.size += n
 	if c.size > maxCode {
@@ -200,14 +200,15 @@ func (c *compiler) rule(id int, n *node) error {
 
 var errTooLarge = fmt.Errorf("the grammar compiles to over %d elements (nested repetitions?)", maxCode)
 
-// anonymous makes a rule for n and returns its reference.
+// anonymous makes a rule for n and returns its reference (an element,
+// counted).
 func (c *compiler) anonymous(n *node, hint string) (elem, error) {
 	c.anon++
 	id := c.newRule(fmt.Sprintf("%s#%d", hint, c.anon)) // "#" cannot appear in a GBNF name
 	if err := c.rule(id, n); err != nil {
 		return elem{}, err
 	}
-	return elem{kind: kindRef, ref: int32(id)}, nil
+	return elem{kind: kindRef, ref: int32(id)}, c.emit(1)
 }
 
 // sequence appends n's elements to out.
@@ -260,18 +261,12 @@ func (c *compiler) sequence(n *node, out []elem) ([]elem, error) {
 			}
 		}
 		e, err := c.anonymous(alt(alts...), "char")
-		if err == nil {
-			err = c.emit(1)
-		}
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, e)
 	case nAlt:
 		e, err := c.anonymous(n, "alt")
-		if err == nil {
-			err = c.emit(1)
-		}
 		if err != nil {
 			return nil, err
 		}
@@ -317,9 +312,6 @@ func (c *compiler) repeat(n *node, out []elem) ([]elem, error) {
 			tail = alt(seq(x, tail), seq())
 		}
 		e, err := c.anonymous(tail, "opt")
-		if err == nil {
-			err = c.emit(1)
-		}
 		if err != nil {
 			return nil, err
 		}
