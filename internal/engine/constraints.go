@@ -28,12 +28,13 @@ type Constraints struct {
 
 	mu       sync.Mutex
 	compiled map[string]*grammar.Grammar // by kind and source
+	budget   int                         // bytes the compiled grammars may hold (compiledBudget)
 }
 
 // NewConstraints prepares constraints for m's vocabulary as tok spells it.
 func NewConstraints(m *model.Model, tok *tokenizer.Tokenizer) *Constraints {
 	return &Constraints{tok: tok, isEOS: m.Config.IsEOS, eos: m.Config.EOS, vocabSize: m.Config.VocabSize,
-		compiled: map[string]*grammar.Grammar{}}
+		compiled: map[string]*grammar.Grammar{}, budget: compiledBudget}
 }
 
 // Grammar kinds for Compile.
@@ -45,6 +46,13 @@ const (
 
 // maxCompiled bounds the grammars kept; past it the cache starts over.
 const maxCompiled = 256
+
+// compiledBudget bounds the bytes the kept grammars hold (their code, and
+// the states and masks each caches as it is used: Grammar.Footprint);
+// past it the cache starts over. A grammar may be 2²⁰ elements (40 MB):
+// without it, 256 requests of distinct near-limit schemas would keep
+// some 10 GB.
+const compiledBudget = 512 << 20
 
 // Compile compiles (or finds) the grammar of a kind and source.
 func (c *Constraints) Compile(kind, src string) (*grammar.Grammar, error) {
@@ -101,7 +109,11 @@ func (c *Constraints) CompileToolCalls(tools []grammar.Tool, only string, single
 func (c *Constraints) store(key string, g *grammar.Grammar) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.compiled) >= maxCompiled {
+	held := g.Footprint()
+	for _, h := range c.compiled {
+		held += h.Footprint()
+	}
+	if len(c.compiled) >= maxCompiled || held > c.budget {
 		clear(c.compiled)
 	}
 	c.compiled[key] = g

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // Grammar is a compiled grammar. It is safe for concurrent use.
@@ -28,6 +29,21 @@ type Grammar struct {
 	masksServed, masksComputed int
 	maskTime                   time.Duration
 	newStates                  int // transitions computed (the budget of a mask walk)
+	maskBytes                  int // held by masks
+}
+
+// stateBytes is about what an interned State holds: itself, its
+// transition table (256 pointers) and its stacks' slice.
+const stateBytes = 64 + 256*8 + 64
+
+// Footprint estimates the bytes g holds: its code, and the states and
+// masks it has cached so far (each cache is bounded, maxStates and
+// maxMasks, and starts over past its bound). A cache of grammars keeps
+// their sum in a budget.
+func (g *Grammar) Footprint() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.code)*int(unsafe.Sizeof(elem{})) + g.nStates*stateBytes + g.maskBytes
 }
 
 type elemKind uint8

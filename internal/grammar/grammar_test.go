@@ -213,3 +213,29 @@ func TestExpansionIsNotRepeatedPerStack(t *testing.T) {
 		}
 	}
 }
+
+// TestFootprint: a grammar's footprint counts its code, and grows by a
+// mask's words for each mask it caches.
+func TestFootprint(t *testing.T) {
+	small, err := ParseGBNF(`root ::= "a"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	large, err := ParseGBNF(`root ::= "a"{5000}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, l := small.Footprint(), large.Footprint(); l < s+5000*32 {
+		t.Errorf("footprints %d and %d: 5,000 more elements count %d bytes", s, l, l-s)
+	}
+	v := NewVocab(1000, []int32{0}, func(id int32) ([]byte, bool) { return []byte{'a' + byte(id%26)}, true })
+	st := large.Start()
+	before := large.Footprint()
+	for range 10 {
+		large.Mask(st, v)
+		st = large.Advance(st, 'a')
+	}
+	if grew := large.Footprint() - before; grew < 10*8*16 {
+		t.Errorf("ten masks of 1,000 tokens grew the footprint by %d bytes", grew)
+	}
+}

@@ -98,9 +98,11 @@ func (g *Grammar) Mask(s *State, v *Vocab) []uint64 {
 		}
 	}
 	if len(byVocab) >= maxMasks {
+		g.maskBytes -= len(byVocab) * 8 * len(m)
 		clear(byVocab)
 	}
 	byVocab[s] = m
+	g.maskBytes += 8 * len(m)
 	return m
 }
 

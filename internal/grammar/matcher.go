@@ -212,7 +212,7 @@ const maxStates = 200000
 func (g *Grammar) intern(s *State) *State {
 	if g.states == nil || g.nStates > maxStates {
 		g.states, g.nStates = map[uint64][]*State{}, 0
-		g.masks = map[*Vocab]map[*State][]uint64{}
+		g.masks, g.maskBytes = map[*Vocab]map[*State][]uint64{}, 0
 	}
 	for _, t := range g.states[s.key] {
 		if t.accept == s.accept && len(t.stacks) == len(s.stacks) && sameStacks(t.stacks, s.stacks) {
